@@ -1,0 +1,22 @@
+"""The `leadpipe` command: one Typer app, one module per command group.
+
+Each group module (`leadpipe/cli/<group>.py`) defines its commands; this module only wires
+them together so `leadpipe --help` lists everything.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="leadpipe",
+    help="Lead generation and qualification pipeline for German and EU sales teams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Ingest, deduplicate, enrich, check and score leads in one DuckDB warehouse."""

@@ -1,0 +1,104 @@
+"""Versioned YAML configuration with embedded defaults, validated at load.
+
+Each package keeps its defaults in `<package>/defaults/<name>.yaml`. A file with the same name
+in the configuration directory overrides keys (deep merge). The merged document is validated
+by a pydantic model; errors name the file and the key. The sha256 of the merged document is
+the configuration's version, stamped on everything it produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unreadable or invalid; the message says where."""
+
+
+@dataclass(frozen=True)
+class LoadedConfig(Generic[M]):
+    value: M
+    version: str
+    sources: tuple[str, ...]
+
+
+def _read_yaml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: the top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge `override` into `base`: mappings merge key by key, everything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def config_version(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _format_validation_error(exc: ValidationError, origin: str) -> str:
+    lines = [f"{origin}: invalid configuration"]
+    for err in exc.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        lines.append(f"  {key}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(
+    package: str,
+    name: str,
+    model: type[M],
+    config_dir: Path | None = None,
+    override_file: Path | None = None,
+) -> LoadedConfig[M]:
+    """Load `<package>/defaults/<name>.yaml`, apply overrides, validate with `model`.
+
+    `override_file` (an explicit path, e.g. from a CLI option) wins over
+    `<config_dir>/<name>.yaml`; a missing explicit file is an error, a missing file in the
+    config directory is not.
+    """
+    default_res = resources.files(package).joinpath("defaults", f"{name}.yaml")
+    origin = f"{package}/defaults/{name}.yaml"
+    document = _read_yaml(default_res.read_text(encoding="utf-8"), origin)
+    sources = [origin]
+    candidates: list[tuple[Path, bool]] = []
+    if config_dir is not None:
+        candidates.append((config_dir / f"{name}.yaml", False))
+    if override_file is not None:
+        candidates.append((override_file, True))
+    for path, required in candidates:
+        if not path.exists():
+            if required:
+                raise ConfigError(f"{path}: configuration file not found")
+            continue
+        document = deep_merge(document, _read_yaml(path.read_text(encoding="utf-8"), str(path)))
+        sources.append(str(path))
+    try:
+        value = model.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, " + ".join(sources))) from exc
+    return LoadedConfig(value=value, version=config_version(document), sources=tuple(sources))

@@ -1,0 +1,67 @@
+"""Run-time settings: the only place leadpipe reads environment variables.
+
+Everything has an embedded default so that `make demo` works on a fresh machine with no
+configuration: the warehouse is `./data/leadpipe.duckdb`, configuration overrides are read
+from `./config/`, DNS lookups are off.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}={value!r} is not a number") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where leadpipe keeps its data and how long it waits for the warehouse."""
+
+    data_dir: Path = field(default_factory=lambda: Path("data"))
+    db_path: Path = field(default_factory=lambda: Path("data") / "leadpipe.duckdb")
+    config_dir: Path = field(default_factory=lambda: Path("config"))
+    lock_timeout_s: float = 900.0
+    read_wait_s: float = 20.0
+    dns_enabled: bool = False
+
+    @property
+    def snapshot_path(self) -> Path:
+        """The published read-only copy that readers fall back to during a long write."""
+        return self.db_path.with_name(self.db_path.stem + ".published.duckdb")
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    def with_db(self, db_path: Path | str | None) -> Settings:
+        return self if db_path is None else replace(self, db_path=Path(db_path))
+
+
+def load_settings() -> Settings:
+    """Build settings from the environment (LEADPIPE_*), falling back to the defaults."""
+    data_dir = Path(os.environ.get("LEADPIPE_DATA_DIR") or "data")
+    db_path = Path(os.environ.get("LEADPIPE_DB") or data_dir / "leadpipe.duckdb")
+    return Settings(
+        data_dir=data_dir,
+        db_path=db_path,
+        config_dir=Path(os.environ.get("LEADPIPE_CONFIG_DIR") or "config"),
+        lock_timeout_s=_env_float("LEADPIPE_LOCK_TIMEOUT", 900.0),
+        read_wait_s=_env_float("LEADPIPE_READ_WAIT", 20.0),
+        dns_enabled=_env_bool("LEADPIPE_DNS", False),
+    )
