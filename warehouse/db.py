@@ -1,0 +1,181 @@
+"""Opening the warehouse: the only place a DuckDB connection is made.
+
+`open_warehouse(settings, write=True)` waits for the cross-process write lock, opens the file,
+applies pending migrations and hands out a `Warehouse`. With `write=False` it waits briefly for
+running writers and, if they take longer, reads the snapshot that the last successful run
+published, so a sales export during the nightly run still works.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from leadpipe.settings import Settings
+from warehouse.lock import FileLock, WarehouseBusy, print_waiting
+from warehouse.migrate import apply_migrations, current_version, latest_version
+
+
+class WarehouseMissing(RuntimeError):
+    """There is no warehouse file yet, so there is nothing to read."""
+
+
+class Warehouse:
+    """A DuckDB connection with the few helpers the warehouse modules share."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, snapshot: bool) -> None:
+        self.con = con
+        self.path = path
+        self.is_snapshot = snapshot
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run a statement whose result is not needed (fetched, so the connection is free)."""
+        self.con.execute(sql, params or []).fetchall()
+
+    def fetchall(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] | None = None) -> tuple[Any, ...] | None:
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        row = self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    def dicts(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        rows = cur.fetchall()
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Warehouse]:
+        """All-or-nothing: commit when the block ends, roll back when it raises."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+
+def _connect(path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while a process outside leadpipe (e.g. the duckdb CLI) holds the file."""
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"cannot open {path}: another program holds the DuckDB file "
+                    f"({exc}). Close it (e.g. a duckdb shell) and try again."
+                ) from exc
+            time.sleep(0.5)
+
+
+def publish_snapshot(settings: Settings) -> Path | None:
+    """Copy the committed warehouse to the snapshot readers use while a writer runs.
+
+    Call only while holding the write lock with the connection closed (or checkpointed).
+    """
+    src = settings.db_path
+    if not src.exists():
+        return None
+    dst = settings.snapshot_path
+    tmp = dst.with_name(dst.name + f".tmp-{os.getpid()}")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dst)
+    return dst
+
+
+def _lock_path(settings: Settings) -> Path:
+    return settings.db_path.with_name(settings.db_path.name + ".lock")
+
+
+@contextlib.contextmanager
+def open_warehouse(
+    settings: Settings, *, write: bool, purpose: str = "leadpipe", publish: bool = False
+) -> Iterator[Warehouse]:
+    """Open the warehouse for writing (exclusive, migrated) or reading (shared or snapshot).
+
+    `publish=True` copies the file to the read snapshot after a successful write session.
+    """
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(_lock_path(settings), exclusive=write, purpose=purpose)
+    if write:
+        if not lock.acquire(settings.lock_timeout_s, on_wait=print_waiting):
+            raise WarehouseBusy(
+                f"the warehouse {settings.db_path} stayed in use for more than "
+                f"{settings.lock_timeout_s:.0f} s; nothing was changed. Try again when the "
+                "other run has finished (or raise LEADPIPE_LOCK_TIMEOUT)."
+            )
+        try:
+            con = _connect(
+                settings.db_path, read_only=False,
+                deadline=time.monotonic() + settings.lock_timeout_s,
+            )
+            wh = Warehouse(con, settings.db_path, snapshot=False)
+            try:
+                apply_migrations(wh)
+                yield wh
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if publish:
+                publish_snapshot(settings)
+        finally:
+            lock.release()
+        return
+
+    if lock.acquire(settings.read_wait_s):
+        try:
+            if not settings.db_path.exists():
+                raise WarehouseMissing(
+                    f"no warehouse at {settings.db_path} yet: run `leadpipe run nightly` "
+                    "(or `make demo`) first"
+                )
+            con = _connect(settings.db_path, read_only=True, deadline=time.monotonic() + 5)
+            try:
+                _check_version(Warehouse(con, settings.db_path, snapshot=False))
+                yield Warehouse(con, settings.db_path, snapshot=False)
+            finally:
+                con.close()
+        finally:
+            lock.release()
+        return
+
+    snapshot = settings.snapshot_path
+    if not snapshot.exists():
+        raise WarehouseBusy(
+            f"the warehouse {settings.db_path} is being written by another run and no "
+            "published snapshot exists yet; try again when that run has finished"
+        )
+    print(
+        f"leadpipe: a run is writing the warehouse; reading the snapshot published at "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(snapshot.stat().st_mtime))}",
+        file=sys.stderr,
+    )
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        yield Warehouse(con, snapshot, snapshot=True)
+    finally:
+        con.close()
+
+
+def _check_version(wh: Warehouse) -> None:
+    have, want = current_version(wh), latest_version()
+    if have < want:
+        raise WarehouseMissing(
+            f"the warehouse {wh.path} is at schema version {have}, this leadpipe needs {want}: "
+            "run any writing command (e.g. `leadpipe run nightly`) to migrate it"
+        )

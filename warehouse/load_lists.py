@@ -1,0 +1,283 @@
+"""Load a prepared purchased list into raw, staging and quarantine, in one transaction.
+
+`ingest.prepare_list` has already detected encoding and delimiter, mapped the columns and
+written (or validated) a UTF-8 comma-separated file. Here DuckDB reads that file itself,
+which keeps a million-row list within a few times DuckDB's own `read_csv` time.
+
+Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse.db import Warehouse
+
+MAX_FIELD_CHARS = 10_000
+"""Longer values are no lead data (a pasted document, garbage); such rows are quarantined."""
+
+_MAX_LINE_BYTES = 64 * 1024 * 1024
+_PERSON_OR_COMPANY = ("company", "last_name", "full_name")
+
+
+@dataclass(frozen=True)
+class ListMetadata:
+    """What the buyer knows about a purchased list; the compliance rules depend on it."""
+
+    vendor: str
+    acquired_on: date
+    licence_end: date | None = None
+    permitted_use: str | None = None
+    provenance_documented: bool = False
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What happened to one input file: `rows_in = loaded + quarantined + skipped`."""
+
+    batch_id: str
+    file_name: str
+    status: str  # loaded | skipped
+    rows_in: int
+    loaded: int
+    quarantined: int
+    skipped: int
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id, "file": self.file_name, "status": self.status,
+            "in": self.rows_in, "loaded": self.loaded, "quarantined": self.quarantined,
+            "skipped": self.skipped, "note": self.note,
+        }
+
+
+def batch_id_for(source_kind: str, sha256: str) -> str:
+    prefix = {"purchased_list": "L", "web_form": "F", "crawl": "C"}[source_kind]
+    return f"{prefix}{sha256[:15]}"
+
+
+def already_ingested(wh: Warehouse, source_kind: str, sha256: str) -> BatchReport | None:
+    """The earlier batch of the same file, reported as skipped, or None."""
+    row = wh.fetchone(
+        "SELECT batch_id, file_name, rows_in FROM raw.batches "
+        "WHERE source_kind = ? AND file_sha256 = ?",
+        [source_kind, sha256],
+    )
+    if row is None:
+        return None
+    batch_id, file_name, rows_in = row
+    return BatchReport(
+        batch_id, file_name, "skipped", rows_in, 0, 0, rows_in,
+        note=f"the same file was already ingested as batch {batch_id}",
+    )
+
+
+def staging_columns(wh: Warehouse, table: str) -> list[str]:
+    schema, name = table.split(".")
+    return [
+        r[0]
+        for r in wh.fetchall(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, name],
+        )
+    ]
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_csv_sql(path: Path, columns: dict[str, str]) -> str:
+    cols = ", ".join(f"{_sql_str(name)}: {_sql_str(kind)}" for name, kind in columns.items())
+    return (
+        f"read_csv({_sql_str(str(path))}, delim=',', quote='\"', escape='\"', header=true, "
+        f"auto_detect=false, strict_mode=true, null_padding=false, "
+        f"max_line_size={_MAX_LINE_BYTES}, columns={{{cols}}})"
+    )
+
+
+def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int) -> None:
+    """Read the prepared CSV into temp table `_incoming` (`_row`, c0..cN as text)."""
+    columns = {f"c{i}": "VARCHAR" for i in range(n_cols)}
+    source = _read_csv_sql(csv_path, columns)
+    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming_raw AS SELECT * FROM {source}")
+    wh.execute(
+        "CREATE OR REPLACE TEMP TABLE _incoming AS SELECT rowid + 2 AS _row, * FROM _incoming_raw"
+    )
+    wh.execute("DROP TABLE _incoming_raw")
+
+
+def _reread_ragged(csv_path: Path, n_cols: int, work: Path) -> tuple[Path, list[tuple[int, str]]]:
+    """Slow path for files DuckDB rejects: number rows in Python, set ragged rows aside.
+
+    Returns a clean CSV with a leading row-number column, and (row, reason) per bad row.
+    """
+    csv.field_size_limit(sys.maxsize)
+    bad: list[tuple[int, str]] = []
+    work.mkdir(parents=True, exist_ok=True)
+    out_path = work / (csv_path.stem + ".numbered.csv")
+    with open(csv_path, encoding="utf-8", newline="") as src, \
+         open(out_path, "w", encoding="utf-8", newline="") as dst:
+        reader = csv.reader(src)
+        writer = csv.writer(dst)
+        next(reader, None)
+        writer.writerow(["_row", *[f"c{i}" for i in range(n_cols)]])
+        for index, row in enumerate(reader):
+            row_number = index + 2
+            if len(row) != n_cols:
+                bad.append((row_number, f"expected {n_cols} fields, found {len(row)}"))
+                continue
+            writer.writerow([row_number, *row])
+    return out_path, bad
+
+
+def _load_numbered(wh: Warehouse, numbered: Path, n_cols: int) -> None:
+    columns = {"_row": "BIGINT", **{f"c{i}": "VARCHAR" for i in range(n_cols)}}
+    source = _read_csv_sql(numbered, columns)
+    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {source}")
+
+
+def _payload_expr(headers: list[str]) -> str:
+    parts = []
+    for i, header in enumerate(headers):
+        key = header if header.strip() else f"column_{i + 1}"
+        parts.append(f"{_sql_str(key)}, c{i}")
+    return f"json_object({', '.join(parts)})"
+
+
+def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
+    """A CASE giving 'field|reason' for the first problem of a row, else NULL."""
+    whens = []
+    for i, header in enumerate(headers):
+        whens.append(
+            f"WHEN length(c{i}) > {MAX_FIELD_CHARS} THEN "
+            f"{_sql_str(header + '|value longer than ' + str(MAX_FIELD_CHARS) + ' characters')}"
+        )
+    identity = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers)
+                if mapping.get(h) in _PERSON_OR_COMPANY]
+    if identity:
+        wanted = "/".join(h for h in headers if mapping.get(h) in _PERSON_OR_COMPANY)
+        whens.append(
+            f"WHEN coalesce({', '.join(identity)}) IS NULL THEN "
+            f"{_sql_str(wanted + '|no company and no person name')}"
+        )
+    return "CASE " + " ".join(whens) + " ELSE NULL END" if whens else "NULL"
+
+
+def _blank_expr(n_cols: int) -> str:
+    return "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n_cols)) + ") IS NULL"
+
+
+def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> list[tuple[int, str]]:
+    """Read the prepared file into temp table `_incoming`; return rows set aside as ragged.
+
+    Runs before the data transaction: a CSV error from DuckDB aborts the transaction it
+    happens in, so the fast attempt must not happen inside it.
+    """
+    n_cols = len(prepared.headers)
+    try:
+        _read_incoming(wh, Path(prepared.csv_path), n_cols)
+    except duckdb.Error:
+        numbered, ragged = _reread_ragged(Path(prepared.csv_path), n_cols, work_dir)
+        _load_numbered(wh, numbered, n_cols)
+        numbered.unlink()
+        return ragged
+    return []
+
+
+def load_purchased_list(
+    wh: Warehouse,
+    *,
+    run_id: str,
+    prepared: Any,
+    metadata: ListMetadata,
+    ragged: list[tuple[int, str]],
+) -> BatchReport:
+    """Load `_incoming` (see `read_incoming`) inside the caller's transaction."""
+    batch_id = batch_id_for("purchased_list", prepared.file_sha256)
+    headers: list[str] = list(prepared.headers)
+    mapping: dict[str, str] = dict(prepared.mapping)
+    n_cols = len(headers)
+    now = datetime.now(UTC)
+
+    wh.execute(
+        f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, {_blank_expr(n_cols)} AS _blank, "
+        f"{_problem_expr(headers, mapping)} AS _problem FROM _incoming"
+    )
+    record_id = f"{_sql_str(batch_id + ':')} || _row"
+    wh.execute(
+        f"INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, payload, "
+        f"ingested_at) SELECT {record_id}, ?, 'purchased_list', _row, "
+        f"{_payload_expr(headers)}, ? FROM _checked WHERE NOT _blank",
+        [batch_id, now],
+    )
+    wh.execute(
+        f"INSERT INTO ops.quarantine (batch_id, file_name, row_number, record_id, field, reason, "
+        f"quarantined_at) SELECT ?, ?, _row, {record_id}, split_part(_problem, '|', 1), "
+        f"split_part(_problem, '|', 2), ? FROM _checked WHERE NOT _blank AND _problem IS NOT NULL",
+        [batch_id, prepared.file_name, now],
+    )
+    if ragged:
+        wh.con.executemany(
+            "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "
+            "raw_content, quarantined_at) VALUES (?, ?, ?, NULL, ?, ?, ?)",
+            [[batch_id, prepared.file_name, row, reason, None, now] for row, reason in ragged],
+        )
+
+    staging_cols = staging_columns(wh, "staging.stg_purchased_list__records")
+    select = []
+    for col in staging_cols:
+        if col == "record_id":
+            select.append(record_id)
+        elif col == "batch_id":
+            select.append(_sql_str(batch_id))
+        elif col == "row_number":
+            select.append("_row")
+        else:
+            sources = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers)
+                       if mapping.get(h) == col]
+            select.append(f"coalesce({', '.join(sources)})" if sources else "NULL")
+    wh.execute(
+        f"INSERT INTO staging.stg_purchased_list__records ({', '.join(staging_cols)}) "
+        f"SELECT {', '.join(select)} FROM _checked WHERE NOT _blank AND _problem IS NULL"
+    )
+
+    counts = wh.fetchone(
+        "SELECT count(*), count(*) FILTER (WHERE _blank), "
+        "count(*) FILTER (WHERE NOT _blank AND _problem IS NOT NULL) FROM _checked"
+    )
+    assert counts is not None
+    total, blank, bad = counts
+    rows_in = int(total) + len(ragged)
+    quarantined = int(bad) + len(ragged)
+    skipped = int(blank)
+    loaded = rows_in - quarantined - skipped
+    wh.execute(
+        "INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, file_path, "
+        "file_sha256, file_size, file_format, encoding, delimiter, vendor, acquired_on, "
+        "licence_end, permitted_use, provenance_documented, column_mapping, rows_in, "
+        "rows_loaded, rows_quarantined, rows_skipped, ingested_at) "
+        "VALUES (?, ?, 'purchased_list', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            batch_id, run_id, prepared.file_name, str(prepared.source_path),
+            prepared.file_sha256, Path(prepared.source_path).stat().st_size,
+            getattr(prepared, "file_format", None), prepared.encoding, prepared.delimiter,
+            metadata.vendor, metadata.acquired_on, metadata.licence_end,
+            metadata.permitted_use, metadata.provenance_documented,
+            json.dumps(mapping, ensure_ascii=False), rows_in, loaded, quarantined, skipped, now,
+        ],
+    )
+    for table in ("_checked", "_incoming"):
+        wh.execute(f"DROP TABLE IF EXISTS {table}")
+    return BatchReport(batch_id, prepared.file_name, "loaded", rows_in, loaded, quarantined,
+                       skipped)

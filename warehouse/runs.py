@@ -1,0 +1,107 @@
+"""Run bookkeeping in `ops.runs`: every writing job leaves one row.
+
+A run row is committed on its own before the job's data transaction starts, so a job that
+fails leaves a `failed` row and no data, and a job that was killed leaves a `running` row that
+the next writer marks `killed` (its process no longer exists).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from warehouse.db import Warehouse
+
+
+def _alive(pid: int | None, host: str | None) -> bool:
+    if pid is None or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_killed_runs(wh: Warehouse) -> int:
+    """Mark runs whose process died without finishing as `killed`; return how many."""
+    stale = [
+        run_id
+        for run_id, pid, host in wh.fetchall(
+            "SELECT run_id, pid, host FROM ops.runs WHERE status = 'running'"
+        )
+        if not _alive(pid, host) or pid == os.getpid()
+    ]
+    for run_id in stale:
+        wh.execute(
+            "UPDATE ops.runs SET status = 'killed', finished_at = ?, "
+            "error = 'the process ended before the run finished (killed or crashed); "
+            "its changes were rolled back' WHERE run_id = ?",
+            [datetime.now(UTC), run_id],
+        )
+    return len(stale)
+
+
+def start_run(wh: Warehouse, flow: str, parameters: dict[str, Any] | None = None) -> str:
+    mark_killed_runs(wh)
+    run_id = f"{flow}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    wh.execute(
+        "INSERT INTO ops.runs (run_id, flow, status, started_at, parameters, pid, host) "
+        "VALUES (?, ?, 'running', ?, ?, ?, ?)",
+        [
+            run_id, flow, datetime.now(UTC), json.dumps(parameters or {}, default=str),
+            os.getpid(), socket.gethostname(),
+        ],
+    )
+    return run_id
+
+
+def finish_run(
+    wh: Warehouse,
+    run_id: str,
+    *,
+    status: str,
+    counts: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    wh.execute(
+        "UPDATE ops.runs SET status = ?, finished_at = ?, counts = ?, error = ? "
+        "WHERE run_id = ?",
+        [status, datetime.now(UTC), json.dumps(counts or {}, default=str), error, run_id],
+    )
+
+
+def recent_runs(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
+    return wh.dicts(
+        "SELECT run_id, flow, status, started_at, finished_at, counts, error "
+        "FROM ops.runs ORDER BY started_at DESC LIMIT ?",
+        [limit],
+    )
+
+
+def run_job(
+    wh: Warehouse,
+    flow: str,
+    parameters: dict[str, Any],
+    job: Callable[[Warehouse, str], dict[str, Any]],
+) -> tuple[str, dict[str, Any]]:
+    """Run `job(wh, run_id)` in one transaction, with a run row around it.
+
+    The data transaction is all-or-nothing; the run row records success or the error.
+    """
+    run_id = start_run(wh, flow, parameters)
+    try:
+        with wh.transaction():
+            counts = job(wh, run_id)
+    except Exception as exc:
+        finish_run(wh, run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    finish_run(wh, run_id, status="succeeded", counts=counts)
+    return run_id, counts
