@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -144,4 +143,4 @@ def test_killed_job_is_rolled_back_and_marked(settings: Settings, tmp_path: Path
         assert wh.scalar("SELECT count(*) FROM ops.quarantine") == 0
         status = wh.scalar("SELECT status FROM ops.runs WHERE flow = 'ingest-killed'")
     assert status == "killed"
-    assert os.path.exists(settings.db_path)
+    assert settings.db_path.exists()
