@@ -59,6 +59,11 @@ class BatchReport:
             "skipped": self.skipped, "note": self.note,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BatchReport:
+        return cls(data["batch_id"], data["file"], data["status"], data["in"], data["loaded"],
+                   data["quarantined"], data["skipped"], data.get("note", ""))
+
 
 def batch_id_for(source_kind: str, sha256: str) -> str:
     prefix = {"purchased_list": "L", "web_form": "F", "crawl": "C"}[source_kind]

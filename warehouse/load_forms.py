@@ -1,0 +1,123 @@
+"""Load a web-form export into raw, staging, quarantine and the consent ledger.
+
+One transaction per file. A file seen before is skipped whole; a submission id seen before
+(e.g. in an overlapping export) is skipped on its own. Consent facts become ledger events
+linked to the submission's record id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warehouse.db import Warehouse
+from warehouse.ledger import append_events
+from warehouse.load_lists import BatchReport, already_ingested, batch_id_for, staging_columns
+
+EVIDENCE_KEYS = frozenset({
+    "consent_text", "consent_text_version", "consent_text_sha256", "ip", "user_agent",
+    "form_id", "page_url", "privacy_notice_version", "doi_requested_at", "doi_ip",
+    "doi_user_agent", "verification",
+})
+"""Event keys that document *how* a fact is proven; the rest describe the fact itself."""
+
+
+def ledger_event(
+    event: Mapping[str, Any], *, record_id: str, email: str | None, phone: str | None
+) -> dict[str, Any]:
+    """Split a section-10 event into the ledger's columns."""
+    attributes = {k: v for k, v in event.items()
+                  if k not in EVIDENCE_KEYS and k not in ("at", "kind", "channels")}
+    evidence = {k: v for k, v in event.items() if k in EVIDENCE_KEYS and v is not None}
+    return {
+        "record_id": record_id,
+        "subject_email": email,
+        "subject_phone": phone,
+        "kind": event["kind"],
+        "channels": list(event.get("channels") or []),
+        "occurred_at": event["at"],
+        "attributes": attributes,
+        "evidence": evidence,
+    }
+
+
+def load_form_export(
+    wh: Warehouse,
+    *,
+    run_id: str,
+    export: Any,
+    path: Path,
+    subject_keys: Any,
+) -> BatchReport:
+    """Load `export` (an `ingest.forms.FormExport`) inside the caller's transaction.
+
+    `subject_keys(record) -> (email, phone)` gives the normalised identifiers the ledger is
+    searched by.
+    """
+    earlier = already_ingested(wh, "web_form", export.file_sha256)
+    if earlier is not None:
+        return earlier
+    batch_id = batch_id_for("web_form", export.file_sha256)
+    now = datetime.now(UTC)
+    known = {
+        r[0] for r in wh.fetchall(
+            "SELECT submission_id FROM raw.records WHERE source_kind = 'web_form'"
+        )
+    }
+    fresh = []
+    skipped = 0
+    for sub in export.submissions:
+        if sub.submission_id in known:
+            skipped += 1
+            continue
+        known.add(sub.submission_id)
+        fresh.append(sub)
+
+    cols = staging_columns(wh, "staging.stg_web_form__submissions")
+    raw_rows, staging_rows, events = [], [], []
+    for sub in fresh:
+        record_id = f"{batch_id}:{sub.submission_id}"
+        raw_rows.append([
+            record_id, batch_id, "web_form", sub.row_number, sub.submission_id,
+            json.dumps(sub.original, ensure_ascii=False, default=str), now,
+        ])
+        values = {**sub.record, "record_id": record_id, "batch_id": batch_id,
+                  "submission_id": sub.submission_id, "row_number": sub.row_number}
+        staging_rows.append([values.get(c) for c in cols])
+        email, phone = subject_keys(sub.record)
+        events.extend(
+            ledger_event(e, record_id=record_id, email=email, phone=phone)
+            for e in sub.consent_events
+        )
+    if raw_rows:
+        wh.con.executemany(
+            "INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, "
+            "submission_id, payload, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            raw_rows,
+        )
+        wh.con.executemany(
+            f"INSERT INTO staging.stg_web_form__submissions ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
+            staging_rows,
+        )
+    append_events(wh, events)
+    if export.quarantine:
+        wh.con.executemany(
+            "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "
+            "raw_content, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[batch_id, path.name, q.row, q.field, q.reason, q.raw, now]
+             for q in export.quarantine],
+        )
+    rows_in = len(export.submissions) + len(export.quarantine)
+    wh.execute(
+        "INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, file_path, "
+        "file_sha256, file_size, file_format, rows_in, rows_loaded, rows_quarantined, "
+        "rows_skipped, ingested_at) VALUES (?, ?, 'web_form', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, run_id, path.name, str(path), export.file_sha256, path.stat().st_size,
+         export.format, rows_in, len(fresh), len(export.quarantine), skipped, now],
+    )
+    return BatchReport(batch_id, path.name, "loaded", rows_in, len(fresh),
+                       len(export.quarantine), skipped)

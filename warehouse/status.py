@@ -1,0 +1,48 @@
+"""Read-only views of the warehouse for `leadpipe status`, `quarantine` and `sql`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warehouse.db import Warehouse
+
+
+def table_counts(wh: Warehouse) -> list[dict[str, Any]]:
+    """Rows per table, layer by layer."""
+    tables = wh.fetchall(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('raw', 'staging', 'core', 'marts', 'ops') "
+        "AND table_type = 'BASE TABLE' ORDER BY "
+        "list_position(['raw', 'staging', 'core', 'marts', 'ops'], table_schema), table_name"
+    )
+    return [
+        {"table": f"{schema}.{name}",
+         "rows": wh.scalar(f'SELECT count(*) FROM "{schema}"."{name}"')}
+        for schema, name in tables
+    ]
+
+
+def batches(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
+    return wh.dicts(
+        "SELECT batch_id, source_kind, file_name, vendor, acquired_on, rows_in, rows_loaded, "
+        "rows_quarantined, rows_skipped, ingested_at FROM raw.batches "
+        "ORDER BY ingested_at DESC LIMIT ?",
+        [limit],
+    )
+
+
+def quarantine(wh: Warehouse, batch_id: str | None, limit: int) -> list[dict[str, Any]]:
+    where, params = ("WHERE q.batch_id = ?", [batch_id]) if batch_id else ("", [])
+    return wh.dicts(
+        "SELECT q.batch_id, q.file_name, q.row_number, q.field, q.reason, "
+        "coalesce(q.raw_content, left(r.payload::VARCHAR, 300)) AS content "
+        "FROM ops.quarantine q LEFT JOIN raw.records r ON r.record_id = q.record_id "
+        f"{where} ORDER BY q.batch_id, q.row_number LIMIT ?",
+        [*params, limit],
+    )
+
+
+def run_sql(wh: Warehouse, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cur = wh.con.execute(sql)
+    rows = cur.fetchall()
+    return [d[0] for d in cur.description or []], rows
