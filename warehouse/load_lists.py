@@ -19,13 +19,13 @@ from typing import Any
 
 import duckdb
 
+from ingest.fields import IDENTITY_FIELDS
 from warehouse.db import Warehouse
 
 MAX_FIELD_CHARS = 10_000
 """Longer values are no lead data (a pasted document, garbage); such rows are quarantined."""
 
 _MAX_LINE_BYTES = 64 * 1024 * 1024
-_PERSON_OR_COMPANY = ("company", "last_name", "full_name")
 
 
 @dataclass(frozen=True)
@@ -169,9 +169,9 @@ def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
             f"{_sql_str(header + '|value longer than ' + str(MAX_FIELD_CHARS) + ' characters')}"
         )
     identity = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers)
-                if mapping.get(h) in _PERSON_OR_COMPANY]
+                if mapping.get(h) in IDENTITY_FIELDS]
     if identity:
-        wanted = "/".join(h for h in headers if mapping.get(h) in _PERSON_OR_COMPANY)
+        wanted = "/".join(h for h in headers if mapping.get(h) in IDENTITY_FIELDS)
         whens.append(
             f"WHEN coalesce({', '.join(identity)}) IS NULL THEN "
             f"{_sql_str(wanted + '|no company and no person name')}"
