@@ -1,0 +1,59 @@
+"""The canonical lead record: the field names every reader maps its source onto.
+
+Values stay strings (or None) exactly as read, trimmed at most; parsing and normalisation are
+enrichment's job. The names are a contract with the warehouse staging tables, so they only
+ever grow.
+"""
+
+from __future__ import annotations
+
+LIST_FIELDS: tuple[str, ...] = (
+    "company",
+    "salutation",
+    "title",
+    "first_name",
+    "last_name",
+    "full_name",
+    "position",
+    "street",
+    "house_number",
+    "street_full",
+    "postcode",
+    "city",
+    "country",
+    "phone",
+    "mobile",
+    "fax",
+    "email",
+    "website",
+    "industry",
+    "wz_code",
+    "employees",
+    "revenue",
+    "register",
+    "vat_id",
+)
+"""Contact and company fields shared by purchased lists, web forms and crawled records."""
+
+FORM_FIELDS: tuple[str, ...] = (
+    "form_id",
+    "page_url",
+    "submitted_at",
+    "ip",
+    "user_agent",
+    "request_type",
+    "message",
+)
+"""What a web-form submission adds to the contact fields."""
+
+IDENTITY_FIELDS: tuple[str, ...] = ("company", "last_name", "full_name")
+"""A purchased list must map at least one of these: a lead is a company or a named person.
+
+Per row, a record with none of them filled is quarantined by the warehouse.
+"""
+
+REQUEST_TYPES: tuple[str, ...] = ("demo", "callback", "brochure", "newsletter", "contact", "other")
+"""The normalised `request_type` values of a web-form submission."""
+
+CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "fax", "post")
+"""Contact channels a consent can name (section 2 of the eligibility rules)."""

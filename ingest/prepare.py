@@ -1,0 +1,337 @@
+"""Turn a purchased list (CSV, TSV, semicolon, pipe or XLSX) into one clean CSV for the warehouse.
+
+`prepare_list` detects format, encoding and delimiter, maps the columns and checks everything
+that would make the whole file unusable, before anything is written to the warehouse. Its
+output is a UTF-8, comma-delimited, RFC 4180 CSV file with the original header row, which the
+warehouse reads with DuckDB's own `read_csv`. A file that already is exactly that (UTF-8
+without BOM, commas, no blank lines) is only validated in a streaming pass and handed back
+as is: rewriting a million rows in Python would cost more than loading them.
+
+Row numbers are spreadsheet rows: the header is row 1 and the first data row is row 2. A
+quoted value spanning several lines is still one row. Interior blank lines keep their
+number (they are written as empty rows, which the warehouse counts as skipped); blank rows
+at the end of a file are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ingest.columns import ColumnMapping, check_headers, load_columns_config, map_columns
+from ingest.errors import InputFileError
+from ingest.sniff import (
+    ByteScan,
+    check_not_binary,
+    choose_encoding,
+    detect_delimiter,
+    file_sha256,
+    sample_text,
+    scan_bytes,
+)
+from ingest.vendor_mapping import VendorMapping, load_vendor_mapping
+
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_OLD_EXCEL = frozenset({".xls", ".xlsb", ".ods"})
+
+
+@dataclass(frozen=True)
+class PreparedList:
+    """A purchased list ready for loading, and everything learned about it on the way."""
+
+    ROW_NUMBERING: ClassVar[str] = (
+        "spreadsheet rows: header = row 1, first data row = row 2; the n-th data record of "
+        "csv_path is row n + 1"
+    )
+
+    source_path: Path
+    file_name: str
+    file_sha256: str
+    file_size: int
+    file_format: str
+    """'csv' (any delimited text) or 'xlsx'."""
+    encoding: str | None
+    """Codec the source was read with: utf-8, utf-8-sig (BOM), utf-16, cp1252, latin-1; None
+    for XLSX."""
+    delimiter: str | None
+    """The source's delimiter; None for XLSX. csv_path always uses ','."""
+    csv_path: Path
+    """UTF-8, comma-delimited, RFC 4180 quoted, original header row first."""
+    rewritten: bool
+    """False when csv_path is the source file itself: never delete it then (see cleanup)."""
+    headers: tuple[str, ...]
+    mapping: dict[str, str]
+    """Original header → canonical field, mapped headers only, in column order."""
+    unmapped: tuple[str, ...]
+    """Non-blank headers that map to nothing; their values stay in the raw payload."""
+    ignored: tuple[str, ...]
+    """Headers the mapping file told us to ignore (also kept in the raw payload)."""
+    data_row_count: int | None
+    """Data rows in csv_path (blank interior rows included), when known without a parse."""
+    list_defaults: dict[str, Any] = field(default_factory=dict)
+    """List metadata from the mapping file: vendor, acquired_on, licence_end, permitted_use,
+    provenance_documented (only the keys it sets)."""
+    mapping_file: Path | None = None
+    mapping_how: dict[str, str] = field(default_factory=dict)
+    """Per mapped header: 'vendor', 'alias' or 'context'."""
+    warnings: tuple[str, ...] = ()
+    sheet: str | None = None
+    columns_config_version: str = ""
+    first_data_row: int = 2
+
+    def cleanup(self) -> None:
+        """Delete the normalised copy; a no-op when csv_path is the source file."""
+        if self.rewritten:
+            self.csv_path.unlink(missing_ok=True)
+
+
+def prepare_list(
+    path: Path,
+    work_dir: Path,
+    mapping_file: Path | None = None,
+    *,
+    config_dir: Path | None = None,
+) -> PreparedList:
+    """Validate, decode and map a purchased list; write the normalised CSV into `work_dir`.
+
+    Raises `InputFileError` (file, row, field, message) for a file that cannot be loaded at
+    all, and `leadpipe.config.ConfigError` for an invalid mapping or columns file.
+    """
+    path = Path(path)
+    vendor = load_vendor_mapping(mapping_file) if mapping_file is not None else None
+    columns = load_columns_config(config_dir)
+    if not path.is_file():
+        raise InputFileError(path, None, None, "file not found")
+    suffix = path.suffix.lower()
+    if suffix in _OLD_EXCEL:
+        raise InputFileError(path, None, None, f"{suffix} workbooks are not supported; save "
+                             "the sheet as .xlsx or CSV")
+    if path.stat().st_size == 0:
+        raise InputFileError(path, None, None, "the file is empty (0 bytes)")
+    if suffix in XLSX_SUFFIXES:
+        sha = file_sha256(path)
+        parts = _read_xlsx(path, vendor)
+    else:
+        scan = scan_bytes(path)
+        sha = scan.sha256
+        parts = _read_text(path, scan, vendor)
+    headers, first_rows, rest, meta = parts
+    try:
+        mapping = _map(path, headers, first_rows, columns.value, vendor)
+    except BaseException:
+        meta["close"]()
+        raise
+    if meta.get("clean_path") is not None:
+        csv_path, rewritten, count = meta["clean_path"], False, meta["row_count"]
+    else:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        csv_path = work_dir / f"{path.stem}.{sha[:12]}.prepared.csv"
+        count = _write_csv(csv_path, headers, first_rows, rest)
+        rewritten = True
+    return PreparedList(
+        source_path=path,
+        file_name=path.name,
+        file_sha256=sha,
+        file_size=path.stat().st_size,
+        file_format=meta["format"],
+        encoding=meta.get("encoding"),
+        delimiter=meta.get("delimiter"),
+        csv_path=csv_path,
+        rewritten=rewritten,
+        headers=tuple(headers),
+        mapping=mapping.mapping,
+        unmapped=mapping.unmapped,
+        ignored=mapping.ignored,
+        data_row_count=count,
+        list_defaults=vendor.list_defaults() if vendor else {},
+        mapping_file=mapping_file,
+        mapping_how=mapping.how,
+        warnings=mapping.warnings,
+        sheet=meta.get("sheet"),
+        columns_config_version=columns.version,
+    )
+
+
+def _map(
+    path: Path,
+    headers: list[str],
+    first_rows: list[list[str]],
+    config: Any,
+    vendor: VendorMapping | None,
+) -> ColumnMapping:
+    """Header checks in the order a user fixes them: header row, data present, mapping."""
+    check_headers(path, headers)
+    if not any(any(cell.strip() for cell in row) for row in first_rows):
+        raise InputFileError(path, 2, None, "no data rows: the file has a header row only")
+    return map_columns(path, headers, config, vendor)
+
+
+_Parts = tuple[list[str], list[list[str]], Iterable[list[str]], dict[str, Any]]
+
+
+def _peek_data(rows: Iterator[list[str]]) -> list[list[str]]:
+    """Rows up to and including the first non-blank one (all rows if none is)."""
+    seen = []
+    for row in rows:
+        seen.append(row)
+        if any(cell.strip() for cell in row):
+            break
+    return seen
+
+
+def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Parts:
+    sample = sample_text(scan)
+    if scan.bom is None and not sample.strip() and scan.size <= len(scan.head):
+        raise InputFileError(path, None, None, "the file is empty (whitespace only)")
+    truncated = scan.size > len(scan.head)
+    delimiter = (vendor.delimiter if vendor else None) or detect_delimiter(sample, truncated)
+    check_not_binary(path, scan, delimiter)
+    encoding = choose_encoding(path, scan, delimiter, vendor.encoding if vendor else None)
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by _rows
+    reader = csv.reader(handle, delimiter=delimiter)
+    try:
+        headers = next(reader, None)
+        first_rows = _peek_data(reader)
+    except csv.Error as exc:
+        handle.close()
+        raise InputFileError(path, reader.line_num, None, f"cannot parse the CSV: {exc}") from exc
+    if headers is None:
+        handle.close()
+        raise InputFileError(path, None, None, "the file is empty")
+    clean = (
+        encoding == "utf-8" and delimiter == "," and not scan.interior_blank_line
+        and scan.newlines > 0
+    )
+    meta: dict[str, Any] = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    meta["close"] = handle.close
+    if clean:
+        handle.close()
+        meta["clean_path"] = path
+        meta["row_count"] = None
+        if not scan.has_quote and not scan.blank_line:
+            meta["row_count"] = scan.newlines - (1 if scan.ends_with_newline else 0)
+        return headers, first_rows, iter(()), meta
+    return headers, first_rows, _rows(path, reader, handle), meta
+
+
+def _rows(path: Path, reader: Iterator[list[str]], handle: Any) -> Iterator[list[str]]:
+    """The remaining records; closes the file at the end."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InputFileError(path, getattr(reader, "line_num", None), None,
+                             f"cannot parse the CSV: {exc}") from exc
+    finally:
+        handle.close()
+
+
+def _write_csv(
+    out: Path,
+    headers: Sequence[str],
+    first_rows: list[list[str]],
+    rest: Iterable[list[str]],
+) -> int:
+    """Write header and rows as RFC 4180 CSV; return the number of data rows written.
+
+    Interior blank rows are written as empty fields so that row numbers stay aligned with
+    the source; trailing blank rows are dropped.
+    """
+    blank = [""] * max(len(headers), 1)
+    pending = 0
+    written = 0
+    try:
+        with open(out, "w", encoding="utf-8", newline="") as dst:
+            writer = csv.writer(dst, lineterminator="\n")
+            writer.writerow(headers)
+            for rows in (first_rows, rest):
+                for row in rows:
+                    if not any(row):
+                        pending += 1
+                        continue
+                    for _ in range(pending):
+                        writer.writerow(blank)
+                    written += pending + 1
+                    pending = 0
+                    writer.writerow(row)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return written
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any, number_format: str | None) -> str:
+    """A cell as the text a user sees in Excel, never evaluated.
+
+    Formulas come back as their text ('=HYPERLINK(...)'): the workbook is opened with
+    data_only=False and formulas are not computed. Whole numbers lose the '.0' Excel never
+    shows; a '00000'-style format (postcodes) restores leading zeros; dates become ISO.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value)
+        text = str(int(value))
+        if number_format and number_format.strip("0") == "" and len(number_format) > len(text):
+            text = text.zfill(len(number_format))
+        return text
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _row_texts(cells: Sequence[Any]) -> list[str]:
+    row = [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
+    while row and not row[-1]:
+        row.pop()
+    return row
+
+
+def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
+    import openpyxl  # deferred: only XLSX lists need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not zipfile.is_zipfile(path):
+        raise InputFileError(path, None, None, "not a valid XLSX workbook (it is not a ZIP "
+                             "archive); is it a CSV file with the wrong extension?")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputFileError(path, None, None, f"not a readable XLSX workbook: {exc}") from exc
+    wanted = vendor.sheet if vendor else None
+    if wanted is not None and wanted not in workbook.sheetnames:
+        workbook.close()
+        raise InputFileError(path, None, None, f"no worksheet named {wanted!r}; the workbook "
+                             f"has {', '.join(workbook.sheetnames)}")
+    sheet = workbook[wanted] if wanted else workbook.worksheets[0]
+    sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
+    rows = (_row_texts(cells) for cells in sheet.iter_rows())
+    headers = next(rows, None)
+    if not headers:
+        workbook.close()
+        raise InputFileError(path, None, None, f"worksheet {sheet.title!r} is empty")
+    first_rows = _peek_data(rows)
+    width = len(headers)
+
+    def rest() -> Iterator[list[str]]:
+        try:
+            for row in rows:
+                yield row + [""] * (width - len(row)) if row else row
+        finally:
+            workbook.close()
+
+    padded_first = [r + [""] * (width - len(r)) if r else r for r in first_rows]
+    meta = {"format": "xlsx", "sheet": sheet.title, "close": workbook.close}
+    return headers, padded_first, rest(), meta

@@ -1,0 +1,112 @@
+"""Per-vendor mapping files: explicit column names and list metadata for one vendor's lists.
+
+A vendor's export format is stable, so marketing ops writes it down once:
+
+    vendor: Adressbroker GmbH
+    columns: {"Firma 1": company, "Ansprechp.": full_name, "Interne Nr": null}
+    ignore: [Kundennummer]
+    acquired_on: 2026-10-01
+    provenance_documented: true
+    encoding: cp1252
+
+The file is validated when it is read; an error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import codecs
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from ingest.fields import LIST_FIELDS
+from leadpipe.config import ConfigError
+
+_DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+class VendorMapping(BaseModel):
+    """One vendor's list format and the metadata its lists share."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vendor: str
+    columns: dict[str, str | None] = {}
+    """Original header → canonical field; null ignores the column (it stays in the raw payload)."""
+    ignore: list[str] = []
+    auto_map: bool = True
+    """Map the remaining headers by the default aliases too."""
+    acquired_on: date | None = None
+    licence_end: date | None = None
+    permitted_use: str | None = None
+    provenance_documented: bool | None = None
+    encoding: str | None = None
+    """Forces the encoding; a file that does not decode with it is rejected."""
+    delimiter: str | None = None
+    sheet: str | None = None
+    """XLSX only: the worksheet to read (default: the first)."""
+
+    @field_validator("columns")
+    @classmethod
+    def _known_targets(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        for header, target in value.items():
+            if target is not None and target not in LIST_FIELDS:
+                raise ValueError(
+                    f"column {header!r} maps to unknown field {target!r}; known fields: "
+                    f"{', '.join(LIST_FIELDS)}"
+                )
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return codecs.lookup(value).name
+        except LookupError as exc:
+            raise ValueError(f"unknown encoding {value!r}") from exc
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = _DELIMITER_WORDS.get(value.lower(), value)
+        if len(value) != 1 or value in "\"\r\n":
+            raise ValueError(f"delimiter must be one character (or tab/comma/semicolon/pipe), "
+                             f"got {value!r}")
+        return value
+
+    def list_defaults(self) -> dict[str, object]:
+        """The list metadata this file sets (vendor always), for the batch record."""
+        values: dict[str, object] = {
+            "vendor": self.vendor,
+            "acquired_on": self.acquired_on,
+            "licence_end": self.licence_end,
+            "permitted_use": self.permitted_use,
+            "provenance_documented": self.provenance_documented,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def load_vendor_mapping(path: Path) -> VendorMapping:
+    """Read and validate a mapping file; `ConfigError` names the file and the key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: mapping file not found") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    try:
+        return VendorMapping.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path}: invalid mapping file"]
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"  {key}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from exc
