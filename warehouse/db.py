@@ -73,7 +73,7 @@ def _connect(path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPy
     """Connect, retrying while a process outside leadpipe (e.g. the duckdb CLI) holds the file."""
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise WarehouseBusy(
@@ -81,6 +81,9 @@ def _connect(path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPy
                     f"({exc}). Close it (e.g. a duckdb shell) and try again."
                 ) from exc
             time.sleep(0.5)
+            continue
+        con.execute("SET enable_progress_bar = false")
+        return con
 
 
 def publish_snapshot(settings: Settings) -> Path | None:
@@ -166,6 +169,7 @@ def open_warehouse(
         file=sys.stderr,
     )
     con = duckdb.connect(str(snapshot), read_only=True)
+    con.execute("SET enable_progress_bar = false")
     try:
         yield Warehouse(con, snapshot, snapshot=True)
     finally:

@@ -112,14 +112,13 @@ def _read_csv_sql(path: Path, columns: dict[str, str]) -> str:
 
 
 def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int) -> None:
-    """Read the prepared CSV into temp table `_incoming` (`_row`, c0..cN as text)."""
+    """Read the prepared CSV into temp table `_incoming` (c0..cN as text, in file order).
+
+    DuckDB keeps insertion order, so a row's `rowid` + 2 is its spreadsheet row.
+    """
     columns = {f"c{i}": "VARCHAR" for i in range(n_cols)}
     source = _read_csv_sql(csv_path, columns)
-    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming_raw AS SELECT * FROM {source}")
-    wh.execute(
-        "CREATE OR REPLACE TEMP TABLE _incoming AS SELECT rowid + 2 AS _row, * FROM _incoming_raw"
-    )
-    wh.execute("DROP TABLE _incoming_raw")
+    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {source}")
 
 
 def _reread_ragged(csv_path: Path, n_cols: int, work: Path) -> tuple[Path, list[tuple[int, str]]]:
@@ -183,8 +182,16 @@ def _blank_expr(n_cols: int) -> str:
     return "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n_cols)) + ") IS NULL"
 
 
-def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> list[tuple[int, str]]:
-    """Read the prepared file into temp table `_incoming`; return rows set aside as ragged.
+@dataclass(frozen=True)
+class Incoming:
+    """The file read into temp table `_incoming`, and how to number its rows."""
+
+    row_expr: str
+    ragged: list[tuple[int, str]]
+
+
+def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
+    """Read the prepared file into temp table `_incoming`; set ragged rows aside.
 
     Runs before the data transaction: a CSV error from DuckDB aborts the transaction it
     happens in, so the fast attempt must not happen inside it.
@@ -196,8 +203,8 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> list[tuple[in
         numbered, ragged = _reread_ragged(Path(prepared.csv_path), n_cols, work_dir)
         _load_numbered(wh, numbered, n_cols)
         numbered.unlink()
-        return ragged
-    return []
+        return Incoming("_row", ragged)
+    return Incoming("rowid + 2", [])
 
 
 def load_purchased_list(
@@ -206,7 +213,7 @@ def load_purchased_list(
     run_id: str,
     prepared: Any,
     metadata: ListMetadata,
-    ragged: list[tuple[int, str]],
+    incoming: Incoming,
 ) -> BatchReport:
     """Load `_incoming` (see `read_incoming`) inside the caller's transaction."""
     batch_id = batch_id_for("purchased_list", prepared.file_sha256)
@@ -216,7 +223,8 @@ def load_purchased_list(
     now = datetime.now(UTC)
 
     wh.execute(
-        f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT *, {_blank_expr(n_cols)} AS _blank, "
+        f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {incoming.row_expr} AS _row, "
+        f"{', '.join(f'c{i}' for i in range(n_cols))}, {_blank_expr(n_cols)} AS _blank, "
         f"{_problem_expr(headers, mapping)} AS _problem FROM _incoming"
     )
     record_id = f"{_sql_str(batch_id + ':')} || _row"
@@ -232,6 +240,7 @@ def load_purchased_list(
         f"split_part(_problem, '|', 2), ? FROM _checked WHERE NOT _blank AND _problem IS NOT NULL",
         [batch_id, prepared.file_name, now],
     )
+    ragged = incoming.ragged
     if ragged:
         wh.con.executemany(
             "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "
