@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import typer
 
+from leadpipe.cli import ingest as ingest_cli
+from leadpipe.cli import run as run_cli
+from leadpipe.cli import warehouse as warehouse_cli
+
 app = typer.Typer(
     name="leadpipe",
     help="Lead generation and qualification pipeline for German and EU sales teams.",
@@ -20,3 +24,10 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Ingest, deduplicate, enrich, check and score leads in one DuckDB warehouse."""
+
+
+app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(run_cli.app, name="run")
+app.command("status")(warehouse_cli.status)
+app.command("quarantine")(warehouse_cli.quarantine)
+app.command("sql")(warehouse_cli.sql)

@@ -90,7 +90,7 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions) -> Ba
 
 def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
     """Load one web-form export: submissions, quarantined lines, consent events."""
-    export = read_form_export(path)
+    export = read_form_export(path, config_dir=settings.config_dir)
     with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
                         publish=True) as wh:
         _, counts = run_job(

@@ -1,0 +1,54 @@
+"""The nightly run: every stage that exists, in order, on whatever is new.
+
+Scheduled at 02:00 Europe/Berlin (prefect.yaml, or `python -m flows.serve`). New input files
+are picked up from the inbox folder; files ingested before are skipped by their SHA-256, so a
+re-run over the same inbox changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from prefect import flow, get_run_logger
+from pydantic import Field
+
+from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
+from flows.reporting import publish_counts
+from leadpipe.stages.ingest import ListOptions, find_inbox_files, sidecar_for
+
+
+def _failed_row(path: Path, exc: BaseException) -> dict[str, Any]:
+    return {"batch_id": None, "file": path.name, "status": "failed", "in": 0, "loaded": 0,
+            "quarantined": 0, "skipped": 0, "note": str(exc)}
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(
+    inbox: Annotated[str, Field(description="folder with lists/ and forms/ to ingest")] = (
+        "data/inbox"
+    ),
+    db: DbPath = None,
+) -> dict[str, Any]:
+    """Ingest new lists and form exports from the inbox; later stages follow in order."""
+    logger = get_run_logger()
+    files = find_inbox_files(Path(inbox))
+    reports: list[dict[str, Any]] = []
+    for path in files.lists:
+        state = ingest_list_task(
+            str(path), ListOptions(mapping_file=sidecar_for(path)), db, return_state=True
+        )
+        try:
+            reports.append(state.result())
+        except Exception as exc:  # one bad file must not stop the others
+            logger.error("purchased list %s not ingested: %s", path.name, exc)
+            reports.append(_failed_row(path, exc))
+    for path in files.forms:
+        state = ingest_forms_task(str(path), db, return_state=True)
+        try:
+            reports.append(state.result())
+        except Exception as exc:
+            logger.error("form export %s not ingested: %s", path.name, exc)
+            reports.append(_failed_row(path, exc))
+    publish_counts("nightly-ingest", "Nightly ingest", reports)
+    return {"ingest": reports}

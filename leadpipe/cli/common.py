@@ -1,0 +1,54 @@
+"""What every command shares: settings from options, and clear errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from ingest.errors import InputFileError
+from leadpipe.config import ConfigError
+from leadpipe.settings import Settings, load_settings
+from warehouse.db import WarehouseMissing
+from warehouse.lock import WarehouseBusy
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file (default ./data/leadpipe.duckdb or $LEADPIPE_DB).",
+                 show_default=False),
+]
+
+
+def settings_for(db: Path | None) -> Settings:
+    return load_settings().with_db(db)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into a message and an exit status, not a traceback."""
+    try:
+        yield
+    except (InputFileError, ConfigError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        raise typer.Exit(2) from exc
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
+        raise typer.Exit(3) from exc
+
+
+def wants_json(flag: bool) -> bool:
+    """JSON when asked for, or when the output goes to a pipe or file."""
+    return flag or not sys.stdout.isatty()
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,30 @@
+"""Printing a nightly run's result for a person at a terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def print_ingest(reports: list[dict[str, Any]], console: Console) -> None:
+    table = Table(title="Ingest")
+    for column in ("file", "status", "in", "loaded", "quarantined", "skipped", "note"):
+        table.add_column(column, justify="right" if column in
+                         ("in", "loaded", "quarantined", "skipped") else "left")
+    for r in reports:
+        table.add_row(r["file"], r["status"], str(r["in"]), str(r["loaded"]),
+                      str(r["quarantined"]), str(r["skipped"]), r.get("note") or "")
+    console.print(table)
+    total = {k: sum(int(r[k]) for r in reports) for k in ("in", "loaded", "quarantined", "skipped")}
+    console.print(
+        f"rows in = loaded + quarantined + skipped: {total['in']} = {total['loaded']} + "
+        f"{total['quarantined']} + {total['skipped']}"
+    )
+
+
+def print_run_summary(result: dict[str, Any], console: Console) -> None:
+    """One section per stage that ran."""
+    if "ingest" in result:
+        print_ingest(result["ingest"], console)
