@@ -211,10 +211,10 @@ def locate(path: Path, offset: int, delimiter: str, headers: list[str] | None = 
         width = len(record)
         if first is None:
             first = record
-    names = headers if headers is not None else first
-    if row <= 1 or names is None:
-        return max(row, 1), None
     index = width - 1
+    names = headers if headers is not None else first
+    if row <= 1 or names is None:  # inside the header row itself: its names are incomplete
+        return max(row, 1), f"column {index + 1}"
     return row, names[index] if 0 <= index < len(names) else f"column {index + 1}"
 
 
