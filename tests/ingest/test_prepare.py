@@ -119,8 +119,8 @@ def test_delimiters_are_detected(tmp_path, delimiter, name):
 
 
 def test_clean_utf8_comma_file_is_validated_and_passed_through(tmp_path):
-    src = shutil.copy(FIXTURES / "vendor_b.csv", tmp_path / "vendor_b.csv")
-    prepared = prepare_list(Path(src), tmp_path / "work")
+    src = Path(shutil.copy(FIXTURES / "vendor_b.csv", tmp_path / "vendor_b.csv"))
+    prepared = prepare_list(src, tmp_path / "work")
     assert not prepared.rewritten
     assert prepared.csv_path == prepared.source_path
     assert (prepared.encoding, prepared.delimiter) == ("utf-8", ",")
