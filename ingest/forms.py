@@ -495,12 +495,15 @@ def _format(path: Path, data: bytes) -> str:
         return "ndjson"
     if suffix == ".csv":
         return "csv"
-    body = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if body.startswith(b"{"):
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        # NDJSON saved as .json: the first line alone is a complete object
+        first = data.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
         try:
-            json.loads(data.decode("utf-8-sig"))
+            return "ndjson" if isinstance(json.loads(first), dict) else "json"
         except (UnicodeDecodeError, json.JSONDecodeError):
-            return "ndjson" if b"\n{" in body else "json"
+            return "json"
     return "json"
 
 
