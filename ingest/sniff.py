@@ -10,7 +10,7 @@ single-byte text cannot be decoded without mangling umlauts, so it is rejected w
 
 Delimiter: `csv.Sniffer` restricted to , ; TAB |, accepted only if it splits the header into
 more than one column and most sample rows into as many; else the candidate that does this
-best when counted outside quotes.
+best when counted outside quotes (at least half the rows as wide as the header).
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ CHUNK_BYTES = 4 * 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 _SAMPLE_ROWS = 50
+_MIN_FIT = 0.5
+"""A fallback delimiter must split at least half the sample rows like the header (lists have
+ragged rows, which the warehouse quarantines)."""
 _BINARY_CONTROL_SHARE = 0.01
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _UTF8_UMLAUT = re.compile(rb"\xc3[\x84\x96\x9c\x9f\xa4\xb6\xbc]")
@@ -45,6 +48,8 @@ _MAGIC = (
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
 )
 _SINGLE_BYTE = {"cp1252", "latin_1", "iso8859-1", "iso8859-15"}
+ASCII_SAFE = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso8859-1", "iso8859-15"})
+"""Codecs in which quote, delimiter and line-end bytes are always those characters."""
 
 csv.field_size_limit(sys.maxsize)
 
@@ -63,6 +68,7 @@ class ByteScan:
     blank_line: bool  # any blank line, trailing ones included
     interior_blank_line: bool  # a blank line followed by more content
     has_quote: bool
+    lone_cr: bool  # a carriage return not followed by a line feed (old Mac line ends)
     newlines: int
     ends_with_newline: bool
 
@@ -88,6 +94,7 @@ def scan_bytes(path: Path) -> ByteScan:
     first_blank: int | None = None
     last_content = -1
     has_quote = False
+    lone_cr = False
     newlines = 0
     tail = b""
     with open(path, "rb") as fh:
@@ -115,6 +122,10 @@ def scan_bytes(path: Path) -> ByteScan:
             if content:
                 last_content = offset + len(content) - 1
             has_quote = has_quote or b'"' in chunk
+            if not lone_cr and (b"\r" in chunk or tail.endswith(b"\r")):
+                edge = (b"\r" if tail.endswith(b"\r") else b"") + chunk
+                body = edge[:-1] if edge.endswith(b"\r") else edge  # its \n may come next
+                lone_cr = body.count(b"\r") != body.count(b"\r\n")
             newlines += chunk.count(b"\n")
             tail = chunk[-2:]
             offset += len(chunk)
@@ -139,6 +150,7 @@ def scan_bytes(path: Path) -> ByteScan:
         blank_line=first_blank is not None,
         interior_blank_line=first_blank is not None and first_blank < last_content,
         has_quote=has_quote,
+        lone_cr=lone_cr or tail.endswith(b"\r"),
         newlines=newlines,
         ends_with_newline=tail.endswith(b"\n"),
     )
@@ -192,7 +204,7 @@ def detect_delimiter(sample: str, truncated: bool) -> str:
         return sniffed
     scored = [(_fit(rows), len(rows[0]) if rows else 0, d) for d, rows in candidates.items()]
     best = max(scored)
-    return best[2] if best[0] >= 0.8 else ","
+    return best[2] if best[0] >= _MIN_FIT else ","
 
 
 def locate(path: Path, offset: int, delimiter: str, headers: list[str] | None = None,
@@ -262,13 +274,21 @@ def _strict_decode_error(path: Path, encoding: str, skip: int) -> int | None:
     return None
 
 
-def _search(path: Path, pattern: re.Pattern[bytes]) -> int | None:
-    """Offset of the first match of a short byte pattern (two bytes at most)."""
+def _search(path: Path, pattern: re.Pattern[bytes], starts: bytes) -> int | None:
+    """Offset of the first match of a short byte pattern (two bytes at most).
+
+    `starts` lists the bytes a match can begin with; chunks without any of them are
+    skipped with a fast byte search instead of the slower regular expression.
+    """
     offset = 0
     tail = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             joined = tail + chunk
+            if not any(joined.find(starts[i:i + 1]) >= 0 for i in range(len(starts))):
+                tail = chunk[-1:]
+                offset += len(chunk)
+                continue
             match = pattern.search(joined)
             if match:
                 return offset - len(tail) + match.start()
@@ -300,14 +320,15 @@ def choose_encoding(path: Path, scan: ByteScan, delimiter: str, declared: str | 
             "mixed encodings: earlier text is UTF-8 but this value is not valid UTF-8 "
             "(probably Windows-1252); re-export the list in one encoding",
         )
-    umlaut = _search(path, _UTF8_UMLAUT)
+    umlaut = _search(path, _UTF8_UMLAUT, b"\xc3")
     if umlaut is not None:
         raise _error_at(
             path, umlaut, delimiter,
             "mixed encodings: the file is mostly Windows-1252 but this value holds UTF-8 "
             "umlauts; re-export the list in one encoding",
         )
-    return "latin-1" if _search(path, _CP1252_UNDEFINED) is not None else "cp1252"
+    undefined = _search(path, _CP1252_UNDEFINED, b"\x81\x8d\x8f\x90\x9d")
+    return "latin-1" if undefined is not None else "cp1252"
 
 
 def _check_declared(path: Path, scan: ByteScan, delimiter: str, declared: str) -> str:

@@ -118,6 +118,45 @@ def test_delimiters_are_detected(tmp_path, delimiter, name):
     assert _read_rows(prepared.csv_path) == rows
 
 
+QUOTED_ROWS = [
+    ["Firma", "Straße", "Notiz"],
+    ["Meier; Söhne", "Ring 1\nHof 2", 'Sagt "Grüß Gott"'],
+    ["", "", ""],
+    ["Weiß GmbH", "Allee 3", "Umsatz 5 Mio €"],
+]
+
+
+def test_quoted_cp1252_list_is_parsed_row_by_row(tmp_path):
+    src = _write_delimited(tmp_path / "quoted.csv", QUOTED_ROWS, ";", "cp1252")
+    prepared = prepare_list(src, tmp_path / "work")
+    assert (prepared.encoding, prepared.delimiter) == ("cp1252", ";")
+    assert _read_rows(prepared.csv_path) == QUOTED_ROWS
+    rows = _duckdb_rows(prepared)
+    assert rows[0] == ("Meier; Söhne", "Ring 1\nHof 2", 'Sagt "Grüß Gott"')
+    assert rows[1] == (None, None, None)  # the blank row 3 keeps its number
+    assert prepared.data_row_count == 3
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_line_endings(tmp_path, newline):
+    src = tmp_path / "ends.csv"
+    src.write_bytes(newline.join(["Firma;Ort", "A, B & C;Köln", "D;Ulm", ""]).encode("cp1252"))
+    prepared = prepare_list(src, tmp_path / "work")
+    assert _read_rows(prepared.csv_path) == [["Firma", "Ort"], ["A, B & C", "Köln"],
+                                             ["D", "Ulm"]]
+    assert prepared.data_row_count == 2
+
+
+def test_quote_free_fast_path_agrees_with_the_row_by_row_path(tmp_path):
+    rows = [["Firma", "Ort", "Notiz"], ["A, B", "Köln", "x"], ["C", "Ulm", ""],
+            ["D", "Kiel"]]  # a short (ragged) row stays ragged in both paths
+    fast = _write_delimited(tmp_path / "fast.csv", rows, ";", "cp1252")
+    slow_rows = [*rows, ["E", "Bonn", 'mit "Zitat"']]
+    slow = _write_delimited(tmp_path / "slow.csv", slow_rows, ";", "cp1252")
+    assert _read_rows(prepare_list(fast, tmp_path / "w").csv_path) == rows
+    assert _read_rows(prepare_list(slow, tmp_path / "w").csv_path) == slow_rows
+
+
 def test_clean_utf8_comma_file_is_validated_and_passed_through(tmp_path):
     src = Path(shutil.copy(FIXTURES / "vendor_b.csv", tmp_path / "vendor_b.csv"))
     prepared = prepare_list(src, tmp_path / "work")
