@@ -1,6 +1,8 @@
 """Ingest flows that marketing ops trigger with parameters (Prefect UI or CLI)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in flow modules: Prefect builds the parameter
+# schema from the annotations at run time, and string annotations break that when a
+# deployment loads the flow from its entrypoint.
 
 from datetime import date
 from pathlib import Path

@@ -5,8 +5,6 @@ are picked up from the inbox folder; files ingested before are skipped by their 
 re-run over the same inbox changes nothing.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
