@@ -21,6 +21,7 @@ import hashlib
 import io
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,22 +208,42 @@ def detect_delimiter(sample: str, truncated: bool) -> str:
     return best[2] if best[0] >= _MIN_FIT else ","
 
 
+def _lines_up_to(lines: Iterable[str], offset: int) -> Iterator[str]:
+    """The text before `offset`, line by line, plus a stand-in character for the byte at it."""
+    seen = 0
+    previous: str | None = None
+    for line in lines:
+        if previous is not None:
+            yield previous
+        if seen + len(line) > offset:
+            yield line[: offset - seen] + "x"
+            return
+        seen += len(line)
+        previous = line
+    # offset is the end of the file: the stand-in continues the last line unless it ended
+    if previous is None or previous.endswith(("\n", "\r")):
+        if previous is not None:
+            yield previous
+        yield "x"
+    else:
+        yield previous + "x"
+
+
 def locate(path: Path, offset: int, delimiter: str, headers: list[str] | None = None,
            ) -> tuple[int, str | None]:
     """(row, header) holding byte `offset`, counting rows like a spreadsheet (header = 1).
 
-    Error path only: re-reads the file up to `offset`. Correct for any ASCII-compatible
+    Error path only: re-reads the file up to `offset`, streaming. Correct for any ASCII-compatible
     encoding, since quotes, delimiters and line ends are single ASCII bytes there.
     """
-    with open(path, "rb") as fh:
-        prefix = fh.read(offset).decode("latin-1")
     row, width = 0, 0
     first: list[str] | None = None
-    for record in csv.reader(io.StringIO(prefix + "x", newline=""), delimiter=delimiter):
-        row += 1
-        width = len(record)
-        if first is None:
-            first = record
+    with open(path, encoding="latin-1", newline="") as fh:  # latin-1: one char per byte
+        for record in csv.reader(_lines_up_to(fh, offset), delimiter=delimiter):
+            row += 1
+            width = len(record)
+            if first is None:
+                first = record
     index = width - 1
     names = headers if headers is not None else first
     if row <= 1 or names is None:  # inside the header row itself: its names are incomplete

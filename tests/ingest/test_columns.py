@@ -179,3 +179,14 @@ def test_config_directory_extends_aliases(tmp_path):
                                            encoding="utf-8")
     config = load_columns_config(tmp_path).value
     assert map_columns(FILE, ["Kundenfirma"], config).mapping == {"Kundenfirma": "company"}
+
+
+def test_every_alias_is_documented(config):
+    """docs/ingest.md lists the aliases users can rely on; it must not drift from the YAML."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text("utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in docs.splitlines()
+            if line.startswith("| `")}
+    for name, aliases in config.aliases.items():
+        assert name in rows, name
+        for alias in aliases:
+            assert alias in rows[name], (name, alias)

@@ -59,3 +59,11 @@ def test_locate_counts_quoted_newlines_as_one_row(tmp_path):
     data = b'Firma;Adresse;Ort\n"A";"Weg 1\nHof";K\xf6ln\n'
     path.write_bytes(data)
     assert locate(path, data.index(b"\xf6"), ";") == (2, "Ort")
+
+
+def test_locate_at_the_end_of_a_file_without_final_newline(tmp_path):
+    path = tmp_path / "x.csv"
+    data = b"Firma;Ort\nA;K\xc3"  # a UTF-8 sequence cut off by the end of the file
+    path.write_bytes(data)
+    assert locate(path, len(data), ";") == (2, "Ort")
+    assert locate(path, 0, ";") == (1, "column 1")
