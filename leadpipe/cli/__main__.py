@@ -1,0 +1,5 @@
+"""`python -m leadpipe.cli` is the same as the `leadpipe` command."""
+
+from leadpipe.cli.main import app
+
+app()
