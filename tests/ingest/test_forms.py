@@ -241,3 +241,25 @@ def test_json_without_a_submissions_list(tmp_path):
     path.write_text('"just a string"', encoding="utf-8")
     with pytest.raises(InputFileError, match="array of submissions"):
         read_form_export(path)
+
+
+def test_cp1252_csv_export_and_ragged_rows(tmp_path):
+    path = tmp_path / "formular.csv"
+    path.write_bytes("Datum;E-Mail;Nachricht\n"
+                     "01.12.2026 08:00;groß@example.de;Grüße, € 5\n"
+                     "01.12.2026 09:00;kurz@example.de\n".encode("cp1252"))
+    export = read_form_export(path)
+    (sub,) = export.submissions
+    assert export.encoding == "cp1252"
+    assert sub.record["message"] == "Grüße, € 5"
+    assert sub.record["submitted_at"] == "2026-12-01T07:00:00+00:00"
+    (bad,) = export.quarantine
+    assert (bad.row, bad.reason) == (3, "expected 3 fields, found 2")
+
+
+def test_csv_export_with_duplicate_headers_is_refused(tmp_path):
+    path = tmp_path / "doppelt.csv"
+    path.write_text("Datum,E-Mail,E-Mail\n01.12.2026,a@x.de,b@x.de\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        read_form_export(path)
+    assert (info.value.file, info.value.row, info.value.field) == ("doppelt.csv", 1, "E-Mail")
