@@ -207,11 +207,25 @@ def _key_map(forms: FormsConfig, columns: ColumnsConfig) -> _KeyMap:
     return keys
 
 
+_PAIR_NAMES = ("name", "key", "field", "label", "id")
+
+
+def _pair_name(item: Any) -> str | None:
+    """The name of a {"name": ..., "value": ...} answer, as many form tools export fields."""
+    if not isinstance(item, dict) or "value" not in item:
+        return None
+    return next((str(item[k]) for k in _PAIR_NAMES if item.get(k) not in (None, "")), None)
+
+
 def _flatten(obj: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) for every leaf; name/value answer lists count as objects."""
     for key, value in obj.items():
         path = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict):
             yield from _flatten(value, path)
+        elif isinstance(value, list) and value and all(_pair_name(v) for v in value):
+            for item in value:
+                yield f"{path}.{_pair_name(item)}", item["value"]
         else:
             yield path, value
 

@@ -263,3 +263,18 @@ def test_csv_export_with_duplicate_headers_is_refused(tmp_path):
     with pytest.raises(InputFileError) as info:
         read_form_export(path)
     assert (info.value.file, info.value.row, info.value.field) == ("doppelt.csv", 1, "E-Mail")
+
+
+def test_name_value_answer_lists_are_read_like_objects(tmp_path):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps([{
+        "submitted_at": "2026-12-01T08:00:00Z",
+        "answers": [{"name": "Firma", "value": "Answer GmbH"},
+                    {"label": "E-Mail", "value": "a@answer.example"},
+                    {"key": "consent_phone", "value": True}],
+        "tags": ["a", "b"],
+    }]), encoding="utf-8")
+    (sub,) = read_form_export(path).submissions
+    assert sub.record["company"] == "Answer GmbH"
+    assert sub.record["email"] == "a@answer.example"
+    assert [e["channels"] for e in sub.consent_events] == [["phone"]]
