@@ -18,13 +18,19 @@ from __future__ import annotations
 import codecs
 import csv
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ingest.columns import ColumnMapping, check_headers, load_columns_config, map_columns
+from ingest.columns import (
+    ColumnMapping,
+    ColumnsConfig,
+    check_headers,
+    load_columns_config,
+    map_columns,
+)
 from ingest.errors import InputFileError
 from ingest.sniff import (
     ASCII_SAFE,
@@ -123,19 +129,19 @@ def prepare_list(
         scan = scan_bytes(path)
         sha = scan.sha256
         parts = _read_text(path, scan, vendor)
-    headers, first_rows, rest, meta = parts
+    headers, first_rows, rest, source = parts
     try:
         mapping = _map(path, headers, first_rows, columns.value, vendor)
     except BaseException:
-        meta["close"]()
+        source.close()
         raise
-    if meta.get("clean_path") is not None:
-        csv_path, rewritten, count = meta["clean_path"], False, meta["row_count"]
+    if source.pass_through:
+        csv_path, rewritten, count = path, False, source.row_count
     else:
         work_dir.mkdir(parents=True, exist_ok=True)
         csv_path = work_dir / f"{path.stem}.{sha[:12]}.prepared.csv"
-        if "transcode" in meta:
-            count = _transcode_quote_free(path, csv_path, *meta["transcode"])
+        if source.transcode is not None:
+            count = _transcode_quote_free(path, csv_path, *source.transcode)
         else:
             count = _write_csv(csv_path, headers, first_rows, rest)
         rewritten = True
@@ -144,9 +150,9 @@ def prepare_list(
         file_name=path.name,
         file_sha256=sha,
         file_size=path.stat().st_size,
-        file_format=meta["format"],
-        encoding=meta.get("encoding"),
-        delimiter=meta.get("delimiter"),
+        file_format=source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
         csv_path=csv_path,
         rewritten=rewritten,
         headers=tuple(headers),
@@ -158,7 +164,7 @@ def prepare_list(
         mapping_file=mapping_file,
         mapping_how=mapping.how,
         warnings=mapping.warnings,
-        sheet=meta.get("sheet"),
+        sheet=source.sheet,
         columns_config_version=columns.version,
     )
 
@@ -167,7 +173,7 @@ def _map(
     path: Path,
     headers: list[str],
     first_rows: list[list[str]],
-    config: Any,
+    config: ColumnsConfig,
     vendor: VendorMapping | None,
 ) -> ColumnMapping:
     """Header checks in the order a user fixes them: header row, data present, mapping."""
@@ -177,7 +183,23 @@ def _map(
     return map_columns(path, headers, config, vendor)
 
 
-_Parts = tuple[list[str], list[list[str]], Iterable[list[str]], dict[str, Any]]
+@dataclass
+class _Source:
+    """What reading a list's start found out, and how to produce the normalised file."""
+
+    format: str
+    close: Callable[[], None]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    pass_through: bool = False
+    """The source already is the normalised file."""
+    row_count: int | None = None
+    transcode: tuple[str, str] | None = None
+    """(encoding, delimiter) to convert with `_transcode_quote_free` instead of row by row."""
+
+
+_Parts = tuple[list[str], list[list[str]], Iterable[list[str]], _Source]
 
 
 def _peek_data(rows: Iterator[list[str]]) -> list[list[str]]:
@@ -209,24 +231,19 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
     if headers is None:
         handle.close()
         raise InputFileError(path, None, None, "the file is empty")
-    clean = (
-        encoding == "utf-8" and delimiter == "," and not scan.interior_blank_line
-        and scan.newlines > 0
-    )
-    meta: dict[str, Any] = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
-    meta["close"] = handle.close
-    if clean:
+    source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter)
+    if (encoding == "utf-8" and delimiter == "," and not scan.interior_blank_line
+            and not scan.lone_cr):
         handle.close()
-        meta["clean_path"] = path
-        meta["row_count"] = None
+        source.pass_through = True
         if not scan.has_quote and not scan.blank_line:
-            meta["row_count"] = scan.newlines - (1 if scan.ends_with_newline else 0)
-        return headers, first_rows, iter(()), meta
+            source.row_count = scan.newlines - (1 if scan.ends_with_newline else 0)
+        return headers, first_rows, iter(()), source
     if _quote_free(scan, encoding, delimiter):
         handle.close()
-        meta["transcode"] = (encoding, delimiter)
-        return headers, first_rows, iter(()), meta
-    return headers, first_rows, _rows(path, reader, handle), meta
+        source.transcode = (encoding, delimiter)
+        return headers, first_rows, iter(()), source
+    return headers, first_rows, _rows(path, reader, handle), source
 
 
 def _quote_free(scan: ByteScan, encoding: str, delimiter: str) -> bool:
@@ -398,5 +415,4 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
             workbook.close()
 
     padded_first = [r + [""] * (width - len(r)) if r else r for r in first_rows]
-    meta = {"format": "xlsx", "sheet": sheet.title, "close": workbook.close}
-    return headers, padded_first, rest(), meta
+    return headers, padded_first, rest(), _Source("xlsx", workbook.close, sheet=sheet.title)
