@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
+import random
 import shutil
 import sys
 from datetime import datetime
@@ -389,11 +389,19 @@ def test_binary_garbage_with_nul_bytes(tmp_path):
     assert "NUL" in err.message
 
 
-def test_random_binary_file(tmp_path):
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (random.Random(7).randbytes(4096) + b"\x00", "NUL byte"),
+        (bytes(range(1, 32)) * 50, "control bytes"),
+    ],
+)
+def test_random_binary_file(tmp_path, content, detail):
     path = tmp_path / "random.csv"
-    path.write_bytes(os.urandom(4096) + b"\x00\x01\x02")
+    path.write_bytes(content)
     err = _error(path, tmp_path)
-    assert "binary" in err.message
+    assert err.message.startswith("binary data")
+    assert detail in err.message
 
 
 @pytest.mark.parametrize(("magic", "hint"), [(b"PK\x03\x04", "xlsx"),
