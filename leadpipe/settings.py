@@ -8,6 +8,7 @@ from `./config/`, DNS lookups are off.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -46,6 +47,10 @@ class Settings:
         return self.db_path.with_name(self.db_path.stem + ".published.duckdb")
 
     @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "suppression.key"
+
+    @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 
@@ -65,3 +70,21 @@ def load_settings() -> Settings:
         read_wait_s=_env_float("LEADPIPE_READ_WAIT", 20.0),
         dns_enabled=_env_bool("LEADPIPE_DNS", False),
     )
+
+
+def suppression_secret(settings: Settings) -> bytes:
+    """The HMAC key of the suppression list: LEADPIPE_SUPPRESSION_SECRET, else a key file.
+
+    The key file is created once (mode 600) next to the warehouse. Losing it makes existing
+    suppression entries unmatchable, so back it up with the warehouse.
+    """
+    configured = os.environ.get("LEADPIPE_SUPPRESSION_SECRET")
+    if configured:
+        return configured.encode("utf-8")
+    path = settings.secret_path
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode("ascii")

@@ -16,6 +16,7 @@ from typing import Any
 from warehouse.db import Warehouse
 from warehouse.ledger import append_events
 from warehouse.load_lists import BatchReport, already_ingested, batch_id_for, staging_columns
+from warehouse.suppression import match, suppression_index
 
 EVIDENCE_KEYS = frozenset({
     "consent_text", "consent_text_version", "consent_text_sha256", "ip", "user_agent",
@@ -51,11 +52,14 @@ def load_form_export(
     export: Any,
     path: Path,
     subject_keys: Any,
+    secret: bytes,
 ) -> BatchReport:
     """Load `export` (an `ingest.forms.FormExport`) inside the caller's transaction.
 
     `subject_keys(record) -> (email, phone)` gives the normalised identifiers the ledger is
-    searched by.
+    searched by. A submission from someone on the suppression list is still loaded — people
+    may consent again after an objection (rule G2a) — but gets a `suppression_list_match`
+    event, so the eligibility rules G1/G2 see the objection or erasure.
     """
     earlier = already_ingested(wh, "web_form", export.file_sha256)
     if earlier is not None:
@@ -77,7 +81,8 @@ def load_form_export(
         fresh.append(sub)
 
     cols = staging_columns(wh, "staging.stg_web_form__submissions")
-    raw_rows, staging_rows, events = [], [], []
+    index = suppression_index(wh)
+    raw_rows, staging_rows, events, matches = [], [], [], []
     for sub in fresh:
         record_id = f"{batch_id}:{sub.submission_id}"
         raw_rows.append([
@@ -92,6 +97,14 @@ def load_form_export(
             ledger_event(e, record_id=record_id, email=email, phone=phone)
             for e in sub.consent_events
         )
+        found = match(index, secret, sub.record) if index else None
+        if found:
+            matches.append([batch_id, sub.row_number, sub.submission_id, found[0], found[1], now])
+            events.append(ledger_event(
+                {"kind": "suppression_list_match", "channels": ["all"], "origin": found[1],
+                 "at": sub.record.get("submitted_at") or now},
+                record_id=record_id, email=email, phone=phone,
+            ))
     if raw_rows:
         wh.con.executemany(
             "INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, "
@@ -104,6 +117,11 @@ def load_form_export(
             staging_rows,
         )
     append_events(wh, events)
+    if matches:
+        wh.con.executemany(
+            "INSERT INTO ops.suppressed_rows (batch_id, row_number, submission_id, kind, origin, "
+            "suppressed_at) VALUES (?, ?, ?, ?, ?, ?)", matches,
+        )
     if export.quarantine:
         wh.con.executemany(
             "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "

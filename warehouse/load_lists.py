@@ -21,6 +21,13 @@ import duckdb
 
 from ingest.fields import IDENTITY_FIELDS
 from warehouse.db import Warehouse
+from warehouse.suppression import match, suppression_index
+
+SUBJECT_FIELDS = frozenset({
+    "email", "phone", "mobile", "first_name", "last_name", "full_name", "street",
+    "street_full", "house_number", "postcode", "country",
+})
+"""The canonical fields the suppression check looks at."""
 
 MAX_FIELD_CHARS = 10_000
 """Longer values are no lead data (a pasted document, garbage); such rows are quarantined."""
@@ -178,6 +185,43 @@ def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
     return "CASE " + " ".join(whens) + " ELSE NULL END" if whens else "NULL"
 
 
+def _canonical_expr(field: str, headers: list[str], mapping: dict[str, str]) -> str:
+    """The first non-blank source column of a canonical field, trimmed."""
+    sources = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers) if mapping.get(h) == field]
+    return f"coalesce({', '.join(sources)})" if sources else "NULL"
+
+
+def _mark_suppressed(
+    wh: Warehouse, headers: list[str], mapping: dict[str, str], secret: bytes, batch_id: str,
+    now: datetime,
+) -> int:
+    """Flag rows of `_checked` that match the suppression list; return how many."""
+    wh.execute("ALTER TABLE _checked ADD COLUMN _suppressed BOOLEAN DEFAULT false")
+    index = suppression_index(wh)
+    if not index:
+        return 0
+    fields = sorted({f for f in mapping.values() if f in SUBJECT_FIELDS})
+    cur = wh.con.execute(
+        f"SELECT _row, {', '.join(_canonical_expr(f, headers, mapping) for f in fields)} "
+        f"FROM _checked WHERE NOT _blank"
+    )
+    hits = []
+    for row in cur.fetchall():
+        found = match(index, secret, dict(zip(fields, row[1:], strict=True)))
+        if found:
+            hits.append([batch_id, row[0], found[0], found[1], now])
+    if hits:
+        wh.con.executemany(
+            "INSERT INTO ops.suppressed_rows (batch_id, row_number, kind, origin, suppressed_at) "
+            "VALUES (?, ?, ?, ?, ?)", hits,
+        )
+        wh.execute(
+            "UPDATE _checked SET _suppressed = true WHERE _row IN "
+            "(SELECT row_number FROM ops.suppressed_rows WHERE batch_id = ?)", [batch_id],
+        )
+    return len(hits)
+
+
 def _blank_expr(n_cols: int) -> str:
     return "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n_cols)) + ") IS NULL"
 
@@ -214,8 +258,13 @@ def load_purchased_list(
     prepared: Any,
     metadata: ListMetadata,
     incoming: Incoming,
+    secret: bytes,
 ) -> BatchReport:
-    """Load `_incoming` (see `read_incoming`) inside the caller's transaction."""
+    """Load `_incoming` (see `read_incoming`) inside the caller's transaction.
+
+    Blank rows and rows matching the suppression list (people who objected or were erased)
+    are skipped and not stored; rows with a problem are stored in raw and quarantined.
+    """
     batch_id = batch_id_for("purchased_list", prepared.file_sha256)
     headers: list[str] = list(prepared.headers)
     mapping: dict[str, str] = dict(prepared.mapping)
@@ -227,17 +276,19 @@ def load_purchased_list(
         f"{', '.join(f'c{i}' for i in range(n_cols))}, {_blank_expr(n_cols)} AS _blank, "
         f"{_problem_expr(headers, mapping)} AS _problem FROM _incoming"
     )
+    suppressed = _mark_suppressed(wh, headers, mapping, secret, batch_id, now)
+    keep = "NOT _blank AND NOT _suppressed"
     record_id = f"{_sql_str(batch_id + ':')} || _row"
     wh.execute(
         f"INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, payload, "
         f"ingested_at) SELECT {record_id}, ?, 'purchased_list', _row, "
-        f"{_payload_expr(headers)}, ? FROM _checked WHERE NOT _blank",
+        f"{_payload_expr(headers)}, ? FROM _checked WHERE {keep}",
         [batch_id, now],
     )
     wh.execute(
         f"INSERT INTO ops.quarantine (batch_id, file_name, row_number, record_id, field, reason, "
         f"quarantined_at) SELECT ?, ?, _row, {record_id}, split_part(_problem, '|', 1), "
-        f"split_part(_problem, '|', 2), ? FROM _checked WHERE NOT _blank AND _problem IS NOT NULL",
+        f"split_part(_problem, '|', 2), ? FROM _checked WHERE {keep} AND _problem IS NOT NULL",
         [batch_id, prepared.file_name, now],
     )
     ragged = incoming.ragged
@@ -258,23 +309,21 @@ def load_purchased_list(
         elif col == "row_number":
             select.append("_row")
         else:
-            sources = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers)
-                       if mapping.get(h) == col]
-            select.append(f"coalesce({', '.join(sources)})" if sources else "NULL")
+            select.append(_canonical_expr(col, headers, mapping))
     wh.execute(
         f"INSERT INTO staging.stg_purchased_list__records ({', '.join(staging_cols)}) "
-        f"SELECT {', '.join(select)} FROM _checked WHERE NOT _blank AND _problem IS NULL"
+        f"SELECT {', '.join(select)} FROM _checked WHERE {keep} AND _problem IS NULL"
     )
 
     counts = wh.fetchone(
-        "SELECT count(*), count(*) FILTER (WHERE _blank), "
-        "count(*) FILTER (WHERE NOT _blank AND _problem IS NOT NULL) FROM _checked"
+        f"SELECT count(*), count(*) FILTER (WHERE _blank), "
+        f"count(*) FILTER (WHERE {keep} AND _problem IS NOT NULL) FROM _checked"
     )
     assert counts is not None
     total, blank, bad = counts
     rows_in = int(total) + len(ragged)
     quarantined = int(bad) + len(ragged)
-    skipped = int(blank)
+    skipped = int(blank) + suppressed
     loaded = rows_in - quarantined - skipped
     wh.execute(
         "INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, file_path, "

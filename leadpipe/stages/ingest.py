@@ -12,7 +12,7 @@ from compliance.subjects import subject_keys
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import prepare_list
-from leadpipe.settings import Settings
+from leadpipe.settings import Settings, suppression_secret
 from warehouse.db import open_warehouse
 from warehouse.load_forms import load_form_export
 from warehouse.load_lists import (
@@ -73,6 +73,7 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions) -> Ba
         work = Path(tmp)
         prepared = prepare_list(path, work, options.mapping_file, config_dir=settings.config_dir)
         metadata = _metadata(path, options, dict(prepared.list_defaults or {}))
+        secret = suppression_secret(settings)
         with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
                             publish=True) as wh:
             earlier = already_ingested(wh, "purchased_list", prepared.file_sha256)
@@ -83,6 +84,7 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions) -> Ba
                 wh, "ingest-purchased-list", {"path": str(path), "vendor": metadata.vendor},
                 lambda wh, run_id: load_purchased_list(
                     wh, run_id=run_id, prepared=prepared, metadata=metadata, incoming=incoming,
+                    secret=secret,
                 ).as_dict(),
             )
     return BatchReport.from_dict(counts)
@@ -91,12 +93,14 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions) -> Ba
 def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
     """Load one web-form export: submissions, quarantined lines, consent events."""
     export = read_form_export(path, config_dir=settings.config_dir)
+    secret = suppression_secret(settings)
     with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
                         publish=True) as wh:
         _, counts = run_job(
             wh, "ingest-web-forms", {"path": str(path)},
             lambda wh, run_id: load_form_export(
                 wh, run_id=run_id, export=export, path=path, subject_keys=subject_keys,
+                secret=secret,
             ).as_dict(),
         )
     return BatchReport.from_dict(counts)

@@ -1,0 +1,87 @@
+"""Suppression keys: keyed hashes of the identifiers of people who objected or were erased.
+
+A suppression entry keeps no plaintext, only HMAC-SHA256(secret, normalised identifier) for
+the e-mail, the E.164 phone (bound to the surname when known) and the postal identity (name +
+street + house number + postcode), with its origin (`objection` or `erasure`), date and scope.
+Every batch is checked against the list at ingest, so such a person is never imported again
+as a new lead. Hashes are still personal data (spec U11); the secret makes them useless
+without the warehouse's key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Mapping
+
+from compliance.subjects import email_key, phone_key
+
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_STREET_SUFFIX = re.compile(r"(strasse|str)$")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def postal_identity(record: Mapping[str, str | None]) -> str | None:
+    """Name + street + house number + postcode, folded; None when any part is missing."""
+    last = record.get("last_name") or record.get("full_name")
+    first = record.get("first_name") or ""
+    street = record.get("street") or record.get("street_full")
+    postcode = record.get("postcode")
+    if not (last and street and postcode):
+        return None
+    street_key = _STREET_SUFFIX.sub("str", _fold(street + (record.get("house_number") or "")))
+    return "|".join((_fold(first), _fold(last), street_key, _fold(postcode)))
+
+
+def keyed_hash(secret: bytes, kind: str, value: str) -> str:
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _name_key(record: Mapping[str, str | None]) -> str | None:
+    last = record.get("last_name") or record.get("full_name")
+    return _fold(last) if last else None
+
+
+def _identifiers(record: Mapping[str, str | None]) -> dict[str, str]:
+    country = (record.get("country") or "DE").upper()
+    region = country if len(country) == 2 else "DE"
+    found: dict[str, str] = {}
+    email = email_key(record.get("email"))
+    if email:
+        found["email"] = email
+    phone = phone_key(record.get("phone"), region) or phone_key(record.get("mobile"), region)
+    name = _name_key(record)
+    if phone:
+        found["phone"] = phone
+        if name:
+            found["phone_person"] = f"{phone}|{name}"
+    postal = postal_identity(record)
+    if postal:
+        found["postal"] = postal
+    return found
+
+
+def entry_hashes(secret: bytes, record: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """The (kind, hash) pairs to store when this person objects or is erased.
+
+    A phone number is stored bound to the person's name when the name is known, so that an
+    objection of one colleague does not silence the shared switchboard for everybody; only
+    a number given without any name is suppressed as a number.
+    """
+    ids = _identifiers(record)
+    if "phone_person" in ids:
+        ids.pop("phone")
+    return [(kind, keyed_hash(secret, kind, value)) for kind, value in sorted(ids.items())]
+
+
+def check_hashes(secret: bytes, record: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """Every (kind, hash) an incoming record could match a suppression entry under."""
+    return [(kind, keyed_hash(secret, kind, value))
+            for kind, value in sorted(_identifiers(record).items())]
