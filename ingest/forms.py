@@ -202,8 +202,8 @@ def _key_map(forms: FormsConfig, columns: ColumnsConfig) -> _KeyMap:
         keys.add("meta", name, aliases)
     for name, aliases in columns.aliases.items():
         keys.add("contact", name, aliases)
-    for rule in columns.contextual:
-        keys.add("context", str(columns.contextual.index(rule)), rule.headers)
+    for index, rule in enumerate(columns.contextual):
+        keys.add("context", str(index), rule.headers)
     return keys
 
 

@@ -48,6 +48,17 @@ class VendorMapping(BaseModel):
     sheet: str | None = None
     """XLSX only: the worksheet to read (default: the first)."""
 
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _headers_as_text(cls, value: object) -> object:
+        """YAML reads a header like `2024` as a number; headers are text."""
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    @field_validator("ignore", mode="before")
+    @classmethod
+    def _ignored_as_text(cls, value: object) -> object:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
     @field_validator("columns")
     @classmethod
     def _known_targets(cls, value: dict[str, str | None]) -> dict[str, str | None]:

@@ -163,6 +163,15 @@ def test_invalid_mapping_file_names_the_file_and_key(tmp_path, body, key):
     assert key in str(info.value)
 
 
+def test_numeric_headers_in_a_mapping_file_are_text(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("vendor: X\ncolumns: {2024: revenue, Firma: company}\nignore: [7]\n",
+                    encoding="utf-8")
+    vendor = load_vendor_mapping(path)
+    assert vendor.columns == {"2024": "revenue", "Firma": "company"}
+    assert vendor.ignore == ["7"]
+
+
 def test_alias_claimed_by_two_fields_is_a_configuration_error():
     with pytest.raises(ValidationError, match="both"):
         ColumnsConfig.model_validate({"version": 1, "aliases": {"phone": ["Tel"],
