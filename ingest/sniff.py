@@ -33,6 +33,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 _SAMPLE_ROWS = 50
+_SNIFF_FIT = 0.8
+"""The Sniffer's answer must split this share of the sample rows like the header."""
 _MIN_FIT = 0.5
 """A fallback delimiter must split at least half the sample rows like the header (lists have
 ragged rows, which the warehouse quarantines)."""
@@ -50,7 +52,8 @@ _MAGIC = (
     (b"\x89PNG", "a PNG image"),
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
 )
-_SINGLE_BYTE = {"cp1252", "latin_1", "iso8859-1", "iso8859-15"}
+_SINGLE_BYTE = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
+"""Codec names (as `codecs.lookup` spells them) that decode any byte sequence, UTF-8 too."""
 ASCII_SAFE = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso8859-1", "iso8859-15"})
 """Codecs in which quote, delimiter and line-end bytes are always those characters."""
 
@@ -218,7 +221,7 @@ def detect_delimiter(sample: str, truncated: bool) -> str:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         sniffed = None
-    if sniffed in candidates and _fit(candidates[sniffed]) >= 0.8:
+    if sniffed in candidates and _fit(candidates[sniffed]) >= _SNIFF_FIT:
         return sniffed
     scored = [(_fit(rows), len(rows[0]) if rows else 0, d) for d, rows in candidates.items()]
     best = max(scored)
