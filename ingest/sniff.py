@@ -53,7 +53,8 @@ _MAGIC = (
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
 )
 _SINGLE_BYTE = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
-"""Codec names (as `codecs.lookup` spells them) that decode any byte sequence, UTF-8 too."""
+"""Single-byte codecs (as `codecs.lookup` names them): UTF-8 read with them decodes
+without an error, but every umlaut comes out as two wrong characters."""
 ASCII_SAFE = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso8859-1", "iso8859-15"})
 """Codecs in which quote, delimiter and line-end bytes are always those characters."""
 
