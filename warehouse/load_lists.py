@@ -118,14 +118,15 @@ def _read_csv_sql(path: Path, columns: dict[str, str]) -> str:
     )
 
 
-def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int) -> None:
+def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int, checks: str) -> None:
     """Read the prepared CSV into temp table `_incoming` (c0..cN as text, in file order).
 
-    DuckDB keeps insertion order, so a row's `rowid` + 2 is its spreadsheet row.
+    DuckDB keeps insertion order, so a row's `rowid` + 2 is its spreadsheet row. `checks`
+    adds the computed `_blank` and `_problem` columns in the same pass.
     """
     columns = {f"c{i}": "VARCHAR" for i in range(n_cols)}
     source = _read_csv_sql(csv_path, columns)
-    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {source}")
+    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM {source}")
 
 
 def _reread_ragged(csv_path: Path, n_cols: int, work: Path) -> tuple[Path, list[tuple[int, str]]]:
@@ -152,10 +153,10 @@ def _reread_ragged(csv_path: Path, n_cols: int, work: Path) -> tuple[Path, list[
     return out_path, bad
 
 
-def _load_numbered(wh: Warehouse, numbered: Path, n_cols: int) -> None:
+def _load_numbered(wh: Warehouse, numbered: Path, n_cols: int, checks: str) -> None:
     columns = {"_row": "BIGINT", **{f"c{i}": "VARCHAR" for i in range(n_cols)}}
     source = _read_csv_sql(numbered, columns)
-    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {source}")
+    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM {source}")
 
 
 def _payload_expr(headers: list[str]) -> str:
@@ -193,17 +194,16 @@ def _canonical_expr(field: str, headers: list[str], mapping: dict[str, str]) -> 
 
 def _mark_suppressed(
     wh: Warehouse, headers: list[str], mapping: dict[str, str], secret: bytes, batch_id: str,
-    now: datetime,
+    row: str, now: datetime,
 ) -> int:
-    """Flag rows of `_checked` that match the suppression list; return how many."""
-    wh.execute("ALTER TABLE _checked ADD COLUMN _suppressed BOOLEAN DEFAULT false")
+    """Record rows of `_incoming` that match the suppression list; return how many."""
     index = suppression_index(wh)
     if not index:
         return 0
     fields = sorted({f for f in mapping.values() if f in SUBJECT_FIELDS})
     cur = wh.con.execute(
-        f"SELECT _row, {', '.join(_canonical_expr(f, headers, mapping) for f in fields)} "
-        f"FROM _checked WHERE NOT _blank"
+        f"SELECT {row}, {', '.join(_canonical_expr(f, headers, mapping) for f in fields)} "
+        f"FROM _incoming WHERE NOT _blank"
     )
     hits = []
     for row in cur.fetchall():
@@ -214,10 +214,6 @@ def _mark_suppressed(
         wh.con.executemany(
             "INSERT INTO ops.suppressed_rows (batch_id, row_number, kind, origin, suppressed_at) "
             "VALUES (?, ?, ?, ?, ?)", hits,
-        )
-        wh.execute(
-            "UPDATE _checked SET _suppressed = true WHERE _row IN "
-            "(SELECT row_number FROM ops.suppressed_rows WHERE batch_id = ?)", [batch_id],
         )
     return len(hits)
 
@@ -240,15 +236,17 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
     Runs before the data transaction: a CSV error from DuckDB aborts the transaction it
     happens in, so the fast attempt must not happen inside it.
     """
-    n_cols = len(prepared.headers)
+    headers, mapping = list(prepared.headers), dict(prepared.mapping)
+    n_cols = len(headers)
+    checks = f"{_blank_expr(n_cols)} AS _blank, {_problem_expr(headers, mapping)} AS _problem"
     try:
-        _read_incoming(wh, Path(prepared.csv_path), n_cols)
+        _read_incoming(wh, Path(prepared.csv_path), n_cols, checks)
     except duckdb.Error:
         numbered, ragged = _reread_ragged(Path(prepared.csv_path), n_cols, work_dir)
-        _load_numbered(wh, numbered, n_cols)
+        _load_numbered(wh, numbered, n_cols, checks)
         numbered.unlink()
         return Incoming("_row", ragged)
-    return Incoming("rowid + 2", [])
+    return Incoming("(rowid + 2)", [])
 
 
 def load_purchased_list(
@@ -268,27 +266,23 @@ def load_purchased_list(
     batch_id = batch_id_for("purchased_list", prepared.file_sha256)
     headers: list[str] = list(prepared.headers)
     mapping: dict[str, str] = dict(prepared.mapping)
-    n_cols = len(headers)
     now = datetime.now(UTC)
 
-    wh.execute(
-        f"CREATE OR REPLACE TEMP TABLE _checked AS SELECT {incoming.row_expr} AS _row, "
-        f"{', '.join(f'c{i}' for i in range(n_cols))}, {_blank_expr(n_cols)} AS _blank, "
-        f"{_problem_expr(headers, mapping)} AS _problem FROM _incoming"
-    )
-    suppressed = _mark_suppressed(wh, headers, mapping, secret, batch_id, now)
-    keep = "NOT _blank AND NOT _suppressed"
-    record_id = f"{_sql_str(batch_id + ':')} || _row"
+    row = incoming.row_expr
+    suppressed = _mark_suppressed(wh, headers, mapping, secret, batch_id, row, now)
+    keep = "NOT _blank" + (f" AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
+                           f"WHERE batch_id = {_sql_str(batch_id)})" if suppressed else "")
+    record_id = f"{_sql_str(batch_id + ':')} || {row}"
     wh.execute(
         f"INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, payload, "
-        f"ingested_at) SELECT {record_id}, ?, 'purchased_list', _row, "
-        f"{_payload_expr(headers)}, ? FROM _checked WHERE {keep}",
+        f"ingested_at) SELECT {record_id}, ?, 'purchased_list', {row}, "
+        f"{_payload_expr(headers)}, ? FROM _incoming WHERE {keep}",
         [batch_id, now],
     )
     wh.execute(
         f"INSERT INTO ops.quarantine (batch_id, file_name, row_number, record_id, field, reason, "
-        f"quarantined_at) SELECT ?, ?, _row, {record_id}, split_part(_problem, '|', 1), "
-        f"split_part(_problem, '|', 2), ? FROM _checked WHERE {keep} AND _problem IS NOT NULL",
+        f"quarantined_at) SELECT ?, ?, {row}, {record_id}, split_part(_problem, '|', 1), "
+        f"split_part(_problem, '|', 2), ? FROM _incoming WHERE {keep} AND _problem IS NOT NULL",
         [batch_id, prepared.file_name, now],
     )
     ragged = incoming.ragged
@@ -307,17 +301,17 @@ def load_purchased_list(
         elif col == "batch_id":
             select.append(_sql_str(batch_id))
         elif col == "row_number":
-            select.append("_row")
+            select.append(row)
         else:
             select.append(_canonical_expr(col, headers, mapping))
     wh.execute(
         f"INSERT INTO staging.stg_purchased_list__records ({', '.join(staging_cols)}) "
-        f"SELECT {', '.join(select)} FROM _checked WHERE {keep} AND _problem IS NULL"
+        f"SELECT {', '.join(select)} FROM _incoming WHERE {keep} AND _problem IS NULL"
     )
 
     counts = wh.fetchone(
         f"SELECT count(*), count(*) FILTER (WHERE _blank), "
-        f"count(*) FILTER (WHERE {keep} AND _problem IS NOT NULL) FROM _checked"
+        f"count(*) FILTER (WHERE {keep} AND _problem IS NOT NULL) FROM _incoming"
     )
     assert counts is not None
     total, blank, bad = counts
@@ -340,7 +334,6 @@ def load_purchased_list(
             json.dumps(mapping, ensure_ascii=False), rows_in, loaded, quarantined, skipped, now,
         ],
     )
-    for table in ("_checked", "_incoming"):
-        wh.execute(f"DROP TABLE IF EXISTS {table}")
+    wh.execute("DROP TABLE IF EXISTS _incoming")
     return BatchReport(batch_id, prepared.file_name, "loaded", rows_in, loaded, quarantined,
                        skipped)
