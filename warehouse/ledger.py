@@ -75,3 +75,14 @@ def ledger_events(wh: Warehouse, where: str = "", params: list[Any] | None = Non
         f"SELECT {', '.join(LEDGER_COLUMNS)} FROM core.consent_events {where} ORDER BY seq",
         params or [],
     )
+
+
+def events_for_subject(wh: Warehouse, email: str | None, phone: str | None
+                       ) -> list[dict[str, Any]]:
+    """Every ledger event filed under this e-mail or phone, in chain order."""
+    if not email and not phone:
+        return []
+    return ledger_events(
+        wh, "WHERE (subject_email = ? AND ? IS NOT NULL) OR (subject_phone = ? AND ? IS NOT NULL)",
+        [email, email, phone, phone],
+    )
