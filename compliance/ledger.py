@@ -1,8 +1,13 @@
 """The consent ledger's tamper evidence: a hash chain over append-only events.
 
-Each event's hash covers its canonical JSON and the previous event's hash, so changing,
-removing or reordering any stored event breaks every hash after it. `verify_chain` finds the
-first break; `leadpipe consent show` runs it before printing evidence.
+Each event stores `content_hash`, the SHA-256 of its canonical JSON, and `hash`, the SHA-256
+of the previous event's hash and its own content hash. Changing, removing or reordering any
+stored event breaks the chain from there on; `verify_chain` finds every break, and
+`leadpipe consent show` runs it before printing evidence.
+
+GDPR erasure must remove a person's data from the ledger too. It blanks the content of that
+person's events and marks them redacted, but keeps both hashes, so the chain still verifies
+and shows exactly which events were redacted, when and under which erasure record.
 """
 
 from __future__ import annotations
@@ -53,15 +58,19 @@ def as_utc(value: datetime | date | str) -> datetime:
     return value.astimezone(UTC)
 
 
-def chain_hash(prev_hash: str, event: Mapping[str, Any]) -> str:
-    digest = hashlib.sha256()
-    digest.update(prev_hash.encode("ascii"))
-    digest.update(canonical_event(event).encode("utf-8"))
-    return digest.hexdigest()
+def content_hash(event: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_event(event).encode("utf-8")).hexdigest()
+
+
+def chain_hash(prev_hash: str, event_content_hash: str) -> str:
+    return hashlib.sha256((prev_hash + event_content_hash).encode("ascii")).hexdigest()
 
 
 def verify_chain(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Check events in sequence order; return a description of each break (empty if intact)."""
+    """Check events in sequence order; return a description of each break (empty if intact).
+
+    Redacted events (GDPR erasure) are checked by their stored content hash only.
+    """
     problems = []
     expected_prev = GENESIS_HASH
     for event in events:
@@ -69,7 +78,9 @@ def verify_chain(events: Iterable[Mapping[str, Any]]) -> list[str]:
         if event["prev_hash"] != expected_prev:
             problems.append(f"event {seq}: previous-hash link broken (an event was removed "
                             "or reordered before it)")
-        if chain_hash(event["prev_hash"], event) != event["hash"]:
+        if chain_hash(event["prev_hash"], event["content_hash"]) != event["hash"]:
+            problems.append(f"event {seq}: hash does not match the chain (altered)")
+        if not event.get("redacted_at") and content_hash(event) != event["content_hash"]:
             problems.append(f"event {seq}: content does not match its hash (altered)")
         expected_prev = event["hash"]
     return problems

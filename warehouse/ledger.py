@@ -13,13 +13,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from compliance.ledger import GENESIS_HASH, as_utc, chain_hash
+from compliance.ledger import GENESIS_HASH, as_utc, chain_hash, content_hash
 from warehouse.db import Warehouse
 
 LEDGER_COLUMNS = (
     "seq", "event_id", "record_id", "subject_email", "subject_phone", "kind", "channels",
-    "occurred_at", "attributes", "evidence", "recorded_at", "prev_hash", "hash",
+    "occurred_at", "attributes", "evidence", "recorded_at", "content_hash", "prev_hash", "hash",
 )
+READ_COLUMNS = (*LEDGER_COLUMNS, "redacted_at", "redaction_ref")
 
 
 def event_id_for(event: Mapping[str, Any]) -> str:
@@ -52,13 +53,14 @@ def append_events(wh: Warehouse, events: Iterable[Mapping[str, Any]]) -> int:
         seq += 1
         event["seq"] = seq
         event["prev_hash"] = prev
-        event["hash"] = prev = chain_hash(prev, event)
+        event["content_hash"] = content_hash(event)
+        event["hash"] = prev = chain_hash(prev, event["content_hash"])
         rows.append([
             event["seq"], event["event_id"], event.get("record_id"), event.get("subject_email"),
             event.get("subject_phone"), event["kind"], list(event.get("channels") or []),
             event["occurred_at"], json.dumps(event["attributes"], default=str, ensure_ascii=False),
             json.dumps(event["evidence"], default=str, ensure_ascii=False),
-            event["recorded_at"], event["prev_hash"], event["hash"],
+            event["recorded_at"], event["content_hash"], event["prev_hash"], event["hash"],
         ])
     if rows:
         wh.con.executemany(
@@ -72,7 +74,7 @@ def append_events(wh: Warehouse, events: Iterable[Mapping[str, Any]]) -> int:
 def ledger_events(wh: Warehouse, where: str = "", params: list[Any] | None = None
                   ) -> list[dict[str, Any]]:
     return wh.dicts(
-        f"SELECT {', '.join(LEDGER_COLUMNS)} FROM core.consent_events {where} ORDER BY seq",
+        f"SELECT {', '.join(READ_COLUMNS)} FROM core.consent_events {where} ORDER BY seq",
         params or [],
     )
 

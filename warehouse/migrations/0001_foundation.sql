@@ -90,7 +90,8 @@ CREATE TABLE staging.stg_web_form__submissions (
     user_agent VARCHAR, request_type VARCHAR, message VARCHAR
 );
 
--- Append-only consent ledger; each event's hash covers the previous event's hash.
+-- Append-only consent ledger. content_hash digests the event; hash chains it to the previous
+-- event. GDPR erasure may redact an event's content (redacted_at set) but never its hashes.
 CREATE TABLE core.consent_events (
     seq            BIGINT NOT NULL,
     event_id       VARCHAR NOT NULL,
@@ -103,6 +104,9 @@ CREATE TABLE core.consent_events (
     attributes     JSON NOT NULL,
     evidence       JSON NOT NULL,
     recorded_at    TIMESTAMPTZ NOT NULL,
+    content_hash   VARCHAR NOT NULL,
     prev_hash      VARCHAR NOT NULL,
-    hash           VARCHAR NOT NULL
+    hash           VARCHAR NOT NULL,
+    redacted_at    TIMESTAMPTZ,
+    redaction_ref  VARCHAR
 );
