@@ -19,7 +19,7 @@ from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,

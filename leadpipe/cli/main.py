@@ -10,6 +10,7 @@ import typer
 
 from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import demo as demo_cli
+from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import run as run_cli
 from leadpipe.cli import warehouse as warehouse_cli
@@ -31,6 +32,7 @@ def main() -> None:
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(run_cli.app, name="run")
 app.add_typer(consent_cli.app, name="consent")
+app.add_typer(gdpr_cli.app, name="gdpr")
 app.command("demo")(demo_cli.demo)
 app.command("status")(warehouse_cli.status)
 app.command("quarantine")(warehouse_cli.quarantine)

@@ -1,0 +1,51 @@
+"""`leadpipe gdpr access|erase|object`: data-subject requests under the GDPR."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+
+from leadpipe.cli.common import DbOption, err_console, print_json, settings_for, user_errors
+from leadpipe.stages import gdpr
+from warehouse.subjects import AmbiguousSubject
+
+app = typer.Typer(help="Data-subject requests: access (Art. 15), erase (Art. 17), object "
+                       "(Art. 21).", no_args_is_help=True)
+
+Identifier = Annotated[str, typer.Argument(help="The person's e-mail address or phone number.")]
+Name = Annotated[str | None, typer.Option(
+    help="The person's name, when the identifier is shared (switchboard, household).")]
+
+
+@contextlib.contextmanager
+def _request_errors() -> Iterator[None]:
+    with user_errors():
+        try:
+            yield
+        except (AmbiguousSubject, ValueError) as exc:
+            err_console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+
+
+@app.command("access")
+def access(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
+    """Print everything held on the person as JSON (Art. 15)."""
+    with _request_errors():
+        print_json(gdpr.access(settings_for(db), identifier, name))
+
+
+@app.command("erase")
+def erase(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
+    """Remove the person's data from every table; keep only a suppression hash (Art. 17)."""
+    with _request_errors():
+        print_json(gdpr.erase(settings_for(db), identifier, name))
+
+
+@app.command("object")
+def object_(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
+    """Record an objection to direct marketing: every channel blocked at once (Art. 21)."""
+    with _request_errors():
+        print_json(gdpr.object_to_marketing(settings_for(db), identifier, name))
