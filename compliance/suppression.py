@@ -20,6 +20,7 @@ from compliance.subjects import email_key, phone_key
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _STREET_SUFFIX = re.compile(r"(strasse|str)$")
+_TRAILING_NUMBER = re.compile(r"^(.*?)[\s,]+(\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)$")
 
 
 def _fold(text: str) -> str:
@@ -36,7 +37,12 @@ def postal_identity(record: Mapping[str, str | None]) -> str | None:
     postcode = record.get("postcode")
     if not (last and street and postcode):
         return None
-    street_key = _STREET_SUFFIX.sub("str", _fold(street + (record.get("house_number") or "")))
+    number = record.get("house_number") or ""
+    if not number:
+        split = _TRAILING_NUMBER.match(street.strip())
+        if split:
+            street, number = split.group(1), split.group(2)
+    street_key = _STREET_SUFFIX.sub("str", _fold(street)) + _fold(number)
     return "|".join((_fold(first), _fold(last), street_key, _fold(postcode)))
 
 

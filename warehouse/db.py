@@ -13,11 +13,12 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from leadpipe.settings import Settings
 from warehouse.lock import FileLock, WarehouseBusy, print_waiting
@@ -56,6 +57,18 @@ class Warehouse:
         rows = cur.fetchall()
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def insert_columns(self, table: str, columns: Mapping[str, Sequence[Any]]) -> int:
+        """Insert many rows given column-wise (name → values), far faster than executemany.
+
+        DuckDB scans a dict of NumPy arrays directly; the column names must exist in `table`.
+        """
+        if not columns:
+            return 0
+        _bulk = {name: np.asarray(values, dtype=object) for name, values in columns.items()}
+        names = ", ".join(f'"{name}"' for name in _bulk)
+        self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _bulk").fetchall()
+        return len(next(iter(_bulk.values())))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Warehouse]:

@@ -12,6 +12,7 @@ from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
+from leadpipe.cli import notices as notices_cli
 from leadpipe.cli import run as run_cli
 from leadpipe.cli import warehouse as warehouse_cli
 
@@ -33,6 +34,8 @@ app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(run_cli.app, name="run")
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(gdpr_cli.app, name="gdpr")
+app.add_typer(notices_cli.robinson_app, name="robinson")
+app.add_typer(notices_cli.art14_app, name="art14")
 app.command("demo")(demo_cli.demo)
 app.command("status")(warehouse_cli.status)
 app.command("quarantine")(warehouse_cli.quarantine)

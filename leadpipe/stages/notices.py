@@ -1,0 +1,130 @@
+"""Robinson list imports and GDPR Art. 14 notice tracking."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from calendar import monthrange
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from compliance.robinson import read_robinson_file
+from compliance.subjects import email_key, phone_key
+from ingest.errors import InputFileError
+from leadpipe.settings import Settings
+from warehouse.db import open_warehouse
+from warehouse.ledger import append_events
+from warehouse.robinson import import_list
+from warehouse.runs import run_job
+
+
+def add_calendar_month(day: date) -> date:
+    """The same day one calendar month later (31 Jan → 28/29 Feb), as Art. 14(3)(a) counts."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def import_robinson(
+    settings: Settings, path: Path, *, list_name: str, channel: str, list_date: date,
+    hashed: bool,
+) -> dict[str, Any]:
+    """Store a Robinson list version (hashed entries only); bad rows refuse the file."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")
+    parsed = read_robinson_file(text, channel, hashed=hashed)
+    if parsed.problems:
+        line, field, reason = parsed.problems[0]
+        raise InputFileError(path, line, field, f"{reason} ({len(parsed.problems)} bad row(s); "
+                                                "nothing was imported)")
+    digest = hashlib.sha256(data).hexdigest()
+    with open_warehouse(settings, write=True, purpose=f"robinson {path.name}",
+                        publish=True) as wh:
+        _, result = run_job(wh, "import-robinson", {"path": str(path), "list": list_name},
+                            lambda wh, run_id: dict(zip(("list_id", "new"), import_list(
+                                wh, list_name=list_name, channel=channel, list_date=list_date,
+                                file_name=path.name, file_sha256=digest,
+                                entries=parsed.entries), strict=True)))
+    return {"list_id": result["list_id"], "list": list_name, "channel": channel,
+            "entries": len(parsed.entries), "status": "loaded" if result["new"] else "skipped"}
+
+
+def _identifiers(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:2000] else ","))
+    values = [cell.strip() for row in rows for cell in row[:1] if cell.strip()]
+    if values and values[0].lower() in {"record_id", "email", "phone", "id", "identifier"}:
+        values = values[1:]
+    return values
+
+
+def mark_art14_sent(
+    settings: Settings, path: Path, *, channel: str, sent_on: date, notice_version: str,
+    advertising: bool,
+) -> dict[str, Any]:
+    """Record that a mailing carried the Art. 14 information to the records listed in `path`.
+
+    `path` lists one record id, e-mail address or phone number per line (first column).
+    """
+    identifiers = _identifiers(path)
+    if not identifiers:
+        raise InputFileError(path, None, None, "lists no record ids, e-mail addresses or phones")
+
+    def job(wh: Any, run_id: str) -> dict[str, Any]:
+        record_ids: list[str] = []
+        unknown: list[str] = []
+        for value in identifiers:
+            if wh.scalar("SELECT count(*) FROM raw.records WHERE record_id = ?", [value]):
+                record_ids.append(value)
+                continue
+            key_email = email_key(value) if "@" in value else None
+            key_phone = None if key_email else phone_key(value)
+            found = [r[0] for r in wh.fetchall(
+                "SELECT DISTINCT record_id FROM core.consent_events WHERE record_id IS NOT NULL "
+                "AND ((subject_email = ? AND ? IS NOT NULL) OR (subject_phone = ? AND ? IS NOT "
+                "NULL)) UNION SELECT record_id FROM staging.stg_purchased_list__records "
+                "WHERE lower(trim(email)) = ?", [key_email, key_email, key_phone, key_phone,
+                                                 key_email])]
+            record_ids.extend(found)
+            if not found:
+                unknown.append(value)
+        when = datetime(sent_on.year, sent_on.month, sent_on.day, tzinfo=UTC)
+        events = [{"record_id": rid, "kind": "art14_notice_sent", "channels": [channel],
+                   "occurred_at": when, "attributes": {"notice_version": notice_version},
+                   "evidence": {"source_file": path.name}} for rid in record_ids]
+        if advertising:
+            events += [{"record_id": rid, "kind": "advertising_sent", "channels": [channel],
+                        "occurred_at": when,
+                        "attributes": {"included_art14_info": True,
+                                       "included_objection_notice": True},
+                        "evidence": {"source_file": path.name}} for rid in record_ids]
+        return {"records": len(set(record_ids)), "events": append_events(wh, events),
+                "unknown": unknown}
+
+    with open_warehouse(settings, write=True, purpose="art14 mark-sent", publish=True) as wh:
+        _, counts = run_job(wh, "art14-mark-sent", {"path": str(path), "channel": channel}, job)
+    return counts
+
+
+def art14_overdue(settings: Settings, as_of: date) -> list[dict[str, Any]]:
+    """Purchased or crawled records past their Art. 14 deadline without a notice."""
+    with open_warehouse(settings, write=False) as wh:
+        rows = wh.dicts(
+            "SELECT r.record_id, r.source_kind, b.vendor, b.file_name, "
+            "coalesce(b.acquired_on, r.fetched_at::DATE, r.ingested_at::DATE) AS acquired_on "
+            "FROM raw.records r JOIN raw.batches b USING (batch_id) "
+            "WHERE r.source_kind IN ('purchased_list', 'crawl') AND r.record_id NOT IN ("
+            "SELECT record_id FROM core.consent_events WHERE kind = 'art14_notice_sent' "
+            "AND record_id IS NOT NULL) AND r.record_id NOT IN (SELECT record_id FROM "
+            "ops.quarantine WHERE record_id IS NOT NULL) ORDER BY acquired_on, r.record_id"
+        )
+    overdue = []
+    for row in rows:
+        deadline = add_calendar_month(row["acquired_on"])
+        if as_of > deadline:
+            overdue.append({**row, "deadline": deadline, "days_overdue": (as_of - deadline).days})
+    return overdue
