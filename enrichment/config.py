@@ -1,0 +1,100 @@
+"""Enrichment configuration: the YAML files in enrichment/defaults/, loaded once per process.
+
+Every list and threshold the enrichment functions use lives in those files so a user can
+override it in ./config/<name>.yaml without touching code. The loaders are cached per config
+directory because enrichment runs millions of times per batch and the files never change
+during a run.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from leadpipe.config import LoadedConfig, load_config
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DnsConfig(_Strict):
+    timeout_s: float = Field(gt=0)
+    cache_ttl_s: int = Field(gt=0)
+    workers: int = Field(ge=1, le=128)
+
+
+class EmailConfig(_Strict):
+    version: int
+    role_local_parts: list[str]
+    freemail_domains: list[str]
+    disposable_domains: list[str]
+    dns: DnsConfig
+
+
+class LegalForm(_Strict):
+    canonical: str
+    patterns: list[str]
+    entity: str = Field(pattern="^(capital|partnership|sole_trader|association|public|foreign)$")
+
+
+class SizeClass(_Strict):
+    name: str
+    max_employees: int | None = None
+    max_revenue_eur: int | None = None
+
+
+class CompanyConfig(_Strict):
+    version: int
+    legal_forms: list[LegalForm]
+    noise_words: list[str]
+    sole_trader_words: list[str]
+    register_court_aliases: dict[str, str]
+    register_types: list[str]
+    wz_sections: dict[str, str]
+    size_classes: list[SizeClass]
+
+
+class RolePattern(_Strict):
+    role: str
+    seniority: str = Field(pattern="^(owner|executive|head|manager|staff)$")
+    patterns: list[str]
+    salutation: str | None = None
+
+
+class PersonConfig(_Strict):
+    version: int
+    titles: list[str]
+    particles: list[str]
+    salutations: dict[str, str]
+    roles: list[RolePattern]
+    department_roles: dict[str, list[str]]
+
+
+class AddressConfig(_Strict):
+    version: int
+    street_suffixes: dict[str, str]
+    countries: dict[str, str]
+    postcode_digits: dict[str, int]
+
+
+@lru_cache(maxsize=8)
+def email_config(config_dir: Path | None = None) -> LoadedConfig[EmailConfig]:
+    return load_config("enrichment", "email", EmailConfig, config_dir)
+
+
+@lru_cache(maxsize=8)
+def company_config(config_dir: Path | None = None) -> LoadedConfig[CompanyConfig]:
+    return load_config("enrichment", "company", CompanyConfig, config_dir)
+
+
+@lru_cache(maxsize=8)
+def person_config(config_dir: Path | None = None) -> LoadedConfig[PersonConfig]:
+    return load_config("enrichment", "person", PersonConfig, config_dir)
+
+
+@lru_cache(maxsize=8)
+def address_config(config_dir: Path | None = None) -> LoadedConfig[AddressConfig]:
+    return load_config("enrichment", "address", AddressConfig, config_dir)

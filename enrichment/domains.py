@@ -1,0 +1,37 @@
+"""Registrable domains (example.co.uk from www.shop.example.co.uk) with tldextract, offline.
+
+tldextract would download the public suffix list on first use; the machine has no internet
+and enrichment must be deterministic, so the extractor is built to use only the snapshot
+bundled with the package.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host_or_url: str | None) -> str | None:
+    """`shop.beispiel.de` or `https://www.beispiel.de/impressum` -> `beispiel.de`; None if none."""
+    if not host_or_url:
+        return None
+    text = host_or_url.strip().lower()
+    if "@" in text and "/" not in text:
+        text = text.rsplit("@", 1)[1]
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        host = urlsplit(text).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    parts = _EXTRACT(host)
+    if not parts.domain or not parts.suffix:
+        return None
+    return f"{parts.domain}.{parts.suffix}"

@@ -1,0 +1,124 @@
+"""E-mail addresses: syntax and normalisation, kind, and (when DNS is on) deliverability.
+
+The status vocabulary is fixed by the inspect contract: `valid`, `invalid_syntax`, `no_mx`,
+`unknown`. With DNS off (the default) a syntactically valid address is `unknown`: we have not
+checked that mail can be delivered, so we must not claim it. Look-alike characters (mixed
+scripts within a label, invisible characters) are rejected as `invalid_syntax` with a reason:
+such an address is either a typo or a trap, and neither should be mailed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from email_validator import EmailNotValidError, validate_email
+
+from enrichment.config import email_config
+from enrichment.dns import DomainLookup
+from enrichment.domains import registrable_domain
+from enrichment.text import INVISIBLE, scripts
+
+EmailStatus = Literal["valid", "invalid_syntax", "no_mx", "unknown"]
+EmailKind = Literal["role", "freemail", "disposable", "personal_business", "private"]
+
+
+@dataclass(frozen=True)
+class EmailResult:
+    input: str | None
+    normalized: str | None = None
+    status: EmailStatus | None = None
+    kind: EmailKind | None = None
+    local_part: str | None = None
+    domain: str | None = None
+    ascii_domain: str | None = None
+    registrable_domain: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "input": self.input, "normalized": self.normalized, "status": self.status,
+            "kind": self.kind, "domain": self.domain,
+            "registrable_domain": self.registrable_domain, "reasons": list(self.reasons),
+        }
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    cfg = email_config().value
+    return (frozenset(x.lower() for x in cfg.role_local_parts),
+            frozenset(x.lower() for x in cfg.freemail_domains),
+            frozenset(x.lower() for x in cfg.disposable_domains))
+
+
+def _mixed_script_part(text: str) -> str | None:
+    for label in text.replace("@", ".").split("."):
+        found = scripts(label)
+        if len(found) > 1:
+            return label
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _parse(value: str) -> tuple[str | None, str | None, str | None, str | None, str]:
+    """(normalized, local_part, domain, ascii_domain, reason); reason is '' when valid."""
+    invisible = INVISIBLE.search(value)
+    if invisible:
+        return None, None, None, None, f"invisible_character: U+{ord(invisible.group()):04X}"
+    try:
+        v = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return None, None, None, None, f"syntax: {exc}"
+    mixed = _mixed_script_part(v.normalized)
+    if mixed is not None:
+        return None, None, None, None, f"idn_homograph: mixed scripts in '{mixed}'"
+    return v.normalized, v.local_part, v.domain, v.ascii_domain, ""
+
+
+def classify(local_part: str, domain: str) -> tuple[EmailKind, str]:
+    """Kind by contract precedence: disposable > freemail > role > personal_business."""
+    role, freemail, disposable = _lists()
+    registrable = registrable_domain(domain) or domain
+    if domain in disposable or registrable in disposable:
+        return "disposable", "disposable_domain"
+    if domain in freemail or registrable in freemail:
+        return "freemail", "freemail_domain"
+    base = local_part.lower().split("+", 1)[0]
+    if base in role or base.rstrip("0123456789") in role:
+        return "role", f"role_mailbox: {base}"
+    return "personal_business", "personal_address_on_own_domain"
+
+
+def enrich_email(value: str | None, dns: DomainLookup | None = None) -> EmailResult:
+    """Validate, normalise and classify one address; DNS only when a lookup object is given."""
+    if value is None:
+        return EmailResult(input=None, reasons=["missing"])
+    text = value.strip()
+    if not text:
+        return EmailResult(input=value, status="invalid_syntax", reasons=["empty"])
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    normalized, local, domain, ascii_domain, reason = _parse(text)
+    if normalized is None or local is None or domain is None:
+        return EmailResult(input=value, status="invalid_syntax", reasons=[reason])
+    kind, kind_reason = classify(local, domain)
+    reasons = [kind_reason]
+    status: EmailStatus
+    if dns is None:
+        status = "unknown"
+        reasons.append("dns_off: syntax valid, deliverability not checked")
+    else:
+        check = dns.check(ascii_domain or domain)
+        reasons.append(check.reason)
+        if check.deliverable is None:
+            status = "unknown"
+        elif check.deliverable:
+            status = "valid"
+        else:
+            status = "no_mx"
+    return EmailResult(
+        input=value, normalized=normalized, status=status, kind=kind, local_part=local,
+        domain=domain, ascii_domain=ascii_domain,
+        registrable_domain=registrable_domain(domain), reasons=reasons,
+    )
