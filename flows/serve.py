@@ -19,12 +19,13 @@ NIGHTLY_CRON = Cron("0 2 * * *", timezone="Europe/Berlin")
 
 
 def main() -> None:
-    serve(
+    deployments = [
         nightly.to_deployment(name="serve", schedule=NIGHTLY_CRON,
                               parameters={"inbox": "data/inbox"}),
         ingest_purchased_list.to_deployment(name="serve"),
         ingest_web_forms.to_deployment(name="serve"),
-    )
+    ]
+    serve(*deployments)  # type: ignore[arg-type]  # sync context: never a coroutine
 
 
 if __name__ == "__main__":

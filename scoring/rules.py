@@ -184,7 +184,7 @@ def score_lead(features: LeadFeatures, cfg: ScoringConfig, as_of: date) -> LeadS
         "quality": (_quality_points(features, cfg), _quality_max(cfg), cfg.weights.quality),
     }
     scaled: dict[str, float] = {}
-    contributions = []
+    contributions: list[Contribution] = []
     for part, (points, maximum, weight) in parts.items():
         earned = sum(p for _, _, p in points)
         capped = min(earned, maximum)

@@ -82,7 +82,10 @@ def load_form_export(
 
     cols = staging_columns(wh, "staging.stg_web_form__submissions")
     index = suppression_index(wh)
-    raw_rows, staging_rows, events, matches = [], [], [], []
+    raw_rows: list[list[Any]] = []
+    staging_rows: list[list[Any]] = []
+    events: list[dict[str, Any]] = []
+    matches: list[list[Any]] = []
     for sub in fresh:
         record_id = f"{batch_id}:{sub.submission_id}"
         raw_rows.append([

@@ -206,10 +206,10 @@ def _mark_suppressed(
         f"FROM _incoming WHERE NOT _blank"
     )
     hits = []
-    for row in cur.fetchall():
-        found = match(index, secret, dict(zip(fields, row[1:], strict=True)))
+    for values in cur.fetchall():
+        found = match(index, secret, dict(zip(fields, values[1:], strict=True)))
         if found:
-            hits.append([batch_id, row[0], found[0], found[1], now])
+            hits.append([batch_id, values[0], found[0], found[1], now])
     if hits:
         wh.con.executemany(
             "INSERT INTO ops.suppressed_rows (batch_id, row_number, kind, origin, suppressed_at) "

@@ -36,14 +36,14 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
 def status(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Recent runs, batches and row counts per table."""
     with user_errors(), open_warehouse(settings_for(db), write=False) as wh:
-        data = {"runs": recent_runs(wh, 10), "batches": wh_status.batches(wh, 10),
-                "tables": wh_status.table_counts(wh), "snapshot": wh.is_snapshot}
+        runs, batches = recent_runs(wh, 10), wh_status.batches(wh, 10)
+        tables, snapshot = wh_status.table_counts(wh), wh.is_snapshot
     if wants_json(as_json):
-        print_json(data)
+        print_json({"runs": runs, "batches": batches, "tables": tables, "snapshot": snapshot})
         return
-    console.print(_table("Recent runs", data["runs"]))
-    console.print(_table("Recent batches", data["batches"]))
-    console.print(_table("Tables", data["tables"]))
+    console.print(_table("Recent runs", runs))
+    console.print(_table("Recent batches", batches))
+    console.print(_table("Tables", tables))
 
 
 def quarantine(
