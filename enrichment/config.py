@@ -46,6 +46,13 @@ class SizeClass(_Strict):
     max_revenue_eur: int | None = None
 
 
+class WzSection(_Strict):
+    section: str = Field(pattern="^[A-U]$")
+    name: str
+    first_division: int = Field(ge=1, le=99)
+    last_division: int = Field(ge=1, le=99)
+
+
 class CompanyConfig(_Strict):
     version: int
     legal_forms: list[LegalForm]
@@ -53,7 +60,7 @@ class CompanyConfig(_Strict):
     sole_trader_words: list[str]
     register_court_aliases: dict[str, str]
     register_types: list[str]
-    wz_sections: dict[str, str]
+    wz_sections: list[WzSection]
     size_classes: list[SizeClass]
 
 

@@ -1,0 +1,303 @@
+"""Companies: legal form, a name for matching, register court and number, VAT ID, domains,
+industry and size class.
+
+A company string from a list often carries more than the name ("Müller GmbH, AG München
+HRB 12345, USt-IdNr. DE..."), so the name is cut at the first register or VAT marker and each
+part is parsed on its own. Legal-form patterns, court aliases and thresholds are data
+(defaults/company.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from stdnum.ch import vat as ch_vat
+from stdnum.eu import vat as eu_vat
+
+from enrichment.config import CompanyConfig, company_config
+from enrichment.domains import registrable_domain
+from enrichment.text import clean, fold, strip_emoji
+
+
+@dataclass(frozen=True)
+class LegalFormMatch:
+    canonical: str
+    entity: str
+
+
+@dataclass(frozen=True)
+class CompanyResult:
+    input: str | None
+    name: str | None = None
+    legal_form: str | None = None
+    legal_entity: str | None = None
+    match_name: str | None = None
+    register_court: str | None = None
+    register_number: str | None = None
+    vat_id: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"input": self.input, "name": self.name, "legal_form": self.legal_form,
+                "match_name": self.match_name, "register_court": self.register_court,
+                "register_number": self.register_number, "vat_id": self.vat_id,
+                "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    forms: tuple[tuple[re.Pattern[str], re.Pattern[str], LegalFormMatch], ...]
+    noise: frozenset[str]
+    courts: dict[str, str]
+    register: re.Pattern[str]
+    config: CompanyConfig
+
+
+_CUT = re.compile(
+    r"(?:^|,|;|\s)\s*(?:(?:Sitz|Registergericht|Amtsgericht|Handelsregister|Registernummer|"
+    r"Vereinsregister|Genossenschaftsregister|Partnerschaftsregister|USt|Umsatzsteuer|VAT|UID|"
+    r"MWST|Steuer)\b|(?:HRA|HRB|VR|GnR|GenR|PR|PartR)\s*\d|AG\s+[A-ZÄÖÜ][a-zäöüß]+\s*,?\s*HR[AB])",
+)
+_COURT = re.compile(
+    r"(?:Amtsgericht|Registergericht|Handelsregister|Vereinsregister|Registergericht:)\s*[:.]?\s*"
+    r"(?:Amtsgericht\s+|AG\s+)?(?P<city>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|an der|a\.\s?M\.?|a\.|i\.|im|in der|"
+    r"\(?Oder\)?|Main|\(Main\)|Br\.|Breisgau|[A-ZÄÖÜ][\wäöüß.\-]*))*)"
+    r"|\bAG\s+(?P<city2>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|a\.|Main|\(Oder\)|Oder))*)",
+)
+_PAREN_COURT = re.compile(r"\(\s*(?:AG|Amtsgericht)?\s*(?P<city>[A-ZÄÖÜ][\wäöüß.\- ]+)\)")
+_VAT_MARKER = re.compile(
+    r"(?:USt[\w.\-]*|Umsatzsteuer[\w\-]*|VAT(?:\s*(?:ID|No\.?|number))?|UID(?:-Nr\.?)?|MWST-?Nr\.?)"
+    r"\s*[:.]?\s*",
+    re.IGNORECASE,
+)
+_VAT_TOKEN = re.compile(
+    r"\b(?:CHE[\s\-.]?\d{3}[.\s]?\d{3}[.\s]?\d{3}(?:\s*(?:MWST|TVA|IVA))?|"
+    r"(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|GR|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|"
+    r"XI)\s?U?\d[\d\s.]{6,14}[\dA-Z](?:B\d\d)?)\b"
+)
+_NOT_IN_NAME = re.compile(r"[\"'“”„»«()\[\]]")
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    cfg = company_config().value
+    forms = []
+    for form in cfg.legal_forms:
+        body = "|".join(f"(?:{p})" for p in form.patterns)
+        at_end = re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})\s*[.,;]?\s*$")
+        anywhere = re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})(?=[\s,;]|$)")
+        forms.append((at_end, anywhere, LegalFormMatch(form.canonical, form.entity)))
+    types = "|".join(sorted(cfg.register_types, key=len, reverse=True))
+    register = re.compile(
+        rf"\b(?P<type>{types})\s*[:.]?\s*(?:Nr\.?\s*)?(?P<num>\d[\d .]*\d|\d)(?:\s*(?P<suffix>[A-Z]{{1,2}})\b)?"
+    )
+    return _Compiled(tuple(forms), frozenset(cfg.noise_words),
+                     dict(cfg.register_court_aliases), register, cfg)
+
+
+@lru_cache(maxsize=65536)
+def split_legal_form(name: str) -> tuple[str, LegalFormMatch | None]:
+    """('Müller Maschinenbau', GmbH & Co. KG) from 'Müller Maschinenbau GmbH & Co. KG'."""
+    comp = _compiled()
+    for at_end, _anywhere, form in comp.forms:
+        m = at_end.search(name)
+        if m and m.start() > 0:
+            return _tidy(name[: m.start()]), form
+    for _at_end, anywhere, form in comp.forms:
+        m = anywhere.search(name)
+        if m:
+            rest = name if m.start() == 0 else _tidy(name[: m.start()] + " " + name[m.end():])
+            return _tidy(rest), form
+    return _tidy(name), None
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;-/&")
+
+
+@lru_cache(maxsize=65536)
+def match_name(name: str) -> str:
+    """Case, umlauts, ß, punctuation, legal form and noise words removed: a key for matching."""
+    base, _ = split_legal_form(name)
+    noise = _compiled().noise
+    words = [w for w in fold(base).split() if w not in noise]
+    return " ".join(words)
+
+
+def _canonical_court(city: str) -> str:
+    city = city.strip(" ,.;:")
+    key = fold(city)
+    courts = _compiled().courts
+    if key in courts:
+        return courts[key]
+    first = key.split(" ")[0] if key else key
+    if first in courts and len(key.split()) <= 2 and first == "berlin":
+        return courts[first]
+    return city
+
+
+def parse_register(text: str) -> tuple[str | None, str | None, list[str]]:
+    """(`Amtsgericht <Ort>`, `HRB 123456 B`, reasons) from a register line."""
+    comp = _compiled()
+    reasons: list[str] = []
+    number = None
+    m = comp.register.search(text)
+    if m:
+        kind = "GnR" if m.group("type") == "GenR" else m.group("type")
+        digits = re.sub(r"[ .]", "", m.group("num"))
+        number = f"{kind} {digits}" + (f" {m.group('suffix')}" if m.group("suffix") else "")
+    court = None
+    c = _COURT.search(text)
+    city = (c.group("city") or c.group("city2")) if c else None
+    if city is None and m:
+        # "HRB 12345 B Berlin (Charlottenburg)" or "HRB 123 München": the court after the number.
+        paren = _PAREN_COURT.search(text, m.end())
+        after = re.match(r"\s*,?\s*(?:beim\s+|Amtsgericht\s+)?([A-ZÄÖÜ][\wäöüß.\-]+)", text[m.end():])
+        if paren:
+            city = paren.group("city")
+        elif after:
+            city = after.group(1)
+    if city:
+        city = re.split(r"\s*[,;]|\s+(?:HR[AB]|VR|GnR|PR|Nr)\b", city)[0]
+        court = f"Amtsgericht {_canonical_court(city)}"
+    if number is None and court is not None:
+        reasons.append("register_number_missing")
+    if number is not None and court is None:
+        reasons.append("register_court_missing")
+    return court, number, reasons
+
+
+def parse_vat(text: str) -> tuple[str | None, list[str]]:
+    """A VAT ID validated with python-stdnum; None with a reason when it fails its checks."""
+    marker = _VAT_MARKER.search(text)
+    if marker:
+        candidate = re.split(r"[,;]|\s{2,}", text[marker.end():])[0].strip().upper()
+    else:
+        m = _VAT_TOKEN.search(text.upper())
+        candidate = m.group(0) if m else text.strip().upper()
+    if candidate.startswith("CHE"):
+        if ch_vat.is_valid(candidate):
+            return ch_vat.format(candidate), []
+        return None, [f"vat_invalid: {candidate.strip()}"]
+    try:
+        compact = eu_vat.validate(candidate)
+    except Exception as exc:  # stdnum raises several ValidationError subclasses
+        return None, [f"vat_invalid: {candidate.strip()} ({exc})"]
+    return compact, []
+
+
+def enrich_company(value: str | None) -> CompanyResult:
+    """Everything a company string contains: name, form, register, VAT."""
+    if value is None:
+        return CompanyResult(input=None, reasons=["missing"])
+    text = clean(value)
+    if text is None:
+        return CompanyResult(input=value, reasons=["empty"])
+    reasons: list[str] = []
+    if strip_emoji(text) != text:
+        text = strip_emoji(text)
+        reasons.append("emoji_removed")
+    cut = _CUT.search(text) or _VAT_TOKEN.match(text.upper())
+    name_part = text[: cut.start()] if cut else text
+    rest = text[cut.start():] if cut else ""
+    name = legal_form = entity = match = None
+    name_part = _NOT_IN_NAME.sub(" ", name_part) if name_part.count('"') else name_part
+    if name_part.strip(" ,;"):
+        name = _tidy(name_part)
+        base, form = split_legal_form(name)
+        if form is not None:
+            legal_form, entity = form.canonical, form.entity
+        else:
+            reasons.append("legal_form_not_found")
+        match = match_name(name) or None
+        if base == "":
+            reasons.append("name_is_only_a_legal_form")
+    court = number = vat = None
+    if rest:
+        court, number, register_reasons = parse_register(rest)
+        reasons += register_reasons
+        if _VAT_MARKER.search(rest) or _VAT_TOKEN.search(rest.upper()):
+            vat, vat_reasons = parse_vat(rest)
+            reasons += vat_reasons
+    return CompanyResult(input=value, name=name, legal_form=legal_form, legal_entity=entity,
+                         match_name=match, register_court=court, register_number=number,
+                         vat_id=vat, reasons=reasons)
+
+
+def domains_agree(website: str | None, email_domain: str | None) -> bool | None:
+    """Whether the website and the e-mail share a registrable domain; None if either is absent."""
+    a, b = registrable_domain(website), registrable_domain(email_domain)
+    if a is None or b is None:
+        return None
+    return a == b
+
+
+_WZ = re.compile(r"(?:^|[^\d])(\d{2})(?:[.\s]?(\d{1,3}))?(?:[.\s]?(\d{1,2}))?")
+
+
+def wz_section(code: str | None) -> tuple[str | None, str | None, list[str]]:
+    """(`62.01`, `J`, reasons) from a WZ 2008 code like `62.01`, `6201`, `J 62.01.0`."""
+    if not code or not code.strip():
+        return None, None, []
+    m = _WZ.search(code)
+    if not m:
+        return None, None, [f"wz_code_unreadable: {code}"]
+    division = int(m.group(1))
+    for section in _compiled().config.wz_sections:
+        if section.first_division <= division <= section.last_division:
+            rest = m.group(2) or ""
+            canonical = m.group(1) + (f".{rest[:2]}" if rest else "")
+            return canonical, section.section, []
+    return None, None, [f"wz_division_unknown: {m.group(1)}"]
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SCALE = ((re.compile(r"mrd|milliarde|bn|billion", re.I), 1e9),
+          (re.compile(r"mio|million|mill\.|\bm\b", re.I), 1e6),
+          (re.compile(r"tsd|tausend|\bk\b", re.I), 1e3))
+
+
+def _number(text: str) -> float | None:
+    """German or English number: '1.200' -> 1200, '2,5' -> 2.5; the last in a range '10-49'."""
+    found = _NUMBER.findall(text)
+    if not found:
+        return None
+    raw = found[-1]
+    if "," in raw and "." in raw:
+        raw = raw.replace(".", "").replace(",", ".") if raw.rfind(",") > raw.rfind(".") \
+            else raw.replace(",", "")
+    elif "," in raw:
+        head, _, tail = raw.rpartition(",")
+        raw = raw.replace(",", "") if len(tail) == 3 else head.replace(",", "") + "." + tail
+    elif raw.count(".") >= 1 and all(len(p) == 3 for p in raw.split(".")[1:]):
+        raw = raw.replace(".", "")
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def size_class(employees: str | None, revenue: str | None) -> tuple[str | None, list[str]]:
+    """EU size class from employees (preferred; ranges count by their upper end) or revenue."""
+    classes = _compiled().config.size_classes
+    if employees and employees.strip():
+        count = _number(employees)
+        if count is not None:
+            for c in classes:
+                if c.max_employees is None or count <= c.max_employees:
+                    return c.name, [f"size_from_employees: {count:g}"]
+        return None, [f"employees_unreadable: {employees}"]
+    if revenue and revenue.strip():
+        amount = _number(revenue)
+        if amount is not None:
+            for pattern, factor in _SCALE:
+                if pattern.search(revenue):
+                    amount *= factor
+                    break
+            for c in classes:
+                if c.max_revenue_eur is None or amount <= c.max_revenue_eur:
+                    return c.name, [f"size_from_revenue: {amount:.0f}"]
+        return None, [f"revenue_unreadable: {revenue}"]
+    return None, []

@@ -1,0 +1,209 @@
+"""HTML → text chunks that keep field boundaries, plus the structured data found on the way.
+
+An Impressum's meaning lives in its layout: `<br>` separates address lines, table cells pair a
+label with a value, `<dt>`/`<dd>` do the same. Flattening to one string loses that, so this
+module emits *chunks* (one per block element, table row or definition term), each a list of
+lines; table cells are joined with ` | ` so "label | value" reads like "label: value".
+Scripts, styles and navigation are dropped; JSON-LD, microdata, mailto/tel links and
+Cloudflare-protected e-mails are collected separately. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "address",
+    "ul", "ol", "li", "table", "thead", "tbody", "tfoot", "tr", "dl", "dt", "dd", "blockquote",
+    "form", "fieldset", "figure", "figcaption", "pre", "hr", "center", "body", "html",
+    "h1", "h2", "h3", "h4", "h5", "h6",
+})
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe", "head",
+                       "button", "select", "option", "object", "canvas"})
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
+
+
+@dataclass
+class Chunk:
+    """One block of the page: its lines and whether it is a heading."""
+
+    lines: list[str]
+    heading: bool = False
+
+
+@dataclass
+class PageText:
+    chunks: list[Chunk]
+    jsonld: list[Any] = field(default_factory=list)
+    microdata: list[dict[str, Any]] = field(default_factory=list)
+    mailtos: list[str] = field(default_factory=list)
+    tels: list[str] = field(default_factory=list)
+    rtl_hint: bool = False
+    lang: str | None = None
+
+
+def decode_html(data: bytes) -> str:
+    """Decode page bytes: declared charset first, then UTF-8, then Windows-1252 (a superset of
+    ISO-8859-1 for the printable range), which never fails."""
+    match = _CHARSET.search(data[:4096])
+    candidates = [match.group(1).decode("ascii", "ignore")] if match else []
+    candidates += ["utf-8", "cp1252"]
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+def cf_decode(hexstr: str) -> str | None:
+    """Cloudflare e-mail protection: first byte is the XOR key for the rest."""
+    try:
+        raw = bytes.fromhex(hexstr)
+    except ValueError:
+        return None
+    if len(raw) < 2:
+        return None
+    return "".join(chr(b ^ raw[0]) for b in raw[1:])
+
+
+def clean_text(text: str) -> str:
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.chunks: list[Chunk] = []
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.heading = False
+
+    def text(self, value: str | None) -> None:
+        if value:
+            self.current.append(value)
+
+    def newline(self) -> None:
+        line = clean_text("".join(self.current))
+        self.current = []
+        if line:
+            self.lines.append(line)
+
+    def flush(self) -> None:
+        self.newline()
+        if self.lines:
+            self.chunks.append(Chunk(self.lines, self.heading))
+        self.lines = []
+        self.heading = False
+
+
+def _walk(el: Any, out: _Builder, page: PageText) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    tag = tag.lower()
+    if tag == "script":
+        if el.text and "reverse()" in el.text:
+            page.rtl_hint = True
+        out.text(el.tail)
+        return
+    if tag == "style":
+        if el.text and re.search(r"direction\s*:\s*rtl|unicode-bidi", el.text):
+            page.rtl_hint = True
+        out.text(el.tail)
+        return
+    if not tag or tag in DROP_TAGS:
+        out.text(el.tail)
+        return
+    style = el.get("style") or ""
+    if "rtl" in style or el.get("dir") == "rtl":
+        page.rtl_hint = True
+    href = el.get("href") or ""
+    if tag == "a" and href[:7].lower() == "mailto:":
+        page.mailtos.append(href[7:])
+    elif tag == "a" and href[:4].lower() == "tel:":
+        page.tels.append(href[4:])
+    elif tag == "a" and "/cdn-cgi/l/email-protection#" in href:
+        decoded = cf_decode(href.rsplit("#", 1)[1])
+        if decoded:
+            page.mailtos.append(decoded)
+    cf = el.get("data-cfemail")
+    if cf:
+        decoded = cf_decode(cf)
+        out.text(decoded or "")
+        out.text(el.tail)
+        return
+    block = tag in BLOCK_TAGS
+    if block and tag != "dd":
+        out.flush()
+        out.heading = tag in HEADING_TAGS
+    if tag == "br":
+        out.newline()
+        out.text(el.tail)
+        return
+    if tag in ("td", "th") and out.current:
+        out.text(" | ")
+    out.text(el.text)
+    for child in el:
+        _walk(child, out, page)
+    if tag == "dd" or tag == "li":
+        out.newline()
+    if block and tag not in ("dt", "dd"):
+        out.flush()
+    elif tag == "dt":
+        out.newline()
+    out.text(el.tail)
+
+
+def _microdata(root: Any) -> list[dict[str, Any]]:
+    """Top-level itemscopes as nested dicts of itemprop → text (first value wins)."""
+    def read(scope: Any) -> dict[str, Any]:
+        item: dict[str, Any] = {"@type": (scope.get("itemtype") or "").rsplit("/", 1)[-1]}
+        for prop in scope.iterfind(".//*[@itemprop]"):
+            owner = prop.getparent()
+            while owner is not None and owner.get("itemscope") is None:
+                owner = owner.getparent()
+            if owner is not scope:
+                continue
+            name = prop.get("itemprop")
+            if prop.get("itemscope") is not None:
+                value: Any = read(prop)
+            else:
+                value = prop.get("content") or prop.get("href") or clean_text(prop.text_content())
+            item.setdefault(name, value)
+        return item
+
+    scopes = root.xpath("//*[@itemscope and not(@itemprop)]")
+    return [read(s) for s in scopes]
+
+
+def parse_html(html: str) -> PageText:
+    """Parse `html` (already decoded) into chunks and side data; tolerant of broken markup."""
+    page = PageText(chunks=[])
+    if not html.strip():
+        return page
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        root = lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return page
+    page.lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    for el in root.iter("script"):
+        if (el.get("type") or "").lower() == "application/ld+json" and el.text:
+            try:
+                page.jsonld.append(json.loads(el.text.strip()))
+            except ValueError:
+                pass
+    page.microdata = _microdata(root)
+    out = _Builder()
+    body = root.find("body")
+    _walk(body if body is not None else root, out, page)
+    out.flush()
+    page.chunks = out.chunks
+    return page

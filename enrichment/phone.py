@@ -1,0 +1,107 @@
+"""Phone numbers with phonenumbers: E.164, type, validity, extension; the original is kept.
+
+German lists write numbers in every notation (`+49 (0) 89 / 123 456-0`, `0 61 96 / 50 27-0`);
+phonenumbers handles the "(0)" trunk prefix and the hyphenated Durchwahl, which stays part of
+the number. Only explicit markers (`ext.`, `x`, `Durchwahl:`) make an extension. Letters are
+refused rather than read as a vanity keypad: in a lead list they are a data error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+PhoneType = Literal["fixed", "mobile", "toll_free", "premium_rate", "voip", "unknown"]
+PhoneStatus = Literal["valid", "invalid", "unparseable"]
+
+_EXTENSION = re.compile(
+    r"\s*(?:,|;)?\s*(?:ext\.?|extension|x|durchwahl\s*:|dw\.?\s*:?|app\.?|nebenstelle\s*:?)"
+    r"\s*(\d{1,6})\s*$",
+    re.IGNORECASE,
+)
+_LETTERS = re.compile(r"[^\W\d_]")
+_ALLOWED = re.compile(r"^[\d\s+()/.\-–]+$")
+_TYPES: dict[int, PhoneType] = {
+    PhoneNumberType.FIXED_LINE: "fixed",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.VOIP: "voip",
+}
+
+
+@dataclass(frozen=True)
+class PhoneResult:
+    input: str | None
+    e164: str | None = None
+    valid: bool = False
+    status: PhoneStatus | None = None
+    type: PhoneType | None = None
+    region: str | None = None
+    extension: str | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"input": self.input, "e164": self.e164, "valid": self.valid,
+                "status": self.status, "type": self.type, "region": self.region,
+                "extension": self.extension, "reasons": list(self.reasons)}
+
+
+def enrich_phone(value: str | None, region: str | None = "DE") -> PhoneResult:
+    """Parse one number; `region` (ISO code) is where a number without +CC is dialled."""
+    if value is None:
+        return PhoneResult(input=None, reasons=["missing"])
+    return _enrich(value, (region or "DE").upper())
+
+
+@lru_cache(maxsize=65536)
+def _enrich(value: str, region: str) -> PhoneResult:
+    text = " ".join(value.split())
+    if not text:
+        return PhoneResult(input=value, status="unparseable", reasons=["empty"])
+    extension = None
+    match = _EXTENSION.search(text)
+    if match:
+        extension = match.group(1)
+        text = text[: match.start()].strip()
+    if text.lower().startswith("tel:"):
+        text = text[4:].strip()
+    if _LETTERS.search(text):
+        return PhoneResult(input=value, status="unparseable", extension=extension,
+                           reasons=["letters_in_number"])
+    if not _ALLOWED.match(text):
+        return PhoneResult(input=value, status="unparseable", extension=extension,
+                           reasons=["unexpected_characters"])
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException as exc:
+        return PhoneResult(input=value, status="unparseable", extension=extension,
+                           reasons=[f"parse_error: {exc._msg}"])
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    number_region = phonenumbers.region_code_for_number(number)
+    if not phonenumbers.is_valid_number(number):
+        reason = "invalid_number"
+        if not phonenumbers.is_possible_number(number):
+            reason = "impossible_length"
+        return PhoneResult(input=value, e164=e164, valid=False, status="invalid",
+                           type="unknown", region=number_region, extension=extension,
+                           reasons=[reason])
+    raw_type = phonenumbers.number_type(number)
+    kind = _TYPES.get(raw_type, "unknown")
+    reasons = [f"type: {kind}"]
+    if kind == "unknown":
+        reasons = [f"type_unmapped: {_type_name(raw_type)}"]
+    return PhoneResult(input=value, e164=e164, valid=True, status="valid", type=kind,
+                       region=number_region, extension=extension, reasons=reasons)
+
+
+def _type_name(raw: int) -> str:
+    for name in dir(PhoneNumberType):
+        if not name.startswith("_") and getattr(PhoneNumberType, name) == raw:
+            return name.lower()
+    return str(raw)
