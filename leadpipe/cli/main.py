@@ -14,6 +14,7 @@ from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import notices as notices_cli
 from leadpipe.cli import run as run_cli
+from leadpipe.cli import serve as serve_cli
 from leadpipe.cli import warehouse as warehouse_cli
 
 app = typer.Typer(
@@ -40,3 +41,4 @@ app.command("demo")(demo_cli.demo)
 app.command("status")(warehouse_cli.status)
 app.command("quarantine")(warehouse_cli.quarantine)
 app.command("sql")(warehouse_cli.sql)
+app.command("serve")(serve_cli.serve)

@@ -1,0 +1,276 @@
+"""The intake service's durable state: one SQLite file (WAL, synchronous=FULL).
+
+Tables: `submissions` (the spool, one JSON record per submission in the hand-off format),
+`doi_tokens` (SHA-256 of each token, never the token), `confirmations`, `outbox` (the
+confirmation mails; the plaintext token lives here only until the mail has been handed to
+the SMTP server), `rate_buckets` and `seen_signatures`. A submission is committed — fsync'd —
+before the service answers 2xx. Rate-limit buckets go through a second connection without
+fsync: losing them on a power cut costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    record TEXT NOT NULL,
+    doi_status TEXT NOT NULL CHECK (doi_status IN ('not_needed', 'pending', 'confirmed')),
+    exported_at TEXT,
+    exported_confirmed INTEGER NOT NULL DEFAULT 0,
+    confirmation_exported_at TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_export ON submissions (exported_at);
+CREATE TABLE IF NOT EXISTS doi_tokens (
+    token_hash TEXT PRIMARY KEY,
+    submission_id TEXT NOT NULL REFERENCES submissions ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+CREATE TABLE IF NOT EXISTS confirmations (
+    submission_id TEXT PRIMARY KEY REFERENCES submissions ON DELETE CASCADE,
+    confirmed_at TEXT NOT NULL,
+    ip TEXT,
+    user_agent TEXT
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    submission_id TEXT NOT NULL REFERENCES submissions ON DELETE CASCADE,
+    token TEXT,
+    expires_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'expired_unsent')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    sent_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS purges (
+    purged_at TEXT NOT NULL,
+    unconfirmed INTEGER NOT NULL,
+    exported INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seen_signatures (
+    signature_hash TEXT PRIMARY KEY,
+    seen_at REAL NOT NULL
+);
+"""
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def connect(path: Path, *, durable: bool = True) -> sqlite3.Connection:
+    """Open (and create) the state file; `durable` commits are fsync'd (synchronous=FULL)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.row_factory = sqlite3.Row
+    if durable:
+        con.executescript(SCHEMA)
+    return con
+
+
+@contextmanager
+def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    submission_id: str
+    form_id: str
+    received_at: datetime
+    record: dict[str, Any]
+    token: str | None
+    """The DOI token (plaintext goes only into the outbox), or None when no DOI is needed."""
+    token_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TokenState:
+    status: str
+    """'valid', 'used', 'expired' or 'unknown'."""
+    submission_id: str | None
+    record: dict[str, Any] | None
+    form_id: str | None
+
+
+class Store:
+    """Thread-safe access for the service; every call is one short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.con = connect(path)
+        self.fast = connect(path, durable=False)
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        with self.lock:
+            self.con.close()
+            self.fast.close()
+
+    # --- abuse limits (not durable) -------------------------------------------------------
+
+    def take_token(self, key: str, now: float, capacity: float, per_minute: float
+                   ) -> float | None:
+        """Token bucket per client: None if allowed, else seconds until the next token."""
+        with self.lock, transaction(self.fast) as con:
+            row = con.execute("SELECT tokens, updated FROM rate_buckets WHERE key = ?",
+                              (key,)).fetchone()
+            tokens = capacity if row is None else min(
+                capacity, row["tokens"] + (now - row["updated"]) * per_minute / 60.0)
+            if tokens < 1.0:
+                return (1.0 - tokens) * 60.0 / per_minute
+            con.execute("INSERT OR REPLACE INTO rate_buckets (key, tokens, updated) "
+                        "VALUES (?, ?, ?)", (key, tokens - 1.0, now))
+            return None
+
+    def first_use_of_signature(self, signature: str, now: float, max_age: float) -> bool:
+        """False if this exact signature was seen within the replay window."""
+        digest = token_hash(signature)
+        with self.lock, transaction(self.fast) as con:
+            con.execute("DELETE FROM seen_signatures WHERE seen_at < ?", (now - 2 * max_age,))
+            if con.execute("SELECT 1 FROM seen_signatures WHERE signature_hash = ?",
+                           (digest,)).fetchone():
+                return False
+            con.execute("INSERT INTO seen_signatures VALUES (?, ?)", (digest, now))
+            return True
+
+    # --- the spool ------------------------------------------------------------------------
+
+    def add_submission(self, sub: NewSubmission) -> None:
+        """Store the submission, its token hash and its mail in one fsync'd transaction."""
+        with self.lock, transaction(self.con) as con:
+            con.execute(
+                "INSERT INTO submissions (submission_id, form_id, received_at, record, "
+                "doi_status) VALUES (?, ?, ?, ?, ?)",
+                (sub.submission_id, sub.form_id, iso(sub.received_at),
+                 json.dumps(sub.record, ensure_ascii=False),
+                 "pending" if sub.token else "not_needed"))
+            if sub.token and sub.token_expires_at:
+                con.execute("INSERT INTO doi_tokens VALUES (?, ?, ?, ?, NULL)",
+                            (token_hash(sub.token), sub.submission_id, iso(sub.received_at),
+                             iso(sub.token_expires_at)))
+                con.execute(
+                    "INSERT INTO outbox (submission_id, token, expires_at, status, "
+                    "next_attempt_at) VALUES (?, ?, ?, 'queued', ?)",
+                    (sub.submission_id, sub.token, iso(sub.token_expires_at),
+                     iso(sub.received_at)))
+
+    def token_state(self, token: str, now: datetime) -> TokenState:
+        with self.lock:
+            return _token_state(self.con, token_hash(token), now)
+
+    def confirm(self, token: str, now: datetime, ip: str | None, user_agent: str | None
+                ) -> TokenState:
+        """Use the token once: record time, IP and user agent; report the state before."""
+        digest = token_hash(token)
+        with self.lock, transaction(self.con) as con:
+            state = _token_state(con, digest, now)
+            if state.status != "valid":
+                return state
+            con.execute("UPDATE doi_tokens SET used_at = ? WHERE token_hash = ?",
+                        (iso(now), digest))
+            con.execute("INSERT INTO confirmations VALUES (?, ?, ?, ?)",
+                        (state.submission_id, iso(now), ip, user_agent))
+            con.execute("UPDATE submissions SET doi_status = 'confirmed' "
+                        "WHERE submission_id = ?", (state.submission_id,))
+            return state
+
+    # --- the outbox -----------------------------------------------------------------------
+
+    def due_mails(self, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
+        """Queued mails whose time has come; mails whose link expired unsent are marked."""
+        with self.lock, transaction(self.con) as con:
+            con.execute("UPDATE outbox SET status = 'expired_unsent', token = NULL "
+                        "WHERE status = 'queued' AND expires_at <= ?", (iso(now),))
+            rows = con.execute(
+                "SELECT o.id, o.submission_id, o.token, o.attempts, o.expires_at, s.form_id, "
+                "s.record FROM outbox o JOIN submissions s USING (submission_id) "
+                "WHERE o.status = 'queued' AND o.next_attempt_at <= ? "
+                "ORDER BY o.next_attempt_at LIMIT ?", (iso(now), limit)).fetchall()
+        return [{**dict(r), "record": json.loads(r["record"])} for r in rows]
+
+    def mail_sent(self, mail_id: int, now: datetime) -> None:
+        with self.lock, transaction(self.con) as con:
+            con.execute("UPDATE outbox SET status = 'sent', sent_at = ?, token = NULL, "
+                        "attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                        (iso(now), mail_id))
+
+    def mail_failed(self, mail_id: int, retry_at: datetime, error: str) -> None:
+        with self.lock, transaction(self.con) as con:
+            con.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+                        "last_error = ? WHERE id = ?", (iso(retry_at), error[:500], mail_id))
+
+    def health(self) -> dict[str, Any]:
+        with self.lock:
+            counts = dict(self.con.execute(
+                "SELECT status || CASE WHEN status = 'queued' AND attempts > 0 "
+                "THEN '_retrying' ELSE '' END, count(*) FROM outbox GROUP BY 1").fetchall())
+            spool = self.con.execute(
+                "SELECT count(*), sum(exported_at IS NULL) FROM submissions").fetchone()
+            error = self.con.execute(
+                "SELECT last_error FROM outbox WHERE status = 'queued' AND last_error IS NOT "
+                "NULL ORDER BY id DESC LIMIT 1").fetchone()
+        retrying = counts.get("queued_retrying", 0)
+        return {
+            "submissions": spool[0], "not_exported": spool[1] or 0,
+            "mail_queued": counts.get("queued", 0) + retrying, "mail_retrying": retrying,
+            "mail_sent": counts.get("sent", 0),
+            "mail_expired_unsent": counts.get("expired_unsent", 0),
+            "last_mail_error": error[0] if error else None,
+        }
+
+
+def _token_state(con: sqlite3.Connection, digest: str, now: datetime) -> TokenState:
+    row = con.execute(
+        "SELECT t.submission_id, t.expires_at, t.used_at, s.record, s.form_id "
+        "FROM doi_tokens t JOIN submissions s USING (submission_id) WHERE t.token_hash = ?",
+        (digest,)).fetchone()
+    if row is None:
+        return TokenState("unknown", None, None, None)
+    record = json.loads(row["record"])
+    if row["used_at"] is not None:
+        status = "used"
+    elif datetime.fromisoformat(row["expires_at"]) <= now:
+        status = "expired"
+    else:
+        status = "valid"
+    return TokenState(status, row["submission_id"], record, row["form_id"])
+
+
+def retry_delay(attempts: int, base_s: float, max_s: float) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base, … capped at max."""
+    return timedelta(seconds=min(max_s, base_s * 2 ** max(0, attempts)))
