@@ -65,10 +65,9 @@ class CompanyConfig(_Strict):
 
 
 class RolePattern(_Strict):
-    role: str
+    role: str | None
     seniority: str = Field(pattern="^(owner|executive|head|manager|staff)$")
     patterns: list[str]
-    salutation: str | None = None
 
 
 class PersonConfig(_Strict):
@@ -76,6 +75,7 @@ class PersonConfig(_Strict):
     titles: list[str]
     particles: list[str]
     salutations: dict[str, str]
+    feminine_titles: str
     roles: list[RolePattern]
     department_roles: dict[str, list[str]]
 

@@ -147,7 +147,7 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
         out.newline()
         out.text(el.tail)
         return
-    if tag in ("td", "th") and out.current:
+    if tag in ("td", "th") and "".join(out.current).strip():
         out.text(" | ")
     out.text(el.text)
     for child in el:
