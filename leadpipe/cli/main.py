@@ -10,6 +10,7 @@ import typer
 
 from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import demo as demo_cli
+from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import notices as notices_cli
@@ -35,6 +36,7 @@ app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(run_cli.app, name="run")
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(gdpr_cli.app, name="gdpr")
+app.add_typer(eligibility_cli.app, name="eligibility")
 app.add_typer(notices_cli.robinson_app, name="robinson")
 app.add_typer(notices_cli.art14_app, name="art14")
 app.command("demo")(demo_cli.demo)
