@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from leadpipe.config import LoadedConfig, load_config
+from leadpipe.settings import load_settings
 
 
 class _Strict(BaseModel):
@@ -87,21 +88,65 @@ class AddressConfig(_Strict):
     postcode_digits: dict[str, int]
 
 
+class AudienceConfig(_Strict):
+    version: int
+    business_request_types: list[str]
+    private_request_types: list[str]
+    origins: dict[str, str]
+
+
+def audience_config(config_dir: Path | None = None) -> LoadedConfig[AudienceConfig]:
+    return _audience_config(_config_dir(config_dir))
+
+
+def _config_dir(config_dir: Path | None) -> Path:
+    """The given directory, else the one from the settings (./config or LEADPIPE_CONFIG_DIR)."""
+    return config_dir if config_dir is not None else load_settings().config_dir
+
+
 @lru_cache(maxsize=8)
+def _audience_config(config_dir: Path) -> LoadedConfig[AudienceConfig]:
+    return load_config("enrichment", "audience", AudienceConfig, config_dir)
+
+
 def email_config(config_dir: Path | None = None) -> LoadedConfig[EmailConfig]:
+    return _email_config(_config_dir(config_dir))
+
+
+@lru_cache(maxsize=8)
+def _email_config(config_dir: Path) -> LoadedConfig[EmailConfig]:
     return load_config("enrichment", "email", EmailConfig, config_dir)
 
 
-@lru_cache(maxsize=8)
 def company_config(config_dir: Path | None = None) -> LoadedConfig[CompanyConfig]:
+    return _company_config(_config_dir(config_dir))
+
+
+@lru_cache(maxsize=8)
+def _company_config(config_dir: Path) -> LoadedConfig[CompanyConfig]:
     return load_config("enrichment", "company", CompanyConfig, config_dir)
 
 
-@lru_cache(maxsize=8)
 def person_config(config_dir: Path | None = None) -> LoadedConfig[PersonConfig]:
+    return _person_config(_config_dir(config_dir))
+
+
+@lru_cache(maxsize=8)
+def _person_config(config_dir: Path) -> LoadedConfig[PersonConfig]:
     return load_config("enrichment", "person", PersonConfig, config_dir)
 
 
-@lru_cache(maxsize=8)
 def address_config(config_dir: Path | None = None) -> LoadedConfig[AddressConfig]:
+    return _address_config(_config_dir(config_dir))
+
+
+@lru_cache(maxsize=8)
+def _address_config(config_dir: Path) -> LoadedConfig[AddressConfig]:
     return load_config("enrichment", "address", AddressConfig, config_dir)
+
+
+def enrichment_version() -> str:
+    """One version for all enrichment configuration, stamped on every enriched row."""
+    parts = [email_config().version, company_config().version, person_config().version,
+             address_config().version, audience_config().version]
+    return "-".join(p[:6] for p in parts)

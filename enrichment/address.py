@@ -1,0 +1,164 @@
+"""Postal addresses: street and house number, postcode check, city, country as ISO code.
+
+German house numbers come in many shapes (`12a`, `3-5`, `12 a`, `7/1`), and some streets
+contain numbers themselves (`Straße des 17. Juni 135`), so the number is the last
+number-shaped token, not the first digit. `match_street` folds spelling variants
+("Hauptstr.", "Hauptstraße", "Haupt-Straße") to one key for matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from enrichment.config import address_config
+from enrichment.text import clean, fold
+
+_HOUSE = re.compile(
+    r"^(?P<street>.*?[^\d\s,])[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)?)$"
+)
+_POBOX = re.compile(r"^(?:Postfach|Postf\.|PF|P\.?O\.? Box)\s*(?P<number>[\d\s]+)$", re.IGNORECASE)
+_LINE = re.compile(
+    r"^(?P<street>.+?)\s*,\s*(?:(?P<cc>[A-Z]{1,2})\s*-\s*)?(?P<postcode>\d{4,5})\s+(?P<city>[^,]+?)"
+    r"(?:\s*,\s*(?P<country>[^,]+))?$"
+)
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    input: str | None
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
+    match_street: str | None = None
+    po_box: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"input": self.input, "street": self.street, "house_number": self.house_number,
+                "postcode": self.postcode, "city": self.city, "country": self.country,
+                "match_street": self.match_street, "reasons": list(self.reasons)}
+
+
+@lru_cache(maxsize=1)
+def _suffixes() -> tuple[tuple[re.Pattern[str], str], ...]:
+    cfg = address_config().value
+    return tuple((re.compile(rf"(?<=\w)\s?{re.escape(fold(k))}$|^{re.escape(fold(k))}$"), v)
+                 for k, v in sorted(cfg.street_suffixes.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=65536)
+def country_code(value: str | None) -> str | None:
+    """ISO 3166 alpha-2 code from a name or code in German or English; None if unknown."""
+    if not value or not value.strip():
+        return None
+    return address_config().value.countries.get(fold(value))
+
+
+@lru_cache(maxsize=65536)
+def match_street(street: str) -> str:
+    """'Hauptstr.' / 'Hauptstraße' / 'Haupt-Straße' -> 'hauptstrasse'."""
+    key = fold(street)
+    if not key:
+        return key
+    words = key.split()
+    last = words[-1]
+    for pattern, canonical in _suffixes():
+        if pattern.search(last):
+            words[-1] = pattern.sub(canonical, last)
+            joined = "".join(words) if len(words) == 2 and words[0] not in ("am", "an", "im", "in",
+                                                                                  "auf", "zum", "zur",
+                                                                                  "des", "der", "die",
+                                                                                  "vor", "hinter") \
+                else " ".join(words)
+            return joined
+    return key
+
+
+@lru_cache(maxsize=65536)
+def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
+    """(street, house number, is PO box, reason) from a street line."""
+    text = " ".join(value.split()).strip(" ,")
+    if not text:
+        return None, None, False, "empty"
+    box = _POBOX.match(text)
+    if box:
+        return f"Postfach {box.group('number').replace(' ', '')}", None, True, None
+    m = _HOUSE.match(text)
+    if m:
+        number = re.sub(r"\s*([-/–])\s*", r"\1", m.group("number")).replace("–", "-")
+        number = re.sub(r"(\d)\s([a-zA-Z])$", r"\1\2", number).lower()
+        return m.group("street").strip(" ,"), number, False, None
+    return text, None, False, "house_number_missing"
+
+
+def check_postcode(postcode: str | None, country: str | None) -> list[str]:
+    """Reasons for a postcode that does not fit its country (5 digits in DE, 4 in AT/CH)."""
+    if not postcode:
+        return []
+    digits = address_config().value.postcode_digits.get(country or "DE")
+    if digits is None:
+        return []
+    if not re.fullmatch(rf"\d{{{digits}}}", postcode):
+        return [f"postcode_invalid: {country or 'DE'} needs {digits} digits"]
+    return []
+
+
+def enrich_address(
+    street_full: str | None = None,
+    *,
+    street: str | None = None,
+    house_number: str | None = None,
+    postcode: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    default_country: str | None = "DE",
+) -> AddressResult:
+    """Combine the address fields a record has; `street_full` may be a whole line."""
+    given = street_full if street_full is not None else street
+    values = [clean(x) for x in (street_full, street, house_number, postcode, city, country)]
+    if all(v is None for v in values):
+        any_empty = any(x is not None for x in (street_full, street, postcode, city))
+        return AddressResult(input=given, country=country_code(default_country),
+                             reasons=["empty" if any_empty else "missing"])
+    full, out_street, out_number, out_post, out_city, raw_country = values
+    reasons: list[str] = []
+    line_country = None
+    po_box = False
+    if full:
+        line = _LINE.match(full)
+        if line:
+            full = line.group("street")
+            out_post = out_post or line.group("postcode")
+            out_city = out_city or line.group("city").strip()
+            line_country = line.group("country") or line.group("cc")
+        s, n, po_box, reason = split_street(full)
+        out_street = out_street or s
+        out_number = out_number or n
+        if reason and not out_number:
+            reasons.append(reason)
+    elif out_street and not out_number:
+        s, n, po_box, reason = split_street(out_street)
+        out_street, out_number = s, n
+        if reason:
+            reasons.append(reason)
+    iso = None
+    for candidate in (raw_country, line_country):
+        if candidate:
+            iso = country_code(candidate)
+            if iso is None:
+                reasons.append(f"country_unknown: {candidate}")
+            break
+    if iso is None:
+        iso = country_code(default_country)
+    if out_post:
+        out_post = out_post.replace(" ", "")
+        reasons += check_postcode(out_post, iso)
+    return AddressResult(
+        input=given, street=out_street, house_number=out_number, postcode=out_post,
+        city=out_city, country=iso, match_street=match_street(out_street) if out_street else None,
+        po_box=po_box, reasons=reasons,
+    )

@@ -1,0 +1,29 @@
+"""The extractor's non-pattern data (register suffixes, court aliases, name stop words)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict
+
+from leadpipe.config import load_config
+
+
+class ImpressumConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    register_suffixes: list[str]
+    court_city_aliases: dict[str, str]
+    country_words: dict[str, list[str]]
+    not_name_words: list[str]
+    extra_first_names: list[str]
+
+
+@lru_cache(maxsize=1)
+def impressum_config() -> ImpressumConfig:
+    """Loaded once per process from enrichment/impressum/defaults/impressum.yaml."""
+    from leadpipe.settings import load_settings
+
+    settings = load_settings()
+    return load_config("enrichment.impressum", "impressum", ImpressumConfig,
+                       config_dir=settings.config_dir).value

@@ -1,0 +1,85 @@
+"""The spaCy pipeline: a blank German tokenizer, two EntityRulers fed from pattern files and a
+component that drops label and legal-form hits that are not in a label position.
+
+Entities it sets:
+- field labels `L_MD`, `L_PARTNER`, `L_RESP`, `L_PHONE`, `L_FAX`, `L_EMAIL`, `L_REG`, `L_VAT`,
+  `L_TAX`, `L_NAME`, `L_ADDR`, `L_OTHER` and third-party markers `TP` (patterns/labels.jsonl,
+  matched on lower-case text);
+- `LEGAL_FORM` with the canonical form as `ent_id_` (patterns/legal_forms.jsonl, exact case).
+Patterns are loaded in Python with `from_disk` (the config route for EntityRuler patterns fails
+on spaCy 3.8), and the pipeline is built once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+PATTERNS_DIR = Path(__file__).parent / "patterns"
+# Labels strong enough to count anywhere in running text, not only at a label position.
+_STRONG_MIN_CHARS = 10
+_SEPARATORS = frozenset({":", "|", "-", "–", "·", "•", ",", ";", ".", "(", ")", "/"})
+_HYPHEN_FORM = re.compile(r"^[A-ZÄÖÜ][\wäöüß]*-(GmbH|AG|KG|UG|SE|eG)$")
+# Legal-form tokens that are also ordinary abbreviations; they need a capitalised name before them.
+_SHORT_FORMS = frozenset({"AG", "SE", "KG", "OG", "eG", "UG", "SA", "BV", "eV", "Inc", "Ltd",
+                          "Stiftung", "Foundation", "Genossenschaft", "LLC", "PLC", "plc"})
+
+
+def _at_label_position(doc: Doc, span: Span) -> bool:
+    before = doc[span.start - 1] if span.start > 0 else None
+    after = doc[span.end] if span.end < len(doc) else None
+    starts = before is None or "\n" in before.text or before.text in _SEPARATORS
+    ends = after is None or "\n" in after.text or after.text in (":", "|", "/", "–", "-")
+    return starts or ends
+
+
+@Language.component("impressum_label_filter")
+def impressum_label_filter(doc: Doc) -> Doc:
+    """Keep a label only where labels stand (line start, after a separator, or before a colon),
+    unless it is long and specific; keep `AG`-like legal forms only after a capitalised word,
+    since `AG Köln` after a register label means Amtsgericht; add `Name-GmbH` compounds."""
+    kept: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ == "LEGAL_FORM":
+            prev = doc[ent.start - 1] if ent.start > 0 else None
+            if ent.text in _SHORT_FORMS or len(ent.text) <= 3:
+                if prev is None or not (prev.text[:1].isupper() or prev.text[:1].isdigit()
+                                        or prev.text in ("&", "+")):
+                    continue
+                nxt = doc[ent.end] if ent.end < len(doc) else None
+                if (ent.text == "AG" and nxt is not None and nxt.text[:1].isupper()
+                        and prev.text.lower() in ("registergericht", "amtsgericht", ":")):
+                    continue
+            kept.append(ent)
+            continue
+        multiword = " " in ent.text.strip() or len(ent) > 1
+        strong = ent.label_ != "L_OTHER" and (multiword or len(ent.text) >= _STRONG_MIN_CHARS)
+        if strong or _at_label_position(doc, ent):
+            kept.append(ent)
+    for token in doc:
+        match = _HYPHEN_FORM.match(token.text)
+        if match:
+            kept.append(Span(doc, token.i, token.i + 1, label="LEGAL_FORM",
+                             span_id=match.group(1)))
+    doc.ents = filter_spans(kept)
+    return doc
+
+
+@lru_cache(maxsize=1)
+def build_nlp() -> Language:
+    """The Impressum pipeline, built once per process (the spider calls it for every page)."""
+    nlp = spacy.blank("de")
+    labels = nlp.add_pipe("entity_ruler", name="labels",
+                          config={"phrase_matcher_attr": "LOWER", "validate": False})
+    labels.from_disk(PATTERNS_DIR / "labels.jsonl")  # type: ignore[attr-defined]
+    forms = nlp.add_pipe("entity_ruler", name="legal_forms",
+                         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False})
+    forms.from_disk(PATTERNS_DIR / "legal_forms.jsonl")  # type: ignore[attr-defined]
+    nlp.add_pipe("impressum_label_filter")
+    return nlp
