@@ -13,6 +13,7 @@ from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
+from leadpipe.cli import inspect as inspect_cli
 from leadpipe.cli import notices as notices_cli
 from leadpipe.cli import run as run_cli
 from leadpipe.cli import serve as serve_cli
@@ -33,6 +34,7 @@ def main() -> None:
 
 
 app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(inspect_cli.app, name="inspect")
 app.add_typer(run_cli.app, name="run")
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(gdpr_cli.app, name="gdpr")
