@@ -155,11 +155,14 @@ class Service:
         return dict(self.client.get("/healthz").json())
 
 
+def mail_part(message: EmailMessage, kind: str) -> str:
+    part = message.get_body((kind,))
+    assert part is not None, f"no {kind} part"
+    return str(part.get_content())
+
+
 def mail_link(message: EmailMessage) -> str:
-    text = message.get_body(("plain",))
-    assert text is not None
-    line = next(w for w in text.get_content().split() if "/doi/confirm?token=" in w)
-    return line.strip()
+    return next(w for w in mail_part(message, "plain").split() if "/doi/confirm?token=" in w)
 
 
 @pytest.fixture

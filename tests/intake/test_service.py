@@ -22,6 +22,7 @@ from tests.intake.conftest import (
     Smtp,
     free_port,
     mail_link,
+    mail_part,
     sign,
 )
 
@@ -57,7 +58,7 @@ def test_submit_receive_mail_confirm_and_export(start_service: Callable[..., Ser
     mail = smtp.inbox.wait(1)[0]
     assert mail["To"] == "Jana.Schaefer@firma.example"
     assert "Example GmbH" in mail["Subject"]
-    text = mail.get_body(("plain",)).get_content()
+    text = mail_part(mail, "plain")
     assert EMAIL_TEXT in text
     assert PHONE_TEXT in text
     assert "Hafenstraße 5, 20457 Hamburg" in text
@@ -222,11 +223,11 @@ def test_script_injection_is_stored_as_text_and_escaped_where_shown(
     assert record["first_name"] == evil
 
     mail = smtp.inbox.wait(1)[0]
-    html_part = mail.get_body(("html",)).get_content()
+    html_part = mail_part(mail, "html")
     assert "<script>" not in html_part
     assert "&lt;script&gt;alert(&quot;x&quot;)" in html_part
     assert "<img" not in html_part
-    assert evil in mail.get_body(("plain",)).get_content()  # plain text has no markup
+    assert evil in mail_part(mail, "plain")  # plain text has no markup
 
     link = mail_link(mail)
     page = service.client.post("/doi/confirm", data={"token": _token(link)})
@@ -284,7 +285,7 @@ def test_smtp_down_mail_stays_queued_is_retried_reported_and_delivered_later(
     down.start()
     try:
         mail = down.inbox.wait(1)[0]
-        assert "/doi/confirm?token=" in mail.get_body(("plain",)).get_content()
+        assert "/doi/confirm?token=" in mail_part(mail, "plain")
         _wait(lambda: service.health()["mail_sent"] == 1)
         assert service.health()["mail_queued"] == 0
     finally:
