@@ -62,7 +62,7 @@ _CUT = re.compile(
 )
 _COURT = re.compile(
     r"(?:Amtsgericht|Registergericht|Handelsregister|Vereinsregister|Registergericht:)\s*[:.]?\s*"
-    r"(?:Amtsgericht\s+|AG\s+)?(?P<city>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|an der|a\.\s?M\.?|a\.|i\.|im|in der|"
+    r"(?:Amtsgericht\s+|AG\s+)?(?!(?:HRA|HRB|VR|GnR|GenR|PR|PartR|Nr)\b)(?P<city>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|an der|a\.\s?M\.?|a\.|i\.|im|in der|"
     r"\(?Oder\)?|Main|\(Main\)|Br\.|Breisgau|[A-ZÄÖÜ][\wäöüß.\-]*))*)"
     r"|\bAG\s+(?P<city2>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|a\.|Main|\(Oder\)|Oder))*)",
 )

@@ -41,6 +41,7 @@ def _tld(addr: str) -> str:
 
 def find_emails(text: str, rtl_hint: bool = False) -> list[str]:
     """Addresses in `text` in reading order, lower-cased (obfuscations undone)."""
+    text = re.sub(r"\s*[\[\(\{]\s*@\s*[\]\)\}]\s*", "@", text)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for m in _OBFUSCATED.finditer(text):
