@@ -16,7 +16,7 @@ from enrichment.config import address_config
 from enrichment.text import clean, fold
 
 _HOUSE = re.compile(
-    r"^(?P<street>.*?[^\d\s,])[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)?)$"
+    r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)?)$"
 )
 _POBOX = re.compile(r"^(?:Postfach|Postf\.|PF|P\.?O\.? Box)\s*(?P<number>[\d\s]+)$", re.IGNORECASE)
 _LINE = re.compile(
