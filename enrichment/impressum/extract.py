@@ -1,0 +1,424 @@
+"""Assemble company data from one page: segments (segments.py) → candidates → choices.
+
+The company is the legal entity whose name stands near the address and the "Angaben gemäß
+§ 5" marker, outside third-party and general-partner blocks, preferably agreeing with
+schema.org data and the site's domain. Everything else (register, VAT, phones, e-mails,
+people) is read only from company-role text. Pure: no I/O beyond the pattern files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from rapidfuzz import fuzz
+
+from enrichment.impressum import fields as f
+from enrichment.impressum.config import impressum_config
+from enrichment.impressum.emails import dedupe, find_emails, mailto_address
+from enrichment.impressum.html import parse_html
+from enrichment.impressum.nlp import PATTERNS_DIR, build_nlp
+from enrichment.impressum.schema_org import organisations
+from enrichment.impressum.segments import (
+    COMPANY,
+    MARKER,
+    PARTNER,
+    THIRD_PARTY,
+    Line,
+    Mark,
+    Segment,
+    line_marks,
+    page_lines,
+    segment,
+)
+
+CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "country", "phones",
+                 "fax", "emails", "managing_directors", "register_court", "register_number",
+                 "vat_id", "responsible_persons")
+_PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
+_NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright|\d{4}\s)", re.I)
+
+
+@dataclass
+class ImpressumData:
+    """What one page says about the company behind it (the `leadpipe extract` contract)."""
+
+    company_name: str | None = None
+    legal_form: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
+    phones: list[str] = field(default_factory=list)
+    fax: str | None = None
+    emails: list[str] = field(default_factory=list)
+    managing_directors: list[str] = field(default_factory=list)
+    register_court: str | None = None
+    register_number: str | None = None
+    vat_id: str | None = None
+    responsible_persons: list[str] = field(default_factory=list)
+
+    def to_contract(self) -> dict[str, object]:
+        """Exactly the contract keys; null where absent, lists as lists."""
+        data = asdict(self)
+        return {key: data[key] for key in CONTRACT_KEYS}
+
+
+@dataclass
+class _Address:
+    line: int
+    street: str | None
+    postcode: str
+    city: str
+    prefix: str | None
+
+
+@lru_cache(maxsize=1)
+def _form_words() -> frozenset[str]:
+    import srsly
+
+    words = set()
+    for row in srsly.read_jsonl(PATTERNS_DIR / "legal_forms.jsonl"):
+        words.update(str(row["pattern"]).split())  # type: ignore[index]
+    return frozenset(w for w in words if w not in ("&", "+", "und", "u."))
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    from faker.providers.person.de_DE import Provider as De
+    from faker.providers.person.en_US import Provider as En
+
+    names = [*De.first_names_male, *De.first_names_female, *En.first_names_male,
+             *En.first_names_female, *impressum_config().extra_first_names]
+    return frozenset(str(n) for n in names)
+
+
+def _squash(text: str) -> str:
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _domain_label(host: str | None) -> str | None:
+    if not host:
+        return None
+    parts = host.lower().removeprefix("www.").split(".")
+    return re.sub(r"[^a-z0-9]", "", parts[-2] if len(parts) >= 2 else parts[0]) or None
+
+
+class _Page:
+    """Per-page working state: lines, marks, segments and their roles."""
+
+    def __init__(self, html: str) -> None:
+        self.page = parse_html(html)
+        self.lines: list[Line] = page_lines(self.page)
+        doc = build_nlp()("\n".join(ln.text for ln in self.lines))
+        self.marks: list[list[Mark]] = line_marks(doc, self.lines)
+        self.segments: list[Segment] = segment(self.lines, self.marks)
+        self.by_line: dict[int, list[Segment]] = {}
+        for seg in self.segments:
+            self.by_line.setdefault(seg.line, []).append(seg)
+
+    def role_at(self, line: int, pos: int) -> str | None:
+        for seg in self.by_line.get(line, []):
+            if seg.lstart <= pos < max(seg.end, seg.lstart + 1):
+                return seg.role
+        return None
+
+    def text_of(self, roles: tuple[str, ...]) -> list[tuple[int, str]]:
+        """Per line, the text (labels included) of the segments with one of `roles`."""
+        out = []
+        for line, segs in self.by_line.items():
+            parts = [self.lines[line].text[s.lstart:s.end] for s in segs if s.role in roles]
+            if parts:
+                out.append((line, " ".join(parts)))
+        return sorted(out)
+
+
+def _addresses(p: _Page) -> list[_Address]:
+    cfg = impressum_config()
+    country_words = {w.lower() for ws in cfg.country_words.values() for w in ws}
+    found = []
+    for i, ln in enumerate(p.lines):
+        for m in f.POSTCODE_CITY.finditer(ln.text):
+            if p.role_at(i, m.start(2)) != COMPANY:
+                continue
+            before = ln.text[:m.start()].rstrip()
+            if re.search(r"(©|\(c\)|copyright|seit|since|gegründet|founded|§|Abs\.)\s*$", before, re.I):
+                continue
+            next_mark = min((mk.start for mk in p.marks[i] if mk.start > m.start(3)),
+                            default=len(ln.text))
+            city = ln.text[m.start(3):next_mark]
+            city = re.split(r"[,;|·•(]|\s{2,}|\.\s|\s[-–]\s", city)[0].strip(" .")
+            words = city.split()
+            while words and (words[-1].lower() in country_words or words[-1] in ("Tel", "Tel.")):
+                words.pop()
+            city = " ".join(words[:4])
+            if not city:
+                continue
+            street = None
+            parts = [x.strip() for x in re.split(r"[,|;]|\s[-–·•]\s", before) if x.strip()]
+            if parts and f.looks_like_street(parts[-1]):
+                street = parts[-1]
+            elif not parts and i > 0 and p.lines[i - 1].chunk == ln.chunk:
+                prev = re.split(r"[:|]", p.lines[i - 1].text)[-1].strip()
+                if f.looks_like_street(prev):
+                    street = prev
+            found.append(_Address(i, street, m.group(2), city, m.group(1)))
+    return found
+
+
+def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
+    """(line, position, name, canonical legal form) for legal entities in company text."""
+    out = []
+    for i, ln in enumerate(p.lines):
+        for mk in p.marks[i]:
+            if mk.label != "LEGAL_FORM" or p.role_at(i, mk.start) != COMPANY:
+                continue
+            prefix = ln.text[:mk.start]
+            label_ends = [m.end for m in p.marks[i] if m.label != "LEGAL_FORM" and m.end <= mk.start]
+            if label_ends:
+                prefix = prefix[max(label_ends):]
+            cut = _NAME_CUT.match(prefix)
+            if cut:
+                prefix = prefix[cut.end():]
+            tokens = prefix.split()[-8:]
+            name = (" ".join(tokens) + " " + ln.text[mk.start:mk.end]).strip(" :|,")
+            if not tokens and mk.form not in ("Stiftung", "KdöR", "e.V."):
+                continue
+            if not tokens:
+                name = re.split(r"[,|;]|\s[-–]\s", ln.text[mk.start:])[0].strip()
+            out.append((i, mk.start, name, mk.form or None))
+    return out
+
+
+def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, object]],
+                 domains: list[str]) -> tuple[str | None, str | None, int | None]:
+    candidates = _name_candidates(p)
+    marker = next((i for i, ln in enumerate(p.lines) if MARKER.search(ln.text)), None)
+    schema_names = [str(o[k]) for o in schema for k in ("legal_name", "name") if o.get(k)]
+    best: tuple[float, str, str | None, int] | None = None
+    first_after_marker = True
+    for rank, (i, pos, name, form) in enumerate(candidates):
+        score = -0.05 * rank
+        if any(0 <= a.line - i <= 3 for a in addresses):
+            score += 4
+        if marker is not None and i >= marker and first_after_marker:
+            score += 2
+            first_after_marker = False
+        if any(s.label == "L_NAME" and s.lstart <= pos for s in p.by_line.get(i, [])):
+            score += 2
+        if any(fuzz.token_set_ratio(name, s) >= 90 for s in schema_names):
+            score += 3
+        squashed = _squash(name)
+        if any(d and (d in squashed or any(len(t) >= 4 and _squash(t) in d for t in name.split()))
+               for d in domains):
+            score += 2
+        if re.search(r"©|\(c\)|copyright|all rights", p.lines[i].text, re.I):
+            score -= 3
+        after = p.lines[i].text[pos:].split(None, 2)
+        if len(after) > 1 and after[1][:1].islower() and after[1] not in ("&", "und"):
+            score -= 3
+        if len(name.split()) > 9:
+            score -= 2
+        if best is None or score > best[0]:
+            best = (score, name, form, i)
+    if best is not None:
+        return best[1], best[2], best[3]
+    for seg in p.segments:
+        if seg.label == "L_NAME" and seg.role == COMPANY:
+            value = seg.text.strip(" :|-–")
+            if value and not f.POSTCODE_CITY.search(value):
+                return value.split(",")[0].strip(), None, seg.line
+    for addr in addresses:
+        if addr.street is None:
+            continue
+        text = p.lines[addr.line].text
+        parts = [x.strip() for x in re.split(r"[,|;]", text[:text.find(addr.street)]) if x.strip()]
+        if parts:
+            return parts[-1].split(":")[-1].strip() or None, None, addr.line
+        if addr.line >= 2 and p.lines[addr.line - 2].chunk == p.lines[addr.line].chunk:
+            value = p.lines[addr.line - 2].text.split(":")[-1].strip()
+            if value:
+                return value, None, addr.line - 2
+        break
+    return None, None, None
+
+
+def _country(p: _Page, addr: _Address | None, data: ImpressumData, hosts: list[str]) -> str | None:
+    cfg = impressum_config()
+    votes: dict[str, float] = {}
+
+    def vote(code: str | None, weight: float) -> None:
+        if code:
+            votes[code] = votes.get(code, 0) + weight
+
+    if addr is not None:
+        vote({"D": "DE", "DE": "DE", "A": "AT", "AT": "AT", "CH": "CH", "FL": "LI", "L": "LU"}
+             .get(addr.prefix or ""), 5)
+        near = " ".join(ln.text for ln in p.lines[addr.line:addr.line + 2]).lower()
+        for code, words in cfg.country_words.items():
+            if any(re.search(rf"\b{re.escape(w.lower())}\b", near) for w in words):
+                vote(code, 4)
+        if len(addr.postcode) == 5:
+            vote("DE", 2)
+    if data.vat_id:
+        vote({"DE": "DE", "AT": "AT", "CH": "CH"}.get(data.vat_id[:2], data.vat_id[:2]), 2)
+    if data.register_number:
+        vote("AT" if data.register_number.startswith("FN")
+             else "CH" if data.register_number.startswith("CHE") else "DE", 2)
+    lang = (p.page.lang or "").lower()
+    vote({"de-at": "AT", "de-ch": "CH", "de-de": "DE"}.get(lang), 1)
+    for host in hosts:
+        vote({"de": "DE", "at": "AT", "ch": "CH", "li": "LI"}.get(host.rsplit(".", 1)[-1]), 0.5)
+    text = " ".join(ln.text for ln in p.lines)
+    vote("AT", 1.5 * bool(re.search(r"\+43|ECG|E-Commerce[- ]Gesetz|MedienG|Firmenbuch|WKO", text)))
+    vote("CH", 1.5 * bool(re.search(r"\+41|Kanton|Handelsregisteramt|MWST|CHE-", text)))
+    if addr is None and not votes:
+        return None
+    if addr is not None and len(addr.postcode) == 4:
+        votes.pop("DE", None)
+        votes.setdefault("AT", 0.1)
+    return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "DE"
+
+
+def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
+    """Company data from one Impressum/contact page. Never raises for odd pages: fields that
+    cannot be read are None or empty lists."""
+    p = _Page(html)
+    data = ImpressumData()
+    schema = organisations(p.page.jsonld, p.page.microdata)
+    company_text = p.text_of((COMPANY,))
+    own_text = p.text_of((COMPANY, PARTNER))
+    third_text = " ".join(t for _, t in p.text_of((THIRD_PARTY,)))
+
+    # e-mails: company text first, then mailto links whose address no third party owns
+    emails = [e for _, t in company_text for e in find_emails(t, p.page.rtl_hint)]
+    third_emails = set(find_emails(third_text, p.page.rtl_hint))
+    if not emails:
+        emails = [a for a in (mailto_address(h) for h in p.page.mailtos) if a]
+    data.emails = [e for e in dedupe(emails) if e not in third_emails]
+    host = urlsplit(url).hostname if url else None
+    hosts = [h for h in [host, *(e.split("@")[1] for e in data.emails)] if h]
+    domains = [d for d in (_domain_label(h) for h in hosts) if d]
+
+    # register and VAT: company text only (not the general partner's, not third parties')
+    reg_lines = sorted(company_text, key=lambda lt: not any(
+        s.label == "L_REG" for s in p.by_line.get(lt[0], [])))
+    for line, text in reg_lines:
+        labelled = any(s.label == "L_REG" for s in p.by_line.get(line, []))
+        hit = f.find_register(text, labelled)
+        if hit:
+            data.register_number = hit[0]
+            data.register_court = f.find_court(text)
+            break
+    if data.register_court is None:
+        for _line, text in sorted(company_text, key=lambda lt: not any(
+                s.label == "L_REG" for s in p.by_line.get(lt[0], []))):
+            court = f.find_court(text)
+            if court:
+                data.register_court = court
+                break
+    for line, text in company_text:
+        if all(s.label == "L_TAX" for s in p.by_line.get(line, []) if s.role == COMPANY):
+            continue
+        data.vat_id = f.find_vat(text)
+        if data.vat_id:
+            break
+
+    # company name and address
+    addresses = _addresses(p)
+    name, form, name_line = _choose_name(p, addresses, schema, domains)
+    addr = None
+    if name_line is not None:
+        addr = next((a for a in addresses if 0 <= a.line - name_line <= 6 and a.street), None) \
+            or next((a for a in addresses if 0 <= a.line - name_line <= 6), None)
+    addr = addr or next((a for a in addresses if a.street), None) or \
+        (addresses[0] if addresses else None)
+    data.company_name, data.legal_form = name, form
+    if addr is not None:
+        data.street, data.postcode, data.city = addr.street, addr.postcode, addr.city
+    if data.legal_form is None and re.search(r"Einzelunternehme[nr]", " ".join(
+            t for _, t in company_text)):
+        data.legal_form = "Einzelunternehmen"
+    data.country = _country(p, addr, data, hosts)
+    region = data.country if data.country in ("DE", "AT", "CH", "LI", "LU") else "DE"
+
+    # phones and fax from labelled (or unlabelled) company segments
+    phones: list[str] = []
+    faxes: list[str] = []
+    for seg in p.segments:
+        if seg.role != COMPANY:
+            continue
+        if seg.label == "L_FAX":
+            faxes += f.find_phones(seg.text, region)
+        elif seg.label in _PHONE_LABELS:
+            phones += f.find_phones(seg.text, region)
+    if not phones:
+        phones = [e for e in (f.parse_phone(t, region) for t in p.page.tels) if e]
+    data.fax = faxes[0] if faxes else None
+    data.phones = [x for x in dict.fromkeys(phones) if x not in faxes]
+
+    # people
+    forms = _form_words()
+    for seg in p.segments:
+        if seg.role == THIRD_PARTY:
+            continue
+        if seg.label == "L_MD":
+            data.managing_directors += f.parse_persons(seg.text, forms)
+        elif seg.label == "L_RESP":
+            data.responsible_persons += f.parse_persons(seg.text, forms)
+    data.managing_directors = _unique(data.managing_directors)
+    data.responsible_persons = _unique(data.responsible_persons)
+    if not data.managing_directors and data.company_name and data.legal_form in (
+            None, "e.K.", "Einzelunternehmen"):
+        owner = _owner_from_name(data.company_name)
+        if owner:
+            data.managing_directors = [owner]
+
+    _fill_from_schema(data, schema, region)
+    _ = own_text
+    return data
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def _owner_from_name(name: str) -> str | None:
+    """A sole trader's trading name that starts with a person (`Miriam Vogt – Übersetzungen`)."""
+    head = re.split(r"\s[-–|]\s|,|\s+(?:und|&)\s", name)[0].strip()
+    tokens = head.split()
+    if 2 <= len(tokens) <= 3 and tokens[0] in _first_names():
+        return f.clean_person(head)
+    return None
+
+
+def _fill_from_schema(data: ImpressumData, schema: list[dict[str, object]], region: str) -> None:
+    """schema.org fills what the page text did not give."""
+    for org in schema:
+        if data.company_name is None:
+            data.company_name = str(org.get("legal_name") or org.get("name") or "") or None
+        if data.street is None and data.postcode is None and org.get("postcode"):
+            data.street = org.get("street")  # type: ignore[assignment]
+            data.postcode = str(org["postcode"])
+            data.city = org.get("city")  # type: ignore[assignment]
+        if not data.phones:
+            data.phones = [e for e in (f.parse_phone(t, region) for t in org["phones"]) if e]  # type: ignore[attr-defined]
+        if data.fax is None and org.get("fax"):
+            data.fax = f.parse_phone(str(org["fax"]), region)
+        if not data.emails:
+            data.emails = dedupe(list(org["emails"]))  # type: ignore[call-overload]
+        if data.vat_id is None and org.get("vat"):
+            data.vat_id = f.find_vat(str(org["vat"]))
+        if data.country is None and org.get("country"):
+            data.country = str(org["country"])[:2].upper()
