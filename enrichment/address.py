@@ -58,6 +58,10 @@ def country_code(value: str | None) -> str | None:
     return address_config().value.countries.get(fold(value))
 
 
+_PREPOSITIONS = frozenset({"am", "an", "im", "in", "auf", "zum", "zur", "des", "der", "die",
+                           "vor", "hinter", "alte", "alter", "neue", "neuer", "grosse", "kleine"})
+
+
 @lru_cache(maxsize=65536)
 def match_street(street: str) -> str:
     """'Hauptstr.' / 'Hauptstraße' / 'Haupt-Straße' -> 'hauptstrasse'."""
@@ -69,12 +73,9 @@ def match_street(street: str) -> str:
     for pattern, canonical in _suffixes():
         if pattern.search(last):
             words[-1] = pattern.sub(canonical, last)
-            joined = "".join(words) if len(words) == 2 and words[0] not in ("am", "an", "im", "in",
-                                                                                  "auf", "zum", "zur",
-                                                                                  "des", "der", "die",
-                                                                                  "vor", "hinter") \
-                else " ".join(words)
-            return joined
+            if len(words) == 2 and words[0] not in _PREPOSITIONS:
+                return "".join(words)  # "Berliner Str." and "Berlinerstraße" are one key
+            return " ".join(words)
     return key
 
 

@@ -62,10 +62,12 @@ _CUT = re.compile(
 )
 _COURT = re.compile(
     r"(?:Amtsgericht|Registergericht|Handelsregister|Vereinsregister|Registergericht:)\s*[:.]?\s*"
-    r"(?:Amtsgericht\s+|AG\s+)?(?!(?:HRA|HRB|VR|GnR|GenR|PR|PartR|Nr)\b)(?P<city>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|an der|a\.\s?M\.?|a\.|i\.|im|in der|"
+    r"(?:Amtsgericht\s+|AG\s+)?(?!(?:HRA|HRB|VR|GnR|GenR|PR|PartR|Nr)\b)"
+    r"(?P<city>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|an der|a\.\s?M\.?|a\.|i\.|im|in der|"
     r"\(?Oder\)?|Main|\(Main\)|Br\.|Breisgau|[A-ZÄÖÜ][\wäöüß.\-]*))*)"
     r"|\bAG\s+(?P<city2>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|a\.|Main|\(Oder\)|Oder))*)",
 )
+_COURT_AFTER = re.compile(r"\s*,?\s*(?:beim\s+|Amtsgericht\s+)?([A-ZÄÖÜ][\wäöüß.\-]+)")
 _PAREN_COURT = re.compile(r"\(\s*(?:AG|Amtsgericht)?\s*(?P<city>[A-ZÄÖÜ][\wäöüß.\- ]+)\)")
 _VAT_MARKER = re.compile(
     r"(?:USt[\w.\-]*|Umsatzsteuer[\w\-]*|VAT(?:\s*(?:ID|No\.?|number))?|UID(?:-Nr\.?)?|MWST-?Nr\.?)"
@@ -91,7 +93,8 @@ def _compiled() -> _Compiled:
         forms.append((at_end, anywhere, LegalFormMatch(form.canonical, form.entity)))
     types = "|".join(sorted(cfg.register_types, key=len, reverse=True))
     register = re.compile(
-        rf"\b(?P<type>{types})\s*[:.]?\s*(?:Nr\.?\s*)?(?P<num>\d[\d .]*\d|\d)(?:\s*(?P<suffix>[A-Z]{{1,2}})\b)?"
+        rf"\b(?P<type>{types})\s*[:.]?\s*(?:Nr\.?\s*)?(?P<num>\d[\d .]*\d|\d)"
+        r"(?:\s*(?P<suffix>[A-Z]{1,2})\b)?"
     )
     return _Compiled(tuple(forms), frozenset(cfg.noise_words),
                      dict(cfg.register_court_aliases), register, cfg)
@@ -154,7 +157,7 @@ def parse_register(text: str) -> tuple[str | None, str | None, list[str]]:
     if city is None and m:
         # "HRB 12345 B Berlin (Charlottenburg)" or "HRB 123 München": the court after the number.
         paren = _PAREN_COURT.search(text, m.end())
-        after = re.match(r"\s*,?\s*(?:beim\s+|Amtsgericht\s+)?([A-ZÄÖÜ][\wäöüß.\-]+)", text[m.end():])
+        after = _COURT_AFTER.match(text, m.end())
         if paren:
             city = paren.group("city")
         elif after:

@@ -1,0 +1,149 @@
+"""enrich_record: all modules over one canonical record, provenance, rows, batches."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from enrichment.dns import DomainChecker
+from enrichment.record import ROW_FIELDS, enrich_many, enrich_record
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+GMBH = {
+    "record_id": "b1:1", "company": "Müller Maschinenbau GmbH", "first_name": "ANNA",
+    "last_name": "MÜLLER", "position": "Geschäftsführerin", "street_full": "Hauptstr. 12a",
+    "postcode": "80331", "city": "München", "country": "Deutschland", "phone": "089 1234560",
+    "mobile": "0171 1234567", "email": "a.mueller@mueller-maschinenbau.de",
+    "website": "www.mueller-maschinenbau.de", "wz_code": "28.41", "employees": "50-99",
+    "register": "Amtsgericht München HRB 123456", "vat_id": "DE136695976",
+}
+SOLE = {
+    "record_id": "b1:2", "company": "Fotografie Petra Weber", "first_name": "Petra",
+    "last_name": "Weber", "phone": "0171 2345678", "email": "petra.weber@gmx.de",
+    "street_full": "Lindenweg 3", "postcode": "12345", "city": "Berlin",
+}
+
+
+def test_full_record() -> None:
+    row = enrich_record(GMBH, record_id="b1:1", source_kind="purchased_list", now=NOW).to_row()
+    assert row["origin"] == "vendor_list"
+    assert row["enriched_at"] == NOW
+    expected = {
+        "email_normalized": "a.mueller@mueller-maschinenbau.de", "email_status": "unknown",
+        "email_kind": "personal_business", "phone_e164": "+49891234560", "phone_type": "fixed",
+        "mobile_type": "mobile", "legal_form": "GmbH", "company_match_name":
+        "mueller maschinenbau", "register_court": "Amtsgericht München",
+        "register_number": "HRB 123456", "vat_id": "DE136695976", "website_domain":
+        "mueller-maschinenbau.de", "email_website_agree": True, "wz_section": "C",
+        "size_class": "medium", "salutation": "Frau", "first_name": "Anna",
+        "last_name": "Müller", "role": "Geschäftsführung", "decision_maker": True,
+        "street": "Hauptstr.", "house_number": "12a", "country": "DE", "audience": "b2b",
+        "sole_trader": False, "email_channel_kind": "business_personal",
+        "phone_channel_kind": "business_line", "postal_kind": "business",
+    }
+    assert {k: row[k] for k in expected} == expected
+    assert set(ROW_FIELDS) <= set(row)
+    assert "legal_form: capital" in json.loads(row["reasons"])["audience"]
+
+
+def test_provenance_names_source_method_and_time() -> None:
+    enriched = enrich_record(GMBH, record_id="b1:1", source_kind="crawled", now=NOW)
+    prov = {p["field"]: p for p in enriched.provenance()}
+    assert prov["phone_e164"]["method"] == "phonenumbers"
+    assert prov["phone_e164"]["source_field"] == "phone"
+    assert prov["email_normalized"]["method"] == "email_validator"
+    assert prov["vat_id"]["method"] == "stdnum"
+    assert prov["vat_id"]["source_field"] == "vat_id"
+    assert prov["register_court"]["source_field"] == "register"
+    assert prov["website_domain"]["method"] == "tldextract"
+    assert prov["salutation"]["source_field"] == "position"
+    assert all(p["origin"] == "impressum_crawl" and p["at"] == NOW and
+               p["source_record_id"] == "b1:1" for p in prov.values())
+    assert all(p["value"] is not None for p in prov.values())
+
+
+def test_method_hint_overrides_origin() -> None:
+    enriched = enrich_record(SOLE, record_id="b1:2", source_kind="purchased_list",
+                             method_hint="impressum_crawl", now=NOW)
+    assert enriched.origin == "impressum_crawl"
+    assert enriched.value("email_channel_kind") == "freemail_business"
+
+
+def test_sole_trader_from_list_vs_crawl() -> None:
+    listed = enrich_record(SOLE, record_id="b1:2", source_kind="purchased_list", now=NOW)
+    crawled = enrich_record(SOLE, record_id="b1:2", source_kind="crawled", now=NOW)
+    assert listed.value("sole_trader") is crawled.value("sole_trader") is True
+    assert listed.value("phone_channel_kind") == "mobile_unknown_use"
+    assert crawled.value("phone_channel_kind") == "business_line"
+
+
+def test_private_own_domain() -> None:
+    rec = {"first_name": "Max", "last_name": "Mustermann", "email": "max@mustermann.de"}
+    enriched = enrich_record(rec, record_id="x", source_kind="web_form", now=NOW)
+    assert enriched.value("email_kind") == "private"
+    assert enriched.value("audience") == "b2c"
+
+
+def test_phone_region_from_record_country() -> None:
+    rec = {"phone": "01 234567", "country": "Österreich"}
+    assert enrich_record(rec, record_id="x", source_kind="web_form",
+                         now=NOW).value("phone_e164") == "+431234567"
+
+
+BAD = [
+    {},
+    dict.fromkeys(GMBH, ""),
+    dict.fromkeys(GMBH),
+    {"email": "a\u200b@x.de", "phone": "0 89-ABC", "full_name": "😀😀", "company": "🚀",
+     "street_full": ",,,", "postcode": "ABCDE", "employees": "viele", "wz_code": "xx",
+     "vat_id": "DE1", "register": "HRB", "website": "http://[::1", "country": "Atlantis"},
+    {"email": "a" * 300 + "@x.de", "full_name": "ANNA SCHMIDT", "salutation": "Mx."},
+    {"email": 42, "phone": 8912345},  # non-strings from a careless reader
+]
+
+
+@pytest.mark.parametrize("record", BAD)
+def test_bad_records_never_raise(record: dict[str, object]) -> None:
+    row = enrich_record(record, record_id="bad", source_kind="purchased_list",  # type: ignore[arg-type]
+                        now=NOW).to_row()
+    assert row["record_id"] == "bad"
+    assert row["audience"] in ("b2b", "b2c", "unknown")
+    json.loads(row["reasons"])
+
+
+def test_bad_values_have_reasons() -> None:
+    row = enrich_record(BAD[3], record_id="bad", source_kind="purchased_list",  # type: ignore[arg-type]
+                        now=NOW).to_row()
+    reasons = json.loads(row["reasons"])
+    assert row["email_status"] == "invalid_syntax"
+    assert reasons["phone"] == ["letters_in_number"]
+    assert any(r.startswith("vat_invalid") for r in reasons["company"])
+    assert "country_unknown: Atlantis" in reasons["address"]
+
+
+def test_enrich_many_in_two_processes_keeps_order_and_matches_single() -> None:
+    records = [dict(GMBH, record_id=f"b:{i}") if i % 2 else dict(SOLE, record_id=f"b:{i}")
+               for i in range(50)]
+    parallel = [e.to_row() for e in enrich_many(records, source_kind="purchased_list",
+                                                workers=2, chunk_size=7, now=NOW)]
+    single = [enrich_record(r, record_id=str(r["record_id"]), source_kind="purchased_list",
+                            now=NOW).to_row() for r in records]
+    assert parallel == single
+
+
+def test_enrich_many_with_dns_looks_up_each_domain_once() -> None:
+    calls: list[tuple[str, str]] = []
+
+    def resolver(domain: str, rdtype: str, timeout_s: float) -> list[str]:
+        calls.append((domain, rdtype))
+        return ["10 mx.example."] if rdtype == "MX" else []
+
+    records = [dict(GMBH, record_id=f"b:{i}") for i in range(20)] + \
+              [dict(SOLE, record_id=f"s:{i}") for i in range(20)]
+    checker = DomainChecker(resolver)
+    rows = [e.to_row() for e in enrich_many(records, source_kind="purchased_list", workers=2,
+                                            chunk_size=5, dns=checker, now=NOW)]
+    assert sorted(calls) == [("gmx.de", "MX"), ("mueller-maschinenbau.de", "MX")]
+    assert {r["email_status"] for r in rows} == {"valid"}
