@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from prefect import flow, get_run_logger
 from pydantic import Field
 
+from flows.enrich import enrich_task
 from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
 from flows.reporting import publish_counts
 from leadpipe.stages.ingest import ListOptions, find_inbox_files, sidecar_for
@@ -28,7 +29,7 @@ def nightly(
     ),
     db: DbPath = None,
 ) -> dict[str, Any]:
-    """Ingest new lists and form exports from the inbox; later stages follow in order."""
+    """Ingest new files from the inbox, then enrich what is new."""
     logger = get_run_logger()
     files = find_inbox_files(Path(inbox))
     reports: list[dict[str, Any]] = []
@@ -49,4 +50,5 @@ def nightly(
             logger.error("form export %s not ingested: %s", path.name, exc)
             reports.append(_failed_row(path, exc))
     publish_counts("nightly-ingest", "Nightly ingest", reports)
-    return {"ingest": reports}
+    enriched = enrich_task(db)
+    return {"ingest": reports, "enrich": enriched}

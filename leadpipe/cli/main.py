@@ -11,6 +11,7 @@ import typer
 from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
+from leadpipe.cli import enrich as enrich_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import inspect as inspect_cli
@@ -36,6 +37,7 @@ def main() -> None:
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(inspect_cli.app, name="inspect")
 app.add_typer(run_cli.app, name="run")
+app.command("enrich")(enrich_cli.enrich)
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(gdpr_cli.app, name="gdpr")
 app.add_typer(eligibility_cli.app, name="eligibility")

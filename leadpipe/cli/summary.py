@@ -28,3 +28,7 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
     """One section per stage that ran."""
     if "ingest" in result:
         print_ingest(result["ingest"], console)
+    if "enrich" in result:
+        e = result["enrich"]
+        console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "
+                      f"value(s) with provenance, {e['dns_lookups']} DNS lookup(s).")

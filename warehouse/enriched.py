@@ -1,0 +1,77 @@
+"""Storing enrichment results, and the DNS answer cache behind e-mail deliverability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from enrichment.dns import DomainCheck
+from warehouse.db import Warehouse
+
+CHUNK_ROWS = 50_000
+
+
+class WarehouseDomainCache:
+    """`enrichment.dns.DomainCache` backed by `core.domain_checks`, with a TTL."""
+
+    def __init__(self, wh: Warehouse, ttl_s: float) -> None:
+        self.wh = wh
+        self.ttl_s = ttl_s
+
+    def get(self, domain: str, now: float) -> DomainCheck | None:
+        row = self.wh.fetchone(
+            "SELECT verdict, reason, checked_at FROM core.domain_checks "
+            "WHERE domain = ? AND ? - checked_at <= ?", [domain, now, self.ttl_s])
+        return None if row is None else DomainCheck(domain, row[0], row[1], row[2])
+
+    def put(self, check: DomainCheck) -> None:
+        if check.verdict == "error":  # transient: ask again next time
+            return
+        self.wh.execute("INSERT OR REPLACE INTO core.domain_checks VALUES (?, ?, ?, ?)",
+                        [check.domain, check.verdict, check.reason, check.checked_at])
+
+
+def records_to_enrich(wh: Warehouse, version: str) -> list[dict[str, Any]]:
+    """Staging records never enriched, or enriched under another configuration version."""
+    return wh.dicts(
+        "SELECT s.* FROM staging.stg_lead_records s LEFT JOIN core.enriched_records e "
+        "USING (record_id) WHERE e.record_id IS NULL OR e.config_version <> ? "
+        "ORDER BY s.record_id", [version])
+
+
+def forget(wh: Warehouse, record_ids: list[str]) -> None:
+    """Drop earlier results of records about to be enriched again."""
+    for table in ("core.enriched_records", "core.field_provenance"):
+        wh.execute(f"DELETE FROM {table} WHERE list_contains(?, record_id)", [record_ids])
+
+
+def _chunks(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {name: [row.get(name) for row in rows] for name in rows[0]}
+
+
+def store(wh: Warehouse, enriched: Iterable[Any]) -> tuple[int, int]:
+    """Insert `EnrichedRecord`s and their provenance in chunks; (records, values) stored."""
+    records = values = 0
+    pending_prov: list[dict[str, Any]] = []
+    for chunk in _chunks(e.to_row() | {"_prov": e.provenance()} for e in enriched):
+        for row in chunk:
+            pending_prov.extend(row.pop("_prov"))
+        records += wh.insert_columns("core.enriched_records", _columns(chunk))
+        if pending_prov:
+            for p in pending_prov:
+                p["derived_at"] = p.pop("at")
+                p["value"] = None if p["value"] is None else str(p["value"])
+            values += wh.insert_columns("core.field_provenance", _columns(pending_prov))
+            pending_prov = []
+    return records, values
