@@ -25,22 +25,38 @@ log = logging.getLogger("leadpipe.intake.mail")
 
 
 class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, messages: list[EmailMessage]) -> list[str | None]:
+        """Send in order; per message None (accepted by the server) or the error."""
+        ...
 
 
 class SmtpMailer:
-    """Plain SMTP with optional STARTTLS and login (credentials from the intake config)."""
+    """Plain SMTP with optional STARTTLS and login (credentials from the intake config).
+
+    One connection per batch: a busy outbox costs one handshake, not one per mail."""
 
     def __init__(self, smtp: Smtp) -> None:
         self.smtp = smtp
 
-    def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout_s) as client:
-            if self.smtp.starttls:
-                client.starttls(context=ssl.create_default_context())
-            if self.smtp.username:
-                client.login(self.smtp.username, self.smtp.password or "")
-            client.send_message(message)
+    def send(self, messages: list[EmailMessage]) -> list[str | None]:
+        results: list[str | None] = []
+        try:
+            with smtplib.SMTP(self.smtp.host, self.smtp.port,
+                              timeout=self.smtp.timeout_s) as client:
+                if self.smtp.starttls:
+                    client.starttls(context=ssl.create_default_context())
+                if self.smtp.username:
+                    client.login(self.smtp.username, self.smtp.password or "")
+                for message in messages:
+                    try:
+                        client.send_message(message)
+                        results.append(None)
+                    except smtplib.SMTPRecipientsRefused as exc:
+                        results.append(f"{type(exc).__name__}: {exc}")
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            results.extend(error for _ in messages[len(results):])
+        return results
 
 
 def confirm_link(config: IntakeConfig, token: str) -> str:
@@ -50,33 +66,36 @@ def confirm_link(config: IntakeConfig, token: str) -> str:
 def send_due(store: Store, config: IntakeConfig, mailer: Mailer, texts: Texts,
              now: datetime | None = None) -> tuple[int, int]:
     """One pass over the due mails; returns (sent, failed). Blocking: run it in a thread."""
-    sent = failed = 0
-    for mail in store.due_mails(now or datetime.now(UTC)):
+    due = store.due_mails(now or datetime.now(UTC))
+    if not due:
+        return 0, 0
+    outcomes: dict[int, str | None] = {}
+    batch: list[tuple[int, EmailMessage]] = []
+    for mail in due:
         form = config.form(mail["form_id"])
         if form is None or mail["token"] is None:
-            store.mail_failed(mail["id"], datetime.now(UTC) + retry_delay(
-                mail["attempts"], config.smtp.retry_base_s, config.smtp.retry_max_s),
-                f"form {mail['form_id']!r} is no longer configured")
-            log.error("DOI mail %s: form %s is no longer configured", mail["id"],
-                      mail["form_id"])
-            failed += 1
+            outcomes[mail["id"]] = f"form {mail['form_id']!r} is no longer configured"
             continue
-        message = doi_mail(form, mail["record"], confirm_link(config, mail["token"]),
-                           mail["expires_at"], config.smtp.sender, texts)
-        try:
-            mailer.send(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            retry_at = datetime.now(UTC) + retry_delay(mail["attempts"], config.smtp.retry_base_s,
-                                                       config.smtp.retry_max_s)
-            store.mail_failed(mail["id"], retry_at, f"{type(exc).__name__}: {exc}")
-            log.warning("DOI mail %s for %s not sent (attempt %d): %s; retry at %s",
-                        mail["id"], mail["submission_id"], mail["attempts"] + 1, exc,
-                        retry_at.isoformat(timespec="seconds"))
-            failed += 1
+        batch.append((mail["id"], doi_mail(form, mail["record"],
+                                           confirm_link(config, mail["token"]),
+                                           mail["expires_at"], config.smtp.sender, texts)))
+    if batch:
+        results = mailer.send([message for _, message in batch])
+        outcomes.update(zip((mail_id for mail_id, _ in batch), results, strict=True))
+    finished = datetime.now(UTC)
+    failures = {}
+    for mail in due:
+        error = outcomes[mail["id"]]
+        if error is None:
             continue
-        store.mail_sent(mail["id"], datetime.now(UTC))
-        sent += 1
-    return sent, failed
+        retry_at = finished + retry_delay(mail["attempts"], config.smtp.retry_base_s,
+                                          config.smtp.retry_max_s)
+        failures[mail["id"]] = (retry_at, error)
+        log.warning("DOI mail %s for %s not sent (attempt %d): %s; retry at %s", mail["id"],
+                    mail["submission_id"], mail["attempts"] + 1, error,
+                    retry_at.isoformat(timespec="seconds"))
+    store.mails_done([i for i, e in outcomes.items() if e is None], failures, finished)
+    return len(outcomes) - len(failures), len(failures)
 
 
 async def outbox_loop(store: Store, config: IntakeConfig, mailer: Mailer, texts: Texts,

@@ -211,7 +211,7 @@ class Store:
 
     # --- the outbox -----------------------------------------------------------------------
 
-    def due_mails(self, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    def due_mails(self, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
         """Queued mails whose time has come; mails whose link expired unsent are marked."""
         with self.lock, transaction(self.con) as con:
             con.execute("UPDATE outbox SET status = 'expired_unsent', token = NULL "
@@ -223,16 +223,17 @@ class Store:
                 "ORDER BY o.next_attempt_at LIMIT ?", (iso(now), limit)).fetchall()
         return [{**dict(r), "record": json.loads(r["record"])} for r in rows]
 
-    def mail_sent(self, mail_id: int, now: datetime) -> None:
+    def mails_done(self, sent: list[int], failed: dict[int, tuple[datetime, str]],
+                   now: datetime) -> None:
+        """Record one outbox pass in one transaction: sent mails lose their plaintext token,
+        failed ones get their error and the time of the next attempt."""
         with self.lock, transaction(self.con) as con:
-            con.execute("UPDATE outbox SET status = 'sent', sent_at = ?, token = NULL, "
-                        "attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                        (iso(now), mail_id))
-
-    def mail_failed(self, mail_id: int, retry_at: datetime, error: str) -> None:
-        with self.lock, transaction(self.con) as con:
-            con.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
-                        "last_error = ? WHERE id = ?", (iso(retry_at), error[:500], mail_id))
+            con.executemany("UPDATE outbox SET status = 'sent', sent_at = ?, token = NULL, "
+                            "attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                            [(iso(now), i) for i in sent])
+            con.executemany("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, "
+                            "last_error = ? WHERE id = ?",
+                            [(iso(at), error[:500], i) for i, (at, error) in failed.items()])
 
     def health(self) -> dict[str, Any]:
         with self.lock:
