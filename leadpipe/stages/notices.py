@@ -5,25 +5,20 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from calendar import monthrange
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from compliance.engine import add_months, more_than_months
 from compliance.robinson import read_robinson_file
 from compliance.subjects import email_key, phone_key
+from compliance.thresholds import load_eligibility_config
 from ingest.errors import InputFileError
 from leadpipe.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events
 from warehouse.robinson import import_list
 from warehouse.runs import run_job
-
-
-def add_calendar_month(day: date) -> date:
-    """The same day one calendar month later (31 Jan → 28/29 Feb), as Art. 14(3)(a) counts."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def import_robinson(
@@ -122,9 +117,10 @@ def art14_overdue(settings: Settings, as_of: date) -> list[dict[str, Any]]:
             "AND record_id IS NOT NULL) AND r.record_id NOT IN (SELECT record_id FROM "
             "ops.quarantine WHERE record_id IS NOT NULL) ORDER BY acquired_on, r.record_id"
         )
+    months = load_eligibility_config(settings.config_dir).thresholds.art14_deadline_months
     overdue = []
     for row in rows:
-        deadline = add_calendar_month(row["acquired_on"])
-        if as_of > deadline:
+        deadline = add_months(row["acquired_on"], months)
+        if more_than_months(row["acquired_on"], months, as_of):
             overdue.append({**row, "deadline": deadline, "days_overdue": (as_of - deadline).days})
     return overdue

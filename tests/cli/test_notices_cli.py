@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from leadpipe.cli.main import app
 from leadpipe.settings import Settings
-from leadpipe.stages.notices import add_calendar_month
 from tests.flows.inbox import LIST_CSV
 from warehouse.db import open_warehouse
 from warehouse.robinson import check_records
@@ -64,11 +63,6 @@ def test_hashed_robinson_list_and_a_bad_row(settings: Settings, tmp_path: Path) 
                      "--channel", "phone", "--list-date", "2026-11-01", "--hashed")
     assert code == 2
     assert "hashed.csv, row 3, field 'hash'" in out
-
-
-def test_calendar_month_is_counted_like_art_14() -> None:
-    assert add_calendar_month(date(2026, 1, 31)) == date(2026, 2, 28)
-    assert add_calendar_month(date(2026, 12, 15)) == date(2027, 1, 15)
 
 
 def test_art14_overdue_and_mark_sent(settings: Settings, tmp_path: Path) -> None:
