@@ -78,3 +78,10 @@ def test_every_rule_has_a_scenario() -> None:
 
 def test_every_decision_kind_occurs() -> None:
     assert _expected(0) == {"allowed", "blocked", "review"}
+
+
+def test_docs_list_every_reason_rule_and_threshold() -> None:
+    docs = (REPO / "docs" / "compliance.md").read_text(encoding="utf-8")
+    missing = {code for code in _expected(1) if f"`{code}`" not in docs}
+    missing |= {name for name in CONFIG.thresholds.model_dump() if f"`{name}`" not in docs}
+    assert missing == set()
