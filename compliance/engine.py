@@ -142,25 +142,23 @@ class _Facts:
                        for e in self.of("presumed_consent_reason")))
 
     def consumer(self, channel: str) -> bool:
-        """A1–A4: consumer rules unless business capacity is shown for this channel."""
+        """A1–A4: consumer rules for b2c and unknown leads, and for a sole trader's channel
+        unless it is a business contact point or business capacity is shown (U8)."""
         lead = self.lead
         if lead.audience != "b2b":
             return True
         if self.business_capacity:
             return False
-        email, phone, postal = lead.email_kind, lead.phone_kind, lead.postal_kind
-        if lead.sole_trader:
-            business_point = {
-                "email": email in ("business_personal", "business_role", "freemail_business"),
-                "phone": phone == "business_line", "sms": phone == "business_line",
-                "post": postal == "business", "fax": False}[channel]
-            return not business_point
-        # A company's channel is business unless it reaches a private or mixed-use point (U8).
-        return {
-            "email": email == "private",
-            "phone": phone in ("private_landline", "private_mobile", "mobile_unknown_use"),
-            "sms": phone in ("private_landline", "private_mobile", "mobile_unknown_use"),
-            "post": postal == "private", "fax": False}[channel]
+        if not lead.sole_trader:
+            # A2: a company's people are addressed in its business sphere.
+            return False
+        business_point = {
+            "email": lead.email_kind in ("business_personal", "business_role",
+                                         "freemail_business"),
+            "phone": lead.phone_kind == "business_line",
+            "sms": lead.phone_kind == "business_line",
+            "post": lead.postal_kind == "business", "fax": False}[channel]
+        return not business_point
 
     def has_contact(self, channel: str) -> bool:
         lead = self.lead
