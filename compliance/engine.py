@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,13 +79,21 @@ def more_than_months(start: date, months: int, as_of: date) -> bool:
     return as_of > add_months(start, months)
 
 
+@lru_cache(maxsize=1)
+def _rules_source() -> bytes:
+    return b"".join(path.read_bytes() for path in _RULE_FILES)
+
+
+@lru_cache(maxsize=64)
+def _version(thresholds_json: str) -> str:
+    digest = hashlib.sha256(_rules_source())
+    digest.update(thresholds_json.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
 def rules_version(thresholds: Thresholds) -> str:
     """sha256 over the rule modules' source and the effective thresholds (16 hex digits)."""
-    digest = hashlib.sha256()
-    for path in _RULE_FILES:
-        digest.update(path.read_bytes())
-    digest.update(json.dumps(thresholds.model_dump(), sort_keys=True).encode("utf-8"))
-    return digest.hexdigest()[:16]
+    return _version(json.dumps(thresholds.model_dump(), sort_keys=True))
 
 
 class _Facts:
@@ -176,11 +184,24 @@ def _withdrawals(events: list[Event], channel: str, after: Event | None = None) 
             and (after is None or e.key > after.key)]
 
 
+def _preticked(events: list[Event], channel: str, consent: Event) -> bool:
+    """C3 (U10): a pre-ticked box, also when a later DOI event that does not itself say the box
+    was unticked merely confirms an earlier pre-ticked consent (no withdrawal in between)."""
+    if consent.get("pre_ticked") is not None:
+        return consent.get("pre_ticked") is True
+    for earlier in reversed([e for e in events if e.key < consent.key and e.names(channel)]):
+        if earlier.kind == "consent_withdrawn":
+            return False
+        if earlier.kind == "consent_given" and earlier.get("pre_ticked") is True:
+            return True
+    return False
+
+
 def _valid(events: list[Event], consent: Event, channel: str) -> bool:
     """Valid in the sense of section 2: not withdrawn, provable, active, specific."""
     return (not _withdrawals(events, channel, consent)
             and consent.get("evidence_complete") is True
-            and consent.get("pre_ticked") is not True
+            and not _preticked(events, channel, consent)
             and consent.get("names_controller") is True)
 
 
@@ -194,7 +215,7 @@ def _consent_checks(facts: _Facts, events: list[Event], channel: str, consent: E
         return _blocked("consent_withdrawn", "C6")
     if consent.get("evidence_complete") is not True:
         return _blocked("consent_unproven", "C2")
-    if consent.get("pre_ticked") is True:
+    if _preticked(events, channel, consent):
         return _blocked("consent_invalid_preticked", "C3")
     if consent.get("names_controller") is not True:
         return _blocked("consent_not_specific", "C4")
