@@ -39,7 +39,13 @@ CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "co
                  "fax", "emails", "managing_directors", "register_court", "register_number",
                  "vat_id", "responsible_persons")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
-_NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright|\d{4}\s)", re.I)
+_NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
+                       r"|\b(?:19|20)\d\d\s|\b(?:ist|is|sind|are|by|von|durch)\s+(?:die|der|das|the)?\s*)")
+# "X ist eine Körperschaft des öffentlichen Rechts": the name is the sentence's subject
+_DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)(?:\s+[\w\s-]*)?$")
+_DESCRIPTORS = frozenset({"rechtsfähige", "gemeinnützige", "selbständige", "selbstständige",
+                          "öffentlich-rechtliche", "eine", "ein", "a", "an", "registered",
+                          "nicht", "rechtsfähiger", "eingetragene", "gemeinnütziger"})
 
 
 @dataclass
@@ -146,8 +152,9 @@ def _addresses(p: _Page) -> list[_Address]:
         for m in f.POSTCODE_CITY.finditer(ln.text):
             if p.role_at(i, m.start(2)) != COMPANY:
                 continue
-            before = ln.text[:m.start()].rstrip()
-            if re.search(r"(©|\(c\)|copyright|seit|since|gegründet|founded|§|Abs\.)\s*$", before, re.I):
+            before = ln.text[:m.start()].rstrip(" ,;|·•-–")
+            if re.search(r"(©|\(c\)|copyright|seit|since|gegründet|founded|§|Abs\.|HR[AB]|VR|GnR|PR|FN"
+                         r"|Nr\.?|No\.?|Nummer|number)\s*[.:]?$", before, re.I):
                 continue
             next_mark = min((mk.start for mk in p.marks[i] if mk.start > m.start(3)),
                             default=len(ln.text))
@@ -160,11 +167,13 @@ def _addresses(p: _Page) -> list[_Address]:
             if not city:
                 continue
             street = None
-            parts = [x.strip() for x in re.split(r"[,|;]|\s[-–·•]\s", before) if x.strip()]
+            parts = [x.strip() for x in re.split(r"[,|;:\n]|\s[-–·•]\s", before) if x.strip()]
             if parts and f.looks_like_street(parts[-1]):
                 street = parts[-1]
-            elif not parts and i > 0 and p.lines[i - 1].chunk == ln.chunk:
-                prev = re.split(r"[:|]", p.lines[i - 1].text)[-1].strip()
+            elif parts:
+                street = f.street_tail(parts[-1])
+            elif i > 0 and not p.lines[i - 1].heading:
+                prev = re.split(r"[:|,]", p.lines[i - 1].text)[-1].strip()
                 if f.looks_like_street(prev):
                     street = prev
             found.append(_Address(i, street, m.group(2), city, m.group(1)))
@@ -179,6 +188,7 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
             if mk.label != "LEGAL_FORM" or p.role_at(i, mk.start) != COMPANY:
                 continue
             prefix = ln.text[:mk.start]
+            described = _DESCRIBED.match(prefix.strip())
             label_ends = [m.end for m in p.marks[i] if m.label != "LEGAL_FORM" and m.end <= mk.start]
             if label_ends:
                 prefix = prefix[max(label_ends):]
@@ -187,6 +197,11 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
                 prefix = prefix[cut.end():]
             tokens = prefix.split()[-8:]
             name = (" ".join(tokens) + " " + ln.text[mk.start:mk.end]).strip(" :|,")
+            if described:
+                out.append((i, mk.start, described.group(1).split(":")[-1].strip(), mk.form or None))
+                continue
+            if tokens and all(t.lower() in _DESCRIPTORS for t in tokens):
+                continue  # "Rechtsfähige Stiftung bürgerlichen Rechts" describes, not names
             if not tokens and mk.form not in ("Stiftung", "KdöR", "e.V."):
                 continue
             if not tokens:
@@ -237,13 +252,17 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
         if addr.street is None:
             continue
         text = p.lines[addr.line].text
-        parts = [x.strip() for x in re.split(r"[,|;]", text[:text.find(addr.street)]) if x.strip()]
-        if parts:
-            return parts[-1].split(":")[-1].strip() or None, None, addr.line
-        if addr.line >= 2 and p.lines[addr.line - 2].chunk == p.lines[addr.line].chunk:
-            value = p.lines[addr.line - 2].text.split(":")[-1].strip()
+        at = text.find(addr.street)
+        if at > 0:
+            parts = [x.strip() for x in re.split(r"[,|;]", text[:at]) if x.strip()]
+            if parts:
+                return parts[-1].split(":")[-1].strip() or None, None, addr.line
+        street_line = addr.line if at >= 0 else addr.line - 1
+        first = next(i for i, ln in enumerate(p.lines) if ln.chunk == p.lines[street_line].chunk)
+        if first < street_line:
+            value = p.lines[first].text.split(":")[-1].strip()
             if value:
-                return value, None, addr.line - 2
+                return value, None, first
         break
     return None, None, None
 

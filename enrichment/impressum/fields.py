@@ -16,7 +16,7 @@ from enrichment.impressum.config import impressum_config
 
 # ---------------------------------------------------------------------------------- persons
 _TITLES = re.compile(
-    r"\b(?:Prof\.|Professor(?:in)?|Dr\.(?:\s?-?(?:Ing|rer\.\s?nat|med|jur|phil|oec|h\.\s?c)\.)*"
+    r"\b(?:Prof\.|Professor(?:in)?|Dr\.(?:\s?-?(?:Ing|rer\.\s?nat|rer\.\s?pol|med|dent|vet|jur|phil|oec|pol|h\.\s?c)\.)*"
     r"|Dipl\.-?\s?[\wäöü]+\.?(?:\s?\(FH\))?|Mag\.(?:\s?\(FH\))?(?:\s?rer\.\s?soc\.\s?oec\.)?"
     r"|MBA|M\.\s?A\.|B\.\s?A\.|M\.\s?Sc\.|B\.\s?Sc\.|LL\.\s?M\.|Ing\.|DI|h\.\s?c\.|Dr\.-Ing\."
     r"|Herrn?|Frau|Mr\.?|Mrs\.?|Ms\.?|RA|StB|WP)(?=\s|$|,)",
@@ -26,7 +26,7 @@ _PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "zum", "di", "da
 _NAME_TOKEN = re.compile(r"^[A-ZÄÖÜÉÈÁÀÂÇŠŽČÓØÅ][A-Za-zÄÖÜäöüßéèáàâíóúçñšžčćøåë'’\-]*[a-zäöüßéèáíóúçñšžčćøåë]$"
                          r"|^[A-ZÄÖÜ]\.$")
 _ARTICLE = re.compile(r"^(?:die|der|den|dem|the|our|unsere[nm]?|seine[nm]?|ihre[nm]?)\s+", re.I)
-_SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|\s+und\s+|\s+and\s+|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
+_SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|(?<=[a-zäöüß]{2})\.\s+|\s+und\s+|\s+and\s+|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
 _LEGAL_REF = re.compile(
     r"(?:(?:gem\.|gemäß|nach|laut|lt\.|i\.\s?S\.\s?d\.?|iSd\.?|im Sinne (?:des|von)|according to"
     r"|pursuant to|acc\. to|under)\s*)?(?:§|Sect\.|Section|Art\.)+\s*\d+\s*\w?\s*(?:\(\d+\)|Abs\.\s*\d+)?"
@@ -67,6 +67,7 @@ def parse_persons(text: str, form_words: frozenset[str] = frozenset()) -> list[s
     text = _LEGAL_REF.sub(" ", text)
     if ":" in text[:80]:
         text = text.split(":")[-1] if text.count(":") == 1 else text[text.index(":") + 1:]
+    text = _TITLES.sub(" ", text)
     names: list[str] = []
     for part in _SPLIT_PERSONS.split(text):
         if any(w in form_words for w in part.split()):
@@ -213,6 +214,32 @@ STREET = re.compile(
     r"|^\d{1,4}\s?[a-zA-Z]?,?\s[A-ZÄÖÜ][\w\s.\-]+$"
 )
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
+
+
+_STREET_LEAD = frozenset({"am", "an", "auf", "im", "in", "zum", "zur", "unter", "ober", "obere",
+                          "oberer", "untere", "unterer", "alte", "alter", "neue", "neuer", "große",
+                          "großer", "kleine", "kleiner", "hohe", "hoher", "lange", "langer",
+                          "breite", "sankt", "st.", "der", "dem", "den", "des", "von", "bei",
+                          "hinter", "vor", "vorm", "auf'm", "upper", "lower", "old", "new"})
+_STREET_WORDS = re.compile(r"^(?:straße|strasse|str\.|weg|allee|platz|ring|damm|wall|gasse|ufer|"
+                           r"chaussee|markt|steig|pfad|street|road|avenue|lane)$", re.I)
+
+
+def street_tail(text: str) -> str | None:
+    """The street at the end of a run of text with no separators (`… GmbH Gutenbergring 9`)."""
+    m = re.search(r"(\d{1,4}\s?[a-zA-Z]?(?:\s?[-–/]\s?\d{1,4}\s?[a-zA-Z]?)*)\s*$", text)
+    if not m:
+        return None
+    words = text[:m.start()].split()
+    if not words or not words[-1][:1].isupper():
+        return None
+    take = 1
+    if _STREET_WORDS.match(words[-1]) and len(words) >= 2:
+        take = 2
+    while take < len(words) and words[-take - 1].lower() in _STREET_LEAD:
+        take += 1
+    street = " ".join([*words[-take:], m.group(1).strip()])
+    return street if looks_like_street(street) else None
 
 
 def looks_like_street(text: str) -> bool:

@@ -24,6 +24,7 @@ from spacy.util import filter_spans
 PATTERNS_DIR = Path(__file__).parent / "patterns"
 # Labels strong enough to count anywhere in running text, not only at a label position.
 _STRONG_MIN_CHARS = 10
+_STRONG_TP_CHARS = 14
 _SEPARATORS = frozenset({":", "|", "-", "–", "·", "•", ",", ";", ".", "(", ")", "/"})
 _HYPHEN_FORM = re.compile(r"^[A-ZÄÖÜ][\wäöüß]*-(GmbH|AG|KG|UG|SE|eG)$")
 # Legal-form tokens that are also ordinary abbreviations; they need a capitalised name before them.
@@ -48,17 +49,33 @@ def impressum_label_filter(doc: Doc) -> Doc:
     for ent in doc.ents:
         if ent.label_ == "LEGAL_FORM":
             prev = doc[ent.start - 1] if ent.start > 0 else None
+            nxt = doc[ent.end] if ent.end < len(doc) else None
+            if ent.ent_id_ in ("Stiftung", "KdöR") and nxt is not None and nxt.text[:1].isupper():
+                kept.append(ent)  # "Stiftung Lesefreude": the form comes first
+                continue
             if ent.text in _SHORT_FORMS or len(ent.text) <= 3:
                 if prev is None or not (prev.text[:1].isupper() or prev.text[:1].isdigit()
                                         or prev.text in ("&", "+")):
                     continue
-                nxt = doc[ent.end] if ent.end < len(doc) else None
                 if (ent.text == "AG" and nxt is not None and nxt.text[:1].isupper()
                         and prev.text.lower() in ("registergericht", "amtsgericht", ":")):
                     continue
             kept.append(ent)
             continue
+        nxt = doc[ent.end] if ent.end < len(doc) else None
+        if len(ent.text) <= 2:
+            # T / F / E / M: only as an upper-case abbreviation before a colon or a number
+            if ent.text[0].isupper() and nxt is not None and (
+                    nxt.text in (":", ".") or nxt.text[:1] in "+(0123456789"):
+                kept.append(ent)
+            continue
         multiword = " " in ent.text.strip() or len(ent) > 1
+        if ent.label_ == "TP":
+            # third-party words double as business descriptions ("Fotografie & Bildbearbeitung")
+            if multiword or len(ent.text) >= _STRONG_TP_CHARS or nxt is None or \
+                    "\n" in nxt.text or nxt.text in (":", "|", "/", "–", "-"):
+                kept.append(ent)
+            continue
         strong = ent.label_ != "L_OTHER" and (multiword or len(ent.text) >= _STRONG_MIN_CHARS)
         if strong or _at_label_position(doc, ent):
             kept.append(ent)
