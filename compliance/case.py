@@ -169,7 +169,7 @@ class _Reader:
         return value
 
     def value(self, raw: Any, kind: Any, path: str) -> Any:
-        if raw is None:
+        if raw is None or (raw == "" and kind != "str"):
             return None
         if kind == "bool":
             if not isinstance(raw, bool):
@@ -218,10 +218,10 @@ class _Reader:
         if kind not in EVENT_ATTRIBUTES:
             raise self.fail(f"{path}.kind", f"unknown kind {kind!r} "
                             f"(expected one of {', '.join(EVENT_ATTRIBUTES)})")
-        if data.get("at") is None:
+        at = self.value(data.get("at"), "date", f"{path}.at")
+        if at is None:
             raise self.fail(f"{path}.at", "missing required field")
-        at = self.value(data["at"], "date", f"{path}.at")
-        if data.get("channels") is None:
+        if data.get("channels") in (None, []):
             if kind in CHANNELS_REQUIRED:
                 raise self.fail(f"{path}.channels", "missing required field")
             channels = frozenset() if kind == "advertising_sent" else frozenset({"all"})
@@ -239,16 +239,16 @@ def case_from_dict(data: Any, position: int = 0) -> tuple[Case, list[str]]:
     reader = _Reader(label)
     top = reader.mapping(data, "(case)")
     case_id = None if top.get("id") is None else str(top["id"])
-    if top.get("as_of") is None:
+    as_of = reader.value(top.get("as_of"), "date", "as_of")
+    if as_of is None:
         raise reader.fail("as_of", "missing required field")
-    as_of = reader.value(top["as_of"], "date", "as_of")
     if top.get("lead") is None:
         raise reader.fail("lead", "missing required field")
     lead_data = reader.mapping(top["lead"], "lead")
-    if lead_data.get("source") is None:
-        raise reader.fail("lead.source", "missing required field")
     lead_values = {k: v for k, v in reader.fields(lead_data, LEAD_FIELDS, "lead").items()
                    if v is not None}
+    if "source" not in lead_values:
+        raise reader.fail("lead.source", "missing required field")
     lead = Lead(**lead_values)
     campaign = None
     if top.get("campaign") is not None:

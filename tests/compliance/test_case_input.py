@@ -48,6 +48,8 @@ def test_good_case_parses_with_defaults() -> None:
     (("as_of",), _DELETE, "case 'doi-consumer': as_of: missing required field"),
     (("lead",), _DELETE, "case 'doi-consumer': lead: missing required field"),
     (("lead", "source"), _DELETE, "case 'doi-consumer': lead.source: missing required field"),
+    (("lead", "source"), "", "case 'doi-consumer': lead.source: missing required field"),
+    (("evidence", 0, "at"), "", "case 'doi-consumer': evidence[0].at: missing required"),
     (("lead", "source"), "trade_fair", "case 'doi-consumer': lead.source: unknown value"),
     (("lead", "audience"), "b2g", "case 'doi-consumer': lead.audience: unknown value 'b2g'"),
     (("lead", "has_email"), "yes", "case 'doi-consumer': lead.has_email: 'yes' is not true"),
