@@ -159,7 +159,7 @@ def _addresses(p: _Page) -> list[_Address]:
             next_mark = min((mk.start for mk in p.marks[i] if mk.start > m.start(3)),
                             default=len(ln.text))
             city = ln.text[m.start(3):next_mark]
-            city = re.split(r"[,;|·•(]|\s{2,}|\.\s|\s[-–]\s", city)[0].strip(" .")
+            city = re.split(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s", city)[0].strip(" .")
             words = city.split()
             while words and (words[-1].lower() in country_words or words[-1] in ("Tel", "Tel.")):
                 words.pop()
@@ -172,10 +172,14 @@ def _addresses(p: _Page) -> list[_Address]:
                 street = parts[-1]
             elif parts:
                 street = f.street_tail(parts[-1])
-            elif i > 0 and not p.lines[i - 1].heading:
-                prev = re.split(r"[:|,]", p.lines[i - 1].text)[-1].strip()
-                if f.looks_like_street(prev):
-                    street = prev
+            else:  # look back over label-only lines ("PLZ / Ort") to the street
+                for back in range(i - 1, max(i - 4, -1), -1):
+                    if p.lines[back].heading or f.POSTCODE_CITY.search(p.lines[back].text):
+                        break
+                    prev = re.split(r"[:|,]", p.lines[back].text)[-1].strip()
+                    if f.looks_like_street(prev):
+                        street = prev
+                        break
             found.append(_Address(i, street, m.group(2), city, m.group(1)))
     return found
 

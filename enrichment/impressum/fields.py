@@ -43,7 +43,7 @@ def _not_name_words() -> frozenset[str]:
 
 def clean_person(part: str) -> str | None:
     """A person's name without titles and salutations, or None if `part` is not a name."""
-    part = re.sub(r"\([^)]*\)", " ", part)
+    part = re.sub(r"\([^)]*\)|\([^)]*$|^[^(]*\)", " ", part)
     part = _TITLES.sub(" ", part)
     part = _ARTICLE.sub("", part.strip(" .:-–\t"))
     part = re.sub(r"\s+", " ", _TITLES.sub(" ", part)).strip(" .:-–,")
@@ -205,7 +205,7 @@ def find_vat(text: str) -> str | None:
 # ------------------------------------------------------------------------------- addresses
 POSTCODE_CITY = re.compile(
     r"(?<![\w©/.\-])(?:(D|DE|A|AT|CH|FL|L)\s?-\s?)?(\d{5}|\d{4})\s+"
-    r"([A-ZÄÖÜ][\wäöüß.'\-]*(?:\s(?:am|an der|im|in der|ob der|bei|a\.\s?d\.|i\.|/)?\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
+    r"([A-ZÄÖÜ][\wäöüß.'\-]*(?:\s(?:am|an der|im|in der|in|ob der|bei|a\.\s?d\.|i\.|/)?\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
 )
 STREET = re.compile(
     r"^(?:[A-ZÄÖÜ0-9][\wäöüßé.'\-]*\s?)+?(?:\s?[a-zäöüß.\-]+\s[A-ZÄÖÜ][\wäöüß.\-]*)*\s?\d{1,4}\s?[a-zA-Z]?"

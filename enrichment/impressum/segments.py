@@ -23,6 +23,9 @@ _ENDS_INLINE_ROLE = frozenset({"L_RESP", "L_MD", "L_NAME", "L_REG", "L_VAT", "L_
                                "L_EMAIL", "L_FAX", "L_ADDR"})
 _CONNECTOR = re.compile(r"^[\s:|/&,\-–]*(?:(?:der|des|die|den|dem|the|of|by|und|and|für|for|"
                         r"nach|gem\.|gemäß|durch)\s*)*[\s:|/&,\-–]*$", re.I)
+# company-only labels that end a chunk's third-party role when they start a later line
+_ENDS_CHUNK_ROLE = frozenset({"L_VAT", "L_REG", "L_MD", "L_RESP", "L_TAX", "L_NAME"})
+_UNKNOWN_LABEL = re.compile(r"^[A-ZÄÖÜ][\wäöüß./\- ]{1,30}:\s")
 _ROLE_OF = {"TP": THIRD_PARTY, "L_PARTNER": PARTNER}
 MARKER = re.compile(r"(?:Angaben|Informationen|Information|Pflichtangaben)\s+(?:gem\.|gemäß|nach|laut|"
                     r"pursuant to|according to|in accordance with)|§\s*5\s*(?:TMG|DDG|ECG)|"
@@ -120,6 +123,8 @@ def segment(lines: list[Line], marks: list[list[Mark]]) -> list[Segment]:
             field_marks = [m for m in marks[i] if m.label != "LEGAL_FORM"]
             pos = lpos = 0
             cur = carry
+            if _UNKNOWN_LABEL.match(text) and not any(m.start == 0 for m in field_marks):
+                cur = None  # "Kontakt: …" — a label we do not know ends the carried one
             for m in field_marks:
                 if m.start > pos or m.start > lpos:
                     segments.append(Segment(cur, role, text[pos:m.start], i, pos, lpos))
@@ -128,6 +133,9 @@ def segment(lines: list[Line], marks: list[list[Mark]]) -> list[Segment]:
                     inline_role = not (n == 0 and m.start == 0) and section_role == COMPANY
                 elif inline_role and m.label in _ENDS_INLINE_ROLE:
                     role, inline_role = section_role, False
+                elif (role != section_role and n > 0 and m.start == 0
+                      and m.label in _ENDS_CHUNK_ROLE):
+                    role = section_role
                 cur = m.label
                 pos, lpos = m.end, m.start
             value = text[pos:]
