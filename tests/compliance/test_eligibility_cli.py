@@ -116,3 +116,18 @@ def test_not_json_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "not valid JSON" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.json")), ids=lambda p: p.stem)
+def test_cli_decides_each_scenario_file_as_expected(tmp_path: Path, path: Path) -> None:
+    scenarios = json.loads(path.read_text(encoding="utf-8"))
+    cases = [{k: v for k, v in s.items() if k not in ("expect", "note")} for s in scenarios]
+    result = _check(tmp_path, cases)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    got = [{ch: f"{d['decision']} {d['reason']} {d['rule']}" for ch, d in o["channels"].items()}
+           for o in out]
+    assert got == [s["expect"] for s in scenarios]
+    versions = {o["rules_version"] for o, c in zip(out, cases, strict=True)
+                if "parameters" not in c}
+    assert len(versions) == 1
