@@ -276,7 +276,7 @@ def _country(p: _Page, addr: _Address | None, data: ImpressumData, hosts: list[s
     votes: dict[str, float] = {}
 
     def vote(code: str | None, weight: float) -> None:
-        if code:
+        if code and weight > 0:
             votes[code] = votes.get(code, 0) + weight
 
     if addr is not None:
