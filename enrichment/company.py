@@ -195,6 +195,12 @@ def enrich_company(value: str | None) -> CompanyResult:
     """Everything a company string contains: name, form, register, VAT."""
     if value is None:
         return CompanyResult(input=None, reasons=["missing"])
+    return _enrich_company(value)
+
+
+@lru_cache(maxsize=262144)
+def _enrich_company(value: str) -> CompanyResult:
+    """Cached: a batch holds several contacts per company, each with the same company text."""
     text = clean(value)
     if text is None:
         return CompanyResult(input=value, reasons=["empty"])

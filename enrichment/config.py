@@ -95,6 +95,7 @@ class AudienceConfig(_Strict):
     origins: dict[str, str]
 
 
+@lru_cache(maxsize=8)
 def audience_config(config_dir: Path | None = None) -> LoadedConfig[AudienceConfig]:
     return _audience_config(_config_dir(config_dir))
 
@@ -109,6 +110,7 @@ def _audience_config(config_dir: Path) -> LoadedConfig[AudienceConfig]:
     return load_config("enrichment", "audience", AudienceConfig, config_dir)
 
 
+@lru_cache(maxsize=8)
 def email_config(config_dir: Path | None = None) -> LoadedConfig[EmailConfig]:
     return _email_config(_config_dir(config_dir))
 
@@ -118,6 +120,7 @@ def _email_config(config_dir: Path) -> LoadedConfig[EmailConfig]:
     return load_config("enrichment", "email", EmailConfig, config_dir)
 
 
+@lru_cache(maxsize=8)
 def company_config(config_dir: Path | None = None) -> LoadedConfig[CompanyConfig]:
     return _company_config(_config_dir(config_dir))
 
@@ -127,6 +130,7 @@ def _company_config(config_dir: Path) -> LoadedConfig[CompanyConfig]:
     return load_config("enrichment", "company", CompanyConfig, config_dir)
 
 
+@lru_cache(maxsize=8)
 def person_config(config_dir: Path | None = None) -> LoadedConfig[PersonConfig]:
     return _person_config(_config_dir(config_dir))
 
@@ -136,6 +140,7 @@ def _person_config(config_dir: Path) -> LoadedConfig[PersonConfig]:
     return load_config("enrichment", "person", PersonConfig, config_dir)
 
 
+@lru_cache(maxsize=8)
 def address_config(config_dir: Path | None = None) -> LoadedConfig[AddressConfig]:
     return _address_config(_config_dir(config_dir))
 
@@ -145,6 +150,7 @@ def _address_config(config_dir: Path) -> LoadedConfig[AddressConfig]:
     return load_config("enrichment", "address", AddressConfig, config_dir)
 
 
+@lru_cache(maxsize=1)
 def enrichment_version() -> str:
     """One version for all enrichment configuration, stamped on every enriched row."""
     parts = [email_config().version, company_config().version, person_config().version,

@@ -15,7 +15,7 @@ import tldextract
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def registrable_domain(host_or_url: str | None) -> str | None:
     """`shop.beispiel.de` or `https://www.beispiel.de/impressum` -> `beispiel.de`; None if none."""
     if not host_or_url:

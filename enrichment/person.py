@@ -142,6 +142,7 @@ def classify_position(position: str) -> tuple[str | None, str | None, str | None
     return department, None, salutation, ["position_not_recognised"]
 
 
+@lru_cache(maxsize=262144)
 def enrich_person(
     full_name: str | None = None,
     *,

@@ -84,14 +84,16 @@ def _enrich(value: str, region: str) -> PhoneResult:
                            reasons=[f"parse_error: {exc._msg}"])
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     number_region = phonenumbers.region_code_for_number(number)
-    if not phonenumbers.is_valid_number(number):
+    # number_type is UNKNOWN exactly when the number is not valid for its region, so one call
+    # gives both (is_valid_number would run the same pattern matching a second time).
+    raw_type = phonenumbers.number_type(number)
+    if number_region is None or raw_type == PhoneNumberType.UNKNOWN:
         reason = "invalid_number"
         if not phonenumbers.is_possible_number(number):
             reason = "impossible_length"
         return PhoneResult(input=value, e164=e164, valid=False, status="invalid",
                            type="unknown", region=number_region, extension=extension,
                            reasons=[reason])
-    raw_type = phonenumbers.number_type(number)
     kind = _TYPES.get(raw_type, "unknown")
     reasons = [f"type: {kind}"]
     if kind == "unknown":

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from enrichment.address import country_code, enrich_address
 from enrichment.audience import AudienceSignals, decide_audience
@@ -34,8 +34,9 @@ from enrichment.text import fold
 Record = Mapping[str, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class EnrichedField:
+class EnrichedField(NamedTuple):
+    """One enriched value and how it was derived."""
+
     value: Any
     method: str
     source_field: str
@@ -50,15 +51,20 @@ class EnrichedRecord:
     origin: str
     enriched_at: datetime
     config_version: str
-    fields: dict[str, EnrichedField] = field(default_factory=dict)
+    fields: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    """name -> (value, method, source field): plain tuples so batches pickle cheaply."""
     reasons: dict[str, list[str]] = field(default_factory=dict)
 
     def set(self, name: str, value: Any, method: str, source_field: str) -> None:
-        self.fields[name] = EnrichedField(value, method, source_field)
+        self.fields[name] = (value, method, source_field)
+
+    def field(self, name: str) -> EnrichedField | None:
+        found = self.fields.get(name)
+        return None if found is None else EnrichedField(*found)
 
     def value(self, name: str) -> Any:
         found = self.fields.get(name)
-        return None if found is None else found.value
+        return None if found is None else found[0]
 
     def to_row(self) -> dict[str, Any]:
         """One flat row (column -> scalar) for the enriched table; reasons as JSON text."""
@@ -69,17 +75,17 @@ class EnrichedRecord:
         }
         for name in ROW_FIELDS:
             found = self.fields.get(name)
-            row[name] = None if found is None else found.value
+            row[name] = None if found is None else found[0]
         row["reasons"] = json.dumps(self.reasons, ensure_ascii=False, sort_keys=True)
         return row
 
     def provenance(self) -> list[dict[str, Any]]:
         """One entry per enriched field that has a value: what, from where, how, when."""
         return [
-            {"record_id": self.record_id, "field": name, "value": f.value,
-             "source_record_id": self.record_id, "source_field": f.source_field,
-             "method": f.method, "origin": self.origin, "at": self.enriched_at}
-            for name, f in self.fields.items() if f.value is not None
+            {"record_id": self.record_id, "field": name, "value": value,
+             "source_record_id": self.record_id, "source_field": source_field,
+             "method": method, "origin": self.origin, "at": self.enriched_at}
+            for name, (value, method, source_field) in self.fields.items() if value is not None
         ]
 
 
@@ -100,11 +106,14 @@ ROW_FIELDS: tuple[str, ...] = (
 _REGISTER_HINT = re.compile(r"\b(?:HR[AB]|VR|GnR|PR|PartR)\b")
 
 
+def _as_text(record: Record) -> dict[str, str | None]:
+    """Values as strings (a careless reader may hand over numbers); None stays None."""
+    return {k: v if v is None or isinstance(v, str) else str(v) for k, v in record.items()}
+
+
 def _get(record: Record, name: str) -> str | None:
     value = record.get(name)
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def enrich_record(
@@ -117,6 +126,7 @@ def enrich_record(
     now: datetime | None = None,
 ) -> EnrichedRecord:
     """Enrich one canonical lead record (field names of ingest/fields.py)."""
+    record = _as_text(record)
     origins = audience_config().value.origins
     origin = method_hint or origins.get(source_kind, source_kind)
     out = EnrichedRecord(record_id=record_id, source_kind=source_kind, origin=origin,
@@ -125,10 +135,10 @@ def enrich_record(
 
     # Address first: its country is the default region for phone numbers.
     addr = enrich_address(
-        _get(record, "street_full"), street=_get(record, "street"),
-        house_number=_get(record, "house_number"), postcode=_get(record, "postcode"),
-        city=_get(record, "city"), country=_get(record, "country"), default_country="DE")
-    street_src = "street_full" if _get(record, "street_full") else "street"
+        record.get("street_full"), street=record.get("street"),
+        house_number=record.get("house_number"), postcode=record.get("postcode"),
+        city=record.get("city"), country=record.get("country"), default_country="DE")
+    street_src = "street_full" if record.get("street_full") else "street"
     for name, value in (("street", addr.street), ("house_number", addr.house_number),
                         ("match_street", addr.match_street), ("postcode", addr.postcode),
                         ("city", addr.city), ("country", addr.country)):
@@ -139,7 +149,7 @@ def enrich_record(
     region = addr.country or "DE"
 
     # E-mail.
-    raw_email = _get(record, "email")
+    raw_email = record.get("email")
     mail = enrich_email(raw_email, dns=dns)
     out.set("email_normalized", mail.normalized, "email_validator", "email")
     out.set("email_status", mail.status, "dns" if dns is not None and mail.normalized
@@ -150,7 +160,7 @@ def enrich_record(
 
     # Phones.
     for source in ("phone", "mobile", "fax"):
-        raw = _get(record, source)
+        raw = record.get(source)
         if raw is None:
             continue
         result = enrich_phone(raw, region)
@@ -166,10 +176,10 @@ def enrich_record(
         out.reasons[source] = result.reasons
 
     # Company: the company field may carry register and VAT text; separate fields win.
-    company_text = _get(record, "company")
+    company_text = record.get("company")
     comp = enrich_company(company_text)
-    reg = enrich_company(_get(record, "register")) if _get(record, "register") else None
-    vat = enrich_company(f"USt-IdNr. {_get(record, 'vat_id')}") if _get(record, "vat_id") \
+    reg = enrich_company(record.get("register")) if record.get("register") else None
+    vat = enrich_company(f"USt-IdNr. {record.get('vat_id')}") if record.get("vat_id") \
         else None
     out.set("company_name", comp.name, "rules", "company")
     out.set("legal_form", comp.legal_form, "rules", "company")
@@ -183,7 +193,7 @@ def enrich_record(
     out.set("vat_id", vat_id, "stdnum", "vat_id" if vat else "company")
     company_reasons = list(comp.reasons) + (reg.reasons if reg else []) + \
         (vat.reasons if vat else [])
-    website = _get(record, "website")
+    website = record.get("website")
     website_domain = registrable_domain(website)
     out.set("website_domain", website_domain, "tldextract", "website")
     if website and website_domain is None:
@@ -191,10 +201,10 @@ def enrich_record(
     agree = domains_agree(website_domain, mail.registrable_domain) \
         if mail.kind in ("role", "personal_business") else None
     out.set("email_website_agree", agree, "tldextract", "email")
-    wz, section, wz_reasons = wz_section(_get(record, "wz_code"))
+    wz, section, wz_reasons = wz_section(record.get("wz_code"))
     out.set("wz_code", wz, "rules", "wz_code")
     out.set("wz_section", section, "rules", "wz_code")
-    size, size_reasons = size_class(_get(record, "employees"), _get(record, "revenue"))
+    size, size_reasons = size_class(record.get("employees"), record.get("revenue"))
     out.set("size_class", size, "rules",
             "employees" if size_reasons and size_reasons[0].startswith("size_from_emp")
             else "revenue")
@@ -202,15 +212,15 @@ def enrich_record(
 
     # Person.
     pers = enrich_person(
-        _get(record, "full_name"), first_name=_get(record, "first_name"),
-        last_name=_get(record, "last_name"), salutation=_get(record, "salutation"),
-        title=_get(record, "title"), position=_get(record, "position"))
-    name_src = "full_name" if _get(record, "full_name") else "last_name"
-    out.set("salutation", pers.salutation, "rules", "salutation" if _get(record, "salutation")
+        record.get("full_name"), first_name=record.get("first_name"),
+        last_name=record.get("last_name"), salutation=record.get("salutation"),
+        title=record.get("title"), position=record.get("position"))
+    name_src = "full_name" if record.get("full_name") else "last_name"
+    out.set("salutation", pers.salutation, "rules", "salutation" if record.get("salutation")
             else "position" if pers.salutation else name_src)
-    out.set("title", pers.title, "rules", "title" if _get(record, "title") else name_src)
+    out.set("title", pers.title, "rules", "title" if record.get("title") else name_src)
     out.set("first_name", pers.first_name, "rules",
-            "first_name" if _get(record, "first_name") else name_src)
+            "first_name" if record.get("first_name") else name_src)
     out.set("last_name", pers.last_name, "rules", name_src)
     out.set("role", pers.role, "rules", "position")
     out.set("seniority", pers.seniority, "rules", "position")
@@ -231,7 +241,7 @@ def enrich_record(
     company_folded = fold(comp.name) if comp.name else ""
     words = set(company_folded.split())
     name_compact = (comp.match_name or "").replace(" ", "")
-    request = fold(_get(record, "request_type") or "")
+    request = fold(record.get("request_type") or "")
     aud_cfg = audience_config().value
     signals = AudienceSignals(
         has_company=bool(comp.name),
@@ -278,11 +288,6 @@ def _sole_trader_words() -> frozenset[str]:
     if _SOLE_TRADER_WORDS is None:
         _SOLE_TRADER_WORDS = frozenset(company_config().value.sole_trader_words)
     return _SOLE_TRADER_WORDS
-
-
-def region_for(record: Record) -> str:
-    """The dialling region of a record: its country as ISO code, else DE."""
-    return country_code(_get(record, "country")) or "DE"
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Lower-case, umlauts to ae/oe/ue, ß to ss, other accents dropped, punctuation to spaces.
 
