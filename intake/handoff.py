@@ -146,7 +146,8 @@ def purge_unconfirmed(state_db_path: Path, now: datetime, *, unconfirmed_days: f
                       exported_days: float = 30) -> PurgeReport:
     """Delete what the spool may no longer keep (spec 7.9): unconfirmed DOI requests after
     `unconfirmed_days`, and exported submissions whose DOI is settled after `exported_days`.
-    Deleted pages are overwritten (secure_delete), not just unlinked."""
+    Deleted content is overwritten (secure_delete) and the WAL checkpointed, not just
+    unlinked; a reader holding an old snapshot can delay the checkpoint until the next run."""
     con = connect(state_db_path)
     try:
         con.execute("PRAGMA secure_delete=ON")
@@ -164,6 +165,8 @@ def purge_unconfirmed(state_db_path: Path, now: datetime, *, unconfirmed_days: f
                 "(exported_confirmed = 1 OR confirmation_exported_at IS NOT NULL)))",
                 (exported_before,)).rowcount
             con.execute("INSERT INTO purges VALUES (?, ?, ?)", (iso(now), len(stale), settled))
+        # the WAL still holds the old pages until they are copied back: do that now
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         con.close()
     return PurgeReport(len(stale), settled,
