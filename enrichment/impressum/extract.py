@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
+from enrichment.company import split_legal_form
 from enrichment.impressum import fields as f
 from enrichment.impressum.config import impressum_config
 from enrichment.impressum.emails import dedupe, find_emails, mailto_address
@@ -25,7 +26,6 @@ from enrichment.impressum.schema_org import organisations
 from enrichment.impressum.segments import (
     COMPANY,
     MARKER,
-    PARTNER,
     THIRD_PARTY,
     Line,
     Mark,
@@ -42,7 +42,8 @@ _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
 _NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
                        r"|\b(?:19|20)\d\d\s|\b(?:ist|is|sind|are|by|von|durch)\s+(?:die|der|das|the)?\s*)")
 # "X ist eine Körperschaft des öffentlichen Rechts": the name is the sentence's subject
-_DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)(?:\s+[\w\s-]*)?$")
+_DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)"
+                        r"(?:\s+[\w\s-]*)?$")
 _DESCRIPTORS = frozenset({"rechtsfähige", "gemeinnützige", "selbständige", "selbstständige",
                           "öffentlich-rechtliche", "eine", "ein", "a", "an", "registered",
                           "nicht", "rechtsfähiger", "eingetragene", "gemeinnütziger"})
@@ -88,7 +89,7 @@ def _form_words() -> frozenset[str]:
 
     words = set()
     for row in srsly.read_jsonl(PATTERNS_DIR / "legal_forms.jsonl"):
-        words.update(str(row["pattern"]).split())  # type: ignore[index]
+        words.update(str(row["pattern"]).split())
     return frozenset(w for w in words if w not in ("&", "+", "und", "u."))
 
 
@@ -153,8 +154,8 @@ def _addresses(p: _Page) -> list[_Address]:
             if p.role_at(i, m.start(2)) != COMPANY:
                 continue
             before = ln.text[:m.start()].rstrip(" ,;|·•-–")
-            if re.search(r"(©|\(c\)|copyright|seit|since|gegründet|founded|§|Abs\.|HR[AB]|VR|GnR|PR|FN"
-                         r"|Nr\.?|No\.?|Nummer|number)\s*[.:]?$", before, re.I):
+            if re.search(r"(©|\(c\)|copyright|seit|since|gegründet|founded|§|Abs\."
+                         r"|HR[AB]|VR|GnR|PR|FN|Nr\.?|No\.?|Nummer|number)\s*[.:]?$", before, re.I):
                 continue
             next_mark = min((mk.start for mk in p.marks[i] if mk.start > m.start(3)),
                             default=len(ln.text))
@@ -193,7 +194,8 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
                 continue
             prefix = ln.text[:mk.start]
             described = _DESCRIBED.match(prefix.strip())
-            label_ends = [m.end for m in p.marks[i] if m.label != "LEGAL_FORM" and m.end <= mk.start]
+            label_ends = [m.end for m in p.marks[i]
+                          if m.label != "LEGAL_FORM" and m.end <= mk.start]
             if label_ends:
                 prefix = prefix[max(label_ends):]
             cut = _NAME_CUT.match(prefix)
@@ -202,7 +204,8 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
             tokens = prefix.split()[-8:]
             name = (" ".join(tokens) + " " + ln.text[mk.start:mk.end]).strip(" :|,")
             if described:
-                out.append((i, mk.start, described.group(1).split(":")[-1].strip(), mk.form or None))
+                subject = described.group(1).split(":")[-1].strip()
+                out.append((i, mk.start, subject, mk.form or None))
                 continue
             if tokens and all(t.lower() in _DESCRIPTORS for t in tokens):
                 continue  # "Rechtsfähige Stiftung bürgerlichen Rechts" describes, not names
@@ -315,7 +318,6 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     data = ImpressumData()
     schema = organisations(p.page.jsonld, p.page.microdata)
     company_text = p.text_of((COMPANY,))
-    own_text = p.text_of((COMPANY, PARTNER))
     third_text = " ".join(t for _, t in p.text_of((THIRD_PARTY,)))
 
     # e-mails: company text first, then mailto links whose address no third party owns
@@ -362,6 +364,12 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     addr = addr or next((a for a in addresses if a.street), None) or \
         (addresses[0] if addresses else None)
     data.company_name, data.legal_form = name, form
+    if name:
+        # the canonical legal form is enrichment.company's (the `inspect company` contract);
+        # the pattern id found the entity and stands in where company.py has no form
+        shared = split_legal_form(name)[1]
+        if shared is not None:
+            data.legal_form = shared.canonical
     if addr is not None:
         data.street, data.postcode, data.city = addr.street, addr.postcode, addr.city
     if data.legal_form is None and re.search(r"Einzelunternehme[nr]", " ".join(
@@ -403,7 +411,6 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
             data.managing_directors = [owner]
 
     _fill_from_schema(data, schema, region)
-    _ = own_text
     return data
 
 
@@ -436,7 +443,8 @@ def _fill_from_schema(data: ImpressumData, schema: list[dict[str, object]], regi
             data.postcode = str(org["postcode"])
             data.city = org.get("city")  # type: ignore[assignment]
         if not data.phones:
-            data.phones = [e for e in (f.parse_phone(t, region) for t in org["phones"]) if e]  # type: ignore[attr-defined]
+            data.phones = [e for e in (f.parse_phone(str(t), region)
+                                       for t in org["phones"]) if e]  # type: ignore[attr-defined]
         if data.fax is None and org.get("fax"):
             data.fax = f.parse_phone(str(org["fax"]), region)
         if not data.emails:

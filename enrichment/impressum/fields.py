@@ -23,13 +23,16 @@ _TITLES = re.compile(
 )
 _PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "zum", "di", "da", "du", "le",
                         "la", "ten", "ter", "dos", "del", "y", "af", "bin", "al"})
-_NAME_TOKEN = re.compile(r"^[A-ZÄÖÜÉÈÁÀÂÇŠŽČÓØÅ][A-Za-zÄÖÜäöüßéèáàâíóúçñšžčćøåë'’\-]*[a-zäöüßéèáíóúçñšžčćøåë]$"
+_NAME_TOKEN = re.compile(r"^[A-ZÄÖÜÉÈÁÀÂÇŠŽČÓØÅ][A-Za-zÄÖÜäöüßéèáàâíóúçñšžčćøåë'’\-]*"
+                         r"[a-zäöüßéèáíóúçñšžčćøåë]$"
                          r"|^[A-ZÄÖÜ]\.$")
 _ARTICLE = re.compile(r"^(?:die|der|den|dem|the|our|unsere[nm]?|seine[nm]?|ihre[nm]?)\s+", re.I)
-_SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|(?<=[a-zäöüß]{2})\.\s+|\s+und\s+|\s+and\s+|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
+_SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|(?<=[a-zäöüß]{2})\.\s+|\s+und\s+|\s+and\s+"
+                            r"|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
 _LEGAL_REF = re.compile(
     r"(?:(?:gem\.|gemäß|nach|laut|lt\.|i\.\s?S\.\s?d\.?|iSd\.?|im Sinne (?:des|von)|according to"
-    r"|pursuant to|acc\. to|under)\s*)?(?:§|Sect\.|Section|Art\.)+\s*\d+\s*\w?\s*(?:\(\d+\)|Abs\.\s*\d+)?"
+    r"|pursuant to|acc\. to|under)\s*)?(?:§|Sect\.|Section|Art\.)+\s*\d+\s*\w?\s*"
+    r"(?:\(\d+\)|Abs\.\s*\d+)?"
     r"(?:\s*(?:S\.|Satz)\s*\d+)?\s*(?:des\s+)?(?:MStV|RStV|TMG|DDG|ECG|MedienG|Mediengesetz|"
     r"Medienstaatsvertrag|Rundfunkstaatsvertrag|German\s+\w+\s+\w+)?\)?",
     re.I,
@@ -139,14 +142,19 @@ def find_register(text: str, labelled: bool) -> tuple[str, str] | None:
 
 
 # ---------------------------------------------------------------------------- register court
-_CITY = r"([A-ZÄÖÜ][\wäöüß\-]+(?:\s(?:am|an der|im|in der|ob der|a\.\s?d\.|a\.)\s?[A-ZÄÖÜ][\wäöüß.\-]+|\s?\([A-ZÄÖÜ][\wäöüß\-]+\)|\s?a\.\s?M\.|/Main)?)"
+_CITY = (r"([A-ZÄÖÜ][\wäöüß\-]+(?:\s(?:am|an der|im|in der|ob der|a\.\s?d\.|a\.)"
+         r"\s?[A-ZÄÖÜ][\wäöüß.\-]+"
+         r"|\s?\([A-ZÄÖÜ][\wäöüß\-]+\)|\s?a\.\s?M\.|/Main)?)")
 _COURTS = [
-    (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)\s+(?:in\s+|zu\s+|von\s+)?" + _CITY), "DE"),
-    (re.compile(r"\b(?:Local|District|Registry)\s+Court\s*(?:\(Amtsgericht\))?\s*(?:of|in|at)?\s*" + _CITY), "DE"),
+    (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)\s+(?:in\s+|zu\s+|von\s+)?"
+                + _CITY), "DE"),
+    (re.compile(r"\b(?:Local|District|Registry)\s+Court\s*(?:\(Amtsgericht\))?\s*"
+                r"(?:of|in|at)?\s*" + _CITY), "DE"),
     (re.compile(r"\b(?:Registergericht|Register court|Registration court|Court of registration)"
                 r"\s*[:|]?\s*(?:ist\s+)?(?:das\s+)?(?:AG\s+)?" + _CITY), "DE"),
     (re.compile(r"\bAG\s+" + _CITY + r"(?=[\s,]+(?:HR[AB]|VR|GnR|PR)\b)"), "DE"),
-    (re.compile(r"\b((?:Handels|Landes|Bezirks)gericht(?:\s+für\s+ZRS)?\s+[A-ZÄÖÜ][\wäöüß\-]+)"), "AT"),
+    (re.compile(r"\b((?:Handels|Landes|Bezirks)gericht(?:\s+für\s+ZRS)?"
+                r"\s+[A-ZÄÖÜ][\wäöüß\-]+)"), "AT"),
     (re.compile(r"\b(Handelsregister(?:amt)?\s+(?:des\s+)?Kantons?\s+[A-ZÄÖÜ][\wäöüß\-]+)"), "CH"),
 ]
 
@@ -205,7 +213,8 @@ def find_vat(text: str) -> str | None:
 # ------------------------------------------------------------------------------- addresses
 POSTCODE_CITY = re.compile(
     r"(?<![\w©/.\-])(?:(D|DE|A|AT|CH|FL|L)\s?-\s?)?(\d{5}|\d{4})\s+"
-    r"([A-ZÄÖÜ][\wäöüß.'\-]*(?:\s(?:am|an der|im|in der|in|ob der|bei|a\.\s?d\.|i\.|/)?\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
+    r"([A-ZÄÖÜ][\wäöüß.'\-]*(?:\s(?:am|an der|im|in der|in|ob der|bei|a\.\s?d\.|i\.|/)?"
+    r"\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
 )
 STREET = re.compile(
     r"^(?:[A-ZÄÖÜ0-9][\wäöüßé.'\-]*\s?)+?(?:\s?[a-zäöüß.\-]+\s[A-ZÄÖÜ][\wäöüß.\-]*)*\s?\d{1,4}\s?[a-zA-Z]?"

@@ -10,6 +10,7 @@ Cloudflare-protected e-mails are collected separately. Pure: no I/O.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -196,10 +197,8 @@ def parse_html(html: str) -> PageText:
     page.lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     for el in root.iter("script"):
         if (el.get("type") or "").lower() == "application/ld+json" and el.text:
-            try:
+            with contextlib.suppress(ValueError):
                 page.jsonld.append(json.loads(el.text.strip()))
-            except ValueError:
-                pass
     page.microdata = _microdata(root)
     out = _Builder()
     body = root.find("body")

@@ -27,7 +27,8 @@ _CONNECTOR = re.compile(r"^[\s:|/&,\-–]*(?:(?:der|des|die|den|dem|the|of|by|un
 _ENDS_CHUNK_ROLE = frozenset({"L_VAT", "L_REG", "L_MD", "L_RESP", "L_TAX", "L_NAME"})
 _UNKNOWN_LABEL = re.compile(r"^[A-ZÄÖÜ][\wäöüß./\- ]{1,30}:\s")
 _ROLE_OF = {"TP": THIRD_PARTY, "L_PARTNER": PARTNER}
-MARKER = re.compile(r"(?:Angaben|Informationen|Information|Pflichtangaben)\s+(?:gem\.|gemäß|nach|laut|"
+MARKER = re.compile(r"(?:Angaben|Informationen|Information|Pflichtangaben)\s+"
+                    r"(?:gem\.|gemäß|nach|laut|"
                     r"pursuant to|according to|in accordance with)|§\s*5\s*(?:TMG|DDG|ECG)|"
                     r"Sect\.?\s*5|Offenlegung", re.I)
 

@@ -46,13 +46,15 @@ def test_contract_has_exactly_the_keys_and_types() -> None:
     assert tuple(contract) == CONTRACT_KEYS
     for key in ("phones", "emails", "managing_directors", "responsible_persons"):
         assert isinstance(contract[key], list)
-    assert contract["fax"] is None and contract["vat_id"] is None
+    assert contract["fax"] is None
+    assert contract["vat_id"] is None
 
 
 @pytest.mark.parametrize("html", ["", "<html></html>", "<<<>>>", "\x00\x01", "<p>Hallo</p>"])
 def test_odd_pages_do_not_raise(html: str) -> None:
     contract = extract_impressum(html).to_contract()
-    assert contract["company_name"] is None and contract["phones"] == []
+    assert contract["company_name"] is None
+    assert contract["phones"] == []
 
 
 def test_pipeline_is_built_once() -> None:
@@ -63,7 +65,8 @@ def test_pipeline_is_built_once() -> None:
 def test_html_keeps_field_boundaries() -> None:
     page = parse_html(_page(
         "<nav>Menü Impressum</nav><p>A GmbH<br>Weg 1</p><table><tr><td>Tel</td><td>030 1</td></tr>"
-        "</table><dl><dt>Fax</dt><dd>030 2</dd></dl><script>var x=1</script><ul><li>a</li><li>b</li></ul>"
+        "</table><dl><dt>Fax</dt><dd>030 2</dd></dl><script>var x=1</script>"
+        "<ul><li>a</li><li>b</li></ul>"
     ))
     chunks = [c.lines for c in page.chunks]
     assert ["A GmbH", "Weg 1"] in chunks
@@ -76,7 +79,8 @@ def test_iso_8859_1_bytes_decode() -> None:
     raw = _page("<p>Bäckerei Größ GmbH<br>Straße 1<br>12345 Köln</p>").replace(
         "utf-8", "iso-8859-1").encode("latin-1")
     data = extract_impressum(decode_html(raw))
-    assert data.company_name == "Bäckerei Größ GmbH" and data.city == "Köln"
+    assert data.company_name == "Bäckerei Größ GmbH"
+    assert data.city == "Köln"
 
 
 # ---------------------------------------------------------------------------------- e-mails
@@ -92,14 +96,15 @@ def test_percent_encoded_and_cloudflare_mailto() -> None:
     assert mailto_address("%69%6E%66%6F%40firma.de?subject=Hi") == "info@firma.de"
     key = 0x42
     encoded = f"{key:02x}" + "".join(f"{ord(c) ^ key:02x}" for c in "post@firma.de")
-    html = _page(f"<p>Firma GmbH<br>E-Mail: <span data-cfemail='{encoded}'>[email protected]</span></p>")
+    html = _page(f"<p>Firma GmbH<br>E-Mail: <span data-cfemail='{encoded}'>[email protected]"
+                 "</span></p>")
     assert extract_impressum(html).emails == ["post@firma.de"]
 
 
 def test_reversed_email_with_css_hint() -> None:
     html = ("<html><head><style>.r{direction:rtl;unicode-bidi:bidi-override}</style></head><body>"
-            "<p>Muster GmbH, Weg 2, 12345 Ort</p><p>Mail: <span class='r'>ed.retsum@retsum.xam</span>"
-            "</p></body></html>")
+            "<p>Muster GmbH, Weg 2, 12345 Ort</p><p>Mail: <span class='r'>"
+            "ed.retsum@retsum.xam</span></p></body></html>")
     assert extract_impressum(html).emails == ["max.muster@muster.de"]
 
 
@@ -115,7 +120,8 @@ def test_german_phone_notations(text: str) -> None:
 def test_phone_and_fax_separated_and_durchwahl_kept() -> None:
     html = _page("<p>Firma GmbH<br>Tel.: 0711 / 34 56 78-0 · Fax: 0711 / 34 56 78-99</p>")
     data = extract_impressum(html)
-    assert data.phones == ["+497113456780"] and data.fax == "+4971134567899"
+    assert data.phones == ["+497113456780"]
+    assert data.fax == "+4971134567899"
 
 
 # ------------------------------------------------------------------------------------ traps
@@ -130,8 +136,10 @@ BASE = ("<h1>Impressum</h1><p>Angaben gemäß § 5 DDG</p><p>Kern Werkzeug GmbH<
     "<p>Hosting: Webhost Deutschland AG, Serverweg 1, 90402 Nürnberg, support@webhost.de</p>",
     "<h3>Datenschutzbeauftragter</h3><p>Dr. Ina Scholz<br>Privacy Partner GmbH<br>Ring 3<br>"
     "50667 Köln<br>E-Mail: scholz@privacy-partner.de<br>Telefon: 0221 11 22 33</p>",
-    "<p>Zuständige Aufsichtsbehörde: Landratsamt Tübingen, Wilhelm-Keil-Str. 50, 72072 Tübingen</p>",
-    "<p>Mitglied der Industrie- und Handelskammer Reutlingen, Hindenburgstr. 54, 72762 Reutlingen</p>",
+    "<p>Zuständige Aufsichtsbehörde: Landratsamt Tübingen, Wilhelm-Keil-Str. 50, "
+    "72072 Tübingen</p>",
+    "<p>Mitglied der Industrie- und Handelskammer Reutlingen, Hindenburgstr. 54, "
+    "72762 Reutlingen</p>",
     "<p>Berufshaftpflichtversicherung: Sicher Versicherung AG, Platz 1, 80331 München, "
     "Amtsgericht München HRB 999999</p>",
     "<p>Bildnachweis: Studio Licht GmbH, Fotoweg 3, 10115 Berlin</p>",
@@ -174,7 +182,8 @@ def test_kg_is_the_company_not_its_general_partner() -> None:
 
 def test_managing_director_lists_are_split() -> None:
     html = _page(BASE.replace("Ralf Kern", "Dr. Max Muster, Erika Beispiel und Prof. Hans Test"))
-    assert extract_impressum(html).managing_directors == ["Max Muster", "Erika Beispiel", "Hans Test"]
+    expected = ["Max Muster", "Erika Beispiel", "Hans Test"]
+    assert extract_impressum(html).managing_directors == expected
 
 
 def test_responsible_person_after_legal_reference() -> None:
@@ -195,7 +204,8 @@ def test_austrian_page() -> None:
 
 def test_swiss_page() -> None:
     html = _page("<p>Berg Uhren AG<br>Marktgasse 5<br>3011 Bern</p><p>Tel. 031 123 45 67</p>"
-                 "<p>Handelsregisteramt des Kantons Bern, CHE-423.012.418, MWST CHE-423.012.418</p>")
+                 "<p>Handelsregisteramt des Kantons Bern, CHE-423.012.418, "
+                 "MWST CHE-423.012.418</p>")
     data = extract_impressum(html)
     assert (data.country, data.register_number, data.vat_id) == (
         "CH", "CHE-423.012.418", "CHE423012418")
@@ -204,7 +214,8 @@ def test_swiss_page() -> None:
 
 def test_english_imprint() -> None:
     html = _page("<h1>Legal notice</h1><p>Rivet Labs GmbH<br>Hafenweg 2<br>48155 Münster</p>"
-                 "<p>Represented by: Tom Reed<br>Phone: +49 251 123456<br>Email: hi@rivet-labs.de</p>"
+                 "<p>Represented by: Tom Reed<br>Phone: +49 251 123456<br>"
+                 "Email: hi@rivet-labs.de</p>"
                  "<p>Register court: Local Court of Münster, HRB 4242</p>")
     data = extract_impressum(html)
     assert data.managing_directors == ["Tom Reed"]
@@ -219,9 +230,11 @@ def test_schema_org_fills_gaps() -> None:
     data = extract_impressum(html)
     assert (data.company_name, data.street, data.postcode, data.city) == (
         "Café Sonne GmbH", "Sonnenstr. 1", "80331", "München")
-    assert data.phones == ["+4989123456"] and data.emails == ["hallo@cafe-sonne.de"]
+    assert data.phones == ["+4989123456"]
+    assert data.emails == ["hallo@cafe-sonne.de"]
 
 
 def test_load_fixture_reads_expected_next_to_page() -> None:
     html, expected = load_fixture(next((FIXTURES / "dev").glob("*.html")))
-    assert "<html" in html.lower() and set(expected) == set(CONTRACT_KEYS)
+    assert "<html" in html.lower()
+    assert set(expected) == set(CONTRACT_KEYS)
