@@ -1,0 +1,1 @@
+"""Spiders of the leadpipe crawl project (one file per spider)."""

@@ -1,0 +1,247 @@
+"""company_site: the pages of a company's own website that state who the company is.
+
+From each target's home page (https first, http as fallback) the spider follows only links
+whose text or URL names an Impressum, contact or about page, only on the same site, within a
+depth and a per-domain page budget. It yields a CompanyPage per fetched page, a SkipRecord for
+every URL it did not fetch or use (with a reason), and one CrawlOutcome per target.
+
+Requests are never dropped silently: the spider dedupes URLs itself (dont_filter=True) and
+enforces depth and budget itself, so each request ends in a callback or errback and the
+per-domain outcome is emitted when the last one finishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from enrichment.domains import registrable_domain
+from spiders.config import page_patterns
+from spiders.items import CompanyPage, CrawlOutcome, SkipRecord
+from spiders.middlewares import SkipRequest
+from spiders.structured import (
+    classify_link,
+    js_link_target,
+    organizations_jsonld,
+    organizations_microdata,
+    page_title,
+)
+
+KIND_PRIORITY = {"impressum": 30, "contact": 20, "about": 10}
+_FALLBACK_REASONS = {"dns_error", "connection_refused", "timeout", "download_error", "tls_error"}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def site_key(url: str) -> str:
+    """The registrable domain of a URL; the bare host for IPs and single-label hosts."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return registrable_domain(host) or host
+
+
+def canonical(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def start_url(target: str) -> str:
+    target = target.strip()
+    return target if "://" in target else f"https://{target.strip('/')}/"
+
+
+def failure_reason(failure: Failure) -> tuple[str, str]:
+    """A stable reason code and a short detail for a failed request."""
+    exc = failure.value
+    if isinstance(exc, SkipRequest):
+        return exc.reason, exc.detail
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}", exc.response.url
+    name = type(exc).__name__
+    text = str(exc)
+    if "robots.txt" in text:
+        return "robots_txt", "forbidden by robots.txt"
+    if name == "DownloadCancelledError" or "maxsize" in text:
+        return "too_large", text[:200]
+    if "Timeout" in name or "timed out" in text.lower():
+        return "timeout", text[:200]
+    if name in {"CannotResolveHostError", "DNSLookupError"}:
+        return "dns_error", text[:200]
+    if "ConnectionRefused" in name:
+        return "connection_refused", text[:200]
+    if "SSL" in name or "TLS" in text:
+        return "tls_error", text[:200]
+    return "download_error", f"{name}: {text[:200]}"
+
+
+@dataclass
+class SiteState:
+    key: str
+    start_url: str
+    domains: set[str]
+    scheduled: int = 0
+    pages: int = 0
+    pending: int = 0
+    seen: set[str] = field(default_factory=set)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    redirected_to: str | None = None
+    pinned_scheme: bool = False         # a target given as a full URL gets no http fallback
+
+
+class CompanySiteSpider(scrapy.Spider):
+    name = "company_site"
+
+    def __init__(self, targets_file: str | None = None, targets: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        lines: list[str] = []
+        if targets_file:
+            lines += Path(targets_file).read_text(encoding="utf-8").splitlines()
+        if targets:
+            lines += targets.split(",")
+        self.targets = [t.strip() for t in lines if t.strip() and not t.strip().startswith("#")]
+        self.patterns = page_patterns().value
+        self.sites: dict[str, SiteState] = {}
+
+    @property
+    def max_pages(self) -> int:
+        return self.settings.getint("LEADPIPE_MAX_PAGES_PER_DOMAIN")
+
+    @property
+    def depth(self) -> int:
+        return self.settings.getint("LEADPIPE_DEPTH")
+
+    async def start(self) -> Any:
+        for target in self.targets:
+            url = start_url(target)
+            key = site_key(url)
+            if not key or key in self.sites:
+                continue
+            site = SiteState(key=key, start_url=url, domains={key}, pinned_scheme="://" in target)
+            self.sites[key] = site
+            yield self._request(site, url, "home", hops=0, is_start=True)
+
+    def _request(self, site: SiteState, url: str, kind: str, *, hops: int,
+                 is_start: bool = False) -> scrapy.Request:
+        site.seen.add(canonical(url))
+        site.scheduled += 1
+        site.pending += 1
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
+            priority=KIND_PRIORITY.get(kind, 0),
+            meta={"site": site.key, "kind": kind, "hops": hops, "is_start": is_start})
+
+    # -- hooks used by the safety middleware -------------------------------------------
+    def check_redirect(self, request: scrapy.Request) -> str | None:
+        """None when a redirect hop stays on the site (or is the one allowed start redirect)."""
+        site = self.sites.get(request.meta.get("site", ""))
+        if site is None:
+            return None
+        key = site_key(request.url)
+        if key in site.domains:
+            return None
+        if request.meta.get("is_start") and site.redirected_to is None:
+            site.redirected_to = key
+            site.domains.add(key)
+            return None
+        return f"{request.meta['redirect_urls'][0]} -> {request.url}"
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _skip(self, site: SiteState, url: str, reason: str, detail: str) -> SkipRecord:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"leadpipe/skipped/{reason}")
+        site.skipped.append({"url": url, "reason": reason})
+        return SkipRecord(domain=site.key, url=url, reason=reason, detail=detail, at=now_iso())
+
+    def _finish(self, site: SiteState) -> Iterator[CrawlOutcome]:
+        site.pending -= 1
+        if site.pending == 0:
+            yield CrawlOutcome(domain=site.key, start_url=site.start_url,
+                               pages_fetched=site.pages, skipped=list(site.skipped),
+                               error=site.error, redirected_to=site.redirected_to,
+                               finished_at=now_iso())
+
+    # -- callbacks ---------------------------------------------------------------------------
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        site = self.sites[response.meta["site"]]
+        site.pages += 1
+        assert isinstance(response, TextResponse)  # the safety middleware lets only HTML through
+        kind = response.meta["kind"]
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"leadpipe/pages/{kind}")
+        yield self._page_item(site, response, kind)
+        if response.meta["hops"] < self.depth:
+            yield from self._follow(site, response)
+        yield from self._finish(site)
+
+    def _page_item(self, site: SiteState, response: TextResponse, kind: str) -> CompanyPage:
+        cap = self.settings.getint("LEADPIPE_MAX_HTML_CHARS")
+        html = response.text
+        types = self.patterns.organization_types
+        redirects = response.meta.get("redirect_urls") or []
+        return CompanyPage(
+            domain=site.key, url=redirects[0] if redirects else response.url,
+            final_url=response.url, page_kind=kind, status=response.status,
+            fetched_at=now_iso(), encoding=response.encoding, title=page_title(response.selector),
+            html=html[:cap], html_truncated=len(html) > cap,
+            jsonld=organizations_jsonld(response.selector, types),
+            microdata=organizations_microdata(response.selector, types))
+
+    def _follow(self, site: SiteState, response: TextResponse) -> Iterator[Any]:
+        hops = response.meta["hops"] + 1
+        for link in response.xpath("//a[@href] | //a[@onclick]"):
+            href = (link.attrib.get("href") or "").strip()
+            text = " ".join([*link.xpath(".//text()").getall(), *link.xpath(".//img/@alt").getall(),
+                             link.attrib.get("title", ""), link.attrib.get("aria-label", "")])
+            if href.lower().startswith(("mailto:", "tel:", "data:")):
+                continue
+            onclick = link.attrib.get("onclick", "")
+            if href.lower().startswith("javascript:") or (href in ("", "#") and onclick):
+                target = js_link_target(href, onclick)
+                kind = classify_link(text, target or "", self.patterns)
+                if kind is not None:
+                    code = (href if href not in ("", "#") else onclick)[:120]
+                    yield self._skip(site, response.urljoin(target) if target else href,
+                                     "javascript_link", f"{kind} link needs JavaScript: {code}")
+                continue
+            url = response.urljoin(href)
+            kind = classify_link(text, url, self.patterns)
+            if kind is None or canonical(url) in site.seen:
+                continue
+            if urlsplit(url).scheme not in ("http", "https"):
+                site.seen.add(canonical(url))
+                yield self._skip(site, url, "scheme_not_allowed", url[:120])
+            elif site_key(url) not in site.domains:
+                site.seen.add(canonical(url))
+                yield self._skip(site, url, "offsite_link", f"{kind} page on another site")
+            elif site.scheduled >= self.max_pages:
+                site.seen.add(canonical(url))
+                yield self._skip(site, url, "page_budget", f"{self.max_pages} pages per domain")
+            else:
+                yield self._request(site, url, kind, hops=hops)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        site = self.sites[request.meta["site"]]
+        reason, detail = failure_reason(failure)
+        if request.meta.get("is_start") and request.url.startswith("https://") \
+                and reason in _FALLBACK_REASONS and not site.pinned_scheme:
+            yield self._request(site, "http://" + request.url[len("https://"):], "home",
+                                hops=0, is_start=True)
+            site.scheduled -= 1  # the fallback is the same page, not a second one
+        else:
+            if request.meta.get("is_start"):
+                site.error = f"{reason}: {detail}"
+            yield self._skip(site, request.url, reason, detail)
+        yield from self._finish(site)
