@@ -12,6 +12,7 @@ from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import enrich as enrich_cli
+from leadpipe.cli import extract as extract_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import inspect as inspect_cli
@@ -38,6 +39,7 @@ app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(inspect_cli.app, name="inspect")
 app.add_typer(run_cli.app, name="run")
 app.command("enrich")(enrich_cli.enrich)
+app.command("extract")(extract_cli.extract)
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(gdpr_cli.app, name="gdpr")
 app.add_typer(eligibility_cli.app, name="eligibility")

@@ -1,0 +1,35 @@
+"""`leadpipe extract`: the contract object for a saved page, clear errors otherwise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from enrichment.impressum.extract import CONTRACT_KEYS
+from leadpipe.cli.main import app
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "impressum"
+runner = CliRunner()
+
+
+def test_extract_file_prints_exactly_the_contract_keys() -> None:
+    page = FIXTURES / "dev" / "d03_latin1_ek.html"
+    result = runner.invoke(app, ["extract", str(page), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert tuple(data) == CONTRACT_KEYS
+    assert data["company_name"] == "Bäckerei Größmann e.K."
+    assert data["phones"] == ["+49451298760"]
+
+
+def test_extract_missing_file_is_a_user_error() -> None:
+    result = runner.invoke(app, ["extract", "no/such/page.html", "--json"])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_extract_unreachable_url_is_a_user_error() -> None:
+    result = runner.invoke(app, ["extract", "http://127.0.0.1:9/impressum", "--json"])
+    assert result.exit_code == 2
