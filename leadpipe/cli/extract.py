@@ -65,8 +65,8 @@ def extract(
     table.add_column("value")
     for key, value in data.items():
         if isinstance(value, list):
-            shown = "\n".join(value) if value else "[dim]—[/dim]"
+            shown = "\n".join(str(v) for v in value) if value else "[dim]—[/dim]"
         else:
-            shown = value if value is not None else "[dim]—[/dim]"
+            shown = str(value) if value is not None else "[dim]—[/dim]"
         table.add_row(key, shown)
     console.print(table)
