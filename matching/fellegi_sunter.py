@@ -1,0 +1,162 @@
+"""Fellegi–Sunter scoring with m/u estimated from the data.
+
+- u (how often a level occurs among non-matches) comes from uniformly random pairs: almost
+  all of them are non-matches.
+- m (how often a level occurs among matches) comes from EM on the candidate pairs; EM also
+  yields the share of matches among candidates, which times the number of candidates over
+  the number of all possible pairs gives the prior λ that two random records match.
+- The log2 Bayes factor of a level is log2(m/u); a pair's match weight is the prior log2
+  odds log2(λ/(1-λ)) plus the sum over comparisons; null levels add nothing.
+- Term-frequency adjustment: at an exact level of a comparison marked `term_frequency`,
+  u is replaced by the share of records carrying that very value, so two "müller" agree
+  for less evidence than two "wojciechowski" (the adjustment is log2(u / tf(value))).
+
+Trained parameters are a plain dict (JSON-serialisable) so a nightly run reuses them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from matching.compare import NULL_LEVEL
+from matching.settings import Comparison
+
+_FLOOR = 1e-6
+
+
+def default_m(levels: int) -> list[float]:
+    """A neutral EM start: most mass on the most specific level, little on `else`."""
+    if levels == 1:
+        return [1.0]
+    head = [0.6 * 0.5**k for k in range(levels - 1)]
+    total = sum(head)
+    return [0.95 * h / total for h in head] + [0.05]
+
+
+def estimate_u(levels: np.ndarray, comparisons: Sequence[Comparison]) -> dict[str, list[float]]:
+    """Level frequencies among random pairs, smoothed so no level has u = 0."""
+    out = {}
+    for c, comparison in enumerate(comparisons):
+        col = levels[:, c]
+        k = len(comparison.levels)
+        counts = np.array([(col == lv).sum() for lv in range(k)], dtype=np.float64) + 0.5
+        out[comparison.name] = (counts / counts.sum()).tolist()
+    return out
+
+
+def _log_ratio(levels: np.ndarray, m: list[np.ndarray], u: list[np.ndarray]) -> np.ndarray:
+    total = np.zeros(len(levels))
+    for c in range(levels.shape[1]):
+        table = np.log2(np.maximum(m[c], _FLOOR)) - np.log2(np.maximum(u[c], _FLOOR))
+        col = levels[:, c].astype(np.int64)
+        total += np.where(col == NULL_LEVEL, 0.0, table[np.maximum(col, 0)])
+    return total
+
+
+def expectation_maximisation(
+    levels: np.ndarray, comparisons: Sequence[Comparison], u: dict[str, list[float]], *,
+    lambda_init: float = 0.1, max_iterations: int = 40, tolerance: float = 1e-5,
+) -> dict[str, Any]:
+    """m per comparison and λ among candidates, by EM on candidate-pair levels.
+
+    Candidate non-matches are not random pairs (each agrees on some blocking key), so EM
+    fits its own non-match distribution for them; the random-pair `u` is what the scores use
+    later. The returned `lambda_candidates` is the share of matches among the candidates.
+    """
+    m = [np.array(c.m_init or default_m(len(c.levels)), dtype=np.float64) for c in comparisons]
+    uc = []
+    for c, comparison in enumerate(comparisons):
+        col = levels[:, c]
+        counts = np.array([(col == lv).sum() for lv in range(len(comparison.levels))]) + 0.5
+        uc.append(counts / counts.sum())
+    lam = lambda_init
+    iterations = 0
+    converged = False
+    for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported below
+        odds = np.log2(lam / (1 - lam)) + _log_ratio(levels, m, uc)
+        p = 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
+        q = 1.0 - p
+        new_m, new_u = [], []
+        for c, comparison in enumerate(comparisons):
+            col = levels[:, c]
+            k = len(comparison.levels)
+            pm = np.array([p[col == lv].sum() for lv in range(k)])
+            pu = np.array([q[col == lv].sum() for lv in range(k)])
+            new_m.append(np.maximum(pm / pm.sum(), _FLOOR) if pm.sum() > 0 else m[c])
+            new_u.append(np.maximum(pu / pu.sum(), _FLOOR) if pu.sum() > 0 else uc[c])
+        new_lam = float(np.clip(p.mean(), _FLOOR, 1 - _FLOOR)) if len(p) else lam
+        change = max([abs(new_lam - lam)] + [float(np.abs(a - b).max()) for a, b in zip(
+            new_m, m, strict=True)])
+        m, uc, lam = new_m, new_u, new_lam
+        if change < tolerance:
+            converged = True
+            break
+    return {
+        "lambda_candidates": lam,
+        "comparisons": {c.name: {"labels": [lv.label for lv in c.levels], "m": m[k].tolist(),
+                                 "u": u[c.name]} for k, c in enumerate(comparisons)},
+        "em_iterations": iterations,
+        "converged": converged,
+    }
+
+
+def term_frequencies(values: np.ndarray) -> dict[str, float]:
+    """Share of non-null records carrying each value."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return {}
+    counts = Counter(present)
+    total = len(present)
+    return {value: count / total for value, count in counts.items()}
+
+
+def level_weights(params: dict[str, Any], comparison: Comparison) -> np.ndarray:
+    """log2(m/u) per level of one comparison."""
+    entry = params["comparisons"][comparison.name]
+    m = np.maximum(np.array(entry["m"]), _FLOOR)
+    u = np.maximum(np.array(entry["u"]), _FLOOR)
+    return np.log2(m) - np.log2(u)
+
+
+def tf_adjustment(
+    comparison: Comparison, params: dict[str, Any], tf: dict[str, float], value: str | None,
+) -> float:
+    """The term-frequency correction for an exact agreement on `value` (0 when not applicable)."""
+    if value is None or not tf:
+        return 0.0
+    u_exact = max(params["comparisons"][comparison.name]["u"][0], _FLOOR)
+    freq = max(tf.get(value, comparison.tf_minimum), comparison.tf_minimum)
+    return math.log2(u_exact) - math.log2(freq)
+
+
+def prior_weight(params: dict[str, Any]) -> float:
+    lam = params["lambda"]
+    return math.log2(lam / (1 - lam))
+
+
+def score_pairs(
+    levels: np.ndarray, comparisons: Sequence[Comparison], params: dict[str, Any],
+    left_values: dict[str, np.ndarray] | None = None,
+    tf_tables: dict[str, dict[str, float]] | None = None,
+) -> np.ndarray:
+    """Match weight (log2 odds) per pair; TF-adjusted where tables and values are given."""
+    total = np.full(len(levels), prior_weight(params))
+    for c, comparison in enumerate(comparisons):
+        table = level_weights(params, comparison)
+        col = levels[:, c].astype(np.int64)
+        total += np.where(col == NULL_LEVEL, 0.0, table[np.maximum(col, 0)])
+        tf = (tf_tables or {}).get(comparison.name)
+        if tf and left_values is not None and comparison.levels[0].kind == "exact":
+            rows = np.flatnonzero(col == 0)
+            values = left_values[comparison.name][rows]
+            total[rows] += np.array([tf_adjustment(comparison, params, tf, v) for v in values])
+    return total
+
+
+def probability(weight: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-np.clip(np.asarray(weight, dtype=np.float64), -60, 60)))

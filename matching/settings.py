@@ -1,0 +1,181 @@
+"""Matching settings: what to block on, how to compare, where the bands are, who survives.
+
+One YAML file per entity level (`matching/defaults/<level>.yaml`) drives the engine, so the
+engine itself knows no column names. The file is validated here; `load_match_settings` goes
+through `leadpipe.config.load_config`, so `./config/<level>.yaml` overrides keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from leadpipe.config import LoadedConfig, load_config
+
+LevelKind = Literal[
+    "exact", "jaro_winkler", "token_set", "ratio", "levenshtein", "prefix",
+    "house_number", "phone_suffix", "email_local", "email_domain", "else",
+]
+"""`else` is the catch-all last level; the null level is implicit (both values must be set)."""
+
+Processor = Literal["lower", "none"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Level(_Model):
+    """One comparison level. Similarity levels need `threshold` (0..1, or an edit distance)."""
+
+    kind: LevelKind
+    label: str
+    threshold: float | None = None
+
+    @model_validator(mode="after")
+    def _needs_threshold(self) -> Level:
+        needs = {"jaro_winkler", "token_set", "ratio", "levenshtein", "prefix", "phone_suffix"}
+        if self.kind in needs and self.threshold is None:
+            raise ValueError(f"level {self.label!r} of kind {self.kind} needs a threshold")
+        return self
+
+
+class Comparison(_Model):
+    """An ordered list of levels, most specific first, on one column."""
+
+    name: str
+    column: str
+    processor: Processor = "lower"
+    levels: list[Level]
+    term_frequency: bool = False
+    tf_minimum: float = 0.0001
+    m_init: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _else_last(self) -> Comparison:
+        if not self.levels or self.levels[-1].kind != "else":
+            raise ValueError(f"comparison {self.name!r}: the last level must be of kind else")
+        if self.m_init is not None and len(self.m_init) != len(self.levels):
+            raise ValueError(f"comparison {self.name!r}: m_init needs one value per level")
+        return self
+
+
+class KeyPart(_Model):
+    column: str
+    prefix: int | None = None
+
+
+class BlockingRule(_Model):
+    name: str
+    keys: list[KeyPart]
+    max_block_size: int | None = None
+
+
+class SortedNeighbourhood(_Model):
+    name: str
+    column: str
+    window: int = Field(ge=2)
+
+
+class Blocking(_Model):
+    rules: list[BlockingRule]
+    sorted_neighbourhood: list[SortedNeighbourhood] = []
+    max_block_size: int = Field(default=200, ge=2)
+
+
+class StrongKey(_Model):
+    """Exact agreement on `column` decides a match, unless a guard fires.
+
+    `exclude` lists (column, values) pairs: a record whose `column` has one of the values can
+    not use the key (a role mailbox such as info@ is shared, not personal).
+    """
+
+    name: str
+    column: str
+    exclude: dict[str, list[str]] = {}
+
+
+class Guard(_Model):
+    """A pair whose `comparison` lands on one of `levels` is a non-match whatever else agrees.
+
+    This is what keeps two colleagues or two household members apart: they share address,
+    phone and website, and only the person's own name separates them.
+    """
+
+    comparison: str
+    levels: list[str]
+
+
+class Bands(_Model):
+    match: float = Field(gt=0, lt=1)
+    review: float = Field(gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bands:
+        if self.review > self.match:
+            raise ValueError("bands: review must not be above match")
+        return self
+
+
+class Training(_Model):
+    u_sample_pairs: int = 300_000
+    em_max_iterations: int = 40
+    em_tolerance: float = 1e-5
+    lambda_init: float = 0.1
+    seed: int = 42
+
+
+class Clustering(_Model):
+    """Greedy merging of match-band edges, strongest first, refusing merges with conflicts."""
+
+    negative_evidence: bool = True
+
+
+class Validated(_Model):
+    column: str
+    values: list[str]
+
+
+class Survivorship(_Model):
+    source_column: str = "source"
+    recency_column: str = "updated_at"
+    source_trust: dict[str, int] = {}
+    rules: list[Literal["validated", "source_trust", "recency", "completeness"]] = [
+        "validated", "source_trust", "recency", "completeness",
+    ]
+    validated: dict[str, Validated] = {}
+    fields: list[str] = []
+
+
+class MatchSettings(_Model):
+    entity: str
+    id_column: str = "record_id"
+    blocking: Blocking
+    comparisons: list[Comparison]
+    strong_keys: list[StrongKey] = []
+    guards: list[Guard] = []
+    bands: Bands
+    training: Training = Training()
+    clustering: Clustering = Clustering()
+    survivorship: Survivorship = Survivorship()
+    workers: int = 1
+
+    @model_validator(mode="after")
+    def _guards_known(self) -> MatchSettings:
+        known = {c.name: {lv.label for lv in c.levels} for c in self.comparisons}
+        for guard in self.guards:
+            if guard.comparison not in known:
+                raise ValueError(f"guard names unknown comparison {guard.comparison!r}")
+            unknown = set(guard.levels) - known[guard.comparison]
+            if unknown:
+                raise ValueError(f"guard on {guard.comparison!r}: unknown levels {sorted(unknown)}")
+        return self
+
+
+def load_match_settings(
+    level: str, config_dir: Path | None = None, override_file: Path | None = None,
+) -> LoadedConfig[MatchSettings]:
+    """Settings for one entity level: `company`, `contact`, `consumer` or `febrl`."""
+    return load_config("matching", level, MatchSettings, config_dir, override_file)
