@@ -405,7 +405,7 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     data.managing_directors = _unique(data.managing_directors)
     data.responsible_persons = _unique(data.responsible_persons)
     if not data.managing_directors and data.company_name and data.legal_form in (
-            None, "e.K.", "Einzelunternehmen"):
+            None, "e.K.", "e.U.", "Einzelunternehmen"):
         owner = _owner_from_name(data.company_name)
         if owner:
             data.managing_directors = [owner]
@@ -425,11 +425,14 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _owner_from_name(name: str) -> str | None:
-    """A sole trader's trading name that starts with a person (`Miriam Vogt – Übersetzungen`)."""
-    head = re.split(r"\s[-–|]\s|,|\s+(?:und|&)\s", name)[0].strip()
-    tokens = head.split()
-    if 2 <= len(tokens) <= 3 and tokens[0] in _first_names():
-        return f.clean_person(head)
+    """A sole trader's trading name that contains its owner (`Miriam Vogt – Übersetzungen`,
+    `Malermeister Frank Ostermann`, `Praxis Dr. med. Anna Klein`): a known first name followed
+    by a capitalised surname."""
+    tokens = f.TITLES.sub(" ", name).replace(",", " ").split()
+    first_names = _first_names()
+    for k, token in enumerate(tokens[:-1]):
+        if token in first_names and tokens[k + 1][:1].isupper():
+            return f.clean_person(" ".join(tokens[k:k + 2]))
     return None
 
 

@@ -15,7 +15,7 @@ from stdnum.eu import vat as eu_vat
 from enrichment.impressum.config import impressum_config
 
 # ---------------------------------------------------------------------------------- persons
-_TITLES = re.compile(
+TITLES = re.compile(
     r"\b(?:Prof\.|Professor(?:in)?|Dr\.(?:\s?-?(?:Ing|rer\.\s?nat|rer\.\s?pol|med|dent|vet|jur|phil|oec|pol|h\.\s?c)\.)*"
     r"|Dipl\.-?\s?[\wäöü]+\.?(?:\s?\(FH\))?|Mag\.(?:\s?\(FH\))?(?:\s?rer\.\s?soc\.\s?oec\.)?"
     r"|MBA|M\.\s?A\.|B\.\s?A\.|M\.\s?Sc\.|B\.\s?Sc\.|LL\.\s?M\.|Ing\.|DI|h\.\s?c\.|Dr\.-Ing\."
@@ -47,9 +47,9 @@ def _not_name_words() -> frozenset[str]:
 def clean_person(part: str) -> str | None:
     """A person's name without titles and salutations, or None if `part` is not a name."""
     part = re.sub(r"\([^)]*\)|\([^)]*$|^[^(]*\)", " ", part)
-    part = _TITLES.sub(" ", part)
+    part = TITLES.sub(" ", part)
     part = _ARTICLE.sub("", part.strip(" .:-–\t"))
-    part = re.sub(r"\s+", " ", _TITLES.sub(" ", part)).strip(" .:-–,")
+    part = re.sub(r"\s+", " ", TITLES.sub(" ", part)).strip(" .:-–,")
     tokens = part.split()
     if not 2 <= len(tokens) <= 4 or any(ch.isdigit() for ch in part) or "@" in part:
         return None
@@ -70,7 +70,7 @@ def parse_persons(text: str, form_words: frozenset[str] = frozenset()) -> list[s
     text = _LEGAL_REF.sub(" ", text)
     if ":" in text[:80]:
         text = text.split(":")[-1] if text.count(":") == 1 else text[text.index(":") + 1:]
-    text = _TITLES.sub(" ", text)
+    text = TITLES.sub(" ", text)
     names: list[str] = []
     for part in _SPLIT_PERSONS.split(text):
         if any(w in form_words for w in part.split()):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leadpipe.cli.common import console, err_console, print_json, wants_json
@@ -65,8 +66,8 @@ def extract(
     table.add_column("value")
     for key, value in data.items():
         if isinstance(value, list):
-            shown = "\n".join(str(v) for v in value) if value else "[dim]—[/dim]"
+            shown = "\n".join(escape(str(v)) for v in value) if value else "[dim]—[/dim]"
         else:
-            shown = str(value) if value is not None else "[dim]—[/dim]"
+            shown = escape(str(value)) if value is not None else "[dim]—[/dim]"
         table.add_row(key, shown)
     console.print(table)
