@@ -102,7 +102,7 @@ def address_problem(ip: IPAddress) -> str | None:
     checks = (("loopback", ip.is_loopback), ("link_local", ip.is_link_local),
               ("multicast", ip.is_multicast), ("unspecified", ip.is_unspecified),
               ("cgnat", isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT),
-              ("private_address", ip.is_private), ("reserved", ip.is_reserved))
+              ("reserved", ip.is_reserved), ("private_address", ip.is_private))
     for name, hit in checks:
         if hit:
             return name
