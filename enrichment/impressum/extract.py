@@ -38,6 +38,8 @@ from enrichment.impressum.segments import (
 CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "country", "phones",
                  "fax", "emails", "managing_directors", "register_court", "register_number",
                  "vat_id", "responsible_persons")
+_PROSE_CHARS = 250
+_DIGITS = re.compile(r"\d")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
 _NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
                        r"|\b(?:19|20)\d\d\s|\b(?:ist|is|sind|are|by|von|durch)\s+(?:die|der|das|the)?\s*)")
@@ -116,13 +118,26 @@ def _domain_label(host: str | None) -> str | None:
     return re.sub(r"[^a-z0-9]", "", parts[-2] if len(parts) >= 2 else parts[0]) or None
 
 
+def _nlp_text(line: str) -> str:
+    """Long prose (disclaimers, privacy text) carries no fields but dominates tokenizer time;
+    it is left out when it has no digits to speak of and no e-mail."""
+    if len(line) > _PROSE_CHARS and "@" not in line and len(_DIGITS.findall(line)) < 5:
+        return ""
+    return line
+
+
 class _Page:
     """Per-page working state: lines, marks, segments and their roles."""
 
     def __init__(self, html: str) -> None:
         self.page = parse_html(html)
         self.lines: list[Line] = page_lines(self.page)
-        doc = build_nlp()("\n".join(ln.text for ln in self.lines))
+        texts = [_nlp_text(ln.text) for ln in self.lines]
+        offset = 0
+        for ln, text in zip(self.lines, texts, strict=True):
+            ln.start = offset  # offsets in the text spaCy sees (prose lines are empty there)
+            offset += len(text) + 1
+        doc = build_nlp()("\n".join(texts))
         self.marks: list[list[Mark]] = line_marks(doc, self.lines)
         self.segments: list[Segment] = segment(self.lines, self.marks)
         self.by_line: dict[int, list[Segment]] = {}
