@@ -12,16 +12,18 @@ from spiders.items import CompanyPage
 
 
 class DropDuplicatePages:
-    """Two requested URLs can end on the same page after redirects; keep the first."""
+    """Two requested URLs of one target can end on the same page after redirects; keep the
+    first. Per target domain: two targets redirecting to one site each keep their pages."""
 
     def __init__(self) -> None:
-        self.seen: set[str] = set()
+        self.seen: set[tuple[str, str]] = set()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, CompanyPage):
-            if item.final_url in self.seen:
+            key = (item.domain, item.final_url)
+            if key in self.seen:
                 raise DropItem(f"duplicate page {item.final_url}")
-            self.seen.add(item.final_url)
+            self.seen.add(key)
         return item
 
 

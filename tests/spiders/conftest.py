@@ -13,7 +13,7 @@ from spiders.run import CrawlReport, read_records, run_crawl
 from tests.spiders.siteserver import Farm, start_farm, stop_farm
 
 # The guard stays on: only the farm's own addresses are allowlisted (127.0.0.2 is not).
-ALLOWLIST = ["127.0.0.1/32", "127.0.0.3/32", "127.0.0.4/32"]
+ALLOWLIST = ["127.0.0.1/32", "127.0.0.3/32", "127.0.0.4/32", "127.0.0.5/32"]
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0,
         "DOWNLOAD_TIMEOUT": 1.5, "DOWNLOAD_MAXSIZE": 200_000, "DOWNLOAD_WARNSIZE": 0,
         "LEADPIPE_DEPTH": 30}
@@ -52,7 +52,9 @@ def farm() -> Iterator[Farm]:
 @pytest.fixture(scope="session")
 def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     out = tmp_path_factory.mktemp("crawl") / "out.jsonl"
-    targets = [farm.url("127.0.0.1"), farm.url("localhost"), farm.url("127.0.0.3")]
+    # a bare host:port target starts with https and falls back to http (the farm is http only)
+    bare = f"127.0.0.5:{farm.ports['127.0.0.5']}"
+    targets = [farm.url("127.0.0.1"), farm.url("localhost"), farm.url("127.0.0.3"), bare]
     report = run_crawl(targets, out, overrides={**FAST, "LEADPIPE_PRIVATE_ALLOWLIST": ALLOWLIST,
                                                 "LEADPIPE_MAX_PAGES_PER_DOMAIN": BUDGET},
                        timeout_s=60)
@@ -65,8 +67,9 @@ def refused_crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl
     """The same farm with the default policy: loopback targets must be refused."""
     out = tmp_path_factory.mktemp("refused") / "out.jsonl"
     before = len(farm.log)
-    report = run_crawl([farm.url("127.0.0.1", "/"), "http://2130706433:%d/" % farm.ports[
-        "127.0.0.1"]], out, overrides=FAST, timeout_s=60)
+    decimal_url = f"http://2130706433:{farm.ports['127.0.0.1']}/"  # 127.0.0.1 in disguise
+    report = run_crawl([farm.url("127.0.0.1", "/"), decimal_url], out, overrides=FAST,
+                       timeout_s=60)
     assert report.ok, report.log_tail
     crawl = Crawl(report, read_records(out), farm)
     crawl.farm = Farm(ports=farm.ports, log=farm.log[before:])

@@ -1,6 +1,6 @@
 """A local multi-host web server for the crawl tests.
 
-One ThreadingHTTPServer per loopback address (127.0.0.1, 127.0.0.3, 127.0.0.4; random ports);
+One ThreadingHTTPServer per loopback address (127.0.0.1, .3, .4, .5; random ports);
 the Host header picks the site, so `localhost` and `127.0.0.1` are two sites on one socket.
 Static files come from tests/fixtures/sites/<site>/; the special routes (redirects, a slow
 page, an oversized page, an endless link chain) are below. Every request is logged, so tests
@@ -62,7 +62,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         self.farm.log.append((host, path))
         route = {"127.0.0.1": self.acme, "localhost": self.oldsite, "127.0.0.3": self.loop,
-                 "127.0.0.4": self.newsite}.get(host)
+                 "127.0.0.4": self.newsite, "127.0.0.5": self.newsite}.get(host)
         try:
             if route is None:
                 self._send(404, b"unknown host")
@@ -115,7 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, body.encode())
 
 
-def start_farm(addresses: tuple[str, ...] = ("127.0.0.1", "127.0.0.3", "127.0.0.4")) -> Farm:
+def start_farm(addresses: tuple[str, ...] = ("127.0.0.1", "127.0.0.3", "127.0.0.4",
+                                             "127.0.0.5")) -> Farm:
     farm = Farm()
     handler = type("FarmHandler", (Handler,), {"farm": farm})
     for ip in addresses:

@@ -44,7 +44,8 @@ def test_every_skip_has_its_reason(crawl: Crawl) -> None:
 def test_forbidden_and_js_pages_are_never_requested(crawl: Crawl) -> None:
     requested = crawl.farm.requested("127.0.0.1")
     assert "/intern/rechtliches.html" not in requested
-    assert "/anfahrt.html" not in requested and "/team.html" not in requested
+    assert "/anfahrt.html" not in requested
+    assert "/team.html" not in requested
     assert crawl.farm.requested("127.0.0.2") == []
 
 
@@ -56,7 +57,7 @@ def test_latin1_page_is_decoded(crawl: Crawl) -> None:
 
 
 def test_jsonld_organization_read_and_broken_block_ignored(crawl: Crawl) -> None:
-    home = crawl.page("127.0.0.1", ":%d/" % crawl.farm.ports["127.0.0.1"])
+    home = crawl.page("127.0.0.1", f":{crawl.farm.ports['127.0.0.1']}/")
     assert [o["name"] for o in home["jsonld"]] == ["Acme Maschinenbau GmbH"]
     assert home["title"] == "Acme Maschinenbau GmbH – Startseite"
 
@@ -69,6 +70,15 @@ def test_offsite_start_redirect_followed_once_and_recorded(crawl: Crawl) -> None
     home = next(p for p in pages if p["page_kind"] == "home")
     assert home["url"] == crawl.farm.url("localhost", "/")
     assert home["final_url"] == crawl.farm.url("127.0.0.4", "/")
+
+
+def test_bare_domain_falls_back_to_http(crawl: Crawl) -> None:
+    outcome = crawl.outcome("127.0.0.5")
+    assert outcome["start_url"].startswith("https://")
+    assert outcome["error"] is None
+    pages = crawl.of("page", "127.0.0.5")
+    assert sorted(p["final_url"] for p in pages) == [crawl.farm.url("127.0.0.5", "/"),
+                                                     crawl.farm.url("127.0.0.5", "/imprint.html")]
 
 
 def test_link_loop_terminates_within_budget(crawl: Crawl) -> None:
@@ -89,12 +99,16 @@ def test_extraction_attached_to_impressum_pages(crawl: Crawl) -> None:
 
 def test_report_counts_match_records(crawl: Crawl) -> None:
     report = crawl.report
-    assert report.domains == 3 and report.incomplete == [] and report.errors == {}
+    assert report.domains == 4
+    assert report.incomplete == []
+    assert report.errors == {}
     assert report.pages == len(crawl.of("page"))
-    assert report.skipped["non_html"] == 2 and report.skipped["robots_txt"] == 1
+    assert report.skipped["non_html"] == 2
+    assert report.skipped["robots_txt"] == 1
     assert "leadpipe/skipped/non_html" in report.log_tail
     for page in crawl.of("page"):
-        assert page["fetched_at"].endswith("Z") and page["schema_version"] == 1
+        assert page["fetched_at"].endswith("Z")
+        assert page["schema_version"] == 1
 
 
 def test_loopback_refused_without_allowlist(refused_crawl: Crawl) -> None:

@@ -12,7 +12,8 @@ ALLOW = ("127.0.0.1/32", "127.0.0.4/32")
 
 def test_fetches_and_decodes_latin1(farm: Farm) -> None:
     page = fetch_html(farm.url("127.0.0.1", "/kontakt.html"), allowlist=ALLOW)
-    assert page.status == 200 and "Jürgen Größmann" in page.html
+    assert page.status == 200
+    assert "Jürgen Größmann" in page.html
     assert page.fetched_at.endswith("Z")
 
 

@@ -57,7 +57,8 @@ def test_microdata_nested_items_and_repeated_properties() -> None:
         <span itemprop="streetAddress">Weg 1</span></div></div>
       <div itemscope itemtype="http://schema.org/Person"><span itemprop="name">P</span></div>"""
     (org,) = organizations_microdata(Selector(text=html), TYPES)
-    assert org["name"] == "Beispiel AG" and org["email"] == "mailto:a@b.de"
+    assert org["name"] == "Beispiel AG"
+    assert org["email"] == "mailto:a@b.de"
     assert org["telephone"] == ["+49 1", "+49 2"]
     assert org["address"] == {"@type": ["PostalAddress"], "streetAddress": "Weg 1"}
     assert "streetAddress" not in org

@@ -10,7 +10,7 @@ NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def test_website_then_business_email_never_freemail() -> None:
-    leads = [
+    leads: list[dict[str, str | None]] = [
         {"website": "https://www.beispiel.de/kontakt", "email": "info@other.de"},
         {"website": None, "email": "Max.Muster@Firma-Zwei.de"},
         {"website": "", "email": "max@gmx.de"},
