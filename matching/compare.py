@@ -88,8 +88,8 @@ def _level_mask(level: Level, a: list[str], b: list[str], workers: int) -> np.nd
         return np.fromiter((_digits(x)[-n:] == _digits(y)[-n:] for x, y in zip(a, b, strict=True)),
                            bool, len(a))
     if kind == "house_number":
-        return np.fromiter((_house_number(x) == _house_number(y) for x, y in zip(a, b, strict=True)),
-                           bool, len(a))
+        same = (_house_number(x) == _house_number(y) for x, y in zip(a, b, strict=True))
+        return np.fromiter(same, bool, len(a))
     local = kind == "email_local"
     return np.fromiter((_part(x, local) == _part(y, local) for x, y in zip(a, b, strict=True)),
                        bool, len(a))

@@ -120,8 +120,7 @@ def _run(
     levels = compare_pairs(columns, settings.comparisons, i, j, settings.workers)
     params = trained_params or train(records, settings, levels, group=group, mode=mode,
                                      columns=columns)
-    tf_tables = {c.name: fs.term_frequencies(columns[c.name])
-                 for c in settings.comparisons if c.term_frequency}
+    tf_tables = term_frequency_tables(columns, settings)
     left_values = {name: values[i] for name, values in columns.items()}
     weight = fs.score_pairs(levels, settings.comparisons, params, left_values, tf_tables)
     prob = fs.probability(weight)
@@ -149,6 +148,14 @@ def _run(
     clusters = cluster(ids, edges, negatives, constraints)
     return MatchResult(ids, i, j, levels, weight, prob, band, strong, guarded, clusters, params,
                        report)
+
+
+def term_frequency_tables(
+    columns: dict[str, np.ndarray], settings: MatchSettings,
+) -> dict[str, dict[str, float]]:
+    """Value shares per TF comparison; pass to `explain_pair` to reproduce engine scores."""
+    return {c.name: fs.term_frequencies(columns[c.name])
+            for c in settings.comparisons if c.term_frequency}
 
 
 def dedupe(

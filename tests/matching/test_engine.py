@@ -1,0 +1,281 @@
+"""Behaviour of the matching engine on small hand-made record sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching import fellegi_sunter as fs
+from matching.blocking import candidate_pairs
+from matching.cluster import ConstraintConflict, Constraints, assign_entity_ids, cluster
+from matching.compare import compare_levels, prepare_column, prepare_columns
+from matching.engine import dedupe, link, match_incremental, term_frequency_tables
+from matching.explain import explain_pair
+from matching.golden import golden_record
+from matching.settings import (
+    Blocking,
+    BlockingRule,
+    Comparison,
+    KeyPart,
+    Level,
+    SortedNeighbourhood,
+    load_match_settings,
+)
+
+
+@pytest.fixture(scope="module")
+def consumer():
+    return load_match_settings("consumer").value
+
+
+def _person(rid, first, last, street="hauptstr", number="5", postcode="10115", phone=None,
+            email=None, kind="personal_business", **extra):
+    return {"record_id": rid, "first_name": first, "last_name": last, "match_street": street,
+            "house_number": number, "postcode": postcode, "city": "berlin",
+            "phone_e164": phone, "email_normalized": email, "email_kind": kind, **extra}
+
+
+def _crowd(n=300, seed=3):
+    """Distinct people with varied names and addresses: the background EM learns u/m from."""
+    rng = np.random.default_rng(seed)
+    firsts = ["anna", "bernd", "clara", "dieter", "eva", "frank", "gisela", "heinz", "ines",
+              "jonas", "karin", "lukas", "maria", "nils", "olga", "paul"]
+    lasts = [f"name{k}" for k in range(120)]
+    out = []
+    for k in range(n):
+        out.append(_person(f"c{k:04d}", str(rng.choice(firsts)), str(rng.choice(lasts)),
+                           street=f"strasse{k % 90}", number=str(k % 40 + 1),
+                           postcode=f"{10000 + k % 60}", phone=f"+4930{k:07d}",
+                           email=f"p{k}@mail{k % 7}.de"))
+    # duplicates with small corruption so EM has matches to learn from
+    for k in range(0, n, 4):
+        src = dict(out[k])
+        src["record_id"] = f"d{k:04d}"
+        src["first_name"] = src["first_name"][:-1] + "x" if k % 8 == 0 else src["first_name"]
+        src["email_normalized"] = None
+        out.append(src)
+    return out
+
+
+# --- blocking ---------------------------------------------------------------------------
+
+def test_blocking_finds_every_pair_sharing_a_key_and_dedupes():
+    recs = [{"id": str(k), "pc": "1" if k < 3 else "2", "name": "abc" if k % 2 else "abd"}
+            for k in range(5)]
+    blocking = Blocking(rules=[BlockingRule(name="pc", keys=[KeyPart(column="pc")]),
+                               BlockingRule(name="n", keys=[KeyPart(column="name", prefix=2)])])
+    i, j, report = candidate_pairs(recs, blocking)
+    pairs = set(zip(i.tolist(), j.tolist(), strict=True))
+    assert pairs == {(a, b) for a in range(5) for b in range(a + 1, 5)}
+    assert report.candidate_pairs == 10
+
+
+def test_blocking_skips_and_reports_oversized_blocks_and_link_mode_crosses_sides():
+    recs = [{"pc": "1"} for _ in range(10)] + [{"pc": "2"}, {"pc": "2"}]
+    blocking = Blocking(rules=[BlockingRule(name="pc", keys=[KeyPart(column="pc")])],
+                        max_block_size=5)
+    i, j, report = candidate_pairs(recs, blocking)
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(10, 11)}
+    assert report.skipped_blocks == [{"rule": "pc", "key": "1", "size": 10}]
+    group = np.array([0] * 11 + [1])
+    i, j, _ = candidate_pairs(recs, blocking, group=group, mode="link")
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(10, 11)}
+    recs2 = [{"pc": "3"}] * 3
+    i, j, _ = candidate_pairs(recs2, blocking, group=np.array([0, 0, 1]), mode="incremental")
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(0, 2), (1, 2)}
+
+
+def test_sorted_neighbourhood_pairs_within_window():
+    recs = [{"n": v} for v in ["d", "a", "c", "b"]]
+    blocking = Blocking(rules=[], sorted_neighbourhood=[
+        SortedNeighbourhood(name="sn", column="n", window=2)])
+    i, j, _ = candidate_pairs(recs, blocking)
+    # sorted: a(1) b(3) c(2) d(0) -> neighbours (1,3) (2,3) (0,2)
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(1, 3), (2, 3), (0, 2)}
+
+
+# --- comparison levels ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ("Müller", "müller", 0), ("mueller", "muller", 1), ("meier", "meyer", 2),
+    ("schmidt", "wagner", 3), (None, "x", -1),
+])
+def test_name_levels_lower_case_then_jaro_winkler(a, b, expected):
+    comp = Comparison(name="n", column="n", levels=[
+        Level(kind="exact", label="exact"),
+        Level(kind="jaro_winkler", threshold=0.9, label="jw90"),
+        Level(kind="jaro_winkler", threshold=0.7, label="jw70"),
+        Level(kind="else", label="different")])
+    left = prepare_column([{"n": a}], "n", "lower")
+    right = prepare_column([{"n": b}], "n", "lower")
+    assert compare_levels(comp, left, right)[0] == expected
+
+
+@pytest.mark.parametrize(("kind", "threshold", "a", "b", "hit"), [
+    ("house_number", None, "12a", "12", True), ("house_number", None, "12", "13", False),
+    ("phone_suffix", 7, "+49301234567", "030 1234567", True),
+    ("email_local", None, "anna@a.de", "anna@b.de", True),
+    ("email_domain", None, "anna@a.de", "bob@a.de", True),
+    ("levenshtein", 1, "10115", "10116", True), ("levenshtein", 1, "10115", "10226", False),
+    ("token_set", 0.9, "müller bau", "bau müller", True), ("prefix", 3, "10115", "10199", True),
+])
+def test_special_levels(kind, threshold, a, b, hit):
+    comp = Comparison(name="x", column="x", levels=[
+        Level(kind=kind, threshold=threshold, label="hit"), Level(kind="else", label="no")])
+    got = compare_levels(comp, np.array([a], dtype=object), np.array([b], dtype=object))
+    assert bool(got[0] == 0) is hit
+
+
+# --- Fellegi-Sunter ---------------------------------------------------------------------
+
+def test_em_recovers_known_m_probabilities():
+    rng = np.random.default_rng(0)
+    comps = [Comparison(name=f"c{k}", column=f"c{k}", levels=[
+        Level(kind="exact", label="exact"), Level(kind="else", label="different")])
+        for k in range(4)]
+    true_m, true_u, lam, n = 0.9, 0.1, 0.3, 40_000
+    is_match = rng.random(n) < lam
+    p_agree = np.where(is_match, true_m, true_u)
+    levels = np.stack([(rng.random(n) >= p_agree).astype(np.int8) for _ in comps], axis=1)
+    u = {c.name: [true_u, 1 - true_u] for c in comps}
+    params = fs.expectation_maximisation(levels, comps, u, max_iterations=200)
+    assert params["lambda_candidates"] == pytest.approx(lam, abs=0.02)
+    for c in comps:
+        assert params["comparisons"][c.name]["m"][0] == pytest.approx(true_m, abs=0.02)
+
+
+def test_term_frequency_makes_common_surname_weaker():
+    comp = Comparison(name="last", column="last", term_frequency=True, levels=[
+        Level(kind="exact", label="exact"), Level(kind="else", label="different")])
+    params = {"lambda": 0.01, "comparisons": {"last": {"m": [0.9, 0.1], "u": [0.01, 0.99]}}}
+    values = np.array(["müller"] * 50 + ["schmidt"] * 30 + [f"rare{k}" for k in range(20)],
+                      dtype=object)
+    tf = fs.term_frequencies(values)
+    levels = np.array([[0], [0]], dtype=np.int8)
+    left = {"last": np.array(["müller", "rare3"], dtype=object)}
+    weights = fs.score_pairs(levels, [comp], params, left, {"last": tf})
+    assert weights[0] < weights[1]
+    assert weights[1] - weights[0] == pytest.approx(np.log2(0.5 / 0.01))
+
+
+# --- engine: the household / colleague trap -------------------------------------------
+
+def test_household_members_sharing_address_phone_and_mailbox_are_not_merged(consumer):
+    household = [
+        _person("h1", "anna", "schmidt", phone="+49301111111", email="familie@schmidt.de",
+                consent="yes"),
+        _person("h2", "bernd", "schmidt", phone="+49301111111", email="familie@schmidt.de",
+                consent="no"),
+        _person("h3", "anna", "schmidt", phone="+49301111111", email="familie@schmidt.de"),
+    ]
+    res = dedupe(_crowd() + household, consumer)
+    assert res.clusters["h1"] == res.clusters["h3"]
+    assert res.clusters["h2"] != res.clusters["h1"]  # consent of anna never reaches bernd
+    pair = next(p for p in res.pairs(("non_match", "review", "match"))
+                if {p["left_id"], p["right_id"]} == {"h1", "h2"})
+    assert pair["band"] == "non_match"
+    assert pair["guarded"] is True
+
+
+def test_role_mailbox_is_no_strong_key_but_personal_mailbox_is():
+    contact = load_match_settings("contact").value
+    recs = [
+        {"record_id": "a", "first_name": None, "last_name": "x", "email_normalized": "info@acme.de",
+         "email_kind": "role", "company_match_name": "acme"},
+        {"record_id": "b", "first_name": None, "last_name": "y", "email_normalized": "info@acme.de",
+         "email_kind": "role", "company_match_name": "acme"},
+        {"record_id": "c", "first_name": None, "last_name": "z", "email_normalized": "k.z@acme.de",
+         "email_kind": "personal_business", "company_match_name": "acme"},
+        {"record_id": "d", "first_name": None, "last_name": "q", "email_normalized": "k.z@acme.de",
+         "email_kind": "personal_business", "company_match_name": "acme"},
+    ]
+    params = {"lambda": 1e-4, "comparisons": {c.name: {"m": fs.default_m(len(c.levels)),
+              "u": [1 / len(c.levels)] * len(c.levels)} for c in contact.comparisons}}
+    res = dedupe(recs, contact, trained_params=params)
+    strong = {frozenset((p["left_id"], p["right_id"])): p["strong_key"]
+              for p in res.pairs(("non_match", "review", "match"))}
+    assert strong.get(frozenset("cd")) == "personal_email"
+    assert strong.get(frozenset("ab")) is None
+    assert res.clusters["c"] == res.clusters["d"]
+    assert res.clusters["a"] != res.clusters["b"]
+
+
+# --- clustering -----------------------------------------------------------------------
+
+def test_no_chaining_through_one_weak_link():
+    ids = ["A", "B", "C"]
+    clusters = cluster(ids, [(0, 1, 20.0), (1, 2, 3.0)], negatives=[(0, 2)])
+    assert clusters == {"A": "A", "B": "A", "C": "C"}
+
+
+def test_must_link_and_cannot_link_are_respected():
+    ids = ["a", "b", "c", "d"]
+    cons = Constraints(must_link=[("c", "d")], cannot_link=[("a", "b")])
+    clusters = cluster(ids, [(0, 1, 30.0)], constraints=cons)
+    assert clusters["a"] != clusters["b"]
+    assert clusters["c"] == clusters["d"] == "c"
+    with pytest.raises(ConstraintConflict):
+        cluster(ids, [], constraints=Constraints(must_link=[("a", "c"), ("c", "b")],
+                                                 cannot_link=[("a", "b")]))
+
+
+def test_entity_ids_stay_stable_and_split_keeps_id_on_larger_part():
+    previous = {"r1": "E9", "r2": "E9", "r3": "E9", "r4": "E7"}
+    clusters = {"r1": "r1", "r2": "r1", "r3": "r3", "r4": "r4", "r5": "r4", "r6": "r6"}
+    ids = assign_entity_ids(clusters, previous)
+    assert ids == {"r1": "E9", "r4": "E7", "r3": "r3", "r6": "r6"}
+
+
+def test_incremental_run_keeps_existing_clusters_and_only_scores_new_pairs(consumer):
+    existing = _crowd()
+    full = dedupe(existing, consumer)
+    new = [_person("n1", "anna", "schmidt", street="ringweg", number="9", postcode="20095",
+                   phone="+49401234567")]
+    dup = dict(new[0], record_id="n2")
+    res = match_incremental([*new, dup], existing, consumer, trained_params=full.params,
+                            previous_clusters=full.clusters)
+    n_existing = len(existing)
+    assert all(max(a, b) >= n_existing for a, b in zip(res.left, res.right, strict=True))
+    assert res.clusters["n1"] == res.clusters["n2"]
+    for rid, cid in full.clusters.items():
+        assert res.clusters[rid] == res.clusters[cid]
+    entity = assign_entity_ids(res.clusters, full.clusters)
+    assert {entity[res.clusters[r]] for r in full.clusters} == set(full.clusters.values())
+
+
+# --- link, golden records, explanation ---------------------------------------------------
+
+def test_link_mode_pairs_only_across_tables(consumer):
+    crowd = _crowd(120)
+    res = link(crowd[:60], crowd[60:], consumer)
+    assert all(a < 60 <= b for a, b in zip(res.left, res.right, strict=True))
+
+
+def test_golden_record_names_source_and_rule(consumer):
+    members = [
+        {"record_id": "1", "first_name": "Anna", "email_normalized": "a@x.de",
+         "email_status": "invalid", "source": "web_form", "updated_at": "2026-01-01"},
+        {"record_id": "2", "first_name": "Anna", "email_normalized": "anna@x.de",
+         "email_status": "valid", "source": "purchased_list", "updated_at": "2025-01-01"},
+        {"record_id": "3", "last_name": "Berg", "source": "crawl", "updated_at": "2026-02-01"},
+    ]
+    golden = golden_record(members, consumer)
+    assert golden["email_normalized"] == {"value": "anna@x.de", "source_record_id": "2",
+                                          "rule": "validated"}
+    assert golden["first_name"] == {"value": "Anna", "source_record_id": "1",
+                                    "rule": "source_trust"}
+    assert golden["last_name"]["rule"] == "only_value"
+
+
+def test_explanation_sums_to_the_engine_score(consumer):
+    records = _crowd()
+    res = dedupe(records, consumer)
+    columns = prepare_columns(records, consumer.comparisons)
+    tf = term_frequency_tables(columns, consumer)
+    by_id = {r["record_id"]: r for r in records}
+    for k in range(0, len(res.left), max(1, len(res.left) // 25)):
+        a, b = res.record_ids[res.left[k]], res.record_ids[res.right[k]]
+        exp = explain_pair(by_id[a], by_id[b], consumer, res.params, tf)
+        parts = exp["prior_log2_odds"] + sum(f["contribution"] for f in exp["fields"])
+        assert parts == pytest.approx(exp["match_weight"])
+        assert exp["match_weight"] == pytest.approx(float(res.weight[k]))
