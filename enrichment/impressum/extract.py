@@ -39,7 +39,7 @@ CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "co
                  "fax", "emails", "managing_directors", "register_court", "register_number",
                  "vat_id", "responsible_persons")
 _PROSE_CHARS = 250
-_DIGITS = re.compile(r"\d")
+_FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
 _NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
                        r"|\b(?:19|20)\d\d\s|\b(?:ist|is|sind|are|by|von|durch)\s+(?:die|der|das|the)?\s*)")
@@ -120,8 +120,9 @@ def _domain_label(host: str | None) -> str | None:
 
 def _nlp_text(line: str) -> str:
     """Long prose (disclaimers, privacy text) carries no fields but dominates tokenizer time;
-    it is left out when it has no digits to speak of and no e-mail."""
-    if len(line) > _PROSE_CHARS and "@" not in line and len(_DIGITS.findall(line)) < 5:
+    it is left out when it has no e-mail and no number of four or more digits (postcodes,
+    phones, register and VAT numbers all have one)."""
+    if len(line) > _PROSE_CHARS and not _FIELD_HINT.search(line):
         return ""
     return line
 
