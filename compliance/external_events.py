@@ -11,11 +11,18 @@ a line that cannot be understood is returned as a problem (line, field, reason),
 | do_not_call   | consent_withdrawn    | phone            | "don't call again" (C6)          |
 | objection     | objection_art21      | all              | also goes on the suppression list|
 | bounce        | email_bounced        | email            | hard bounce: the address is dead |
+| doi_confirmed | consent_given        | email            | a double opt-in confirmed later  |
+
+A `doi_confirmed` line (written by the intake service for confirmations that arrive after
+the submission reached the warehouse) carries the whole consent evidence: the consent text
+and version, when it was given (`consent_given_at`), IP and user agent of the form, and the
+confirmation click's own time (`at`), IP and user agent.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -35,7 +42,11 @@ TYPES = {
     "do_not_call": ("consent_withdrawn", ("phone",)),
     "objection": ("objection_art21", ("all",)),
     "bounce": ("email_bounced", ("email",)),
+    "doi_confirmed": ("consent_given", ("email",)),
 }
+_DOI_EVIDENCE = ("consent_text", "consent_text_version", "ip", "user_agent", "form_id",
+                 "page_url", "privacy_notice_version", "doi_requested_at", "doi_ip",
+                 "doi_user_agent", "submission_id")
 _BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -112,6 +123,8 @@ def read_external_events(path: Path) -> ExternalEvents:
             continue
         try:
             occurred = _when(row.get("at") or row.get("date"))
+            given = (_when(row["consent_given_at"]) if kind_name == "doi_confirmed"
+                     and row.get("consent_given_at") else occurred)
         except ValueError:
             result.problems.append((line, "at", f"{row.get('at')!r} is not an ISO date/time"))
             continue
@@ -130,6 +143,34 @@ def read_external_events(path: Path) -> ExternalEvents:
             attributes["bounce"] = row.get("bounce") or "hard"
         evidence = {k: row[k] for k in ("source", "note", "wording", "received_via", "reference")
                     if row.get(k)}
+        if kind_name == "doi_confirmed":
+            attributes, evidence = _doi_consent(row, occurred, evidence)
+            occurred = given
         result.events.append(ExternalEvent(line, kind, channels, occurred, email, phone, person,
                                            attributes, evidence))
     return result
+
+
+def _doi_consent(row: dict[str, Any], confirmed: datetime, evidence: dict[str, Any]
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Attributes and evidence of a consent whose double opt-in was confirmed later."""
+    text = row.get("consent_text")
+    attributes = {
+        "type": "doi_confirmed", "method": "double_opt_in",
+        "confirmed_at": confirmed.isoformat(),
+        "pre_ticked": _flag(row.get("pre_ticked")),
+        "names_controller": _flag(row.get("names_controller")),
+        "phone_verified": False,
+        "evidence_complete": bool((text or row.get("consent_text_version"))
+                                  and (row.get("ip") or row.get("user_agent"))),
+    }
+    evidence = {**evidence, **{k: row[k] for k in _DOI_EVIDENCE if row.get(k) is not None}}
+    if text:
+        evidence["consent_text_sha256"] = hashlib.sha256(str(text).encode("utf-8")).hexdigest()
+    return attributes, evidence
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"true", "1", "yes", "ja"}

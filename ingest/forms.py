@@ -47,7 +47,8 @@ CONTACT_FIELDS = ("email", "phone", "mobile", "company", "last_name", "full_name
 _TRUE = frozenset({"true", "1", "yes", "y", "ja", "j", "on", "x", "checked", "wahr"})
 _FALSE = frozenset({"false", "0", "no", "n", "nein", "off", "unchecked", "falsch", ""})
 _CONSENT_SCALARS = ("text", "text_version", "given_at", "pre_ticked", "doi_confirmed_at",
-                    "doi_requested_at", "doi_ip", "names_controller", "phone_verified",
+                    "doi_requested_at", "doi_ip", "doi_user_agent", "names_controller",
+                    "phone_verified",
                     "privacy_notice_version")
 _GERMAN_TIME = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
 
@@ -69,6 +70,7 @@ class ConsentKeys(BaseModel):
     doi_confirmed_at: list[str]
     doi_requested_at: list[str]
     doi_ip: list[str]
+    doi_user_agent: list[str]
     names_controller: list[str]
     phone_verified: list[str]
     privacy_notice_version: list[str]
@@ -404,6 +406,7 @@ class _Reader:
                     "privacy_notice_version": _text(consent("privacy_notice_version")[1]),
                     "doi_requested_at": self.timestamp(*consent("doi_requested_at")),
                     "doi_ip": _text(consent("doi_ip")[1]),
+                    "doi_user_agent": _text(consent("doi_user_agent")[1]),
                 }),
             }
             # A DOI click confirms the e-mail address only; it proves nothing about a phone

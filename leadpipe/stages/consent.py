@@ -58,6 +58,11 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
         })
 
     def job(wh: Any, run_id: str) -> dict[str, Any]:
+        for event in events:  # a late DOI confirmation belongs to its form submission
+            submission = event["evidence"].get("submission_id")
+            if submission:
+                event["record_id"] = wh.scalar(
+                    "SELECT record_id FROM raw.records WHERE submission_id = ?", [submission])
         new = append_events(wh, events)
         people = 0
         for e in parsed.events:

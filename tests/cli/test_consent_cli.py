@@ -78,3 +78,29 @@ def test_external_events_import_with_objection_and_a_bad_line(
 
     again = json.loads(_run(settings, "consent", "import", str(events))[1])
     assert (again["imported"], again["already_known"]) == (0, 2)
+
+
+def test_late_doi_confirmation_from_the_intake_service(settings: Settings, tmp_path: Path) -> None:
+    unconfirmed = {**FORM, "consent": {**FORM["consent"], "doi_confirmed_at": None}}
+    path = tmp_path / "forms.ndjson"
+    path.write_text(json.dumps(unconfirmed) + "\n", encoding="utf-8")
+    assert _run(settings, "ingest", "forms", str(path))[0] == 0
+    late = tmp_path / "intake-doi.consent-events.ndjson"
+    late.write_text(json.dumps({
+        "type": "doi_confirmed", "email": FORM["email"], "channels": "email",
+        "at": "2026-11-26T08:00:00+01:00", "consent_given_at": FORM["submitted_at"],
+        "submission_id": FORM["submission_id"], "ip": "203.0.113.7", "user_agent": "Mozilla",
+        "consent_text": "Ja, E-Mails bitte.", "consent_text_version": "v3",
+        "pre_ticked": False, "names_controller": True, "doi_ip": "198.51.100.1",
+        "doi_user_agent": "Thunderbird",
+    }) + "\n", encoding="utf-8")
+    code, out = _run(settings, "consent", "import", str(late))
+    assert code == 0, out
+    assert json.loads(out)["imported"] == 1
+
+    history = json.loads(_run(settings, "consent", "show", FORM["email"])[1])
+    doi = [e for e in history["events"] if e["attributes"].get("method") == "double_opt_in"]
+    assert len(doi) == 1
+    assert doi[0]["record_id"].endswith(":" + FORM["submission_id"])
+    assert doi[0]["attributes"]["evidence_complete"] is True
+    assert doi[0]["evidence"]["doi_user_agent"] == "Thunderbird"
