@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from enrichment.dns import DomainChecker  # noqa: E402
-from enrichment.record import enrich_many  # noqa: E402
+from enrichment.dns import DomainChecker
+from enrichment.record import enrich_many
 
 FIRST = ["Anna", "Max", "Petra", "Jan", "Lena", "Tobias", "Sabine", "Mehmet", "Julia", "Klaus",
          "Eva-Maria", "Hans-Peter", "Sophie", "Lukas", "Fatma", "Jürgen"]
@@ -110,7 +110,8 @@ def peak_rss_mb() -> tuple[float, float]:
     return own, children
 
 
-def run_dns_off(records: Iterator[dict[str, str | None]], workers: int, chunk: int) -> dict[str, float]:
+def run_dns_off(records: Iterator[dict[str, str | None]], workers: int,
+                chunk: int) -> dict[str, float]:
     start = time.perf_counter()
     count = 0
     statuses: dict[str, int] = {}

@@ -79,7 +79,7 @@ def _parse(value: str) -> _Parsed:
     simple = _SIMPLE.match(value)
     if simple and len(simple.group(1)) <= 64 and len(value) <= 254:
         local, domain = simple.groups()
-        normalized, _, checked, ascii_domain, reason = _parse_full("x@" + domain.lower())
+        _, _, checked, ascii_domain, reason = _parse_full("x@" + domain.lower())
         if checked is None:
             return None, None, None, None, reason
         if local.lower() in _CASE_FOLDED:
