@@ -39,6 +39,7 @@ CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "co
                  "fax", "emails", "managing_directors", "register_court", "register_number",
                  "vat_id", "responsible_persons")
 _PROSE_CHARS = 250
+_CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄÖÜ][\wäöüß.\-/ ]{1,25}\))")
 _FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
 _NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
@@ -176,7 +177,8 @@ def _addresses(p: _Page) -> list[_Address]:
             next_mark = min((mk.start for mk in p.marks[i] if mk.start > m.start(3)),
                             default=len(ln.text))
             city = ln.text[m.start(3):next_mark]
-            city = re.split(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s", city)[0].strip(" .")
+            official = _CITY_WITH_PAREN.match(city)  # "Halle (Saale)", "Kempten (Allgäu)"
+            city = official.group(1) if official else re.split(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s", city)[0].strip(" .")
             words = city.split()
             while words and (words[-1].lower() in country_words or words[-1] in ("Tel", "Tel.")):
                 words.pop()
@@ -423,6 +425,10 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     if not data.managing_directors and data.company_name and data.legal_form in (
             None, "e.K.", "e.U.", "Einzelunternehmen"):
         owner = _owner_from_name(data.company_name)
+        if owner is None and name_line is not None and addr is not None:
+            # "Zahnarztpraxis am Markt / Dr. Jana Wolf / Markt 3": the person under the name
+            owner = next((o for o in (_owner_from_name(p.lines[k].text)
+                                      for k in range(name_line + 1, addr.line)) if o), None)
         if owner:
             data.managing_directors = [owner]
 
