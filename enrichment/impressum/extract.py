@@ -40,6 +40,7 @@ CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "co
                  "vat_id", "responsible_persons")
 _PROSE_CHARS = 250
 _CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄÖÜ][\wäöüß.\-/ ]{1,25}\))")
+_CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s")
 _FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
 _NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
@@ -178,7 +179,10 @@ def _addresses(p: _Page) -> list[_Address]:
                             default=len(ln.text))
             city = ln.text[m.start(3):next_mark]
             official = _CITY_WITH_PAREN.match(city)  # "Halle (Saale)", "Kempten (Allgäu)"
-            city = official.group(1) if official else re.split(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s", city)[0].strip(" .")
+            if official:
+                city = official.group(1)
+            else:
+                city = _CITY_END.split(city)[0].strip(" .")
             words = city.split()
             while words and (words[-1].lower() in country_words or words[-1] in ("Tel", "Tel.")):
                 words.pop()
