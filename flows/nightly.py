@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from prefect import flow, get_run_logger
 from pydantic import Field
 
+from flows.consent import hand_off_task, import_events_task
 from flows.enrich import enrich_task
 from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
 from flows.reporting import publish_counts
@@ -29,8 +30,9 @@ def nightly(
     ),
     db: DbPath = None,
 ) -> dict[str, Any]:
-    """Ingest new files from the inbox, then enrich what is new."""
+    """Hand-off from the form service, ingest the inbox, consent events, then enrich."""
     logger = get_run_logger()
+    handoff = hand_off_task(inbox, db)
     files = find_inbox_files(Path(inbox))
     reports: list[dict[str, Any]] = []
     for path in files.lists:
@@ -50,5 +52,14 @@ def nightly(
             logger.error("form export %s not ingested: %s", path.name, exc)
             reports.append(_failed_row(path, exc))
     publish_counts("nightly-ingest", "Nightly ingest", reports)
+    events = []
+    for path in files.events:
+        state = import_events_task(str(path), db, return_state=True)
+        try:
+            events.append(state.result())
+        except Exception as exc:
+            logger.error("consent events %s not imported: %s", path.name, exc)
+            events.append({"file": path.name, "error": str(exc)})
     enriched = enrich_task(db)
-    return {"ingest": reports, "enrich": enriched}
+    return {"handoff": handoff, "ingest": reports, "consent_events": events,
+            "enrich": enriched}

@@ -28,6 +28,12 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
     """One section per stage that ran."""
     if "ingest" in result:
         print_ingest(result["ingest"], console)
+    for e in result.get("consent_events", []):
+        if "error" in e:
+            console.print(f"Consent events {e['file']}: not imported — {e['error']}")
+        else:
+            console.print(f"Consent events {e['file']}: {e['imported']} new, "
+                          f"{len(e['problems'])} problem line(s)")
     if "enrich" in result:
         e = result["enrich"]
         console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "

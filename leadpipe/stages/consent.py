@@ -71,6 +71,9 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
                 people += bool(add_entries(wh, entry_hashes(secret, record), origin="objection",
                                            reference=f"external:{digest[:12]}:{e.line}"))
         now = datetime.now(UTC)
+        if wh.scalar("SELECT count(*) FROM ops.quarantine WHERE batch_id = ?",
+                     [f"E{digest[:15]}"]):
+            return {"imported": new, "suppressed_people": people}  # problems already noted
         for line, field, reason in parsed.problems:
             wh.execute(
                 "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "

@@ -26,6 +26,7 @@ from warehouse.runs import run_job
 
 LIST_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 FORM_SUFFIXES = (".ndjson", ".jsonl", ".json", ".csv")
+EVENT_SUFFIXES = (".ndjson", ".jsonl", ".csv")
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,14 @@ def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
 class InboxFiles:
     lists: list[Path]
     forms: list[Path]
+    events: list[Path]
 
 
 def find_inbox_files(inbox: Path) -> InboxFiles:
-    """Files waiting in `inbox/lists/` and `inbox/forms/`, in name order.
+    """Files waiting in `inbox/lists/`, `inbox/forms/` and `inbox/events/`, in name order.
 
-    A list's mapping/metadata file sits next to it as `<list file>.yaml`.
+    A list's mapping/metadata file sits next to it as `<list file>.yaml`; `events/` holds
+    external consent events (unsubscribes, objections, late DOI confirmations).
     """
     def files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
         if not folder.is_dir():
@@ -123,7 +126,8 @@ def find_inbox_files(inbox: Path) -> InboxFiles:
         return sorted(p for p in folder.iterdir()
                       if p.is_file() and p.suffix.lower() in suffixes)
 
-    return InboxFiles(files(inbox / "lists", LIST_SUFFIXES), files(inbox / "forms", FORM_SUFFIXES))
+    return InboxFiles(files(inbox / "lists", LIST_SUFFIXES), files(inbox / "forms", FORM_SUFFIXES),
+                      files(inbox / "events", EVENT_SUFFIXES))
 
 
 def sidecar_for(list_path: Path) -> Path | None:
