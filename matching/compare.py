@@ -70,12 +70,19 @@ def score(kind: str, a: list[str], b: list[str], workers: int = 1) -> np.ndarray
     return np.asarray(values, dtype=np.float64) * _SCALE.get(kind, 1.0)
 
 
-def _level_mask(level: Level, a: list[str], b: list[str], workers: int) -> np.ndarray:
+def _level_mask(
+    level: Level, a: list[str], b: list[str], workers: int,
+    swap: tuple[list[str | None], list[str | None]] | None,
+) -> np.ndarray:
     kind, t = level.kind, level.threshold
     if kind == "else":
         return np.ones(len(a), dtype=bool)
+    if kind == "swapped":
+        sa, sb = swap or ([None] * len(a), [None] * len(b))
+        return np.fromiter((x == y2 and y == x2 for x, y, x2, y2 in zip(a, b, sa, sb, strict=True)),
+                           bool, len(a))
     if kind == "exact":
-        return np.fromiter((x == y for x, y in zip(a, b, strict=True)), bool, len(a))
+        return np.equal(np.array(a, dtype=object), np.array(b, dtype=object)).astype(bool)
     if kind == "levenshtein":
         return score(kind, a, b, workers) <= float(t or 0)
     if kind in _SCORERS:
@@ -97,17 +104,23 @@ def _level_mask(level: Level, a: list[str], b: list[str], workers: int) -> np.nd
 
 def compare_levels(
     comparison: Comparison, left: np.ndarray, right: np.ndarray, workers: int = 1,
+    left_swap: np.ndarray | None = None, right_swap: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Level index per pair (int8): 0 = first level, ..., -1 = null."""
+    """Level index per pair (int8): 0 = first level, ..., -1 = null.
+
+    `left_swap`/`right_swap` are the `swap_column` values, needed by a `swapped` level.
+    """
     n = len(left)
     levels = np.full(n, NULL_LEVEL, dtype=np.int8)
-    todo = np.fromiter((x is not None and y is not None for x, y in zip(left, right, strict=True)),
-                       bool, n)
+    todo = (np.not_equal(left, None) & np.not_equal(right, None)).astype(bool)
     for index, level in enumerate(comparison.levels):
         rows = np.flatnonzero(todo)
         if not len(rows):
             break
-        hit = _level_mask(level, list(left[rows]), list(right[rows]), workers)
+        swap = None
+        if left_swap is not None and right_swap is not None:
+            swap = (list(left_swap[rows]), list(right_swap[rows]))
+        hit = _level_mask(level, list(left[rows]), list(right[rows]), workers, swap)
         levels[rows[hit]] = index
         todo[rows[hit]] = False
     return levels
@@ -124,7 +137,11 @@ class ComparedPairs:
 def prepare_columns(
     records: Sequence[dict[str, Any]], comparisons: Sequence[Comparison],
 ) -> dict[str, np.ndarray]:
-    return {c.name: prepare_column(records, c.column, c.processor) for c in comparisons}
+    columns = {c.name: prepare_column(records, c.column, c.processor) for c in comparisons}
+    for c in comparisons:
+        if c.swap_column:
+            columns[f"{c.name}:swap"] = prepare_column(records, c.swap_column, c.processor)
+    return columns
 
 
 def compare_pairs(
@@ -135,7 +152,10 @@ def compare_pairs(
     matrix = np.empty((len(i), len(comparisons)), dtype=np.int8)
     for c, comparison in enumerate(comparisons):
         values = columns[comparison.name]
-        matrix[:, c] = compare_levels(comparison, values[i], values[j], workers)
+        swap = columns.get(f"{comparison.name}:swap")
+        matrix[:, c] = compare_levels(
+            comparison, values[i], values[j], workers,
+            None if swap is None else swap[i], None if swap is None else swap[j])
     return matrix
 
 

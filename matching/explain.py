@@ -26,7 +26,11 @@ def explain_pair(
     total = prior
     for comparison in settings.comparisons:
         values = prepare_column([a, b], comparison.column, comparison.processor)
-        level = int(compare_levels(comparison, values[:1], values[1:], settings.workers)[0])
+        swap = prepare_column([a, b], comparison.swap_column, comparison.processor) \
+            if comparison.swap_column else None
+        level = int(compare_levels(comparison, values[:1], values[1:], settings.workers,
+                                   None if swap is None else swap[:1],
+                                   None if swap is None else swap[1:])[0])
         weight = tf = 0.0
         label = "null"
         if level != NULL_LEVEL:

@@ -16,9 +16,11 @@ from leadpipe.config import LoadedConfig, load_config
 
 LevelKind = Literal[
     "exact", "jaro_winkler", "token_set", "ratio", "levenshtein", "prefix",
-    "house_number", "phone_suffix", "email_local", "email_domain", "else",
+    "house_number", "phone_suffix", "email_local", "email_domain", "swapped", "else",
 ]
-"""`else` is the catch-all last level; the null level is implicit (both values must be set)."""
+"""`else` is the catch-all last level; the null level is implicit (both values must be set).
+`swapped` holds when each side's value equals the other side's `swap_column` (first and last
+name exchanged)."""
 
 Processor = Literal["lower", "none"]
 
@@ -49,6 +51,7 @@ class Comparison(_Model):
     column: str
     processor: Processor = "lower"
     levels: list[Level]
+    swap_column: str | None = None
     term_frequency: bool = False
     tf_minimum: float = 0.0001
     m_init: list[float] | None = None
@@ -57,6 +60,8 @@ class Comparison(_Model):
     def _else_last(self) -> Comparison:
         if not self.levels or self.levels[-1].kind != "else":
             raise ValueError(f"comparison {self.name!r}: the last level must be of kind else")
+        if any(lv.kind == "swapped" for lv in self.levels) and not self.swap_column:
+            raise ValueError(f"comparison {self.name!r}: a swapped level needs swap_column")
         if self.m_init is not None and len(self.m_init) != len(self.levels):
             raise ValueError(f"comparison {self.name!r}: m_init needs one value per level")
         return self
