@@ -194,17 +194,19 @@ _VAT = re.compile(
 
 
 def find_vat(text: str) -> str | None:
-    """The first valid VAT id in `text` (compact form); Swiss UIDs as `CHE123456789`."""
+    """The first valid VAT id in `text` (compact form); Swiss UIDs as `CHE123456789`.
+    Digit groups are only cut at their spaces, so an IBAN (`DE89 3704 0044 …`) never yields a
+    VAT id by accident."""
     for m in _VAT.finditer(text):
         prefix = m.group(1).replace(" ", "")
-        body = re.sub(r"[\s.\-]", "", m.group(2))
         if prefix == "CHE":
+            body = re.sub(r"[\s.\-]", "", m.group(2))
             if ch_uid.is_valid("CHE" + body[:9]):
                 return "CHE" + body[:9]
             continue
-        # the body may run into the next word's digits; try the shortest valid prefix first
-        for end in range(8, len(body) + 1):
-            candidate = prefix + body[:end]
+        groups = m.group(2).split()
+        for end in range(len(groups), 0, -1):
+            candidate = prefix + re.sub(r"[.\-]", "", "".join(groups[:end]))
             if eu_vat.is_valid(candidate):
                 return eu_vat.compact(candidate)
     return None

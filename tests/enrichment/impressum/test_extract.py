@@ -238,3 +238,11 @@ def test_load_fixture_reads_expected_next_to_page() -> None:
     html, expected = load_fixture(next((FIXTURES / "dev").glob("*.html")))
     assert "<html" in html.lower()
     assert set(expected) == set(CONTRACT_KEYS)
+
+
+def test_bank_details_are_neither_phone_nor_vat() -> None:
+    html = _page(BASE + "<p>Bankverbindung: Sparkasse Tübingen<br>"
+                        "IBAN: DE89 3704 0044 0532 0130 00<br>BIC: SOLADES1TUB</p>")
+    data = extract_impressum(html)
+    assert data.phones == ["+497071556677"]
+    assert data.vat_id is None
