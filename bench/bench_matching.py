@@ -198,7 +198,8 @@ def _corrupt(rng, base, legal):
     if rng.random() < 0.1:
         row["street"] = _typo(rng, str(row["street"]))
     if rng.random() < 0.2:
-        local = f"{_ascii(str(base['first_name'])).lower()}.{_ascii(str(base['last_name'])).lower()}"
+        first, last = _ascii(str(base["first_name"])), _ascii(str(base["last_name"]))
+        local = f"{first.lower()}.{last.lower()}"
         freemail = _FREEMAIL[int(rng.integers(0, 4))]
         row["email"] = f"{local}{int(rng.integers(1, 99))}@{freemail}"
     if rng.random() < 0.3:

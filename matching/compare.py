@@ -112,7 +112,8 @@ def compare_levels(
     """
     n = len(left)
     levels = np.full(n, NULL_LEVEL, dtype=np.int8)
-    todo = (np.not_equal(left, None) & np.not_equal(right, None)).astype(bool)
+    none = np.array(None, dtype=object)
+    todo = (np.not_equal(left, none) & np.not_equal(right, none)).astype(bool)
     for index, level in enumerate(comparison.levels):
         rows = np.flatnonzero(todo)
         if not len(rows):
