@@ -17,10 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stdnum.at import uid as at_uid
-from stdnum.ch import vat as ch_vat
-from stdnum.de import vat as de_vat
-
 from leadpipe.demo.corrupt import ascii_umlauts
 from leadpipe.demo.rows import render_phone
 from leadpipe.demo.vocabulary import vocabulary
@@ -69,10 +65,8 @@ def _legal_form(company: Company) -> str | None:
 
 
 def truth_for(company: Company, street_text: str, email: str) -> dict[str, Any]:
-    vat = None
-    if company.vat_id:
-        module = {"DE": de_vat, "AT": at_uid, "CH": ch_vat}[company.country]
-        vat = module.compact(company.vat_id)
+    # compact form with its country prefix: "DE…", "ATU…", "CHE…MWST"
+    vat = "".join(ch for ch in company.vat_id if ch.isalnum()) if company.vat_id else None
     return {
         "company_name": company.name,
         "legal_form": _legal_form(company),
@@ -277,7 +271,10 @@ def choose_site_companies(world: World, count: int, rng: random.Random) -> list[
     foreign = [c for c in with_domain if c.country != "DE"]
     sole = [c for c in with_domain if c.kind == "sole_trader"]
     german = [c for c in with_domain if c.country == "DE" and c.kind == "company"]
+    berlin = [c for c in german if c.address.city.name == "Berlin" and c.register_number]
     chosen = rng.sample(foreign, min(6, len(foreign))) + rng.sample(sole, min(4, len(sole)))
+    chosen += rng.sample(berlin, min(2, len(berlin)))
+    german = [c for c in german if c not in chosen]
     chosen += rng.sample(german, count - len(chosen))
     return sorted(chosen, key=lambda c: c.id)
 

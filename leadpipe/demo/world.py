@@ -132,6 +132,8 @@ class WorldBuilder:
 
     def phone(self, city: City, extension: str = "") -> Phone:
         length = 7 if len(city.area_code) <= 4 else 6
+        if city.country == "CH":  # fixed 9-digit national numbers, no direct-dial suffix
+            length = 7 - len(extension)
         first = self.rng.choice("2345789")
         subscriber = first + "".join(self.rng.choice("0123456789") for _ in range(length - 1))
         return Phone(city.country, city.area_code, subscriber, extension)
@@ -209,7 +211,8 @@ class WorldBuilder:
         company = Company(
             id=company_id, name=name, legal_form=legal or "Einzelunternehmen", kind=kind,
             address=address, phone=switchboard,
-            fax=Phone(city.country, city.area_code, switchboard.subscriber, "99")
+            fax=(self.phone(city) if country == "CH" else Phone(
+                country, city.area_code, switchboard.subscriber, "99"))
             if self.rng.random() < 0.6 else None,
             domain=self.domain_for(stem, country) if kind == "company" or self.rng.random() < 0.7
             else None,
@@ -238,6 +241,8 @@ class WorldBuilder:
         domain = company.domain or self.rng.choice(self.voc.free_email_domains)
         if share_switchboard or company.kind == "sole_trader":
             phone = company.phone
+        elif company.country == "CH":
+            phone = self.phone(company.address.city)
         else:
             phone = Phone(company.phone.country, company.phone.area, company.phone.subscriber,
                           str(self.rng.randint(10, 89)))
