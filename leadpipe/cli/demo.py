@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 
 from leadpipe.cli.common import DbOption, console, settings_for, user_errors
 from leadpipe.cli.summary import print_run_summary
+
+DEMO_LISTS = {
+    "adressverlag_nord_2026.csv": {
+        "vendor": "Adressverlag Nord", "acquired_days_ago": 10, "provenance_documented": True,
+        "permitted_use": "postal and telephone marketing (B2B)", "licence_days": 365,
+    },
+    "b2b_data_gmbh_q3.xlsx": {
+        "vendor": "B2B Data GmbH", "acquired_days_ago": 45, "provenance_documented": False,
+        "permitted_use": "marketing, one year", "licence_days": 365,
+    },
+}
+"""Metadata a buyer records for the two demo lists: one fresh and documented, one older
+than the Art. 14 month and without documented provenance, so the rules have work to do."""
+
+
+def write_list_metadata(lists_dir: Path, today: date) -> None:
+    """Write `<list>.yaml` next to each demo list (vendor, acquisition date, licence)."""
+    for name, meta in DEMO_LISTS.items():
+        acquired = today - timedelta(days=int(meta["acquired_days_ago"]))
+        sidecar = {
+            "vendor": meta["vendor"], "acquired_on": acquired.isoformat(),
+            "licence_end": (acquired + timedelta(days=int(meta["licence_days"]))).isoformat(),
+            "permitted_use": meta["permitted_use"],
+            "provenance_documented": meta["provenance_documented"],
+        }
+        (lists_dir / f"{name}.yaml").write_text(yaml.safe_dump(sidecar, allow_unicode=True),
+                                                encoding="utf-8")
 
 
 def demo(
@@ -33,6 +62,7 @@ def demo(
     if not (out / "manifest.json").exists():
         console.print(f"Generating demo data in {out} (seed {seed}) …")
         generate_demo(out, seed=seed)
+        write_list_metadata(out / "lists", date.today())
     console.print("Running the nightly flow (a temporary Prefect server starts first) …")
     with user_errors():
         result = nightly(inbox=str(out), db=str(settings.db_path))
