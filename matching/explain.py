@@ -2,7 +2,8 @@
 
 Each comparison reports both values as compared, the raw similarity, the level it landed
 on, its log2 Bayes factor log2(m/u) and the term-frequency correction; the prior plus all
-contributions is exactly the pair's match weight as the engine scores it.
+contributions is exactly the pair's match weight as the engine scores it. A strong key that
+decided the pair, or a guard that vetoed it, is named; the band reflects both.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 
 from matching import fellegi_sunter as fs
 from matching.compare import NULL_LEVEL, compare_levels, prepare_column, similarity
-from matching.settings import MatchSettings
+from matching.settings import MatchSettings, StrongKey
 
 
 def explain_pair(
@@ -50,6 +51,25 @@ def explain_pair(
     prob = float(fs.probability(np.array([total]))[0])
     band = "match" if prob >= settings.bands.match else \
         "review" if prob >= settings.bands.review else "non_match"
+    strong = next((key.name for key in settings.strong_keys if _strong(a, b, key)), None)
+    levels = {f["comparison"]: f["level"] for f in fields}
+    guard = next((g.comparison for g in settings.guards if levels[g.comparison] in g.levels),
+                 None)
+    if strong:
+        band = "match"
+    if guard:
+        band = "non_match"
     return {"left_id": str(a.get(settings.id_column)), "right_id": str(b.get(settings.id_column)),
             "prior_log2_odds": prior, "fields": fields, "match_weight": total,
-            "match_probability": prob, "band": band}
+            "match_probability": prob, "strong_key": strong, "guard": guard, "band": band}
+
+
+def _strong(a: dict[str, Any], b: dict[str, Any], key: StrongKey) -> bool:
+    """Both records carry the key's value, equal after case-folding, and neither is excluded."""
+    for record in (a, b):
+        for column, values in key.exclude.items():
+            if str(record.get(column) or "").casefold() in {v.casefold() for v in values}:
+                return False
+    va, vb = a.get(key.column), b.get(key.column)
+    return va is not None and vb is not None and \
+        str(va).strip().casefold() == str(vb).strip().casefold() != ""

@@ -279,3 +279,16 @@ def test_explanation_sums_to_the_engine_score(consumer):
         parts = exp["prior_log2_odds"] + sum(f["contribution"] for f in exp["fields"])
         assert parts == pytest.approx(exp["match_weight"])
         assert exp["match_weight"] == pytest.approx(float(res.weight[k]))
+
+
+def test_explanation_names_the_guard_that_keeps_household_members_apart(consumer):
+    res = dedupe(_crowd(), consumer)
+    a = _person("h1", "anna", "schmidt", phone="+49301111111", email="fam@schmidt.de")
+    b = _person("h2", "bernd", "schmidt", phone="+49301111111", email="fam@schmidt.de")
+    exp = explain_pair(a, b, consumer, res.params)
+    assert exp["strong_key"] == "personal_email"
+    assert exp["guard"] == "first_name"
+    assert exp["band"] == "non_match"
+    first = next(f for f in exp["fields"] if f["comparison"] == "first_name")
+    assert first["level"] == "different"
+    assert first["contribution"] < 0
