@@ -381,8 +381,10 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     name, form, name_line = _choose_name(p, addresses, schema, domains)
     addr = None
     if name_line is not None:
-        addr = next((a for a in addresses if 0 <= a.line - name_line <= 6 and a.street), None) \
-            or next((a for a in addresses if 0 <= a.line - name_line <= 6), None)
+        near = [a for a in addresses if 0 <= a.line - name_line <= 6]
+        # a house address beats a PO box, a PO box beats a postcode without street
+        addr = next((a for a in near if a.street and not a.street.startswith("Post")), None) \
+            or next((a for a in near if a.street), None) or (near[0] if near else None)
     addr = addr or next((a for a in addresses if a.street), None) or \
         (addresses[0] if addresses else None)
     data.company_name, data.legal_form = name, form

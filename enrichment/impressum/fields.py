@@ -12,6 +12,7 @@ import phonenumbers
 from stdnum.ch import uid as ch_uid
 from stdnum.eu import vat as eu_vat
 
+from enrichment.company import parse_register
 from enrichment.impressum.config import impressum_config
 
 # ---------------------------------------------------------------------------------- persons
@@ -178,7 +179,13 @@ def find_court(text: str) -> str | None:
             city = m.group(1)
             if city.lower() in ("amtsgericht", "handelsregister", "hrb", "hra"):
                 continue
-            return f"Amtsgericht {canonical_court_city(city)}"
+            canonical = canonical_court_city(city)
+            if canonical == city.strip(" .,;"):
+                # enrichment.company knows the long forms ("Freiburg i. Br." → "… im Breisgau")
+                shared = parse_register("Amtsgericht " + text[m.start(1):])[0]
+                if shared:
+                    return shared
+            return f"Amtsgericht {canonical}"
         value = m.group(1)
         if value.startswith("Handelsregister "):
             value = "Handelsregisteramt " + value[len("Handelsregister "):]
