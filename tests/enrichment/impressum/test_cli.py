@@ -33,3 +33,26 @@ def test_extract_missing_file_is_a_user_error() -> None:
 def test_extract_unreachable_url_is_a_user_error() -> None:
     result = runner.invoke(app, ["extract", "http://127.0.0.1:9/impressum", "--json"])
     assert result.exit_code == 2
+
+
+def test_extract_url_goes_through_the_fetcher_and_its_guard() -> None:
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(FIXTURES / "dev"))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/d03_latin1_ek.html"
+        refused = runner.invoke(app, ["extract", url, "--json"])
+        assert refused.exit_code == 2  # loopback is refused without --allow-private
+        result = runner.invoke(app, ["extract", url, "--json", "--allow-private"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["company_name"] == "Bäckerei Größmann e.K."
+    finally:
+        server.shutdown()
+        server.server_close()
