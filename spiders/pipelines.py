@@ -34,6 +34,7 @@ class AttachExtraction:
         from enrichment.impressum import extract_impressum  # heavy (spaCy): load only here
 
         self.extract = extract_impressum
+        extract_impressum("<html></html>")  # build the spaCy pipeline now, not on the first page
         self.kinds = set(crawler.settings.getlist("LEADPIPE_EXTRACT_KINDS"))
         self.stats = crawler.stats
 

@@ -37,6 +37,9 @@ REDIRECT_MAX_TIMES = _cfg.redirect_max_times
 # Scrapy's DepthMiddleware would drop requests without calling their errback, and the spider
 # emits a domain's outcome record only when its last request has ended.
 DEPTH_LIMIT = 0
+# Scrapy starts CONCURRENT_ITEMS asyncio workers for every callback's output; a page yields
+# a handful of items and requests, and the default 100 costs more CPU than the parsing does.
+CONCURRENT_ITEMS = 8
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
