@@ -161,7 +161,7 @@ def run(sites: int, pages: int) -> dict[str, Any]:
             bare = scrapy_run(crawl, {**ours, "ITEM_PIPELINES": {
                 "spiders.pipelines.DropDuplicatePages": 100, "spiders.pipelines.CountItems": 900}})
             full = scrapy_run(crawl, ours)
-            extracted = sum(1 for line in Path(f"{tmp}/out.jsonl").open()
+            extracted = sum(1 for line in Path(f"{tmp}/out.jsonl").read_text().splitlines()
                             if '"extracted": {' in line)
         finally:
             server.terminate()
