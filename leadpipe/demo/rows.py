@@ -109,8 +109,7 @@ def view(world: World, person: Person, rng: random.Random, noise: float = 1.0) -
     v = View(
         person=person, company=company, salutation=person.salutation, title=person.title,
         first_name=first, last_name=last,
-        position=person.position if company and company.id == person.company_id else (
-            person.position if company else ""),
+        position=person.position,
         company_name=company_name, street=street, number=address.number,
         postcode=address.city.postcode, city=address.city.name, country=address.city.country,
         phone=phone, mobile=render_phone(person.mobile, rng),
