@@ -60,6 +60,7 @@ def synthetic(n: int, seed: int = 7, companies: int = 100_000) -> Iterator[dict[
         company = f"{trade} {company_last} {c}" + (f" {form}" if form else "")
         domain = f"{trade.lower().replace('ä', 'ae')}-{c}.de"
         roll = rng.random()
+        email: str | None
         if roll < 0.6:
             local = f"{first.lower()}.{last.lower().replace(' ', '')}".replace("ü", "ue")
             email = f"{local}@{domain}"

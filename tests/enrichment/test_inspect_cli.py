@@ -106,3 +106,13 @@ def test_dns_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     data = inspect("email", "anna@firma.de")
     assert data["status"] == "unknown"
     assert any(r.startswith("dns_off") for r in data["reasons"])
+
+
+def test_table_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("leadpipe.cli.inspect.wants_json", lambda flag: flag)
+    result = runner.invoke(app, ["inspect", "phone", "0 89-ABC"])
+    assert result.exit_code == 0
+    assert "inspect phone" in result.output
+    assert "letters_in_number" in result.output
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(result.output)

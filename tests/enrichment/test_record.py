@@ -147,3 +147,16 @@ def test_enrich_many_with_dns_looks_up_each_domain_once() -> None:
                                             chunk_size=5, dns=checker, now=NOW)]
     assert sorted(calls) == [("gmx.de", "MX"), ("mueller-maschinenbau.de", "MX")]
     assert {r["email_status"] for r in rows} == {"valid"}
+
+
+def test_field_accessor_and_pickle_round_trip() -> None:
+    import pickle
+
+    enriched = enrich_record(GMBH, record_id="b1:1", source_kind="purchased_list", now=NOW)
+    found = enriched.field("vat_id")
+    assert found is not None
+    assert (found.value, found.method, found.source_field) == ("DE136695976", "stdnum", "vat_id")
+    assert enriched.field("no_such_field") is None
+    copy = pickle.loads(pickle.dumps(enriched))
+    assert copy.to_row() == enriched.to_row()
+    assert copy.provenance() == enriched.provenance()
