@@ -20,6 +20,8 @@ _OBFUSCATED = re.compile(
 )
 _DOT_WORD = re.compile(_DOT, re.IGNORECASE)
 _PLAIN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-äöü]+(?:\.[A-Za-z0-9\-äöü]+)*")
+_SPACED_AT = re.compile(r"([\w.+-])\s+@\s+(\w)")
+_SPACED_DOT = re.compile(r"(@[\w.-]+?)\s+\.\s+([a-z]{2,12})\b", re.IGNORECASE)
 COMMON_TLDS = frozenset({
     "de", "at", "ch", "li", "lu", "com", "net", "org", "eu", "info", "biz", "io", "co", "me",
     "berlin", "hamburg", "koeln", "nrw", "bayern", "wien", "swiss", "email", "online", "shop",
@@ -42,6 +44,8 @@ def _tld(addr: str) -> str:
 def find_emails(text: str, rtl_hint: bool = False) -> list[str]:
     """Addresses in `text` in reading order, lower-cased (obfuscations undone)."""
     text = re.sub(r"\s*[\[\(\{]\s*@\s*[\]\)\}]\s*", "@", text)
+    text = _SPACED_AT.sub(r"\1@\2", text)  # "info @ firma . de"
+    text = _SPACED_DOT.sub(r"\1.\2", text)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for m in _OBFUSCATED.finditer(text):

@@ -207,9 +207,12 @@ def find_vat(text: str) -> str | None:
     for m in _VAT.finditer(text):
         prefix = m.group(1).replace(" ", "")
         if prefix == "CHE":
-            body = re.sub(r"[\s.\-]", "", m.group(2))
-            if ch_uid.is_valid("CHE" + body[:9]):
-                return "CHE" + body[:9]
+            body = re.sub(r"[\s.\-]", "", m.group(2))[:9]
+            window = text[max(0, m.start() - 15):m.end() + 8].upper()
+            suffix = next((s for s in ("MWST", "TVA", "IVA") if s in window), None)
+            if suffix and ch_uid.is_valid("CHE" + body):
+                # written as enrichment.company writes it: "CHE-123.456.789 MWST"
+                return f"CHE-{body[:3]}.{body[3:6]}.{body[6:]} {suffix}"
             continue
         groups = m.group(2).split()
         for end in range(len(groups), 0, -1):

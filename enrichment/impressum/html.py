@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import lxml.html
 from lxml import etree
@@ -29,6 +30,7 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", "iframe", "head",
                        "button", "select", "option", "object", "canvas"})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_GAP = re.compile(r"(?<=[^\s:|,;])[ \u00a0]{2,}(?=\S)")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 
@@ -78,7 +80,10 @@ def cf_decode(hexstr: str) -> str | None:
 
 
 def clean_text(text: str) -> str:
-    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+    """Collapse spaces; a run of two or more spaces between words inside one text (a common
+    way to lay out fields without markup) becomes a ` | ` separator."""
+    text = _GAP.sub(" | ", _INVISIBLE.sub("", text))
+    return _SPACES.sub(" ", text).strip()
 
 
 class _Builder:
@@ -126,8 +131,11 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
     if "rtl" in style or el.get("dir") == "rtl":
         page.rtl_hint = True
     href = el.get("href") or ""
+    mailto = None
     if tag == "a" and href[:7].lower() == "mailto:":
         page.mailtos.append(href[7:])
+        if "@" not in el.text_content():
+            mailto = href[7:]  # "E-Mail schreiben": the address goes where the link stands
     elif tag == "a" and href[:4].lower() == "tel:":
         page.tels.append(href[4:])
     elif tag == "a" and "/cdn-cgi/l/email-protection#" in href:
@@ -153,6 +161,8 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
     out.text(el.text)
     for child in el:
         _walk(child, out, page)
+    if mailto is not None:
+        out.text(f" {unquote(mailto).split('?', 1)[0]} ")
     if tag == "dd" or tag == "li":
         out.newline()
     if block and tag not in ("dt", "dd"):

@@ -86,7 +86,7 @@ def test_iso_8859_1_bytes_decode() -> None:
 # ---------------------------------------------------------------------------------- e-mails
 @pytest.mark.parametrize("text", [
     "info [at] firma [punkt] de", "info(at)firma.de", "info at firma dot de", "info (ät) firma.de",
-    "info{at}firma(dot)de", "INFO@FIRMA.DE", "ed.amrif@ofni",
+    "info{at}firma(dot)de", "INFO@FIRMA.DE", "ed.amrif@ofni", "info @ firma . de",
 ])
 def test_obfuscated_emails(text: str) -> None:
     assert find_emails(text) == ["info@firma.de"]
@@ -208,7 +208,7 @@ def test_swiss_page() -> None:
                  "MWST CHE-423.012.418</p>")
     data = extract_impressum(html)
     assert (data.country, data.register_number, data.vat_id) == (
-        "CH", "CHE-423.012.418", "CHE423012418")
+        "CH", "CHE-423.012.418", "CHE-423.012.418 MWST")
     assert data.phones == ["+41311234567"]
 
 
@@ -246,3 +246,22 @@ def test_bank_details_are_neither_phone_nor_vat() -> None:
     data = extract_impressum(html)
     assert data.phones == ["+497071556677"]
     assert data.vat_id is None
+
+
+def test_fields_laid_out_with_runs_of_spaces() -> None:
+    html = _page("<div>Lenz Kältetechnik GmbH  Ringstr. 4  04109 Leipzig  Telefon: 0341 998877  "
+                 "E-Mail: info @ lenz-kaelte . de  Geschäftsführer: Uwe Lenz  "
+                 "Registergericht: Amtsgericht Leipzig  Registernummer: HRB 5151</div>"
+                 "<p>Web design: Studio Blau, Tel. 0221 123456, hallo@studio-blau.de</p>")
+    data = extract_impressum(html)
+    assert (data.street, data.city) == ("Ringstr. 4", "Leipzig")
+    assert data.emails == ["info@lenz-kaelte.de"]
+    assert data.phones == ["+49341998877"]
+    assert data.managing_directors == ["Uwe Lenz"]
+
+
+def test_mailto_behind_link_text_keeps_its_block_role() -> None:
+    agency = '<p>Webdesign: <a href="mailto:hallo@agentur.de">Agentur Blau</a></p>'
+    own = '<p>E-Mail: <a href="mailto:%69%6E%66%6F%40kern-werkzeug.de">Schreiben Sie uns</a></p>'
+    html = _page(BASE.replace("<br>E-Mail: info@kern-werkzeug.de", "") + own + agency)
+    assert extract_impressum(html).emails == ["info@kern-werkzeug.de"]
