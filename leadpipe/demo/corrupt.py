@@ -82,9 +82,7 @@ def phone_notation(country_code: str, area: str, subscriber: str, extension: str
     if style == 1:
         return f"{area} {flat}"
     if style == 2:
-        pairs = [trunk[: len(trunk) % 2]] if len(trunk) % 2 else []
-        pairs += [trunk[i:i + 2] for i in range(len(trunk) % 2, len(trunk), 2)]
-        return f"0 {' '.join(pairs)} / {split_digits(subscriber, rng, 2)}{ext}"
+        return f"{split_digits(area, rng, 2)} / {split_digits(subscriber, rng, 2)}{ext}"
     if style == 3:
         return f"({area}) {subscriber}{ext}"
     if style == 4:

@@ -64,9 +64,12 @@ def _legal_form(company: Company) -> str | None:
     return company.legal_form if company.name.endswith(company.legal_form) else None
 
 
-def truth_for(company: Company, street_text: str, email: str) -> dict[str, Any]:
-    # compact form with its country prefix: "DE…", "ATU…", "CHE…MWST"
-    vat = "".join(ch for ch in company.vat_id if ch.isalnum()) if company.vat_id else None
+def truth_for(company: Company, street_text: str, email: str, responsible: bool
+              ) -> dict[str, Any]:
+    # compact form with its country prefix and no suffix: "DE…", "ATU…", "CHE…"
+    vat = None
+    if company.vat_id:
+        vat = "".join(ch for ch in company.vat_id.removesuffix(" MWST") if ch.isalnum())
     return {
         "company_name": company.name,
         "legal_form": _legal_form(company),
@@ -81,12 +84,12 @@ def truth_for(company: Company, street_text: str, email: str) -> dict[str, Any]:
         "register_court": company.register_court,
         "register_number": company.register_number,
         "vat_id": vat,
-        "responsible_persons": [company.directors[0]],
+        "responsible_persons": [company.directors[0]] if responsible else [],
     }
 
 
 def _fields(company: Company, street_text: str, email_html: str, phone: str, fax: str,
-            english: bool) -> list[tuple[str, str]]:
+            english: bool, responsible: bool) -> list[tuple[str, str]]:
     """Label/value pairs of an Impressum, in the page's language."""
     a = company.address
     director_label = {
@@ -111,19 +114,24 @@ def _fields(company: Company, street_text: str, email_html: str, phone: str, fax
         if english:
             rows.append(("Registration court", html.escape(company.register_court or "")))
             rows.append(("Registration number", html.escape(company.register_number)))
+        elif company.country == "CH":
+            rows.append(("Handelsregister", html.escape(company.register_court or "")))
+            rows.append(("UID", html.escape(company.register_number)))
         elif company.country == "AT":
             rows.append(("Firmenbuchnummer", html.escape(company.register_number)))
             rows.append(("Firmenbuchgericht", html.escape(company.register_court or "")))
         else:
             rows.append(("Registergericht", html.escape(company.register_court or "")))
             rows.append(("Registernummer", html.escape(company.register_number)))
-    elif company.country == "CH" and company.register_court:
-        rows.append(("Handelsregister", html.escape(company.register_court)))
     if company.vat_id:
-        label = {"DE": "USt-IdNr. gem. § 27a UStG", "AT": "UID-Nummer", "CH": "UID/MWST-Nr."}
-        rows.append(("VAT ID" if english else label[company.country], company.vat_id))
+        vat_label = {"DE": "USt-IdNr. gem. § 27a UStG", "AT": "UID-Nummer", "CH": "MWST-Nr."}
+        rows.append(("VAT ID" if english else vat_label[company.country], company.vat_id))
     if company.tax_number:
         rows.append(("Tax number" if english else "Steuernummer", company.tax_number))
+    if responsible:
+        label = ("Responsible for content" if english
+                 else "Verantwortlich für den Inhalt nach § 18 Abs. 2 MStV")
+        rows.append((label, html.escape(company.directors[0])))
     return rows
 
 
@@ -216,7 +224,9 @@ def write_site(root: Path, company: Company, index: int, rng: random.Random) -> 
     traps.append(f"email_style_{email_style}")
     phone = render_phone(company.phone, rng)
     fax = render_phone(company.fax, rng) if company.fax else ""
-    rows = _fields(company, street_text, _obfuscate(email, email_style), phone, fax, english)
+    responsible = index % 2 == 0
+    rows = _fields(company, street_text, _obfuscate(email, email_style), phone, fax, english,
+                   responsible)
     heading = "Legal notice" if english else "Impressum"
     intro = ("<p>Information according to § 5 TMG / § 5 DDG</p>" if english
              else "<p>Angaben gemäß § 5 DDG</p>")
@@ -255,7 +265,7 @@ def write_site(root: Path, company: Company, index: int, rng: random.Random) -> 
         path = site_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    truth = truth_for(company, street_text, email)
+    truth = truth_for(company, street_text, email, responsible)
     (site_dir / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     site = Site(company.domain, company.id, impressum_file, layout, tuple(traps))

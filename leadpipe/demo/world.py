@@ -201,6 +201,8 @@ class WorldBuilder:
                 letter = self.rng.choice("abdfghkmpstvwxyz")
                 register_number = f"FN {self.rng.randint(100000, 599999)}{letter}"
         vat: str | None = {"DE": de_vat_id, "AT": at_vat_id, "CH": ch_vat_id}[country](self.rng)
+        if country == "CH" and vat:
+            register_number = vat.removesuffix(" MWST")  # the UID is the register number
         if kind == "sole_trader" and self.rng.random() < 0.4:
             vat = None  # Kleinunternehmer: only a Steuernummer
         tax_number = None
