@@ -1,0 +1,39 @@
+"""Enrichment configuration: defaults validate, a config directory overrides keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enrichment.config import (
+    address_config,
+    audience_config,
+    company_config,
+    email_config,
+    person_config,
+)
+from leadpipe.config import ConfigError
+
+
+def test_defaults_load() -> None:
+    assert "gmx.de" in email_config().value.freemail_domains
+    assert any(f.canonical == "GmbH & Co. KG" for f in company_config().value.legal_forms)
+    assert person_config().value.salutations["herr"] == "Herr"
+    assert address_config().value.countries["oesterreich"] == "AT"
+    assert audience_config().value.origins["crawled"] == "impressum_crawl"
+
+
+def test_override_merges_and_changes_version(tmp_path: Path) -> None:
+    (tmp_path / "email.yaml").write_text("dns:\n  timeout_s: 1.5\n", encoding="utf-8")
+    loaded = email_config(tmp_path)
+    assert loaded.value.dns.timeout_s == 1.5
+    assert loaded.value.dns.workers == email_config().value.dns.workers
+    assert loaded.version != email_config().version
+
+
+def test_invalid_override_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "person.yaml").write_text("roles:\n  - role: X\n    seniority: boss\n"
+                                          "    patterns: [x]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="seniority"):
+        person_config(tmp_path)
