@@ -102,6 +102,13 @@ def _fields(company: Company, street_text: str, email_html: str, phone: str, fax
         ("", html.escape(street_text)),
         ("", f"{a.city.postcode} {html.escape(a.city.name)}"),
     ]
+    if company.legal_form == "GmbH & Co. KG" and company.register_number:
+        # a second legal entity on the page: the general partner, with its own register entry
+        stem = company.name.removesuffix(" GmbH & Co. KG")
+        number = int("".join(ch for ch in company.register_number if ch.isdigit())) // 3 + 1000
+        label = "General partner" if english else "Persönlich haftende Gesellschafterin"
+        rows.append((label, html.escape(f"{stem} Verwaltungs-GmbH, {company.register_court}, "
+                                        f"HRB {number}")))
     if company.country != "DE" or english:
         rows.append(("", {"DE": "Germany" if english else "Deutschland", "AT": "Österreich",
                           "CH": "Schweiz"}[company.country]))
@@ -214,6 +221,8 @@ def write_site(root: Path, company: Company, index: int, rng: random.Random) -> 
     if english and link_text in ("Impressum", "Kontakt & Impressum", "Über uns"):
         link_text = "Imprint"
     traps: list[str] = [f"layout_{layout}", f"link_{href.strip('/').split('.')[0]}"]
+    if company.legal_form == "GmbH & Co. KG":
+        traps.append("general_partner_entity")
     street = company.address.street
     if rng.random() < 0.4 and street.endswith("straße"):
         street = street[: -len("straße")] + "str."

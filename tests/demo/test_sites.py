@@ -53,7 +53,8 @@ def test_sites_vary_layout_and_include_foreign_and_english_pages(demo_dir: Path)
     assert {m["layout"] for m in metas} == {"br", "blob", "table", "dl", "plain", "english"}
     assert {t["country"] for t in truths} == {"DE", "AT", "CH"}
     traps = {t for m in metas for t in m["traps"]}
-    assert {"jsonld", "robots_txt", "email_style_1", "email_style_2", "email_style_3"} <= traps
+    assert {"jsonld", "robots_txt", "email_style_1", "email_style_2", "email_style_3",
+            "general_partner_entity"} <= traps
     pages = "".join(p.read_text("utf-8") for p in (demo_dir / "sites").rglob("*.html"))
     for marker in ("Steuernummer", "Webdesign", "Hosting:", "[at]", "(at)", "&#", "FN ",
                    "CHE-", "Amtsgericht Charlottenburg"):
