@@ -410,8 +410,10 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
             continue
         if seg.label == "L_FAX":
             faxes += f.find_phones(seg.text, region)
-        elif seg.label in _PHONE_LABELS:
+        elif seg.label == "L_PHONE":
             phones += f.find_phones(seg.text, region)
+        elif seg.label in _PHONE_LABELS:
+            phones += f.find_phones(seg.text, region, strict=True)
     if not phones:
         phones = [e for e in (f.parse_phone(t, region) for t in p.page.tels) if e]
     data.fax = faxes[0] if faxes else None

@@ -83,13 +83,17 @@ def parse_persons(text: str, form_words: frozenset[str] = frozenset()) -> list[s
 
 
 # ----------------------------------------------------------------------------------- phones
+_DATE = re.compile(r"^\(?\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)?\d{2}\b|\d{1,2}:\d{2}")
 PHONE_CANDIDATE = re.compile(
     r"(?<![\w/.])(?:\+|00|\(0|0)[\d\s()/.\-–]{5,24}\d(?![\d])"
 )
 
 
-def parse_phone(raw: str, region: str) -> str | None:
-    """E.164 for a phone-like string, or None if phonenumbers cannot make a valid number."""
+def parse_phone(raw: str, region: str, strict: bool = False) -> str | None:
+    """E.164 for a phone-like string, or None. `strict` (for numbers without a phone label)
+    asks phonenumbers for a valid number, not only a possible one, and rejects dates."""
+    if strict and _DATE.search(raw):
+        return None
     raw = raw.replace("–", "-").strip()
     raw = re.sub(r"\(0\)", "", raw) if raw.startswith(("+", "00")) else raw
     try:
@@ -98,13 +102,15 @@ def parse_phone(raw: str, region: str) -> str | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
+    if strict and not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def find_phones(text: str, region: str) -> list[str]:
+def find_phones(text: str, region: str, strict: bool = False) -> list[str]:
     out = []
     for m in PHONE_CANDIDATE.finditer(text):
-        e164 = parse_phone(m.group(0), region)
+        e164 = parse_phone(m.group(0), region, strict)
         if e164 and e164 not in out:
             out.append(e164)
     return out

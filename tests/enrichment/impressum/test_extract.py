@@ -265,3 +265,9 @@ def test_mailto_behind_link_text_keeps_its_block_role() -> None:
     own = '<p>E-Mail: <a href="mailto:%69%6E%66%6F%40kern-werkzeug.de">Schreiben Sie uns</a></p>'
     html = _page(BASE.replace("<br>E-Mail: info@kern-werkzeug.de", "") + own + agency)
     assert extract_impressum(html).emails == ["info@kern-werkzeug.de"]
+
+
+def test_dates_and_opening_hours_are_not_phones() -> None:
+    html = _page(BASE + "<p>Stand: 01.01.2024</p><p>Öffnungszeiten: Mo–Fr 08:00 – 17:00 Uhr</p>"
+                        "<p>Seit 1998 für Sie da.</p>")
+    assert extract_impressum(html).phones == ["+497071556677"]
