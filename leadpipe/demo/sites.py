@@ -66,10 +66,10 @@ def _legal_form(company: Company) -> str | None:
 
 def truth_for(company: Company, street_text: str, email: str, responsible: bool
               ) -> dict[str, Any]:
-    # compact form with its country prefix and no suffix: "DE…", "ATU…", "CHE…"
-    vat = None
-    if company.vat_id:
-        vat = "".join(ch for ch in company.vat_id.removesuffix(" MWST") if ch.isalnum())
+    # docs/extraction.md: DE/AT compact ("DE…", "ATU…"), Swiss as written ("CHE-… MWST")
+    vat = company.vat_id
+    if vat and company.country != "CH":
+        vat = "".join(ch for ch in vat if ch.isalnum())
     return {
         "company_name": company.name,
         "legal_form": _legal_form(company),
