@@ -39,6 +39,8 @@ CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "co
                  "fax", "emails", "managing_directors", "register_court", "register_number",
                  "vat_id", "responsible_persons")
 _PROSE_CHARS = 250
+_PAGE_WORDS = re.compile(r"^(?:Impressum|Imprint|Legal notice|Site notice|Kontakt|Contact|"
+                         r"Anbieterkennzeichnung|Herausgeber|Anschrift|Adresse)\W*$", re.I)
 _CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄÖÜ][\wäöüß.\-/ ]{1,25}\))")
 _CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s")
 _FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
@@ -288,10 +290,11 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
                 return parts[-1].split(":")[-1].strip() or None, None, addr.line
         street_line = addr.line if at >= 0 else addr.line - 1
         first = next(i for i, ln in enumerate(p.lines) if ln.chunk == p.lines[street_line].chunk)
-        if first < street_line:
-            value = p.lines[first].text.split(":")[-1].strip()
-            if value:
-                return value, None, first
+        for k in range(first, street_line):
+            value = p.lines[k].text.split(":")[-1].strip()
+            if value and not MARKER.search(p.lines[k].text) and not _PAGE_WORDS.match(value) \
+                    and not any(m.start == 0 and m.end >= len(value) - 1 for m in p.marks[k]):
+                return value, None, k
         break
     return None, None, None
 

@@ -74,8 +74,10 @@ def impressum_label_filter(doc: Doc) -> Doc:
         multiword = " " in ent.text.strip() or len(ent) > 1
         if ent.label_ == "TP":
             # third-party words double as business descriptions ("Fotografie & Bildbearbeitung")
-            if multiword or len(ent.text) >= _STRONG_TP_CHARS or nxt is None or \
-                    "\n" in nxt.text or nxt.text in (":", "|", "/", "–", "-"):
+            prev = doc[ent.start - 1] if ent.start > 0 else None
+            alone = (prev is None or "\n" in prev.text) and (nxt is None or "\n" in nxt.text)
+            if multiword or len(ent.text) >= _STRONG_TP_CHARS or alone or (
+                    nxt is not None and nxt.text in (":", "|", "/", "–", "-")):
                 kept.append(ent)
             continue
         strong = ent.label_ != "L_OTHER" and (multiword or len(ent.text) >= _STRONG_MIN_CHARS)

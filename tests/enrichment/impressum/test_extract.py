@@ -271,3 +271,18 @@ def test_dates_and_opening_hours_are_not_phones() -> None:
     html = _page(BASE + "<p>Stand: 01.01.2024</p><p>Öffnungszeiten: Mo–Fr 08:00 – 17:00 Uhr</p>"
                         "<p>Seit 1998 für Sie da.</p>")
     assert extract_impressum(html).phones == ["+497071556677"]
+
+
+@pytest.mark.parametrize(("body", "name", "owner"), [
+    ("<p>Angaben gemäß § 5 TMG<br>Max Muster<br>Musterweg 1<br>12345 Musterstadt</p>",
+     "Max Muster", ["Max Muster"]),
+    ("<p><b>Impressum</b><br>Anna Berg Fotografie<br>Musterweg 1<br>12345 Musterstadt</p>",
+     "Anna Berg Fotografie", ["Anna Berg"]),
+    ("<p>Impressum:<br>Kontakt<br>Fischhaus Meier<br>Hafen 3<br>27568 Bremerhaven</p>",
+     "Fischhaus Meier", []),
+])
+def test_name_without_legal_form_is_the_line_above_the_address(
+        body: str, name: str, owner: list[str]) -> None:
+    data = extract_impressum(_page(body))
+    assert data.company_name == name
+    assert data.managing_directors == owner
