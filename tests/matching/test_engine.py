@@ -292,3 +292,58 @@ def test_explanation_names_the_guard_that_keeps_household_members_apart(consumer
     first = next(f for f in exp["fields"] if f["comparison"] == "first_name")
     assert first["level"] == "different"
     assert first["contribution"] < 0
+
+
+def _companies(n=300, seed=5):
+    rng = np.random.default_rng(seed)
+    forms = ["GmbH", "AG", "KG", "GmbH & Co. KG", "e.K."]
+    out = []
+    for k in range(n):
+        rec = {"record_id": f"k{k:04d}", "company_match_name": f"firma{k} {k % 13}",
+               "legal_form": forms[k % 5], "match_street": f"weg{k % 50}",
+               "house_number": str(k % 30 + 1), "postcode": f"{20000 + k % 70}",
+               "city": f"stadt{k % 70}", "website_domain": f"f{k}.de",
+               "phone_e164": f"+4940{k:07d}"}
+        out.append(rec)
+        if k % 3 == 0:
+            dup = dict(rec, record_id=f"x{k:04d}")
+            if rng.random() < 0.5:
+                dup["phone_e164"] = None
+            out.append(dup)
+    return out
+
+
+def test_legal_form_keeps_gmbh_and_gmbh_co_kg_apart_unless_other_evidence_agrees():
+    company = load_match_settings("company").value
+    base = {"company_match_name": "mueller bau", "city": "hamburg"}
+    a = {"record_id": "m1", **base, "legal_form": "GmbH", "match_street": "hafenstrasse",
+         "house_number": "1", "postcode": "20457", "website_domain": "mueller-bau.de",
+         "phone_e164": "+49401111111"}
+    b = {"record_id": "m2", **base, "legal_form": "GmbH & Co. KG",
+         "match_street": "ringstrasse", "house_number": "7", "postcode": "22041",
+         "website_domain": "muellerbau-kg.de", "phone_e164": "+49402222222"}
+    c = dict(a, record_id="m3", legal_form="GmbH & Co. KG")
+    res = dedupe([*_companies(), a, b, c], company)
+    assert res.clusters["m1"] != res.clusters["m2"]  # only the name agrees, the form does not
+    assert res.clusters["m1"] == res.clusters["m3"]  # address, phone and domain agree
+    params = res.params["comparisons"]["legal_form"]
+    assert params["m"][1] < params["u"][1]  # a differing legal form is evidence against
+
+
+def test_register_number_is_a_strong_key_for_companies():
+    company = load_match_settings("company").value
+    a = {"record_id": "r1", "company_match_name": "alpha", "register_number": "HRB 123 B"}
+    b = {"record_id": "r2", "company_match_name": "alpha holding", "register_number": "hrb 123 b"}
+    res = dedupe([*_companies(), a, b], company)
+    assert res.clusters["r1"] == res.clusters["r2"]
+    pair = next(p for p in res.pairs() if {p["left_id"], p["right_id"]} == {"r1", "r2"})
+    assert pair["strong_key"] == "register_number"
+
+
+def test_settings_reject_a_guard_on_an_unknown_level(tmp_path):
+    (tmp_path / "consumer.yaml").write_text(
+        "guards:\n  - {comparison: first_name, levels: [nonsense]}\n", encoding="utf-8")
+    from leadpipe.config import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown levels"):
+        load_match_settings("consumer", config_dir=tmp_path)
