@@ -134,12 +134,13 @@ def leads_dataset(n_records: int, path: Path) -> set[tuple[str, str]]:
     import pandas as pd
     from generate_leads import generate
 
-    rows, by_person = [], {}
+    rows: list[dict[str, object]] = []
+    by_person: dict[str, list[str]] = {}
     for item in generate(n_records, seed=1):
         rows.append(normalise(item.row))
         by_person.setdefault(item.cluster_id, []).append(item.row["record_id"])
     pd.DataFrame(rows).to_parquet(path)
-    return {tuple(sorted((a, b))) for ids in by_person.values()  # type: ignore[misc]
+    return {(min(a, b), max(a, b)) for ids in by_person.values()
             for k, a in enumerate(ids) for b in ids[k + 1:]}
 
 

@@ -299,7 +299,8 @@ def _companies(n=300, seed=5):
     forms = ["GmbH", "AG", "KG", "GmbH & Co. KG", "e.K."]
     out = []
     for k in range(n):
-        rec = {"record_id": f"k{k:04d}", "company_match_name": f"firma{k} {k % 13}",
+        rec: dict[str, str | None] = {
+               "record_id": f"k{k:04d}", "company_match_name": f"firma{k} {k % 13}",
                "legal_form": forms[k % 5], "match_street": f"weg{k % 50}",
                "house_number": str(k % 30 + 1), "postcode": f"{20000 + k % 70}",
                "city": f"stadt{k % 70}", "website_domain": f"f{k}.de",
