@@ -14,6 +14,7 @@ from pydantic import Field
 from flows.consent import hand_off_task, import_events_task
 from flows.enrich import enrich_task
 from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
+from flows.match import match_task
 from flows.reporting import publish_counts
 from leadpipe.stages.ingest import ListOptions, find_inbox_files, sidecar_for
 
@@ -30,7 +31,7 @@ def nightly(
     ),
     db: DbPath = None,
 ) -> dict[str, Any]:
-    """Hand-off from the form service, ingest the inbox, consent events, then enrich."""
+    """Hand-off from the form service, ingest the inbox, consent events, enrich, match."""
     logger = get_run_logger()
     handoff = hand_off_task(inbox, db)
     files = find_inbox_files(Path(inbox))
@@ -61,5 +62,6 @@ def nightly(
             logger.error("consent events %s not imported: %s", path.name, exc)
             events.append({"file": path.name, "error": str(exc)})
     enriched = enrich_task(db)
+    matched = match_task(db)
     return {"handoff": handoff, "ingest": reports, "consent_events": events,
-            "enrich": enriched}
+            "enrich": enriched, "match": matched}

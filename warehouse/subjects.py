@@ -22,7 +22,8 @@ from compliance.subjects import email_key, phone_key
 from warehouse.db import Warehouse
 
 STAGING_TABLES = ("staging.stg_purchased_list__records", "staging.stg_web_form__submissions")
-RECORD_TABLES = (*STAGING_TABLES, "raw.records")
+RECORD_TABLES = (*STAGING_TABLES, "raw.records", "core.enriched_records",
+                 "core.field_provenance", "core.lead_members")
 """Every table whose rows belong to one input record (`record_id`): erasure deletes there.
 A table added later that holds personal data per record must be listed here."""
 _FIELDS = ("record_id", "first_name", "last_name", "full_name", "email", "phone", "mobile",

@@ -34,6 +34,12 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
         else:
             console.print(f"Consent events {e['file']}: {e['imported']} new, "
                           f"{len(e['problems'])} problem line(s)")
+    if "match" in result:
+        m = result["match"]
+        parts = [f"{m[level]['leads']} {level} lead(s)" for level in ("company", "contact",
+                                                                       "consumer")]
+        console.print("Match: " + ", ".join(parts) + f"; {m['company'].get('review_pairs', 0)}"
+                      " company pair(s) to review.")
     if "enrich" in result:
         e = result["enrich"]
         console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "

@@ -1,0 +1,85 @@
+"""The match stage: enriched records → companies, contacts and consumers with stable ids.
+
+Each level runs the same engine (`matching.engine`). The first run, or a run after the
+settings changed, trains the Fellegi–Sunter parameters on all records; later runs match only
+the new records against the existing ones with the stored parameters, and earlier leads keep
+their ids. Human merge and split decisions are passed to clustering as constraints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from leadpipe.settings import Settings
+from matching.cluster import assign_entity_ids
+from matching.engine import dedupe, match_incremental
+from matching.golden import golden_records
+from matching.settings import load_match_settings
+from warehouse import leads as store
+from warehouse.db import Warehouse, open_warehouse
+from warehouse.runs import run_job
+
+LEVELS = ("company", "contact", "consumer")
+
+
+def _new_lead_id(entity_type: str) -> Any:
+    def make(cluster_id: str) -> str:
+        return f"{entity_type}-{hashlib.sha256(cluster_id.encode()).hexdigest()[:12]}"
+    return make
+
+
+def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> dict[str, Any]:
+    """Match one entity level and store its leads; return counts."""
+    loaded = load_match_settings(entity_type, settings.config_dir)
+    config = loaded.value
+    records = store.match_inputs(wh, entity_type)
+    previous = store.assignments(wh, entity_type)
+    if not records:
+        return {"records": 0, "leads": 0, "mode": "none"}
+    params = store.stored_params(wh, entity_type, loaded.version)
+    fresh = [r for r in records if r["record_id"] not in previous]
+    constraints = store.constraints(wh, entity_type)
+    if params is not None and previous and len(fresh) < len(records):
+        if not fresh and not constraints.must_link and not constraints.cannot_link:
+            return {"records": len(records), "leads": len(set(previous.values())),
+                    "mode": "unchanged"}
+        existing = [r for r in records if r["record_id"] in previous]
+        result = match_incremental(fresh, existing, config, trained_params=params,
+                                   previous_clusters=previous, constraints=constraints)
+        mode = "incremental"
+    else:
+        result = dedupe(records, config, constraints=constraints)
+        store.save_params(wh, entity_type, loaded.version, result.params)
+        mode = "trained"
+    ids = assign_entity_ids(result.clusters, previous, _new_lead_id(entity_type))
+    members = {rid: ids[cid] for rid, cid in result.clusters.items()}
+    golden = {ids[cid]: fields for cid, fields in
+              golden_records(records, result.clusters, config).items()}
+    counts = store.store_level(wh, entity_type, members, golden, result.pairs())
+    return {"records": len(records), "new_records": len(fresh), "mode": mode, **counts}
+
+
+def link_contacts_to_companies(wh: Warehouse) -> int:
+    """Each contact belongs to the company lead of its records (the most common one)."""
+    rows = wh.fetchall(
+        "SELECT c.lead_id, mode(k.lead_id) FROM core.lead_members c JOIN core.lead_members k "
+        "ON k.record_id = c.record_id AND k.entity_type = 'company' "
+        "WHERE c.entity_type = 'contact' GROUP BY c.lead_id")
+    for contact, company in rows:
+        wh.execute("UPDATE core.leads SET company_lead_id = ? WHERE lead_id = ? AND "
+                   "company_lead_id IS DISTINCT FROM ?", [company, contact, company])
+    return len(rows)
+
+
+def match_pending(wh: Warehouse, settings: Settings) -> dict[str, Any]:
+    """All levels, inside the caller's transaction."""
+    result = {level: match_level(wh, settings, level) for level in LEVELS}
+    result["contacts_linked"] = link_contacts_to_companies(wh)
+    return result
+
+
+def match_all(settings: Settings) -> dict[str, Any]:
+    with open_warehouse(settings, write=True, purpose="match", publish=True) as wh:
+        _, counts = run_job(wh, "match", {}, lambda wh, run_id: match_pending(wh, settings))
+    return counts
