@@ -12,12 +12,12 @@ sorted neighbourhood still see those records.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from matching.settings import Blocking, BlockingRule
 
@@ -31,22 +31,52 @@ class BlockingReport:
     candidate_pairs: int = 0
 
 
-def _norm(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    return text or None
+def _normalised_columns(records: Sequence[dict[str, Any]], columns: set[str]) -> pd.DataFrame:
+    """Key columns trimmed and lower-cased once; missing or empty values are NA (no key)."""
+    frame = pd.DataFrame.from_records(
+        [{c: r.get(c) for c in columns} for r in records], columns=sorted(columns))
+    out = {}
+    for column in frame.columns:
+        text = frame[column].astype("string").str.strip().str.lower()
+        out[column] = text.mask(text == "")
+    return pd.DataFrame(out, index=frame.index)
 
 
-def rule_key(record: dict[str, Any], rule: BlockingRule) -> str | None:
-    """The blocking key of one record under one rule; None when any part is missing."""
-    parts = []
-    for part in rule.keys:
-        value = _norm(record.get(part.column))
-        if value is None:
-            return None
-        parts.append(value[: part.prefix] if part.prefix else value)
-    return "\x1f".join(parts)
+def _rule_codes(norm: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, Any]:
+    parts = [norm[p.column].str[: p.prefix] if p.prefix else norm[p.column] for p in rule.keys]
+    key = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep="\x1f")
+    codes, uniques = pd.factorize(key, use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), uniques
+
+
+def _pairs_within_groups(
+    codes: np.ndarray, keep_group: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs of rows sharing a code, for the groups marked in `keep_group`, vectorised.
+
+    Rows are sorted by code; for each offset d, a row pairs with the row d places later when
+    both are in the same group. Work is proportional to the number of pairs produced.
+    """
+    rows = np.flatnonzero((codes >= 0) & keep_group[np.maximum(codes, 0)]) \
+        if len(keep_group) else np.zeros(0, dtype=np.int64)
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    order = rows[np.argsort(codes[rows], kind="stable")]
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    size_of = np.repeat(sizes, sizes)
+    pos = np.arange(len(order)) - np.repeat(starts, sizes)
+    out_i, out_j = [], []
+    active = np.flatnonzero(size_of - pos > 1)
+    d = 1
+    while len(active):
+        out_i.append(order[active])
+        out_j.append(order[active + d])
+        d += 1
+        active = active[size_of[active] - pos[active] > d]
+    return np.concatenate(out_i), np.concatenate(out_j)
 
 
 def _allowed(i: np.ndarray, j: np.ndarray, group: np.ndarray, mode: Mode) -> np.ndarray:
@@ -75,38 +105,26 @@ def candidate_pairs(
     grp = np.zeros(n, dtype=np.int8) if group is None else np.asarray(group, dtype=np.int8)
     report = BlockingReport()
     chunks: list[np.ndarray] = []
+    columns = {p.column for rule in blocking.rules for p in rule.keys}
+    columns |= {sn.column for sn in blocking.sorted_neighbourhood}
+    norm = _normalised_columns(records, columns) if columns else pd.DataFrame()
     for rule in blocking.rules:
         cap = rule.max_block_size or blocking.max_block_size
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for idx, record in enumerate(records):
-            key = rule_key(record, rule)
-            if key is not None:
-                blocks[key].append(idx)
-        rule_i: list[np.ndarray] = []
-        rule_j: list[np.ndarray] = []
-        for key, members in blocks.items():
-            if len(members) < 2:
-                continue
-            if len(members) > cap:
-                report.skipped_blocks.append(
-                    {"rule": rule.name, "key": key.replace("\x1f", "|"), "size": len(members)})
-                continue
-            bi, bj = _block_pairs(np.asarray(members, dtype=np.int64))
-            rule_i.append(bi)
-            rule_j.append(bj)
-        if rule_i:
-            i, j = np.concatenate(rule_i), np.concatenate(rule_j)
-            keep = _allowed(i, j, grp, mode)
-            i, j = _ordered(i[keep], j[keep])
-            chunks.append(i * n + j)
-            report.pairs_per_rule[rule.name] = int(keep.sum())
-        else:
-            report.pairs_per_rule[rule.name] = 0
+        codes, uniques = _rule_codes(norm, rule)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        for big in np.flatnonzero(counts > cap).tolist():
+            report.skipped_blocks.append({"rule": rule.name, "key": str(uniques[big]).replace(
+                "\x1f", "|"), "size": int(counts[big])})
+        i, j = _pairs_within_groups(codes, (counts >= 2) & (counts <= cap))
+        keep = _allowed(i, j, grp, mode)
+        i, j = _ordered(i[keep], j[keep])
+        chunks.append(i * n + j)
+        report.pairs_per_rule[rule.name] = int(keep.sum())
     for sn in blocking.sorted_neighbourhood:
-        values = [_norm(r.get(sn.column)) for r in records]
-        present = np.array([k for k, v in enumerate(values) if v is not None], dtype=np.int64)
-        order = present[np.argsort(np.array([values[k] for k in present], dtype=object),
-                                   kind="stable")] if len(present) else present
+        column = norm[sn.column]
+        present = np.flatnonzero(column.notna().to_numpy())
+        values = column.to_numpy(dtype=object)[present]
+        order = present[np.argsort(values, kind="stable")] if len(present) else present
         sn_chunks = []
         for offset in range(1, sn.window):
             if len(order) <= offset:
