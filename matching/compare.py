@@ -87,19 +87,21 @@ def _level_mask(
         return score(kind, a, b, workers) <= float(t or 0)
     if kind in _SCORERS:
         return score(kind, a, b, workers) >= float(t or 0)
-    if kind == "prefix":
-        n = int(t or 0)
-        return np.fromiter((x[:n] == y[:n] for x, y in zip(a, b, strict=True)), bool, len(a))
-    if kind == "phone_suffix":
-        n = int(t or 0)
-        return np.fromiter((_digits(x)[-n:] == _digits(y)[-n:] for x, y in zip(a, b, strict=True)),
-                           bool, len(a))
-    if kind == "house_number":
-        same = (_house_number(x) == _house_number(y) for x, y in zip(a, b, strict=True))
-        return np.fromiter(same, bool, len(a))
-    local = kind == "email_local"
-    return np.fromiter((_part(x, local) == _part(y, local) for x, y in zip(a, b, strict=True)),
-                       bool, len(a))
+    derive = _DERIVED[kind](t)
+    cache = {v: derive(v) for v in {*a, *b}}
+    left = np.array([cache[x] for x in a], dtype=object)
+    right = np.array([cache[y] for y in b], dtype=object)
+    return np.equal(left, right).astype(bool)
+
+
+_DERIVED: dict[str, Any] = {
+    "prefix": lambda t: lambda v: v[: int(t)],
+    "phone_suffix": lambda t: lambda v: _digits(v)[-int(t):],
+    "house_number": lambda t: _house_number,
+    "email_local": lambda t: lambda v: _part(v, True),
+    "email_domain": lambda t: lambda v: _part(v, False),
+}
+"""Levels that compare a derived key: computed once per distinct value, then compared."""
 
 
 def compare_levels(
