@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger
 from pydantic import Field
 
 from flows.consent import hand_off_task, import_events_task
+from flows.decide import decide_task
 from flows.enrich import enrich_task
 from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
 from flows.match import match_task
@@ -31,7 +32,8 @@ def nightly(
     ),
     db: DbPath = None,
 ) -> dict[str, Any]:
-    """Hand-off from the form service, ingest the inbox, consent events, enrich, match."""
+    """Hand-off from the form service, ingest the inbox, consent events, enrich, match,
+    decide eligibility per channel."""
     logger = get_run_logger()
     handoff = hand_off_task(inbox, db)
     files = find_inbox_files(Path(inbox))
@@ -63,5 +65,6 @@ def nightly(
             events.append({"file": path.name, "error": str(exc)})
     enriched = enrich_task(db)
     matched = match_task(db)
+    decided = decide_task(db)
     return {"handoff": handoff, "ingest": reports, "consent_events": events,
-            "enrich": enriched, "match": matched}
+            "enrich": enriched, "match": matched, "decide": decided}

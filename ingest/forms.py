@@ -97,6 +97,9 @@ class FormsConfig(BaseModel):
     inquiry_request_types: list[str]
     presumed_consent: dict[str, PresumedConsent]
     naive_timezone: str
+    controller_names: list[str] = []
+    """Our own company name(s): a consent text that names one of them names the controller
+    (the export rarely says so itself); a text that names none of them does not."""
 
     @field_validator("meta")
     @classmethod
@@ -372,6 +375,14 @@ class _Reader:
         sid = found.get(("meta", "submission_id"))
         return record, self.events(record, found), _text(sid[1]) if sid else None
 
+    def names_controller(self, stated: bool | None, text: str | None) -> bool | None:
+        """What the export states, else whether the consent text names us (when we know
+        our names), else unknown — which the rules treat as not naming us."""
+        if stated is not None or not text or not self.forms.controller_names:
+            return stated
+        folded = text.casefold()
+        return any(name.casefold() in folded for name in self.forms.controller_names)
+
     def events(self, record: dict[str, str | None],
                found: dict[tuple[str, str], tuple[str, Any]]) -> list[dict[str, Any]]:
         def consent(name: str) -> tuple[str, Any]:
@@ -395,7 +406,8 @@ class _Reader:
                 "at": at,
                 "kind": "consent_given",
                 "pre_ticked": _flag(*consent("pre_ticked")),
-                "names_controller": _flag(*consent("names_controller")),
+                "names_controller": self.names_controller(_flag(*consent("names_controller")),
+                                                          text),
                 "evidence_complete": complete,
                 "phone_verified": bool(_flag(*consent("phone_verified"))),
                 **evidence({

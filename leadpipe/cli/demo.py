@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -41,6 +42,10 @@ def write_list_metadata(lists_dir: Path, today: date) -> None:
                                                 encoding="utf-8")
 
 
+DEMO_CONFIG = {"forms.yaml": {"controller_names": ["Leadpipe Demo GmbH"]}}
+"""Configuration a real user writes once: the advertiser's name, as consent texts name it."""
+
+
 def demo(
     out: Annotated[Path, typer.Option(help="Where to write the demo inputs.")] = Path("data/demo"),
     seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 42,
@@ -63,6 +68,12 @@ def demo(
         console.print(f"Generating demo data in {out} (seed {seed}) …")
         generate_demo(out, seed=seed)
         write_list_metadata(out / "lists", date.today())
+    config_dir = out / "config"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    for name, content in DEMO_CONFIG.items():
+        (config_dir / name).write_text(yaml.safe_dump(content, allow_unicode=True),
+                                       encoding="utf-8")
+    os.environ["LEADPIPE_CONFIG_DIR"] = str(config_dir)  # read by the flow's settings
     console.print("Running the nightly flow (a temporary Prefect server starts first) …")
     with user_errors():
         result = nightly(inbox=str(out), db=str(settings.db_path))

@@ -24,6 +24,16 @@ def print_ingest(reports: list[dict[str, Any]], console: Console) -> None:
     )
 
 
+def print_decisions(decided: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"Eligibility of {decided['leads']} lead(s)")
+    for column in ("channel", "allowed", "review", "blocked"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    for channel, counts in decided["by_channel"].items():
+        table.add_row(channel, *(str(counts.get(k, 0)) for k in ("allowed", "review",
+                                                               "blocked")))
+    console.print(table)
+
+
 def print_run_summary(result: dict[str, Any], console: Console) -> None:
     """One section per stage that ran."""
     if "ingest" in result:
@@ -44,3 +54,5 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
         e = result["enrich"]
         console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "
                       f"value(s) with provenance, {e['dns_lookups']} DNS lookup(s).")
+    if "decide" in result:
+        print_decisions(result["decide"], console)

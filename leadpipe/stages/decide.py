@@ -1,0 +1,80 @@
+"""The decide stage: per lead and channel, may we contact them, why, on which legal basis.
+
+Every lead is evaluated every run, because the passing of time alone changes decisions
+(consents go stale, Art. 14 deadlines pass); a new history row is written only when the
+decision or the inputs it rests on changed. The inputs (the case the engine saw) are stored
+with each decision, so any decision can be reproduced with `leadpipe eligibility check`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from compliance.case import case_from_dict
+from compliance.engine import evaluate
+from compliance.facts import build_case
+from compliance.thresholds import load_eligibility_config
+from leadpipe.settings import Settings
+from warehouse.db import Warehouse, open_warehouse
+from warehouse.decisions import (
+    current_hashes,
+    latest_robinson_checks,
+    lead_events,
+    lead_records,
+    retire_orphans,
+    store_decisions,
+)
+from warehouse.robinson import check_records
+from warehouse.runs import run_job
+
+
+def _inputs_hash(case: dict[str, Any], rules_version: str) -> str:
+    stable = {k: v for k, v in case.items() if k != "as_of"}
+    text = json.dumps([stable, rules_version], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def decide_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, Any]:
+    """Evaluate every lead inside the caller's transaction; store what changed."""
+    config = load_eligibility_config(settings.config_dir)
+    records = lead_records(wh)
+    unique_records = {r["record_id"]: r for rows in records.values() for r in rows}
+    check_records(wh, unique_records.values())
+    robinson = latest_robinson_checks(wh)
+    events = lead_events(wh)
+    previous = current_hashes(wh)
+    changed: list[dict[str, Any]] = []
+    tally: dict[str, dict[str, int]] = {}
+    for lead_id, rows in records.items():
+        checks = [c for r in rows for c in robinson.get(r["record_id"], [])]
+        raw_case = build_case(lead_id, rows, events.get(lead_id, []), checks, as_of)
+        case, _warnings = case_from_dict(raw_case)
+        result = evaluate(case, config.thresholds, config.parameter_aliases)
+        for channel, decision in result.channels.items():
+            tally.setdefault(channel, {}).setdefault(decision.decision, 0)
+            tally[channel][decision.decision] += 1
+            digest = _inputs_hash({**raw_case, "decision": decision.to_dict()},
+                                  result.rules_version)
+            if previous.get((lead_id, channel)) == digest:
+                continue
+            changed.append({
+                "lead_id": lead_id, "channel": channel, "decision": decision.decision,
+                "reason": decision.reason, "rule": decision.rule,
+                "legal_basis": decision.legal_basis, "rules_version": result.rules_version,
+                "as_of": as_of, "inputs_hash": digest,
+                "inputs": json.dumps(raw_case, ensure_ascii=False, default=str),
+            })
+    stored = store_decisions(wh, changed)
+    return {"leads": len(records), "decisions_changed": stored,
+            "retired": retire_orphans(wh), "by_channel": tally}
+
+
+def decide_all(settings: Settings, as_of: date | None = None) -> dict[str, Any]:
+    day = as_of or date.today()
+    with open_warehouse(settings, write=True, purpose="eligibility", publish=True) as wh:
+        _, counts = run_job(wh, "eligibility", {"as_of": day.isoformat()},
+                            lambda wh, run_id: decide_pending(wh, settings, day))
+    return counts

@@ -1,0 +1,112 @@
+"""Inputs and history of the eligibility decisions.
+
+What a lead's decision may rest on is strictly its own: the records that make up the lead,
+the ledger events recorded for those records, and events filed only under one of the lead's
+own e-mail addresses or phone numbers (an unsubscribe from the e-mail tool, a do-not-call
+note). A person's consent never reaches a colleague or the company: company leads see only
+events of their person-less records (a company's own contact points).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from warehouse.db import Warehouse
+
+CHANNELS = ("email", "phone", "post", "sms", "fax")
+
+
+def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+    """lead id → its enriched records with source and list metadata (web forms first)."""
+    rows = wh.dicts(
+        "SELECT m.lead_id, l.entity_type, e.*, r.batch_id, b.vendor, b.acquired_on, "
+        "b.provenance_documented, r.ingested_at, r.fetched_at, f.submitted_at "
+        "FROM core.lead_members m JOIN core.leads l USING (lead_id) "
+        "JOIN core.enriched_records e USING (record_id) JOIN raw.records r USING (record_id) "
+        "JOIN raw.batches b ON b.batch_id = r.batch_id "
+        "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "
+        "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row["lead_id"]].append(row)
+    return grouped
+
+
+def lead_events(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+    """lead id → ledger events that concern exactly this lead, in ledger order."""
+    rows = wh.dicts(
+        "WITH member AS (SELECT m.lead_id, m.record_id, l.entity_type, e.last_name, "
+        "  e.email_normalized, e.phone_e164, e.mobile_e164 FROM core.lead_members m "
+        "  JOIN core.leads l USING (lead_id) JOIN core.enriched_records e USING (record_id)), "
+        "own AS (SELECT lead_id, record_id FROM member "
+        "  WHERE entity_type <> 'company' OR last_name IS NULL), "
+        "keys AS (SELECT DISTINCT lead_id, email_normalized AS email, NULL AS phone FROM member "
+        "  WHERE email_normalized IS NOT NULL AND (entity_type <> 'company' OR last_name IS NULL)"
+        "  UNION SELECT DISTINCT lead_id, NULL, unnest([phone_e164, mobile_e164]) FROM member "
+        "  WHERE entity_type <> 'company' OR last_name IS NULL) "
+        "SELECT DISTINCT o.lead_id, c.seq, c.kind, c.channels, c.occurred_at, c.attributes "
+        "FROM own o JOIN core.consent_events c ON c.record_id = o.record_id "
+        "UNION SELECT DISTINCT k.lead_id, c.seq, c.kind, c.channels, c.occurred_at, c.attributes "
+        "FROM keys k JOIN core.consent_events c ON c.record_id IS NULL AND "
+        "((k.email IS NOT NULL AND c.subject_email = k.email) OR "
+        " (k.phone IS NOT NULL AND c.subject_phone = k.phone)) "
+        "ORDER BY 1, 2")
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["attributes"] is not None and isinstance(row["attributes"], str):
+            row["attributes"] = json.loads(row["attributes"])
+        if row["channels"] is not None:
+            grouped[row["lead_id"]].append(row)
+    return grouped
+
+
+def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+    """record id → its checks against the current list versions, newest check only."""
+    rows = wh.dicts(
+        "SELECT c.record_id, c.channel, l.list_name AS list, c.hit, c.entry_date, c.checked_at "
+        "FROM core.robinson_checks c JOIN core.robinson_lists l USING (list_id) "
+        "QUALIFY row_number() OVER (PARTITION BY c.record_id, l.list_name, c.channel "
+        "ORDER BY l.list_date DESC, c.checked_at DESC) = 1")
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row["record_id"]].append(row)
+    return grouped
+
+
+def current_hashes(wh: Warehouse) -> dict[tuple[str, str], str]:
+    return {(lead, channel): h for lead, channel, h in wh.fetchall(
+        "SELECT lead_id, channel, inputs_hash FROM core.eligibility_decisions WHERE is_current")}
+
+
+def store_decisions(wh: Warehouse, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert new current decisions; the ones they replace stay as history."""
+    new = list(rows)
+    if not new:
+        return 0
+    now = datetime.now(UTC)
+    wh.execute("CREATE OR REPLACE TEMP TABLE _replaced (lead_id VARCHAR, channel VARCHAR)")
+    wh.insert_columns("_replaced", {"lead_id": [r["lead_id"] for r in new],
+                                    "channel": [r["channel"] for r in new]})
+    wh.execute("UPDATE core.eligibility_decisions SET is_current = false WHERE is_current AND "
+               "lead_id || '|' || channel IN (SELECT lead_id || '|' || channel FROM _replaced)")
+    wh.execute("DROP TABLE _replaced")
+    columns = ("lead_id", "channel", "decision", "reason", "rule", "legal_basis",
+               "rules_version", "as_of", "inputs_hash", "inputs")
+    wh.insert_columns("core.eligibility_decisions", {
+        **{c: [r[c] for r in new] for c in columns},
+        "decided_at": [now] * len(new), "is_current": [True] * len(new),
+    })
+    return len(new)
+
+
+def retire_orphans(wh: Warehouse) -> int:
+    """Leads merged away keep their history but no longer a current decision."""
+    count = wh.scalar("SELECT count(*) FROM core.eligibility_decisions WHERE is_current AND "
+                      "lead_id NOT IN (SELECT lead_id FROM core.leads)")
+    wh.execute("UPDATE core.eligibility_decisions SET is_current = false WHERE is_current AND "
+               "lead_id NOT IN (SELECT lead_id FROM core.leads)")
+    return int(count or 0)
