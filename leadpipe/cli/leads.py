@@ -1,0 +1,87 @@
+"""`leadpipe leads export`: the qualified lead list for one channel, for sales.
+
+Only leads whose current decision on the channel is `allowed` (plus `review`, marked, with
+`--include-review`), best score first. Every export is logged in `ops.exports`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from leadpipe.cli.common import (
+    DbOption,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+    user_errors,
+    wants_json,
+)
+from leadpipe.stages.export import BadExportRequest, ExportRequest, export_leads, split_list
+from scoring.export_files import ExportPathExists
+
+app = typer.Typer(help="Qualified lead lists for sales.", no_args_is_help=True)
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise BadExportRequest(f"--since must be a date YYYY-MM-DD, got {value!r}") from exc
+
+
+@app.command("export")
+def export(
+    channel: Annotated[Literal["phone", "email", "post", "sms", "fax"], typer.Option(
+        help="The channel sales will use; only leads allowed on it are listed.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file.", dir_okay=False)],
+    output_format: Annotated[Literal["csv", "xlsx", "json"], typer.Option(
+        "--format", help="csv, xlsx or json.")] = "csv",
+    min_grade: Annotated[Literal["A", "B", "C", "D"], typer.Option(
+        help="Lowest grade to include.")] = "B",
+    region: Annotated[str | None, typer.Option(
+        help="Postcode prefixes, comma-separated (e.g. 80,81).")] = None,
+    industry: Annotated[str | None, typer.Option(
+        help="WZ 2008 code prefixes or section letters, comma-separated (e.g. 62,28).")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="web_form, purchased_list, crawl or a vendor name; comma-separated.")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Only leads first seen on or after this date (YYYY-MM-DD).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many leads.")] = None,
+    include_review: Annotated[bool, typer.Option(
+        "--include-review", help="Also list leads whose decision is review (marked).")] = False,
+    excel_de: Annotated[bool, typer.Option(
+        "--excel-de", help="CSV for German Excel: UTF-8 with BOM, semicolons.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    by: Annotated[str | None, typer.Option(
+        help="Who exports (logged; default $USER).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Write the qualified leads for one channel, best first, and log the export."""
+    with user_errors():
+        try:
+            result = export_leads(settings_for(db), ExportRequest(
+                channel=channel, out=out, fmt=output_format, min_grade=min_grade,
+                regions=split_list(region), industries=split_list(industry),
+                sources=split_list(source), since=_date(since), limit=limit,
+                include_review=include_review, excel_de=excel_de, force=force, by=by))
+        except (BadExportRequest, ExportPathExists) as exc:
+            err_console.print(f"error: {exc}", highlight=False, markup=False)
+            raise typer.Exit(2) from exc
+    if wants_json(as_json):
+        print_json(result)
+        return
+    if result["leads"] == 0:
+        console.print(f"No leads match these filters on channel {channel}; wrote {out} with "
+                      "the header row only.", highlight=False)
+        return
+    review = f" ({result['review']} marked review)" if result["review"] else ""
+    console.print(f"Exported {result['leads']} leads for {channel}{review} to {out} "
+                  f"(logged as {result['export_id']}).", highlight=False)

@@ -1,0 +1,185 @@
+"""The score stage: (re)score the leads whose inputs changed, and train the learned model.
+
+A lead is scored again when the hash of its features differs from its current score's, when
+the scoring configuration (or the learned model in use) changed, and — for leads with web-form
+requests, whose engagement decays with time — once per as-of day. Each new score becomes the
+current row of `core.lead_scores`; the rows it replaces stay as history.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+import json
+import os
+import uuid
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import InputFileError
+from leadpipe.settings import Settings
+from scoring.config import ScoringConfig, load_scoring_config
+from scoring.features import inputs_hash, lead_features
+from scoring.predictive import LearnedModel, NotEnoughOutcomes, combined_total, predict, train
+from scoring.rules import Contribution, LeadFeatures, LeadScore, grade_for, score_lead
+from warehouse.db import Warehouse, open_warehouse
+from warehouse.marts import (
+    current_model,
+    current_score_keys,
+    lead_summaries,
+    resolve_leads,
+    store_model,
+    store_outcomes,
+    store_scores,
+    stored_explanations,
+)
+from warehouse.runs import run_job
+
+CACHE_LIMIT = 200_000
+"""Leads with identical features score identically; remember this many distinct feature sets."""
+
+_Scored = tuple[float, float, float, float, str, str, list[str]]
+
+
+def _score(features: LeadFeatures, cfg: ScoringConfig, as_of: date,
+           model: LearnedModel | None) -> _Scored:
+    """(fit, engagement, quality, total, grade, explanation JSON, top reasons)."""
+    rule = score_lead(features, cfg, as_of)
+    explanation = [{"part": c.part, "factor": c.factor, "detail": c.detail,
+                    "points": round(c.points, 2)} for c in rule.contributions]
+    reasons = rule.top_reasons()
+    total, grade = rule.total, rule.grade
+    if model is not None:
+        probability, parts = predict(model, rule)
+        total = combined_total(rule.total, probability, cfg.predictive)
+        grade = grade_for(total, cfg)
+        explanation += [{"part": "learned", "factor": name,
+                         "detail": f"learned weight of {name}", "points": round(logit, 3)}
+                        for name, logit in parts]
+        explanation.append({"part": "learned", "factor": "win_probability",
+                            "detail": f"learned win probability {probability:.0%} "
+                                      f"({cfg.predictive.mode})",
+                            "points": round(probability, 4)})
+        reasons = [*reasons, f"learned win probability {probability:.0%}"]
+    return (rule.fit, rule.engagement, rule.quality, total, grade,
+            json.dumps(explanation, ensure_ascii=False), reasons)
+
+
+def score_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, Any]:
+    """Score what changed inside the caller's transaction; return counts."""
+    loaded = load_scoring_config(settings.config_dir)
+    cfg = loaded.value
+    stored = current_model(wh) if cfg.predictive.mode != "off" else None
+    model = LearnedModel.from_dict(stored[1]) if stored else None
+    version = loaded.version + (f"+model:{stored[0]}" if stored else "")
+    current = current_score_keys(wh)
+    columns: dict[str, list[Any]] = defaultdict(list)
+    cache: dict[LeadFeatures, _Scored] = {}
+    unchanged = 0
+    grades: dict[str, int] = defaultdict(int)
+    for row in lead_summaries(wh):
+        features = lead_features(row)
+        digest = inputs_hash(features, as_of)
+        if current.get(features.lead_id) == (digest, version):
+            unchanged += 1
+            continue
+        key = replace(features, lead_id="")
+        scored = cache.get(key)
+        if scored is None:
+            if len(cache) >= CACHE_LIMIT:
+                cache.clear()
+            scored = cache[key] = _score(features, cfg, as_of, model)
+        for name, value in zip(("fit", "engagement", "quality", "total", "grade",
+                                "explanation", "top_reasons"), scored, strict=True):
+            columns[name].append(value)
+        columns["lead_id"].append(features.lead_id)
+        columns["inputs_hash"].append(digest)
+        grades[scored[4]] += 1
+    columns["config_version"] = [version] * len(columns["lead_id"])
+    stored_counts = store_scores(wh, columns, datetime.now(UTC))
+    return {"leads_scored": stored_counts["inserted"], "unchanged": unchanged,
+            "retired": stored_counts["retired"], "grades": dict(sorted(grades.items())),
+            "config_version": version,
+            "predictive": cfg.predictive.mode if model else "off"}
+
+
+def score_all(settings: Settings, as_of: date | None = None) -> dict[str, Any]:
+    """Open the warehouse and run the score stage as one job."""
+    day = as_of or date.today()
+    with open_warehouse(settings, write=True, purpose="score", publish=True) as wh:
+        _, counts = run_job(wh, "score", {"as_of": day.isoformat()},
+                            lambda wh, run_id: score_pending(wh, settings, day))
+    return counts
+
+
+def read_outcomes(path: Path) -> dict[str, str]:
+    """key (lead id or e-mail) → won|lost from a CSV with `lead_id` or `email` and `outcome`."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, None, None, f"cannot read: {exc}") from exc
+    dialect = ";" if text[:2000].count(";") > text[:2000].count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
+    fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+    key_field = fields.get("lead_id") or fields.get("email")
+    if key_field is None or "outcome" not in fields:
+        raise InputFileError(path, 1, None, "needs a `lead_id` (or `email`) column and an "
+                                            "`outcome` column (won/lost)")
+    outcomes: dict[str, str] = {}
+    for line, row in enumerate(reader, start=2):
+        key = (row.get(key_field) or "").strip()
+        outcome = (row.get(fields["outcome"]) or "").strip().lower()
+        if not key:
+            continue
+        if outcome not in ("won", "lost"):
+            raise InputFileError(path, line, "outcome", f"must be won or lost, got {outcome!r}")
+        outcomes[key] = outcome
+    return outcomes
+
+
+def _rule_score(lead_id: str, explanation: list[dict[str, Any]]) -> LeadScore:
+    contributions = tuple(Contribution(e["part"], e["factor"], e["detail"], e["points"])
+                          for e in explanation if e["part"] != "learned")
+    return LeadScore(lead_id, 0, 0, 0, 0, "", contributions)
+
+
+def train_from_outcomes(settings: Settings, path: Path, by: str | None = None
+                        ) -> dict[str, Any]:
+    """Store the outcomes, train on the leads' current rule explanations, store the model.
+
+    Too few outcomes: the outcomes are kept (the funnel counts wins) and the result carries
+    `refused` with the reason instead of a model.
+    """
+    raw = read_outcomes(path)
+    cfg = load_scoring_config(settings.config_dir)
+    who = by or os.environ.get("USER") or getpass.getuser()
+
+    def job(wh: Warehouse, run_id: str) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        ids = resolve_leads(wh, list(raw))
+        outcomes = {ids[k]: v for k, v in raw.items() if k in ids}
+        store_outcomes(wh, outcomes, now, path.name)
+        explained = stored_explanations(wh, list(outcomes))
+        scored = [(_rule_score(lead, explained[lead]), outcomes[lead] == "won")
+                  for lead in outcomes if lead in explained]
+        result: dict[str, Any] = {"outcomes": len(raw), "matched": len(outcomes),
+                                  "unmatched": len(raw) - len(outcomes),
+                                  "scored": len(scored)}
+        try:
+            model = train([s for s, _ in scored], [w for _, w in scored], cfg.value.predictive)
+        except NotEnoughOutcomes as exc:
+            return result | {"refused": str(exc)}
+        model_id = f"model-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        store_model(wh, model_id=model_id, trained_at=now, trained_by=who,
+                    config_version=cfg.version, model=model.as_dict(), source_file=path.name)
+        return result | {"model_id": model_id, "cv_auc": round(model.cv_auc, 3),
+                         "brier": round(model.brier, 4), "calibration": model.calibration,
+                         "coefficients": model.coefficients, "mode": cfg.value.predictive.mode}
+
+    with open_warehouse(settings, write=True, purpose="score train", publish=True) as wh:
+        _, result = run_job(wh, "score-train", {"path": str(path)}, job)
+    return result

@@ -1,0 +1,288 @@
+"""SQL behind scoring, the qualified lead lists for sales, the export log and the funnel.
+
+Aggregations run in DuckDB (one summary row per lead, one count per source and stage); the
+stages in `leadpipe/stages/` do the Python part. Bulk writes go column-wise through
+`Warehouse.insert_columns`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from warehouse.db import Warehouse
+
+_SEP = "\x1f"
+"""Joins top reasons into one text value for bulk loading (split again in SQL)."""
+
+_LEAD_SUMMARIES = """
+WITH golden AS (
+    SELECT lead_id,
+           max(value) FILTER (WHERE field = 'company_name') AS company_name,
+           max(value) FILTER (WHERE field = 'legal_form')   AS legal_form,
+           max(value) FILTER (WHERE field = 'postcode')     AS postcode,
+           max(value) FILTER (WHERE field = 'phone_e164')   AS phone_e164,
+           bool_and(value IS NOT NULL) FILTER (WHERE field IN ('street', 'postcode', 'city'))
+             AND count(*) FILTER (WHERE field IN ('street', 'postcode', 'city')) = 3
+                                                            AS address_complete
+    FROM core.golden_records GROUP BY lead_id
+),
+forms AS (
+    SELECT record_id, request_type, submitted_at::DATE AS submitted_on
+    FROM staging.stg_web_form__submissions WHERE submitted_at IS NOT NULL
+),
+mem AS (
+    SELECT m.lead_id,
+           max(e.wz_code) AS wz_code,
+           arg_max(e.size_class, CASE e.size_class WHEN 'large' THEN 4 WHEN 'medium' THEN 3
+                   WHEN 'small' THEN 2 WHEN 'micro' THEN 1 ELSE 0 END) AS size_class,
+           max(e.postcode) AS postcode,
+           max(e.country) AS country,
+           max(e.legal_form) AS legal_form,
+           coalesce(bool_or(e.decision_maker), false) AS decision_maker,
+           CASE WHEN bool_or(e.audience = 'b2b') THEN 'b2b'
+                WHEN bool_or(e.audience = 'b2c') THEN 'b2c' END AS audience,
+           CASE WHEN bool_or(e.email_status = 'valid') THEN 'valid'
+                WHEN bool_or(e.email_status = 'unknown') THEN 'unknown'
+                ELSE max(e.email_status) END AS email_status,
+           coalesce(bool_or(e.phone_valid AND e.phone_e164 IS NOT NULL), false) AS phone_valid,
+           coalesce(bool_or(e.street IS NOT NULL AND e.postcode IS NOT NULL
+                            AND e.city IS NOT NULL), false) AS address_complete,
+           list(e.company_name) FILTER (WHERE e.source_kind = 'crawl'
+                                        AND e.company_name IS NOT NULL) AS crawl_companies,
+           list(e.company_name) FILTER (WHERE e.source_kind <> 'crawl'
+                                        AND e.company_name IS NOT NULL) AS other_companies,
+           list(coalesce(f.request_type, 'other') ORDER BY f.submitted_on, f.request_type)
+               FILTER (WHERE f.submitted_on IS NOT NULL) AS request_kinds,
+           list(f.submitted_on ORDER BY f.submitted_on, f.request_type)
+               FILTER (WHERE f.submitted_on IS NOT NULL) AS request_times
+    FROM core.lead_members m
+    LEFT JOIN core.enriched_records e ON e.record_id = m.record_id
+    LEFT JOIN forms f ON f.record_id = m.record_id
+    GROUP BY m.lead_id
+)
+SELECT l.lead_id,
+       coalesce(g.company_name, cg.company_name) AS company_name,
+       coalesce(mm.wz_code, cm.wz_code) AS wz_code,
+       coalesce(nullif(mm.size_class, 'unknown'), cm.size_class) AS size_class,
+       coalesce(g.postcode, mm.postcode, cg.postcode, cm.postcode) AS postcode,
+       coalesce(mm.country, cm.country) AS country,
+       coalesce(g.legal_form, mm.legal_form, cg.legal_form, cm.legal_form) AS legal_form,
+       coalesce(mm.decision_maker, false) AS decision_maker,
+       coalesce(mm.audience, cm.audience) AS audience,
+       mm.email_status,
+       (g.phone_e164 IS NOT NULL OR coalesce(mm.phone_valid, false)) AS phone_e164,
+       (coalesce(g.address_complete, false) OR coalesce(mm.address_complete, false)
+        OR coalesce(cg.address_complete, false)) AS address_complete,
+       coalesce(mm.crawl_companies, cm.crawl_companies) AS crawl_companies,
+       coalesce(mm.other_companies, cm.other_companies) AS other_companies,
+       mm.request_kinds, mm.request_times
+FROM core.leads l
+LEFT JOIN golden g ON g.lead_id = l.lead_id
+LEFT JOIN golden cg ON cg.lead_id = l.company_lead_id
+LEFT JOIN mem mm ON mm.lead_id = l.lead_id
+LEFT JOIN mem cm ON cm.lead_id = l.company_lead_id
+"""
+
+
+def lead_summaries(wh: Warehouse, lead_ids: Sequence[str] | None = None,
+                   batch: int = 100_000) -> Iterator[dict[str, Any]]:
+    """One summary row per lead (see `scoring.features.lead_features`), streamed in batches."""
+    sql = _LEAD_SUMMARIES
+    params: list[Any] = []
+    if lead_ids is not None:
+        sql += " WHERE list_contains(?, l.lead_id)"
+        params.append(list(lead_ids))
+    cur = wh.con.execute(sql, params)
+    names = [d[0] for d in cur.description or []]
+    while rows := cur.fetchmany(batch):
+        for row in rows:
+            yield dict(zip(names, row, strict=True))
+
+
+def current_score_keys(wh: Warehouse) -> dict[str, tuple[str, str]]:
+    """lead_id → (inputs_hash, config_version) of every current score."""
+    return {lead: (h, v) for lead, h, v in wh.fetchall(
+        "SELECT lead_id, inputs_hash, config_version FROM core.lead_scores WHERE is_current")}
+
+
+def store_scores(wh: Warehouse, columns: Mapping[str, Sequence[Any]], scored_at: datetime
+                 ) -> dict[str, int]:
+    """Insert new current scores, retire the ones they replace and those of vanished leads.
+
+    `columns` holds lead_id, fit, engagement, quality, total, grade, explanation (JSON text),
+    top_reasons (list of text), config_version and inputs_hash.
+    """
+    wh.execute("CREATE OR REPLACE TEMP TABLE _new_scores (lead_id VARCHAR, fit DOUBLE, "
+               "engagement DOUBLE, quality DOUBLE, total DOUBLE, grade VARCHAR, "
+               "explanation VARCHAR, top_reasons VARCHAR, config_version VARCHAR, "
+               "inputs_hash VARCHAR)")
+    bulk = dict(columns)
+    bulk["top_reasons"] = [_SEP.join(r) for r in columns.get("top_reasons", [])]
+    inserted = wh.insert_columns("_new_scores", bulk) if columns.get("lead_id") else 0
+    wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND lead_id "
+               "IN (SELECT lead_id FROM _new_scores)")
+    wh.execute(
+        "INSERT INTO core.lead_scores SELECT lead_id, fit, engagement, quality, total, grade, "
+        "explanation::JSON, CASE WHEN top_reasons = '' THEN []::VARCHAR[] "
+        f"ELSE string_split(top_reasons, '{_SEP}') END, config_version, inputs_hash, ?, true "
+        "FROM _new_scores", [scored_at])
+    retired = wh.scalar("SELECT count(*) FROM core.lead_scores WHERE is_current AND lead_id "
+                        "NOT IN (SELECT lead_id FROM core.leads)")
+    wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND lead_id "
+               "NOT IN (SELECT lead_id FROM core.leads)")
+    wh.execute("DROP TABLE _new_scores")
+    return {"inserted": inserted, "retired": int(retired or 0)}
+
+
+def current_model(wh: Warehouse) -> tuple[str, dict[str, Any]] | None:
+    """(model_id, model dict) of the learned model in use, if one was trained."""
+    row = wh.fetchone("SELECT model_id, model FROM core.scoring_models WHERE is_current "
+                      "ORDER BY trained_at DESC LIMIT 1")
+    return None if row is None else (row[0], json.loads(row[1]))
+
+
+def store_model(wh: Warehouse, *, model_id: str, trained_at: datetime, trained_by: str,
+                config_version: str, model: dict[str, Any], source_file: str | None) -> None:
+    wh.execute("UPDATE core.scoring_models SET is_current = false WHERE is_current")
+    wh.execute(
+        "INSERT INTO core.scoring_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
+        [model_id, trained_at, trained_by, config_version, model["leads"], model["wins"],
+         model["cv_auc"], model["brier"], json.dumps(model), source_file])
+
+
+def resolve_leads(wh: Warehouse, keys: Sequence[str]) -> dict[str, str]:
+    """Map lead ids and e-mail addresses (golden, case-insensitive) to lead ids."""
+    rows = wh.fetchall(
+        "SELECT k, coalesce(l.lead_id, g.lead_id) FROM unnest(?) t(k) "
+        "LEFT JOIN core.leads l ON l.lead_id = k "
+        "LEFT JOIN core.golden_records g ON g.field = 'email_normalized' "
+        "AND lower(g.value) = lower(trim(k)) AND l.lead_id IS NULL", [list(keys)])
+    return {k: lead for k, lead in rows if lead is not None}
+
+
+def store_outcomes(wh: Warehouse, outcomes: Mapping[str, str], recorded_at: datetime,
+                   source_file: str | None) -> int:
+    if not outcomes:
+        return 0
+    return wh.insert_columns("core.lead_outcomes", {
+        "lead_id": list(outcomes), "outcome": list(outcomes.values()),
+        "recorded_at": [recorded_at.isoformat()] * len(outcomes),
+        "source_file": [source_file] * len(outcomes)})
+
+
+def stored_explanations(wh: Warehouse, lead_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The current rule explanation of each lead (for training on the features as scored)."""
+    return {lead: json.loads(expl) for lead, expl in wh.fetchall(
+        "SELECT lead_id, explanation FROM core.lead_scores WHERE is_current "
+        "AND list_contains(?, lead_id)", [list(lead_ids)])}
+
+
+# --- qualified lead lists -------------------------------------------------------------------
+
+def known_vendors(wh: Warehouse) -> list[str]:
+    return [r[0] for r in wh.fetchall(
+        "SELECT DISTINCT vendor FROM raw.batches WHERE vendor IS NOT NULL ORDER BY 1")]
+
+
+def qualified_rows(
+    wh: Warehouse, *, channel: str, grades: Sequence[str], regions: Sequence[str] = (),
+    industries: Sequence[str] = (), sources: Sequence[str] = (), since: date | None = None,
+    limit: int | None = None, include_review: bool = False,
+) -> list[dict[str, Any]]:
+    """Rows of `marts.qualified_leads` for one channel, best score first."""
+    where = ["channel = ?", "list_contains(?, grade)", "list_contains(?, decision)"]
+    params: list[Any] = [channel, list(grades),
+                         ["allowed", "review"] if include_review else ["allowed"]]
+    if regions:
+        where.append("list_has_any(?, [left(postcode, n) FOR n IN range(1, 6)])")
+        params.append(list(regions))
+    if industries:
+        digits = [i.replace(".", "") for i in industries if not i.isalpha()]
+        letters = [i.upper() for i in industries if i.isalpha()]
+        where.append("(list_has_any(?, [left(replace(wz_code, '.', ''), n) FOR n IN "
+                     "range(1, 6)]) OR list_contains(?, wz_section))")
+        params += [digits, letters]
+    if sources:
+        where.append("(list_has_any(sources, ?) OR list_has_any(vendors, ?))")
+        params += [list(sources), list(sources)]
+    if since is not None:
+        where.append("first_seen >= ?")
+        params.append(since)
+    sql = (f"SELECT * FROM marts.qualified_leads WHERE {' AND '.join(where)} "
+           "ORDER BY score DESC NULLS LAST, lead_id")
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return wh.dicts(sql, params)
+
+
+def log_export(wh: Warehouse, *, export_id: str, exported_by: str, exported_at: datetime,
+               channel: str, filters: Mapping[str, Any], fmt: str, path: str,
+               rows: Sequence[Mapping[str, Any]]) -> None:
+    """One `ops.exports` row and one `ops.export_leads` row per exported lead."""
+    wh.execute("INSERT INTO ops.exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               [export_id, exported_by, exported_at, channel, json.dumps(filters, default=str),
+                fmt, path, len(rows)])
+    if rows:
+        wh.insert_columns("ops.export_leads", {
+            "export_id": [export_id] * len(rows), "lead_id": [r["lead_id"] for r in rows],
+            "channel": [channel] * len(rows), "decision": [r["decision"] for r in rows],
+            "reason": [r["reason_code"] for r in rows],
+            "legal_basis": [r["legal_basis"] for r in rows]})
+
+
+# --- funnel ---------------------------------------------------------------------------------
+
+def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[str, Any]]:
+    """Counts per (source_kind, vendor) and stage; source_kind 'all' counts each lead once.
+
+    Stages: ingested (records), unique, enriched, eligible:<channel>, qualified:<channel>,
+    exported:<channel>, won (leads).
+    """
+    return wh.dicts("""
+        WITH rec AS (
+            SELECT r.record_id, r.source_kind, coalesce(b.vendor, '') AS vendor
+            FROM raw.records r LEFT JOIN raw.batches b ON b.batch_id = r.batch_id
+        ),
+        grp AS (
+            SELECT source_kind, vendor, record_id FROM rec
+            UNION ALL SELECT 'all', '', record_id FROM rec
+        ),
+        lead_grp AS (
+            SELECT DISTINCT g.source_kind, g.vendor, m.lead_id,
+                   bool_or(e.record_id IS NOT NULL) OVER (
+                       PARTITION BY g.source_kind, g.vendor, m.lead_id) AS enriched
+            FROM grp g JOIN core.lead_members m ON m.record_id = g.record_id
+            LEFT JOIN core.enriched_records e ON e.record_id = g.record_id
+        ),
+        allowed AS (
+            SELECT d.lead_id, d.channel, s.grade
+            FROM core.eligibility_decisions d
+            LEFT JOIN core.lead_scores s ON s.lead_id = d.lead_id AND s.is_current
+            WHERE d.is_current AND d.decision = 'allowed'
+        ),
+        exported AS (SELECT DISTINCT lead_id, channel FROM ops.export_leads),
+        won AS (
+            SELECT lead_id FROM core.lead_outcomes
+            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY recorded_at DESC) = 1
+                AND outcome = 'won'
+        )
+        SELECT source_kind, vendor, 'ingested' AS stage, count(*) AS n FROM grp GROUP BY ALL
+        UNION ALL SELECT source_kind, vendor, 'unique', count(DISTINCT lead_id)
+            FROM lead_grp GROUP BY ALL
+        UNION ALL SELECT source_kind, vendor, 'enriched', count(*) FILTER (WHERE enriched)
+            FROM lead_grp GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, 'eligible:' || a.channel, count(*)
+            FROM lead_grp g JOIN allowed a USING (lead_id) GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, 'qualified:' || a.channel, count(*)
+            FROM lead_grp g JOIN allowed a USING (lead_id)
+            WHERE list_contains(?, a.grade) GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, 'exported:' || x.channel, count(*)
+            FROM lead_grp g JOIN exported x USING (lead_id) GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, 'won', count(*)
+            FROM lead_grp g JOIN won USING (lead_id) GROUP BY ALL
+        ORDER BY 1, 2, 3
+    """, [list(qualified_grades)])
