@@ -13,11 +13,14 @@ from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import enrich as enrich_cli
 from leadpipe.cli import extract as extract_cli
+from leadpipe.cli import funnel as funnel_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import inspect as inspect_cli
+from leadpipe.cli import leads as leads_cli
 from leadpipe.cli import notices as notices_cli
 from leadpipe.cli import run as run_cli
+from leadpipe.cli import score as score_cli
 from leadpipe.cli import serve as serve_cli
 from leadpipe.cli import warehouse as warehouse_cli
 
@@ -50,3 +53,6 @@ app.command("status")(warehouse_cli.status)
 app.command("quarantine")(warehouse_cli.quarantine)
 app.command("sql")(warehouse_cli.sql)
 app.command("serve")(serve_cli.serve)
+app.command("score")(score_cli.score)
+app.add_typer(leads_cli.app, name="leads")
+app.command("funnel")(funnel_cli.funnel)
