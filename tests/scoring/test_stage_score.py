@@ -1,0 +1,120 @@
+"""The score stage against a real warehouse: what is rescored, history, explanations."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from leadpipe.settings import Settings
+from leadpipe.stages.score import score_all, score_pending
+from scoring.features import impressum_confirms, inputs_hash, lead_features
+from tests.scoring.test_stage_data import build
+from warehouse.db import open_warehouse
+from warehouse.marts import lead_summaries
+
+AS_OF = date(2026, 11, 20)
+
+
+def _current(settings: Settings) -> dict[str, dict[str, object]]:
+    with open_warehouse(settings, write=False) as wh:
+        return {r["lead_id"]: r for r in wh.dicts(
+            "SELECT * FROM core.lead_scores WHERE is_current")}
+
+
+def _history(settings: Settings, lead: str) -> int:
+    with open_warehouse(settings, write=False) as wh:
+        return int(wh.scalar("SELECT count(*) FROM core.lead_scores WHERE lead_id = ?", [lead]))
+
+
+def test_features_come_from_golden_members_and_forms(settings: Settings) -> None:
+    build(settings)
+    with open_warehouse(settings, write=False) as wh:
+        features = {r["lead_id"]: lead_features(r) for r in lead_summaries(wh)}
+    alpha, dana, erika = features["L1"], features["L2"], features["L3"]
+    assert alpha.impressum_confirms and alpha.wz_code == "62.01"
+    assert alpha.size_class == "small" and alpha.legal_form == "GmbH"
+    assert alpha.phone_e164 and alpha.address_complete and alpha.email_status == "valid"
+    assert [(r.kind, r.on) for r in dana.requests] == [("demo", date(2026, 11, 18))]
+    assert dana.decision_maker and dana.wz_code == "62.01"     # from the company lead
+    assert not erika.impressum_confirms and erika.audience == "b2c"
+
+
+def test_impressum_must_agree_on_the_company() -> None:
+    assert impressum_confirms(["Alpha GmbH"], ["ALPHA gmbh "])
+    assert not impressum_confirms(["Beta AG"], ["Alpha GmbH"])
+    assert not impressum_confirms([], ["Alpha GmbH"])
+
+
+def test_scores_are_stored_with_explanation_and_reasons(settings: Settings) -> None:
+    build(settings)
+    counts = score_all(settings, AS_OF)
+    assert counts["leads_scored"] == 3
+    scores = _current(settings)
+    dana = scores["L2"]
+    explanation = json.loads(str(dana["explanation"]))
+    assert any(e["factor"] == "request" and "demo request 2 days ago" in e["detail"]
+               for e in explanation)
+    assert dana["top_reasons"][0].startswith("demo request")
+    assert sum(e["points"] for e in explanation) == pytest.approx(dana["total"], abs=0.1)
+    assert scores["L1"]["total"] > scores["L3"]["total"]
+
+
+def test_only_changed_leads_are_rescored(settings: Settings) -> None:
+    build(settings)
+    score_all(settings, AS_OF)
+    again = score_all(settings, AS_OF)
+    assert again["leads_scored"] == 0 and again["unchanged"] == 3
+    with open_warehouse(settings, write=True) as wh:
+        wh.execute("UPDATE core.enriched_records SET size_class = 'medium' "
+                   "WHERE record_id = 'r1'")
+    changed = score_all(settings, AS_OF)
+    # Alpha changed; Dana inherits Alpha's size class, so she changes too; Erika does not
+    assert changed["leads_scored"] == 2
+    assert _history(settings, "L1") == 2 and _history(settings, "L3") == 1
+    with open_warehouse(settings, write=False) as wh:
+        assert wh.scalar("SELECT count(*) FROM core.lead_scores WHERE is_current") == 3
+
+
+def test_a_new_day_rescores_only_leads_with_requests(settings: Settings) -> None:
+    build(settings)
+    score_all(settings, AS_OF)
+    before = _current(settings)["L2"]["engagement"]
+    next_day = score_all(settings, date(2026, 12, 20))
+    assert next_day["leads_scored"] == 1
+    assert _current(settings)["L2"]["engagement"] < before   # the demo request decayed
+
+
+def test_configuration_change_rescores_everything(settings: Settings) -> None:
+    build(settings)
+    score_all(settings, AS_OF)
+    config = Path(settings.config_dir)
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "scoring.yaml").write_text("grades: {A: 60, B: 20, C: 10}\n", encoding="utf-8")
+    counts = score_all(settings, AS_OF)
+    assert counts["leads_scored"] == 3
+    versions = {s["config_version"] for s in _current(settings).values()}
+    with open_warehouse(settings, write=False) as wh:
+        old = {r[0] for r in wh.fetchall("SELECT config_version FROM core.lead_scores "
+                                         "WHERE NOT is_current")}
+    assert len(versions) == 1 and versions.isdisjoint(old)
+
+
+def test_vanished_leads_lose_their_current_score(settings: Settings) -> None:
+    build(settings)
+    score_all(settings, AS_OF)
+    with open_warehouse(settings, write=True) as wh:
+        wh.execute("DELETE FROM core.leads WHERE lead_id = 'L3'")
+        counts = score_pending(wh, settings, AS_OF)
+    assert counts["retired"] == 1 and "L3" not in _current(settings)
+
+
+def test_inputs_hash_ignores_the_date_without_requests(settings: Settings) -> None:
+    build(settings)
+    with open_warehouse(settings, write=False) as wh:
+        features = {r["lead_id"]: lead_features(r) for r in lead_summaries(wh)}
+    later = date(2027, 1, 1)
+    assert inputs_hash(features["L1"], AS_OF) == inputs_hash(features["L1"], later)
+    assert inputs_hash(features["L2"], AS_OF) != inputs_hash(features["L2"], later)
