@@ -204,33 +204,31 @@ class CompanySiteSpider(scrapy.Spider):
         for link in response.selector.root.iter("a"):
             href = (link.get("href") or "").strip()
             onclick = link.get("onclick") or ""
-            if not href and not onclick:
+            lowered = href.lower()
+            if (not href and not onclick) or lowered.startswith(("mailto:", "tel:", "data:")):
+                continue
+            is_js = lowered.startswith("javascript:") or (href in ("", "#") and onclick)
+            target = js_link_target(href, onclick) if is_js else href
+            url = response.urljoin(target) if target else href
+            key = ("js:" if is_js else "") + (canonical(url) if target else f"{href}|{onclick}")
+            if key in site.seen:  # seen, or already recorded as skipped, on this site
                 continue
             text = " ".join(["".join(link.itertext()), *(img.get("alt") or "" for img in
-                                                   link.iter("img")),
+                                                         link.iter("img")),
                              link.get("title") or "", link.get("aria-label") or ""])
-            if href.lower().startswith(("mailto:", "tel:", "data:")):
+            kind = classify_link(text, url if target else "", self.patterns)
+            if kind is None:
                 continue
-            if href.lower().startswith("javascript:") or (href in ("", "#") and onclick):
-                target = js_link_target(href, onclick)
-                kind = classify_link(text, target or "", self.patterns)
-                if kind is not None:
-                    code = (href if href not in ("", "#") else onclick)[:120]
-                    yield self._skip(site, response.urljoin(target) if target else href,
-                                     "javascript_link", f"{kind} link needs JavaScript: {code}")
-                continue
-            url = response.urljoin(href)
-            kind = classify_link(text, url, self.patterns)
-            if kind is None or canonical(url) in site.seen:
-                continue
-            if urlsplit(url).scheme not in ("http", "https"):
-                site.seen.add(canonical(url))
+            site.seen.add(key)
+            if is_js:
+                code = (href if href not in ("", "#") else onclick)[:120]
+                yield self._skip(site, url, "javascript_link",
+                                 f"{kind} link needs JavaScript: {code}")
+            elif urlsplit(url).scheme not in ("http", "https"):
                 yield self._skip(site, url, "scheme_not_allowed", url[:120])
             elif site_key(url) not in site.domains:
-                site.seen.add(canonical(url))
                 yield self._skip(site, url, "offsite_link", f"{kind} page on another site")
             elif site.scheduled >= self.max_pages:
-                site.seen.add(canonical(url))
                 yield self._skip(site, url, "page_budget", f"{self.max_pages} pages per domain")
             else:
                 yield self._request(site, url, kind, hops=hops)
