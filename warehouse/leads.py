@@ -24,9 +24,15 @@ ENTITY_FILTERS = {
 
 
 def match_inputs(wh: Warehouse, entity_type: str) -> list[dict[str, Any]]:
-    """Enriched records of one level, with `source` and `updated_at` for survivorship."""
+    """Enriched records of one level, with `source` and `updated_at` for survivorship.
+
+    A company's domain is its website's, or else that of a business e-mail address (never a
+    freemail domain): a web form rarely asks for the website, but the address tells.
+    """
     return wh.dicts(
-        "SELECT e.*, e.source_kind AS source, "
+        "SELECT e.* REPLACE (coalesce(e.website_domain, CASE WHEN e.email_kind IN "
+        "('personal_business', 'role') THEN e.email_registrable_domain END) AS website_domain), "
+        "e.source_kind AS source, "
         "coalesce(f.submitted_at, r.fetched_at, r.ingested_at)::VARCHAR AS updated_at "
         "FROM core.enriched_records e JOIN raw.records r USING (record_id) "
         "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "

@@ -3,7 +3,8 @@
 Each level runs the same engine (`matching.engine`). The first run, or a run after the
 settings changed, trains the Fellegi–Sunter parameters on all records; later runs match only
 the new records against the existing ones with the stored parameters, and earlier leads keep
-their ids. Human merge and split decisions are passed to clustering as constraints.
+their ids. Levels with too few records to train on use the parameters shipped with leadpipe.
+Human merge and split decisions are passed to clustering as constraints.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from leadpipe.settings import Settings
 from matching.cluster import assign_entity_ids
 from matching.engine import dedupe, match_incremental
 from matching.golden import golden_records
+from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import load_match_settings
 from warehouse import leads as store
 from warehouse.db import Warehouse, open_warehouse
@@ -48,6 +50,10 @@ def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> dict[str
         result = match_incremental(fresh, existing, config, trained_params=params,
                                    previous_clusters=previous, constraints=constraints)
         mode = "incremental"
+    elif len(records) < MIN_TRAINING_RECORDS and shipped_params(entity_type, config):
+        result = dedupe(records, config, constraints=constraints,
+                        trained_params=shipped_params(entity_type, config))
+        mode = "shipped_parameters"
     else:
         result = dedupe(records, config, constraints=constraints)
         store.save_params(wh, entity_type, loaded.version, result.params)
