@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import sys
@@ -111,6 +112,14 @@ def peak_rss_mb() -> tuple[float, float]:
     return own, children
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and its finished workers: comparable across runs even
+    when other jobs share the machine (wall time is not)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_dns_off(records: Iterator[dict[str, str | None]], workers: int,
                 chunk: int) -> dict[str, float]:
     start = time.perf_counter()
@@ -123,7 +132,10 @@ def run_dns_off(records: Iterator[dict[str, str | None]], workers: int,
         count += 1
     wall = time.perf_counter() - start
     own, children = peak_rss_mb()
+    cpu = cpu_seconds()
     return {"leads": count, "wall_s": wall, "leads_per_s": count / wall,
+            "cpu_s": cpu, "cpu_us_per_lead": cpu / count * 1e6,
+            "load_avg_1min": os.getloadavg()[0],
             "peak_rss_parent_mb": own, "peak_rss_worker_mb": children, **statuses}
 
 
