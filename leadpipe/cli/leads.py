@@ -75,12 +75,13 @@ def export(
         except (BadExportRequest, ExportPathExists) as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from exc
+    if result["leads"] == 0:
+        err_console.print(f"No leads match these filters on channel {channel}; wrote {out} "
+                          "with the header row only.", highlight=False)
     if wants_json(as_json):
         print_json(result)
         return
     if result["leads"] == 0:
-        console.print(f"No leads match these filters on channel {channel}; wrote {out} with "
-                      "the header row only.", highlight=False)
         return
     review = f" ({result['review']} marked review)" if result["review"] else ""
     console.print(f"Exported {result['leads']} leads for {channel}{review} to {out} "

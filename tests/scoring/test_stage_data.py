@@ -1,8 +1,8 @@
 """A small warehouse of leads for the score, export and funnel tests, built with SQL inserts.
 
 Three leads: the company Alpha (purchased from vendor acme, confirmed by a crawled
-Impressum), Dana Demo, a contact at Alpha who asked for a demo on a web form, and the consumer
-Erika, whose purchased record carries a formula in its company field.
+Impressum), Dana Demo, a contact at Alpha who asked for a demo on a web form, and a consumer
+whose purchased record carries a formula in its first-name field.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ENRICHED: dict[str, dict[str, Any]] = {
     "r2": {"company_name": "Alpha GmbH", "legal_form": "GmbH", "postcode": "80331"},
     "r3": {"first_name": "Dana", "last_name": "Demo", "email_status": "valid",
            "decision_maker": True, "audience": "b2b"},
-    "r4": {"first_name": "Erika", "last_name": "Muster", "company_name": "=HYPERLINK(1)",
+    "r4": {"first_name": "=HYPERLINK(1)", "last_name": "Muster",
            "audience": "b2c", "street": "Ring", "postcode": "10115", "city": "Berlin"},
 }
 GOLDEN = {
@@ -40,7 +40,7 @@ GOLDEN = {
            "phone_e164": "+498912345"},
     "L2": {"first_name": "Dana", "last_name": "Demo", "email_normalized": "dana@alpha.de",
            "phone_e164": "+498912346"},
-    "L3": {"first_name": "Erika", "last_name": "Muster", "street": "Ring",
+    "L3": {"first_name": "=HYPERLINK(1)", "last_name": "Muster", "street": "Ring",
            "house_number": "2", "postcode": "10115", "city": "Berlin",
            "phone_e164": "+493012345"},
 }

@@ -71,7 +71,7 @@ def test_only_changed_leads_are_rescored(settings: Settings) -> None:
         wh.execute("UPDATE core.enriched_records SET size_class = 'medium' "
                    "WHERE record_id = 'r1'")
     changed = score_all(settings, AS_OF)
-    # Alpha changed; Dana inherits Alpha's size class, so she changes too; Erika does not
+    # Alpha changed; Dana inherits Alpha's size class, so she changes too; the consumer does not
     assert changed["leads_scored"] == 2
     assert _history(settings, "L1") == 2 and _history(settings, "L3") == 1
     with open_warehouse(settings, write=False) as wh:
