@@ -18,6 +18,7 @@ from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
 from leadpipe.cli import inspect as inspect_cli
 from leadpipe.cli import leads as leads_cli
+from leadpipe.cli import match as match_cli
 from leadpipe.cli import notices as notices_cli
 from leadpipe.cli import run as run_cli
 from leadpipe.cli import score as score_cli
@@ -42,6 +43,10 @@ app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(inspect_cli.app, name="inspect")
 app.add_typer(run_cli.app, name="run")
 app.command("enrich")(enrich_cli.enrich)
+app.command("match")(match_cli.match)
+app.add_typer(match_cli.review_app, name="review")
+app.command("explain-match")(match_cli.explain_match)
+app.command("dedupe-file")(match_cli.dedupe_file)
 app.command("extract")(extract_cli.extract)
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(gdpr_cli.app, name="gdpr")

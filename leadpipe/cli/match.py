@@ -1,0 +1,134 @@
+"""`leadpipe match`, `review export|import`, `explain-match`, `dedupe-file`."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from leadpipe.cli.common import (
+    DbOption,
+    console,
+    print_json,
+    settings_for,
+    user_errors,
+    wants_json,
+)
+from leadpipe.stages import review as review_stage
+from leadpipe.stages.match import match_all
+from scoring.export_files import ExportPathExists
+
+review_app = typer.Typer(help="Review uncertain matches: export them side by side, import "
+                              "the decisions.", no_args_is_help=True)
+
+Level = Literal["company", "contact", "consumer"]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
+
+
+def _refuse_existing(exc: ExportPathExists) -> typer.Exit:
+    console.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(2)
+
+
+def match(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """Match enriched records into companies, contacts and consumers now."""
+    with user_errors():
+        counts = match_all(settings_for(db))
+    if wants_json(as_json):
+        print_json(counts)
+        return
+    for level in ("company", "contact", "consumer"):
+        c = counts[level]
+        console.print(f"{level}: {c['records']} record(s) → {c['leads']} lead(s) ({c['mode']})")
+
+
+@review_app.command("export")
+def review_export(
+    out: Annotated[Path, typer.Option("--out", help="CSV or XLSX file to write.")],
+    level: Annotated[Level | None, typer.Option(help="Only this entity level.")] = None,
+    force: Force = False,
+    db: DbOption = None,
+) -> None:
+    """Write the review queue: both records side by side with per-field similarities.
+
+    Fill the `decision` column with `merge` or `split` and load it with `review import`.
+    """
+    fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    with user_errors():
+        try:
+            count = review_stage.export_review(settings_for(db), out, fmt, force, level)
+        except ExportPathExists as exc:
+            raise _refuse_existing(exc) from exc
+    console.print(f"{count} pair(s) to review written to {out}")
+
+
+@review_app.command("import")
+def review_import(
+    path: Annotated[Path, typer.Argument(help="The filled-in review file.", exists=True,
+                                         dir_okay=False)],
+    by: Annotated[str | None, typer.Option(help="Who decided (default: your user).")] = None,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Apply merge/split decisions; they are kept and respected by every later run."""
+    with user_errors():
+        counts = review_stage.import_review(settings_for(db), path, by or getpass.getuser())
+    if wants_json(as_json):
+        print_json(counts)
+    else:
+        console.print(f"{counts['decisions']} decision(s) stored; leads re-matched.")
+
+
+def explain_match(
+    left: Annotated[str, typer.Argument(help="Record id A (see core.lead_members).")],
+    right: Annotated[str, typer.Argument(help="Record id B.")],
+    level: Annotated[Level | None, typer.Option(help="Entity level (default: found).")]
+    = None,
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Each field's similarity and its contribution to the match score of two records."""
+    with user_errors():
+        result = review_stage.explain(settings_for(db), left, right, level)
+    if wants_json(as_json):
+        print_json(result)
+        return
+    table = Table(title=f"{left} vs {right} ({result['level']})")
+    for column in ("field", "left", "right", "similarity", "level", "contribution"):
+        table.add_column(column)
+    for f in result["fields"]:
+        sim = "" if f["similarity"] is None else f"{float(f['similarity']):.3f}"
+        table.add_row(f["comparison"], str(f["left"] or ""), str(f["right"] or ""), sim,
+                      f["level"], f"{f['contribution']:+.2f}")
+    console.print(table)
+    console.print(f"prior {result['prior_log2_odds']:+.2f} → match weight "
+                  f"{result['match_weight']:+.2f}, probability "
+                  f"{result['match_probability']:.3f}: [bold]{result['band']}[/bold]"
+                  + (f" (strong key {result['strong_key']})" if result["strong_key"] else "")
+                  + (f" (vetoed by {result['guard']})" if result["guard"] else ""))
+
+
+def dedupe_file(
+    path: Annotated[Path, typer.Argument(help="A list file (CSV/TSV/XLSX).", exists=True,
+                                         dir_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="CSV or XLSX to write.")],
+    mapping: Annotated[Path | None, typer.Option(help="Vendor mapping YAML.", exists=True,
+                                                 dir_okay=False)] = None,
+    force: Force = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a list before importing it: every row with its cluster_id and match_score."""
+    with user_errors():
+        try:
+            result = review_stage.dedupe_file(settings_for(None), path, out, mapping, force)
+        except ExportPathExists as exc:
+            raise _refuse_existing(exc) from exc
+    if wants_json(as_json):
+        print_json(result)
+    else:
+        console.print(f"{result['rows']} row(s): {result['clusters']} cluster(s), "
+                      f"{result['duplicates']} duplicate row(s); written to {result['out']}")

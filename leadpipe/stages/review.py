@@ -1,0 +1,207 @@
+"""Human review of uncertain matches, match explanations, and deduplicating a single file.
+
+The same engine as the nightly run (`matching.engine`) serves all three: review pairs come
+from `core.match_pairs`, decisions go to `core.match_decisions` and take effect at once,
+and `dedupe_file` runs ingest's column mapping, enrichment and matching on one list without
+touching the warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from enrichment.record import enrich_many
+from ingest.errors import InputFileError
+from ingest.prepare import prepare_list
+from leadpipe.settings import Settings
+from matching.compare import prepare_columns
+from matching.engine import dedupe, term_frequency_tables
+from matching.explain import explain_pair
+from matching.priors import MIN_TRAINING_RECORDS, shipped_params
+from matching.settings import MatchSettings, load_match_settings
+from scoring.export_files import ExportFormat, write_rows
+from warehouse import leads as store
+from warehouse.db import Warehouse, open_warehouse
+from warehouse.runs import run_job
+
+LEVELS = ("company", "contact", "consumer")
+
+
+def _params(wh: Warehouse | None, level: str, config: MatchSettings, version: str,
+            records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    stored = store.stored_params(wh, level, version) if wh is not None else None
+    if stored is not None:
+        return stored
+    shipped = shipped_params(level, config)
+    if shipped is not None and len(records) < MIN_TRAINING_RECORDS:
+        return shipped
+    return dedupe(records, config).params
+
+
+def _tf_tables(records: Sequence[dict[str, Any]], config: MatchSettings
+               ) -> dict[str, dict[str, float]]:
+    return term_frequency_tables(prepare_columns(records, config.comparisons), config)
+
+
+def explain(settings: Settings, left_id: str, right_id: str, level: str | None = None
+            ) -> dict[str, Any]:
+    """Why two records match or not: per field similarity, level and contribution."""
+    with open_warehouse(settings, write=False) as wh:
+        for candidate in ([level] if level else ["contact", "consumer", "company"]):
+            records = store.match_inputs(wh, candidate)
+            by_id = {r["record_id"]: r for r in records}
+            if left_id in by_id and right_id in by_id:
+                loaded = load_match_settings(candidate, settings.config_dir)
+                params = _params(wh, candidate, loaded.value, loaded.version, records)
+                result = explain_pair(by_id[left_id], by_id[right_id], loaded.value, params,
+                                      _tf_tables(records, loaded.value))
+                return {"level": candidate, **result}
+    raise InputFileError(Path("(warehouse)"), None, "record_id",
+                         f"{left_id} and {right_id} are not both records of one entity level "
+                         "(see `leadpipe sql \"SELECT record_id FROM core.lead_members\"`)")
+
+
+REVIEW_COLUMNS = ("entity_type", "left_id", "right_id", "match_probability")
+
+
+def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str],
+                                                                        list[dict[str, Any]]]:
+    """The review queue side by side: both records' values and each field's similarity."""
+    rows: list[dict[str, Any]] = []
+    columns: list[str] = [*REVIEW_COLUMNS]
+    with open_warehouse(settings, write=False) as wh:
+        for entity in [level] if level else LEVELS:
+            pairs = wh.dicts("SELECT left_id, right_id, match_probability FROM core.match_pairs "
+                             "WHERE entity_type = ? AND band = 'review' ORDER BY "
+                             "match_probability DESC", [entity])
+            if not pairs:
+                continue
+            records = store.match_inputs(wh, entity)
+            by_id = {r["record_id"]: r for r in records}
+            loaded = load_match_settings(entity, settings.config_dir)
+            params = _params(wh, entity, loaded.value, loaded.version, records)
+            tf = _tf_tables(records, loaded.value)
+            for pair in pairs:
+                result = explain_pair(by_id[pair["left_id"]], by_id[pair["right_id"]],
+                                      loaded.value, params, tf)
+                row = {"entity_type": entity, **pair}
+                for field in result["fields"]:
+                    name = field["comparison"]
+                    row[f"{name}_left"] = field["left"]
+                    row[f"{name}_right"] = field["right"]
+                    row[f"{name}_similarity"] = (None if field["similarity"] is None
+                                                 else round(float(field["similarity"]), 3))
+                    for key in (f"{name}_left", f"{name}_right", f"{name}_similarity"):
+                        if key not in columns:
+                            columns.append(key)
+                rows.append(row)
+    return [*columns, "decision", "note"], rows
+
+
+def export_review(settings: Settings, out: Path, fmt: ExportFormat, force: bool,
+                  level: str | None = None) -> int:
+    columns, rows = review_rows(settings, level)
+    return write_rows(out, columns, rows, fmt=fmt, force=force)
+
+
+def _read_decisions(path: Path) -> list[dict[str, Any]]:
+    if path.suffix.lower() == ".xlsx":
+        sheet = load_workbook(path, read_only=True).active
+        if sheet is None:
+            return []
+        values = list(sheet.iter_rows(values_only=True))
+        header = [str(h) for h in values[0]] if values else []
+        return [dict(zip(header, row, strict=False)) for row in values[1:]]
+    csv.field_size_limit(sys.maxsize)
+    text = path.read_text(encoding="utf-8-sig")
+    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") \
+        else ","
+    return list(csv.DictReader(text.splitlines(), delimiter=delimiter))
+
+
+def import_review(settings: Settings, path: Path, decided_by: str) -> dict[str, Any]:
+    """Store the merge/split decisions of a filled-in review file and re-match at once."""
+    from leadpipe.stages.match import match_pending
+
+    decisions = []
+    for line, row in enumerate(_read_decisions(path), start=2):
+        decision = str(row.get("decision") or "").strip().lower()
+        if not decision:
+            continue
+        if decision not in ("merge", "split"):
+            raise InputFileError(path, line, "decision",
+                                 f"{decision!r}: write merge, split or leave it empty")
+        decisions.append((str(row["entity_type"]), str(row["left_id"]).lstrip("'"),
+                          str(row["right_id"]).lstrip("'"), decision,
+                          str(row.get("note") or "") or None))
+
+    def job(wh: Warehouse, run_id: str) -> dict[str, Any]:
+        for entity, left, right, decision, note in decisions:
+            store.record_decision(wh, entity, left, right, decision, decided_by, note)
+        matched = match_pending(wh, settings)
+        return {"decisions": len(decisions), "match": matched}
+
+    with open_warehouse(settings, write=True, purpose="review import", publish=True) as wh:
+        _, counts = run_job(wh, "review-import", {"path": str(path)}, job)
+    return counts
+
+
+def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
+                force: bool) -> dict[str, Any]:
+    """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
+    with tempfile.TemporaryDirectory(prefix="leadpipe-dedupe-") as tmp:
+        prepared = prepare_list(path, Path(tmp), mapping, config_dir=settings.config_dir)
+        csv.field_size_limit(sys.maxsize)
+        with open(prepared.csv_path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            originals = [dict(zip(header, row, strict=False)) for row in reader]
+    records = []
+    for index, original in enumerate(originals):
+        record: dict[str, Any] = {"record_id": f"row-{index + 2}"}
+        for column, field in prepared.mapping.items():
+            value = (original.get(column) or "").strip() or None
+            if value is not None and record.get(field) is None:
+                record[field] = value
+        records.append(record)
+    enriched = {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
+                              "updated_at": "", **e.to_row()}
+                for e in enrich_many(records, source_kind="purchased_list", workers=1)}
+    cluster_of: dict[str, str] = {}
+    score_of: dict[str, float] = {}
+    for level, condition in (("contact", lambda r: r.get("company_match_name")
+                              and r.get("last_name")),
+                             ("consumer", lambda r: not r.get("company_match_name")
+                              and r.get("last_name")),
+                             ("company", lambda r: r.get("company_match_name")
+                              and not r.get("last_name"))):
+        members = [r for r in enriched.values() if condition(r)]
+        if not members:
+            continue
+        loaded = load_match_settings(level, settings.config_dir)
+        params = _params(None, level, loaded.value, loaded.version, members)
+        result = dedupe(members, loaded.value, trained_params=params)
+        for pair in result.pairs(("match",)):
+            for rid in (pair["left_id"], pair["right_id"]):
+                score_of[rid] = max(score_of.get(rid, 0.0), pair["match_probability"])
+        for rid, cid in result.clusters.items():
+            cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
+    rows = [{**original, "cluster_id": cluster_of.get(f"row-{i + 2}"),
+             "match_score": round(score_of[f"row-{i + 2}"], 4)
+             if f"row-{i + 2}" in score_of else None}
+            for i, original in enumerate(originals)]
+    fmt: ExportFormat = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+    write_rows(out, [*header, "cluster_id", "match_score"], rows, fmt=fmt, force=force)
+    clusters = set(cluster_of.values())
+    return {"rows": len(rows), "clusters": len(clusters),
+            "duplicates": len(cluster_of) - len(clusters),
+            "unmatched_rows": len(rows) - len(cluster_of), "out": str(out),
+            "written_at": datetime.now(UTC).isoformat()}
