@@ -1,0 +1,82 @@
+"""`leadpipe funnel`: counts and rates per source on the small warehouse, and the chart."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadpipe.cli.main import app
+from leadpipe.settings import Settings
+from leadpipe.stages.export import ExportRequest, export_leads
+from leadpipe.stages.score import score_all
+from scoring.funnel import build_funnel
+from tests.scoring.test_stage_data import build
+from warehouse.db import open_warehouse
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def worked(settings: Settings, tmp_path: Path) -> Settings:
+    """Scored, one phone export, and a won outcome for Alpha."""
+    build(settings)
+    score_all(settings, date(2026, 11, 20))
+    export_leads(settings, ExportRequest(channel="phone", out=tmp_path / "p.csv",
+                                         min_grade="D"))
+    with open_warehouse(settings, write=True) as wh:
+        wh.execute("INSERT INTO core.lead_outcomes VALUES ('L1', 'lost', '2026-01-01', 'a'), "
+                   "('L1', 'won', '2026-02-01', 'b'), ('L3', 'lost', '2026-02-01', 'b')")
+    return settings
+
+
+def _funnel(settings: Settings, *args: str) -> dict[str, dict[str, tuple[int, float | None]]]:
+    result = runner.invoke(app, ["funnel", "--db", str(settings.db_path), "--json",
+                                 "--min-grade", "D", *args])
+    assert result.exit_code == 0, result.output
+    return {(f["source_kind"] + (f":{f['vendor']}" if f["vendor"] else "")):
+            {s["stage"]: (s["count"], s["rate"]) for s in f["steps"]}
+            for f in json.loads(result.output)}
+
+
+def test_counts_per_source_and_stage(worked: Settings) -> None:
+    funnel = _funnel(worked)
+    total, acme = funnel["all"], funnel["purchased_list:acme"]
+    assert total["ingested"] == (5, None)
+    assert total["unique"] == (3, 0.6)
+    assert total["enriched"] == (3, 1.0)
+    assert total["eligible:phone"] == (2, pytest.approx(2 / 3, abs=1e-4))
+    assert total["qualified:phone"] == (2, 1.0)
+    assert total["exported:phone"] == (2, 1.0)
+    assert total["eligible:email"][0] == 1 and total["exported:email"] == (0, 0.0)
+    assert total["won"] == (1, pytest.approx(1 / 3, abs=1e-4))   # latest outcome counts
+    assert acme["ingested"][0] == 3 and acme["unique"][0] == 2
+    assert funnel["crawl"]["unique"][0] == 1
+    assert funnel["web_form"]["eligible:email"][0] == 1
+
+
+def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
+    for suffix, magic in ((".png", b"\x89PNG"), (".svg", b"<?xml"), (".html", b"<!doctype")):
+        chart = tmp_path / f"funnel{suffix}"
+        _funnel(worked, "--chart", str(chart))
+        assert chart.read_bytes().startswith(magic)
+
+
+def test_table_output_and_bad_chart_suffix(worked: Settings, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path)])
+    assert result.exit_code == 0 and "qualified:phone" in result.output
+    bad = runner.invoke(app, ["funnel", "--db", str(worked.db_path), "--chart",
+                              str(tmp_path / "f.gif")])
+    assert bad.exit_code == 2 and ".png, .svg or .html" in bad.output
+
+
+def test_rates_are_none_without_a_base() -> None:
+    funnel = build_funnel([{"source_kind": "all", "vendor": "", "stage": "ingested", "n": 0}],
+                          channels=("email",))
+    steps = {s.stage: s for s in funnel[0].steps}
+    assert steps["unique"].count == 0 and steps["unique"].rate is None
+    assert list(steps) == ["ingested", "unique", "enriched", "eligible:email",
+                           "qualified:email", "exported:email", "won"]
