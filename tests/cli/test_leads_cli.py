@@ -169,3 +169,14 @@ def test_score_command_and_training_refusal(scored: Settings, tmp_path: Path) ->
                                  str(outcomes)])
     assert result.exit_code == 2
     assert "at least 200 leads" in result.output and "outcomes stored: 2" in result.output
+
+
+def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
+    from prefect.utilities.callables import parameter_schema
+
+    from flows.export import export_leads_flow
+
+    properties = parameter_schema(export_leads_flow.fn).model_dump()["properties"]
+    assert properties["channel"]["enum"] == ["phone", "email", "post", "sms", "fax"]
+    assert properties["format"]["enum"] == ["csv", "xlsx", "json"]
+    assert properties["min_grade"]["enum"] == ["A", "B", "C", "D"]
