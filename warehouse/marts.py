@@ -8,7 +8,7 @@ stages in `leadpipe/stages/` do the Python part. Bulk writes go column-wise thro
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -87,54 +87,115 @@ LEFT JOIN mem cm ON cm.lead_id = l.company_lead_id
 """
 
 
-def lead_summaries(wh: Warehouse, lead_ids: Sequence[str] | None = None,
-                   batch: int = 100_000) -> Iterator[dict[str, Any]]:
-    """One summary row per lead (see `scoring.features.lead_features`), streamed in batches."""
-    sql = _LEAD_SUMMARIES
-    params: list[Any] = []
-    if lead_ids is not None:
-        sql += " WHERE list_contains(?, l.lead_id)"
-        params.append(list(lead_ids))
-    cur = wh.con.execute(sql, params)
-    names = [d[0] for d in cur.description or []]
-    while rows := cur.fetchmany(batch):
-        for row in rows:
-            yield dict(zip(names, row, strict=True))
+def lead_summaries(wh: Warehouse) -> list[dict[str, Any]]:
+    """One summary row per lead with the raw aggregates (for inspection and tests)."""
+    return wh.dicts(_LEAD_SUMMARIES)
 
 
-def current_score_keys(wh: Warehouse) -> dict[str, tuple[str, str]]:
-    """lead_id → (inputs_hash, config_version) of every current score."""
-    return {lead: (h, v) for lead, h, v in wh.fetchall(
-        "SELECT lead_id, inputs_hash, config_version FROM core.lead_scores WHERE is_current")}
+_KEY_COLUMNS = ("wz_code", "size_class", "region", "country", "legal_form", "decision_maker",
+                "audience", "email_status", "phone_e164", "address_complete",
+                "impressum_confirms", "request_kinds", "request_times")
+"""What a score depends on: leads equal in these score the same (apart from the postcode
+text, which `store_scores` puts back)."""
 
 
-def store_scores(wh: Warehouse, columns: Mapping[str, Sequence[Any]], scored_at: datetime
-                 ) -> dict[str, int]:
-    """Insert new current scores, retire the ones they replace and those of vanished leads.
+def _digest(columns: Sequence[str]) -> str:
+    return "md5(concat_ws('|', " + ", ".join(
+        f"coalesce(CAST({c} AS VARCHAR), '~')" for c in columns) + "))"
 
-    `columns` holds lead_id, fit, engagement, quality, total, grade, explanation (JSON text),
-    top_reasons (list of text), config_version and inputs_hash.
+
+def stage_features(wh: Warehouse, *, as_of: date, region_prefixes: Sequence[str],
+                   config_version: str) -> int:
+    """Fill the temp table `_score_todo` with the features of leads whose score is stale.
+
+    Features are computed in SQL for every lead: the golden value first, then the members'
+    (and for contacts, their company's). `region` is the most specific configured postcode
+    prefix the lead's German postcode starts with; `impressum_confirms` compares crawled
+    company names with the others after lower-casing and dropping all but letters and
+    digits. `inputs_hash` covers every feature, plus the as-of date for leads with
+    requests (their engagement decays daily). Returns how many leads are stale.
     """
-    wh.execute("CREATE OR REPLACE TEMP TABLE _new_scores (lead_id VARCHAR, fit DOUBLE, "
+    wh.execute("CREATE OR REPLACE TEMP MACRO _name_key(x) AS "
+               "regexp_replace(lower(x), '[^0-9a-zäöüß]+', '', 'g')")
+    pc = "replace(upper(trim(s.postcode)), '.', '')"
+    region = ("CASE WHEN upper(coalesce(s.country, 'DE')) <> 'DE' THEN NULL "
+              + " ".join(f"WHEN list_contains($prefixes, left({pc}, {n})) THEN left({pc}, {n})"
+                         for n in range(5, 0, -1)) + " END")
+    wh.con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _features AS
+        SELECT s.lead_id, s.wz_code, coalesce(s.size_class, 'unknown') AS size_class,
+               s.postcode, coalesce(s.country, 'DE') AS country, s.legal_form,
+               s.decision_maker, coalesce(s.audience, 'unknown') AS audience, s.email_status,
+               s.phone_e164, s.address_complete,
+               coalesce(list_has_any(
+                   list_filter(list_transform(s.crawl_companies, lambda x: _name_key(x)),
+                               lambda x: x <> ''),
+                   list_filter(list_transform(list_append(s.other_companies, s.company_name),
+                                              lambda x: _name_key(x)), lambda x: x <> '')), false)
+                   AS impressum_confirms,
+               coalesce(s.request_kinds, []) AS request_kinds,
+               coalesce(s.request_times, []) AS request_times,
+               {region} AS region
+        FROM ({_LEAD_SUMMARIES}) s
+    """.replace("$prefixes", "$1"), [list(region_prefixes)]).fetchall()
+    hashed = [c for c in _KEY_COLUMNS if c != "region"] + ["postcode"]
+    wh.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _score_todo AS
+        SELECT f.*, {_digest(_KEY_COLUMNS)} AS set_key,
+               md5({_digest(hashed)} || CASE WHEN len(f.request_kinds) > 0
+                   THEN CAST(?::DATE AS VARCHAR) ELSE '' END) AS inputs_hash
+        FROM _features f""", [as_of])
+    wh.execute("DROP TABLE _features")
+    wh.execute("""
+        DELETE FROM _score_todo t USING core.lead_scores s
+        WHERE s.lead_id = t.lead_id AND s.is_current AND s.inputs_hash = t.inputs_hash
+          AND s.config_version = ?""", [config_version])
+    return int(wh.scalar("SELECT count(*) FROM _score_todo"))
+
+
+def feature_sets(wh: Warehouse) -> list[dict[str, Any]]:
+    """One row per distinct feature set among the stale leads (`set_key` + the features)."""
+    cols = ", ".join(_KEY_COLUMNS)
+    return wh.dicts(f"SELECT DISTINCT ON (set_key) set_key, {cols}, count(*) OVER "
+                    "(PARTITION BY set_key) AS leads FROM _score_todo")
+
+
+def store_scores(wh: Warehouse, sets: Mapping[str, Sequence[Any]], config_version: str,
+                 scored_at: datetime) -> dict[str, int]:
+    """Give every stale lead the score of its feature set; retire the scores replaced.
+
+    `sets` holds set_key, fit, engagement, quality, total, grade, explanation (JSON text)
+    and top_reasons (list of text), scored with the region prefix standing in for the
+    postcode; the lead's own postcode is put back into the explanation text here. Scores of
+    leads that no longer exist stop being current.
+    """
+    wh.execute("CREATE OR REPLACE TEMP TABLE _sets (set_key VARCHAR, fit DOUBLE, "
                "engagement DOUBLE, quality DOUBLE, total DOUBLE, grade VARCHAR, "
-               "explanation VARCHAR, top_reasons VARCHAR, config_version VARCHAR, "
-               "inputs_hash VARCHAR)")
-    bulk = dict(columns)
-    bulk["top_reasons"] = [_SEP.join(r) for r in columns.get("top_reasons", [])]
-    inserted = wh.insert_columns("_new_scores", bulk) if columns.get("lead_id") else 0
+               "explanation VARCHAR, top_reasons VARCHAR)")
+    if sets.get("set_key"):
+        bulk = dict(sets)
+        bulk["top_reasons"] = [_SEP.join(r) for r in sets["top_reasons"]]
+        wh.insert_columns("_sets", bulk)
     wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND lead_id "
-               "IN (SELECT lead_id FROM _new_scores)")
-    wh.execute(
-        "INSERT INTO core.lead_scores SELECT lead_id, fit, engagement, quality, total, grade, "
-        "explanation::JSON, CASE WHEN top_reasons = '' THEN []::VARCHAR[] "
-        f"ELSE string_split(top_reasons, '{_SEP}') END, config_version, inputs_hash, ?, true "
-        "FROM _new_scores", [scored_at])
-    retired = wh.scalar("SELECT count(*) FROM core.lead_scores WHERE is_current AND lead_id "
-                        "NOT IN (SELECT lead_id FROM core.leads)")
+               "IN (SELECT lead_id FROM _score_todo)")
+    fix = ("CASE WHEN t.region IS NULL THEN {col} ELSE replace({col}, 'postcode ' || t.region "
+           "|| ' in region ', 'postcode ' || t.postcode || ' in region ') END")
+    wh.execute(f"""
+        INSERT INTO core.lead_scores
+        SELECT t.lead_id, s.fit, s.engagement, s.quality, s.total, s.grade,
+               CAST({fix.format(col="s.explanation")} AS JSON),
+               CASE WHEN s.top_reasons = '' THEN []::VARCHAR[]
+                    ELSE string_split({fix.format(col="s.top_reasons")}, '{_SEP}') END,
+               ?, t.inputs_hash, ?, true
+        FROM _score_todo t JOIN _sets s USING (set_key)""", [config_version, scored_at])
+    inserted = int(wh.scalar("SELECT count(*) FROM _score_todo"))
+    retired = int(wh.scalar("SELECT count(*) FROM core.lead_scores WHERE is_current AND "
+                            "lead_id NOT IN (SELECT lead_id FROM core.leads)") or 0)
     wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND lead_id "
                "NOT IN (SELECT lead_id FROM core.leads)")
-    wh.execute("DROP TABLE _new_scores")
-    return {"inserted": inserted, "retired": int(retired or 0)}
+    for table in ("_sets", "_score_todo"):
+        wh.execute(f"DROP TABLE {table}")
+    return {"inserted": inserted, "retired": retired}
 
 
 def current_model(wh: Warehouse) -> tuple[str, dict[str, Any]] | None:

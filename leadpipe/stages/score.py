@@ -15,7 +15,6 @@ import json
 import os
 import uuid
 from collections import defaultdict
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,24 +22,21 @@ from typing import Any
 from ingest.errors import InputFileError
 from leadpipe.settings import Settings
 from scoring.config import ScoringConfig, load_scoring_config
-from scoring.features import inputs_hash, lead_features
+from scoring.features import lead_features
 from scoring.predictive import LearnedModel, NotEnoughOutcomes, combined_total, predict, train
 from scoring.rules import Contribution, LeadFeatures, LeadScore, grade_for, score_lead
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.marts import (
     current_model,
-    current_score_keys,
-    lead_summaries,
+    feature_sets,
     resolve_leads,
+    stage_features,
     store_model,
     store_outcomes,
     store_scores,
     stored_explanations,
 )
 from warehouse.runs import run_job
-
-CACHE_LIMIT = 200_000
-"""Leads with identical features score identically; remember this many distinct feature sets."""
 
 _Scored = tuple[float, float, float, float, str, str, list[str]]
 
@@ -70,40 +66,35 @@ def _score(features: LeadFeatures, cfg: ScoringConfig, as_of: date,
 
 
 def score_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, Any]:
-    """Score what changed inside the caller's transaction; return counts."""
+    """Score what changed inside the caller's transaction; return counts.
+
+    Features are computed in SQL; leads with equal features (the postcode counting only by
+    the configured region it falls in) are scored once in Python and the result is given to
+    all of them, so the Python work grows with the variety of leads, not their number.
+    """
     loaded = load_scoring_config(settings.config_dir)
     cfg = loaded.value
     stored = current_model(wh) if cfg.predictive.mode != "off" else None
     model = LearnedModel.from_dict(stored[1]) if stored else None
     version = loaded.version + (f"+model:{stored[0]}" if stored else "")
-    current = current_score_keys(wh)
+    total_leads = int(wh.scalar("SELECT count(*) FROM core.leads") or 0)
+    stale = stage_features(wh, as_of=as_of, region_prefixes=list(cfg.fit.regions),
+                           config_version=version)
     columns: dict[str, list[Any]] = defaultdict(list)
-    cache: dict[LeadFeatures, _Scored] = {}
-    unchanged = 0
     grades: dict[str, int] = defaultdict(int)
-    for row in lead_summaries(wh):
-        features = lead_features(row)
-        digest = inputs_hash(features, as_of)
-        if current.get(features.lead_id) == (digest, version):
-            unchanged += 1
-            continue
-        key = replace(features, lead_id="")
-        scored = cache.get(key)
-        if scored is None:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            scored = cache[key] = _score(features, cfg, as_of, model)
+    sets = feature_sets(wh)
+    for row in sets:
+        scored = _score(lead_features(row, lead_id="", postcode=row["region"]), cfg, as_of,
+                        model)
+        columns["set_key"].append(row["set_key"])
         for name, value in zip(("fit", "engagement", "quality", "total", "grade",
                                 "explanation", "top_reasons"), scored, strict=True):
             columns[name].append(value)
-        columns["lead_id"].append(features.lead_id)
-        columns["inputs_hash"].append(digest)
-        grades[scored[4]] += 1
-    columns["config_version"] = [version] * len(columns["lead_id"])
-    stored_counts = store_scores(wh, columns, datetime.now(UTC))
-    return {"leads_scored": stored_counts["inserted"], "unchanged": unchanged,
-            "retired": stored_counts["retired"], "grades": dict(sorted(grades.items())),
-            "config_version": version,
+        grades[scored[4]] += row["leads"]
+    stored_counts = store_scores(wh, columns, version, datetime.now(UTC))
+    return {"leads_scored": stored_counts["inserted"], "unchanged": total_leads - stale,
+            "feature_sets": len(sets), "retired": stored_counts["retired"],
+            "grades": dict(sorted(grades.items())), "config_version": version,
             "predictive": cfg.predictive.mode if model else "off"}
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from leadpipe.settings import Settings
 from leadpipe.stages.score import score_all, score_pending
-from scoring.features import impressum_confirms, inputs_hash, lead_features
+from scoring.features import lead_features
 from tests.scoring.test_stage_data import build
 from warehouse.db import open_warehouse
-from warehouse.marts import lead_summaries
+from warehouse.marts import stage_features
 
 AS_OF = date(2026, 11, 20)
 
@@ -29,23 +30,39 @@ def _history(settings: Settings, lead: str) -> int:
         return int(wh.scalar("SELECT count(*) FROM core.lead_scores WHERE lead_id = ?", [lead]))
 
 
+def _staged(settings: Settings, as_of: date = AS_OF) -> dict[str, dict[str, Any]]:
+    """The feature rows of stale leads, as the score stage sees them."""
+    with open_warehouse(settings, write=True) as wh, wh.transaction():
+        stage_features(wh, as_of=as_of, region_prefixes=["80", "8", "1"],
+                       config_version="test")
+        rows = {r["lead_id"]: r for r in wh.dicts("SELECT * FROM _score_todo")}
+        wh.execute("DROP TABLE _score_todo")
+    return rows
+
+
 def test_features_come_from_golden_members_and_forms(settings: Settings) -> None:
     build(settings)
-    with open_warehouse(settings, write=False) as wh:
-        features = {r["lead_id"]: lead_features(r) for r in lead_summaries(wh)}
-    alpha, dana, erika = features["L1"], features["L2"], features["L3"]
+    rows = _staged(settings)
+    alpha, dana, erika = (lead_features(rows[k]) for k in ("L1", "L2", "L3"))
     assert alpha.impressum_confirms and alpha.wz_code == "62.01"
     assert alpha.size_class == "small" and alpha.legal_form == "GmbH"
     assert alpha.phone_e164 and alpha.address_complete and alpha.email_status == "valid"
+    assert rows["L1"]["region"] == "80" and rows["L3"]["region"] == "1"
     assert [(r.kind, r.on) for r in dana.requests] == [("demo", date(2026, 11, 18))]
     assert dana.decision_maker and dana.wz_code == "62.01"     # from the company lead
     assert not erika.impressum_confirms and erika.audience == "b2c"
 
 
-def test_impressum_must_agree_on_the_company() -> None:
-    assert impressum_confirms(["Alpha GmbH"], ["ALPHA gmbh "])
-    assert not impressum_confirms(["Beta AG"], ["Alpha GmbH"])
-    assert not impressum_confirms([], ["Alpha GmbH"])
+def test_impressum_must_agree_on_the_company(settings: Settings) -> None:
+    build(settings)
+    with open_warehouse(settings, write=True) as wh:
+        wh.execute("UPDATE core.enriched_records SET company_name = 'ALPHA gmbh ' "
+                   "WHERE record_id = 'r2'")
+    assert _staged(settings)["L1"]["impressum_confirms"]
+    with open_warehouse(settings, write=True) as wh:
+        wh.execute("UPDATE core.enriched_records SET company_name = 'Beta AG' "
+                   "WHERE record_id = 'r2'")
+    assert not _staged(settings)["L1"]["impressum_confirms"]
 
 
 def test_scores_are_stored_with_explanation_and_reasons(settings: Settings) -> None:
@@ -113,8 +130,18 @@ def test_vanished_leads_lose_their_current_score(settings: Settings) -> None:
 
 def test_inputs_hash_ignores_the_date_without_requests(settings: Settings) -> None:
     build(settings)
-    with open_warehouse(settings, write=False) as wh:
-        features = {r["lead_id"]: lead_features(r) for r in lead_summaries(wh)}
-    later = date(2027, 1, 1)
-    assert inputs_hash(features["L1"], AS_OF) == inputs_hash(features["L1"], later)
-    assert inputs_hash(features["L2"], AS_OF) != inputs_hash(features["L2"], later)
+    now, later = _staged(settings), _staged(settings, date(2027, 1, 1))
+    assert now["L1"]["inputs_hash"] == later["L1"]["inputs_hash"]
+    assert now["L2"]["inputs_hash"] != later["L2"]["inputs_hash"]
+
+
+def test_leads_sharing_features_keep_their_own_postcode(settings: Settings) -> None:
+    build(settings)
+    with open_warehouse(settings, write=True) as wh:
+        wh.execute("UPDATE core.golden_records SET value = '10117' "
+                   "WHERE lead_id = 'L3' AND field = 'postcode'")
+    score_all(settings, AS_OF)
+    reasons = json.loads(str(_current(settings)["L1"]["explanation"]))
+    assert any(e["detail"] == "postcode 80331 in region 80" for e in reasons)
+    erika = json.loads(str(_current(settings)["L3"]["explanation"]))
+    assert any(e["detail"] == "postcode 10117 in region 1" for e in erika)
