@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger
 from pydantic import Field
 
 from flows.consent import hand_off_task, import_events_task
+from flows.crawl import crawl_task
 from flows.decide import decide_task
 from flows.enrich import enrich_task
 from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
@@ -30,10 +31,13 @@ def nightly(
     inbox: Annotated[str, Field(description="folder with lists/ and forms/ to ingest")] = (
         "data/inbox"
     ),
+    crawl: Annotated[bool, Field(description="crawl the leads' company websites")] = True,
+    max_crawl_targets: Annotated[int | None, Field(
+        description="crawl at most this many domains per night")] = None,
     db: DbPath = None,
 ) -> dict[str, Any]:
-    """Hand-off from the form service, ingest the inbox, consent events, enrich, match,
-    decide eligibility per channel."""
+    """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
+    websites, enrich, match, decide eligibility per channel."""
     logger = get_run_logger()
     handoff = hand_off_task(inbox, db)
     files = find_inbox_files(Path(inbox))
@@ -63,8 +67,9 @@ def nightly(
         except Exception as exc:
             logger.error("consent events %s not imported: %s", path.name, exc)
             events.append({"file": path.name, "error": str(exc)})
+    crawled = crawl_task(db, None, max_crawl_targets) if crawl else {"targets": 0}
     enriched = enrich_task(db)
     matched = match_task(db)
     decided = decide_task(db)
     return {"handoff": handoff, "ingest": reports, "consent_events": events,
-            "enrich": enriched, "match": matched, "decide": decided}
+            "crawl": crawled, "enrich": enriched, "match": matched, "decide": decided}

@@ -40,6 +40,8 @@ class Settings:
     lock_timeout_s: float = 900.0
     read_wait_s: float = 20.0
     dns_enabled: bool = False
+    crawl_allowlist: tuple[str, ...] = ()
+    """Hosts or CIDRs the crawler may fetch although they are private (tests, the demo)."""
 
     @property
     def snapshot_path(self) -> Path:
@@ -69,6 +71,8 @@ def load_settings() -> Settings:
         lock_timeout_s=_env_float("LEADPIPE_LOCK_TIMEOUT", 900.0),
         read_wait_s=_env_float("LEADPIPE_READ_WAIT", 20.0),
         dns_enabled=_env_bool("LEADPIPE_DNS", False),
+        crawl_allowlist=tuple(h.strip() for h in os.environ.get("LEADPIPE_CRAWL_ALLOWLIST", "")
+                              .split(",") if h.strip()),
     )
 
 

@@ -13,6 +13,7 @@ import yaml
 
 from leadpipe.cli.common import DbOption, console, settings_for, user_errors
 from leadpipe.cli.summary import print_run_summary
+from leadpipe.demo.site_server import DemoSites
 
 DEMO_LISTS = {
     "adressverlag_nord_2026.csv": {
@@ -75,7 +76,13 @@ def demo(
                                        encoding="utf-8")
     os.environ["LEADPIPE_CONFIG_DIR"] = str(config_dir)  # read by the flow's settings
     console.print("Running the nightly flow (a temporary Prefect server starts first) …")
-    with user_errors():
+    sites = DemoSites(out / "sites")
+    with user_errors(), sites as proxy:
+        # The crawler reaches the demo sites through the local demo server (see
+        # leadpipe.demo.site_server); they are allowlisted because they resolve nowhere.
+        os.environ.update({"http_proxy": proxy, "https_proxy": proxy,
+                           "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
+                           "LEADPIPE_CRAWL_ALLOWLIST": ",".join(sites.domains)})
         result = nightly(inbox=str(out), db=str(settings.db_path))
     print_run_summary(result, console)
     console.print(

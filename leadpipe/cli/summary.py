@@ -44,6 +44,12 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
         else:
             console.print(f"Consent events {e['file']}: {e['imported']} new, "
                           f"{len(e['problems'])} problem line(s)")
+    if result.get("crawl", {}).get("targets"):
+        c = result["crawl"]
+        batch = c["batch"]
+        console.print(f"Crawl: {c['targets']} site(s), {c['pages']} page(s); {batch['loaded']} "
+                      f"with company data loaded, {batch['skipped']} other page(s); skipped "
+                      f"requests: {c['skipped'] or 'none'}")
     if "match" in result:
         m = result["match"]
         parts = [f"{m[level]['leads']} {level} lead(s)" for level in ("company", "contact",
