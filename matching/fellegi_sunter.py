@@ -105,10 +105,15 @@ def expectation_maximisation(
     }
 
 
+TF_MIN_VALUES = 1000
+"""Below this many values, shares say more about the sample than about the name: in a
+list of 20 records every value looks common. Term-frequency adjustment is then left out."""
+
+
 def term_frequencies(values: np.ndarray) -> dict[str, float]:
-    """Share of non-null records carrying each value."""
+    """Share of non-null records carrying each value ({} when too few to tell)."""
     present = [v for v in values if v is not None]
-    if not present:
+    if len(present) < TF_MIN_VALUES:
         return {}
     counts = Counter(present)
     total = len(present)

@@ -148,14 +148,19 @@ def test_term_frequency_makes_common_surname_weaker():
     comp = Comparison(name="last", column="last", term_frequency=True, levels=[
         Level(kind="exact", label="exact"), Level(kind="else", label="different")])
     params = {"lambda": 0.01, "comparisons": {"last": {"m": [0.9, 0.1], "u": [0.01, 0.99]}}}
-    values = np.array(["müller"] * 50 + ["schmidt"] * 30 + [f"rare{k}" for k in range(20)],
+    values = np.array(["müller"] * 500 + ["schmidt"] * 300 + [f"rare{k}" for k in range(200)],
                       dtype=object)
     tf = fs.term_frequencies(values)
     levels = np.array([[0], [0]], dtype=np.int8)
     left = {"last": np.array(["müller", "rare3"], dtype=object)}
     weights = fs.score_pairs(levels, [comp], params, left, {"last": tf})
     assert weights[0] < weights[1]
-    assert weights[1] - weights[0] == pytest.approx(np.log2(0.5 / 0.01))
+    assert weights[1] - weights[0] == pytest.approx(np.log2(0.5 / max(0.001, comp.tf_minimum)))
+
+
+def test_no_term_frequency_adjustment_from_a_handful_of_records():
+    # in a 4-record list every name looks common; shares that small say nothing
+    assert fs.term_frequencies(np.array(["müller"] * 4, dtype=object)) == {}
 
 
 # --- engine: the household / colleague trap -------------------------------------------
