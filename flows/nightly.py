@@ -18,6 +18,7 @@ from flows.enrich import enrich_task
 from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
 from flows.match import match_task
 from flows.reporting import publish_counts
+from flows.score import funnel_task, score_task
 from leadpipe.stages.ingest import ListOptions, find_inbox_files, sidecar_for
 
 
@@ -37,7 +38,7 @@ def nightly(
     db: DbPath = None,
 ) -> dict[str, Any]:
     """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
-    websites, enrich, match, decide eligibility per channel."""
+    websites, enrich, match, decide eligibility per channel, score, publish the funnel."""
     logger = get_run_logger()
     handoff = hand_off_task(inbox, db)
     files = find_inbox_files(Path(inbox))
@@ -71,5 +72,8 @@ def nightly(
     enriched = enrich_task(db)
     matched = match_task(db)
     decided = decide_task(db)
+    scored = score_task(db)
+    funnel_task(db)
     return {"handoff": handoff, "ingest": reports, "consent_events": events,
-            "crawl": crawled, "enrich": enriched, "match": matched, "decide": decided}
+            "crawl": crawled, "enrich": enriched, "match": matched, "decide": decided,
+            "score": scored}

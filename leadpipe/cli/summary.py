@@ -62,3 +62,7 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
                       f"value(s) with provenance, {e['dns_lookups']} DNS lookup(s).")
     if "decide" in result:
         print_decisions(result["decide"], console)
+    if "score" in result:
+        s = result["score"]
+        grades = ", ".join(f"{g}: {n}" for g, n in s["grades"].items())
+        console.print(f"Score: {s['leads_scored']} lead(s) scored ({grades}).")
