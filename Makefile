@@ -30,9 +30,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy leadpipe flows spiders ingest enrichment matching compliance scoring warehouse
 
+# The benchmarks behind docs/benchmarks.md (long: the full run takes most of an hour).
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_ingest.py --rows 1000000 --report bench/report_ingest.md
+	$(BIN)/python bench/bench_enrich.py --n 1000000
+	$(BIN)/python bench/bench_crawl.py --report bench/report_crawl.md
+	$(BIN)/python bench/bench_matching.py --sets febrl3 febrl4 leads100k leads1m --out bench/report_matching.md
+	$(BIN)/python bench/bench_score_export.py --report bench/report_score_export.md
+	$(BIN)/python bench/bench_forms.py --report bench/report_forms.md
+	$(BIN)/python bench/build_report.py
 
 clean:
 	rm -rf data/demo data/inbox data/leadpipe*.duckdb* data/exports
