@@ -12,6 +12,8 @@ from __future__ import annotations
 from prefect import serve
 from prefect.schedules import Cron
 
+from flows.crawl import crawl_companies
+from flows.export import export_leads_flow
 from flows.ingest import ingest_purchased_list, ingest_web_forms
 from flows.nightly import nightly
 
@@ -24,6 +26,8 @@ def main() -> None:
                               parameters={"inbox": "data/inbox"}),
         ingest_purchased_list.to_deployment(name="serve"),
         ingest_web_forms.to_deployment(name="serve"),
+        crawl_companies.to_deployment(name="serve"),
+        export_leads_flow.to_deployment(name="serve"),
     ]
     serve(*deployments)  # type: ignore[arg-type]  # sync context: never a coroutine
 
