@@ -121,12 +121,11 @@ def run(n: int) -> dict[str, Measurement]:
         settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb",
                             config_dir=data / "cfg")
         populate(settings, n)
-        steps = {
+        return {
             "score all (first run)": measure(SCORE.format(data=str(data))),
             "rescore, nothing changed": measure(SCORE.format(data=str(data))),
             "export top 10,000 (phone)": measure(EXPORT.format(data=str(data))),
         }
-    return steps
 
 
 def report(n: int, steps: dict[str, Measurement]) -> str:

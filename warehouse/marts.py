@@ -18,7 +18,7 @@ _SEP = "\x1f"
 """Joins top reasons into one text value for bulk loading (split again in SQL)."""
 
 _LEAD_SUMMARIES = """
-WITH golden AS (
+WITH golden AS MATERIALIZED (
     SELECT lead_id,
            max(value) FILTER (WHERE field = 'company_name') AS company_name,
            max(value) FILTER (WHERE field = 'legal_form')   AS legal_form,
@@ -27,13 +27,15 @@ WITH golden AS (
            bool_and(value IS NOT NULL) FILTER (WHERE field IN ('street', 'postcode', 'city'))
              AND count(*) FILTER (WHERE field IN ('street', 'postcode', 'city')) = 3
                                                             AS address_complete
-    FROM core.golden_records GROUP BY lead_id
+    FROM core.golden_records
+    WHERE field IN ('company_name', 'legal_form', 'postcode', 'phone_e164', 'street', 'city')
+    GROUP BY lead_id
 ),
 forms AS (
     SELECT record_id, request_type, submitted_at::DATE AS submitted_on
     FROM staging.stg_web_form__submissions WHERE submitted_at IS NOT NULL
 ),
-mem AS (
+mem AS MATERIALIZED (
     SELECT m.lead_id,
            max(e.wz_code) AS wz_code,
            arg_max(e.size_class, CASE e.size_class WHEN 'large' THEN 4 WHEN 'medium' THEN 3
@@ -176,8 +178,8 @@ def store_scores(wh: Warehouse, sets: Mapping[str, Sequence[Any]], config_versio
         bulk = dict(sets)
         bulk["top_reasons"] = [_SEP.join(r) for r in sets["top_reasons"]]
         wh.insert_columns("_sets", bulk)
-    wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND lead_id "
-               "IN (SELECT lead_id FROM _score_todo)")
+    wh.execute("UPDATE core.lead_scores s SET is_current = false FROM _score_todo t "
+               "WHERE s.is_current AND s.lead_id = t.lead_id")
     fix = ("CASE WHEN t.region IS NULL THEN {col} ELSE replace({col}, 'postcode ' || t.region "
            "|| ' in region ', 'postcode ' || t.postcode || ' in region ') END")
     wh.execute(f"""
@@ -189,10 +191,12 @@ def store_scores(wh: Warehouse, sets: Mapping[str, Sequence[Any]], config_versio
                ?, t.inputs_hash, ?, true
         FROM _score_todo t JOIN _sets s USING (set_key)""", [config_version, scored_at])
     inserted = int(wh.scalar("SELECT count(*) FROM _score_todo"))
-    retired = int(wh.scalar("SELECT count(*) FROM core.lead_scores WHERE is_current AND "
-                            "lead_id NOT IN (SELECT lead_id FROM core.leads)") or 0)
-    wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND lead_id "
-               "NOT IN (SELECT lead_id FROM core.leads)")
+    gone = ("FROM core.lead_scores s WHERE s.is_current AND NOT EXISTS "
+            "(SELECT 1 FROM core.leads l WHERE l.lead_id = s.lead_id)")
+    retired = int(wh.scalar(f"SELECT count(*) {gone}") or 0)
+    if retired:
+        wh.execute("UPDATE core.lead_scores SET is_current = false WHERE is_current AND "
+                   f"lead_id IN (SELECT s.lead_id {gone})")
     for table in ("_sets", "_score_todo"):
         wh.execute(f"DROP TABLE {table}")
     return {"inserted": inserted, "retired": retired}

@@ -108,8 +108,16 @@ def _sheet_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _partial(req: ExportRequest) -> Path:
+    return req.out.with_name(f".{req.out.name}.partial")
+
+
 def export_from(wh: Warehouse, req: ExportRequest) -> dict[str, Any]:
-    """Select, write and log inside the caller's transaction; return what was exported."""
+    """Select, write and log inside the caller's transaction; return what was exported.
+
+    The file is written next to `req.out` under a temporary name; `export_leads` moves it into
+    place once the log is committed.
+    """
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -121,8 +129,8 @@ def export_from(wh: Warehouse, req: ExportRequest) -> dict[str, Any]:
                           industries=req.industries, sources=req.sources, since=req.since,
                           limit=req.limit, include_review=req.include_review)
     cols = columns_for(req)
-    written = write_rows(req.out, cols, (_sheet_row(r) for r in rows), fmt=req.fmt,
-                         excel_de=req.excel_de, force=req.force)
+    written = write_rows(_partial(req), cols, (_sheet_row(r) for r in rows), fmt=req.fmt,
+                         excel_de=req.excel_de, force=True)
     export_id = f"export-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     who = req.by or os.environ.get("USER") or getpass.getuser()
     log_export(wh, export_id=export_id, exported_by=who, exported_at=datetime.now(UTC),
@@ -134,18 +142,19 @@ def export_from(wh: Warehouse, req: ExportRequest) -> dict[str, Any]:
 
 
 def export_leads(settings: Settings, req: ExportRequest) -> dict[str, Any]:
-    """Validate, then export and log as one job (waits for the write lock)."""
+    """Validate, then export and log as one job (waits for the write lock).
+
+    The file appears under its name only after the log row is committed: an export that was
+    not recorded must not circulate.
+    """
     validate(req)
-    existed = req.out.exists()
     try:
-        with open_warehouse(settings, write=True, purpose=f"export {req.channel}",
-                            publish=True) as wh:
+        with open_warehouse(settings, write=True, purpose=f"export {req.channel}") as wh:
             _, result = run_job(wh, "export-leads",
                                 {"channel": req.channel, **req.filters(), "out": str(req.out)},
                                 lambda wh, run_id: export_from(wh, req))
     except BaseException:
-        # no log row means no file: an export that was not recorded must not circulate
-        if not existed:
-            req.out.unlink(missing_ok=True)
+        _partial(req).unlink(missing_ok=True)
         raise
+    _partial(req).replace(req.out)
     return result

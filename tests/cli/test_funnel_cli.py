@@ -51,9 +51,11 @@ def test_counts_per_source_and_stage(worked: Settings) -> None:
     assert total["eligible:phone"] == (2, pytest.approx(2 / 3, abs=1e-4))
     assert total["qualified:phone"] == (2, 1.0)
     assert total["exported:phone"] == (2, 1.0)
-    assert total["eligible:email"][0] == 1 and total["exported:email"] == (0, 0.0)
+    assert total["eligible:email"][0] == 1
+    assert total["exported:email"] == (0, 0.0)
     assert total["won"] == (1, pytest.approx(1 / 3, abs=1e-4))   # latest outcome counts
-    assert acme["ingested"][0] == 3 and acme["unique"][0] == 2
+    assert acme["ingested"][0] == 3
+    assert acme["unique"][0] == 2
     assert funnel["crawl"]["unique"][0] == 1
     assert funnel["web_form"]["eligible:email"][0] == 1
 
@@ -67,16 +69,19 @@ def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
 
 def test_table_output_and_bad_chart_suffix(worked: Settings, tmp_path: Path) -> None:
     result = runner.invoke(app, ["funnel", "--db", str(worked.db_path)])
-    assert result.exit_code == 0 and "qualified:phone" in result.output
+    assert result.exit_code == 0
+    assert "qualified:phone" in result.output
     bad = runner.invoke(app, ["funnel", "--db", str(worked.db_path), "--chart",
                               str(tmp_path / "f.gif")])
-    assert bad.exit_code == 2 and ".png, .svg or .html" in bad.output
+    assert bad.exit_code == 2
+    assert ".png, .svg or .html" in bad.output
 
 
 def test_rates_are_none_without_a_base() -> None:
     funnel = build_funnel([{"source_kind": "all", "vendor": "", "stage": "ingested", "n": 0}],
                           channels=("email",))
     steps = {s.stage: s for s in funnel[0].steps}
-    assert steps["unique"].count == 0 and steps["unique"].rate is None
+    assert steps["unique"].count == 0
+    assert steps["unique"].rate is None
     assert list(steps) == ["ingested", "unique", "enriched", "eligible:email",
                            "qualified:email", "exported:email", "won"]

@@ -47,7 +47,8 @@ def test_phone_export_lists_allowed_leads_best_first(scored: Settings, tmp_path:
     assert float(rows[0]["score"]) >= float(rows[1]["score"])
     # E.164 numbers begin with "+": neutralised like any formula trigger, so Excel keeps
     # them as text instead of evaluating "+49…" to a number
-    assert rows[0]["phone"] == "'+498912345" and rows[0]["company"] == "Alpha GmbH"
+    assert rows[0]["phone"] == "'+498912345"
+    assert rows[0]["company"] == "Alpha GmbH"
     assert rows[0]["reason_code"] == "b2b_presumed_consent"
     assert rows[0]["legal_basis"].startswith("UWG")
     assert rows[0]["sources"] == "acme; crawl; purchased_list"
@@ -69,16 +70,19 @@ def test_formula_in_a_cell_is_neutralised(scored: Settings, tmp_path: Path) -> N
     sheet = load_workbook(out).active
     assert sheet is not None
     header = [c.value for c in sheet[1]]
-    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
-    assert row["name"].value == "'=HYPERLINK(1) Muster" and row["name"].data_type == "s"
-    assert row["street"].value == "Ring 2" and row["city"].value == "Berlin"
+    row = dict(zip(header, sheet[2], strict=True))
+    assert row["name"].value == "'=HYPERLINK(1) Muster"
+    assert row["name"].data_type == "s"
+    assert row["street"].value == "Ring 2"
+    assert row["city"].value == "Berlin"
 
 
 def test_excel_de_dialect(scored: Settings, tmp_path: Path) -> None:
     out = tmp_path / "post.csv"
     assert _export(scored, out, "--channel", "post", "--min-grade", "D", "--excel-de")[0] == 0
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw
     rows = _csv(out, ";", "utf-8-sig")
     assert rows[0]["name"] == "'=HYPERLINK(1) Muster"
 
@@ -106,7 +110,7 @@ def test_grade_filter(scored: Settings, tmp_path: Path) -> None:
     assert {r["lead_id"] for r in json.loads(out.read_text())} == grade_a & {"L1", "L3"}
 
 
-@pytest.mark.parametrize("args, message", [
+@pytest.mark.parametrize(("args", "message"), [
     (("--channel", "pigeon"), "pigeon"),
     (("--channel", "phone", "--min-grade", "E"), "E"),
     (("--channel", "phone", "--region", "8x"), "unknown region 8x"),
@@ -118,14 +122,16 @@ def test_bad_input_is_refused(scored: Settings, tmp_path: Path, args: tuple[str,
                               message: str) -> None:
     out = tmp_path / "x.csv"
     code, output = _export(scored, out, *args)
-    assert code == 2 and message in output
+    assert code == 2
+    assert message in output
     assert not out.exists()
 
 
 def test_empty_result_writes_headers_only(scored: Settings, tmp_path: Path) -> None:
     out = tmp_path / "sms.csv"
     code, output = _export(scored, out, "--channel", "sms")
-    assert code == 0 and "No leads match" in output
+    assert code == 0
+    assert "No leads match" in output
     assert out.read_text().splitlines() == [
         "lead_id,company,name,mobile,score,grade,top_reasons,reason_code,legal_basis,sources"]
 
@@ -134,7 +140,9 @@ def test_existing_file_needs_force(scored: Settings, tmp_path: Path) -> None:
     out = tmp_path / "phone.csv"
     out.write_text("keep me\n")
     code, output = _export(scored, out, "--channel", "phone")
-    assert code == 2 and "--force" in output and out.read_text() == "keep me\n"
+    assert code == 2
+    assert "--force" in output
+    assert out.read_text() == "keep me\n"
     assert _export(scored, out, "--channel", "phone", "--min-grade", "D", "--force")[0] == 0
     assert out.read_text().startswith("lead_id,")
 
@@ -149,8 +157,10 @@ def test_every_export_is_logged(scored: Settings, tmp_path: Path) -> None:
                             "ORDER BY lead_id")
         sends = wh.scalar("SELECT count(*) FROM core.consent_events "
                           "WHERE kind = 'advertising_sent'")
-    assert export["exported_by"] == "rita" and export["channel"] == "phone"
-    assert export["lead_count"] == 3 and export["path"] == str(out.resolve())
+    assert export["exported_by"] == "rita"
+    assert export["channel"] == "phone"
+    assert export["lead_count"] == 3
+    assert export["path"] == str(out.resolve())
     assert json.loads(export["filters"])["regions"] == ["80", "10"]
     assert leads == [("L1", "phone", "allowed", "b2b_presumed_consent"),
                      ("L2", "phone", "review", "consent_unclear"),
@@ -168,7 +178,8 @@ def test_score_command_and_training_refusal(scored: Settings, tmp_path: Path) ->
     result = runner.invoke(app, ["score", "--db", str(scored.db_path), "--train",
                                  str(outcomes)])
     assert result.exit_code == 2
-    assert "at least 200 leads" in result.output and "outcomes stored: 2" in result.output
+    assert "at least 200 leads" in result.output
+    assert "outcomes stored: 2" in result.output
 
 
 def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
@@ -180,3 +191,20 @@ def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
     assert properties["channel"]["enum"] == ["phone", "email", "post", "sms", "fax"]
     assert properties["format"]["enum"] == ["csv", "xlsx", "json"]
     assert properties["min_grade"]["enum"] == ["A", "B", "C", "D"]
+
+
+def test_an_export_that_cannot_be_logged_leaves_no_file(scored: Settings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from leadpipe.stages import export as export_stage
+
+    def broken_log(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_stage, "log_export", broken_log)
+    out = tmp_path / "phone.csv"
+    out.write_text("previous list\n")
+    with pytest.raises(RuntimeError):
+        export_stage.export_leads(scored, export_stage.ExportRequest(
+            channel="phone", out=out, min_grade="D", force=True))
+    assert out.read_text() == "previous list\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

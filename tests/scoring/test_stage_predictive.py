@@ -54,13 +54,15 @@ def test_trained_model_is_stored_and_blended_into_scores(settings: Settings,
     _population(settings, 300)
     score_all(settings, AS_OF)
     result = train_from_outcomes(settings, _outcomes(tmp_path / "o.csv", 300), by="ops")
-    assert result["scored"] == 300 and 0.5 < result["cv_auc"] <= 1
+    assert result["scored"] == 300
+    assert 0.5 < result["cv_auc"] <= 1
     assert result["calibration"]
     (settings.config_dir).mkdir(parents=True, exist_ok=True)
     (settings.config_dir / "scoring.yaml").write_text("predictive: {mode: blend}\n",
                                                       encoding="utf-8")
     counts = score_all(settings, AS_OF)
-    assert counts["leads_scored"] == 300 and counts["predictive"] == "blend"
+    assert counts["leads_scored"] == 300
+    assert counts["predictive"] == "blend"
     assert f"+model:{result['model_id']}" in counts["config_version"]
     with open_warehouse(settings, write=False) as wh:
         row = wh.dicts("SELECT explanation, top_reasons FROM core.lead_scores "

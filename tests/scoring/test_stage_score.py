@@ -19,7 +19,7 @@ from warehouse.marts import stage_features
 AS_OF = date(2026, 11, 20)
 
 
-def _current(settings: Settings) -> dict[str, dict[str, object]]:
+def _current(settings: Settings) -> dict[str, dict[str, Any]]:
     with open_warehouse(settings, write=False) as wh:
         return {r["lead_id"]: r for r in wh.dicts(
             "SELECT * FROM core.lead_scores WHERE is_current")}
@@ -44,13 +44,20 @@ def test_features_come_from_golden_members_and_forms(settings: Settings) -> None
     build(settings)
     rows = _staged(settings)
     alpha, dana, erika = (lead_features(rows[k]) for k in ("L1", "L2", "L3"))
-    assert alpha.impressum_confirms and alpha.wz_code == "62.01"
-    assert alpha.size_class == "small" and alpha.legal_form == "GmbH"
-    assert alpha.phone_e164 and alpha.address_complete and alpha.email_status == "valid"
-    assert rows["L1"]["region"] == "80" and rows["L3"]["region"] == "1"
+    assert alpha.impressum_confirms
+    assert alpha.wz_code == "62.01"
+    assert alpha.size_class == "small"
+    assert alpha.legal_form == "GmbH"
+    assert alpha.phone_e164
+    assert alpha.address_complete
+    assert alpha.email_status == "valid"
+    assert rows["L1"]["region"] == "80"
+    assert rows["L3"]["region"] == "1"
     assert [(r.kind, r.on) for r in dana.requests] == [("demo", date(2026, 11, 18))]
-    assert dana.decision_maker and dana.wz_code == "62.01"     # from the company lead
-    assert not erika.impressum_confirms and erika.audience == "b2c"
+    assert dana.decision_maker
+    assert dana.wz_code == "62.01"
+    assert not erika.impressum_confirms
+    assert erika.audience == "b2c"
 
 
 def test_impressum_must_agree_on_the_company(settings: Settings) -> None:
@@ -83,14 +90,16 @@ def test_only_changed_leads_are_rescored(settings: Settings) -> None:
     build(settings)
     score_all(settings, AS_OF)
     again = score_all(settings, AS_OF)
-    assert again["leads_scored"] == 0 and again["unchanged"] == 3
+    assert again["leads_scored"] == 0
+    assert again["unchanged"] == 3
     with open_warehouse(settings, write=True) as wh:
         wh.execute("UPDATE core.enriched_records SET size_class = 'medium' "
                    "WHERE record_id = 'r1'")
     changed = score_all(settings, AS_OF)
-    # Alpha changed; Dana inherits Alpha's size class, so she changes too; the consumer does not
+    # Alpha changed; Dana inherits its size class and changes too; the consumer does not
     assert changed["leads_scored"] == 2
-    assert _history(settings, "L1") == 2 and _history(settings, "L3") == 1
+    assert _history(settings, "L1") == 2
+    assert _history(settings, "L3") == 1
     with open_warehouse(settings, write=False) as wh:
         assert wh.scalar("SELECT count(*) FROM core.lead_scores WHERE is_current") == 3
 
@@ -116,7 +125,8 @@ def test_configuration_change_rescores_everything(settings: Settings) -> None:
     with open_warehouse(settings, write=False) as wh:
         old = {r[0] for r in wh.fetchall("SELECT config_version FROM core.lead_scores "
                                          "WHERE NOT is_current")}
-    assert len(versions) == 1 and versions.isdisjoint(old)
+    assert len(versions) == 1
+    assert versions.isdisjoint(old)
 
 
 def test_vanished_leads_lose_their_current_score(settings: Settings) -> None:
@@ -125,7 +135,8 @@ def test_vanished_leads_lose_their_current_score(settings: Settings) -> None:
     with open_warehouse(settings, write=True) as wh:
         wh.execute("DELETE FROM core.leads WHERE lead_id = 'L3'")
         counts = score_pending(wh, settings, AS_OF)
-    assert counts["retired"] == 1 and "L3" not in _current(settings)
+    assert counts["retired"] == 1
+    assert "L3" not in _current(settings)
 
 
 def test_inputs_hash_ignores_the_date_without_requests(settings: Settings) -> None:
