@@ -16,11 +16,12 @@ from matching.cluster import Constraints
 from warehouse.db import Warehouse
 
 ENTITY_FILTERS = {
-    "company": "e.company_match_name IS NOT NULL",
-    "contact": "e.company_match_name IS NOT NULL AND e.last_name IS NOT NULL",
-    "consumer": "e.company_match_name IS NULL AND e.last_name IS NOT NULL",
+    "company": "e.company_name IS NOT NULL",
+    "contact": "e.company_name IS NOT NULL AND e.last_name IS NOT NULL",
+    "consumer": "e.company_name IS NULL AND e.last_name IS NOT NULL",
 }
-"""Which enriched records take part in matching at each entity level."""
+"""Which enriched records take part in matching at each entity level. A record names a
+company when it has a company name at all (its match name may be empty: "Firma GmbH")."""
 
 
 def match_inputs(wh: Warehouse, entity_type: str) -> list[dict[str, Any]]:

@@ -177,11 +177,11 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 for e in enrich_many(records, source_kind="purchased_list", workers=1)}
     cluster_of: dict[str, str] = {}
     score_of: dict[str, float] = {}
-    for level, condition in (("contact", lambda r: r.get("company_match_name")
+    for level, condition in (("contact", lambda r: r.get("company_name")
                               and r.get("last_name")),
-                             ("consumer", lambda r: not r.get("company_match_name")
+                             ("consumer", lambda r: not r.get("company_name")
                               and r.get("last_name")),
-                             ("company", lambda r: r.get("company_match_name")
+                             ("company", lambda r: r.get("company_name")
                               and not r.get("last_name"))):
         members = [r for r in enriched.values() if condition(r)]
         if not members:
