@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
 
@@ -105,3 +105,39 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = TYPE_STRING
     return cell
+
+
+def remove_rows(path: Path, column: str, values: set[str]) -> int:
+    """Rewrite an export without the rows whose `column` is in `values` (GDPR erasure).
+
+    The dialect is kept: CSV delimiter and BOM as found, XLSX as text cells, JSON as a list.
+    Returns how many rows were removed; a missing file removes nothing.
+    """
+    if not path.exists():
+        return 0
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        kept = [r for r in rows if str(r.get(column)) not in values]
+        columns = list(rows[0]) if rows else []
+        write_rows(path, columns, kept, fmt="json", force=True)
+        return len(rows) - len(kept)
+    if suffix == ".xlsx":
+        sheet = load_workbook(path, read_only=True).active
+        table = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
+        header = [str(h) for h in table[0]] if table else []
+        records = [dict(zip(header, row, strict=False)) for row in table[1:]]
+        kept = [r for r in records if str(r.get(column)).lstrip("'") not in values]
+        write_rows(path, header, kept, fmt="xlsx", force=True)
+        return len(records) - len(kept)
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    excel_de = first.count(";") > first.count(",")
+    reader = csv.DictReader(text.splitlines(), delimiter=";" if excel_de else ",")
+    header = list(reader.fieldnames or [])
+    records = list(reader)
+    kept = [r for r in records if str(r.get(column)).lstrip("'") not in values]
+    write_rows(path, header, kept, fmt="csv", excel_de=excel_de or bom, force=True)
+    return len(records) - len(kept)

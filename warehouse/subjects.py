@@ -22,8 +22,8 @@ from compliance.subjects import email_key, phone_key
 from warehouse.db import Warehouse
 
 STAGING_TABLES = ("staging.stg_purchased_list__records", "staging.stg_web_form__submissions")
-RECORD_TABLES = (*STAGING_TABLES, "raw.records", "core.enriched_records",
-                 "core.field_provenance", "core.lead_members")
+RECORD_TABLES = (*STAGING_TABLES, "staging.stg_crawl__pages", "raw.records",
+                 "core.enriched_records", "core.field_provenance", "core.lead_members")
 """Every table whose rows belong to one input record (`record_id`): erasure deletes there.
 A table added later that holds personal data per record must be listed here."""
 _FIELDS = ("record_id", "first_name", "last_name", "full_name", "email", "phone", "mobile",
@@ -175,6 +175,12 @@ def erase_records(wh: Warehouse, subject: SubjectRecords, reference: str) -> tup
         wh.execute(f"DELETE FROM {table} WHERE list_contains(?, record_id)", [ids])
     wh.execute("DELETE FROM ops.quarantine WHERE list_contains(?, record_id) "
                "OR list_contains(?, rowid)", [ids, subject.quarantine_rowids])
+    wh.execute("DELETE FROM core.golden_records WHERE list_contains(?, source_record_id)",
+               [ids])
+    wh.execute("DELETE FROM core.match_pairs WHERE list_contains(?, left_id) OR "
+               "list_contains(?, right_id)", [ids, ids])
+    wh.execute("DELETE FROM core.leads WHERE lead_id NOT IN (SELECT lead_id FROM "
+               "core.lead_members)")
     wh.execute(
         "UPDATE core.consent_events SET subject_email = NULL, subject_phone = NULL, "
         "record_id = NULL, attributes = '{}', evidence = '{}', redacted_at = now(), "
@@ -192,3 +198,14 @@ def record_request(
         "INSERT INTO ops.gdpr_requests VALUES (?, ?, ?, ?, now(), ?, ?, ?)",
         [request_id, kind, subject_hash, received_at, records, events, files],
     )
+
+
+def exports_with(wh: Warehouse, record_ids: list[str]) -> tuple[list[str], list[str]]:
+    """(lead ids of these records, paths of the export files that list those leads)."""
+    leads = [r[0] for r in wh.fetchall(
+        "SELECT DISTINCT lead_id FROM core.lead_members WHERE list_contains(?, record_id)",
+        [record_ids])]
+    paths = [r[0] for r in wh.fetchall(
+        "SELECT DISTINCT e.path FROM ops.exports e JOIN ops.export_leads x USING (export_id) "
+        "WHERE list_contains(?, x.lead_id)", [leads])]
+    return leads, paths

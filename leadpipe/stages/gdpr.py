@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from compliance.suppression import entry_hashes, keyed_hash
 from leadpipe.settings import Settings, suppression_secret
+from scoring.export_files import remove_rows
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events, ledger_events
 from warehouse.subjects import (
     SubjectRecords,
     erase_records,
+    exports_with,
     find_subject,
     ledger_rows_for,
     record_request,
@@ -79,13 +82,16 @@ def erase(settings: Settings, identifier: str, name: str | None = None) -> dict[
     with open_warehouse(settings, write=True, purpose="gdpr erase", publish=True) as wh:
         with wh.transaction():
             subject = find_subject(wh, identifier, name)
+            leads, files = exports_with(wh, subject.record_ids)
             pairs = _suppression_pairs(secret, subject)
             add_entries(wh, pairs, origin="erasure", reference=request_id)
             records, events = erase_records(wh, subject, request_id)
+            # exports handed to sales are files leadpipe wrote: the person leaves them too
+            scrubbed = sum(bool(remove_rows(Path(f), "lead_id", set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,
-                           records, events)
+                           records, events, scrubbed)
     return {"request_id": request_id, "records_erased": records, "events_redacted": events,
-            "suppression_entries": len(pairs)}
+            "suppression_entries": len(pairs), "export_files_cleaned": scrubbed}
 
 
 def object_to_marketing(settings: Settings, identifier: str, name: str | None = None

@@ -10,6 +10,10 @@ from typer.testing import CliRunner
 
 from leadpipe.cli.main import app
 from leadpipe.settings import Settings
+from leadpipe.stages.decide import decide_all
+from leadpipe.stages.enrich import enrich_new
+from leadpipe.stages.match import match_all
+from leadpipe.stages.score import score_all
 
 runner = CliRunner()
 
@@ -88,9 +92,21 @@ def test_erasure_leaves_no_name_email_or_phone_in_any_table(
     settings: Settings, tmp_path: Path
 ) -> None:
     _load(settings, tmp_path)
+    for stage in (enrich_new, match_all, decide_all, score_all):
+        stage(settings)
+    export = tmp_path / "post.csv"
+    code, out = _run(settings, "leads", "export", "--channel", "post", "--min-grade", "D",
+                     "--include-review", "--out", str(export))
+    assert code == 0, out
+    assert "Müllerschön" in export.read_text(encoding="utf-8")
+
     code, out = _run(settings, "gdpr", "erase", "j.muellerschoen@mueller.example")
     assert code == 0, out
-    assert json.loads(out)["records_erased"] == 2
+    result = json.loads(out)
+    assert result["records_erased"] == 2
+    assert result["export_files_cleaned"] == 1
+    assert "Müllerschön" not in export.read_text(encoding="utf-8")
+    assert "Schmidt" in export.read_text(encoding="utf-8")
 
     for db in (settings.db_path, settings.snapshot_path):
         text = _text_everywhere(db)
