@@ -55,6 +55,7 @@ def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         "PREFECT_SERVER_UI_ENABLED": "false",
         "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
         "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     }
     bin_dir = Path(sys.executable).parent
     log = open(tmp_path / "server.log", "w", encoding="utf-8")  # noqa: SIM115
@@ -73,21 +74,34 @@ def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         _wait_for(healthy, 120, "the Prefect server to start")
         yield api, env
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        _stop(server)
         log.close()
 
 
 def _deployment_runs(api: str, flow: str, deployment: str) -> list[dict[str, Any]]:
-    deployments = httpx.post(f"{api}/deployments/filter", json={
-        "flows": {"name": {"any_": [flow]}}, "deployments": {"name": {"any_": [deployment]}},
-    }, timeout=10).json()
-    if not deployments:
+    """The deployment's flow runs; [] while the server is too busy to answer (polled again)."""
+    try:
+        deployments = httpx.post(f"{api}/deployments/filter", json={
+            "flows": {"name": {"any_": [flow]}},
+            "deployments": {"name": {"any_": [deployment]}},
+        }, timeout=30).json()
+        if not deployments:
+            return []
+        runs = httpx.post(f"{api}/flow_runs/filter", json={
+            "flow_runs": {"deployment_id": {"any_": [deployments[0]["id"]]}},
+        }, timeout=30).json()
+    except httpx.HTTPError:
         return []
-    runs = httpx.post(f"{api}/flow_runs/filter", json={
-        "flow_runs": {"deployment_id": {"any_": [deployments[0]["id"]]}},
-    }, timeout=10).json()
     return list(runs)
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
 
 
 def test_nightly_is_planned_at_two_berlin_and_a_served_schedule_runs_the_flow(
@@ -126,7 +140,5 @@ def test_nightly_is_planned_at_two_berlin_and_a_served_schedule_runs_the_flow(
         assert completed
     finally:
         for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+            _stop(proc)
     assert db.exists(), "the scheduled run did not write the warehouse"
