@@ -114,7 +114,7 @@ def test_nightly_is_planned_at_two_berlin_and_a_served_schedule_runs_the_flow(
         "from prefect.schedules import Interval\n"
         "from flows.nightly import nightly\n"
         f"nightly.serve(name='every-few-seconds', schedule=Interval(3), "
-        f"parameters={{'inbox': {str(inbox)!r}, 'db': {str(db)!r}}})\n"
+        f"parameters={{'inbox': {str(inbox)!r}, 'db': {str(db)!r}, 'crawl': False}})\n"
     )
     procs = [
         subprocess.Popen([sys.executable, "-m", "flows.serve"], cwd=REPO, env=env,
