@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from leadpipe.cli.common import DbOption, console, print_json, settings_for, user_errors
+from leadpipe.cli.common import (
+    DbOption,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+    user_errors,
+)
 from leadpipe.stages.funnel import compute_funnel, write_chart
 
 
@@ -23,8 +30,8 @@ def funnel(
     """Counts and conversion rates: ingested → unique → enriched → eligible → qualified →
     exported → won."""
     if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".html"):
-        console.print(f"error: --chart must end in .png, .svg or .html, got {chart.name}",
-                      highlight=False, markup=False)
+        err_console.print(f"error: --chart must end in .png, .svg or .html, got {chart.name}",
+                          highlight=False, markup=False)
         raise typer.Exit(2)
     with user_errors():
         result = compute_funnel(settings_for(db), min_grade)
