@@ -208,3 +208,16 @@ def test_an_export_that_cannot_be_logged_leaves_no_file(scored: Settings, tmp_pa
             channel="phone", out=out, min_grade="D", force=True))
     assert out.read_text() == "previous list\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_invalid_scoring_configuration_names_the_key(scored: Settings, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "bad-config"
+    config.mkdir()
+    (config / "scoring.yaml").write_text("weights: {fit: 0.9, engagement: 0.35, quality: 0.15}\n",
+                                         encoding="utf-8")
+    monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(config))
+    result = runner.invoke(app, ["score", "--db", str(scored.db_path)])
+    assert result.exit_code == 2
+    assert "weights" in result.output
+    assert "add up to 1" in result.output
