@@ -5,10 +5,12 @@ are picked up from the inbox folder; files ingested before are skipped by their 
 re-run over the same inbox changes nothing.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from prefect import flow, get_run_logger
+from prefect.states import State
 from pydantic import Field
 
 from flows.consent import hand_off_task, import_events_task
@@ -20,6 +22,22 @@ from flows.match import match_task
 from flows.reporting import publish_counts
 from flows.score import funnel_task, score_task
 from leadpipe.stages.ingest import ListOptions, find_inbox_files, sidecar_for
+
+
+def _each_file(
+    paths: list[Path], what: str, on_error: Callable[[Path, BaseException], dict[str, Any]],
+    run: Callable[[Path], State[Any]],
+) -> list[dict[str, Any]]:
+    """Run a task per file; one bad file is reported and must not stop the others."""
+    results = []
+    for path in paths:
+        state = run(path)
+        try:
+            results.append(state.result())
+        except Exception as exc:
+            get_run_logger().error("%s %s not loaded: %s", what, path.name, exc)
+            results.append(on_error(path, exc))
+    return results
 
 
 def _failed_row(path: Path, exc: BaseException) -> dict[str, Any]:
@@ -39,35 +57,18 @@ def nightly(
 ) -> dict[str, Any]:
     """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
     websites, enrich, match, decide eligibility per channel, score, publish the funnel."""
-    logger = get_run_logger()
     handoff = hand_off_task(inbox, db)
     files = find_inbox_files(Path(inbox))
-    reports: list[dict[str, Any]] = []
-    for path in files.lists:
-        state = ingest_list_task(
-            str(path), ListOptions(mapping_file=sidecar_for(path)), db, return_state=True
-        )
-        try:
-            reports.append(state.result())
-        except Exception as exc:  # one bad file must not stop the others
-            logger.error("purchased list %s not ingested: %s", path.name, exc)
-            reports.append(_failed_row(path, exc))
-    for path in files.forms:
-        state = ingest_forms_task(str(path), db, return_state=True)
-        try:
-            reports.append(state.result())
-        except Exception as exc:
-            logger.error("form export %s not ingested: %s", path.name, exc)
-            reports.append(_failed_row(path, exc))
+    reports = [
+        *_each_file(files.lists, "purchased list", _failed_row, lambda path: ingest_list_task(
+            str(path), ListOptions(mapping_file=sidecar_for(path)), db, return_state=True)),
+        *_each_file(files.forms, "form export", _failed_row,
+                    lambda path: ingest_forms_task(str(path), db, return_state=True)),
+    ]
     publish_counts("nightly-ingest", "Nightly ingest", reports)
-    events = []
-    for path in files.events:
-        state = import_events_task(str(path), db, return_state=True)
-        try:
-            events.append(state.result())
-        except Exception as exc:
-            logger.error("consent events %s not imported: %s", path.name, exc)
-            events.append({"file": path.name, "error": str(exc)})
+    events = _each_file(files.events, "consent events",
+                        lambda path, exc: {"file": path.name, "error": str(exc)},
+                        lambda path: import_events_task(str(path), db, return_state=True))
     crawled = crawl_task(db, None, max_crawl_targets) if crawl else {"targets": 0}
     enriched = enrich_task(db)
     matched = match_task(db)

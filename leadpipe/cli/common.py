@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +44,15 @@ def user_errors() -> Iterator[None]:
     except (WarehouseBusy, WarehouseMissing) as exc:
         err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
         raise typer.Exit(3) from exc
+
+
+def parse_day(value: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a usage error naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-26",
+                                 param_hint=option) from exc
 
 
 def wants_json(flag: bool) -> bool:

@@ -6,7 +6,7 @@ import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -15,7 +15,7 @@ from leadpipe.cli.common import DbOption, console, settings_for, user_errors
 from leadpipe.cli.summary import print_run_summary
 from leadpipe.demo.site_server import DemoSites
 
-DEMO_LISTS = {
+DEMO_LISTS: dict[str, dict[str, Any]] = {
     "adressverlag_nord_2026.csv": {
         "vendor": "Adressverlag Nord", "acquired_days_ago": 10, "provenance_documented": True,
         "permitted_use": "postal and telephone marketing (B2B)", "licence_days": 365,

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from leadpipe.cli.common import DbOption, console, print_json, settings_for, user_errors, wants_json
+from leadpipe.cli.common import (
+    DbOption,
+    console,
+    parse_day,
+    print_json,
+    settings_for,
+    user_errors,
+    wants_json,
+)
 from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
 from warehouse.load_lists import BatchReport
 
@@ -34,13 +42,7 @@ def _show(report: BatchReport, as_json: bool) -> None:
 
 
 def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-26",
-                                 param_hint=option) from exc
+    return None if value is None else parse_day(value, option)
 
 
 @app.command("list")

@@ -12,6 +12,7 @@ from rich.table import Table
 from leadpipe.cli.common import (
     DbOption,
     console,
+    parse_day,
     print_json,
     settings_for,
     user_errors,
@@ -26,14 +27,6 @@ art14_app = typer.Typer(help="GDPR Art. 14 notices for purchased and crawled dat
 
 Channel = Literal["email", "phone", "post", "sms", "fax"]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-
-
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-26",
-                                 param_hint=option) from exc
 
 
 @robinson_app.command("import")
@@ -51,7 +44,7 @@ def robinson_import(
     """Import one version of a Robinson list; leads are checked against it nightly."""
     with user_errors():
         result = import_robinson(settings_for(db), path, list_name=list_name, channel=channel,
-                                 list_date=_day(list_date, "--list-date"), hashed=hashed)
+                                 list_date=parse_day(list_date, "--list-date"), hashed=hashed)
     if wants_json(as_json):
         print_json(result)
     else:
@@ -74,7 +67,7 @@ def art14_mark_sent(
     as_json: JsonFlag = False,
 ) -> None:
     """Record that a mailing carried the Art. 14 information to these records."""
-    day = _day(sent_on, "--sent-on") if sent_on else date.today()
+    day = parse_day(sent_on, "--sent-on") if sent_on else date.today()
     with user_errors():
         result = mark_art14_sent(settings_for(db), path, channel=channel, sent_on=day,
                                  notice_version=notice_version, advertising=advertising)
@@ -93,7 +86,7 @@ def art14_overdue_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Purchased and crawled records whose Art. 14 deadline passed without a notice."""
-    day = _day(as_of, "--as-of") if as_of else date.today()
+    day = parse_day(as_of, "--as-of") if as_of else date.today()
     with user_errors():
         rows = art14_overdue(settings_for(db), day)
     if wants_json(as_json):

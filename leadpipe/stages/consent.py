@@ -49,7 +49,7 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
         raise InputFileError(path, None, None, f"cannot read the file: {exc}") from exc
     secret = suppression_secret(settings)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    events = []
+    events: list[dict[str, Any]] = []
     for e in parsed.events:
         events.append({
             "record_id": None, "subject_email": e.email, "subject_phone": e.phone,

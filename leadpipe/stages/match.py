@@ -80,7 +80,7 @@ def link_contacts_to_companies(wh: Warehouse) -> int:
 
 def match_pending(wh: Warehouse, settings: Settings) -> dict[str, Any]:
     """All levels, inside the caller's transaction."""
-    result = {level: match_level(wh, settings, level) for level in LEVELS}
+    result: dict[str, Any] = {level: match_level(wh, settings, level) for level in LEVELS}
     result["contacts_linked"] = link_contacts_to_companies(wh)
     return result
 
