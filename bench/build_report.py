@@ -29,7 +29,11 @@ def main() -> None:
     for name in ORDER:
         report = BENCH / f"report_{name}.md"
         if report.exists():
-            parts.append(report.read_text(encoding="utf-8").strip() + "\n\n")
+            text = report.read_text(encoding="utf-8").strip()
+            if not text.startswith("## "):  # a report with its own title goes one level down
+                text = "\n".join("#" + line if line.startswith("#") else line
+                                  for line in text.splitlines())
+            parts.append(text + "\n\n")
     (BENCH.parent / "docs" / "benchmarks.md").write_text("".join(parts), encoding="utf-8")
 
 
