@@ -85,9 +85,14 @@ def demo(
                            "LEADPIPE_CRAWL_ALLOWLIST": ",".join(sites.domains)})
         result = nightly(inbox=str(out), db=str(settings.db_path))
     print_run_summary(result, console)
+    db_option = "" if db is None else f" --db {settings.db_path}"
     console.print(
         f"\nThe warehouse is [bold]{settings.db_path}[/bold]. Look around with:\n"
-        "  .venv/bin/leadpipe status\n"
-        "  .venv/bin/leadpipe quarantine\n"
-        '  .venv/bin/leadpipe sql "SELECT * FROM staging.stg_purchased_list__records LIMIT 5"'
+        f"  .venv/bin/leadpipe status{db_option}\n"
+        f"  .venv/bin/leadpipe leads export --channel post --min-grade C --out post.csv"
+        f"{db_option}\n"
+        f"  .venv/bin/leadpipe funnel --chart funnel.html{db_option}\n"
+        f"  .venv/bin/leadpipe review export --out review.xlsx{db_option}\n"
+        f"  .venv/bin/leadpipe sql \"SELECT * FROM marts.qualified_leads LIMIT 5\"{db_option}",
+        soft_wrap=True,
     )

@@ -50,16 +50,16 @@ def print_run_summary(result: dict[str, Any], console: Console) -> None:
         console.print(f"Crawl: {c['targets']} site(s), {c['pages']} page(s); {batch['loaded']} "
                       f"with company data loaded, {batch['skipped']} other page(s); skipped "
                       f"requests: {c['skipped'] or 'none'}")
+    if "enrich" in result:
+        e = result["enrich"]
+        console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "
+                      f"value(s) with provenance, {e['dns_lookups']} DNS lookup(s).")
     if "match" in result:
         m = result["match"]
         parts = [f"{m[level]['leads']} {level} lead(s)" for level in ("company", "contact",
                                                                        "consumer")]
         console.print("Match: " + ", ".join(parts) + f"; {m['company'].get('review_pairs', 0)}"
                       " company pair(s) to review.")
-    if "enrich" in result:
-        e = result["enrich"]
-        console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "
-                      f"value(s) with provenance, {e['dns_lookups']} DNS lookup(s).")
     if "decide" in result:
         print_decisions(result["decide"], console)
     if "score" in result:
