@@ -161,10 +161,14 @@ result = [[res.record_ids[a], res.record_ids[b]] for a, b, band
 """
 
 _LEADS_SPLINK = """
+EM_MAX_PAIRS = 5e6
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.backends.duckdb import DuckDBAPI
-db = DuckDBAPI()
+import duckdb
+con = duckdb.connect()
+con.execute("SET memory_limit = '10GB'")  # spill to disk instead of exhausting the machine
+db = DuckDBAPI(connection=con)
 frame = frame.rename(columns={"record_id": "unique_id"})
 settings = SettingsCreator(
     link_type="dedupe_only",
@@ -193,8 +197,9 @@ linker.training.estimate_probability_two_random_records_match(
     [block_on("first_name", "last_name", "postcode")], recall=0.6)
 linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
 linker.training.estimate_parameters_using_expectation_maximisation(
-    block_on("first_name", "last_name"))
-linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
+    block_on("first_name", "last_name"), max_pairs=EM_MAX_PAIRS)
+linker.training.estimate_parameters_using_expectation_maximisation(
+    block_on("postcode"), max_pairs=EM_MAX_PAIRS)
 pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
 result = pred[["unique_id_l", "unique_id_r"]].values.tolist()
 """
