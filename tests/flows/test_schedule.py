@@ -113,7 +113,7 @@ def test_nightly_is_planned_at_two_berlin_and_a_served_schedule_runs_the_flow(
     fast = (
         "from prefect.schedules import Interval\n"
         "from flows.nightly import nightly\n"
-        f"nightly.serve(name='every-few-seconds', schedule=Interval(3), "
+        f"nightly.serve(name='every-few-seconds', schedule=Interval(20), limit=1, "
         f"parameters={{'inbox': {str(inbox)!r}, 'db': {str(db)!r}, 'crawl': False}})\n"
     )
     procs = [
@@ -135,7 +135,7 @@ def test_nightly_is_planned_at_two_berlin_and_a_served_schedule_runs_the_flow(
         completed = _wait_for(
             lambda: [r for r in _deployment_runs(api, "nightly", "every-few-seconds")
                      if r["state_type"] == "COMPLETED"],
-            180, "a scheduled nightly run to complete",
+            420, "a scheduled nightly run to complete",
         )
         assert completed
     finally:
