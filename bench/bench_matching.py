@@ -12,7 +12,7 @@ both are judged on their scored pairs at the same fixed threshold, match probabi
 (Splink's `predict(threshold_match_probability=0.5)`, leadpipe's match band at 0.5):
 pairwise precision, recall and F1 against the shipped true links.
 
-    .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4 leads100k] [--out FILE]
+    .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4 leads100k leads1m] [--out FILE]
 """
 
 from __future__ import annotations
