@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from compliance.subjects import email_key, phone_key
 from intake.store import connect, iso, transaction
 
 FORMS_PREFIX = "intake-forms-"
@@ -171,3 +172,27 @@ def purge_unconfirmed(state_db_path: Path, now: datetime, *, unconfirmed_days: f
         con.close()
     return PurgeReport(len(stale), settled,
                        [r["submission_id"] for r in stale if r["exported_at"] is not None])
+
+
+def erase_submissions(state_db_path: Path, email: str | None, phone: str | None) -> int:
+    """Delete a person's submissions (and tokens, confirmations, mails) from the spool.
+
+    GDPR erasure must reach every file leadpipe wrote; the spool is one of them. Matched by
+    the normalised e-mail address or E.164 phone of the submitted record.
+    """
+    if not state_db_path.exists() or not (email or phone):
+        return 0
+    con = connect(state_db_path)
+    try:
+        doomed = []
+        for submission_id, record in con.execute("SELECT submission_id, record FROM submissions"):
+            data = json.loads(record)
+            if (email and email_key(data.get("email")) == email) or (
+                    phone and phone_key(data.get("phone")) == phone):
+                doomed.append(submission_id)
+        with transaction(con):
+            for submission_id in doomed:
+                con.execute("DELETE FROM submissions WHERE submission_id = ?", [submission_id])
+        return len(doomed)
+    finally:
+        con.close()

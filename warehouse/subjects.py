@@ -167,8 +167,26 @@ def records_payloads(wh: Warehouse, record_ids: Iterable[str]) -> list[dict[str,
     )
 
 
+def _scrub_crawled_names(wh: Warehouse, subject: SubjectRecords) -> None:
+    """Remove the person's name from crawled pages that list them (e.g. as a director)."""
+    names = {_fold(person_name(r)) for r in subject.records if person_name(r)}
+    last_names = {str(r["last_name"]) for r in subject.records if r.get("last_name")}
+    for last in last_names:
+        for record_id, payload in wh.fetchall(
+            "SELECT record_id, payload::VARCHAR FROM raw.records WHERE source_kind = 'crawl' "
+            "AND contains(payload::VARCHAR, ?)", [last]):
+            data = json.loads(payload)
+            found = data.get("extracted") or {}
+            for key in ("managing_directors", "responsible_persons"):
+                if isinstance(found.get(key), list):
+                    found[key] = [n for n in found[key] if _fold(str(n)) not in names]
+            wh.execute("UPDATE raw.records SET payload = ? WHERE record_id = ?",
+                       [json.dumps(data, ensure_ascii=False), record_id])
+
+
 def erase_records(wh: Warehouse, subject: SubjectRecords, reference: str) -> tuple[int, int]:
     """Delete the person's rows and redact their ledger events; (records, events) affected."""
+    _scrub_crawled_names(wh, subject)
     ids = subject.record_ids
     seqs = ledger_rows_for(wh, subject)
     for table in RECORD_TABLES:

@@ -42,5 +42,8 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
         _, batch = run_job(wh, "crawl", {"targets": len(chosen), "file": str(out)},
                            lambda wh, run_id: load_crawl(wh, run_id=run_id, path=Path(out),
                                                          records=records).as_dict())
+    # the raw layer now holds what the crawl found; the file would only keep a second copy
+    # of the pages (with names of people) outside the warehouse's erasure
+    Path(out).unlink(missing_ok=True)
     return {"targets": len(chosen), "pages": report.pages, "skipped": report.skipped,
             "errors": report.errors, "timed_out": report.timed_out, "batch": batch}

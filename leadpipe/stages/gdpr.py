@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from compliance.suppression import entry_hashes, keyed_hash
+from intake.config import state_path
+from intake.handoff import erase_submissions
 from leadpipe.settings import Settings, suppression_secret
 from scoring.export_files import remove_rows
 from warehouse.db import open_warehouse
@@ -90,8 +92,10 @@ def erase(settings: Settings, identifier: str, name: str | None = None) -> dict[
             scrubbed = sum(bool(remove_rows(Path(f), "lead_id", set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,
                            records, events, scrubbed)
+    spooled = erase_submissions(state_path(settings), subject.email, subject.phone)
     return {"request_id": request_id, "records_erased": records, "events_redacted": events,
-            "suppression_entries": len(pairs), "export_files_cleaned": scrubbed}
+            "suppression_entries": len(pairs), "export_files_cleaned": scrubbed,
+            "form_service_submissions_erased": spooled}
 
 
 def object_to_marketing(settings: Settings, identifier: str, name: str | None = None

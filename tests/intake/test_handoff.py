@@ -10,7 +10,7 @@ from typing import Any
 
 from ingest.forms import read_form_export
 from intake.config import load_intake_config
-from intake.handoff import export_pending, purge_unconfirmed
+from intake.handoff import erase_submissions, export_pending, purge_unconfirmed
 from intake.store import NewSubmission, Store
 from intake.submit import Visitor, build_record
 from leadpipe.settings import Settings
@@ -134,3 +134,14 @@ def test_purge_deletes_unconfirmed_requests_and_settled_exported_copies(
     assert _count(state, "SELECT count(*) FROM confirmations") == 0
     assert _count(state, "SELECT count(*) FROM purges") == 1
     assert purge_unconfirmed(state, NOW).unconfirmed == 0
+
+
+def test_erasure_reaches_the_spool(settings: Settings, tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    store = Store(state)
+    _submit(store, settings, "s-erase", NOW, email_consent=True, token="tok-e")
+    _submit(store, settings, "s-keep", NOW, email_consent=False)
+    store.close()
+    assert erase_submissions(state, "s-erase@firma.example", None) == 1
+    assert _count(state, "SELECT count(*) FROM submissions") == 1
+    assert _count(state, "SELECT count(*) FROM doi_tokens") == 0
