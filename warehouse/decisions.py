@@ -20,6 +20,13 @@ from warehouse.db import Warehouse
 CHANNELS = ("email", "phone", "post", "sms", "fax")
 
 
+def _group_by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[key]].append(row)
+    return grouped
+
+
 def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
     """lead id → its enriched records with source and list metadata (web forms first)."""
     rows = wh.dicts(
@@ -30,10 +37,7 @@ def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
         "JOIN raw.batches b ON b.batch_id = r.batch_id "
         "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "
         "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["lead_id"]].append(row)
-    return grouped
+    return _group_by(rows, "lead_id")
 
 
 def lead_events(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
@@ -55,13 +59,10 @@ def lead_events(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
         "((k.email IS NOT NULL AND c.subject_email = k.email) OR "
         " (k.phone IS NOT NULL AND c.subject_phone = k.phone)) "
         "ORDER BY 1, 2")
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        if row["attributes"] is not None and isinstance(row["attributes"], str):
+        if isinstance(row["attributes"], str):
             row["attributes"] = json.loads(row["attributes"])
-        if row["channels"] is not None:
-            grouped[row["lead_id"]].append(row)
-    return grouped
+    return _group_by((r for r in rows if r["channels"] is not None), "lead_id")
 
 
 def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
@@ -71,10 +72,7 @@ def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
         "FROM core.robinson_checks c JOIN core.robinson_lists l USING (list_id) "
         "QUALIFY row_number() OVER (PARTITION BY c.record_id, l.list_name, c.channel "
         "ORDER BY l.list_date DESC, c.checked_at DESC) = 1")
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row["record_id"]].append(row)
-    return grouped
+    return _group_by(rows, "record_id")
 
 
 def current_hashes(wh: Warehouse) -> dict[tuple[str, str], str]:
