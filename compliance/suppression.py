@@ -13,20 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import unicodedata
 from collections.abc import Mapping
 
 from compliance.subjects import email_key, phone_key
+from enrichment.text import compact
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _STREET_SUFFIX = re.compile(r"(strasse|str)$")
 _TRAILING_NUMBER = re.compile(r"^(.*?)[\s,]+(\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)$")
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    return re.sub(r"[^a-z0-9]", "", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def postal_identity(record: Mapping[str, str | None]) -> str | None:
@@ -42,8 +35,8 @@ def postal_identity(record: Mapping[str, str | None]) -> str | None:
         split = _TRAILING_NUMBER.match(street.strip())
         if split:
             street, number = split.group(1), split.group(2)
-    street_key = _STREET_SUFFIX.sub("str", _fold(street)) + _fold(number)
-    return "|".join((_fold(first), _fold(last), street_key, _fold(postcode)))
+    street_key = _STREET_SUFFIX.sub("str", compact(street)) + compact(number)
+    return "|".join((compact(first), compact(last), street_key, compact(postcode)))
 
 
 def keyed_hash(secret: bytes, kind: str, value: str) -> str:
@@ -52,7 +45,7 @@ def keyed_hash(secret: bytes, kind: str, value: str) -> str:
 
 def _name_key(record: Mapping[str, str | None]) -> str | None:
     last = record.get("last_name") or record.get("full_name")
-    return _fold(last) if last else None
+    return compact(last) if last else None
 
 
 def _identifiers(record: Mapping[str, str | None]) -> dict[str, str]:

@@ -26,6 +26,11 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+def compact(text: str) -> str:
+    """`fold` without any spaces: one key for "Müller-Lüdenscheidt", "Mueller Luedenscheidt"."""
+    return fold(text).replace(" ", "")
+
+
 def clean(text: str | None) -> str | None:
     """Trim, drop invisible characters, collapse whitespace; empty becomes None."""
     if text is None:

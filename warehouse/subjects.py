@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import phonenumbers
 
 from compliance.subjects import email_key, phone_key
+from enrichment.text import compact
 from warehouse.db import Warehouse
 
 STAGING_TABLES = ("staging.stg_purchased_list__records", "staging.stg_web_form__submissions")
@@ -50,8 +50,7 @@ class AmbiguousSubject(ValueError):
 
 
 def _fold(text: str | None) -> str:
-    text = unicodedata.normalize("NFKD", (text or "").casefold())
-    return "".join(c for c in text if c.isalnum())
+    return compact(text or "")
 
 
 def person_name(record: dict[str, Any]) -> str:
