@@ -109,17 +109,15 @@ def object_to_marketing(settings: Settings, identifier: str, name: str | None = 
             subject = find_subject(wh, identifier, name)
             pairs = _suppression_pairs(secret, subject)
             add_entries(wh, pairs, origin="objection", reference=request_id)
+            # one event per record, so every lead the person is part of sees it; none known:
+            # filed under the identifier alone
+            record_ids = [r["record_id"] for r in subject.records] or [None]
             events = [{
-                "record_id": record["record_id"], "subject_email": subject.email,
+                "record_id": record_id, "subject_email": subject.email,
                 "subject_phone": subject.phone, "kind": "objection_art21", "channels": ["all"],
                 "occurred_at": received, "attributes": {"request_id": request_id},
                 "evidence": {"received_via": "leadpipe gdpr object"},
-            } for record in subject.records] or [{
-                "record_id": None, "subject_email": subject.email,
-                "subject_phone": subject.phone, "kind": "objection_art21", "channels": ["all"],
-                "occurred_at": received, "attributes": {"request_id": request_id},
-                "evidence": {"received_via": "leadpipe gdpr object"},
-            }]
+            } for record_id in record_ids]
             added = append_events(wh, events)
             record_request(wh, request_id, "objection", _subject_hash(secret, subject),
                            received, len(subject.records), added)
