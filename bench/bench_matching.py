@@ -155,7 +155,7 @@ from matching.engine import dedupe
 from matching.settings import Bands, load_match_settings
 settings = load_match_settings("consumer").value
 settings = settings.model_copy(update={"bands": Bands(match=0.5, review=0.3)})
-res = dedupe(frame.to_dict("records"), settings)
+res = dedupe(frame, settings)
 result = [[res.record_ids[a], res.record_ids[b]] for a, b, band
           in zip(res.left.tolist(), res.right.tolist(), res.band.tolist()) if band == 2]
 """

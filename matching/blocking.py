@@ -12,13 +12,13 @@ sorted neighbourhood still see those records.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from matching.columns import Columns, Records, encode, sorted_distinct
 from matching.settings import Blocking, BlockingRule
 
 Mode = Literal["dedupe", "link", "incremental"]
@@ -31,22 +31,32 @@ class BlockingReport:
     candidate_pairs: int = 0
 
 
-def _normalised_columns(records: Sequence[dict[str, Any]], columns: set[str]) -> pd.DataFrame:
-    """Key columns trimmed and lower-cased once; missing or empty values are NA (no key)."""
-    frame = pd.DataFrame.from_records(
-        [{c: r.get(c) for c in columns} for r in records], columns=sorted(columns))
-    out = {}
-    for column in frame.columns:
-        text = frame[column].astype("string").str.strip().str.lower()
-        out[column] = text.mask(text == "")
-    return pd.DataFrame(out, index=frame.index)
+def _key_text(value: Any) -> str | None:
+    """Blocking keys are trimmed and lower-cased; an empty value is no key."""
+    return str(value).strip().lower() or None
 
 
-def _rule_codes(norm: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, Any]:
-    parts = [norm[p.column].str[: p.prefix] if p.prefix else norm[p.column] for p in rule.keys]
-    key = parts[0] if len(parts) == 1 else parts[0].str.cat(parts[1:], sep="\x1f")
-    codes, uniques = pd.factorize(key, use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), uniques
+def _rule_codes(
+    columns: Columns, rule: BlockingRule,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One code per record for the rule's combined key (-1 when a part is missing).
+
+    Also returns each part's text per record, to name an oversized block in the report.
+    """
+    combined = np.zeros(len(columns[rule.keys[0].column]), dtype=np.int64)
+    texts = []
+    for part in rule.keys:
+        (codes,), distinct = encode(columns, [part.column], _key_text)
+        if part.prefix:
+            prefix = np.array([v[: part.prefix] for v in distinct], dtype=object)
+            short, distinct = pd.factorize(prefix)
+            codes = np.where(codes >= 0, np.append(short, -1)[codes], -1)
+        texts.append(np.append(distinct, [None])[codes])
+        width = len(distinct) + 1
+        joined = np.where((combined >= 0) & (codes >= 0), combined * width + codes, -1)
+        combined, _ = pd.factorize(joined)
+        combined = np.where(joined >= 0, combined, -1).astype(np.int64)
+    return combined, texts
 
 
 def _pairs_within_groups(
@@ -97,34 +107,34 @@ def _block_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def candidate_pairs(
-    records: Sequence[dict[str, Any]], blocking: Blocking, *, group: np.ndarray | None = None,
+    records: Records | Columns, blocking: Blocking, *, group: np.ndarray | None = None,
     mode: Mode = "dedupe",
 ) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
     """Deduplicated candidate pairs (i < j) over all rules, and a report of what was done."""
-    n = len(records)
+    columns = records if isinstance(records, Columns) else Columns(records)
+    n = columns.size
     grp = np.zeros(n, dtype=np.int8) if group is None else np.asarray(group, dtype=np.int8)
     report = BlockingReport()
     chunks: list[np.ndarray] = []
-    columns = {p.column for rule in blocking.rules for p in rule.keys}
-    columns |= {sn.column for sn in blocking.sorted_neighbourhood}
-    norm = _normalised_columns(records, columns) if columns else pd.DataFrame()
     for rule in blocking.rules:
         cap = rule.max_block_size or blocking.max_block_size
-        codes, uniques = _rule_codes(norm, rule)
-        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        codes, texts = _rule_codes(columns, rule)
+        counts = np.bincount(codes[codes >= 0], minlength=int(codes.max(initial=-1)) + 1)
         for big in np.flatnonzero(counts > cap).tolist():
-            report.skipped_blocks.append({"rule": rule.name, "key": str(uniques[big]).replace(
-                "\x1f", "|"), "size": int(counts[big])})
+            row = int(np.argmax(codes == big))
+            report.skipped_blocks.append({"rule": rule.name, "key": "|".join(
+                str(text[row]) for text in texts), "size": int(counts[big])})
         i, j = _pairs_within_groups(codes, (counts >= 2) & (counts <= cap))
         keep = _allowed(i, j, grp, mode)
         i, j = _ordered(i[keep], j[keep])
         chunks.append(i * n + j)
         report.pairs_per_rule[rule.name] = int(keep.sum())
     for sn in blocking.sorted_neighbourhood:
-        column = norm[sn.column]
-        present = np.flatnonzero(column.notna().to_numpy())
-        values = column.to_numpy(dtype=object)[present]
-        order = present[np.argsort(values, kind="stable")] if len(present) else present
+        (codes,), distinct = encode(columns, [sn.column], _key_text)
+        rank = np.empty(len(distinct), dtype=np.int64)
+        rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
+        present = np.flatnonzero(codes >= 0)
+        order = present[np.argsort(rank[codes[present]], kind="stable")]
         sn_chunks = []
         for offset in range(1, sn.window):
             if len(order) <= offset:
@@ -140,7 +150,7 @@ def candidate_pairs(
     if not chunks:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy(), report
-    codes = np.unique(np.concatenate(chunks))
+    codes = sorted_distinct(np.concatenate(chunks))
     report.candidate_pairs = len(codes)
     return codes // n, codes % n, report
 

@@ -16,8 +16,13 @@ to the previous run's entity ids so lead ids stay stable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
 @dataclass
@@ -33,9 +38,11 @@ class ConstraintConflict(ValueError):
 
 
 class _Clusters:
+    """Union-find whose roots know their members (only clusters of two or more are stored)."""
+
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
-        self.members: dict[int, list[int]] = {k: [k] for k in range(n)}
+        self.members: dict[int, list[int]] = {}
         self.conflicts: dict[int, set[int]] = {}
 
     def find(self, k: int) -> int:
@@ -44,60 +51,99 @@ class _Clusters:
             k = self.parent[k]
         return k
 
+    def of(self, root: int) -> list[int]:
+        return self.members.get(root) or [root]
+
     def add_conflict(self, a: int, b: int) -> None:
         self.conflicts.setdefault(a, set()).add(b)
         self.conflicts.setdefault(b, set()).add(a)
 
     def conflicting(self, ra: int, rb: int) -> bool:
-        small, big = (ra, rb) if len(self.members[ra]) <= len(self.members[rb]) else (rb, ra)
-        return any(self.find(other) == big for k in self.members[small]
+        if not self.conflicts:
+            return False
+        small, big = (ra, rb) if len(self.of(ra)) <= len(self.of(rb)) else (rb, ra)
+        return any(self.find(other) == big for k in self.of(small)
                    for other in self.conflicts.get(k, ()))
 
     def union(self, ra: int, rb: int) -> None:
-        if len(self.members[ra]) < len(self.members[rb]):
+        if len(self.of(ra)) < len(self.of(rb)):
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
+        self.members[ra] = self.of(ra) + self.members.pop(rb, [rb])
 
 
 def cluster(
-    record_ids: Sequence[str], edges: Iterable[tuple[int, int, float]],
-    negatives: Iterable[tuple[int, int]] = (), constraints: Constraints | None = None,
+    record_ids: Sequence[str], edges: ArrayLike, negatives: ArrayLike = (),
+    constraints: Constraints | None = None,
 ) -> dict[str, str]:
     """record id -> cluster id (the smallest record id of its cluster).
 
-    `edges` are match-band pairs (index, index, weight); `negatives` are compared pairs judged
-    different. Every record appears in the result, singletons as their own cluster.
+    `edges` are match-band pairs as rows (index, index, weight); `negatives` are rows (index,
+    index) of compared pairs judged different. Every record appears in the result, singletons
+    as their own cluster.
+
+    Clusters never cross the connected components of the edge and must-link graph, so only
+    records in a component of two or more are clustered, and only conflicts inside one
+    component are kept: the greedy pass touches a small part of a large table.
     """
-    index = {rid: k for k, rid in enumerate(record_ids)}
-    state = _Clusters(len(record_ids))
+    n = len(record_ids)
+    edge = np.asarray(edges, dtype=np.float64).reshape(-1, 3)
+    ei, ej, weight = edge[:, 0].astype(np.int64), edge[:, 1].astype(np.int64), edge[:, 2]
     cons = constraints or Constraints()
-    for a, b in cons.cannot_link:
-        if a in index and b in index:
-            state.add_conflict(index[a], index[b])
-    for a, b in cons.must_link:
-        if a not in index or b not in index:
-            continue
-        ra, rb = state.find(index[a]), state.find(index[b])
+    index = {rid: k for k, rid in enumerate(record_ids)} if cons.must_link or cons.cannot_link \
+        else {}
+    must = _index_pairs(cons.must_link, index)
+    links = np.concatenate([np.column_stack([ei, ej]), must])
+    graph = coo_matrix((np.ones(len(links)), (links[:, 0], links[:, 1])), shape=(n, n))
+    component = connected_components(graph, directed=False)[1]
+    nodes = np.flatnonzero(np.bincount(component)[component] > 1)
+    out = dict(zip(record_ids, record_ids, strict=True))
+    if not len(nodes):
+        return out
+    local = np.full(n, -1, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    state = _Clusters(len(nodes))
+    for a, b in _same_component(_index_pairs(cons.cannot_link, index), component, local):
+        state.add_conflict(a, b)
+    for x, y in must.tolist():
+        ra, rb = state.find(int(local[x])), state.find(int(local[y]))
         if ra == rb:
             continue
         if state.conflicting(ra, rb):
-            raise ConstraintConflict(f"must-link {a}–{b} contradicts a cannot-link")
+            raise ConstraintConflict(
+                f"must-link {record_ids[x]}–{record_ids[y]} contradicts a cannot-link")
         state.union(ra, rb)
-    for x, y in negatives:
-        state.add_conflict(int(x), int(y))
-    ordered = sorted(edges, key=lambda e: (-e[2], record_ids[e[0]], record_ids[e[1]]))
-    for x, y, _ in ordered:
-        ra, rb = state.find(int(x)), state.find(int(y))
+    for a, b in _same_component(np.asarray(negatives, dtype=np.int64).reshape(-1, 2), component,
+                                local):
+        state.add_conflict(a, b)
+    ids = np.array(record_ids, dtype=object)[nodes]
+    rank = np.empty(len(nodes), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(nodes))
+    li, lj = local[ei], local[ej]
+    order = np.lexsort((rank[lj], rank[li], -weight))
+    for x, y in zip(li[order].tolist(), lj[order].tolist(), strict=True):
+        ra, rb = state.find(x), state.find(y)
         if ra != rb and not state.conflicting(ra, rb):
             state.union(ra, rb)
-    out: dict[str, str] = {}
     for members in state.members.values():
-        ids = [record_ids[k] for k in members]
-        cid = min(ids)
-        for rid in ids:
-            out[rid] = cid
+        cid = min(ids[members])
+        for member in ids[members]:
+            out[member] = cid
     return out
+
+
+def _index_pairs(pairs: Sequence[tuple[str, str]], index: Mapping[str, int]) -> np.ndarray:
+    """Record-id pairs as index rows, dropping pairs naming records not in this run."""
+    known = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
+    return np.array(known, dtype=np.int64).reshape(-1, 2)
+
+
+def _same_component(
+    pairs: np.ndarray, component: np.ndarray, local: np.ndarray,
+) -> list[tuple[int, int]]:
+    keep = component[pairs[:, 0]] == component[pairs[:, 1]]
+    inside = local[pairs[keep]]
+    return list(zip(inside[:, 0].tolist(), inside[:, 1].tolist(), strict=True))
 
 
 def assign_entity_ids(

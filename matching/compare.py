@@ -1,10 +1,11 @@
 """Vectorised comparison: one level index per comparison per pair, plus the raw similarity.
 
-Values are prepared once per column (the comparison's `processor`: `lower` case-folds and
-trims, `none` keeps the text; rapidfuzz itself does not lower-case, so its `processor=` is
-passed as None explicitly on already-prepared strings). Levels are tried in order, most
-specific first; each later level only scores the pairs no earlier level took, so the costly
-fuzzy scorers run on the remainder only, through `rapidfuzz.process.cpdist`.
+Values are prepared once per distinct value (the comparison's `processor`: `lower`
+case-folds and trims, `none` keeps the text; rapidfuzz itself does not lower-case, so its
+`processor=` is passed as None explicitly on already-prepared strings) and held as integer
+codes, so exact and derived levels are integer comparisons. Levels are tried in order, most
+specific first; each later level only scores the pairs no earlier level took, and a fuzzy
+scorer runs once per distinct pair of values, through `rapidfuzz.process.cpdist`.
 
 Level index -1 is the null level (a value missing on either side): it contributes nothing.
 """
@@ -12,14 +13,17 @@ Level index -1 is the null level (a value missing on either side): it contribute
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from matching.columns import Columns, encode
 from matching.settings import Comparison, Level
 
 NULL_LEVEL = -1
@@ -33,19 +37,41 @@ _SCORERS: dict[str, Any] = {
 _SCALE = {"token_set": 0.01, "ratio": 0.01}
 
 
-def prepare_column(records: Sequence[dict[str, Any]], column: str, processor: str) -> np.ndarray:
-    """The column as an object array of prepared strings, None where missing."""
-    out = np.empty(len(records), dtype=object)
-    for k, record in enumerate(records):
-        value = record.get(column)
-        if value is None:
-            out[k] = None
-            continue
-        text = str(value).strip()
-        if processor == "lower":
-            text = text.casefold()
-        out[k] = text or None
-    return out
+def prepare_value(value: Any, processor: str) -> str | None:
+    """The comparison value: trimmed, case-folded with the `lower` processor; "" is missing."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if processor == "lower":
+        text = text.casefold()
+    return text or None
+
+
+@dataclass(frozen=True)
+class EncodedColumn:
+    """A comparison's prepared values as codes into `values` (-1 = missing).
+
+    `swap_codes` are the `swap_column` values coded in the same vocabulary, so that "first
+    name equals the other's last name" is an integer comparison.
+    """
+
+    codes: np.ndarray
+    values: np.ndarray
+    swap_codes: np.ndarray | None = None
+
+    def value(self, k: int) -> str | None:
+        code = int(self.codes[k])
+        return None if code < 0 else str(self.values[code])
+
+
+_PREPARE = {processor: partial(prepare_value, processor=processor)
+            for processor in ("lower", "none")}
+
+
+def encode_column(columns: Columns, comparison: Comparison) -> EncodedColumn:
+    names = [comparison.column, *([comparison.swap_column] if comparison.swap_column else [])]
+    codes, distinct = encode(columns, names, _PREPARE[comparison.processor])
+    return EncodedColumn(codes[0], distinct, codes[1] if len(codes) > 1 else None)
 
 
 def _house_number(value: str) -> str:
@@ -70,28 +96,40 @@ def score(kind: str, a: list[str], b: list[str], workers: int = 1) -> np.ndarray
     return np.asarray(values, dtype=np.float64) * _SCALE.get(kind, 1.0)
 
 
-def _level_mask(
-    level: Level, a: list[str], b: list[str], workers: int,
-    swap: tuple[list[str | None], list[str | None]] | None,
+def _fuzzy_hit(
+    level: Level, column: EncodedColumn, a: np.ndarray, b: np.ndarray, workers: int,
 ) -> np.ndarray:
-    kind, t = level.kind, level.threshold
+    """Score each distinct value pair once (all scorers here are symmetric), then spread."""
+    width = len(column.values)
+    inverse, keys = pd.factorize(np.minimum(a, b) * width + np.maximum(a, b))
+    scores = score(level.kind, column.values[keys // width].tolist(),
+                   column.values[keys % width].tolist(), workers)
+    t = float(level.threshold or 0)
+    hit = scores <= t if level.kind == "levenshtein" else scores >= t
+    return hit[inverse]
+
+
+def _level_hit(
+    level: Level, column: EncodedColumn, i: np.ndarray, j: np.ndarray, workers: int,
+) -> np.ndarray:
+    a, b = column.codes[i], column.codes[j]
+    kind = level.kind
     if kind == "else":
         return np.ones(len(a), dtype=bool)
-    if kind == "swapped":
-        sa, sb = swap or ([None] * len(a), [None] * len(b))
-        return np.fromiter((x == y2 and y == x2 for x, y, x2, y2 in zip(a, b, sa, sb, strict=True)),
-                           bool, len(a))
     if kind == "exact":
-        return np.equal(np.array(a, dtype=object), np.array(b, dtype=object)).astype(bool)
-    if kind == "levenshtein":
-        return score(kind, a, b, workers) <= float(t or 0)
+        return np.asarray(a == b)
+    if kind == "swapped":
+        if column.swap_codes is None:
+            return np.zeros(len(a), dtype=bool)
+        sa, sb = column.swap_codes[i], column.swap_codes[j]
+        return np.asarray((a == sb) & (b == sa))
     if kind in _SCORERS:
-        return score(kind, a, b, workers) >= float(t or 0)
-    derive = _DERIVED[kind](t)
-    cache = {v: derive(v) for v in {*a, *b}}
-    left = np.array([cache[x] for x in a], dtype=object)
-    right = np.array([cache[y] for y in b], dtype=object)
-    return np.equal(left, right).astype(bool)
+        return _fuzzy_hit(level, column, a, b, workers)
+    derive = _DERIVED[kind](level.threshold)
+    inverse, used = pd.factorize(np.concatenate([a, b]))
+    derived, _ = pd.factorize(np.array([derive(v) for v in column.values[used]], dtype=object))
+    keys = derived[inverse]
+    return np.asarray(keys[: len(a)] == keys[len(a):])
 
 
 _DERIVED: dict[str, Any] = {
@@ -105,60 +143,37 @@ _DERIVED: dict[str, Any] = {
 
 
 def compare_levels(
-    comparison: Comparison, left: np.ndarray, right: np.ndarray, workers: int = 1,
-    left_swap: np.ndarray | None = None, right_swap: np.ndarray | None = None,
+    comparison: Comparison, column: EncodedColumn, i: np.ndarray, j: np.ndarray,
+    workers: int = 1,
 ) -> np.ndarray:
-    """Level index per pair (int8): 0 = first level, ..., -1 = null.
-
-    `left_swap`/`right_swap` are the `swap_column` values, needed by a `swapped` level.
-    """
-    n = len(left)
-    levels = np.full(n, NULL_LEVEL, dtype=np.int8)
-    none = np.array(None, dtype=object)
-    todo = (np.not_equal(left, none) & np.not_equal(right, none)).astype(bool)
+    """Level index per pair (i[k], j[k]) (int8): 0 = first level, ..., -1 = null."""
+    levels = np.full(len(i), NULL_LEVEL, dtype=np.int8)
+    todo = (column.codes[i] >= 0) & (column.codes[j] >= 0)
     for index, level in enumerate(comparison.levels):
         rows = np.flatnonzero(todo)
         if not len(rows):
             break
-        swap = None
-        if left_swap is not None and right_swap is not None:
-            swap = (list(left_swap[rows]), list(right_swap[rows]))
-        hit = _level_mask(level, list(left[rows]), list(right[rows]), workers, swap)
+        hit = _level_hit(level, column, i[rows], j[rows], workers)
         levels[rows[hit]] = index
         todo[rows[hit]] = False
     return levels
 
 
-@dataclass
-class ComparedPairs:
-    """Level matrix (pairs × comparisons) and the prepared columns it came from."""
-
-    levels: np.ndarray
-    columns: dict[str, np.ndarray]
-
-
-def prepare_columns(
-    records: Sequence[dict[str, Any]], comparisons: Sequence[Comparison],
-) -> dict[str, np.ndarray]:
-    columns = {c.name: prepare_column(records, c.column, c.processor) for c in comparisons}
-    for c in comparisons:
-        if c.swap_column:
-            columns[f"{c.name}:swap"] = prepare_column(records, c.swap_column, c.processor)
-    return columns
+def encode_columns(
+    columns: Columns, comparisons: Sequence[Comparison],
+) -> dict[str, EncodedColumn]:
+    """Every comparison's column encoded once for the whole run."""
+    return {c.name: encode_column(columns, c) for c in comparisons}
 
 
 def compare_pairs(
-    columns: dict[str, np.ndarray], comparisons: Sequence[Comparison], i: np.ndarray,
+    encoded: Mapping[str, EncodedColumn], comparisons: Sequence[Comparison], i: np.ndarray,
     j: np.ndarray, workers: int = 1,
 ) -> np.ndarray:
     """Level matrix for pairs (i, j): one column per comparison, in settings order."""
     matrix = np.empty((len(i), len(comparisons)), dtype=np.int8)
     for c, comparison in enumerate(comparisons):
-        values = columns[comparison.name]
-        swap = columns.get(f"{comparison.name}:swap")
-        matrix[:, c] = compare_levels(
-            comparison, values[i], values[j], workers,
-            None if swap is None else swap[i], None if swap is None else swap[j])
+        matrix[:, c] = compare_levels(comparison, encoded[comparison.name], i, j, workers)
     return matrix
 
 

@@ -17,11 +17,11 @@ import numpy as np
 from matching import fellegi_sunter as fs
 from matching.blocking import BlockingReport, Mode, candidate_pairs, random_pairs
 from matching.cluster import Constraints, cluster
-from matching.compare import compare_pairs, prepare_columns
+from matching.columns import Columns, Records, encode, sorted_distinct
+from matching.compare import EncodedColumn, compare_pairs, encode_columns
 from matching.settings import Blocking, BlockingRule, KeyPart, MatchSettings, StrongKey
 
 BANDS = ("non_match", "review", "match")
-_EM_SAMPLE = 2_000_000
 
 
 @dataclass
@@ -59,36 +59,39 @@ class MatchResult:
 
 
 def _strong_pairs(
-    records: Sequence[dict[str, Any]], key: StrongKey, group: np.ndarray, mode: Mode,
-    cap: int,
+    columns: Columns, key: StrongKey, group: np.ndarray, mode: Mode, cap: int,
 ) -> np.ndarray:
-    usable = [r if not any(str(r.get(col) or "").casefold() in {v.casefold() for v in vals}
-                           for col, vals in key.exclude.items()) else {}
-              for r in records]
+    """Pair codes (i * n + j) of records sharing the key's value, excluded records left out."""
+    values = columns[key.column].copy()
+    for column, excluded in key.exclude.items():
+        folded = {v.casefold() for v in excluded}
+        (codes,), distinct = encode(columns, [column], _folded)
+        hit = np.append(np.array([v in folded for v in distinct], dtype=bool), "" in folded)
+        values[hit[codes]] = None
     rule = BlockingRule(name=key.name, keys=[KeyPart(column=key.column)], max_block_size=cap)
-    i, j, _ = candidate_pairs(usable, Blocking(rules=[rule], max_block_size=cap), group=group,
-                              mode=mode)
-    return i * len(records) + j
+    i, j, _ = candidate_pairs(Columns.of_arrays({key.column: values}),
+                              Blocking(rules=[rule], max_block_size=cap), group=group, mode=mode)
+    return i * columns.size + j
+
+
+def _folded(value: Any) -> str:
+    return str(value or "").casefold()
 
 
 def train(
-    records: Sequence[dict[str, Any]], settings: MatchSettings, levels: np.ndarray, *,
-    group: np.ndarray, mode: Mode, columns: dict[str, np.ndarray],
+    encoded: dict[str, EncodedColumn], settings: MatchSettings, levels: np.ndarray, *,
+    group: np.ndarray, mode: Mode,
 ) -> dict[str, Any]:
-    """u from random pairs, then m and λ by EM on (a sample of) the candidate-pair levels."""
+    """u from random pairs, then m and λ by EM on the candidate-pair levels."""
     tr = settings.training
-    n = len(records)
+    n = len(group)
     possible = n * (n - 1) // 2
     ri, rj = random_pairs(n, min(tr.u_sample_pairs, max(possible, 1)), group=group, mode=mode,
                           seed=tr.seed)
-    u = fs.estimate_u(compare_pairs(columns, settings.comparisons, ri, rj, settings.workers),
+    u = fs.estimate_u(compare_pairs(encoded, settings.comparisons, ri, rj, settings.workers),
                       settings.comparisons)
-    sample = levels
-    if len(levels) > _EM_SAMPLE:
-        rng = np.random.default_rng(tr.seed)
-        sample = levels[rng.choice(len(levels), _EM_SAMPLE, replace=False)]
     params = fs.expectation_maximisation(
-        sample, settings.comparisons, u, lambda_init=tr.lambda_init,
+        levels, settings.comparisons, u, lambda_init=tr.lambda_init,
         max_iterations=tr.em_max_iterations, tolerance=tr.em_tolerance)
     possible = int(np.count_nonzero(group == 0)) * int(np.count_nonzero(group == 1)) \
         if mode != "dedupe" else possible
@@ -99,30 +102,29 @@ def train(
 
 
 def _run(
-    records: Sequence[dict[str, Any]], settings: MatchSettings, group: np.ndarray, mode: Mode,
+    columns: Columns, settings: MatchSettings, group: np.ndarray, mode: Mode,
     trained_params: dict[str, Any] | None, constraints: Constraints | None,
 ) -> MatchResult:
-    ids = [str(r[settings.id_column]) for r in records]
+    ids = [str(v) for v in columns[settings.id_column]]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{settings.id_column} values must be unique")
-    n = len(records)
-    i, j, report = candidate_pairs(records, settings.blocking, group=group, mode=mode)
+    n = len(ids)
+    i, j, report = candidate_pairs(columns, settings.blocking, group=group, mode=mode)
     codes = i * n + j
     strong_codes = {}
     for key in settings.strong_keys:
-        strong_codes[key.name] = _strong_pairs(records, key, group, mode,
+        strong_codes[key.name] = _strong_pairs(columns, key, group, mode,
                                                settings.blocking.max_block_size)
     if strong_codes:
-        codes = np.unique(np.concatenate([codes, *strong_codes.values()]))
+        codes = sorted_distinct(np.concatenate([codes, *strong_codes.values()]))
         i, j = codes // n, codes % n
         report.candidate_pairs = len(codes)
-    columns = prepare_columns(records, settings.comparisons)
-    levels = compare_pairs(columns, settings.comparisons, i, j, settings.workers)
-    params = trained_params or train(records, settings, levels, group=group, mode=mode,
-                                     columns=columns)
-    tf_tables = term_frequency_tables(columns, settings)
-    left_values = {name: values[i] for name, values in columns.items()}
-    weight = fs.score_pairs(levels, settings.comparisons, params, left_values, tf_tables)
+    encoded = encode_columns(columns, settings.comparisons)
+    levels = compare_pairs(encoded, settings.comparisons, i, j, settings.workers)
+    params = trained_params or train(encoded, settings, levels, group=group, mode=mode)
+    shares = {name: share[encoded[name].codes[i]]
+              for name, share in term_frequency_shares(encoded, settings).items()}
+    weight = fs.score_pairs(levels, settings.comparisons, params, shares)
     prob = fs.probability(weight)
     band = np.where(prob >= settings.bands.match, 2, np.where(prob >= settings.bands.review, 1, 0))
     strong = np.full(len(codes), "", dtype=object)
@@ -138,46 +140,55 @@ def _run(
         bad = [labels.index(label) for label in guard.levels]
         guarded |= np.isin(levels[:, c], bad)
     band = np.where(guarded, 0, band).astype(np.int8)
-    match_rows = np.flatnonzero(band == 2)
-    edges = zip(i[match_rows].tolist(), j[match_rows].tolist(), weight[match_rows].tolist(),
-                strict=True)
-    negatives: list[tuple[int, int]] = []
-    if settings.clustering.negative_evidence:
-        neg = np.flatnonzero(band == 0)
-        negatives = list(zip(i[neg].tolist(), j[neg].tolist(), strict=True))
-    clusters = cluster(ids, edges, negatives, constraints)
+    edge = band == 2
+    negative = np.flatnonzero(band == 0) if settings.clustering.negative_evidence \
+        else np.zeros(0, dtype=np.int64)
+    clusters = cluster(ids, np.column_stack([i[edge], j[edge], weight[edge]]),
+                       np.column_stack([i[negative], j[negative]]), constraints)
     return MatchResult(ids, i, j, levels, weight, prob, band, strong, guarded, clusters, params,
                        report)
 
 
-def term_frequency_tables(
-    columns: dict[str, np.ndarray], settings: MatchSettings,
-) -> dict[str, dict[str, float]]:
-    """Value shares per TF comparison; pass to `explain_pair` to reproduce engine scores."""
-    return {c.name: fs.term_frequencies(columns[c.name])
-            for c in settings.comparisons if c.term_frequency}
+def term_frequency_shares(
+    encoded: dict[str, EncodedColumn], settings: MatchSettings,
+) -> dict[str, np.ndarray]:
+    """Per TF comparison, the share of records carrying each value (indexed by value code)."""
+    out = {}
+    for c in settings.comparisons:
+        if c.term_frequency:
+            share = fs.term_frequencies(encoded[c.name].codes, encoded[c.name].values)
+            if len(share):
+                out[c.name] = share
+    return out
+
+
+def term_frequency_tables(records: Records, settings: MatchSettings) -> dict[str, dict[str, float]]:
+    """Value shares per TF comparison by value; pass to `explain_pair` to reproduce scores."""
+    encoded = encode_columns(Columns(records), settings.comparisons)
+    return {name: dict(zip(encoded[name].values.tolist(), share.tolist(), strict=True))
+            for name, share in term_frequency_shares(encoded, settings).items()}
 
 
 def dedupe(
-    records: Sequence[dict[str, Any]], settings: MatchSettings, *,
+    records: Records, settings: MatchSettings, *,
     trained_params: dict[str, Any] | None = None, constraints: Constraints | None = None,
 ) -> MatchResult:
-    """Find duplicates within one table."""
-    return _run(records, settings, np.zeros(len(records), dtype=np.int8), "dedupe",
+    """Find duplicates within one table (dicts or a DataFrame)."""
+    return _run(Columns(records), settings, np.zeros(len(records), dtype=np.int8), "dedupe",
                 trained_params, constraints)
 
 
 def link(
-    left: Sequence[dict[str, Any]], right: Sequence[dict[str, Any]], settings: MatchSettings, *,
+    left: Records, right: Records, settings: MatchSettings, *,
     trained_params: dict[str, Any] | None = None, constraints: Constraints | None = None,
 ) -> MatchResult:
     """Find the same entities across two tables (pairs always join left with right)."""
     group = np.concatenate([np.zeros(len(left), np.int8), np.ones(len(right), np.int8)])
-    return _run([*left, *right], settings, group, "link", trained_params, constraints)
+    return _run(Columns(left, right), settings, group, "link", trained_params, constraints)
 
 
 def match_incremental(
-    new: Sequence[dict[str, Any]], existing: Sequence[dict[str, Any]], settings: MatchSettings,
+    new: Records, existing: Sequence[dict[str, Any]], settings: MatchSettings,
     *, trained_params: dict[str, Any], previous_clusters: dict[str, str],
     constraints: Constraints | None = None,
 ) -> MatchResult:
@@ -197,4 +208,4 @@ def match_incremental(
     for members in by_entity.values():
         must.extend((members[0], other) for other in members[1:])
     merged = Constraints(must_link=must, cannot_link=list(cons.cannot_link))
-    return _run([*existing, *new], settings, group, "incremental", trained_params, merged)
+    return _run(Columns(existing, new), settings, group, "incremental", trained_params, merged)

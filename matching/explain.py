@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from matching import fellegi_sunter as fs
-from matching.compare import NULL_LEVEL, compare_levels, prepare_column, similarity
+from matching.columns import Columns
+from matching.compare import NULL_LEVEL, compare_levels, encode_columns, similarity
 from matching.settings import MatchSettings, StrongKey
 
 
@@ -25,13 +26,12 @@ def explain_pair(
     prior = fs.prior_weight(params)
     fields = []
     total = prior
+    encoded = encode_columns(Columns([a, b]), settings.comparisons)
     for comparison in settings.comparisons:
-        values = prepare_column([a, b], comparison.column, comparison.processor)
-        swap = prepare_column([a, b], comparison.swap_column, comparison.processor) \
-            if comparison.swap_column else None
-        level = int(compare_levels(comparison, values[:1], values[1:], settings.workers,
-                                   None if swap is None else swap[:1],
-                                   None if swap is None else swap[1:])[0])
+        column = encoded[comparison.name]
+        left, right = column.value(0), column.value(1)
+        level = int(compare_levels(comparison, column, np.array([0]), np.array([1]),
+                                   settings.workers)[0])
         weight = tf = 0.0
         label = "null"
         if level != NULL_LEVEL:
@@ -39,12 +39,13 @@ def explain_pair(
             weight = float(fs.level_weights(params, comparison)[level])
             table = (tf_tables or {}).get(comparison.name)
             if table and level == 0 and comparison.levels[0].kind == "exact":
-                tf = fs.tf_adjustment(comparison, params, table, values[0])
+                share = table.get(str(left), comparison.tf_minimum)
+                tf = float(fs.tf_adjustment(comparison, params, share))
         total += weight + tf
         fields.append({
             "comparison": comparison.name, "column": comparison.column,
             "left": a.get(comparison.column), "right": b.get(comparison.column),
-            "similarity": similarity(comparison, values[0], values[1]),
+            "similarity": similarity(comparison, left, right),
             "level": label, "log2_bayes_factor": weight, "tf_adjustment": tf,
             "contribution": weight + tf,
         })

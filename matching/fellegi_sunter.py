@@ -17,7 +17,6 @@ Trained parameters are a plain dict (JSON-serialisable) so a nightly run reuses 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,15 +37,36 @@ def default_m(levels: int) -> list[float]:
     return [0.95 * h / total for h in head] + [0.05]
 
 
+def level_counts(column: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """(Weighted) count of pairs per level 0..k-1 of one comparison; null pairs are left out."""
+    shifted = column.astype(np.int64) + 1
+    return np.bincount(shifted, weights=weights, minlength=k + 1)[1:].astype(np.float64)
+
+
 def estimate_u(levels: np.ndarray, comparisons: Sequence[Comparison]) -> dict[str, list[float]]:
     """Level frequencies among random pairs, smoothed so no level has u = 0."""
     out = {}
     for c, comparison in enumerate(comparisons):
-        col = levels[:, c]
-        k = len(comparison.levels)
-        counts = np.array([(col == lv).sum() for lv in range(k)], dtype=np.float64) + 0.5
+        counts = level_counts(levels[:, c], len(comparison.levels)) + 0.5
         out[comparison.name] = (counts / counts.sum()).tolist()
     return out
+
+
+def patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a level matrix and how often each occurs.
+
+    Pairs with the same levels on every comparison are indistinguishable to Fellegi–Sunter,
+    so EM over a few thousand weighted patterns is exact and replaces millions of rows.
+    """
+    if not len(levels):
+        return levels, np.zeros(0)
+    base = int(levels.max()) + 2
+    if base ** levels.shape[1] >= 2**62:
+        rows, counts = np.unique(levels, axis=0, return_counts=True)
+        return rows, counts.astype(np.float64)
+    keys = (levels.astype(np.int64) + 1) @ (base ** np.arange(levels.shape[1], dtype=np.int64))
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return levels[first], counts.astype(np.float64)
 
 
 def _log_ratio(levels: np.ndarray, m: list[np.ndarray], u: list[np.ndarray]) -> np.ndarray:
@@ -68,28 +88,28 @@ def expectation_maximisation(
     fits its own non-match distribution for them; the random-pair `u` is what the scores use
     later. The returned `lambda_candidates` is the share of matches among the candidates.
     """
+    rows, weight = patterns(levels)
+    total = weight.sum()
     m = [np.array(c.m_init or default_m(len(c.levels)), dtype=np.float64) for c in comparisons]
     uc = []
     for c, comparison in enumerate(comparisons):
-        col = levels[:, c]
-        counts = np.array([(col == lv).sum() for lv in range(len(comparison.levels))]) + 0.5
+        counts = level_counts(rows[:, c], len(comparison.levels), weight) + 0.5
         uc.append(counts / counts.sum())
     lam = lambda_init
     iterations = 0
     converged = False
     for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported below
-        odds = np.log2(lam / (1 - lam)) + _log_ratio(levels, m, uc)
+        odds = np.log2(lam / (1 - lam)) + _log_ratio(rows, m, uc)
         p = 1.0 / (1.0 + np.exp2(-np.clip(odds, -60, 60)))
-        q = 1.0 - p
         new_m, new_u = [], []
         for c, comparison in enumerate(comparisons):
-            col = levels[:, c]
             k = len(comparison.levels)
-            pm = np.array([p[col == lv].sum() for lv in range(k)])
-            pu = np.array([q[col == lv].sum() for lv in range(k)])
+            pm = level_counts(rows[:, c], k, p * weight)
+            pu = level_counts(rows[:, c], k, (1.0 - p) * weight)
             new_m.append(np.maximum(pm / pm.sum(), _FLOOR) if pm.sum() > 0 else m[c])
             new_u.append(np.maximum(pu / pu.sum(), _FLOOR) if pu.sum() > 0 else uc[c])
-        new_lam = float(np.clip(p.mean(), _FLOOR, 1 - _FLOOR)) if len(p) else lam
+        new_lam = float(np.clip((p * weight).sum() / total, _FLOOR, 1 - _FLOOR)) if total \
+            else lam
         change = max([abs(new_lam - lam)] + [float(np.abs(a - b).max()) for a, b in zip(
             new_m, m, strict=True)])
         m, uc, lam = new_m, new_u, new_lam
@@ -110,14 +130,13 @@ TF_MIN_VALUES = 1000
 list of 20 records every value looks common. Term-frequency adjustment is then left out."""
 
 
-def term_frequencies(values: np.ndarray) -> dict[str, float]:
-    """Share of non-null records carrying each value ({} when too few to tell)."""
-    present = [v for v in values if v is not None]
+def term_frequencies(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Share of non-null records carrying each distinct value (by code); empty when too few
+    records carry a value to tell."""
+    present = codes[codes >= 0]
     if len(present) < TF_MIN_VALUES:
-        return {}
-    counts = Counter(present)
-    total = len(present)
-    return {value: count / total for value, count in counts.items()}
+        return np.zeros(0)
+    return np.bincount(present, minlength=len(values)) / len(present)
 
 
 def level_weights(params: dict[str, Any], comparison: Comparison) -> np.ndarray:
@@ -129,14 +148,11 @@ def level_weights(params: dict[str, Any], comparison: Comparison) -> np.ndarray:
 
 
 def tf_adjustment(
-    comparison: Comparison, params: dict[str, Any], tf: dict[str, float], value: str | None,
-) -> float:
-    """The term-frequency correction for an exact agreement on `value` (0 when not applicable)."""
-    if value is None or not tf:
-        return 0.0
+    comparison: Comparison, params: dict[str, Any], share: np.ndarray | float,
+) -> np.ndarray:
+    """The term-frequency correction for an exact agreement on values with these shares."""
     u_exact = max(params["comparisons"][comparison.name]["u"][0], _FLOOR)
-    freq = max(tf.get(value, comparison.tf_minimum), comparison.tf_minimum)
-    return math.log2(u_exact) - math.log2(freq)
+    return math.log2(u_exact) - np.log2(np.maximum(share, comparison.tf_minimum))
 
 
 def prior_weight(params: dict[str, Any]) -> float:
@@ -146,20 +162,19 @@ def prior_weight(params: dict[str, Any]) -> float:
 
 def score_pairs(
     levels: np.ndarray, comparisons: Sequence[Comparison], params: dict[str, Any],
-    left_values: dict[str, np.ndarray] | None = None,
-    tf_tables: dict[str, dict[str, float]] | None = None,
+    shares: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Match weight (log2 odds) per pair; TF-adjusted where tables and values are given."""
+    """Match weight (log2 odds) per pair; TF-adjusted where `shares` gives, per comparison,
+    the term frequency of each pair's (left) value."""
     total = np.full(len(levels), prior_weight(params))
     for c, comparison in enumerate(comparisons):
         table = level_weights(params, comparison)
         col = levels[:, c].astype(np.int64)
         total += np.where(col == NULL_LEVEL, 0.0, table[np.maximum(col, 0)])
-        tf = (tf_tables or {}).get(comparison.name)
-        if tf and left_values is not None and comparison.levels[0].kind == "exact":
+        share = (shares or {}).get(comparison.name)
+        if share is not None and comparison.levels[0].kind == "exact":
             rows = np.flatnonzero(col == 0)
-            values = left_values[comparison.name][rows]
-            total[rows] += np.array([tf_adjustment(comparison, params, tf, v) for v in values])
+            total[rows] += tf_adjustment(comparison, params, share[rows])
     return total
 
 

@@ -22,7 +22,6 @@ from enrichment.record import enrich_many
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
 from leadpipe.settings import Settings
-from matching.compare import prepare_columns
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
@@ -46,11 +45,6 @@ def _params(wh: Warehouse | None, level: str, config: MatchSettings, version: st
     return dedupe(records, config).params
 
 
-def _tf_tables(records: Sequence[dict[str, Any]], config: MatchSettings
-               ) -> dict[str, dict[str, float]]:
-    return term_frequency_tables(prepare_columns(records, config.comparisons), config)
-
-
 def explain(settings: Settings, left_id: str, right_id: str, level: str | None = None
             ) -> dict[str, Any]:
     """Why two records match or not: per field similarity, level and contribution."""
@@ -62,7 +56,7 @@ def explain(settings: Settings, left_id: str, right_id: str, level: str | None =
                 loaded = load_match_settings(candidate, settings.config_dir)
                 params = _params(wh, candidate, loaded.value, loaded.version, records)
                 result = explain_pair(by_id[left_id], by_id[right_id], loaded.value, params,
-                                      _tf_tables(records, loaded.value))
+                                      term_frequency_tables(records, loaded.value))
                 return {"level": candidate, **result}
     raise InputFileError(Path("(warehouse)"), None, "record_id",
                          f"{left_id} and {right_id} are not both records of one entity level "
@@ -88,7 +82,7 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
             by_id = {r["record_id"]: r for r in records}
             loaded = load_match_settings(entity, settings.config_dir)
             params = _params(wh, entity, loaded.value, loaded.version, records)
-            tf = _tf_tables(records, loaded.value)
+            tf = term_frequency_tables(records, loaded.value)
             for pair in pairs:
                 result = explain_pair(by_id[pair["left_id"]], by_id[pair["right_id"]],
                                       loaded.value, params, tf)
