@@ -68,9 +68,12 @@ def _strong_pairs(
         (codes,), distinct = encode(columns, [column], _folded)
         hit = np.append(np.array([v in folded for v in distinct], dtype=bool), "" in folded)
         values[hit[codes]] = None
-    rule = BlockingRule(name=key.name, keys=[KeyPart(column=key.column)], max_block_size=cap)
-    i, j, _ = candidate_pairs(Columns.of_arrays({key.column: values}),
-                              Blocking(rules=[rule], max_block_size=cap), group=group, mode=mode)
+    names = [key.column, *key.qualifiers]
+    rule = BlockingRule(name=key.name, keys=[KeyPart(column=c) for c in names],
+                        max_block_size=cap)
+    keys = Columns.of_arrays({key.column: values, **{c: columns[c] for c in key.qualifiers}})
+    i, j, _ = candidate_pairs(keys, Blocking(rules=[rule], max_block_size=cap), group=group,
+                              mode=mode)
     return i * columns.size + j
 
 

@@ -66,11 +66,15 @@ def explain_pair(
 
 
 def _strong(a: dict[str, Any], b: dict[str, Any], key: StrongKey) -> bool:
-    """Both records carry the key's value, equal after case-folding, and neither is excluded."""
+    """Both records carry the key's value (and qualifiers), equal after case-folding, and
+    neither is excluded."""
     for record in (a, b):
         for column, values in key.exclude.items():
             if str(record.get(column) or "").casefold() in {v.casefold() for v in values}:
                 return False
-    va, vb = a.get(key.column), b.get(key.column)
-    return va is not None and vb is not None and \
-        str(va).strip().casefold() == str(vb).strip().casefold() != ""
+    for column in (key.column, *key.qualifiers):
+        va, vb = a.get(column), b.get(column)
+        if va is None or vb is None or \
+                not str(va).strip().casefold() == str(vb).strip().casefold() != "":
+            return False
+    return True

@@ -94,11 +94,14 @@ class StrongKey(_Model):
     """Exact agreement on `column` decides a match, unless a guard fires.
 
     `exclude` lists (column, values) pairs: a record whose `column` has one of the values can
-    not use the key (a role mailbox such as info@ is shared, not personal).
+    not use the key (a role mailbox such as info@ is shared, not personal). `qualifiers` are
+    columns that must be present and agree as well: a register number is unique only within
+    its register court (HRB 1234 exists at many Amtsgerichte).
     """
 
     name: str
     column: str
+    qualifiers: list[str] = []
     exclude: dict[str, list[str]] = {}
 
 

@@ -338,14 +338,25 @@ def test_legal_form_keeps_gmbh_and_gmbh_co_kg_apart_unless_other_evidence_agrees
     assert params["m"][1] < params["u"][1]  # a differing legal form is evidence against
 
 
-def test_register_number_is_a_strong_key_for_companies():
+def test_register_number_within_its_court_is_a_strong_key_for_companies():
     company = load_match_settings("company").value
-    a = {"record_id": "r1", "company_match_name": "alpha", "register_number": "HRB 123 B"}
-    b = {"record_id": "r2", "company_match_name": "alpha holding", "register_number": "hrb 123 b"}
-    res = dedupe([*_companies(), a, b], company)
+    court = {"register_court": "Amtsgericht Charlottenburg"}
+    a = {"record_id": "r1", "company_match_name": "alpha", "register_number": "HRB 123 B",
+         **court}
+    b = {"record_id": "r2", "company_match_name": "alpha holding", "register_number": "hrb 123 b",
+         **court}
+    # the same number at another court, or with no court known, is another company or unknown
+    c = {"record_id": "r3", "company_match_name": "gamma", "register_number": "HRB 123 B",
+         "register_court": "Amtsgericht München"}
+    d = {"record_id": "r4", "company_match_name": "delta", "register_number": "HRB 123 B"}
+    res = dedupe([*_companies(), a, b, c, d], company)
     assert res.clusters["r1"] == res.clusters["r2"]
-    pair = next(p for p in res.pairs() if {p["left_id"], p["right_id"]} == {"r1", "r2"})
-    assert pair["strong_key"] == "register_number"
+    assert len({res.clusters[r] for r in ("r1", "r3", "r4")}) == 3
+    strong = {frozenset((p["left_id"], p["right_id"])): p["strong_key"] for p in res.pairs()}
+    assert strong[frozenset(("r1", "r2"))] == "register_number"
+    explained = explain_pair(a, c, company, res.params)
+    assert explained["strong_key"] is None
+    assert explain_pair(a, b, company, res.params)["strong_key"] == "register_number"
 
 
 def test_settings_reject_a_guard_on_an_unknown_level(tmp_path):
