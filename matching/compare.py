@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -88,43 +89,44 @@ def _part(value: str, local: bool) -> str:
     return local_part if local else domain
 
 
-def score(kind: str, a: list[str], b: list[str], workers: int = 1) -> np.ndarray:
+def score(kind: str, a: list[str], b: list[str]) -> np.ndarray:
     """Pairwise scores of one fuzzy scorer, scaled to 0..1 (an edit distance stays a count)."""
     if not a:
         return np.zeros(0)
-    values = process.cpdist(a, b, scorer=_SCORERS[kind], processor=None, workers=workers)
+    values = process.cpdist(a, b, scorer=_SCORERS[kind], processor=None)
     return np.asarray(values, dtype=np.float64) * _SCALE.get(kind, 1.0)
 
 
 def _fuzzy_hit(
-    level: Level, column: EncodedColumn, a: np.ndarray, b: np.ndarray, workers: int,
+    level: Level, column: EncodedColumn, a: np.ndarray, b: np.ndarray,
 ) -> np.ndarray:
     """Score each distinct value pair once (all scorers here are symmetric), then spread."""
     width = len(column.values)
     inverse, keys = pd.factorize(np.minimum(a, b) * width + np.maximum(a, b))
     scores = score(level.kind, column.values[keys // width].tolist(),
-                   column.values[keys % width].tolist(), workers)
+                   column.values[keys % width].tolist())
     t = float(level.threshold or 0)
     hit = scores <= t if level.kind == "levenshtein" else scores >= t
     return hit[inverse]
 
 
 def _level_hit(
-    level: Level, column: EncodedColumn, i: np.ndarray, j: np.ndarray, workers: int,
+    level: Level, column: EncodedColumn, a: np.ndarray, b: np.ndarray,
+    swap: tuple[np.ndarray, np.ndarray] | None,
 ) -> np.ndarray:
-    a, b = column.codes[i], column.codes[j]
+    """Which pairs (value codes a[k], b[k]) this level takes."""
     kind = level.kind
     if kind == "else":
         return np.ones(len(a), dtype=bool)
     if kind == "exact":
         return np.asarray(a == b)
     if kind == "swapped":
-        if column.swap_codes is None:
+        if swap is None:
             return np.zeros(len(a), dtype=bool)
-        sa, sb = column.swap_codes[i], column.swap_codes[j]
+        sa, sb = swap
         return np.asarray((a == sb) & (b == sa))
     if kind in _SCORERS:
-        return _fuzzy_hit(level, column, a, b, workers)
+        return _fuzzy_hit(level, column, a, b)
     derive = _DERIVED[kind](level.threshold)
     inverse, used = pd.factorize(np.concatenate([a, b]))
     derived, _ = pd.factorize(np.array([derive(v) for v in column.values[used]], dtype=object))
@@ -144,18 +146,22 @@ _DERIVED: dict[str, Any] = {
 
 def compare_levels(
     comparison: Comparison, column: EncodedColumn, i: np.ndarray, j: np.ndarray,
-    workers: int = 1,
 ) -> np.ndarray:
     """Level index per pair (i[k], j[k]) (int8): 0 = first level, ..., -1 = null."""
     levels = np.full(len(i), NULL_LEVEL, dtype=np.int8)
-    todo = (column.codes[i] >= 0) & (column.codes[j] >= 0)
+    a, b = column.codes[i], column.codes[j]
+    rows = np.flatnonzero((a >= 0) & (b >= 0))
+    a, b = a[rows], b[rows]
+    swap = None if column.swap_codes is None else \
+        (column.swap_codes[i[rows]], column.swap_codes[j[rows]])
     for index, level in enumerate(comparison.levels):
-        rows = np.flatnonzero(todo)
         if not len(rows):
             break
-        hit = _level_hit(level, column, i[rows], j[rows], workers)
+        hit = _level_hit(level, column, a, b, swap)
         levels[rows[hit]] = index
-        todo[rows[hit]] = False
+        rest = ~hit
+        rows, a, b = rows[rest], a[rest], b[rest]
+        swap = None if swap is None else (swap[0][rest], swap[1][rest])
     return levels
 
 
@@ -170,10 +176,23 @@ def compare_pairs(
     encoded: Mapping[str, EncodedColumn], comparisons: Sequence[Comparison], i: np.ndarray,
     j: np.ndarray, workers: int = 1,
 ) -> np.ndarray:
-    """Level matrix for pairs (i, j): one column per comparison, in settings order."""
+    """Level matrix for pairs (i, j): one column per comparison, in settings order.
+
+    With `workers` > 1 the comparisons run in threads: NumPy, pandas and rapidfuzz release
+    the GIL for the array work, so both cores are used.
+    """
     matrix = np.empty((len(i), len(comparisons)), dtype=np.int8)
-    for c, comparison in enumerate(comparisons):
-        matrix[:, c] = compare_levels(comparison, encoded[comparison.name], i, j, workers)
+
+    def fill(c: int) -> None:
+        comparison = comparisons[c]
+        matrix[:, c] = compare_levels(comparison, encoded[comparison.name], i, j)
+
+    if workers > 1 and len(i) > 10_000:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(fill, range(len(comparisons))))
+    else:
+        for c in range(len(comparisons)):
+            fill(c)
     return matrix
 
 

@@ -132,8 +132,9 @@ def _run(
     band = np.where(prob >= settings.bands.match, 2, np.where(prob >= settings.bands.review, 1, 0))
     strong = np.full(len(codes), "", dtype=object)
     for name, key_codes in strong_codes.items():
-        hit = np.isin(codes, key_codes) & (strong == "")
-        strong[hit] = name
+        hit = np.zeros(len(codes), dtype=bool)
+        hit[np.searchsorted(codes, key_codes)] = True  # codes are sorted and hold key_codes
+        strong[hit & (strong == "")] = name
     band = np.where(strong != "", 2, band)
     guarded = np.zeros(len(codes), dtype=bool)
     names = [c.name for c in settings.comparisons]

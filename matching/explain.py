@@ -30,8 +30,7 @@ def explain_pair(
     for comparison in settings.comparisons:
         column = encoded[comparison.name]
         left, right = column.value(0), column.value(1)
-        level = int(compare_levels(comparison, column, np.array([0]), np.array([1]),
-                                   settings.workers)[0])
+        level = int(compare_levels(comparison, column, np.array([0]), np.array([1]))[0])
         weight = tf = 0.0
         label = "null"
         if level != NULL_LEVEL:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from matching.compare import NULL_LEVEL
 from matching.settings import Comparison
@@ -64,9 +65,16 @@ def patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if base ** levels.shape[1] >= 2**62:
         rows, counts = np.unique(levels, axis=0, return_counts=True)
         return rows, counts.astype(np.float64)
-    keys = (levels.astype(np.int64) + 1) @ (base ** np.arange(levels.shape[1], dtype=np.int64))
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return levels[first], counts.astype(np.float64)
+    keys = np.zeros(len(levels), dtype=np.int64)
+    for c in range(levels.shape[1]):
+        keys = keys * base + (levels[:, c] + 1)
+    inverse, distinct = pd.factorize(keys)
+    counts = np.bincount(inverse, minlength=len(distinct)).astype(np.float64)
+    rows = np.empty((len(distinct), levels.shape[1]), dtype=levels.dtype)
+    for c in reversed(range(levels.shape[1])):
+        rows[:, c] = distinct % base - 1
+        distinct = distinct // base
+    return rows, counts
 
 
 def _log_ratio(levels: np.ndarray, m: list[np.ndarray], u: list[np.ndarray]) -> np.ndarray:

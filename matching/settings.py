@@ -168,7 +168,8 @@ class MatchSettings(_Model):
     training: Training = Training()
     clustering: Clustering = Clustering()
     survivorship: Survivorship = Survivorship()
-    workers: int = 1
+    workers: int = Field(default=2, ge=1)
+    """Threads for comparing candidate pairs (the array work releases the GIL)."""
 
     @model_validator(mode="after")
     def _guards_known(self) -> MatchSettings:

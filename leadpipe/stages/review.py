@@ -171,12 +171,14 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 for e in enrich_many(records, source_kind="purchased_list", workers=1)}
     cluster_of: dict[str, str] = {}
     score_of: dict[str, float] = {}
-    for level, condition in (("contact", lambda r: r.get("company_name")
-                              and r.get("last_name")),
-                             ("consumer", lambda r: not r.get("company_name")
-                              and r.get("last_name")),
-                             ("company", lambda r: r.get("company_name")
-                              and not r.get("last_name"))):
+    def person(r: dict[str, Any]) -> bool:
+        return bool(r.get("last_name") or r.get("first_name"))
+
+    # every row is matched on one level; a row with no company and no name is compared as a
+    # consumer on whatever it has (address, e-mail, phone)
+    for level, condition in (("contact", lambda r: r.get("company_name") and person(r)),
+                             ("consumer", lambda r: not r.get("company_name")),
+                             ("company", lambda r: r.get("company_name") and not person(r))):
         members = [r for r in enriched.values() if condition(r)]
         if not members:
             continue

@@ -25,6 +25,8 @@ LIST = (
     "e.beispiel@mueller.de\n"
     "Müller GmbH;Hans;Kollege;Hauptstraße 12;80331;München;089 1234560;h.kollege@mueller.de\n"
     ";Anna;Privat;Am Markt 3;50667;Köln;0221 55555;anna.privat@gmx.de\n"
+    ";Anna;;Am Markt 3;50667;Köln;0221 55555;anna.privat@gmx.de\n"
+    ";;;Ringstraße 1;50667;Köln;;\n"
 )
 
 
@@ -35,11 +37,16 @@ def test_dedupe_file_keeps_every_row_and_column(tmp_path: Path) -> None:
     result = runner.invoke(app, ["dedupe-file", str(source), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert len(rows) == 4
+    assert len(rows) == 6
     assert list(rows[0])[:8] == LIST.split("\n")[0].split(";")
     assert rows[0]["cluster_id"] == rows[1]["cluster_id"]
     assert rows[2]["cluster_id"] != rows[0]["cluster_id"]
     assert rows[3]["cluster_id"].startswith("consumer-")
+    # a row without a last name is still matched (here by the personal e-mail), and a row
+    # without any name still gets its own cluster
+    assert rows[4]["cluster_id"] == rows[3]["cluster_id"]
+    assert rows[5]["cluster_id"] not in ("", rows[3]["cluster_id"])
+    assert json.loads(result.output)["unmatched_rows"] == 0
     assert float(rows[0]["match_score"]) > 0.9
     again = runner.invoke(app, ["dedupe-file", str(source), "--out", str(out)])
     assert again.exit_code == 2
