@@ -227,6 +227,31 @@ def test_must_link_and_cannot_link_are_respected():
                                                  cannot_link=[("a", "b")]))
 
 
+def _greedy_reference(ids, edges, negatives):
+    """Clustering as specified, the slow way: every record, every conflict, no components."""
+    cluster_of = {k: {k} for k in range(len(ids))}
+    conflicts = {frozenset(p) for p in negatives}
+    for x, y, _ in sorted(edges, key=lambda e: (-e[2], ids[e[0]], ids[e[1]])):
+        a, b = cluster_of[x], cluster_of[y]
+        if a is b or any(frozenset((p, q)) in conflicts for p in a for q in b):
+            continue
+        merged = a | b
+        for k in merged:
+            cluster_of[k] = merged
+    return {ids[k]: min(ids[m] for m in members) for k, members in cluster_of.items()}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_clustering_by_components_equals_greedy_over_all_records(seed):
+    rng = np.random.default_rng(seed)
+    ids = [f"r{k:03d}" for k in rng.permutation(300)]
+    pairs = {tuple(sorted(rng.choice(300, 2, replace=False).tolist())) for _ in range(400)}
+    pairs_list = sorted(pairs)
+    edges = [(a, b, float(rng.integers(1, 20))) for a, b in pairs_list[:250]]
+    negatives = pairs_list[250:]
+    assert cluster(ids, edges, negatives) == _greedy_reference(ids, edges, negatives)
+
+
 def test_entity_ids_stay_stable_and_split_keeps_id_on_larger_part():
     previous = {"r1": "E9", "r2": "E9", "r3": "E9", "r4": "E7"}
     clusters = {"r1": "r1", "r2": "r1", "r3": "r3", "r4": "r4", "r5": "r4", "r6": "r6"}
