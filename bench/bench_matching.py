@@ -12,7 +12,12 @@ both are judged on their scored pairs at the same fixed threshold, match probabi
 (Splink's `predict(threshold_match_probability=0.5)`, leadpipe's match band at 0.5):
 pairwise precision, recall and F1 against the shipped true links.
 
-    .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4 leads100k leads1m] [--out FILE]
+`febrl3-file` runs the product door instead: FEBRL3's eight columns written to a CSV and
+checked with `leadpipe dedupe-file` (automatic column mapping, enrichment, the product's
+contact/consumer settings with their guards); its pairs are all pairs within a cluster.
+
+    .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4 febrl3-file leads100k leads1m]
+        [--out FILE]
 """
 
 from __future__ import annotations
@@ -54,6 +59,21 @@ tables = [f.to_dict("records") for f in frames]
 res = dedupe(tables[0], settings) if len(tables) == 1 else link(*tables, settings)
 result = [[res.record_ids[a], res.record_ids[b]] for a, b, band
           in zip(res.left.tolist(), res.right.tolist(), res.band.tolist()) if band == 2]
+"""
+
+_CLI = """
+import csv, itertools, tempfile
+from pathlib import Path
+from leadpipe.settings import load_settings
+from leadpipe.stages.review import dedupe_file
+with tempfile.TemporaryDirectory() as tmp:
+    source, out = Path(tmp, "febrl3.csv"), Path(tmp, "out.csv")
+    frames[0].to_csv(source, index=False)
+    dedupe_file(load_settings(), source, out, None, False)
+    clusters = {}
+    for row in csv.DictReader(out.open(encoding="utf-8")):
+        clusters.setdefault(row["cluster_id"], []).append(row["rec_id"])
+result = [list(p) for ids in clusters.values() for p in itertools.combinations(ids, 2)]
 """
 
 _SPLINK = """
@@ -230,6 +250,10 @@ def run(dataset: str) -> list[dict[str, object]]:
             truth = leads_dataset(size, path)
             load = _LEADS_LOAD.format(path=str(path))
             codes = (("leadpipe", _LEADS_OURS), ("splink", _LEADS_SPLINK))
+        elif dataset == "febrl3-file":
+            truth = truth_pairs("febrl3")
+            load = _LOAD.format(columns=COLUMNS, dataset="febrl3")
+            codes = (("leadpipe dedupe-file", _CLI),)
         else:
             truth = truth_pairs(dataset)
             load = _LOAD.format(columns=COLUMNS, dataset=dataset)
