@@ -63,3 +63,4 @@ LEADPIPE_MAX_PAGES_PER_DOMAIN = _cfg.max_pages_per_domain
 LEADPIPE_DEPTH = _cfg.depth
 LEADPIPE_MAX_HTML_CHARS = _cfg.max_html_chars
 LEADPIPE_EXTRACT_KINDS = list(_cfg.extract_kinds)
+LEADPIPE_EXTRACT_WORKERS = _cfg.extract_workers

@@ -49,17 +49,31 @@ def farm() -> Iterator[Farm]:
     stop_farm(farm)
 
 
-@pytest.fixture(scope="session")
-def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    out = tmp_path_factory.mktemp("crawl") / "out.jsonl"
+def crawl_farm(farm: Farm, out: Path, **settings: Any) -> Crawl:
+    """One crawl of the farm; its `farm.log` holds only this crawl's requests."""
+    before = len(farm.log)
     # a bare host:port target starts with https and falls back to http (the farm is http only)
     bare = f"127.0.0.5:{farm.ports['127.0.0.5']}"
     targets = [farm.url("127.0.0.1"), farm.url("localhost"), farm.url("127.0.0.3"), bare]
     report = run_crawl(targets, out, overrides={**FAST, "LEADPIPE_PRIVATE_ALLOWLIST": ALLOWLIST,
-                                                "LEADPIPE_MAX_PAGES_PER_DOMAIN": BUDGET},
+                                                "LEADPIPE_MAX_PAGES_PER_DOMAIN": BUDGET,
+                                                **settings},
                        timeout_s=60)
     assert report.ok, report.log_tail
-    return Crawl(report, read_records(out), farm)
+    return Crawl(report, read_records(out), Farm(ports=farm.ports, log=farm.log[before:]))
+
+
+@pytest.fixture(scope="session")
+def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """Extraction in a worker process (the default)."""
+    return crawl_farm(farm, tmp_path_factory.mktemp("crawl") / "out.jsonl")
+
+
+@pytest.fixture(scope="session")
+def inline_crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """The same crawl with extraction in the crawl process."""
+    return crawl_farm(farm, tmp_path_factory.mktemp("inline") / "out.jsonl",
+                      LEADPIPE_EXTRACT_WORKERS=0)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -24,9 +25,14 @@ def page(kind: str, final_url: str = "http://a.de/impressum", domain: str = "a.d
 
 
 def crawler(**settings: Any) -> Any:
-    c = get_crawler(Spider, {"LEADPIPE_EXTRACT_KINDS": ["impressum", "contact"], **settings})
+    c = get_crawler(Spider, {"LEADPIPE_EXTRACT_KINDS": ["impressum", "contact"],
+                             "LEADPIPE_EXTRACT_WORKERS": 0, **settings})
     c.spider = c._create_spider("test")
     return c
+
+
+def extracted(pipe: AttachExtraction, item: CompanyPage) -> dict[str, Any] | None:
+    return asyncio.run(pipe.process_item(item)).extracted
 
 
 def test_duplicates_dropped_per_domain() -> None:
@@ -39,10 +45,21 @@ def test_duplicates_dropped_per_domain() -> None:
 
 def test_extraction_only_on_configured_kinds() -> None:
     pipe = AttachExtraction.from_crawler(crawler())
-    done = pipe.process_item(page("impressum"))
-    assert done.extracted["vat_id"] == "DE136695976"
-    assert len(done.extracted) == 14
-    assert pipe.process_item(page("about")).extracted is None
+    done = extracted(pipe, page("impressum"))
+    assert done is not None
+    assert done["vat_id"] == "DE136695976"
+    assert len(done) == 14
+    assert extracted(pipe, page("about")) is None
+
+
+def test_worker_process_gives_the_same_extraction() -> None:
+    inline = AttachExtraction.from_crawler(crawler())
+    pooled = AttachExtraction.from_crawler(crawler(LEADPIPE_EXTRACT_WORKERS=1))
+    try:
+        for kind in ("impressum", "contact"):
+            assert extracted(pooled, page(kind)) == extracted(inline, page(kind))
+    finally:
+        pooled.close_spider()
 
 
 def test_extraction_error_is_counted_not_raised() -> None:
@@ -53,8 +70,8 @@ def test_extraction_error_is_counted_not_raised() -> None:
     def broken(html: str, url: str | None = None) -> Any:
         raise RuntimeError("boom")
 
-    pipe.extract = broken
-    assert pipe.process_item(page("contact")).extracted is None
+    pipe.extractor.extract = broken
+    assert extracted(pipe, page("contact")) is None
     assert c.stats.get_value("leadpipe/extract_error/RuntimeError") == 1
 
 
