@@ -44,6 +44,7 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"jsonlines": "spiders.exporters.JsonLinesExporter"}
 
 HTTPCACHE_ENABLED = _cfg.httpcache_enabled
 HTTPCACHE_DIR = "httpcache"
