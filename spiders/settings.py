@@ -51,6 +51,7 @@ HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_EXPIRATION_SECS = 86400
 
 DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.SafetyMiddleware": 50}
+EXTENSIONS = {"spiders.gc_tuning.CrawlGC": 0}
 ITEM_PIPELINES = {
     "spiders.pipelines.DropDuplicatePages": 100,
     "spiders.pipelines.AttachExtraction": 200,
