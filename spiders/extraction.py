@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
 from typing import Any
 
@@ -39,9 +38,8 @@ def _warm_up_worker() -> None:
 class Extractor:
     """`await extractor(html, url)`: the contract, computed inline (workers=0) or in a pool."""
 
-    def __init__(self, workers: int,
-                 extract: Callable[[str, str | None], Contract] = extract_contract) -> None:
-        self.extract = extract
+    def __init__(self, workers: int) -> None:
+        self.extract = extract_contract
         self.pool: ProcessPoolExecutor | None = None
         if workers > 0:
             self.pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
