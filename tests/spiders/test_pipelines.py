@@ -55,11 +55,37 @@ def test_extraction_only_on_configured_kinds() -> None:
 def test_worker_process_gives_the_same_extraction() -> None:
     inline = AttachExtraction.from_crawler(crawler())
     pooled = AttachExtraction.from_crawler(crawler(LEADPIPE_EXTRACT_WORKERS=1))
+    kinds = ["impressum", "contact", "about", "impressum"]
+
+    async def crawl() -> list[Any]:  # one event loop, as in a crawl; pages overlap
+        return await asyncio.gather(*(pooled.process_item(page(k)) for k in kinds))
+
     try:
-        for kind in ("impressum", "contact"):
-            assert extracted(pooled, page(kind)) == extracted(inline, page(kind))
+        done = asyncio.run(crawl())
     finally:
         pooled.close_spider()
+    assert [d.extracted for d in done] == [extracted(inline, page(k)) for k in kinds]
+    assert done[0].extracted is not None
+
+
+def test_dead_worker_counted_then_pages_read_inline() -> None:
+    c = crawler(LEADPIPE_EXTRACT_WORKERS=1)
+    c.stats.open_spider()
+    pipe = AttachExtraction.from_crawler(c)
+
+    async def crawl() -> list[Any]:
+        first = asyncio.ensure_future(pipe.process_item(page("impressum")))
+        await asyncio.sleep(0)  # sent to the worker
+        pipe.extractor.workers[0].process.kill()
+        return [await first, await pipe.process_item(page("contact"))]
+
+    try:
+        lost, inline = asyncio.run(crawl())
+    finally:
+        pipe.close_spider()
+    assert lost.extracted is None
+    assert c.stats.get_value("leadpipe/extract_error/WorkerDied") == 1
+    assert inline.extracted is not None
 
 
 def test_extraction_error_is_counted_not_raised() -> None:
