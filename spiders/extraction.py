@@ -7,7 +7,7 @@ crawl process), and a second core does the work while the crawl goes on.
 
 Workers are spawned, not forked (a fork would copy the running reactor and its threads), and
 each talks over one pipe that the event loop watches: no helper threads in the crawl process.
-concurrent.futures' pool needs two, and their GIL hand-offs cost the reactor ~0.8 ms per page.
+concurrent.futures' pool needs two, and their GIL hand-offs tripled the crawl's context switches.
 At most two jobs wait in a worker's pipe, so a send never blocks on a full pipe for long;
 the rest queue here.
 """
