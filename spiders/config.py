@@ -36,6 +36,7 @@ class CrawlConfig(_Strict):
     private_allowlist: list[str]
     httpcache_enabled: bool
     extract_kinds: list[str]
+    extract_workers: int = Field(ge=0, le=64)
 
 
 class KindPatterns(_Strict):

@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from spiders.extraction import Extractor
 from spiders.items import CompanyPage
 
 
@@ -28,13 +29,12 @@ class DropDuplicatePages:
 
 
 class AttachExtraction:
-    """Runs the Impressum extractor on the page kinds configured in LEADPIPE_EXTRACT_KINDS."""
+    """Runs the Impressum extractor on the page kinds configured in LEADPIPE_EXTRACT_KINDS,
+    in LEADPIPE_EXTRACT_WORKERS processes (0: in the crawl process). The spider closes only
+    when every item has left the pipelines, so every extraction is attached and written."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from enrichment.impressum import extract_impressum  # heavy (spaCy): load only here
-
-        self.extract = extract_impressum
-        extract_impressum("<html></html>")  # build the spaCy pipeline now, not on the first page
+        self.extractor = Extractor(crawler.settings.getint("LEADPIPE_EXTRACT_WORKERS"))
         self.kinds = set(crawler.settings.getlist("LEADPIPE_EXTRACT_KINDS"))
         self.stats = crawler.stats
 
@@ -42,14 +42,17 @@ class AttachExtraction:
     def from_crawler(cls, crawler: Crawler) -> AttachExtraction:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, CompanyPage) and item.page_kind in self.kinds and item.html:
             try:
-                item.extracted = self.extract(item.html, item.final_url).to_contract()
-            except Exception as exc:  # one bad page must not end the crawl
+                item.extracted = await self.extractor(item.html, item.final_url)
+            except Exception as exc:  # one bad page (or a dead worker) must not end the crawl
                 assert self.stats is not None
                 self.stats.inc_value(f"leadpipe/extract_error/{type(exc).__name__}")
         return item
+
+    def close_spider(self) -> None:
+        self.extractor.close()
 
 
 class CountItems:

@@ -44,12 +44,14 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {"jsonlines": "spiders.exporters.JsonLinesExporter"}
 
 HTTPCACHE_ENABLED = _cfg.httpcache_enabled
 HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_EXPIRATION_SECS = 86400
 
 DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.SafetyMiddleware": 50}
+EXTENSIONS = {"spiders.gc_tuning.CrawlGC": 0}
 ITEM_PIPELINES = {
     "spiders.pipelines.DropDuplicatePages": 100,
     "spiders.pipelines.AttachExtraction": 200,
@@ -63,3 +65,4 @@ LEADPIPE_MAX_PAGES_PER_DOMAIN = _cfg.max_pages_per_domain
 LEADPIPE_DEPTH = _cfg.depth
 LEADPIPE_MAX_HTML_CHARS = _cfg.max_html_chars
 LEADPIPE_EXTRACT_KINDS = list(_cfg.extract_kinds)
+LEADPIPE_EXTRACT_WORKERS = _cfg.extract_workers

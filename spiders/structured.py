@@ -16,6 +16,8 @@ from parsel import Selector
 from spiders.config import PagePatterns
 
 _SPACE = re.compile(r"\s+")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+_ITEMSCOPE = re.compile("itemscope", re.I)
 _JS_CALL_URL = re.compile(r"""['"]((?:https?:)?/[^'"\s]*|[\w\-./]+\.html?)['"]""")
 
 
@@ -78,9 +80,22 @@ def organizations_microdata(sel: Selector, types: list[str]) -> list[dict[str, A
     return found
 
 
+def schema_org(sel: Selector, html: str,
+               types: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(JSON-LD, microdata) organisations; most pages have neither marker in their text, and
+    for them the two tree searches are skipped."""
+    jsonld = organizations_jsonld(sel, types) if "ld+json" in html else []
+    microdata = organizations_microdata(sel, types) if _ITEMSCOPE.search(html) else []
+    return jsonld, microdata
+
+
 def page_title(sel: Selector) -> str | None:
-    title = sel.xpath("normalize-space(//title)").get()
-    return title or None
+    """XPath `normalize-space(//title)`, read from the lxml tree (an XPath call per page costs
+    more than the lookup)."""
+    title = next(sel.root.iter("title"), None)
+    if title is None:
+        return None
+    return _XML_SPACE.sub(" ", "".join(title.itertext())).strip(" \t\r\n") or None
 
 
 def classify_link(text: str, url: str, patterns: PagePatterns) -> str | None:

@@ -299,8 +299,14 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
     return None, None, None
 
 
+@lru_cache(maxsize=1)
+def _country_words() -> dict[str, re.Pattern[str]]:
+    """One compiled pattern per country (the words of impressum.yaml as whole words)."""
+    return {code: re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in words) + r")\b")
+            for code, words in impressum_config().country_words.items()}
+
+
 def _country(p: _Page, addr: _Address | None, data: ImpressumData, hosts: list[str]) -> str | None:
-    cfg = impressum_config()
     votes: dict[str, float] = {}
 
     def vote(code: str | None, weight: float) -> None:
@@ -311,8 +317,8 @@ def _country(p: _Page, addr: _Address | None, data: ImpressumData, hosts: list[s
         vote({"D": "DE", "DE": "DE", "A": "AT", "AT": "AT", "CH": "CH", "FL": "LI", "L": "LU"}
              .get(addr.prefix or ""), 5)
         near = " ".join(ln.text for ln in p.lines[addr.line:addr.line + 2]).lower()
-        for code, words in cfg.country_words.items():
-            if any(re.search(rf"\b{re.escape(w.lower())}\b", near) for w in words):
+        for code, pattern in _country_words().items():
+            if pattern.search(near):
                 vote(code, 4)
         if len(addr.postcode) == 5:
             vote("DE", 2)

@@ -32,6 +32,7 @@ DROP_TAGS = frozenset({"script", "style", "noscript", "nav", "template", "svg", 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _GAP = re.compile(r"(?<=[^\s:|,;])[ \u00a0]{2,}(?=\S)")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_ITEMSCOPE = re.compile("itemscope", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
 
 
@@ -209,7 +210,8 @@ def parse_html(html: str) -> PageText:
         if (el.get("type") or "").lower() == "application/ld+json" and el.text:
             with contextlib.suppress(ValueError):
                 page.jsonld.append(json.loads(el.text.strip()))
-    page.microdata = _microdata(root)
+    if _ITEMSCOPE.search(html):  # most pages have no microdata: skip the tree search
+        page.microdata = _microdata(root)
     out = _Builder()
     body = root.find("body")
     _walk(body if body is not None else root, out, page)

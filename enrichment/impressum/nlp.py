@@ -27,6 +27,7 @@ _STRONG_MIN_CHARS = 10
 _STRONG_TP_CHARS = 14
 _SEPARATORS = frozenset({":", "|", "-", "–", "·", "•", ",", ";", ".", "(", ")", "/"})
 _HYPHEN_FORM = re.compile(r"^[A-ZÄÖÜ][\wäöüß]*-(GmbH|AG|KG|UG|SE|eG)$")
+_HYPHEN_FORM_HINT = re.compile(r"-(?:GmbH|AG|KG|UG|SE|eG)")
 # Legal-form tokens that are also ordinary abbreviations; they need a capitalised name before them.
 _SHORT_FORMS = frozenset({"AG", "SE", "KG", "OG", "eG", "UG", "SA", "BV", "eV", "Inc", "Ltd",
                           "Stiftung", "Foundation", "Genossenschaft", "LLC", "PLC", "plc"})
@@ -83,11 +84,12 @@ def impressum_label_filter(doc: Doc) -> Doc:
         strong = ent.label_ != "L_OTHER" and (multiword or len(ent.text) >= _STRONG_MIN_CHARS)
         if strong or _at_label_position(doc, ent):
             kept.append(ent)
-    for token in doc:
-        match = _HYPHEN_FORM.match(token.text)
-        if match:
-            kept.append(Span(doc, token.i, token.i + 1, label="LEGAL_FORM",
-                             span_id=match.group(1)))
+    if _HYPHEN_FORM_HINT.search(doc.text):  # a pass over every token only when one can match
+        for token in doc:
+            match = _HYPHEN_FORM.match(token.text)
+            if match:
+                kept.append(Span(doc, token.i, token.i + 1, label="LEGAL_FORM",
+                                 span_id=match.group(1)))
     doc.ents = filter_spans(kept)
     return doc
 

@@ -15,26 +15,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from enrichment.domains import registrable_domain
 from spiders.config import page_patterns
 from spiders.items import CompanyPage, CrawlOutcome, SkipRecord
 from spiders.middlewares import SkipRequest
-from spiders.structured import (
-    classify_link,
-    js_link_target,
-    organizations_jsonld,
-    organizations_microdata,
-    page_title,
-)
+from spiders.structured import classify_link, js_link_target, page_title, schema_org
 
 KIND_PRIORITY = {"impressum": 30, "contact": 20, "about": 10}
 _FALLBACK_REASONS = {"dns_error", "connection_refused", "timeout", "download_error", "tls_error"}
@@ -53,6 +49,13 @@ def site_key(url: str) -> str:
 def canonical(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+@lru_cache(maxsize=8192)
+def resolve(base: str, href: str) -> tuple[str, str]:
+    """(absolute URL, canonical URL) of a link; a site's menu repeats on each of its pages."""
+    url = urljoin(base, href)
+    return url, canonical(url)
 
 
 def start_url(target: str) -> str:
@@ -188,18 +191,19 @@ class CompanySiteSpider(scrapy.Spider):
     def _page_item(self, site: SiteState, response: TextResponse, kind: str) -> CompanyPage:
         cap = self.settings.getint("LEADPIPE_MAX_HTML_CHARS")
         html = response.text
-        types = self.patterns.organization_types
+        jsonld, microdata = schema_org(response.selector, html, self.patterns.organization_types)
         redirects = response.meta.get("redirect_urls") or []
         return CompanyPage(
             domain=site.key, url=redirects[0] if redirects else response.url,
             final_url=response.url, page_kind=kind, status=response.status,
             fetched_at=now_iso(), encoding=response.encoding, title=page_title(response.selector),
-            html=html[:cap], html_truncated=len(html) > cap,
-            jsonld=organizations_jsonld(response.selector, types),
-            microdata=organizations_microdata(response.selector, types))
+            html=html[:cap], html_truncated=len(html) > cap, jsonld=jsonld, microdata=microdata)
 
     def _follow(self, site: SiteState, response: TextResponse) -> Iterator[Any]:
         hops = response.meta["hops"] + 1
+        base = get_base_url(response)
+        scheme, netloc = urlsplit(base)[:2]
+        origin = f"{scheme}://{netloc}/"
         # lxml directly: a parsel Selector per link costs more than the rest of the page.
         for link in response.selector.root.iter("a"):
             href = (link.get("href") or "").strip()
@@ -209,8 +213,12 @@ class CompanySiteSpider(scrapy.Spider):
                 continue
             is_js = lowered.startswith("javascript:") or (href in ("", "#") and onclick)
             target = js_link_target(href, onclick) if is_js else href
-            url = response.urljoin(target) if target else href
-            key = ("js:" if is_js else "") + (canonical(url) if target else f"{href}|{onclick}")
+            if target:  # a root-relative link depends on the base's origin only: one cache key
+                rooted = target.startswith("/") and not target.startswith("//")
+                url, canon = resolve(origin if rooted else base, target)
+                key = ("js:" if is_js else "") + canon
+            else:
+                url, key = href, f"js:{href}|{onclick}"
             if key in site.seen:  # seen, or already recorded as skipped, on this site
                 continue
             text = " ".join(["".join(link.itertext()), *(img.get("alt") or "" for img in

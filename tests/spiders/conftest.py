@@ -49,31 +49,41 @@ def farm() -> Iterator[Farm]:
     stop_farm(farm)
 
 
-@pytest.fixture(scope="session")
-def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    out = tmp_path_factory.mktemp("crawl") / "out.jsonl"
+def crawl_farm(farm: Farm, out: Path, targets: list[str], overrides: dict[str, Any]) -> Crawl:
+    """One crawl of the farm; its `farm.log` holds only this crawl's requests."""
+    before = len(farm.log)
+    report = run_crawl(targets, out, overrides=overrides, timeout_s=60)
+    assert report.ok, report.log_tail
+    return Crawl(report, read_records(out), Farm(ports=farm.ports, log=farm.log[before:]))
+
+
+def crawl_company_sites(farm: Farm, out: Path, **settings: Any) -> Crawl:
     # a bare host:port target starts with https and falls back to http (the farm is http only)
     bare = f"127.0.0.5:{farm.ports['127.0.0.5']}"
     targets = [farm.url("127.0.0.1"), farm.url("localhost"), farm.url("127.0.0.3"), bare]
-    report = run_crawl(targets, out, overrides={**FAST, "LEADPIPE_PRIVATE_ALLOWLIST": ALLOWLIST,
-                                                "LEADPIPE_MAX_PAGES_PER_DOMAIN": BUDGET},
-                       timeout_s=60)
-    assert report.ok, report.log_tail
-    return Crawl(report, read_records(out), farm)
+    return crawl_farm(farm, out, targets, {**FAST, "LEADPIPE_PRIVATE_ALLOWLIST": ALLOWLIST,
+                                           "LEADPIPE_MAX_PAGES_PER_DOMAIN": BUDGET, **settings})
+
+
+@pytest.fixture(scope="session")
+def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """Extraction in a worker process (the default)."""
+    return crawl_company_sites(farm, tmp_path_factory.mktemp("crawl") / "out.jsonl")
+
+
+@pytest.fixture(scope="session")
+def inline_crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    """The same crawl with extraction in the crawl process."""
+    return crawl_company_sites(farm, tmp_path_factory.mktemp("inline") / "out.jsonl",
+                               LEADPIPE_EXTRACT_WORKERS=0)
 
 
 @pytest.fixture(scope="session")
 def refused_crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     """The same farm with the default policy: loopback targets must be refused."""
-    out = tmp_path_factory.mktemp("refused") / "out.jsonl"
-    before = len(farm.log)
     decimal_url = f"http://2130706433:{farm.ports['127.0.0.1']}/"  # 127.0.0.1 in disguise
-    report = run_crawl([farm.url("127.0.0.1", "/"), decimal_url], out, overrides=FAST,
-                       timeout_s=60)
-    assert report.ok, report.log_tail
-    crawl = Crawl(report, read_records(out), farm)
-    crawl.farm = Farm(ports=farm.ports, log=farm.log[before:])
-    return crawl
+    return crawl_farm(farm, tmp_path_factory.mktemp("refused") / "out.jsonl",
+                      [farm.url("127.0.0.1", "/"), decimal_url], FAST)
 
 
 def fixture_path(*parts: str) -> Path:

@@ -97,6 +97,16 @@ def test_extraction_attached_to_impressum_pages(crawl: Crawl) -> None:
     assert crawl.page("127.0.0.1", "/ueber-uns.html")["extracted"] is None  # not configured
 
 
+def test_worker_extraction_equals_inline(crawl: Crawl, inline_crawl: Crawl) -> None:
+    def extracted(c: Crawl) -> dict[str, object]:
+        return {p["final_url"]: p["extracted"] for p in c.of("page")}
+
+    pooled = extracted(crawl)
+    assert sum(v is not None for v in pooled.values()) >= 4
+    assert pooled == extracted(inline_crawl)
+    assert "extract_error" not in crawl.report.log_tail
+
+
 def test_report_counts_match_records(crawl: Crawl) -> None:
     report = crawl.report
     assert report.domains == 4

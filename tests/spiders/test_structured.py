@@ -12,6 +12,8 @@ from spiders.structured import (
     js_link_target,
     organizations_jsonld,
     organizations_microdata,
+    page_title,
+    schema_org,
 )
 
 PATTERNS = page_patterns().value
@@ -77,3 +79,19 @@ def test_failure_reason_for_robots_message() -> None:
     from twisted.python.failure import Failure
 
     assert failure_reason(Failure(IgnoreRequest("Forbidden by robots.txt")))[0] == "robots_txt"
+
+
+def test_page_title_normalised_like_xpath() -> None:
+    sel = Selector(text="<html><head><title>\n  Beispiel\tGmbH \u00a0– Start </title></head>"
+                        "<body><svg><title>Logo</title></svg></body></html>")
+    assert page_title(sel) == sel.xpath("normalize-space(//title)").get()
+    assert page_title(Selector(text="<p>no title</p>")) is None
+
+
+def test_schema_org_skips_pages_without_markers() -> None:
+    html = ('<div ITEMSCOPE itemtype="https://schema.org/Organization"><span itemprop="name">'
+            'Org</span></div><p>plain</p>')
+    jsonld, microdata = schema_org(Selector(text=html), html, TYPES)
+    assert jsonld == []
+    assert [m["name"] for m in microdata] == ["Org"]
+    assert schema_org(Selector(text="<p>x</p>"), "<p>x</p>", TYPES) == ([], [])
