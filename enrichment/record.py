@@ -210,6 +210,13 @@ def _sources(d: _Derivation) -> tuple[Source | None, ...]:
 _NO_PHONE = PhoneResult(input=None)
 
 
+@lru_cache(maxsize=65536)
+def _reasons_json(areas: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """Reasons by area as JSON text. Few combinations recur across a batch, and encoding one
+    took as long as the whole provenance of a record."""
+    return _REASONS_JSON(dict(areas))
+
+
 def enrich_record(
     record: Record,
     *,
@@ -351,7 +358,8 @@ def enrich_record(
     )
     return EnrichedRecord(record_id, source_kind, origin, now or datetime.now(UTC),
                           enrichment_version(), values, _sources(derivation),
-                          _REASONS_JSON(reasons))
+                          _reasons_json(tuple(zip(reasons, map(tuple, reasons.values()),
+                                                  strict=True))))
 
 
 _SOLE_TRADER_WORDS: frozenset[str] | None = None
