@@ -96,6 +96,7 @@ def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
     return text, None, False, "house_number_missing"
 
 
+@lru_cache(maxsize=65536)
 def check_postcode(postcode: str | None, country: str | None) -> list[str]:
     """Reasons for a postcode that does not fit its country (5 digits in DE, 4 in AT/CH)."""
     if not postcode:

@@ -11,6 +11,7 @@ one: the rules treat `unknown` like a consumer, so we never guess towards busine
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 Audience = Literal["b2b", "b2c", "unknown"]
@@ -54,8 +55,12 @@ class AudienceResult:
     reasons: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def decide_audience(s: AudienceSignals) -> AudienceResult:
-    """The audience, the sole-trader flag and each channel's kind, with the reasons."""
+    """The audience, the sole-trader flag and each channel's kind, with the reasons.
+
+    Cached: the signals take few combinations, and a batch decides once per lead.
+    """
     reasons: list[str] = []
     sole_trader = s.legal_entity == "sole_trader" or (
         s.has_company and s.legal_entity is None and (s.sole_trader_words or s.name_in_company))
