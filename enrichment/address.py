@@ -109,6 +109,7 @@ def check_postcode(postcode: str | None, country: str | None) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=65536)
 def enrich_address(
     street_full: str | None = None,
     *,
@@ -119,7 +120,10 @@ def enrich_address(
     country: str | None = None,
     default_country: str | None = "DE",
 ) -> AddressResult:
-    """Combine the address fields a record has; `street_full` may be a whole line."""
+    """Combine the address fields a record has; `street_full` may be a whole line.
+
+    Cached: the contacts of one company share its address.
+    """
     given = street_full if street_full is not None else street
     values = [clean(x) for x in (street_full, street, house_number, postcode, city, country)]
     if all(v is None for v in values):

@@ -5,8 +5,8 @@ result, and a bad value becomes a status and a reason, never an exception. Each 
 field remembers the raw field it came from, the method that derived it (`email_validator`,
 `phonenumbers`, `stdnum`, `tldextract`, `dns`, `rules`), where the raw value came from
 (`vendor_list`, `web_form`, `impressum_crawl`, ...) and when. `enrich_many` spreads large
-batches over both cores in chunks; DNS is resolved once per unique domain in the parent so
-worker processes never open sockets.
+batches over both cores in chunks, each company's records to the same worker; DNS is resolved
+once per unique domain in the parent so worker processes never open sockets.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import gc
 import json
 import multiprocessing
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import islice
+from multiprocessing.pool import AsyncResult
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -151,8 +153,13 @@ class EnrichedRecord:
 _REGISTER_HINT = re.compile(r"\b(?:HR[AB]|VR|GnR|PR|PartR)\b")
 
 
-def _as_text(record: Record) -> dict[str, str | None]:
+_TEXT = frozenset({str, type(None)})
+
+
+def _as_text(record: Record) -> Record:
     """Values as strings (a careless reader may hand over numbers); None stays None."""
+    if _TEXT.issuperset(map(type, record.values())):
+        return record  # the usual case, checked without a Python-level loop
     return {k: v if v is None or isinstance(v, str) else str(v) for k, v in record.items()}
 
 
@@ -413,17 +420,60 @@ def enrich_many(
         domains = {m.ascii_domain or m.domain for m in
                    (enrich_email(_get(r, "email")) for r in records) if m.domain}
         prechecked = PrecheckedDomains(dns.check_many(sorted(domains)))
-    jobs = ((chunk, source_kind, method_hint, prechecked, now)
-            for chunk in _chunks(records, chunk_size))
     with _relaxed_gc():
         if workers <= 1:
-            for job in jobs:
-                yield from _enrich_chunk(job)
+            for chunk in _chunks(records, chunk_size):
+                yield from _enrich_chunk((chunk, source_kind, method_hint, prechecked, now))
             return
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers, initializer=_worker_init) as pool:
-            for result in pool.imap(_enrich_chunk, jobs):
-                yield from result
+        with contextlib.ExitStack() as stack:
+            # One single-process pool per worker, so a company's contacts always reach the
+            # same process and its caches.
+            pools = [stack.enter_context(ctx.Pool(1, initializer=_worker_init))
+                     for _ in range(workers)]
+            pending: deque[tuple[list[int], list[AsyncResult[list[EnrichedRecord]]]]] = deque()
+            for chunk in _chunks(records, chunk_size):
+                shards, parts = _by_company(chunk, workers)
+                pending.append((shards, [
+                    pool.apply_async(_enrich_chunk, ((part, source_kind, method_hint,
+                                                      prechecked, now),))
+                    for pool, part in zip(pools, parts, strict=True)]))
+                if len(pending) > CHUNKS_IN_FLIGHT:
+                    yield from _merged(*pending.popleft())
+            while pending:
+                yield from _merged(*pending.popleft())
+
+
+CHUNKS_IN_FLIGHT = 2
+"""Chunks handed to the workers ahead of the one being read back: enough to keep both busy
+while the caller consumes results, few enough to keep memory flat."""
+
+
+def _by_company(chunk: list[Record], shards: int) -> tuple[list[int], list[list[Record]]]:
+    """Each record's shard, and the records per shard, keyed by company (else e-mail).
+
+    A company's name, register and e-mail domain are then parsed in one worker only. A
+    company with more records than its share of the chunk spills over to the emptiest
+    shard, so no worker idles while another works through one large customer.
+    """
+    cap = len(chunk) // shards + len(chunk) // (10 * shards) + 1
+    parts: list[list[Record]] = [[] for _ in range(shards)]
+    order = []
+    for record in chunk:
+        shard = hash(str(record.get("company") or record.get("email"))) % shards
+        if len(parts[shard]) >= cap:
+            shard = min(range(shards), key=lambda i: len(parts[i]))
+        parts[shard].append(record)
+        order.append(shard)
+    return order, parts
+
+
+def _merged(order: list[int],
+            results: list[AsyncResult[list[EnrichedRecord]]]) -> Iterator[EnrichedRecord]:
+    """The shards' results back in the order of the chunk."""
+    parts = [iter(result.get()) for result in results]
+    for shard in order:
+        yield next(parts[shard])
 
 
 GC_THRESHOLD = (100_000, 50, 100)
