@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Audience = Literal["b2b", "b2c", "unknown"]
 EmailKind = Literal["private", "business_personal", "business_role", "freemail_business"]
@@ -23,9 +23,12 @@ BUSINESS_ENTITIES = frozenset({"capital", "partnership", "association", "public"
 BUSINESS_PUBLISHED_SOURCES = frozenset({"impressum_crawl", "register"})
 
 
-@dataclass(frozen=True)
-class AudienceSignals:
-    """What the other enrichers found, reduced to what the audience decision needs."""
+class AudienceSignals(NamedTuple):
+    """What the other enrichers found, reduced to what the audience decision needs.
+
+    A named tuple rather than a frozen dataclass: built and hashed (for the decision cache)
+    once per lead, which the dataclass made several times slower.
+    """
 
     has_company: bool = False
     legal_entity: str | None = None          # capital | partnership | sole_trader | ...
