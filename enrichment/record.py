@@ -409,9 +409,11 @@ def enrich_many(
 ) -> Iterator[EnrichedRecord]:
     """Enrich records (each with a `record_id` key) in order, over `workers` processes.
 
-    With DNS on, all unique e-mail domains are checked first (concurrently, cached), then the
-    answers travel to the workers with the records. Results stream back chunk by chunk, so
-    memory stays flat however large the batch is.
+    Each chunk is split by company, so a worker parses a company (name, register, e-mail
+    domain) once however many contacts it has; results come back in input order. With DNS
+    on, all unique e-mail domains are checked first (concurrently, cached), then the answers
+    travel to the workers with the records. Results stream back chunk by chunk, so memory
+    stays flat however large the batch is.
     """
     now = now or datetime.now(UTC)
     prechecked: PrecheckedDomains | None = None
