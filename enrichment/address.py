@@ -96,6 +96,7 @@ def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
     return text, None, False, "house_number_missing"
 
 
+@lru_cache(maxsize=65536)
 def check_postcode(postcode: str | None, country: str | None) -> list[str]:
     """Reasons for a postcode that does not fit its country (5 digits in DE, 4 in AT/CH)."""
     if not postcode:
@@ -108,6 +109,7 @@ def check_postcode(postcode: str | None, country: str | None) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=65536)
 def enrich_address(
     street_full: str | None = None,
     *,
@@ -118,7 +120,10 @@ def enrich_address(
     country: str | None = None,
     default_country: str | None = "DE",
 ) -> AddressResult:
-    """Combine the address fields a record has; `street_full` may be a whole line."""
+    """Combine the address fields a record has; `street_full` may be a whole line.
+
+    Cached: the contacts of one company share its address.
+    """
     given = street_full if street_full is not None else street
     values = [clean(x) for x in (street_full, street, house_number, postcode, city, country)]
     if all(v is None for v in values):

@@ -11,7 +11,8 @@ one: the rules treat `unknown` like a consumer, so we never guess towards busine
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 Audience = Literal["b2b", "b2c", "unknown"]
 EmailKind = Literal["private", "business_personal", "business_role", "freemail_business"]
@@ -22,9 +23,12 @@ BUSINESS_ENTITIES = frozenset({"capital", "partnership", "association", "public"
 BUSINESS_PUBLISHED_SOURCES = frozenset({"impressum_crawl", "register"})
 
 
-@dataclass(frozen=True)
-class AudienceSignals:
-    """What the other enrichers found, reduced to what the audience decision needs."""
+class AudienceSignals(NamedTuple):
+    """What the other enrichers found, reduced to what the audience decision needs.
+
+    A named tuple rather than a frozen dataclass: built and hashed (for the decision cache)
+    once per lead, which the dataclass made several times slower.
+    """
 
     has_company: bool = False
     legal_entity: str | None = None          # capital | partnership | sole_trader | ...
@@ -54,8 +58,12 @@ class AudienceResult:
     reasons: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def decide_audience(s: AudienceSignals) -> AudienceResult:
-    """The audience, the sole-trader flag and each channel's kind, with the reasons."""
+    """The audience, the sole-trader flag and each channel's kind, with the reasons.
+
+    Cached: the signals take few combinations, and a batch decides once per lead.
+    """
     reasons: list[str] = []
     sole_trader = s.legal_entity == "sole_trader" or (
         s.has_company and s.legal_entity is None and (s.sole_trader_words or s.name_in_company))

@@ -246,6 +246,7 @@ def domains_agree(website: str | None, email_domain: str | None) -> bool | None:
 _WZ = re.compile(r"(?:^|[^\d])(\d{2})(?:[.\s]?(\d{1,3}))?(?:[.\s]?(\d{1,2}))?")
 
 
+@lru_cache(maxsize=65536)
 def wz_section(code: str | None) -> tuple[str | None, str | None, list[str]]:
     """(`62.01`, `J`, reasons) from a WZ 2008 code like `62.01`, `6201`, `J 62.01.0`."""
     if not code or not code.strip():
@@ -288,6 +289,7 @@ def _number(text: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def size_class(employees: str | None, revenue: str | None) -> tuple[str | None, list[str]]:
     """EU size class from employees (preferred; ranges count by their upper end) or revenue."""
     classes = _compiled().config.size_classes

@@ -10,7 +10,7 @@ such an address is either a typo or a trap, and neither should be mailed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -121,6 +121,23 @@ def enrich_email(value: str | None, dns: DomainLookup | None = None) -> EmailRes
     """Validate, normalise and classify one address; DNS only when a lookup object is given."""
     if value is None:
         return EmailResult(input=None, reasons=["missing"])
+    offline = _offline(value)
+    if dns is None or offline.domain is None:
+        return offline
+    check = dns.check(offline.ascii_domain or offline.domain)
+    status: EmailStatus
+    if check.deliverable is None:
+        status = "unknown"
+    elif check.deliverable:
+        status = "valid"
+    else:
+        status = "no_mx"
+    return replace(offline, status=status, reasons=[offline.reasons[0], check.reason])
+
+
+@lru_cache(maxsize=65536)
+def _offline(value: str) -> EmailResult:
+    """Everything but deliverability. Cached: role and freemail addresses recur in a batch."""
     text = value.strip()
     if not text:
         return EmailResult(input=value, status="invalid_syntax", reasons=["empty"])
@@ -130,22 +147,8 @@ def enrich_email(value: str | None, dns: DomainLookup | None = None) -> EmailRes
     if normalized is None or local is None or domain is None:
         return EmailResult(input=value, status="invalid_syntax", reasons=[reason])
     kind, kind_reason = classify(local, domain)
-    reasons = [kind_reason]
-    status: EmailStatus
-    if dns is None:
-        status = "unknown"
-        reasons.append("dns_off: syntax valid, deliverability not checked")
-    else:
-        check = dns.check(ascii_domain or domain)
-        reasons.append(check.reason)
-        if check.deliverable is None:
-            status = "unknown"
-        elif check.deliverable:
-            status = "valid"
-        else:
-            status = "no_mx"
     return EmailResult(
-        input=value, normalized=normalized, status=status, kind=kind, local_part=local,
-        domain=domain, ascii_domain=ascii_domain,
-        registrable_domain=registrable_domain(domain), reasons=reasons,
+        input=value, normalized=normalized, status="unknown", kind=kind, local_part=local,
+        domain=domain, ascii_domain=ascii_domain, registrable_domain=registrable_domain(domain),
+        reasons=[kind_reason, "dns_off: syntax valid, deliverability not checked"],
     )

@@ -4,6 +4,11 @@ German lists write numbers in every notation (`+49 (0) 89 / 123 456-0`, `0 61 96
 phonenumbers handles the "(0)" trunk prefix and the hyphenated Durchwahl, which stays part of
 the number. Only explicit markers (`ext.`, `x`, `Durchwahl:`) make an extension. Letters are
 refused rather than read as a vanity keypad: in a lead list they are a data error.
+
+Most numbers are plain: digits, spaces and `()/.-–`, at most one leading `+`. phonenumbers reads
+such a text exactly as it reads its digits alone (it drops the punctuation before anything
+else), so plain numbers are parsed as that digit string, which is faster and lets every
+notation of one number (`089 123456-0`, `(089) 1234560`) share one cached result.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from phonenumbers import NumberParseException, PhoneNumberType
 
 PhoneType = Literal["fixed", "mobile", "toll_free", "premium_rate", "voip", "unknown"]
 PhoneStatus = Literal["valid", "invalid", "unparseable"]
+_Parsed = tuple[str | None, PhoneStatus, PhoneType | None, str | None, tuple[str, ...]]
+"""(E.164, status, type, region, reasons) of a number as phonenumbers reads it."""
 
 _EXTENSION = re.compile(
     r"\s*(?:,|;)?\s*(?:ext\.?|extension|x|durchwahl\s*:|dw\.?\s*:?|app\.?|nebenstelle\s*:?)"
@@ -26,6 +33,13 @@ _EXTENSION = re.compile(
 )
 _LETTERS = re.compile(r"[^\W\d_]")
 _ALLOWED = re.compile(r"^[\d\s+()/.\-–]+$")
+_PLAIN = re.compile(r"[( ]*(\+?)([0-9][0-9 ()/.\-–]{0,39})")
+"""A plain written number: (optional opening bracket) optional `+`, then digits and the
+separators phonenumbers ignores. No extension marker, letters or second `+` can occur in it."""
+_PUNCTUATION = str.maketrans("", "", " ()/.-–")
+_PLAIN_MIN_DIGITS = 3
+"""phonenumbers takes two bare digits as a number but not two digits with a separator between
+them; from three digits on, separators make no difference."""
 _TYPES: dict[int, PhoneType] = {
     PhoneNumberType.FIXED_LINE: "fixed",
     PhoneNumberType.MOBILE: "mobile",
@@ -64,6 +78,11 @@ def _enrich(value: str, region: str) -> PhoneResult:
     text = " ".join(value.split())
     if not text:
         return PhoneResult(input=value, status="unparseable", reasons=["empty"])
+    plain = _PLAIN.fullmatch(text)
+    if plain:
+        digits = plain.group(2).translate(_PUNCTUATION)
+        if len(digits) >= _PLAIN_MIN_DIGITS:
+            return _result(value, None, _number(plain.group(1) + digits, region))
     extension = None
     match = _EXTENSION.search(text)
     if match:
@@ -77,11 +96,23 @@ def _enrich(value: str, region: str) -> PhoneResult:
     if not _ALLOWED.match(text):
         return PhoneResult(input=value, status="unparseable", extension=extension,
                            reasons=["unexpected_characters"])
+    return _result(value, extension, _number(text, region))
+
+
+def _result(value: str, extension: str | None, parsed: _Parsed) -> PhoneResult:
+    e164, status, kind, number_region, reasons = parsed
+    return PhoneResult(input=value, e164=e164, valid=status == "valid", status=status,
+                       type=kind, region=number_region, extension=extension,
+                       reasons=list(reasons))
+
+
+@lru_cache(maxsize=65536)
+def _number(text: str, region: str) -> _Parsed:
+    """phonenumbers' reading of one number without extension, shared by all its notations."""
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as exc:
-        return PhoneResult(input=value, status="unparseable", extension=extension,
-                           reasons=[f"parse_error: {exc._msg}"])
+        return None, "unparseable", None, None, (f"parse_error: {exc._msg}",)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     number_region = phonenumbers.region_code_for_number(number)
     # number_type is UNKNOWN exactly when the number is not valid for its region, so one call
@@ -91,15 +122,11 @@ def _enrich(value: str, region: str) -> PhoneResult:
         reason = "invalid_number"
         if not phonenumbers.is_possible_number(number):
             reason = "impossible_length"
-        return PhoneResult(input=value, e164=e164, valid=False, status="invalid",
-                           type="unknown", region=number_region, extension=extension,
-                           reasons=[reason])
+        return e164, "invalid", "unknown", number_region, (reason,)
     kind = _TYPES.get(raw_type, "unknown")
-    reasons = [f"type: {kind}"]
     if kind == "unknown":
-        reasons = [f"type_unmapped: {_type_name(raw_type)}"]
-    return PhoneResult(input=value, e164=e164, valid=True, status="valid", type=kind,
-                       region=number_region, extension=extension, reasons=reasons)
+        return e164, "valid", kind, number_region, (f"type_unmapped: {_type_name(raw_type)}",)
+    return e164, "valid", kind, number_region, (f"type: {kind}",)
 
 
 def _type_name(raw: int) -> str:

@@ -5,8 +5,8 @@ result, and a bad value becomes a status and a reason, never an exception. Each 
 field remembers the raw field it came from, the method that derived it (`email_validator`,
 `phonenumbers`, `stdnum`, `tldextract`, `dns`, `rules`), where the raw value came from
 (`vendor_list`, `web_form`, `impressum_crawl`, ...) and when. `enrich_many` spreads large
-batches over both cores in chunks; DNS is resolved once per unique domain in the parent so
-worker processes never open sockets.
+batches over both cores in chunks, each company's records to the same worker; DNS is resolved
+once per unique domain in the parent so worker processes never open sockets.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ import gc
 import json
 import multiprocessing
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
+from multiprocessing.pool import AsyncResult
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from enrichment.address import enrich_address
@@ -30,7 +34,7 @@ from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
 from enrichment.email import enrich_email
 from enrichment.person import enrich_person
-from enrichment.phone import enrich_phone
+from enrichment.phone import PhoneResult, enrich_phone
 from enrichment.text import fold
 
 Record = Mapping[str, str | None]
@@ -44,59 +48,21 @@ class EnrichedField(NamedTuple):
     source_field: str
 
 
-@dataclass(slots=True)
-class EnrichedRecord:
-    """The enriched fields of one record, each with provenance, and the reasons per area."""
-
-    record_id: str
-    source_kind: str
-    origin: str
-    enriched_at: datetime
-    config_version: str
-    fields: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
-    """name -> (value, method, source field): plain tuples so batches pickle cheaply."""
-    reasons: dict[str, list[str]] = field(default_factory=dict)
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Plain tuples and dicts pickle in C; the default slots protocol costs as much as the
-        # enrichment itself when results travel back from worker processes.
-        return (EnrichedRecord, (self.record_id, self.source_kind, self.origin,
-                                 self.enriched_at, self.config_version, self.fields,
-                                 self.reasons))
-
-    def set(self, name: str, value: Any, method: str, source_field: str) -> None:
-        self.fields[name] = (value, method, source_field)
-
-    def field(self, name: str) -> EnrichedField | None:
-        found = self.fields.get(name)
-        return None if found is None else EnrichedField(*found)
-
-    def value(self, name: str) -> Any:
-        found = self.fields.get(name)
-        return None if found is None else found[0]
-
-    def to_row(self) -> dict[str, Any]:
-        """One flat row (column -> scalar) for the enriched table; reasons as JSON text."""
-        row: dict[str, Any] = {
-            "record_id": self.record_id, "source_kind": self.source_kind,
-            "origin": self.origin, "enriched_at": self.enriched_at,
-            "config_version": self.config_version,
-        }
-        for name in ROW_FIELDS:
-            found = self.fields.get(name)
-            row[name] = None if found is None else found[0]
-        row["reasons"] = json.dumps(self.reasons, ensure_ascii=False, sort_keys=True)
-        return row
-
-    def provenance(self) -> list[dict[str, Any]]:
-        """One entry per enriched field that has a value: what, from where, how, when."""
-        return [
-            {"record_id": self.record_id, "field": name, "value": value,
-             "source_record_id": self.record_id, "source_field": source_field,
-             "method": method, "origin": self.origin, "at": self.enriched_at}
-            for name, (value, method, source_field) in self.fields.items() if value is not None
-        ]
-
+FIELDS: tuple[str, ...] = (
+    "street", "house_number", "match_street", "postcode", "city", "country", "po_box",
+    "email_normalized", "email_status", "email_domain", "email_registrable_domain",
+    "phone_e164", "phone_original", "phone_valid", "phone_type", "phone_region",
+    "phone_extension", "mobile_e164", "mobile_original", "mobile_valid", "mobile_type",
+    "fax_e164",
+    "company_name", "legal_form", "legal_entity", "company_match_name", "register_court",
+    "register_number", "vat_id", "website_domain", "email_website_agree", "wz_code",
+    "wz_section", "size_class",
+    "salutation", "title", "first_name", "last_name", "role", "seniority", "decision_maker",
+    "email_kind",
+    "audience", "sole_trader", "email_channel_kind", "phone_channel_kind", "postal_kind",
+)
+"""Every enriched field, in the order `enrich_record` derives them (and `provenance()` lists
+them)."""
 
 ROW_FIELDS: tuple[str, ...] = (
     "email_normalized", "email_status", "email_kind", "email_domain", "email_registrable_domain",
@@ -112,17 +78,150 @@ ROW_FIELDS: tuple[str, ...] = (
 )
 """The columns of `to_row()` after the five identity columns: a stable table layout."""
 
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
+_ROW_VALUES = itemgetter(*(_INDEX[name] for name in ROW_FIELDS))
+_REASONS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+Source = tuple[str, str]
+"""(method, source field) of one enriched value."""
+
+
+@dataclass(slots=True)
+class EnrichedRecord:
+    """The enriched fields of one record, each with provenance, and the reasons per area.
+
+    Values and their sources are flat tuples in `FIELDS` order, and the sources tuple is shared
+    by all records derived the same way: a batch travels back from the worker processes as
+    little more than its values, and `to_row` only picks them.
+    """
+
+    record_id: str
+    source_kind: str
+    origin: str
+    enriched_at: datetime
+    config_version: str
+    values: tuple[Any, ...]
+    sources: tuple[Source | None, ...]
+    """Per field: (method, source field), or None when the record had nothing to derive it from
+    (no fax number given)."""
+    reasons_json: str
+    """Reasons by area as JSON text, the form the enriched table stores."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Plain tuples pickle in C; the default slots protocol costs as much as the enrichment
+        # itself when results travel back from worker processes.
+        return (EnrichedRecord, (self.record_id, self.source_kind, self.origin,
+                                 self.enriched_at, self.config_version, self.values,
+                                 self.sources, self.reasons_json))
+
+    @property
+    def reasons(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = json.loads(self.reasons_json)
+        return result
+
+    def field(self, name: str) -> EnrichedField | None:
+        i = _INDEX.get(name)
+        source = None if i is None else self.sources[i]
+        return None if i is None or source is None else EnrichedField(self.values[i], *source)
+
+    def value(self, name: str) -> Any:
+        i = _INDEX.get(name)
+        return None if i is None else self.values[i]
+
+    def to_row(self) -> dict[str, Any]:
+        """One flat row (column -> scalar) for the enriched table; reasons as JSON text."""
+        row: dict[str, Any] = {
+            "record_id": self.record_id, "source_kind": self.source_kind,
+            "origin": self.origin, "enriched_at": self.enriched_at,
+            "config_version": self.config_version,
+        }
+        row.update(zip(ROW_FIELDS, _ROW_VALUES(self.values), strict=True))
+        row["reasons"] = self.reasons_json
+        return row
+
+    def provenance(self) -> list[dict[str, Any]]:
+        """One entry per enriched field that has a value: what, from where, how, when."""
+        return [
+            {"record_id": self.record_id, "field": name, "value": value,
+             "source_record_id": self.record_id, "source_field": source[1],
+             "method": source[0], "origin": self.origin, "at": self.enriched_at}
+            for name, value, source in zip(FIELDS, self.values, self.sources, strict=True)
+            if value is not None and source is not None
+        ]
+
+
 _REGISTER_HINT = re.compile(r"\b(?:HR[AB]|VR|GnR|PR|PartR)\b")
 
 
-def _as_text(record: Record) -> dict[str, str | None]:
+_TEXT = frozenset({str, type(None)})
+
+
+def _as_text(record: Record) -> Record:
     """Values as strings (a careless reader may hand over numbers); None stays None."""
+    if _TEXT.issuperset(map(type, record.values())):
+        return record  # the usual case, checked without a Python-level loop
     return {k: v if v is None or isinstance(v, str) else str(v) for k, v in record.items()}
 
 
 def _get(record: Record, name: str) -> str | None:
     value = record.get(name)
     return value if value is None or isinstance(value, str) else str(value)
+
+
+class _Derivation(NamedTuple):
+    """What decides the method and source field of each enriched value of one record."""
+
+    origin: str
+    street: str
+    email_status: str
+    phone: bool
+    mobile: bool
+    fax: bool
+    register: str
+    vat_id: str
+    size_class: str
+    salutation: str
+    title: str
+    first_name: str
+    last_name: str
+    email_kind: str
+    phone_channel: str
+
+
+@lru_cache(maxsize=4096)
+def _sources(d: _Derivation) -> tuple[Source | None, ...]:
+    """The sources tuple for one way of deriving a record; few records differ, so it is shared."""
+    rules_street = ("rules", d.street)
+    phone, mobile = ("phonenumbers", "phone"), ("phonenumbers", "mobile")
+    phones = (phone, (d.origin, "phone"), phone, phone, phone, phone) if d.phone else (None,) * 6
+    mobiles = (mobile, (d.origin, "mobile"), mobile, mobile) if d.mobile else (None,) * 4
+    return (
+        rules_street, rules_street, rules_street, ("rules", "postcode"), ("rules", "city"),
+        ("rules", "country"), rules_street,
+        ("email_validator", "email"), (d.email_status, "email"), ("email_validator", "email"),
+        ("tldextract", "email"),
+        *phones, *mobiles, (("phonenumbers", "fax") if d.fax else None),
+        ("rules", "company"), ("rules", "company"), ("rules", "company"), ("rules", "company"),
+        ("rules", d.register), ("rules", d.register), ("stdnum", d.vat_id),
+        ("tldextract", "website"), ("tldextract", "email"), ("rules", "wz_code"),
+        ("rules", "wz_code"), ("rules", d.size_class),
+        ("rules", d.salutation), ("rules", d.title), ("rules", d.first_name),
+        ("rules", d.last_name), ("rules", "position"), ("rules", "position"),
+        ("rules", "position"),
+        (d.email_kind, "email"),
+        ("rules", "record"), ("rules", "record"), ("rules", "email"), ("rules", d.phone_channel),
+        rules_street,
+    )
+
+
+_NO_PHONE = PhoneResult(input=None)
+
+
+@lru_cache(maxsize=65536)
+def _reasons_json(areas: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """Reasons by area as JSON text. Few combinations recur across a batch, and encoding one
+    took as long as the whole provenance of a record."""
+    return _REASONS_JSON(dict(areas))
 
 
 def enrich_record(
@@ -136,106 +235,63 @@ def enrich_record(
 ) -> EnrichedRecord:
     """Enrich one canonical lead record (field names of ingest/fields.py)."""
     record = _as_text(record)
+    get = record.get
     origins = audience_config().value.origins
     origin = method_hint or origins.get(source_kind, source_kind)
-    out = EnrichedRecord(record_id=record_id, source_kind=source_kind, origin=origin,
-                         enriched_at=now or datetime.now(UTC),
-                         config_version=enrichment_version())
+    reasons: dict[str, list[str]] = {}
 
     # Address first: its country is the default region for phone numbers.
     addr = enrich_address(
-        record.get("street_full"), street=record.get("street"),
-        house_number=record.get("house_number"), postcode=record.get("postcode"),
-        city=record.get("city"), country=record.get("country"), default_country="DE")
-    street_src = "street_full" if record.get("street_full") else "street"
-    for name, value in (("street", addr.street), ("house_number", addr.house_number),
-                        ("match_street", addr.match_street), ("postcode", addr.postcode),
-                        ("city", addr.city), ("country", addr.country)):
-        out.set(name, value, "rules", street_src if name in ("street", "house_number",
-                                                             "match_street") else name)
-    out.set("po_box", addr.po_box if addr.street else None, "rules", street_src)
-    out.reasons["address"] = addr.reasons
+        get("street_full"), street=get("street"), house_number=get("house_number"),
+        postcode=get("postcode"), city=get("city"), country=get("country"),
+        default_country="DE")
+    street_src = "street_full" if get("street_full") else "street"
+    reasons["address"] = addr.reasons
     region = addr.country or "DE"
 
     # E-mail.
-    raw_email = record.get("email")
-    mail = enrich_email(raw_email, dns=dns)
-    out.set("email_normalized", mail.normalized, "email_validator", "email")
-    out.set("email_status", mail.status, "dns" if dns is not None and mail.normalized
-            else "email_validator", "email")
-    out.set("email_domain", mail.domain, "email_validator", "email")
-    out.set("email_registrable_domain", mail.registrable_domain, "tldextract", "email")
-    out.reasons["email"] = mail.reasons
+    mail = enrich_email(get("email"), dns=dns)
+    reasons["email"] = mail.reasons
 
     # Phones.
-    for source in ("phone", "mobile", "fax"):
-        raw = record.get(source)
-        if raw is None:
-            continue
-        result = enrich_phone(raw, region)
-        out.set(f"{source}_e164", result.e164, "phonenumbers", source)
-        if source != "fax":
-            out.set(f"{source}_original", raw, origin, source)
-            out.set(f"{source}_valid", result.valid if result.status else None, "phonenumbers",
-                    source)
-            out.set(f"{source}_type", result.type, "phonenumbers", source)
-        if source == "phone":
-            out.set("phone_region", result.region, "phonenumbers", source)
-            out.set("phone_extension", result.extension, "phonenumbers", source)
-        out.reasons[source] = result.reasons
+    raw_phone, raw_mobile, raw_fax = get("phone"), get("mobile"), get("fax")
+    phone = mobile = fax = _NO_PHONE
+    if raw_phone is not None:
+        phone = enrich_phone(raw_phone, region)
+        reasons["phone"] = phone.reasons
+    if raw_mobile is not None:
+        mobile = enrich_phone(raw_mobile, region)
+        reasons["mobile"] = mobile.reasons
+    if raw_fax is not None:
+        fax = enrich_phone(raw_fax, region)
+        reasons["fax"] = fax.reasons
 
     # Company: the company field may carry register and VAT text; separate fields win.
-    company_text = record.get("company")
+    company_text = get("company")
     comp = enrich_company(company_text)
-    reg = enrich_company(record.get("register")) if record.get("register") else None
-    vat = enrich_company(f"USt-IdNr. {record.get('vat_id')}") if record.get("vat_id") \
-        else None
-    out.set("company_name", comp.name, "rules", "company")
-    out.set("legal_form", comp.legal_form, "rules", "company")
-    out.set("legal_entity", comp.legal_entity, "rules", "company")
-    out.set("company_match_name", comp.match_name, "rules", "company")
+    reg = enrich_company(get("register")) if get("register") else None
+    vat = enrich_company(f"USt-IdNr. {get('vat_id')}") if get("vat_id") else None
     court = (reg.register_court if reg else None) or comp.register_court
     number = (reg.register_number if reg else None) or comp.register_number
-    out.set("register_court", court, "rules", "register" if reg else "company")
-    out.set("register_number", number, "rules", "register" if reg else "company")
     vat_id = (vat.vat_id if vat else None) or comp.vat_id
-    out.set("vat_id", vat_id, "stdnum", "vat_id" if vat else "company")
     company_reasons = list(comp.reasons) + (reg.reasons if reg else []) + \
         (vat.reasons if vat else [])
-    website = record.get("website")
+    website = get("website")
     website_domain = registrable_domain(website)
-    out.set("website_domain", website_domain, "tldextract", "website")
     if website and website_domain is None:
         company_reasons.append("website_without_domain")
     agree = domains_agree(website_domain, mail.registrable_domain) \
         if mail.kind in ("role", "personal_business") else None
-    out.set("email_website_agree", agree, "tldextract", "email")
-    wz, section, wz_reasons = wz_section(record.get("wz_code"))
-    out.set("wz_code", wz, "rules", "wz_code")
-    out.set("wz_section", section, "rules", "wz_code")
-    size, size_reasons = size_class(record.get("employees"), record.get("revenue"))
-    out.set("size_class", size, "rules",
-            "employees" if size_reasons and size_reasons[0].startswith("size_from_emp")
-            else "revenue")
-    out.reasons["company"] = company_reasons + wz_reasons + size_reasons
+    wz, section, wz_reasons = wz_section(get("wz_code"))
+    size, size_reasons = size_class(get("employees"), get("revenue"))
+    reasons["company"] = company_reasons + wz_reasons + size_reasons
 
     # Person.
     pers = enrich_person(
-        record.get("full_name"), first_name=record.get("first_name"),
-        last_name=record.get("last_name"), salutation=record.get("salutation"),
-        title=record.get("title"), position=record.get("position"))
-    name_src = "full_name" if record.get("full_name") else "last_name"
-    out.set("salutation", pers.salutation, "rules", "salutation" if record.get("salutation")
-            else "position" if pers.salutation else name_src)
-    out.set("title", pers.title, "rules", "title" if record.get("title") else name_src)
-    out.set("first_name", pers.first_name, "rules",
-            "first_name" if record.get("first_name") else name_src)
-    out.set("last_name", pers.last_name, "rules", name_src)
-    out.set("role", pers.role, "rules", "position")
-    out.set("seniority", pers.seniority, "rules", "position")
-    out.set("decision_maker", pers.decision_maker if pers.seniority else None, "rules",
-            "position")
-    out.reasons["person"] = pers.reasons
+        get("full_name"), first_name=get("first_name"), last_name=get("last_name"),
+        salutation=get("salutation"), title=get("title"), position=get("position"))
+    name_src = "full_name" if get("full_name") else "last_name"
+    reasons["person"] = pers.reasons
 
     # Audience and channel facts.
     email_kind = mail.kind
@@ -244,13 +300,11 @@ def enrich_record(
     if email_kind == "personal_business" and not comp.name and last and \
             last.replace(" ", "") in domain_label:
         email_kind = "private"
-        out.reasons["email"] = [*mail.reasons, "personal_domain_named_after_person"]
-    out.set("email_kind", email_kind, "email_validator" if email_kind == mail.kind else "rules",
-            "email")
+        reasons["email"] = [*mail.reasons, "personal_domain_named_after_person"]
     company_folded = fold(comp.name) if comp.name else ""
     words = set(company_folded.split())
     name_compact = (comp.match_name or "").replace(" ", "")
-    request = fold(record.get("request_type") or "")
+    request = fold(get("request_type") or "")
     aud_cfg = audience_config().value
     signals = AudienceSignals(
         has_company=bool(comp.name),
@@ -262,8 +316,9 @@ def enrich_record(
         email_domain_matches_name=bool(domain_label) and len(domain_label) >= 4 and bool(
             name_compact) and (domain_label in name_compact or name_compact in domain_label),
         has_website=website_domain is not None,
-        phone_type=_phone_type(out),
-        has_phone=out.value("phone_e164") is not None or out.value("mobile_e164") is not None,
+        # The phone the rules care about: the main line if it parsed, else the mobile.
+        phone_type=phone.type if phone.e164 is not None else mobile.type,
+        has_phone=phone.e164 is not None or mobile.e164 is not None,
         has_postal_address=bool(addr.street or addr.postcode),
         sole_trader_words=bool(words & _sole_trader_words()),
         name_in_company=bool(last) and last in company_folded,
@@ -272,21 +327,46 @@ def enrich_record(
         private_request=request in aud_cfg.private_request_types,
     )
     aud = decide_audience(signals)
-    out.set("audience", aud.audience, "rules", "record")
-    out.set("sole_trader", aud.sole_trader, "rules", "record")
-    out.set("email_channel_kind", aud.email_kind, "rules", "email")
-    out.set("phone_channel_kind", aud.phone_kind, "rules",
-            "phone" if out.value("phone_e164") else "mobile")
-    out.set("postal_kind", aud.postal_kind, "rules", street_src)
-    out.reasons["audience"] = aud.reasons
-    return out
+    reasons["audience"] = aud.reasons
 
-
-def _phone_type(out: EnrichedRecord) -> str | None:
-    """The phone the rules care about: the main line if valid, else the mobile."""
-    if out.value("phone_e164") is not None:
-        return out.value("phone_type")
-    return out.value("mobile_type")
+    derivation = _Derivation(
+        origin=origin,
+        street=street_src,
+        email_status="dns" if dns is not None and mail.normalized else "email_validator",
+        phone=raw_phone is not None,
+        mobile=raw_mobile is not None,
+        fax=raw_fax is not None,
+        register="register" if reg else "company",
+        vat_id="vat_id" if vat else "company",
+        size_class="employees" if size_reasons and size_reasons[0].startswith("size_from_emp")
+        else "revenue",
+        salutation="salutation" if get("salutation") else "position" if pers.salutation
+        else name_src,
+        title="title" if get("title") else name_src,
+        first_name="first_name" if get("first_name") else name_src,
+        last_name=name_src,
+        email_kind="email_validator" if email_kind == mail.kind else "rules",
+        phone_channel="phone" if phone.e164 else "mobile",
+    )
+    values = (
+        addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,
+        addr.country, addr.po_box if addr.street else None,
+        mail.normalized, mail.status, mail.domain, mail.registrable_domain,
+        phone.e164, raw_phone, phone.valid if phone.status else None, phone.type, phone.region,
+        phone.extension,
+        mobile.e164, raw_mobile, mobile.valid if mobile.status else None, mobile.type,
+        fax.e164,
+        comp.name, comp.legal_form, comp.legal_entity, comp.match_name, court, number, vat_id,
+        website_domain, agree, wz, section, size,
+        pers.salutation, pers.title, pers.first_name, pers.last_name, pers.role,
+        pers.seniority, pers.decision_maker if pers.seniority else None,
+        email_kind,
+        aud.audience, aud.sole_trader, aud.email_kind, aud.phone_kind, aud.postal_kind,
+    )
+    return EnrichedRecord(record_id, source_kind, origin, now or datetime.now(UTC),
+                          enrichment_version(), values, _sources(derivation),
+                          _reasons_json(tuple(zip(reasons, map(tuple, reasons.values()),
+                                                  strict=True))))
 
 
 _SOLE_TRADER_WORDS: frozenset[str] | None = None
@@ -329,9 +409,11 @@ def enrich_many(
 ) -> Iterator[EnrichedRecord]:
     """Enrich records (each with a `record_id` key) in order, over `workers` processes.
 
-    With DNS on, all unique e-mail domains are checked first (concurrently, cached), then the
-    answers travel to the workers with the records. Results stream back chunk by chunk, so
-    memory stays flat however large the batch is.
+    Each chunk is split by company, so a worker parses a company (name, register, e-mail
+    domain) once however many contacts it has; results come back in input order. With DNS
+    on, all unique e-mail domains are checked first (concurrently, cached), then the answers
+    travel to the workers with the records. Results stream back chunk by chunk, so memory
+    stays flat however large the batch is.
     """
     now = now or datetime.now(UTC)
     prechecked: PrecheckedDomains | None = None
@@ -340,17 +422,60 @@ def enrich_many(
         domains = {m.ascii_domain or m.domain for m in
                    (enrich_email(_get(r, "email")) for r in records) if m.domain}
         prechecked = PrecheckedDomains(dns.check_many(sorted(domains)))
-    jobs = ((chunk, source_kind, method_hint, prechecked, now)
-            for chunk in _chunks(records, chunk_size))
     with _relaxed_gc():
         if workers <= 1:
-            for job in jobs:
-                yield from _enrich_chunk(job)
+            for chunk in _chunks(records, chunk_size):
+                yield from _enrich_chunk((chunk, source_kind, method_hint, prechecked, now))
             return
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers, initializer=_worker_init) as pool:
-            for result in pool.imap(_enrich_chunk, jobs):
-                yield from result
+        with contextlib.ExitStack() as stack:
+            # One single-process pool per worker, so a company's contacts always reach the
+            # same process and its caches.
+            pools = [stack.enter_context(ctx.Pool(1, initializer=_worker_init))
+                     for _ in range(workers)]
+            pending: deque[tuple[list[int], list[AsyncResult[list[EnrichedRecord]]]]] = deque()
+            for chunk in _chunks(records, chunk_size):
+                shards, parts = _by_company(chunk, workers)
+                pending.append((shards, [
+                    pool.apply_async(_enrich_chunk, ((part, source_kind, method_hint,
+                                                      prechecked, now),))
+                    for pool, part in zip(pools, parts, strict=True)]))
+                if len(pending) > CHUNKS_IN_FLIGHT:
+                    yield from _merged(*pending.popleft())
+            while pending:
+                yield from _merged(*pending.popleft())
+
+
+CHUNKS_IN_FLIGHT = 2
+"""Chunks handed to the workers ahead of the one being read back: enough to keep both busy
+while the caller consumes results, few enough to keep memory flat."""
+
+
+def _by_company(chunk: list[Record], shards: int) -> tuple[list[int], list[list[Record]]]:
+    """Each record's shard, and the records per shard, keyed by company (else e-mail).
+
+    A company's name, register and e-mail domain are then parsed in one worker only. A
+    company with more records than its share of the chunk spills over to the emptiest
+    shard, so no worker idles while another works through one large customer.
+    """
+    cap = len(chunk) // shards + len(chunk) // (10 * shards) + 1
+    parts: list[list[Record]] = [[] for _ in range(shards)]
+    order = []
+    for record in chunk:
+        shard = hash(str(record.get("company") or record.get("email"))) % shards
+        if len(parts[shard]) >= cap:
+            shard = min(range(shards), key=lambda i: len(parts[i]))
+        parts[shard].append(record)
+        order.append(shard)
+    return order, parts
+
+
+def _merged(order: list[int],
+            results: list[AsyncResult[list[EnrichedRecord]]]) -> Iterator[EnrichedRecord]:
+    """The shards' results back in the order of the chunk."""
+    parts = [iter(result.get()) for result in results]
+    for shard in order:
+        yield next(parts[shard])
 
 
 GC_THRESHOLD = (100_000, 50, 100)

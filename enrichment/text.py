@@ -31,8 +31,12 @@ def compact(text: str) -> str:
     return fold(text).replace(" ", "")
 
 
+@lru_cache(maxsize=262144)
 def clean(text: str | None) -> str | None:
-    """Trim, drop invisible characters, collapse whitespace; empty becomes None."""
+    """Trim, drop invisible characters, collapse whitespace; empty becomes None.
+
+    Cached: postcodes, cities, countries and names recur across every batch.
+    """
     if text is None:
         return None
     text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))

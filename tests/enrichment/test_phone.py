@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import phonenumbers
 import pytest
 
 from enrichment.phone import enrich_phone
@@ -64,3 +67,54 @@ def test_bad_numbers_get_status_and_reason(value: str, reason: str) -> None:
 def test_none_is_missing() -> None:
     assert enrich_phone(None).reasons == ["missing"]
     assert enrich_phone(None).status is None
+
+
+def _written(rng: random.Random) -> str:
+    """A number as people write it: optional `+`/`(0)`/brackets, digits, random separators."""
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(0, 18)))
+    if rng.random() < 0.5:
+        digits = rng.choice(["0", "00", "49", "0049", "43", "41", "39", "1", "44"]) + digits
+    text = ""
+    for ch in digits:
+        if rng.random() < 0.3:
+            text += rng.choice([" ", "/", "-", "–", ".", " / ", " - ", "(", ")"])
+        text += ch
+    if rng.random() < 0.2:
+        text = text[:2] + " (0) " + text[2:]
+    prefix = rng.choice(["", "", "+", "+", "(", "( +", "(+", "++", " + "])
+    return prefix + text + rng.choice(["", "", " ", ")", "-"])
+
+
+def _direct(text: str, region: str) -> tuple[object, ...]:
+    """What phonenumbers itself says about the whole written text."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        return None, None, False, f"parse_error: {exc._msg}"
+    return (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+            phonenumbers.region_code_for_number(number), phonenumbers.is_valid_number(number),
+            None)
+
+
+def test_plain_numbers_read_as_their_digits_give_what_phonenumbers_gives() -> None:
+    """The digit-string fast path (and its cache shared between notations) changes nothing."""
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = _written(rng)
+        region = rng.choice(["DE", "AT", "CH", "IT", "US", "GB", "FR"])
+        result = enrich_phone(text, region)
+        e164, number_region, valid, error = _direct(text, region)
+        assert (result.e164, result.valid) == (e164, valid), (text, region)
+        if error is None and e164 is not None:
+            assert result.region == number_region, (text, region)
+        if error is not None and result.status == "unparseable" and result.reasons[0] != "empty":
+            assert result.reasons == [error], (text, region)
+
+
+def test_notations_of_one_number_agree() -> None:
+    written = ["089 1234560", "089/1234560", "(089) 123456-0", "0 89 / 12 34 56 - 0",
+               "089.123.4560", "089 – 1234560"]
+    results = {(r.e164, r.type, r.region, tuple(r.reasons))
+               for r in (enrich_phone(w) for w in written)}
+    assert results == {("+49891234560", "fixed", "DE", ("type: fixed",))}
+    assert [enrich_phone(w).input for w in written] == written

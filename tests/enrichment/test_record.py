@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from enrichment.dns import DomainChecker
-from enrichment.record import ROW_FIELDS, enrich_many, enrich_record
+from enrichment.record import ROW_FIELDS, _by_company, enrich_many, enrich_record
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 GMBH = {
@@ -160,3 +160,26 @@ def test_field_accessor_and_pickle_round_trip() -> None:
     copy = pickle.loads(pickle.dumps(enriched))
     assert copy.to_row() == enriched.to_row()
     assert copy.provenance() == enriched.provenance()
+
+
+def test_by_company_keeps_a_company_on_one_worker_and_spills_a_dominant_one() -> None:
+    small = [{"record_id": f"c{c}:{i}", "company": f"Firma {c} GmbH"}
+             for c in range(40) for i in range(3)]
+    order, parts = _by_company(small, 2)
+    assert sum(map(len, parts)) == len(small)
+    for shard, record in zip(order, small, strict=True):
+        home = hash(record["company"]) % 2  # only a full home shard sends a record elsewhere
+        assert shard == home or len(parts[home]) > len(small) // 2
+    one = [{"record_id": f"x:{i}", "company": "Konzern AG"} for i in range(100)]
+    _, parts = _by_company(one, 2)
+    assert sorted(map(len, parts)) == [44, 56]  # both workers busy
+
+
+def test_enrich_many_single_company_batch_matches_single_process() -> None:
+    records = [dict(GMBH, record_id=f"g:{i}", phone=f"089 12345{i:02d}") for i in range(30)]
+    parallel = [e.to_row() for e in enrich_many(records, source_kind="purchased_list",
+                                                workers=2, chunk_size=8, now=NOW)]
+    single = [e.to_row() for e in enrich_many(records, source_kind="purchased_list",
+                                              workers=1, now=NOW)]
+    assert parallel == single
+    assert [r["record_id"] for r in parallel] == [r["record_id"] for r in records]
