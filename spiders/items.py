@@ -2,7 +2,8 @@
 
 Every line carries `record_type` ("page", "skip" or "outcome") and `schema_version`, so the
 raw-layer loader can route lines without guessing. New fields may be added at the end; existing
-fields keep their name and meaning.
+fields keep their name and meaning. The spider hands a target's records on together, as one
+`SiteCrawl`; the feed writes each record as its own line.
 """
 
 from __future__ import annotations
@@ -60,3 +61,19 @@ class CrawlOutcome:
     finished_at: str
     record_type: str = "outcome"
     schema_version: int = SCHEMA_VERSION
+
+
+@dataclass
+class SiteCrawl:
+    """Everything one target produced (pages and skips as they happened, its outcome last),
+    emitted when its last request has ended. Scrapy's per-item machinery (spider middlewares,
+    pipelines, signals, feed) cost about as much as parsing a page; one trip per site instead
+    of one per record is most of the crawler's own cost saved. A target still running when the
+    crawl is stopped writes nothing and stays a target for the next crawl."""
+
+    domain: str
+    records: list[CompanyPage | SkipRecord | CrawlOutcome]
+
+    @property
+    def pages(self) -> list[CompanyPage]:
+        return [r for r in self.records if isinstance(r, CompanyPage)]

@@ -1,31 +1,15 @@
-"""Item pipelines, one concern each: drop duplicate pages, attach the Impressum extraction,
-count what was produced."""
+"""Item pipelines, one concern each, over the spider's one item per target (SiteCrawl): attach
+the Impressum extraction, count what was produced."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
 from spiders.extraction import Extractor
-from spiders.items import CompanyPage
-
-
-class DropDuplicatePages:
-    """Two requested URLs of one target can end on the same page after redirects; keep the
-    first. Per target domain: two targets redirecting to one site each keep their pages."""
-
-    def __init__(self) -> None:
-        self.seen: set[tuple[str, str]] = set()
-
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, CompanyPage):
-            key = (item.domain, item.final_url)
-            if key in self.seen:
-                raise DropItem(f"duplicate page {item.final_url}")
-            self.seen.add(key)
-        return item
+from spiders.items import CompanyPage, SiteCrawl
 
 
 class AttachExtraction:
@@ -43,19 +27,25 @@ class AttachExtraction:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, CompanyPage) and item.page_kind in self.kinds and item.html:
-            try:
-                item.extracted = await self.extractor(item.html, item.final_url)
-            except Exception as exc:  # one bad page (or a dead worker) must not end the crawl
-                assert self.stats is not None
-                self.stats.inc_value(f"leadpipe/extract_error/{type(exc).__name__}")
+        if isinstance(item, SiteCrawl):
+            pages = [p for p in item.pages if p.page_kind in self.kinds and p.html]
+            await asyncio.gather(*(self._attach(page) for page in pages))
         return item
+
+    async def _attach(self, page: CompanyPage) -> None:
+        try:
+            page.extracted = await self.extractor(page.html, page.final_url)
+        except Exception as exc:  # one bad page (or a dead worker) must not end the crawl
+            assert self.stats is not None
+            self.stats.inc_value(f"leadpipe/extract_error/{type(exc).__name__}")
 
     def close_spider(self) -> None:
         self.extractor.close()
 
 
 class CountItems:
+    """`leadpipe/items/<record_type>`: the records written, as the feed has them."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
 
@@ -65,5 +55,6 @@ class CountItems:
 
     def process_item(self, item: Any) -> Any:
         assert self.stats is not None
-        self.stats.inc_value(f"leadpipe/items/{getattr(item, 'record_type', 'other')}")
+        for record in item.records if isinstance(item, SiteCrawl) else [item]:
+            self.stats.inc_value(f"leadpipe/items/{getattr(record, 'record_type', 'other')}")
         return item

@@ -53,7 +53,6 @@ HTTPCACHE_EXPIRATION_SECS = 86400
 DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.SafetyMiddleware": 50}
 EXTENSIONS = {"spiders.gc_tuning.CrawlGC": 0}
 ITEM_PIPELINES = {
-    "spiders.pipelines.DropDuplicatePages": 100,
     "spiders.pipelines.AttachExtraction": 200,
     "spiders.pipelines.CountItems": 900,
 }

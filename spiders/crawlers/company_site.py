@@ -2,8 +2,9 @@
 
 From each target's home page (https first, http as fallback) the spider follows only links
 whose text or URL names an Impressum, contact or about page, only on the same site, within a
-depth and a per-domain page budget. It yields a CompanyPage per fetched page, a SkipRecord for
-every URL it did not fetch or use (with a reason), and one CrawlOutcome per target.
+depth and a per-domain page budget. It records a CompanyPage per fetched page, a SkipRecord
+for every URL it did not fetch or use (with a reason), and a CrawlOutcome per target, and yields
+them as one SiteCrawl item when the target's last request has ended.
 
 Requests are never dropped silently: the spider dedupes URLs itself (dont_filter=True) and
 enforces depth and budget itself, so each request ends in a callback or errback and the
@@ -22,13 +23,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from enrichment.domains import registrable_domain
 from spiders.config import page_patterns
-from spiders.items import CompanyPage, CrawlOutcome, SkipRecord
+from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
 from spiders.middlewares import SkipRequest
 from spiders.structured import classify_link, js_link_target, page_title, schema_org
 
@@ -96,6 +98,8 @@ class SiteState:
     pages: int = 0
     pending: int = 0
     seen: set[str] = field(default_factory=set)
+    page_urls: set[str] = field(default_factory=set)     # final URLs of the recorded pages
+    records: list[CompanyPage | SkipRecord] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
     redirected_to: str | None = None
@@ -104,6 +108,14 @@ class SiteState:
 
 class CompanySiteSpider(scrapy.Spider):
     name = "company_site"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Scrapy's default queue scans every waiting site on each request (cost ~ targets²);
+        spiders.scheduling's queue spreads requests over sites at a constant cost."""
+        super().update_settings(settings)
+        settings.set("SCHEDULER_PRIORITY_QUEUE", "spiders.scheduling.IdleSlotFirstQueue",
+                     priority="spider")
 
     def __init__(self, targets_file: str | None = None, targets: str | None = None,
                  **kwargs: Any) -> None:
@@ -161,19 +173,22 @@ class CompanySiteSpider(scrapy.Spider):
         return f"{request.meta['redirect_urls'][0]} -> {request.url}"
 
     # -- bookkeeping -----------------------------------------------------------------------
-    def _skip(self, site: SiteState, url: str, reason: str, detail: str) -> SkipRecord:
+    def _skip(self, site: SiteState, url: str, reason: str, detail: str) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"leadpipe/skipped/{reason}")
         site.skipped.append({"url": url, "reason": reason})
-        return SkipRecord(domain=site.key, url=url, reason=reason, detail=detail, at=now_iso())
+        site.records.append(SkipRecord(domain=site.key, url=url, reason=reason, detail=detail,
+                                       at=now_iso()))
 
-    def _finish(self, site: SiteState) -> Iterator[CrawlOutcome]:
+    def _finish(self, site: SiteState) -> Iterator[SiteCrawl]:
         site.pending -= 1
         if site.pending == 0:
-            yield CrawlOutcome(domain=site.key, start_url=site.start_url,
-                               pages_fetched=site.pages, skipped=list(site.skipped),
-                               error=site.error, redirected_to=site.redirected_to,
-                               finished_at=now_iso())
+            outcome = CrawlOutcome(domain=site.key, start_url=site.start_url,
+                                   pages_fetched=site.pages, skipped=list(site.skipped),
+                                   error=site.error, redirected_to=site.redirected_to,
+                                   finished_at=now_iso())
+            yield SiteCrawl(domain=site.key, records=[*site.records, outcome])
+            site.records = []
 
     # -- callbacks ---------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -183,7 +198,11 @@ class CompanySiteSpider(scrapy.Spider):
         kind = response.meta["kind"]
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"leadpipe/pages/{kind}")
-        yield self._page_item(site, response, kind)
+        if response.url in site.page_urls:  # two links, or redirects, ending on one page
+            self._skip(site, response.url, "duplicate_page", "already recorded for this target")
+        else:
+            site.page_urls.add(response.url)
+            site.records.append(self._page_item(site, response, kind))
         if response.meta["hops"] < self.depth:
             yield from self._follow(site, response)
         yield from self._finish(site)
@@ -199,7 +218,7 @@ class CompanySiteSpider(scrapy.Spider):
             fetched_at=now_iso(), encoding=response.encoding, title=page_title(response.selector),
             html=html[:cap], html_truncated=len(html) > cap, jsonld=jsonld, microdata=microdata)
 
-    def _follow(self, site: SiteState, response: TextResponse) -> Iterator[Any]:
+    def _follow(self, site: SiteState, response: TextResponse) -> Iterator[scrapy.Request]:
         hops = response.meta["hops"] + 1
         base = get_base_url(response)
         scheme, netloc = urlsplit(base)[:2]
@@ -230,14 +249,13 @@ class CompanySiteSpider(scrapy.Spider):
             site.seen.add(key)
             if is_js:
                 code = (href if href not in ("", "#") else onclick)[:120]
-                yield self._skip(site, url, "javascript_link",
-                                 f"{kind} link needs JavaScript: {code}")
+                self._skip(site, url, "javascript_link", f"{kind} link needs JavaScript: {code}")
             elif urlsplit(url).scheme not in ("http", "https"):
-                yield self._skip(site, url, "scheme_not_allowed", url[:120])
+                self._skip(site, url, "scheme_not_allowed", url[:120])
             elif site_key(url) not in site.domains:
-                yield self._skip(site, url, "offsite_link", f"{kind} page on another site")
+                self._skip(site, url, "offsite_link", f"{kind} page on another site")
             elif site.scheduled >= self.max_pages:
-                yield self._skip(site, url, "page_budget", f"{self.max_pages} pages per domain")
+                self._skip(site, url, "page_budget", f"{self.max_pages} pages per domain")
             else:
                 yield self._request(site, url, kind, hops=hops)
 
@@ -253,5 +271,5 @@ class CompanySiteSpider(scrapy.Spider):
         else:
             if request.meta.get("is_start"):
                 site.error = f"{reason}: {detail}"
-            yield self._skip(site, request.url, reason, detail)
+            self._skip(site, request.url, reason, detail)
         yield from self._finish(site)

@@ -1,4 +1,4 @@
-"""The feed exporter's short path writes exactly what Scrapy's exporter writes."""
+"""The feed exporter writes exactly what Scrapy's exporter writes, one line per record."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from io import BytesIO
 from scrapy.exporters import JsonLinesItemExporter
 
 from spiders.exporters import JsonLinesExporter
-from spiders.items import CompanyPage, CrawlOutcome, SkipRecord
+from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
 
 
 def test_same_lines_as_scrapy() -> None:
@@ -26,3 +26,16 @@ def test_same_lines_as_scrapy() -> None:
         for item in items:
             exporter.export_item(item)
     assert ours.getvalue() == scrapys.getvalue()
+
+
+def test_a_site_is_written_as_one_line_per_record() -> None:
+    records: list[CompanyPage | SkipRecord | CrawlOutcome] = [
+        SkipRecord("a.de", "http://a.de/x.pdf", "non_html", "application/pdf", "t"),
+        CrawlOutcome("a.de", "http://a.de/", 0, [{"url": "u", "reason": "r"}], None, None, "t")]
+    one, each = BytesIO(), BytesIO()
+    JsonLinesExporter(one, encoding="utf-8").export_item(SiteCrawl("a.de", records))
+    exporter = JsonLinesExporter(each, encoding="utf-8")
+    for record in records:
+        exporter.export_item(record)
+    assert one.getvalue() == each.getvalue()
+    assert one.getvalue().count(b"\n") == 2

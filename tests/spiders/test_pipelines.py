@@ -1,17 +1,15 @@
-"""Item pipelines with a real crawler object: duplicates, extraction by page kind, counts."""
+"""Item pipelines with a real crawler object: extraction by page kind, counts."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-import pytest
-from scrapy.exceptions import DropItem
 from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
-from spiders.items import CompanyPage, SkipRecord
-from spiders.pipelines import AttachExtraction, CountItems, DropDuplicatePages
+from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
+from spiders.pipelines import AttachExtraction, CountItems
 from tests.spiders.conftest import fixture_path
 
 IMPRESSUM = fixture_path("acme", "impressum.html").read_text(encoding="utf-8")
@@ -31,16 +29,28 @@ def crawler(**settings: Any) -> Any:
     return c
 
 
+def site(*records: Any) -> SiteCrawl:
+    return SiteCrawl(domain="a.de", records=list(records))
+
+
 def extracted(pipe: AttachExtraction, item: CompanyPage) -> dict[str, Any] | None:
-    return asyncio.run(pipe.process_item(item)).extracted
+    (done,) = asyncio.run(pipe.process_item(site(item))).pages
+    return done.extracted
 
 
-def test_duplicates_dropped_per_domain() -> None:
-    pipe = DropDuplicatePages()
-    pipe.process_item(page("impressum"))
-    with pytest.raises(DropItem):
-        pipe.process_item(page("impressum"))
-    assert pipe.process_item(page("impressum", domain="b.de")).domain == "b.de"
+def test_every_page_of_a_site_gets_its_own_extraction() -> None:
+    pipe = AttachExtraction.from_crawler(crawler())
+    other = fixture_path("newsite", "imprint.html").read_text(encoding="utf-8")
+    skip = SkipRecord("a.de", "http://a.de/x.pdf", "non_html", "application/pdf", "t")
+    item = asyncio.run(pipe.process_item(site(
+        page("impressum"), skip, page("contact", "http://a.de/kontakt", html=other),
+        page("home", "http://a.de/"))))
+    impressum, contact, home = item.pages
+    assert impressum.extracted == extracted(pipe, page("impressum"))
+    assert contact.extracted is not None
+    assert contact.extracted != impressum.extracted
+    assert home.extracted is None
+    assert item.records[1] is skip
 
 
 def test_extraction_only_on_configured_kinds() -> None:
@@ -57,15 +67,17 @@ def test_worker_process_gives_the_same_extraction() -> None:
     pooled = AttachExtraction.from_crawler(crawler(LEADPIPE_EXTRACT_WORKERS=1))
     kinds = ["impressum", "contact", "about", "impressum"]
 
-    async def crawl() -> list[Any]:  # one event loop, as in a crawl; pages overlap
-        return await asyncio.gather(*(pooled.process_item(page(k)) for k in kinds))
+    async def crawl() -> list[Any]:  # one event loop, as in a crawl; sites overlap
+        return await asyncio.gather(*(pooled.process_item(site(page(k), page(k)))
+                                      for k in kinds))
 
     try:
         done = asyncio.run(crawl())
     finally:
         pooled.close_spider()
-    assert [d.extracted for d in done] == [extracted(inline, page(k)) for k in kinds]
-    assert done[0].extracted is not None
+    assert [[p.extracted for p in d.pages] for d in done] == \
+        [[extracted(inline, page(k))] * 2 for k in kinds]
+    assert done[0].pages[0].extracted is not None
 
 
 def test_dead_worker_counted_then_pages_read_inline() -> None:
@@ -74,18 +86,20 @@ def test_dead_worker_counted_then_pages_read_inline() -> None:
     pipe = AttachExtraction.from_crawler(c)
 
     async def crawl() -> list[Any]:
-        first = asyncio.ensure_future(pipe.process_item(page("impressum")))
-        await asyncio.sleep(0)  # sent to the worker
-        pipe.extractor.workers[0].process.kill()
-        return [await first, await pipe.process_item(page("contact"))]
+        first = asyncio.ensure_future(pipe.process_item(site(page("impressum"))))
+        worker = pipe.extractor.workers[0]
+        while not worker.jobs:  # until the page is sent to the worker
+            await asyncio.sleep(0)
+        worker.process.kill()
+        return [await first, await pipe.process_item(site(page("contact")))]
 
     try:
         lost, inline = asyncio.run(crawl())
     finally:
         pipe.close_spider()
-    assert lost.extracted is None
+    assert lost.pages[0].extracted is None
     assert c.stats.get_value("leadpipe/extract_error/WorkerDied") == 1
-    assert inline.extracted is not None
+    assert inline.pages[0].extracted is not None
 
 
 def test_extraction_error_is_counted_not_raised() -> None:
@@ -105,8 +119,12 @@ def test_counts_by_record_type() -> None:
     c = crawler()
     c.stats.open_spider()
     pipe = CountItems.from_crawler(c)
-    pipe.process_item(page("home"))
-    pipe.process_item(SkipRecord("a.de", "http://a.de/x.pdf", "non_html", "application/pdf", "t"))
-    pipe.process_item(SkipRecord("a.de", "http://a.de/y.pdf", "non_html", "application/pdf", "t"))
-    assert c.stats.get_value("leadpipe/items/page") == 1
+    pipe.process_item(site(
+        page("home"),
+        SkipRecord("a.de", "http://a.de/x.pdf", "non_html", "application/pdf", "t"),
+        SkipRecord("a.de", "http://a.de/y.pdf", "non_html", "application/pdf", "t"),
+        CrawlOutcome("a.de", "http://a.de/", 1, [], None, None, "t")))
+    pipe.process_item(site(page("home", "http://a.de/")))
+    assert c.stats.get_value("leadpipe/items/page") == 2
     assert c.stats.get_value("leadpipe/items/skip") == 2
+    assert c.stats.get_value("leadpipe/items/outcome") == 1
