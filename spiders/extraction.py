@@ -8,8 +8,9 @@ crawl process), and a second core does the work while the crawl goes on.
 Workers are spawned, not forked (a fork would copy the running reactor and its threads), and
 each talks over one pipe that the event loop watches: no helper threads in the crawl process.
 concurrent.futures' pool needs two, and their GIL hand-offs tripled the crawl's context switches.
-At most two jobs wait in a worker's pipe, so a send never blocks on a full pipe for long;
-the rest queue here.
+A worker holds up to eight pages (48,000 characters of HTML) sent but not answered: enough that
+it never waits for the event loop's next turn between pages (the spider hands on a site's pages
+together), small enough that a send never blocks on a full pipe for long; the rest queue here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 Contract = dict[str, Any]
-_IN_FLIGHT = 2  # per worker: the page being read and the next one
+_IN_FLIGHT = 8            # pages per worker sent but not answered
+_IN_FLIGHT_CHARS = 48_000  # and their HTML; one page is always allowed, however large
 
 
 class WorkerDied(RuntimeError):
@@ -71,7 +73,7 @@ class _Worker:
         self.process = ctx.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
-        self.jobs: set[int] = set()
+        self.jobs: dict[int, int] = {}  # job id -> HTML length
 
 
 class Extractor:
@@ -106,17 +108,19 @@ class Extractor:
     def _dispatch(self) -> None:
         while self.queue and self.workers:
             worker = min(self.workers, key=lambda w: len(w.jobs))
-            if len(worker.jobs) >= _IN_FLIGHT:
+            pending = sum(worker.jobs.values())
+            if len(worker.jobs) >= _IN_FLIGHT or \
+                    (worker.jobs and pending + len(self.queue[0][1]) > _IN_FLIGHT_CHARS):
                 return
             job = self.queue.popleft()
-            worker.jobs.add(job[0])
+            worker.jobs[job[0]] = len(job[1])
             worker.conn.send(job)
 
     def _receive(self, worker: _Worker) -> None:
         try:
             while worker.conn.poll():
                 job_id, contract, error = worker.conn.recv()
-                worker.jobs.discard(job_id)
+                worker.jobs.pop(job_id, None)
                 future = self.waiting.pop(job_id)
                 if future.done():  # cancelled meanwhile
                     continue
