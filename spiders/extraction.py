@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import os
 from collections import deque
 from multiprocessing.connection import Connection
 from typing import Any
 
 Contract = dict[str, Any]
+WORKER_NICENESS = 10
 _IN_FLIGHT = 8            # pages per worker sent but not answered
 _IN_FLIGHT_CHARS = 48_000  # and their HTML; one page is always allowed, however large
 
@@ -43,7 +45,12 @@ def _warm_up() -> None:
 
 
 def _serve(conn: Connection) -> None:
-    """Worker loop: (job id, html, url) in, (job id, contract, exception) out."""
+    """Worker loop: (job id, html, url) in, (job id, contract, exception) out.
+
+    The worker runs at a lower CPU priority: when the cores are contended the crawl's event
+    loop (which every download waits on) goes first, and the worker catches up in its pauses;
+    the crawl ends only after the last page is read either way."""
+    os.nice(WORKER_NICENESS)
     _warm_up()
     gc.freeze()  # spaCy's objects live as long as the worker: never scan them again
     conn.send("ready")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
+from spiders.extraction import WORKER_NICENESS, Extractor
 from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
 from spiders.pipelines import AttachExtraction, CountItems
 from tests.spiders.conftest import fixture_path
@@ -128,3 +130,14 @@ def test_counts_by_record_type() -> None:
     assert c.stats.get_value("leadpipe/items/page") == 2
     assert c.stats.get_value("leadpipe/items/skip") == 2
     assert c.stats.get_value("leadpipe/items/outcome") == 1
+
+
+def test_worker_yields_the_cpu_to_the_crawl() -> None:
+    extractor = Extractor(1)
+    try:
+        worker = extractor.workers[0].process.pid
+        assert worker is not None
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, ours + WORKER_NICENESS)
+    finally:
+        extractor.close()
