@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -75,9 +75,14 @@ class ImpressumData:
     responsible_persons: list[str] = field(default_factory=list)
 
     def to_contract(self) -> dict[str, object]:
-        """Exactly the contract keys; null where absent, lists as lists."""
-        data = asdict(self)
-        return {key: data[key] for key in CONTRACT_KEYS}
+        """Exactly the contract keys; null where absent, lists as (copied) lists. The fields are
+        strings and lists of strings, so a shallow copy is a deep one (asdict's generic deep
+        walk cost 5 % of an extraction)."""
+        return {key: _copy(getattr(self, key)) for key in CONTRACT_KEYS}
+
+
+def _copy(value: object) -> object:
+    return list(value) if isinstance(value, list) else value
 
 
 @dataclass
