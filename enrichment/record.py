@@ -17,7 +17,7 @@ import json
 import multiprocessing
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -451,7 +451,7 @@ CHUNKS_IN_FLIGHT = 2
 while the caller consumes results, few enough to keep memory flat."""
 
 
-def _by_company(chunk: list[Record], shards: int) -> tuple[list[int], list[list[Record]]]:
+def _by_company(chunk: Sequence[Record], shards: int) -> tuple[list[int], list[list[Record]]]:
     """Each record's shard, and the records per shard, keyed by company (else e-mail).
 
     A company's name, register and e-mail domain are then parsed in one worker only. A

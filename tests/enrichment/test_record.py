@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from enrichment.dns import DomainChecker
-from enrichment.record import ROW_FIELDS, _by_company, enrich_many, enrich_record
+from enrichment.record import FIELDS, ROW_FIELDS, _by_company, enrich_many, enrich_record
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 GMBH = {
@@ -46,6 +46,12 @@ def test_full_record() -> None:
     assert {k: row[k] for k in expected} == expected
     assert set(ROW_FIELDS) <= set(row)
     assert "legal_form: capital" in json.loads(row["reasons"])["audience"]
+
+
+def test_table_layout_holds_every_enriched_field_once() -> None:
+    # FIELDS is the derivation order, ROW_FIELDS the table's: the same fields, each once.
+    assert sorted(ROW_FIELDS) == sorted(FIELDS)
+    assert len(set(FIELDS)) == len(FIELDS)
 
 
 def test_provenance_names_source_method_and_time() -> None:
