@@ -10,12 +10,16 @@ STAMP  := $(VENV)/.installed-dev
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean lock
 
-$(STAMP): pyproject.toml
+PIP_VERSION := 26.3
+
+# Installs are pinned: constraints.txt holds the versions the test suite ran with, so a new
+# release on PyPI (DuckDB 2 → 3, say) cannot change a fresh install under us.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,7 +36,7 @@ lint: install
 
 # The benchmarks behind docs/benchmarks.md (long: the full run takes most of an hour).
 bench: install
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python bench/bench_ingest.py --rows 1000000 --report bench/report_ingest.md
 	$(BIN)/python bench/bench_enrich.py --n 1000000
 	$(BIN)/python bench/bench_crawl.py --report bench/report_crawl.md
@@ -43,3 +47,14 @@ bench: install
 
 clean:
 	rm -rf data/demo data/inbox data/leadpipe*.duckdb* data/exports
+
+# After a change to the dependencies in pyproject.toml: resolve anew and pin what resolved.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet 'pip==$(PIP_VERSION)'
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# Versions leadpipe is tested with (make install uses this file as pip constraints)."; \
+	  echo "# Regenerate after changing dependencies in pyproject.toml: make lock"; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .lock-venv
