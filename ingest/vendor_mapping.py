@@ -5,7 +5,7 @@ A vendor's export format is stable, so marketing ops writes it down once:
     vendor: Adressbroker GmbH
     columns: {"Firma 1": company, "Ansprechp.": full_name, "Interne Nr": null}
     ignore: [Kundennummer]
-    acquired_on: 2026-10-01
+    acquired_on: 2026-10-01        # or 01.10.2026
     provenance_documented: true
     encoding: cp1252
 
@@ -15,14 +15,14 @@ The file is validated when it is read; an error names the file and the key.
 from __future__ import annotations
 
 import codecs
-from datetime import date
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from ingest.dates import Day
 from ingest.fields import LIST_FIELDS
-from leadpipe.config import ConfigError
+from leadpipe.config import ConfigError, plain_message
 
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -38,8 +38,8 @@ class VendorMapping(BaseModel):
     ignore: list[str] = []
     auto_map: bool = True
     """Map the remaining headers by the default aliases too."""
-    acquired_on: date | None = None
-    licence_end: date | None = None
+    acquired_on: Day | None = None
+    licence_end: Day | None = None
     permitted_use: str | None = None
     provenance_documented: bool | None = None
     encoding: str | None = None
@@ -119,5 +119,5 @@ def load_vendor_mapping(path: Path) -> VendorMapping:
         lines = [f"{path}: invalid mapping file"]
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"  {key}: {err['msg']}")
+            lines.append(f"  {key}: {plain_message(err['msg'])}")
         raise ConfigError("\n".join(lines)) from exc

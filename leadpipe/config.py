@@ -64,8 +64,13 @@ def _format_validation_error(exc: ValidationError, origin: str) -> str:
     lines = [f"{origin}: invalid configuration"]
     for err in exc.errors():
         key = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        lines.append(f"  {key}: {err['msg']}")
+        lines.append(f"  {key}: {plain_message(err['msg'])}")
     return "\n".join(lines)
+
+
+def plain_message(message: str) -> str:
+    """A validation message without pydantic's "Value error, " prefix."""
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
 def load_config(

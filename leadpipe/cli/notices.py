@@ -35,7 +35,8 @@ def robinson_import(
                                          exists=True, dir_okay=False)],
     list_name: Annotated[str, typer.Option("--list", help="e.g. 'DDV Robinsonliste'.")],
     channel: Annotated[Channel, typer.Option(help="The channel the list covers.")],
-    list_date: Annotated[str, typer.Option(help="Version date of the list, YYYY-MM-DD.")],
+    list_date: Annotated[str, typer.Option(
+        help="Version date of the list (2026-11-20 or 20.11.2026).")],
     hashed: Annotated[bool, typer.Option(help="Entries are SHA-256 hashes (column 'hash').")]
     = False,
     db: DbOption = None,
@@ -58,7 +59,8 @@ def art14_mark_sent(
         help="File with one record id, e-mail or phone per line (first column).",
         exists=True, dir_okay=False)],
     channel: Annotated[Channel, typer.Option(help="How the notice went out.")] = "post",
-    sent_on: Annotated[str, typer.Option(help="Date of the mailing, YYYY-MM-DD.")] = "",
+    sent_on: Annotated[str, typer.Option(
+        help="Date of the mailing (2026-11-20 or 20.11.2026).")] = "",
     notice_version: Annotated[str, typer.Option(help="Version of the Art. 14 text.")] = "v1",
     advertising: Annotated[bool, typer.Option(
         help="The mailing also advertised (it then counts as the first communication).")]
@@ -80,7 +82,7 @@ def art14_mark_sent(
 
 @art14_app.command("overdue")
 def art14_overdue_cmd(
-    as_of: Annotated[str, typer.Option(help="Date to check, YYYY-MM-DD (default today).")]
+    as_of: Annotated[str, typer.Option(help="Date to check (default today).")]
     = "",
     db: DbOption = None,
     as_json: JsonFlag = False,
