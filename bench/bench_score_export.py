@@ -32,7 +32,7 @@ WZ = ["62.01", "62.02", "63.11", "28.11", "28.41", "47.11", "46.90", "70.22", "6
 
 def populate(settings: Settings, n: int) -> None:
     """N leads with records, enrichment, golden fields, submissions and decisions."""
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("CREATE TEMP MACRO h(x) AS CAST(hash(x) % 1000003 AS BIGINT)")
         wh.execute("INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, "
                    "file_sha256, vendor, rows_in, rows_loaded, rows_quarantined, rows_skipped, "

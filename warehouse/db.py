@@ -120,12 +120,17 @@ def _lock_path(settings: Settings) -> Path:
 
 @contextlib.contextmanager
 def open_warehouse(
-    settings: Settings, *, write: bool, purpose: str = "leadpipe", publish: bool = False
+    settings: Settings, *, write: bool, purpose: str = "leadpipe", publish: bool = False,
+    create: bool = False,
 ) -> Iterator[Warehouse]:
     """Open the warehouse for writing (exclusive, migrated) or reading (shared or snapshot).
 
+    `create=True` (the commands that bring data in) makes a new warehouse where none exists;
+    every other command says that there is none instead of answering from an empty one.
     `publish=True` copies the file to the read snapshot after a successful write session.
     """
+    if write and not create and not settings.db_path.exists():
+        raise WarehouseMissing(_missing_message(settings))
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(_lock_path(settings), exclusive=write, purpose=purpose)
     if write:
@@ -156,10 +161,7 @@ def open_warehouse(
     if lock.acquire(settings.read_wait_s):
         try:
             if not settings.db_path.exists():
-                raise WarehouseMissing(
-                    f"no warehouse at {settings.db_path} yet: run `leadpipe run nightly` "
-                    "(or `make demo`) first"
-                )
+                raise WarehouseMissing(_missing_message(settings))
             con = _connect(settings.db_path, read_only=True, deadline=time.monotonic() + 5)
             try:
                 _check_version(Warehouse(con, settings.db_path, snapshot=False))
@@ -187,6 +189,13 @@ def open_warehouse(
         yield Warehouse(con, snapshot, snapshot=True)
     finally:
         con.close()
+
+
+def _missing_message(settings: Settings) -> str:
+    return (f"no warehouse at {settings.db_path} yet. Load a first list to create it "
+            "(`leadpipe ingest list FILE --vendor V --acquired-on 2026-11-20`, or put lists "
+            "into data/inbox/lists/ and run `leadpipe run nightly`), try `make demo`, or "
+            "point --db / LEADPIPE_DB at an existing warehouse")
 
 
 def _check_version(wh: Warehouse) -> None:

@@ -41,7 +41,7 @@ def load_crawl(wh: Warehouse, *, run_id: str, path: Path, records: list[dict[str
                ) -> BatchReport:
     """Load one crawl output file inside the caller's transaction."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    earlier = already_ingested(wh, "crawl", digest)
+    earlier = already_ingested(wh, "crawl", digest, path.name)
     if earlier is not None:
         return earlier
     batch_id = batch_id_for("crawl", digest)

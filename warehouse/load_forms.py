@@ -61,7 +61,7 @@ def load_form_export(
     may consent again after an objection (rule G2a) — but gets a `suppression_list_match`
     event, so the eligibility rules G1/G2 see the objection or erasure.
     """
-    earlier = already_ingested(wh, "web_form", export.file_sha256)
+    earlier = already_ingested(wh, "web_form", export.file_sha256, path.name)
     if earlier is not None:
         return earlier
     batch_id = batch_id_for("web_form", export.file_sha256)

@@ -77,8 +77,9 @@ def batch_id_for(source_kind: str, sha256: str) -> str:
     return f"{prefix}{sha256[:15]}"
 
 
-def already_ingested(wh: Warehouse, source_kind: str, sha256: str) -> BatchReport | None:
-    """The earlier batch of the same file, reported as skipped, or None."""
+def already_ingested(wh: Warehouse, source_kind: str, sha256: str,
+                     file_name: str) -> BatchReport | None:
+    """The earlier batch of the same content, reported as `file_name` skipped, or None."""
     row = wh.fetchone(
         "SELECT batch_id, file_name, rows_in FROM raw.batches "
         "WHERE source_kind = ? AND file_sha256 = ?",
@@ -86,10 +87,11 @@ def already_ingested(wh: Warehouse, source_kind: str, sha256: str) -> BatchRepor
     )
     if row is None:
         return None
-    batch_id, file_name, rows_in = row
+    batch_id, earlier_name, rows_in = row
+    same = "file" if earlier_name == file_name else f"content (as {earlier_name})"
     return BatchReport(
         batch_id, file_name, "skipped", rows_in, 0, 0, rows_in,
-        note=f"the same file was already ingested as batch {batch_id}",
+        note=f"the same {same} was already ingested as batch {batch_id}",
     )
 
 

@@ -7,13 +7,14 @@ the next writer marks `killed` (its process no longer exists).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from warehouse.db import Warehouse
 
@@ -78,20 +79,44 @@ def finish_run(
     )
 
 
+def record_refused_run(wh: Warehouse, flow: str, parameters: dict[str, Any],
+                       error: str) -> str:
+    """A run that could not start on its input (a bad file, a missing date): one failed row,
+    so `leadpipe status` and the nightly summary show it until the input is fixed."""
+    run_id = start_run(wh, flow, parameters)
+    finish_run(wh, run_id, status="failed", error=error)
+    return run_id
+
+
 def recent_runs(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
-    return wh.dicts(
-        "SELECT run_id, flow, status, started_at, finished_at, counts, error "
+    """The latest runs, newest first; `parameters` and `counts` as parsed JSON."""
+    rows = wh.dicts(
+        "SELECT run_id, flow, status, started_at, finished_at, parameters, counts, error "
         "FROM ops.runs ORDER BY started_at DESC LIMIT ?",
         [limit],
     )
+    for row in rows:
+        for column in ("parameters", "counts"):
+            row[column] = json.loads(row[column]) if row[column] else {}
+    return rows
+
+
+R = TypeVar("R")
+
+
+def _counts(result: object) -> dict[str, Any]:
+    """A job's result as the JSON kept in `ops.runs.counts` (a dict, or a dataclass)."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return dataclasses.asdict(result)
+    return dict(result) if isinstance(result, dict) else {"result": result}
 
 
 def run_job(
     wh: Warehouse,
     flow: str,
     parameters: dict[str, Any],
-    job: Callable[[Warehouse, str], dict[str, Any]],
-) -> tuple[str, dict[str, Any]]:
+    job: Callable[[Warehouse, str], R],
+) -> tuple[str, R]:
     """Run `job(wh, run_id)` in one transaction, with a run row around it.
 
     The data transaction is all-or-nothing; the run row records success or the error.
@@ -99,9 +124,9 @@ def run_job(
     run_id = start_run(wh, flow, parameters)
     try:
         with wh.transaction():
-            counts = job(wh, run_id)
+            result = job(wh, run_id)
     except Exception as exc:
         finish_run(wh, run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
         raise
-    finish_run(wh, run_id, status="succeeded", counts=counts)
-    return run_id, counts
+    finish_run(wh, run_id, status="succeeded", counts=_counts(result))
+    return run_id, result

@@ -42,6 +42,14 @@ def quarantine(wh: Warehouse, batch_id: str | None, limit: int) -> list[dict[str
     )
 
 
+def quarantine_reasons(wh: Warehouse, batch_ids: list[str]) -> list[tuple[str, str, int]]:
+    """(file name, reason, rows) of the given batches' quarantined rows, most rows first."""
+    return [(str(f), str(r), int(n)) for f, r, n in wh.fetchall(
+        "SELECT file_name, reason, count(*) AS n FROM ops.quarantine "
+        "WHERE list_contains(?, batch_id) GROUP BY ALL ORDER BY file_name, n DESC, reason",
+        [batch_ids])]
+
+
 def run_sql(wh: Warehouse, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     cur = wh.con.execute(sql)
     rows = cur.fetchall()

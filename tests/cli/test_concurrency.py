@@ -32,10 +32,10 @@ def test_two_ingests_started_together_both_load_everything(
     for path, tag in zip(paths, ("A", "B"), strict=True):
         _write_list(path, 60_000, tag)
     env_db = ["--db", str(settings.db_path)]
-    with open_warehouse(settings, write=True, publish=True):
+    with open_warehouse(settings, write=True, create=True, publish=True):
         pass  # a published snapshot exists, as after any earlier run
     # Hold the warehouse like a running nightly flow while both ingests and a reader start.
-    with open_warehouse(settings, write=True, purpose="test: nightly stand-in"):
+    with open_warehouse(settings, write=True, create=True, purpose="test: nightly stand-in"):
         procs = [
             subprocess.Popen([*LEADPIPE, "ingest", "list", str(p), "--vendor", "V",
                               "--acquired-on", "2026-11-20", "--json", *env_db],

@@ -27,7 +27,7 @@ def worked(settings: Settings, tmp_path: Path) -> Settings:
     score_all(settings, date(2026, 11, 20))
     export_leads(settings, ExportRequest(channel="phone", out=tmp_path / "p.csv",
                                          min_grade="D"))
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("INSERT INTO core.lead_outcomes VALUES ('L1', 'lost', '2026-01-01', 'a'), "
                    "('L1', 'won', '2026-02-01', 'b'), ('L3', 'lost', '2026-02-01', 'b')")
     return settings

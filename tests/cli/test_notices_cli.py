@@ -45,7 +45,7 @@ def test_robinson_post_list_hits_the_listed_person_only(
     assert json.loads(out)["status"] == "loaded"
     assert json.loads(_run(settings, *args)[1])["status"] == "skipped"
 
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         records = wh.dicts("SELECT * FROM staging.stg_purchased_list__records")
         checks = {c["record_id"]: c for c in check_records(wh, records)}
         stored = wh.scalar("SELECT count(*) FROM core.robinson_checks")

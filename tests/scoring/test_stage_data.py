@@ -57,7 +57,7 @@ DECISIONS = [  # lead, channel, decision, reason, legal basis
 
 def build(settings: Settings, *, submitted: str = "2026-11-18 09:00:00+00") -> None:
     """Create the warehouse with the three leads, their records and decisions."""
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         for batch, kind, vendor in BATCHES:
             wh.execute("INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, "
                        "file_sha256, vendor, rows_in, rows_loaded, rows_quarantined, "

@@ -16,7 +16,7 @@ NOW = "2026-11-20 10:00:00+00"
 
 def _population(settings: Settings, leads: int) -> None:
     """`leads` company leads; every third one is a medium IT company (the ones that win)."""
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("INSERT INTO core.leads SELECT 'P' || i, 'company', NULL, ?, ? "
                    "FROM range(?) t(i)", [NOW, NOW, leads])
         wh.execute("INSERT INTO core.lead_members SELECT 'P' || i, 'company', 'p' || i, ? "
@@ -61,9 +61,9 @@ def test_trained_model_is_stored_and_blended_into_scores(settings: Settings,
     (settings.config_dir / "scoring.yaml").write_text("predictive: {mode: blend}\n",
                                                       encoding="utf-8")
     counts = score_all(settings, AS_OF)
-    assert counts["leads_scored"] == 300
-    assert counts["predictive"] == "blend"
-    assert f"+model:{result['model_id']}" in counts["config_version"]
+    assert counts.leads_scored == 300
+    assert counts.predictive == "blend"
+    assert f"+model:{result['model_id']}" in counts.config_version
     with open_warehouse(settings, write=False) as wh:
         row = wh.dicts("SELECT explanation, top_reasons FROM core.lead_scores "
                        "WHERE is_current AND lead_id = 'P0'")[0]

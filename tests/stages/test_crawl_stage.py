@@ -41,11 +41,11 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_crawled_impressum_becomes_a_company_and_a_decision_maker(
     settings: Settings, site: str
 ) -> None:
-    with open_warehouse(settings, write=True):
+    with open_warehouse(settings, write=True, create=True):
         pass
     allowed = replace(settings, crawl_allowlist=(site,))
     result = crawl_and_load(allowed, targets=[site])
-    assert result["batch"]["loaded"] == 1
+    assert result.batch.loaded == 1
     with open_warehouse(settings, write=False) as wh:
         rows = wh.dicts("SELECT company, full_name, position, postcode, register, url "
                         "FROM staging.stg_crawl__pages ORDER BY record_id")
@@ -59,8 +59,8 @@ def test_crawled_impressum_becomes_a_company_and_a_decision_maker(
 
 def test_private_targets_are_refused_without_the_allowlist(settings: Settings, site: str
                                                            ) -> None:
-    with open_warehouse(settings, write=True):
+    with open_warehouse(settings, write=True, create=True):
         pass
     result = crawl_and_load(settings, targets=["http://127.0.0.1:9/"])
-    assert result["skipped"] == {"loopback": 1}
-    assert result["batch"]["loaded"] == 0
+    assert result.skipped == {"loopback": 1}
+    assert result.batch.loaded == 0

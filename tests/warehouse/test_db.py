@@ -28,7 +28,7 @@ def _hold_write_lock(settings: Settings, seconds: float, tmp_path: Path) -> subp
         from warehouse.db import open_warehouse
         s = Settings(data_dir=pathlib.Path({str(settings.data_dir)!r}),
                      db_path=pathlib.Path({str(settings.db_path)!r}))
-        with open_warehouse(s, write=True, purpose="test holder"):
+        with open_warehouse(s, write=True, create=True, purpose="test holder"):
             pathlib.Path({str(ready)!r}).write_text("x")
             time.sleep({seconds})
     """)
@@ -43,7 +43,7 @@ def _hold_write_lock(settings: Settings, seconds: float, tmp_path: Path) -> subp
 
 def test_migrations_are_applied_once(settings: Settings) -> None:
     for _ in range(2):
-        with open_warehouse(settings, write=True) as wh:
+        with open_warehouse(settings, write=True, create=True) as wh:
             versions = wh.fetchall("SELECT version FROM schema_version ORDER BY version")
     assert [v for (v,) in versions] == list(range(1, latest_version() + 1))
 
@@ -55,11 +55,11 @@ def test_reading_before_any_run_says_what_to_do(settings: Settings) -> None:
 
 
 def test_second_writer_waits_for_the_first(settings: Settings, tmp_path: Path) -> None:
-    with open_warehouse(settings, write=True):
+    with open_warehouse(settings, write=True, create=True):
         pass
     holder = _hold_write_lock(settings, 1.5, tmp_path)
     started = time.monotonic()
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         waited = time.monotonic() - started
         assert wh.scalar("SELECT count(*) FROM ops.runs") == 0
     holder.wait(timeout=30)
@@ -72,14 +72,14 @@ def test_writer_gives_up_with_a_clear_message(settings: Settings, tmp_path: Path
     try:
         impatient = replace(settings, lock_timeout_s=0.5)
         with pytest.raises(WarehouseBusy, match="stayed in use"), \
-                open_warehouse(impatient, write=True):
+                open_warehouse(impatient, write=True, create=True):
             pass
     finally:
         holder.wait(timeout=30)
 
 
 def test_reader_falls_back_to_published_snapshot(settings: Settings, tmp_path: Path) -> None:
-    with open_warehouse(settings, write=True, publish=True) as wh:
+    with open_warehouse(settings, write=True, create=True, publish=True) as wh:
         wh.execute("CREATE TABLE marts.probe AS SELECT 42 AS answer")
     holder = _hold_write_lock(settings, 4, tmp_path)
     try:
@@ -92,7 +92,7 @@ def test_reader_falls_back_to_published_snapshot(settings: Settings, tmp_path: P
 
 
 def test_reader_without_snapshot_is_told_to_retry(settings: Settings, tmp_path: Path) -> None:
-    with open_warehouse(settings, write=True):
+    with open_warehouse(settings, write=True, create=True):
         pass
     holder = _hold_write_lock(settings, 4, tmp_path)
     try:
@@ -110,7 +110,7 @@ def test_failed_job_leaves_only_a_failed_run_record(settings: Settings) -> None:
                    "VALUES ('b', 'f', 'r', now())")
         raise ValueError("boom in the middle")
 
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         with pytest.raises(ValueError, match="boom"):
             run_job(wh, "ingest-test", {}, job)
         assert wh.scalar("SELECT count(*) FROM ops.quarantine") == 0
@@ -120,7 +120,7 @@ def test_failed_job_leaves_only_a_failed_run_record(settings: Settings) -> None:
 
 
 def test_killed_job_is_rolled_back_and_marked(settings: Settings, tmp_path: Path) -> None:
-    with open_warehouse(settings, write=True):
+    with open_warehouse(settings, write=True, create=True):
         pass
     code = textwrap.dedent(f"""
         import os, pathlib
@@ -133,12 +133,12 @@ def test_killed_job_is_rolled_back_and_marked(settings: Settings, tmp_path: Path
             wh.execute("INSERT INTO ops.quarantine (batch_id, file_name, reason, quarantined_at)"
                        " SELECT 'b', 'f', 'r', now() FROM range(1000)")
             os._exit(9)
-        with open_warehouse(s, write=True) as wh:
+        with open_warehouse(s, write=True, create=True) as wh:
             run_job(wh, "ingest-killed", {{}}, job)
     """)
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60, check=False)
     assert proc.returncode == 9
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         mark_killed_runs(wh)
         assert wh.scalar("SELECT count(*) FROM ops.quarantine") == 0
         status = wh.scalar("SELECT status FROM ops.runs WHERE flow = 'ingest-killed'")

@@ -28,7 +28,7 @@ LIST = (
 
 def _object(settings: Settings, origin: str) -> None:
     secret = suppression_secret(settings)
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         add_entries(wh, entry_hashes(secret, OBJECTOR), origin=origin, reference="test")
 
 
