@@ -42,6 +42,9 @@ class Settings:
     dns_enabled: bool = False
     crawl_allowlist: tuple[str, ...] = ()
     """Hosts or CIDRs the crawler may fetch although they are private (tests, the demo)."""
+    exports_url: str | None = None
+    """Web address under which `exports_dir` is served (a file share, an intranet page);
+    exports written there are then linked from their Prefect artifact."""
 
     @property
     def snapshot_path(self) -> Path:
@@ -55,6 +58,16 @@ class Settings:
     @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
+
+    def export_link(self, path: Path) -> str | None:
+        """The web address of an export file, when it lies where `exports_url` serves."""
+        if not self.exports_url:
+            return None
+        try:
+            relative = path.resolve().relative_to(self.exports_dir.resolve())
+        except ValueError:
+            return None
+        return f"{self.exports_url.rstrip('/')}/{relative.as_posix()}"
 
     def with_db(self, db_path: Path | str | None) -> Settings:
         return self if db_path is None else replace(self, db_path=Path(db_path))
@@ -73,6 +86,7 @@ def load_settings() -> Settings:
         dns_enabled=_env_bool("LEADPIPE_DNS", False),
         crawl_allowlist=tuple(h.strip() for h in os.environ.get("LEADPIPE_CRAWL_ALLOWLIST", "")
                               .split(",") if h.strip()),
+        exports_url=os.environ.get("LEADPIPE_EXPORTS_URL") or None,
     )
 
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -97,13 +97,54 @@ def summarise(report: CrawlReport, records: Iterable[Mapping[str, Any]],
     return report
 
 
+class _OutcomeCounter:
+    """Counts the sites a running crawl has finished, from the lines of its output file."""
+
+    MARK = b'"record_type": "outcome"'
+
+    def __init__(self, path: Path, on_site_done: Callable[[int], None]) -> None:
+        self.path, self.on_site_done = path, on_site_done
+        self.offset, self.tail = 0, b""
+
+    def poll(self) -> None:
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            chunk = fh.read()
+        self.offset += len(chunk)
+        lines = (self.tail + chunk).split(b"\n")
+        self.tail = lines.pop()
+        done = sum(self.MARK in line for line in lines)
+        if done:
+            self.on_site_done(done)
+
+
+def _wait(proc: subprocess.Popen[str], timeout_s: float, counter: _OutcomeCounter | None
+          ) -> tuple[int | None, bool]:
+    """Wait for the crawl process, reporting finished sites; (returncode, timed out)."""
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        if counter is not None:
+            counter.poll()
+    timed_out = proc.poll() is None
+    if timed_out:
+        proc.kill()
+    proc.wait()
+    if counter is not None:
+        counter.poll()
+    return (None if timed_out else proc.returncode), timed_out
+
+
 def run_crawl(targets: list[str], out_path: Path, *, overrides: dict[str, Any] | None = None,
-              allow_private: bool = False, timeout_s: float = 3600) -> CrawlReport:
+              allow_private: bool = False, timeout_s: float = 3600,
+              on_site_done: Callable[[int], None] | None = None) -> CrawlReport:
     """Crawl `targets` (registrable domains or URLs) into `out_path` (JSONL) and summarise.
 
     `overrides` are Scrapy settings (e.g. {"LEADPIPE_PRIVATE_ALLOWLIST": ["127.0.0.1/32"],
     "DOWNLOAD_DELAY": 0}). The spider closes itself after `timeout_s`; the process is killed
-    60 s later if it has not ended.
+    60 s later if it has not ended. `on_site_done(n)` hears of sites as they finish.
     """
     out_path = Path(out_path).resolve()
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,16 +160,16 @@ def run_crawl(targets: list[str], out_path: Path, *, overrides: dict[str, Any] |
         targets_file = Path(tmp) / "targets.txt"
         targets_file.write_text("\n".join(targets) + "\n", encoding="utf-8")
         cmd = crawl_command(targets_file, out_path, settings)
-        try:
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                                  timeout=timeout_s + 60, check=False)
-            report = CrawlReport(out_path, proc.returncode, 0.0,
-                                 log_tail=proc.stderr[-LOG_TAIL_CHARS:])
-        except subprocess.TimeoutExpired as exc:
-            stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) \
-                else (exc.stderr or "")
-            report = CrawlReport(out_path, None, 0.0, timed_out=True,
-                                 log_tail=stderr[-LOG_TAIL_CHARS:])
+        # stderr goes to a file, not a pipe: a long crawl's log would fill a pipe and stall it
+        with (Path(tmp) / "crawl.log").open("w+", encoding="utf-8") as log:
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                                    text=True)
+            counter = _OutcomeCounter(out_path, on_site_done) if on_site_done else None
+            returncode, timed_out = _wait(proc, timeout_s + 60, counter)
+            log.seek(0, 2)
+            log.seek(max(0, log.tell() - 4 * LOG_TAIL_CHARS))
+            report = CrawlReport(out_path, returncode, 0.0, timed_out=timed_out,
+                                 log_tail=log.read()[-LOG_TAIL_CHARS:])
     report.duration_s = round(time.monotonic() - started, 2)
     return summarise(report, read_records(out_path), targets)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from compliance.case import case_from_dict
 from compliance.engine import evaluate
 from compliance.facts import build_case
 from compliance.thresholds import load_eligibility_config
+from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.decisions import (
@@ -37,7 +39,18 @@ def _inputs_hash(case: dict[str, Any], rules_version: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def decide_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DecideResult:
+    leads: int
+    decisions_changed: int
+    retired: int
+    """Decisions of leads that no longer exist (merged away), closed."""
+    by_channel: dict[str, dict[str, int]]
+    """channel → decision (allowed, review, blocked) → leads."""
+
+
+def decide_pending(wh: Warehouse, settings: Settings, as_of: date,
+                   progress: Progress = SILENT) -> DecideResult:
     """Evaluate every lead inside the caller's transaction; store what changed."""
     config = load_eligibility_config(settings.config_dir)
     records = lead_records(wh)
@@ -48,33 +61,35 @@ def decide_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, 
     previous = current_hashes(wh)
     changed: list[dict[str, Any]] = []
     tally: dict[str, dict[str, int]] = {}
-    for lead_id, rows in records.items():
-        checks = [c for r in rows for c in robinson.get(r["record_id"], [])]
-        raw_case = build_case(lead_id, rows, events.get(lead_id, []), checks, as_of)
-        case, _warnings = case_from_dict(raw_case)
-        result = evaluate(case, config.thresholds, config.parameter_aliases)
-        for channel, decision in result.channels.items():
-            tally.setdefault(channel, {}).setdefault(decision.decision, 0)
-            tally[channel][decision.decision] += 1
-            digest = _inputs_hash({**raw_case, "decision": decision.to_dict()},
-                                  result.rules_version)
-            if previous.get((lead_id, channel)) == digest:
-                continue
-            changed.append({
-                "lead_id": lead_id, "channel": channel, "decision": decision.decision,
-                "reason": decision.reason, "rule": decision.rule,
-                "legal_basis": decision.legal_basis, "rules_version": result.rules_version,
-                "as_of": as_of, "inputs_hash": digest,
-                "inputs": json.dumps(raw_case, ensure_ascii=False, default=str),
-            })
+    with progress.track("decide", total=len(records), unit="leads") as step:
+        for lead_id, rows in records.items():
+            checks = [c for r in rows for c in robinson.get(r["record_id"], [])]
+            raw_case = build_case(lead_id, rows, events.get(lead_id, []), checks, as_of)
+            case, _warnings = case_from_dict(raw_case)
+            result = evaluate(case, config.thresholds, config.parameter_aliases)
+            for channel, decision in result.channels.items():
+                tally.setdefault(channel, {}).setdefault(decision.decision, 0)
+                tally[channel][decision.decision] += 1
+                digest = _inputs_hash({**raw_case, "decision": decision.to_dict()},
+                                      result.rules_version)
+                if previous.get((lead_id, channel)) == digest:
+                    continue
+                changed.append({
+                    "lead_id": lead_id, "channel": channel, "decision": decision.decision,
+                    "reason": decision.reason, "rule": decision.rule,
+                    "legal_basis": decision.legal_basis, "rules_version": result.rules_version,
+                    "as_of": as_of, "inputs_hash": digest,
+                    "inputs": json.dumps(raw_case, ensure_ascii=False, default=str),
+                })
+            step.advance()
     stored = store_decisions(wh, changed)
-    return {"leads": len(records), "decisions_changed": stored,
-            "retired": retire_orphans(wh), "by_channel": tally}
+    return DecideResult(len(records), stored, retire_orphans(wh), tally)
 
 
-def decide_all(settings: Settings, as_of: date | None = None) -> dict[str, Any]:
+def decide_all(settings: Settings, as_of: date | None = None,
+               progress: Progress = SILENT) -> DecideResult:
     day = as_of or date.today()
     with open_warehouse(settings, write=True, purpose="eligibility", publish=True) as wh:
-        _, counts = run_job(wh, "eligibility", {"as_of": day.isoformat()},
-                            lambda wh, run_id: decide_pending(wh, settings, day))
-    return counts
+        _, result = run_job(wh, "eligibility", {"as_of": day.isoformat()},
+                            lambda wh, run_id: decide_pending(wh, settings, day, progress))
+    return result

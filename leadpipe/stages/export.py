@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import socket
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -58,6 +59,27 @@ class ExportRequest:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
                 "include_review")
         return {k: v for k, v in asdict(self).items() if k in keep}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote, for the person who asked and for the log."""
+
+    export_id: str
+    exported_by: str
+    channel: str
+    leads: int
+    review: int
+    """Leads in the file whose decision is review (only with `include_review`)."""
+    path: str
+    format: str
+    columns: list[str]
+    filters: dict[str, Any]
+    host: str
+    """The machine the file was written on (a Prefect worker's disk is not the reader's)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -112,7 +134,7 @@ def _partial(req: ExportRequest) -> Path:
     return req.out.with_name(f".{req.out.name}.partial")
 
 
-def export_from(wh: Warehouse, req: ExportRequest) -> dict[str, Any]:
+def export_from(wh: Warehouse, req: ExportRequest) -> ExportResult:
     """Select, write and log inside the caller's transaction; return what was exported.
 
     The file is written next to `req.out` under a temporary name; `export_leads` moves it into
@@ -136,12 +158,12 @@ def export_from(wh: Warehouse, req: ExportRequest) -> dict[str, Any]:
     log_export(wh, export_id=export_id, exported_by=who, exported_at=datetime.now(UTC),
                channel=req.channel, filters=req.filters(), fmt=req.fmt,
                path=str(req.out.resolve()), rows=rows)
-    return {"export_id": export_id, "exported_by": who, "channel": req.channel,
-            "leads": written, "review": sum(r["decision"] == "review" for r in rows),
-            "path": str(req.out), "format": req.fmt, "columns": cols}
+    return ExportResult(export_id, who, req.channel, written,
+                        sum(r["decision"] == "review" for r in rows), str(req.out), req.fmt, cols,
+                        req.filters(), socket.gethostname())
 
 
-def export_leads(settings: Settings, req: ExportRequest) -> dict[str, Any]:
+def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     """Validate, then export and log as one job (waits for the write lock).
 
     The file appears under its name only after the log row is committed: an export that was

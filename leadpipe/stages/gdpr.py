@@ -104,7 +104,8 @@ def object_to_marketing(settings: Settings, identifier: str, name: str | None = 
     secret = suppression_secret(settings)
     received = datetime.now(UTC)
     request_id = _request_id("objection")
-    with open_warehouse(settings, write=True, purpose="gdpr object", publish=True) as wh:
+    with open_warehouse(settings, write=True, purpose="gdpr object", publish=True,
+                        create=True) as wh:
         with wh.transaction():
             subject = find_subject(wh, identifier, name)
             pairs = _suppression_pairs(secret, subject)

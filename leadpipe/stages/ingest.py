@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from compliance.subjects import subject_keys
+from ingest.dates import parse_day
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import prepare_list
+from leadpipe.config import ConfigError
+from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings, suppression_secret
 from warehouse.db import open_warehouse
 from warehouse.load_forms import load_form_export
@@ -22,7 +25,7 @@ from warehouse.load_lists import (
     load_purchased_list,
     read_incoming,
 )
-from warehouse.runs import run_job
+from warehouse.runs import record_refused_run, run_job
 
 LIST_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 FORM_SUFFIXES = (".ndjson", ".jsonl", ".json", ".csv")
@@ -47,40 +50,80 @@ def _metadata(path: Path, options: ListOptions, defaults: dict[str, Any]) -> Lis
         return value if value is not None else defaults.get(name)
 
     vendor, acquired_on = pick("vendor"), pick("acquired_on")
-    missing = [n for n, v in (("vendor", vendor), ("acquired_on", acquired_on)) if not v]
-    if missing:
-        raise InputFileError(
-            path.name, None, missing[0],
-            "a purchased list needs its vendor and acquisition date (the GDPR Art. 14 "
-            "deadline runs from it): pass --vendor/--acquired-on or put them in the "
-            "mapping file",
-        )
-    if isinstance(acquired_on, str):
-        acquired_on = date.fromisoformat(acquired_on)
+    for name, value, example in (("vendor", vendor, "Adressverlag Nord"),
+                                 ("acquired_on", acquired_on, date.today().isoformat())):
+        if not value:
+            raise InputFileError(path.name, None, name, _missing_metadata(
+                path, options.mapping_file, name, example))
     licence_end = pick("licence_end")
     return ListMetadata(
         vendor=str(vendor),
-        acquired_on=acquired_on,
-        licence_end=date.fromisoformat(licence_end) if isinstance(licence_end, str)
-        else licence_end,
+        acquired_on=parse_day(acquired_on),
+        licence_end=None if licence_end is None else parse_day(licence_end),
         permitted_use=pick("permitted_use"),
         provenance_documented=bool(pick("provenance_documented")),
     )
 
 
-def ingest_list_file(settings: Settings, path: Path, options: ListOptions) -> BatchReport:
+def _missing_metadata(path: Path, mapping_file: Path | None, name: str, example: str) -> str:
+    """What is missing and where to write it, in the words of the way the list came in."""
+    why = ("a purchased list needs its vendor and acquisition date (the GDPR Art. 14 "
+           "deadline runs from the acquisition date)")
+    if mapping_file is not None:
+        return f"{why}: add `{name}: {example}` to {mapping_file.name}"
+    option = "--" + name.replace("_", "-")
+    return (f"{why}: pass {option} {example!r} (the {name} parameter of a flow), or write "
+            f"`{name}: {example}` into {path.name}.yaml next to the list")
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    """An input file that could not be loaded at all, and what to do about it."""
+
+    file: str
+    kind: str  # purchased_list | web_form | consent_events
+    problem: str
+    """What is wrong and how to fix it, naming file, row and field where known."""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"file": self.file, "kind": self.kind, "status": "rejected",
+                "problem": self.problem}
+
+
+USER_ERRORS = (InputFileError, ConfigError)
+"""Errors in a user's file or configuration: reported with the fix, never retried."""
+
+_FLOW_OF_KIND = {"purchased_list": "ingest-purchased-list", "web_form": "ingest-web-forms",
+                 "consent_events": "consent-events"}
+
+
+def record_rejection(settings: Settings, path: Path, kind: str,
+                     error: Exception) -> RejectedFile:
+    """Keep a refused file in `ops.runs` (a failed run with the reason) and describe it."""
+    rejected = RejectedFile(path.name, kind, str(error))
+    with open_warehouse(settings, write=True, purpose=f"record {path.name}", create=True) as wh:
+        record_refused_run(wh, _FLOW_OF_KIND[kind], {"path": str(path)}, rejected.problem)
+    return rejected
+
+
+def ingest_list_file(settings: Settings, path: Path, options: ListOptions,
+                     progress: Progress = SILENT) -> BatchReport:
     """Prepare and load one purchased list; a file ingested before is reported as skipped."""
-    with tempfile.TemporaryDirectory(prefix="leadpipe-ingest-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="leadpipe-ingest-") as tmp, \
+            progress.track(f"ingest {path.name}", total=3, unit="steps") as step:
         work = Path(tmp)
         prepared = prepare_list(path, work, options.mapping_file, config_dir=settings.config_dir)
         metadata = _metadata(path, options, dict(prepared.list_defaults or {}))
         secret = suppression_secret(settings)
+        step.advance()
         with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
-                            publish=True) as wh:
-            earlier = already_ingested(wh, "purchased_list", prepared.file_sha256)
+                            publish=True, create=True) as wh:
+            earlier = already_ingested(wh, "purchased_list", prepared.file_sha256,
+                                       path.name)
             if earlier is not None:
                 return earlier
             incoming = read_incoming(wh, prepared, work)
+            step.advance()
             _, counts = run_job(
                 wh, "ingest-purchased-list", {"path": str(path), "vendor": metadata.vendor},
                 lambda wh, run_id: load_purchased_list(
@@ -96,7 +139,7 @@ def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
     export = read_form_export(path, config_dir=settings.config_dir)
     secret = suppression_secret(settings)
     with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
-                        publish=True) as wh:
+                        publish=True, create=True) as wh:
         _, counts = run_job(
             wh, "ingest-web-forms", {"path": str(path)},
             lambda wh, run_id: load_form_export(
@@ -105,6 +148,30 @@ def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
             ).as_dict(),
         )
     return BatchReport.from_dict(counts)
+
+
+def load_list_or_reject(settings: Settings, path: Path, options: ListOptions,
+                        progress: Progress = SILENT) -> BatchReport | RejectedFile:
+    """Load a list; a file the user must fix is recorded and described instead of raised."""
+    try:
+        return ingest_list_file(settings, path, options, progress)
+    except USER_ERRORS as exc:
+        return record_rejection(settings, path, "purchased_list", exc)
+
+
+def load_inbox_list(settings: Settings, path: Path) -> BatchReport | RejectedFile:
+    """A list from the inbox, with the metadata of its `<file>.yaml` (required)."""
+    sidecar = sidecar_for(path)
+    if sidecar is None:
+        return record_rejection(settings, path, "purchased_list", missing_sidecar(path))
+    return load_list_or_reject(settings, path, ListOptions(mapping_file=sidecar))
+
+
+def load_forms_or_reject(settings: Settings, path: Path) -> BatchReport | RejectedFile:
+    try:
+        return ingest_form_file(settings, path)
+    except USER_ERRORS as exc:
+        return record_rejection(settings, path, "web_form", exc)
 
 
 @dataclass(frozen=True)
@@ -133,3 +200,34 @@ def find_inbox_files(inbox: Path) -> InboxFiles:
 def sidecar_for(list_path: Path) -> Path | None:
     candidate = list_path.with_name(list_path.name + ".yaml")
     return candidate if candidate.exists() else None
+
+
+def missing_sidecar(list_path: Path) -> InputFileError:
+    """The error for a list in the inbox without its `<file>.yaml`, with the file to write."""
+    return InputFileError(
+        list_path.name, None, None,
+        f"no {list_path.name}.yaml next to it: the nightly run needs the vendor and the "
+        f"acquisition date of every purchased list. Create {list_path.name}.yaml with\n"
+        f"  vendor: Adressverlag Nord\n  acquired_on: {date.today().isoformat()}\n"
+        "(see docs/operations.md for the other keys)")
+
+
+def move_to_done(path: Path, today: date) -> Path:
+    """Move a processed inbox file (and its `.yaml`) to `done/<day>/` beside it.
+
+    Loaded files leave the inbox, so the next night neither reads them again nor lists them
+    as skipped; rejected files stay until they are fixed. A name already in that folder
+    (the same file name on the same day) gets a numbered suffix instead of being replaced.
+    """
+    folder = path.parent / "done" / today.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    counter = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{counter}{path.suffix}"
+        counter += 1
+    sidecar = sidecar_for(path)
+    path.replace(target)
+    if sidecar is not None:
+        sidecar.replace(target.with_name(target.name + ".yaml"))
+    return target

@@ -10,8 +10,10 @@ Human merge and split decisions are passed to clustering as constraints.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
+from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings
 from matching.cluster import assign_entity_ids
 from matching.engine import dedupe, match_incremental
@@ -31,21 +33,44 @@ def _new_lead_id(entity_type: str) -> Any:
     return make
 
 
-def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LevelResult:
+    """One entity level: how many records became how many leads, and how."""
+
+    records: int
+    leads: int
+    mode: str  # none | unchanged | incremental | shipped_parameters | trained
+    new_records: int = 0
+    new_leads: int = 0
+    merged_away: int = 0
+    review_pairs: int = 0
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    company: LevelResult
+    contact: LevelResult
+    consumer: LevelResult
+    contacts_linked: int
+
+    def levels(self) -> dict[str, LevelResult]:
+        return {"company": self.company, "contact": self.contact, "consumer": self.consumer}
+
+
+def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> LevelResult:
     """Match one entity level and store its leads; return counts."""
     loaded = load_match_settings(entity_type, settings.config_dir)
     config = loaded.value
     records = store.match_inputs(wh, entity_type)
     previous = store.assignments(wh, entity_type)
     if not records:
-        return {"records": 0, "leads": 0, "mode": "none"}
+        return LevelResult(0, 0, "none")
     params = store.stored_params(wh, entity_type, loaded.version)
     fresh = [r for r in records if r["record_id"] not in previous]
     constraints = store.constraints(wh, entity_type)
     if params is not None and previous and len(fresh) < len(records):
         if not fresh and not constraints.must_link and not constraints.cannot_link:
-            return {"records": len(records), "leads": len(set(previous.values())),
-                    "mode": "unchanged"}
+            return LevelResult(len(records), len(set(previous.values())), "unchanged")
         existing = [r for r in records if r["record_id"] in previous]
         result = match_incremental(fresh, existing, config, trained_params=params,
                                    previous_clusters=previous, constraints=constraints)
@@ -63,7 +88,9 @@ def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> dict[str
     golden = {ids[cid]: fields for cid, fields in
               golden_records(records, result.clusters, config).items()}
     counts = store.store_level(wh, entity_type, members, golden, result.pairs())
-    return {"records": len(records), "new_records": len(fresh), "mode": mode, **counts}
+    return LevelResult(len(records), counts["leads"], mode, new_records=len(fresh),
+                       new_leads=counts["new_leads"], merged_away=counts["merged_away"],
+                       review_pairs=counts["review_pairs"])
 
 
 def link_contacts_to_companies(wh: Warehouse) -> int:
@@ -78,14 +105,19 @@ def link_contacts_to_companies(wh: Warehouse) -> int:
     return len(rows)
 
 
-def match_pending(wh: Warehouse, settings: Settings) -> dict[str, Any]:
+def match_pending(wh: Warehouse, settings: Settings,
+                  progress: Progress = SILENT) -> MatchResult:
     """All levels, inside the caller's transaction."""
-    result: dict[str, Any] = {level: match_level(wh, settings, level) for level in LEVELS}
-    result["contacts_linked"] = link_contacts_to_companies(wh)
-    return result
+    levels: dict[str, LevelResult] = {}
+    with progress.track("match", total=len(LEVELS), unit="levels") as step:
+        for level in LEVELS:
+            levels[level] = match_level(wh, settings, level)
+            step.advance()
+    return MatchResult(**levels, contacts_linked=link_contacts_to_companies(wh))
 
 
-def match_all(settings: Settings) -> dict[str, Any]:
+def match_all(settings: Settings, progress: Progress = SILENT) -> MatchResult:
     with open_warehouse(settings, write=True, purpose="match", publish=True) as wh:
-        _, counts = run_job(wh, "match", {}, lambda wh, run_id: match_pending(wh, settings))
-    return counts
+        _, result = run_job(wh, "match", {},
+                            lambda wh, run_id: match_pending(wh, settings, progress))
+    return result

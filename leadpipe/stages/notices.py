@@ -38,7 +38,7 @@ def import_robinson(
                                                 "nothing was imported)")
     digest = hashlib.sha256(data).hexdigest()
     with open_warehouse(settings, write=True, purpose=f"robinson {path.name}",
-                        publish=True) as wh:
+                        publish=True, create=True) as wh:
         _, result = run_job(wh, "import-robinson", {"path": str(path), "list": list_name},
                             lambda wh, run_id: dict(zip(("list_id", "new"), import_list(
                                 wh, list_name=list_name, channel=channel, list_date=list_date,

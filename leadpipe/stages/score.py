@@ -15,11 +15,13 @@ import json
 import os
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ingest.errors import InputFileError
+from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings
 from scoring.config import ScoringConfig, load_scoring_config
 from scoring.features import lead_features
@@ -65,7 +67,20 @@ def _score(features: LeadFeatures, cfg: ScoringConfig, as_of: date,
             json.dumps(explanation, ensure_ascii=False), reasons)
 
 
-def score_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ScoreResult:
+    leads_scored: int
+    unchanged: int
+    feature_sets: int
+    """Distinct feature combinations scored in Python (each shared by many leads)."""
+    retired: int
+    grades: dict[str, int]
+    config_version: str
+    predictive: str
+
+
+def score_pending(wh: Warehouse, settings: Settings, as_of: date,
+                  progress: Progress = SILENT) -> ScoreResult:
     """Score what changed inside the caller's transaction; return counts.
 
     Features are computed in SQL; leads with equal features (the postcode counting only by
@@ -83,28 +98,30 @@ def score_pending(wh: Warehouse, settings: Settings, as_of: date) -> dict[str, A
     columns: dict[str, list[Any]] = defaultdict(list)
     grades: dict[str, int] = defaultdict(int)
     sets = feature_sets(wh)
-    for row in sets:
-        scored = _score(lead_features(row, lead_id="", postcode=row["region"]), cfg, as_of,
-                        model)
-        columns["set_key"].append(row["set_key"])
-        for name, value in zip(("fit", "engagement", "quality", "total", "grade",
-                                "explanation", "top_reasons"), scored, strict=True):
-            columns[name].append(value)
-        grades[scored[4]] += row["leads"]
+    with progress.track("score", total=stale, unit="leads") as step:
+        for row in sets:
+            scored = _score(lead_features(row, lead_id="", postcode=row["region"]), cfg,
+                            as_of, model)
+            columns["set_key"].append(row["set_key"])
+            for name, value in zip(("fit", "engagement", "quality", "total", "grade",
+                                    "explanation", "top_reasons"), scored, strict=True):
+                columns[name].append(value)
+            grades[scored[4]] += row["leads"]
+            step.advance(row["leads"])
     stored_counts = store_scores(wh, columns, version, datetime.now(UTC))
-    return {"leads_scored": stored_counts["inserted"], "unchanged": total_leads - stale,
-            "feature_sets": len(sets), "retired": stored_counts["retired"],
-            "grades": dict(sorted(grades.items())), "config_version": version,
-            "predictive": cfg.predictive.mode if model else "off"}
+    return ScoreResult(stored_counts["inserted"], total_leads - stale, len(sets),
+                       stored_counts["retired"], dict(sorted(grades.items())), version,
+                       cfg.predictive.mode if model else "off")
 
 
-def score_all(settings: Settings, as_of: date | None = None) -> dict[str, Any]:
+def score_all(settings: Settings, as_of: date | None = None,
+              progress: Progress = SILENT) -> ScoreResult:
     """Open the warehouse and run the score stage as one job."""
     day = as_of or date.today()
     with open_warehouse(settings, write=True, purpose="score", publish=True) as wh:
-        _, counts = run_job(wh, "score", {"as_of": day.isoformat()},
-                            lambda wh, run_id: score_pending(wh, settings, day))
-    return counts
+        _, result = run_job(wh, "score", {"as_of": day.isoformat()},
+                            lambda wh, run_id: score_pending(wh, settings, day, progress))
+    return result
 
 
 def read_outcomes(path: Path) -> dict[str, str]:

@@ -31,7 +31,7 @@ def _decisions(service: Service) -> dict[str, tuple[str, str]]:
 
 def _pipeline(service: Service) -> None:
     inbox = service.settings.data_dir / "inbox"
-    for path in hand_off(service.settings, inbox)["files"]:
+    for path in hand_off(service.settings, inbox).files:
         if "/forms/" in path:
             ingest_form_file(service.settings, Path(path))
     enrich_new(service.settings)

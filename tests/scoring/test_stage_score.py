@@ -32,7 +32,7 @@ def _history(settings: Settings, lead: str) -> int:
 
 def _staged(settings: Settings, as_of: date = AS_OF) -> dict[str, dict[str, Any]]:
     """The feature rows of stale leads, as the score stage sees them."""
-    with open_warehouse(settings, write=True) as wh, wh.transaction():
+    with open_warehouse(settings, write=True, create=True) as wh, wh.transaction():
         stage_features(wh, as_of=as_of, region_prefixes=["80", "8", "1"],
                        config_version="test")
         rows = {r["lead_id"]: r for r in wh.dicts("SELECT * FROM _score_todo")}
@@ -62,11 +62,11 @@ def test_features_come_from_golden_members_and_forms(settings: Settings) -> None
 
 def test_impressum_must_agree_on_the_company(settings: Settings) -> None:
     build(settings)
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("UPDATE core.enriched_records SET company_name = 'ALPHA gmbh ' "
                    "WHERE record_id = 'r2'")
     assert _staged(settings)["L1"]["impressum_confirms"]
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("UPDATE core.enriched_records SET company_name = 'Beta AG' "
                    "WHERE record_id = 'r2'")
     assert not _staged(settings)["L1"]["impressum_confirms"]
@@ -75,7 +75,7 @@ def test_impressum_must_agree_on_the_company(settings: Settings) -> None:
 def test_scores_are_stored_with_explanation_and_reasons(settings: Settings) -> None:
     build(settings)
     counts = score_all(settings, AS_OF)
-    assert counts["leads_scored"] == 3
+    assert counts.leads_scored == 3
     scores = _current(settings)
     dana = scores["L2"]
     explanation = json.loads(str(dana["explanation"]))
@@ -90,14 +90,14 @@ def test_only_changed_leads_are_rescored(settings: Settings) -> None:
     build(settings)
     score_all(settings, AS_OF)
     again = score_all(settings, AS_OF)
-    assert again["leads_scored"] == 0
-    assert again["unchanged"] == 3
-    with open_warehouse(settings, write=True) as wh:
+    assert again.leads_scored == 0
+    assert again.unchanged == 3
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("UPDATE core.enriched_records SET size_class = 'medium' "
                    "WHERE record_id = 'r1'")
     changed = score_all(settings, AS_OF)
     # Alpha changed; Dana inherits its size class and changes too; the consumer does not
-    assert changed["leads_scored"] == 2
+    assert changed.leads_scored == 2
     assert _history(settings, "L1") == 2
     assert _history(settings, "L3") == 1
     with open_warehouse(settings, write=False) as wh:
@@ -109,7 +109,7 @@ def test_a_new_day_rescores_only_leads_with_requests(settings: Settings) -> None
     score_all(settings, AS_OF)
     before = _current(settings)["L2"]["engagement"]
     next_day = score_all(settings, date(2026, 12, 20))
-    assert next_day["leads_scored"] == 1
+    assert next_day.leads_scored == 1
     assert _current(settings)["L2"]["engagement"] < before   # the demo request decayed
 
 
@@ -120,7 +120,7 @@ def test_configuration_change_rescores_everything(settings: Settings) -> None:
     config.mkdir(parents=True, exist_ok=True)
     (config / "scoring.yaml").write_text("grades: {A: 60, B: 20, C: 10}\n", encoding="utf-8")
     counts = score_all(settings, AS_OF)
-    assert counts["leads_scored"] == 3
+    assert counts.leads_scored == 3
     versions = {s["config_version"] for s in _current(settings).values()}
     with open_warehouse(settings, write=False) as wh:
         old = {r[0] for r in wh.fetchall("SELECT config_version FROM core.lead_scores "
@@ -132,10 +132,10 @@ def test_configuration_change_rescores_everything(settings: Settings) -> None:
 def test_vanished_leads_lose_their_current_score(settings: Settings) -> None:
     build(settings)
     score_all(settings, AS_OF)
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("DELETE FROM core.leads WHERE lead_id = 'L3'")
         counts = score_pending(wh, settings, AS_OF)
-    assert counts["retired"] == 1
+    assert counts.retired == 1
     assert "L3" not in _current(settings)
 
 
@@ -148,7 +148,7 @@ def test_inputs_hash_ignores_the_date_without_requests(settings: Settings) -> No
 
 def test_leads_sharing_features_keep_their_own_postcode(settings: Settings) -> None:
     build(settings)
-    with open_warehouse(settings, write=True) as wh:
+    with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("UPDATE core.golden_records SET value = '10117' "
                    "WHERE lead_id = 'L3' AND field = 'postcode'")
     score_all(settings, AS_OF)

@@ -88,11 +88,11 @@ def test_doi_consent_allows_email_for_that_person_only(warehouse: Settings) -> N
 
 def test_rerun_adds_no_history_but_time_does(warehouse: Settings) -> None:
     first = decide_all(warehouse, date(2026, 11, 26))
-    assert first["decisions_changed"] > 0
-    assert decide_all(warehouse, date(2026, 11, 26))["decisions_changed"] == 0
+    assert first.decisions_changed > 0
+    assert decide_all(warehouse, date(2026, 11, 26)).decisions_changed == 0
     # a month and more after the purchase, the list-only colleague becomes Art. 14 overdue
     later = decide_all(warehouse, date(2026, 12, 16))
-    assert later["decisions_changed"] > 0
+    assert later.decisions_changed > 0
     hans = _current(warehouse)[("hans.kollege@mueller-maschinenbau.de", "post")]
     assert (hans["decision"], hans["rule"]) == ("blocked", "G4")
     with open_warehouse(warehouse, write=False) as wh:
