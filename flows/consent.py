@@ -1,20 +1,22 @@
 """Consent-side tasks of the nightly flow: intake hand-off and external events."""
 
 from pathlib import Path
-from typing import Any
 
 from prefect import task
 
+from flows.ingest import retry_io_only
 from leadpipe.settings import load_settings
-from leadpipe.stages.consent import import_external_events
-from leadpipe.stages.intake import hand_off
+from leadpipe.stages.consent import EventImportReport, import_events_or_reject
+from leadpipe.stages.ingest import RejectedFile
+from leadpipe.stages.intake import HandOffResult, hand_off
 
 
 @task(task_run_name="hand-off from the form service")
-def hand_off_task(inbox: str, db: str | None = None) -> dict[str, Any]:
+def hand_off_task(inbox: str, db: str | None = None) -> HandOffResult:
     return hand_off(load_settings().with_db(db), Path(inbox))
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], task_run_name="consent events {path}")
-def import_events_task(path: str, db: str | None = None) -> dict[str, Any]:
-    return import_external_events(load_settings().with_db(db), Path(path)).as_dict()
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
+      task_run_name="consent events {path}")
+def import_events_task(path: str, db: str | None = None) -> EventImportReport | RejectedFile:
+    return import_events_or_reject(load_settings().with_db(db), Path(path))

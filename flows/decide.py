@@ -1,13 +1,12 @@
 """The decide (eligibility) stage as a Prefect task (used by the nightly flow)."""
 
-from typing import Any
+from prefect import get_run_logger, task
 
-from prefect import task
-
+from leadpipe.progress import LogProgress
 from leadpipe.settings import load_settings
-from leadpipe.stages.decide import decide_all
+from leadpipe.stages.decide import DecideResult, decide_all
 
 
 @task(task_run_name="decide contact eligibility")
-def decide_task(db: str | None = None) -> dict[str, Any]:
-    return decide_all(load_settings().with_db(db))
+def decide_task(db: str | None = None) -> DecideResult:
+    return decide_all(load_settings().with_db(db), progress=LogProgress(get_run_logger()))

@@ -1,13 +1,12 @@
 """The enrich stage as a Prefect task (used by the nightly flow)."""
 
-from typing import Any
+from prefect import get_run_logger, task
 
-from prefect import task
-
+from leadpipe.progress import LogProgress
 from leadpipe.settings import load_settings
-from leadpipe.stages.enrich import enrich_new
+from leadpipe.stages.enrich import EnrichResult, enrich_new
 
 
 @task(task_run_name="enrich new records")
-def enrich_task(db: str | None = None) -> dict[str, Any]:
-    return enrich_new(load_settings().with_db(db))
+def enrich_task(db: str | None = None) -> EnrichResult:
+    return enrich_new(load_settings().with_db(db), LogProgress(get_run_logger()))

@@ -1,83 +1,123 @@
-"""Ingest flows that marketing ops trigger with parameters (Prefect UI or CLI)."""
+"""Ingest flows that marketing ops start with parameters (Prefect UI or CLI), and their tasks.
+
+A file the user must fix (no acquisition date, an unreadable date, a binary file) is not an
+exception: the task returns a `RejectedFile` with the fix, the flow run ends Failed with that
+message, and no retry or traceback hides it. Only I/O trouble (a network share that hiccups)
+is retried.
+"""
 
 # No `from __future__ import annotations` in flow modules: Prefect builds the parameter
-# schema from the annotations at run time, and string annotations break that when a
-# deployment loads the flow from its entrypoint.
+# schema from the annotations at run time.
 
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from prefect import flow, task
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import Task
-from pydantic import Field
 
-from flows.reporting import publish_counts
-from ingest.errors import InputFileError
+from flows import run_names
+from flows.outcomes import needs_attention
+from flows.reporting import publish_ingest
+from ingest.dates import Day
 from leadpipe.settings import load_settings
-from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
+from leadpipe.stages.ingest import (
+    ListOptions,
+    RejectedFile,
+    load_forms_or_reject,
+    load_inbox_list,
+    load_list_or_reject,
+)
+from warehouse.load_lists import BatchReport
+
+_NOT_TRANSIENT = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
-def _retry_io_only(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry on I/O trouble (a share that hiccups), never on a file that is simply bad."""
+def retry_io_only(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry on I/O trouble only; a missing file or a bug does not get better by waiting."""
     try:
         state.result()
-    except InputFileError:
+    except _NOT_TRANSIENT:
         return False
-    except Exception:
+    except OSError:
         return True
+    except Exception:
+        return False
     return False
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retry_io_only,
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
       task_run_name="ingest list {path}")
-def ingest_list_task(path: str, options: ListOptions, db: str | None = None) -> dict[str, Any]:
-    return ingest_list_file(load_settings().with_db(db), Path(path), options).as_dict()
+def ingest_list_task(path: str, options: ListOptions,
+                     db: str | None = None) -> BatchReport | RejectedFile:
+    return load_list_or_reject(load_settings().with_db(db), Path(path), options)
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retry_io_only,
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
+      task_run_name="ingest inbox list {path}")
+def ingest_inbox_list_task(path: str, db: str | None = None) -> BatchReport | RejectedFile:
+    return load_inbox_list(load_settings().with_db(db), Path(path))
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
       task_run_name="ingest forms {path}")
-def ingest_forms_task(path: str, db: str | None = None) -> dict[str, Any]:
-    return ingest_form_file(load_settings().with_db(db), Path(path)).as_dict()
+def ingest_forms_task(path: str, db: str | None = None) -> BatchReport | RejectedFile:
+    return load_forms_or_reject(load_settings().with_db(db), Path(path))
 
 
-DbPath = Annotated[
-    str | None, Field(description="warehouse file (default ./data/leadpipe.duckdb)")
-]
+def _finish(outcome: BatchReport | RejectedFile) -> BatchReport | State[Any]:
+    """The flow's end: the report, or a Failed state whose message is the fix."""
+    if isinstance(outcome, RejectedFile):
+        return needs_attention(outcome.problem, outcome)
+    print(f"{outcome.file_name}: {outcome.rows_in:,} rows in = {outcome.loaded:,} loaded + "
+          f"{outcome.quarantined:,} quarantined + {outcome.skipped:,} skipped")
+    return outcome
 
 
-@flow(name="ingest-purchased-list", log_prints=True)
+@flow(name="ingest-purchased-list", flow_run_name=run_names.ingest, log_prints=True)
 def ingest_purchased_list(
-    path: Annotated[str, Field(description="CSV/TSV/XLSX file of the purchased list")],
-    vendor: Annotated[str | None, Field(description="who sold the list")] = None,
-    acquired_on: Annotated[date | None, Field(description="date the list was bought")] = None,
-    mapping: Annotated[str | None, Field(description="vendor mapping YAML")] = None,
-    licence_end: Annotated[date | None, Field(description="end of the permitted use")] = None,
-    permitted_use: Annotated[str | None, Field(description="what the licence allows")] = None,
-    provenance_documented: Annotated[
-        bool | None, Field(description="the vendor documents where the addresses come from")
-    ] = None,
-    db: DbPath = None,
-) -> dict[str, Any]:
-    """Load one purchased address list into the warehouse."""
+    path: str,
+    vendor: str | None = None,
+    acquired_on: Day | None = None,
+    mapping: str | None = None,
+    licence_end: Day | None = None,
+    permitted_use: str | None = None,
+    provenance_documented: bool | None = None,
+    db: str | None = None,
+) -> BatchReport | State[Any]:
+    """Load one purchased address list into the warehouse.
+
+    Args:
+        path: The list file on the worker's machine: CSV, TSV, semicolon CSV or XLSX, e.g.
+            /srv/leads/kammer_2026-11.csv.
+        vendor: Who sold the list, e.g. "IHK Export" (required here or in the mapping file).
+        acquired_on: The day the list was bought, 2026-11-20 or 20.11.2026; the GDPR Art. 14
+            deadline runs from it (required here or in the mapping file).
+        mapping: A vendor mapping YAML with column names and list metadata (optional).
+        licence_end: The last day the licence allows use of the list.
+        permitted_use: What the licence allows, e.g. "postal and telephone marketing, B2B".
+        provenance_documented: Whether the vendor documents where the addresses come from.
+        db: The warehouse file; empty means ./data/leadpipe.duckdb.
+    """
     options = ListOptions(
         vendor=vendor, acquired_on=acquired_on, mapping_file=Path(mapping) if mapping else None,
         licence_end=licence_end, permitted_use=permitted_use,
         provenance_documented=provenance_documented,
     )
-    report = ingest_list_task(path, options, db)
-    publish_counts("ingest-purchased-list", f"Purchased list {Path(path).name}", [report])
-    return report
+    outcome = ingest_list_task(path, options, db)
+    publish_ingest("ingest-purchased-list", f"Purchased list {Path(path).name}", [outcome])
+    return _finish(outcome)
 
 
-@flow(name="ingest-web-forms", log_prints=True)
-def ingest_web_forms(
-    path: Annotated[str, Field(description="NDJSON/JSON/CSV export of a form tool")],
-    db: DbPath = None,
-) -> dict[str, Any]:
-    """Load one web-form export (submissions and their consent evidence)."""
-    report = ingest_forms_task(path, db)
-    publish_counts("ingest-web-forms", f"Web-form export {Path(path).name}", [report])
-    return report
+@flow(name="ingest-web-forms", flow_run_name=run_names.ingest, log_prints=True)
+def ingest_web_forms(path: str, db: str | None = None) -> BatchReport | State[Any]:
+    """Load one web-form export: the submissions and their consent evidence.
+
+    Args:
+        path: The export file on the worker's machine: NDJSON, JSON or CSV of a form tool.
+        db: The warehouse file; empty means ./data/leadpipe.duckdb.
+    """
+    outcome = ingest_forms_task(path, db)
+    publish_ingest("ingest-web-forms", f"Web-form export {Path(path).name}", [outcome])
+    return _finish(outcome)

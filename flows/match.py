@@ -1,13 +1,12 @@
 """The match stage as a Prefect task (used by the nightly flow)."""
 
-from typing import Any
+from prefect import get_run_logger, task
 
-from prefect import task
-
+from leadpipe.progress import LogProgress
 from leadpipe.settings import load_settings
-from leadpipe.stages.match import match_all
+from leadpipe.stages.match import MatchResult, match_all
 
 
 @task(task_run_name="match records into leads")
-def match_task(db: str | None = None) -> dict[str, Any]:
-    return match_all(load_settings().with_db(db))
+def match_task(db: str | None = None) -> MatchResult:
+    return match_all(load_settings().with_db(db), LogProgress(get_run_logger()))

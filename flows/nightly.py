@@ -1,80 +1,129 @@
-"""The nightly run: every stage that exists, in order, on whatever is new.
+"""The nightly run: every stage, in order, on whatever is new.
 
-Scheduled at 02:00 Europe/Berlin (prefect.yaml, or `python -m flows.serve`). New input files
-are picked up from the inbox folder; files ingested before are skipped by their SHA-256, so a
-re-run over the same inbox changes nothing.
+Scheduled at 02:00 Europe/Berlin (prefect.yaml, or `python -m flows.serve`; use one of the
+two, docs/operations.md). New files are picked up from the inbox; what was loaded moves to
+`done/<day>/`, what was rejected stays with its fix in the summary, and the run then ends
+Failed so that someone looks (and, when configured, gets an e-mail).
 """
 
+# No `from __future__ import annotations` in flow modules: Prefect builds the parameter
+# schema from the annotations at run time.
+
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
 from prefect.states import State
 from pydantic import Field
 
+from flows import run_names
 from flows.consent import hand_off_task, import_events_task
 from flows.crawl import crawl_task
 from flows.decide import decide_task
 from flows.enrich import enrich_task
-from flows.ingest import DbPath, ingest_forms_task, ingest_list_task
+from flows.ingest import ingest_forms_task, ingest_inbox_list_task
 from flows.match import match_task
-from flows.reporting import publish_counts
+from flows.notify import notify_task
+from flows.outcomes import needs_attention
+from flows.reporting import publish_nightly
 from flows.score import funnel_task, score_task
-from leadpipe.stages.ingest import ListOptions, find_inbox_files, sidecar_for
+from leadpipe.settings import load_settings
+from leadpipe.stages.ingest import RejectedFile, find_inbox_files, move_to_done
+from leadpipe.stages.nightly import NightlyReport, QuarantineCount, quarantine_counts
 
 
-def _each_file(
-    paths: list[Path], what: str, on_error: Callable[[Path, BaseException], dict[str, Any]],
-    run: Callable[[Path], State[Any]],
-) -> list[dict[str, Any]]:
-    """Run a task per file; one bad file is reported and must not stop the others."""
-    results = []
+def _per_file(paths: list[Path], kind: str,
+              run: Callable[[Path], State[Any]]) -> list[tuple[Path, Any]]:
+    """Run a task per file; a file whose task broke is reported and the others go on."""
+    outcomes: list[tuple[Path, Any]] = []
     for path in paths:
         state = run(path)
         try:
-            results.append(state.result())
+            outcomes.append((path, state.result()))
         except Exception as exc:
-            get_run_logger().error("%s %s not loaded: %s", what, path.name, exc)
-            results.append(on_error(path, exc))
-    return results
+            get_run_logger().error("%s %s not loaded: %s", kind, path.name, exc)
+            outcomes.append((path, RejectedFile(path.name, kind, f"{type(exc).__name__}: {exc}")))
+    return outcomes
 
 
-def _failed_row(path: Path, exc: BaseException) -> dict[str, Any]:
-    return {"batch_id": None, "file": path.name, "status": "failed", "in": 0, "loaded": 0,
-            "quarantined": 0, "skipped": 0, "note": str(exc)}
+@task(task_run_name="move processed files to done/")
+def archive_task(paths: list[str]) -> list[str]:
+    day = datetime.now(run_names.BERLIN).date()
+    return [str(move_to_done(Path(p), day)) for p in paths]
 
 
-@flow(name="nightly", log_prints=True)
+@task(task_run_name="count quarantined rows")
+def quarantine_task(batch_ids: list[str], db: str | None = None) -> list[QuarantineCount]:
+    return quarantine_counts(load_settings().with_db(db), batch_ids)
+
+
+@flow(name="nightly", flow_run_name=run_names.nightly, log_prints=True)
 def nightly(
-    inbox: Annotated[str, Field(description="folder with lists/ and forms/ to ingest")] = (
-        "data/inbox"
-    ),
-    crawl: Annotated[bool, Field(description="crawl the leads' company websites")] = True,
-    max_crawl_targets: Annotated[int | None, Field(
-        description="crawl at most this many domains per night")] = None,
-    db: DbPath = None,
-) -> dict[str, Any]:
+    inbox: str = "data/inbox",
+    crawl: bool = True,
+    max_crawl_targets: Annotated[int | None, Field(ge=1)] = None,
+    db: str | None = None,
+) -> NightlyReport | State[Any]:
     """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
-    websites, enrich, match, decide eligibility per channel, score, publish the funnel."""
-    handoff = hand_off_task(inbox, db)
-    files = find_inbox_files(Path(inbox))
-    reports = [
-        *_each_file(files.lists, "purchased list", _failed_row, lambda path: ingest_list_task(
-            str(path), ListOptions(mapping_file=sidecar_for(path)), db, return_state=True)),
-        *_each_file(files.forms, "form export", _failed_row,
-                    lambda path: ingest_forms_task(str(path), db, return_state=True)),
-    ]
-    publish_counts("nightly-ingest", "Nightly ingest", reports)
-    events = _each_file(files.events, "consent events",
-                        lambda path, exc: {"file": path.name, "error": str(exc)},
-                        lambda path: import_events_task(str(path), db, return_state=True))
-    crawled = crawl_task(db, None, max_crawl_targets) if crawl else {"targets": 0}
-    enriched = enrich_task(db)
-    matched = match_task(db)
-    decided = decide_task(db)
-    scored = score_task(db)
-    funnel_task(db)
-    return {"handoff": handoff, "ingest": reports, "consent_events": events,
-            "crawl": crawled, "enrich": enriched, "match": matched, "decide": decided,
-            "score": scored}
+    websites, enrich, match, decide eligibility per channel, score, publish the funnel.
+
+    Args:
+        inbox: The folder with lists/ (each list with its <file>.yaml), forms/ and events/;
+            relative paths start in the checkout the flow runs in.
+        crawl: Crawl the leads' company websites (Impressum, contact pages) tonight.
+        max_crawl_targets: Crawl at most this many websites tonight; empty means all due.
+        db: The warehouse file; empty means ./data/leadpipe.duckdb.
+    """
+    report = NightlyReport(run_date=datetime.now(run_names.BERLIN).date(), inbox=inbox)
+    try:
+        _ingest(report, Path(inbox), db)
+        if not load_settings().with_db(db).db_path.exists():
+            report.notes.append("There is no warehouse yet and nothing was loaded: put purchased "
+                                "lists (each with its <file>.yaml) into "
+                                f"{Path(inbox) / 'lists'} or web-form exports into "
+                                f"{Path(inbox) / 'forms'}.")
+            return _finish(report, db)
+        report.crawl = crawl_task(db, None, max_crawl_targets) if crawl else None
+        report.enrich = enrich_task(db)
+        report.match = match_task(db)
+        report.decide = decide_task(db)
+        report.score = score_task(db)
+        funnel_task(db)
+    except Exception as exc:
+        report.stopped_by = f"{type(exc).__name__}: {exc}"
+        _finish(report, db)
+        raise
+    return _finish(report, db)
+
+
+def _ingest(report: NightlyReport, inbox: Path, db: str | None) -> None:
+    """Hand-off, lists, form exports and consent events; loaded files move to done/."""
+    report.handoff = hand_off_task(str(inbox), db)
+    files = find_inbox_files(inbox)
+    lists = _per_file(files.lists, "purchased_list",
+                      lambda p: ingest_inbox_list_task(str(p), db, return_state=True))
+    forms = _per_file(files.forms, "web_form",
+                      lambda p: ingest_forms_task(str(p), db, return_state=True))
+    events = _per_file(files.events, "consent_events",
+                       lambda p: import_events_task(str(p), db, return_state=True))
+    report.ingest = [outcome for _, outcome in (*lists, *forms)]
+    report.consent_events = [outcome for _, outcome in events]
+    done = [str(p) for p, outcome in (*lists, *forms, *events)
+            if not isinstance(outcome, RejectedFile)]
+    if done:
+        archive_task(done)
+    batch_ids = [r.batch_id for r in report.loaded if r.quarantined]
+    if batch_ids:
+        report.quarantine = quarantine_task(batch_ids, db)
+
+
+def _finish(report: NightlyReport, db: str | None) -> NightlyReport | State[Any]:
+    """Publish the summary, notify when asked to; Failed when a file needs a person."""
+    publish_nightly(report)
+    notify_task(report, db)
+    print(report.headline())
+    if report.needs_attention:
+        return needs_attention(report.headline(), report)
+    return report

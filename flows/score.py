@@ -1,20 +1,19 @@
 """Score and funnel tasks of the nightly flow."""
 
-from typing import Any
+from prefect import get_run_logger, task
 
-from prefect import task
-
-from flows.export import publish_funnel_artifact
+from flows.reporting import publish_funnel
+from leadpipe.progress import LogProgress
 from leadpipe.settings import load_settings
 from leadpipe.stages.funnel import compute_funnel
-from leadpipe.stages.score import score_all
+from leadpipe.stages.score import ScoreResult, score_all
 
 
 @task(task_run_name="score leads")
-def score_task(db: str | None = None) -> dict[str, Any]:
-    return score_all(load_settings().with_db(db))
+def score_task(db: str | None = None) -> ScoreResult:
+    return score_all(load_settings().with_db(db), progress=LogProgress(get_run_logger()))
 
 
 @task(task_run_name="publish the funnel")
 def funnel_task(db: str | None = None) -> None:
-    publish_funnel_artifact(compute_funnel(load_settings().with_db(db)))
+    publish_funnel(compute_funnel(load_settings().with_db(db)))
