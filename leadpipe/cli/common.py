@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from ingest import dates
 from ingest.errors import InputFileError
 from leadpipe.config import ConfigError
 from leadpipe.settings import Settings, load_settings
@@ -47,12 +49,16 @@ def user_errors() -> Iterator[None]:
 
 
 def parse_day(value: str, option: str) -> date:
-    """A YYYY-MM-DD option value, or a usage error naming the option."""
+    """A date option value (2026-11-20 or 20.11.2026), or a usage error naming the option."""
     try:
-        return date.fromisoformat(value)
+        return dates.parse_day(value)
     except ValueError as exc:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-26",
-                                 param_hint=option) from exc
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
+
+
+def db_hint(db: Path | None) -> str:
+    """` --db FILE` to repeat in a suggested next command, when the user gave one."""
+    return f" --db {db}" if db is not None else ""
 
 
 def wants_json(flag: bool) -> bool:
@@ -61,4 +67,7 @@ def wants_json(flag: bool) -> bool:
 
 
 def print_json(data: Any) -> None:
+    """JSON on stdout; dataclass results (stage reports) as their fields."""
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        data = data.as_dict() if hasattr(data, "as_dict") else dataclasses.asdict(data)
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -12,8 +12,6 @@ import typer
 import yaml
 
 from leadpipe.cli.common import DbOption, console, settings_for, user_errors
-from leadpipe.cli.summary import print_run_summary
-from leadpipe.demo.site_server import DemoSites
 
 DEMO_LISTS: dict[str, dict[str, Any]] = {
     "adressverlag_nord_2026.csv": {
@@ -56,8 +54,10 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """Generate demo lists, forms and websites, then run the nightly flow on them."""
-    from flows.nightly import nightly  # imported here: loading Prefect takes seconds
+    from leadpipe.cli.run import run_nightly_flow
+    from leadpipe.cli.summary import print_nightly
     from leadpipe.demo import generate_demo
+    from leadpipe.demo.site_server import DemoSites
 
     settings = settings_for(db)
     if fresh:
@@ -83,8 +83,8 @@ def demo(
         os.environ.update({"http_proxy": proxy, "https_proxy": proxy,
                            "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
                            "LEADPIPE_CRAWL_ALLOWLIST": ",".join(sites.domains)})
-        result = nightly(inbox=str(out), db=str(settings.db_path))
-    print_run_summary(result, console)
+        report = run_nightly_flow(out, settings.db_path)
+    print_nightly(report, console)
     db_option = "" if db is None else f" --db {settings.db_path}"
     console.print(
         f"\nThe warehouse is [bold]{settings.db_path}[/bold]. Look around with:\n"

@@ -6,8 +6,15 @@ from typing import Annotated
 
 import typer
 
-from leadpipe.cli.common import DbOption, console, print_json, settings_for, user_errors, wants_json
-from leadpipe.stages.enrich import enrich_new
+from leadpipe.cli.common import (
+    DbOption,
+    console,
+    db_hint,
+    print_json,
+    settings_for,
+    user_errors,
+    wants_json,
+)
 
 
 def enrich(
@@ -15,10 +22,14 @@ def enrich(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Enrich every record not enriched yet (or enriched under an older configuration)."""
+    from leadpipe.cli.progress import terminal_progress
+    from leadpipe.cli.summary import print_enrich, print_next
+    from leadpipe.stages.enrich import enrich_new
+
     with user_errors():
-        counts = enrich_new(settings_for(db))
+        result = enrich_new(settings_for(db), terminal_progress(as_json))
     if wants_json(as_json):
-        print_json(counts)
-    else:
-        console.print(f"{counts['records_enriched']} record(s) enriched, {counts['values']} "
-                      f"value(s) with provenance, {counts['dns_lookups']} DNS lookup(s).")
+        print_json(result)
+        return
+    print_enrich(result, console)
+    print_next("enrich", console, db_hint(db))

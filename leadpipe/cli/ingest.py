@@ -7,38 +7,37 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from leadpipe.cli.common import (
     DbOption,
     console,
+    db_hint,
+    err_console,
     parse_day,
     print_json,
     settings_for,
     user_errors,
     wants_json,
 )
-from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
+from leadpipe.stages.ingest import ListOptions, RejectedFile
 from warehouse.load_lists import BatchReport
 
 app = typer.Typer(help="Load purchased lists and web-form exports into the warehouse.",
                   no_args_is_help=True)
 
 
-def _show(report: BatchReport, as_json: bool) -> None:
+def _show(outcome: BatchReport | RejectedFile, as_json: bool, db: Path | None) -> None:
+    """The file's counts and the next step; a rejected file is an error with its fix."""
+    from leadpipe.cli.summary import print_ingest, print_next
+
+    if isinstance(outcome, RejectedFile):
+        err_console.print(f"[red]error:[/red] {outcome.problem}", highlight=False)
+        raise typer.Exit(2)
     if wants_json(as_json):
-        print_json(report.as_dict())
+        print_json(outcome.as_dict())
         return
-    table = Table(title=f"{report.file_name}: {report.status}")
-    for name in ("in", "loaded", "quarantined", "skipped"):
-        table.add_column(name, justify="right")
-    table.add_row(str(report.rows_in), str(report.loaded), str(report.quarantined),
-                  str(report.skipped))
-    console.print(table)
-    if report.note:
-        console.print(report.note)
-    if report.quarantined:
-        console.print(f"See the reasons with: leadpipe quarantine --batch {report.batch_id}")
+    print_ingest([outcome], console)
+    print_next("ingest", console, db_hint(db))
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -50,11 +49,13 @@ def ingest_list(
     path: Annotated[Path, typer.Argument(help="CSV/TSV/semicolon CSV or XLSX file.",
                                          exists=True, dir_okay=False)],
     vendor: Annotated[str | None, typer.Option(help="Who sold the list.")] = None,
-    acquired_on: Annotated[str | None, typer.Option(help="Purchase date, YYYY-MM-DD.")] = None,
+    acquired_on: Annotated[str | None, typer.Option(
+        help="Purchase date (2026-11-20 or 20.11.2026); the Art. 14 deadline runs from it.")]
+    = None,
     mapping: Annotated[Path | None, typer.Option(
         help="Vendor mapping YAML (columns and list metadata).", exists=True, dir_okay=False,
     )] = None,
-    licence_end: Annotated[str | None, typer.Option(help="End of permitted use.")] = None,
+    licence_end: Annotated[str | None, typer.Option(help="End of permitted use (a date).")] = None,
     permitted_use: Annotated[str | None, typer.Option(help="What the licence allows.")] = None,
     provenance_documented: Annotated[bool | None, typer.Option(
         "--provenance-documented/--provenance-unknown",
@@ -69,8 +70,13 @@ def ingest_list(
         licence_end=_date(licence_end, "--licence-end"), permitted_use=permitted_use,
         provenance_documented=provenance_documented,
     )
+    from leadpipe.cli.progress import terminal_progress
+    from leadpipe.stages.ingest import load_list_or_reject
+
     with user_errors():
-        _show(ingest_list_file(settings_for(db), path, options), as_json)
+        outcome = load_list_or_reject(settings_for(db), path, options,
+                                      terminal_progress(as_json))
+    _show(outcome, as_json, db)
 
 
 @app.command("forms")
@@ -81,5 +87,8 @@ def ingest_forms(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load web-form submissions and their consent evidence."""
+    from leadpipe.stages.ingest import load_forms_or_reject
+
     with user_errors():
-        _show(ingest_form_file(settings_for(db), path), as_json)
+        outcome = load_forms_or_reject(settings_for(db), path)
+    _show(outcome, as_json, db)

@@ -6,7 +6,6 @@ Only leads whose current decision on the channel is `allowed` (plus `review`, ma
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,6 +15,7 @@ from leadpipe.cli.common import (
     DbOption,
     console,
     err_console,
+    parse_day,
     print_json,
     settings_for,
     user_errors,
@@ -25,15 +25,6 @@ from leadpipe.stages.export import BadExportRequest, ExportRequest, export_leads
 from scoring.export_files import ExportPathExists
 
 app = typer.Typer(help="Qualified lead lists for sales.", no_args_is_help=True)
-
-
-def _date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError as exc:
-        raise BadExportRequest(f"--since must be a date YYYY-MM-DD, got {value!r}") from exc
 
 
 @app.command("export")
@@ -52,7 +43,7 @@ def export(
     source: Annotated[str | None, typer.Option(
         help="web_form, purchased_list, crawl or a vendor name; comma-separated.")] = None,
     since: Annotated[str | None, typer.Option(
-        help="Only leads first seen on or after this date (YYYY-MM-DD).")] = None,
+        help="Only leads first seen on or after this date (2026-11-20 or 20.11.2026).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many leads.")] = None,
     include_review: Annotated[bool, typer.Option(
         "--include-review", help="Also list leads whose decision is review (marked).")] = False,
@@ -65,24 +56,25 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the qualified leads for one channel, best first, and log the export."""
+    first_seen = parse_day(since, "--since") if since else None
     with user_errors():
         try:
             result = export_leads(settings_for(db), ExportRequest(
                 channel=channel, out=out, fmt=output_format, min_grade=min_grade,
                 regions=split_list(region), industries=split_list(industry),
-                sources=split_list(source), since=_date(since), limit=limit,
+                sources=split_list(source), since=first_seen, limit=limit,
                 include_review=include_review, excel_de=excel_de, force=force, by=by))
         except (BadExportRequest, ExportPathExists) as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from exc
-    if result["leads"] == 0:
+    if result.leads == 0:
         err_console.print(f"No leads match these filters on channel {channel}; wrote {out} "
                           "with the header row only.", highlight=False)
     if wants_json(as_json):
-        print_json(result)
+        print_json(result.as_dict())
         return
-    if result["leads"] == 0:
+    if result.leads == 0:
         return
-    review = f" ({result['review']} marked review)" if result["review"] else ""
-    console.print(f"Exported {result['leads']} leads for {channel}{review} to {out} "
-                  f"(logged as {result['export_id']}).", highlight=False)
+    review = f" ({result.review:,} marked review)" if result.review else ""
+    console.print(f"Exported {result.leads:,} leads for {channel}{review} to {out} "
+                  f"(logged as {result.export_id}).", highlight=False)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import typer
 
 from leadpipe.cli import consent as consent_cli
+from leadpipe.cli import crawl as crawl_cli
+from leadpipe.cli import decide as decide_cli
 from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import enrich as enrich_cli
@@ -42,8 +44,10 @@ def main() -> None:
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(inspect_cli.app, name="inspect")
 app.add_typer(run_cli.app, name="run")
+app.command("crawl")(crawl_cli.crawl)
 app.command("enrich")(enrich_cli.enrich)
 app.command("match")(match_cli.match)
+app.command("decide")(decide_cli.decide)
 app.add_typer(match_cli.review_app, name="review")
 app.command("explain-match")(match_cli.explain_match)
 app.command("dedupe-file")(match_cli.dedupe_file)

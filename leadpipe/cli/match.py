@@ -12,13 +12,13 @@ from rich.table import Table
 from leadpipe.cli.common import (
     DbOption,
     console,
+    db_hint,
     print_json,
     settings_for,
     user_errors,
     wants_json,
 )
 from leadpipe.stages import review as review_stage
-from leadpipe.stages.match import match_all
 from scoring.export_files import ExportPathExists
 
 review_app = typer.Typer(help="Review uncertain matches: export them side by side, import "
@@ -36,14 +36,17 @@ def _refuse_existing(exc: ExportPathExists) -> typer.Exit:
 
 def match(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Match enriched records into companies, contacts and consumers now."""
+    from leadpipe.cli.progress import terminal_progress
+    from leadpipe.cli.summary import print_match, print_next
+    from leadpipe.stages.match import match_all
+
     with user_errors():
-        counts = match_all(settings_for(db))
+        result = match_all(settings_for(db), terminal_progress(as_json))
     if wants_json(as_json):
-        print_json(counts)
+        print_json(result)
         return
-    for level in ("company", "contact", "consumer"):
-        c = counts[level]
-        console.print(f"{level}: {c['records']} record(s) → {c['leads']} lead(s) ({c['mode']})")
+    print_match(result, console)
+    print_next("match", console, db_hint(db))
 
 
 @review_app.command("export")

@@ -2,32 +2,65 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leadpipe.cli.common import DbOption, console, print_json, user_errors, wants_json
-from leadpipe.cli.summary import print_run_summary
+from leadpipe.cli.common import DbOption, console, err_console, print_json, wants_json
+
+if TYPE_CHECKING:
+    from leadpipe.stages.nightly import NightlyReport
 
 app = typer.Typer(help="Run Prefect flows locally (a temporary Prefect server starts when "
                        "PREFECT_API_URL is not set).", no_args_is_help=True)
 
 
+def run_nightly_flow(inbox: Path, db: Path | None, *, crawl: bool = True,
+                     max_crawl_targets: int | None = None) -> NightlyReport:
+    """Run the nightly flow in this process; its report, or exit 1 when a stage crashed."""
+    # The temporary Prefect server would try to send usage data to the internet.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.nightly import nightly  # imported here: loading Prefect takes seconds
+    from leadpipe.stages.nightly import NightlyReport
+
+    state = nightly(inbox=str(inbox), db=str(db) if db else None, crawl=crawl,
+                    max_crawl_targets=max_crawl_targets, return_state=True)
+    from flows.outcomes import NeedsAttention
+
+    report = state.result(raise_on_failure=False)
+    if isinstance(report, NeedsAttention):
+        report = report.detail
+    if not isinstance(report, NightlyReport):
+        err_console.print(f"[red]The nightly run failed:[/red] {report}", highlight=False)
+        raise typer.Exit(1)
+    return report
+
+
 @app.command("nightly")
 def run_nightly(
-    inbox: Annotated[Path, typer.Option(help="Folder with lists/ and forms/ to ingest.")] = Path(
-        "data/inbox"
-    ),
+    inbox: Annotated[Path, typer.Option(
+        help="Folder with lists/ (each list with its <file>.yaml), forms/ and events/.")] = Path(
+        "data/inbox"),
+    crawl: Annotated[bool, typer.Option(
+        "--crawl/--no-crawl", help="Crawl the leads' company websites.")] = True,
+    max_crawl_targets: Annotated[int | None, typer.Option(
+        min=1, help="Crawl at most this many websites.")] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Run the nightly flow now, with the embedded defaults."""
-    from flows.nightly import nightly  # imported here: loading Prefect takes seconds
+    """Run the nightly flow now: ingest the inbox, crawl, enrich, match, decide, score.
 
-    with user_errors():
-        result = nightly(inbox=str(inbox), db=str(db) if db else None)
+    Exits with 1 when a file was rejected or a stage stopped the run (the summary says which
+    and how to fix it).
+    """
+    from leadpipe.cli.summary import print_nightly
+
+    report = run_nightly_flow(inbox, db, crawl=crawl, max_crawl_targets=max_crawl_targets)
     if wants_json(as_json):
-        print_json(result)
+        print_json(report.as_dict())
     else:
-        print_run_summary(result, console)
+        print_nightly(report, console)
+    if report.needs_attention:
+        raise typer.Exit(1)

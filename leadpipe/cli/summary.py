@@ -1,68 +1,137 @@
-"""Printing a nightly run's result for a person at a terminal."""
+"""Printing stage results for a person at a terminal, and the step that comes next.
+
+Each stage command prints its counts (thousands separated) and then the command to run
+next, so the path from a new list to a sales export needs no other documentation:
+ingest → enrich → match → decide → score → leads export.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 
+from leadpipe.stages.consent import EventImportReport
+from leadpipe.stages.crawl import CrawlResult
+from leadpipe.stages.decide import DecideResult
+from leadpipe.stages.enrich import EnrichResult
+from leadpipe.stages.ingest import RejectedFile
+from leadpipe.stages.match import MatchResult
+from leadpipe.stages.nightly import NightlyReport
+from leadpipe.stages.score import ScoreResult
+from spiders.skip_reasons import describe_skipped
+from warehouse.load_lists import BatchReport
 
-def print_ingest(reports: list[dict[str, Any]], console: Console) -> None:
+NEXT_STEP = {
+    "ingest": "leadpipe enrich",
+    "crawl": "leadpipe enrich",
+    "enrich": "leadpipe match",
+    "match": "leadpipe decide",
+    "decide": "leadpipe score",
+    "score": "leadpipe leads export --channel email --min-grade B --out leads.csv",
+}
+"""The command after each stage on the CLI path from a new list to a sales export."""
+
+DECISIONS = ("allowed", "review", "blocked")
+
+
+def print_next(stage: str, console: Console, db_option: str = "") -> None:
+    console.print(f"Next: [bold]{NEXT_STEP[stage]}{db_option}[/bold]", highlight=False)
+
+
+def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Console) -> None:
+    read = [o for o in outcomes if isinstance(o, BatchReport)]
+    for rejected in (o for o in outcomes if isinstance(o, RejectedFile)):
+        console.print(f"[red]rejected:[/red] {rejected.problem}", highlight=False)
+    if not read:
+        return
     table = Table(title="Ingest")
-    for column in ("file", "status", "in", "loaded", "quarantined", "skipped", "note"):
-        table.add_column(column, justify="right" if column in
-                         ("in", "loaded", "quarantined", "skipped") else "left")
-    for r in reports:
-        table.add_row(r["file"], r["status"], str(r["in"]), str(r["loaded"]),
-                      str(r["quarantined"]), str(r["skipped"]), r.get("note") or "")
+    for column in ("file", "status", "rows in", "loaded", "quarantined", "skipped"):
+        table.add_column(column, justify="left" if column in ("file", "status") else "right")
+    for r in read:
+        table.add_row(r.file_name, r.status, f"{r.rows_in:,}", f"{r.loaded:,}",
+                      f"{r.quarantined:,}", f"{r.skipped:,}")
     console.print(table)
-    total = {k: sum(int(r[k]) for r in reports) for k in ("in", "loaded", "quarantined", "skipped")}
-    console.print(
-        f"rows in = loaded + quarantined + skipped: {total['in']} = {total['loaded']} + "
-        f"{total['quarantined']} + {total['skipped']}"
-    )
+    total = [sum(getattr(r, k) for r in read) for k in ("rows_in", "loaded", "quarantined",
+                                                         "skipped")]
+    console.print(f"rows in = loaded + quarantined + skipped: {total[0]:,} = {total[1]:,} + "
+                  f"{total[2]:,} + {total[3]:,}", highlight=False)
+    for r in read:
+        if r.note:
+            console.print(f"{r.file_name}: {r.note}", highlight=False)
+        if r.quarantined:
+            console.print(f"See why rows were set aside: leadpipe quarantine --batch "
+                          f"{r.batch_id}", highlight=False)
 
 
-def print_decisions(decided: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"Eligibility of {decided['leads']} lead(s)")
-    for column in ("channel", "allowed", "review", "blocked"):
-        table.add_column(column, justify="left" if column == "channel" else "right")
-    for channel, counts in decided["by_channel"].items():
-        table.add_row(channel, *(str(counts.get(k, 0)) for k in ("allowed", "review",
-                                                               "blocked")))
+def print_crawl(result: CrawlResult, console: Console) -> None:
+    if not result.targets:
+        console.print("Crawl: no website was due.")
+        return
+    loaded = f"; {result.batch.loaded:,} with company data loaded" if result.batch else ""
+    console.print(f"Crawl: {result.targets:,} site(s), {result.pages:,} page(s){loaded}.",
+                  highlight=False)
+    for line in describe_skipped(result.skipped):
+        console.print(f"  not fetched: {line}", highlight=False)
+
+
+def print_enrich(result: EnrichResult, console: Console) -> None:
+    console.print(f"Enrich: {result.records_enriched:,} record(s) enriched, {result.values:,} "
+                  f"value(s) with provenance, {result.dns_lookups:,} DNS lookup(s).",
+                  highlight=False)
+
+
+def print_match(result: MatchResult, console: Console) -> None:
+    table = Table(title="Match")
+    for column in ("level", "records", "leads", "new leads", "pairs to review", "mode"):
+        table.add_column(column, justify="left" if column in ("level", "mode") else "right")
+    for name, level in result.levels().items():
+        table.add_row(name, f"{level.records:,}", f"{level.leads:,}", f"{level.new_leads:,}",
+                      f"{level.review_pairs:,}", level.mode)
     console.print(table)
+    if any(level.review_pairs for level in result.levels().values()):
+        console.print("Decide the uncertain pairs: leadpipe review export --out review.xlsx",
+                      highlight=False)
 
 
-def print_run_summary(result: dict[str, Any], console: Console) -> None:
-    """One section per stage that ran."""
-    if "ingest" in result:
-        print_ingest(result["ingest"], console)
-    for e in result.get("consent_events", []):
-        if "error" in e:
-            console.print(f"Consent events {e['file']}: not imported — {e['error']}")
-        else:
-            console.print(f"Consent events {e['file']}: {e['imported']} new, "
-                          f"{len(e['problems'])} problem line(s)")
-    if result.get("crawl", {}).get("targets"):
-        c = result["crawl"]
-        batch = c["batch"]
-        console.print(f"Crawl: {c['targets']} site(s), {c['pages']} page(s); {batch['loaded']} "
-                      f"with company data loaded, {batch['skipped']} other page(s); skipped "
-                      f"requests: {c['skipped'] or 'none'}")
-    if "enrich" in result:
-        e = result["enrich"]
-        console.print(f"Enrich: {e['records_enriched']} record(s) enriched, {e['values']} "
-                      f"value(s) with provenance, {e['dns_lookups']} DNS lookup(s).")
-    if "match" in result:
-        m = result["match"]
-        parts = [f"{m[level]['leads']} {level} lead(s)" for level in ("company", "contact",
-                                                                       "consumer")]
-        console.print("Match: " + ", ".join(parts) + f"; {m['company'].get('review_pairs', 0)}"
-                      " company pair(s) to review.")
-    if "decide" in result:
-        print_decisions(result["decide"], console)
-    if "score" in result:
-        s = result["score"]
-        grades = ", ".join(f"{g}: {n}" for g, n in s["grades"].items())
-        console.print(f"Score: {s['leads_scored']} lead(s) scored ({grades}).")
+def print_decide(result: DecideResult, console: Console) -> None:
+    table = Table(title=f"Eligibility of {result.leads:,} lead(s)")
+    table.add_column("channel")
+    for decision in DECISIONS:
+        table.add_column(decision, justify="right")
+    for channel, counts in result.by_channel.items():
+        table.add_row(channel, *(f"{counts.get(k, 0):,}" for k in DECISIONS))
+    console.print(table)
+    console.print(f"{result.decisions_changed:,} decision(s) changed.", highlight=False)
+
+
+def print_score(result: ScoreResult, console: Console) -> None:
+    grades = ", ".join(f"{g}: {n:,}" for g, n in result.grades.items()) or "none"
+    console.print(f"Score: {result.leads_scored:,} lead(s) scored anew, {result.unchanged:,} "
+                  f"unchanged (grades {grades}).", highlight=False)
+
+
+def print_nightly(report: NightlyReport, console: Console) -> None:
+    """One section per stage that ran; rejected files and a stop first and in red."""
+    for note in report.notes:
+        console.print(note, highlight=False)
+    print_ingest(report.ingest, console)
+    for e in report.consent_events:
+        if isinstance(e, RejectedFile):
+            console.print(f"[red]rejected:[/red] {e.problem}", highlight=False)
+        elif isinstance(e, EventImportReport):
+            console.print(f"Consent events {e.file}: {e.imported:,} new, {len(e.problems):,} "
+                          "problem line(s)", highlight=False)
+    if report.crawl is not None:
+        print_crawl(report.crawl, console)
+    if report.enrich is not None:
+        print_enrich(report.enrich, console)
+    if report.match is not None:
+        print_match(report.match, console)
+    if report.decide is not None:
+        print_decide(report.decide, console)
+    if report.score is not None:
+        print_score(report.score, console)
+    if report.needs_attention:
+        console.print(f"[red]{report.headline()}[/red]", highlight=False)
