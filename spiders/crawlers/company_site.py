@@ -37,14 +37,14 @@ from enrichment.domains import registrable_domain
 from spiders.config import page_patterns
 from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
 from spiders.middlewares import SkipRequest, policy_from_settings
-from spiders.safety import Policy, UnsafeTarget, check_url
+from spiders.safety import Policy, Resolver, UnsafeTarget, check_url, resolve_host
 from spiders.structured import classify_link, js_link_target, page_title, schema_org
 
 KIND_PRIORITY = {"impressum": 30, "contact": 20, "about": 10}
 # A name that does not resolve does not resolve for http either: no fallback for dns_error.
 _FALLBACK_REASONS = {"connection_refused", "timeout", "download_error", "tls_error"}
-# Start URLs checked at once, each in a thread of asyncio's default executor (the check
-# resolves the name): a slow lookup holds up only its own target, not the reactor.
+# Start URLs whose check resolves a name, checked at once, each in a thread of asyncio's
+# default executor: a slow lookup holds up only its own target, not the reactor.
 START_CHECKS_IN_FLIGHT = 8
 
 T = TypeVar("T")
@@ -102,10 +102,20 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     return "download_error", f"{name}: {text[:200]}"
 
 
-def start_refusal(url: str, policy: Policy) -> UnsafeTarget | None:
-    """Why the safety policy refuses a start URL, or None; resolves its name (blocking)."""
+class NeedsLookup(Exception):
+    """A URL's check has come to resolving its host name."""
+
+
+def no_lookup(host: str) -> tuple[str, ...]:
+    """A resolver for the checks that need none (addresses, allowlisted hosts, bad URLs)."""
+    raise NeedsLookup(host)
+
+
+def start_refusal(url: str, policy: Policy,
+                  resolve: Resolver = resolve_host) -> UnsafeTarget | None:
+    """Why the safety policy refuses a start URL, or None."""
     try:
-        check_url(url, policy)
+        check_url(url, policy, resolve)
     except UnsafeTarget as exc:
         return exc
     return None
@@ -186,7 +196,9 @@ class CompanySiteSpider(scrapy.Spider):
         The safety middleware checks every request (redirect hops, links) on the reactor
         thread, where one slow name lookup stops the whole crawl (a resolver that drops a
         query is asked again after 5 s). Start URLs, whose names nobody has looked up yet, are
-        checked here in threads; the middleware then finds their answers cached."""
+        checked here: in threads when the check resolves a name (the middleware then finds
+        the answer cached), at once when it does not (a thread costs more than such a check).
+        """
         policy = policy_from_settings(self.settings)
         for target in self.targets:
             url = start_url(target)
@@ -194,16 +206,26 @@ class CompanySiteSpider(scrapy.Spider):
             if key and key not in self.sites:
                 self.sites[key] = SiteState(key=key, start_url=url, domains={key},
                                             pinned_scheme="://" in target)
-        checks = in_threads(list(self.sites.values()),
-                            lambda site: start_refusal(site.start_url, policy),
+        lookups = []
+        for site in self.sites.values():
+            try:
+                refusal = start_refusal(site.start_url, policy, no_lookup)
+            except NeedsLookup:
+                lookups.append(site)
+                continue
+            yield self._begin(site, refusal)
+        checks = in_threads(lookups, lambda site: start_refusal(site.start_url, policy),
                             START_CHECKS_IN_FLIGHT)
         async for site, refusal in checks:
-            if refusal is None:
-                yield self._request(site, site.start_url, "home", hops=0, is_start=True)
-            else:
-                site.error = f"{refusal.reason}: {refusal.detail}"
-                self._skip(site, site.start_url, refusal.reason, refusal.detail)
-                yield self._site_crawl(site)
+            yield self._begin(site, refusal)
+
+    def _begin(self, site: SiteState, refusal: UnsafeTarget | None) -> scrapy.Request | SiteCrawl:
+        """The start request of a target, or all its records when the policy refuses it."""
+        if refusal is None:
+            return self._request(site, site.start_url, "home", hops=0, is_start=True)
+        site.error = f"{refusal.reason}: {refusal.detail}"
+        self._skip(site, site.start_url, refusal.reason, refusal.detail)
+        return self._site_crawl(site)
 
     def _request(self, site: SiteState, url: str, kind: str, *, hops: int,
                  is_start: bool = False) -> scrapy.Request:
