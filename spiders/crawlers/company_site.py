@@ -43,8 +43,8 @@ from spiders.structured import classify_link, js_link_target, page_title, schema
 KIND_PRIORITY = {"impressum": 30, "contact": 20, "about": 10}
 # A name that does not resolve does not resolve for http either: no fallback for dns_error.
 _FALLBACK_REASONS = {"connection_refused", "timeout", "download_error", "tls_error"}
-# Start URLs whose check resolves a name, checked at once, each in a thread of asyncio's
-# default executor: a slow lookup holds up only its own target, not the reactor.
+# Name lookups of start URLs at the same time, each in a thread of asyncio's default executor
+# (min(32, CPUs + 4) threads): a slow lookup holds up its own target, not the reactor.
 START_CHECKS_IN_FLIGHT = 8
 
 T = TypeVar("T")
