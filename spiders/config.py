@@ -1,4 +1,5 @@
-"""Crawl configuration (politeness, limits, safety switches) and link patterns, validated."""
+"""Crawl configuration (politeness, limits, safety switches), link patterns and the words for
+skip reasons, validated."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadpipe.config import LoadedConfig, load_config
 
@@ -50,6 +51,32 @@ class PagePatterns(_Strict):
     organization_types: list[str]
 
 
+class ReasonWords(_Strict):
+    noun: str = Field(min_length=1)     # singular; the plural comes from SkipReasons.nouns
+    says: str = Field(min_length=1)
+
+
+class SkipReasons(_Strict):
+    """Skip reason codes in words: `reasons` by code, `families` by code prefix (`http_`)."""
+
+    version: int
+    nouns: dict[str, str]               # singular -> plural
+    reasons: dict[str, ReasonWords]
+    families: dict[str, ReasonWords]    # `says` holds {rest}, the code after the prefix
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SkipReasons:
+        for section, entries in (("reasons", self.reasons), ("families", self.families)):
+            for code, words in entries.items():
+                if words.noun not in self.nouns:
+                    raise ValueError(f"{section}.{code}.noun: {words.noun!r} is not one of "
+                                     f"nouns ({', '.join(self.nouns)})")
+        for prefix, words in self.families.items():
+            if "{rest}" not in words.says:
+                raise ValueError(f"families.{prefix}.says: must contain {{rest}}")
+        return self
+
+
 def _config_dir() -> Path:
     return Path(os.environ.get("LEADPIPE_CONFIG_DIR") or "config")
 
@@ -70,3 +97,12 @@ def page_patterns(config_dir: Path | None = None) -> LoadedConfig[PagePatterns]:
 @lru_cache(maxsize=4)
 def _page_patterns(config_dir: Path) -> LoadedConfig[PagePatterns]:
     return load_config("spiders", "page_patterns", PagePatterns, config_dir)
+
+
+def skip_reasons(config_dir: Path | None = None) -> LoadedConfig[SkipReasons]:
+    return _skip_reasons(config_dir or _config_dir())
+
+
+@lru_cache(maxsize=4)
+def _skip_reasons(config_dir: Path) -> LoadedConfig[SkipReasons]:
+    return load_config("spiders", "skip_reasons", SkipReasons, config_dir)

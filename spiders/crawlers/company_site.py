@@ -6,6 +6,10 @@ depth and a per-domain page budget. It records a CompanyPage per fetched page, a
 for every URL it did not fetch or use (with a reason), and a CrawlOutcome per target, and yields
 them as one SiteCrawl item when the target's last request has ended.
 
+A start URL the safety policy refuses (a name that does not resolve, a private address) gets
+no request: its skip and outcome are yielded from start() at once. The policy is checked in
+threads there, because it resolves the name, and again by the middleware for every request.
+
 Requests are never dropped silently: the spider dedupes URLs itself (dont_filter=True) and
 enforces depth and budget itself, so each request ends in a callback or errback and the
 per-domain outcome is emitted when the last one finishes.
@@ -13,12 +17,13 @@ per-domain outcome is emitted when the last one finishes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -31,11 +36,19 @@ from twisted.python.failure import Failure
 from enrichment.domains import registrable_domain
 from spiders.config import page_patterns
 from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
-from spiders.middlewares import SkipRequest
+from spiders.middlewares import SkipRequest, policy_from_settings
+from spiders.safety import Policy, Resolver, UnsafeTarget, check_url, resolve_host
 from spiders.structured import classify_link, js_link_target, page_title, schema_org
 
 KIND_PRIORITY = {"impressum": 30, "contact": 20, "about": 10}
-_FALLBACK_REASONS = {"dns_error", "connection_refused", "timeout", "download_error", "tls_error"}
+# A name that does not resolve does not resolve for http either: no fallback for dns_error.
+_FALLBACK_REASONS = {"connection_refused", "timeout", "download_error", "tls_error"}
+# Name lookups of start URLs at the same time, each in a thread of asyncio's default executor
+# (min(32, CPUs + 4) threads): a slow lookup holds up its own target, not the reactor.
+START_CHECKS_IN_FLIGHT = 8
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def now_iso() -> str:
@@ -89,6 +102,46 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     return "download_error", f"{name}: {text[:200]}"
 
 
+class NeedsLookup(Exception):
+    """A URL's check has come to resolving its host name."""
+
+
+def no_lookup(host: str) -> tuple[str, ...]:
+    """A resolver for the checks that need none (addresses, allowlisted hosts, bad URLs)."""
+    raise NeedsLookup(host)
+
+
+def start_refusal(url: str, policy: Policy,
+                  resolve: Resolver = resolve_host) -> UnsafeTarget | None:
+    """Why the safety policy refuses a start URL, or None."""
+    try:
+        check_url(url, policy, resolve)
+    except UnsafeTarget as exc:
+        return exc
+    return None
+
+
+async def in_threads(items: Iterable[T], func: Callable[[T], R],
+                     width: int) -> AsyncIterator[tuple[T, R]]:
+    """(item, func(item)) in order of completion, at most `width` calls running in threads."""
+    todo = iter(items)
+    running: dict[asyncio.Future[R], T] = {}
+    try:
+        while True:
+            for item in todo:
+                running[asyncio.ensure_future(asyncio.to_thread(func, item))] = item
+                if len(running) >= width:
+                    break
+            if not running:
+                return
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for future in done:
+                yield running.pop(future), future.result()
+    finally:
+        for future in running:
+            future.cancel()
+
+
 @dataclass
 class SiteState:
     key: str
@@ -137,15 +190,42 @@ class CompanySiteSpider(scrapy.Spider):
     def depth(self) -> int:
         return self.settings.getint("LEADPIPE_DEPTH")
 
-    async def start(self) -> Any:
+    async def start(self) -> AsyncIterator[scrapy.Request | SiteCrawl]:
+        """A request per target, or the target's records at once when the policy refuses it.
+
+        The safety middleware checks every request (redirect hops, links) on the reactor
+        thread, where one slow name lookup stops the whole crawl (a resolver that drops a
+        query is asked again after 5 s). Start URLs, whose names nobody has looked up yet, are
+        checked here: in threads when the check resolves a name (the middleware then finds
+        the answer cached), at once when it does not (a thread costs more than such a check).
+        """
+        policy = policy_from_settings(self.settings)
         for target in self.targets:
             url = start_url(target)
             key = site_key(url)
-            if not key or key in self.sites:
+            if key and key not in self.sites:
+                self.sites[key] = SiteState(key=key, start_url=url, domains={key},
+                                            pinned_scheme="://" in target)
+        lookups = []
+        for site in self.sites.values():
+            try:
+                refusal = start_refusal(site.start_url, policy, no_lookup)
+            except NeedsLookup:
+                lookups.append(site)
                 continue
-            site = SiteState(key=key, start_url=url, domains={key}, pinned_scheme="://" in target)
-            self.sites[key] = site
-            yield self._request(site, url, "home", hops=0, is_start=True)
+            yield self._begin(site, refusal)
+        checks = in_threads(lookups, lambda site: start_refusal(site.start_url, policy),
+                            START_CHECKS_IN_FLIGHT)
+        async for site, refusal in checks:
+            yield self._begin(site, refusal)
+
+    def _begin(self, site: SiteState, refusal: UnsafeTarget | None) -> scrapy.Request | SiteCrawl:
+        """The start request of a target, or all its records when the policy refuses it."""
+        if refusal is None:
+            return self._request(site, site.start_url, "home", hops=0, is_start=True)
+        site.error = f"{refusal.reason}: {refusal.detail}"
+        self._skip(site, site.start_url, refusal.reason, refusal.detail)
+        return self._site_crawl(site)
 
     def _request(self, site: SiteState, url: str, kind: str, *, hops: int,
                  is_start: bool = False) -> scrapy.Request:
@@ -183,12 +263,16 @@ class CompanySiteSpider(scrapy.Spider):
     def _finish(self, site: SiteState) -> Iterator[SiteCrawl]:
         site.pending -= 1
         if site.pending == 0:
-            outcome = CrawlOutcome(domain=site.key, start_url=site.start_url,
-                                   pages_fetched=site.pages, skipped=list(site.skipped),
-                                   error=site.error, redirected_to=site.redirected_to,
-                                   finished_at=now_iso())
-            yield SiteCrawl(domain=site.key, records=[*site.records, outcome])
-            site.records = []
+            yield self._site_crawl(site)
+
+    def _site_crawl(self, site: SiteState) -> SiteCrawl:
+        """The target's records, its outcome last: the target has ended."""
+        outcome = CrawlOutcome(domain=site.key, start_url=site.start_url,
+                               pages_fetched=site.pages, skipped=list(site.skipped),
+                               error=site.error, redirected_to=site.redirected_to,
+                               finished_at=now_iso())
+        records, site.records = site.records, []
+        return SiteCrawl(domain=site.key, records=[*records, outcome])
 
     # -- callbacks ---------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
