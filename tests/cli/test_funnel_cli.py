@@ -33,9 +33,10 @@ def worked(settings: Settings, tmp_path: Path) -> Settings:
     return settings
 
 
-def _funnel(settings: Settings, *args: str) -> dict[str, dict[str, tuple[int, float | None]]]:
+def _funnel(settings: Settings, *args: str, min_grade: str = "D"
+            ) -> dict[str, dict[str, tuple[int, float | None]]]:
     result = runner.invoke(app, ["funnel", "--db", str(settings.db_path), "--json",
-                                 "--min-grade", "D", *args])
+                                 "--min-grade", min_grade, *args])
     assert result.exit_code == 0, result.output
     return {(f["source_kind"] + (f":{f['vendor']}" if f["vendor"] else "")):
             {s["stage"]: (s["count"], s["rate"]) for s in f["steps"]}
@@ -58,6 +59,15 @@ def test_counts_per_source_and_stage(worked: Settings) -> None:
     assert acme["unique"][0] == 2
     assert funnel["crawl"]["unique"][0] == 1
     assert funnel["web_form"]["eligible:email"][0] == 1
+
+
+@pytest.mark.parametrize("min_grade", ["A", "B", "C", "D"])
+def test_each_stage_counts_within_the_one_before(worked: Settings, min_grade: str) -> None:
+    """A phone export at grade D counts as exported only where the lead is still qualified."""
+    for stages in _funnel(worked, min_grade=min_grade).values():
+        for ch in ("email", "phone", "post", "sms", "fax"):
+            assert (stages["enriched"][0] >= stages[f"eligible:{ch}"][0]
+                    >= stages[f"qualified:{ch}"][0] >= stages[f"exported:{ch}"][0])
 
 
 def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
