@@ -47,14 +47,15 @@ def test_counts_per_source_and_stage(worked: Settings) -> None:
     funnel = _funnel(worked)
     total, acme = funnel["all"], funnel["purchased_list:acme"]
     assert total["ingested"] == (5, None)
-    assert total["unique"] == (3, 0.6)
+    assert total["unique"] == (3, 0.6)                          # leads per record
     assert total["enriched"] == (3, 1.0)
     assert total["eligible:phone"] == (2, pytest.approx(2 / 3, abs=1e-4))
     assert total["qualified:phone"] == (2, 1.0)
     assert total["exported:phone"] == (2, 1.0)
     assert total["eligible:email"][0] == 1
     assert total["exported:email"] == (0, 0.0)
-    assert total["won"] == (1, pytest.approx(1 / 3, abs=1e-4))   # latest outcome counts
+    assert total["closed"] == (2, pytest.approx(2 / 3, abs=1e-4))
+    assert total["won"] == (1, 0.5)              # latest outcome counts; won of won or lost
     assert acme["ingested"][0] == 3
     assert acme["unique"][0] == 2
     assert funnel["crawl"]["unique"][0] == 1
@@ -68,6 +69,17 @@ def test_each_stage_counts_within_the_one_before(worked: Settings, min_grade: st
         for ch in ("email", "phone", "post", "sms", "fax"):
             assert (stages["enriched"][0] >= stages[f"eligible:{ch}"][0]
                     >= stages[f"qualified:{ch}"][0] >= stages[f"exported:{ch}"][0])
+        assert stages["enriched"][0] >= stages["closed"][0] >= stages["won"][0]
+
+
+def test_json_is_complete_and_marks_the_multiplier_and_empty_channels(worked: Settings
+                                                                     ) -> None:
+    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path), "--json"])
+    steps = {s["stage"]: s for s in json.loads(result.output)[0]["steps"]}
+    assert steps["unique"] | {"multiplier": True, "relative_to": "ingested"} == steps["unique"]
+    assert steps["eligible:sms"]["empty_channel"]              # no lead allowed on sms
+    assert not steps["eligible:fax"]["empty_channel"]          # Alpha is, on fax
+    assert [s for s in steps.values() if s["multiplier"]] == [steps["unique"]]
 
 
 def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
@@ -94,4 +106,4 @@ def test_rates_are_none_without_a_base() -> None:
     assert steps["unique"].count == 0
     assert steps["unique"].rate is None
     assert list(steps) == ["ingested", "unique", "enriched", "eligible:email",
-                           "qualified:email", "exported:email", "won"]
+                           "qualified:email", "exported:email", "closed", "won"]
