@@ -87,12 +87,31 @@ def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
         chart = tmp_path / f"funnel{suffix}"
         _funnel(worked, "--chart", str(chart))
         assert chart.read_bytes().startswith(magic)
+        assert chart.stat().st_size > 20_000                   # a drawing, not an empty page
+    page = (tmp_path / "funnel.html").read_text(encoding="utf-8")
+    assert "<svg" in page
+    assert "<?xml" not in page                                 # the SVG inline, not a file
+    assert "<td>phone: qualified (% of allowed)</td><td>2 (100%)</td>" in page
+    assert "sms" not in page.replace("Left out: sms", "")
+    svg = (tmp_path / "funnel.svg").read_text(encoding="utf-8")
+    assert svg.count('<g id="axes_') == 4                     # all, crawl, acme, web form
 
 
 def test_table_output_and_bad_chart_suffix(worked: Settings, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path)])
+    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path)],
+                           env={"COLUMNS": "160"})
     assert result.exit_code == 0
-    assert "qualified:phone" in result.output
+    lines = result.output.splitlines()
+    labels = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+    assert labels[:4] == ["records ingested", "leads (× per record)", "enriched (% of leads)",
+                          "email: allowed (% of enriched)"]
+    assert labels[-2:] == ["won or lost (% of enriched)", "won (% of won or lost)"]
+    assert not any("sms" in label for label in labels)
+    assert "Left out: sms (no lead allowed in any source)." in result.output
+    assert "× = leads per record" in result.output
+    narrow = runner.invoke(app, ["funnel", "--db", str(worked.db_path)], env={"COLUMNS": "60"})
+    assert "│ phone: qualified " in narrow.output                # the basis on its own line
+    assert "│ % of allowed " in narrow.output
     bad = runner.invoke(app, ["funnel", "--db", str(worked.db_path), "--chart",
                               str(tmp_path / "f.gif")])
     assert bad.exit_code == 2
