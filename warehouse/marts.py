@@ -305,7 +305,9 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
     """Counts per (source_kind, vendor) and stage; source_kind 'all' counts each lead once.
 
     Stages: ingested (records), unique, enriched, eligible:<channel>, qualified:<channel>,
-    exported:<channel>, won (leads).
+    exported:<channel>, closed (latest outcome won or lost), won (leads). Each lead stage
+    counts within the one its rate is relative to (`scoring.funnel.stage_order`), so no rate
+    exceeds 100 %: exported counts qualified leads that were exported, not every export.
     """
     return wh.dicts("""
         WITH rec AS (
@@ -323,17 +325,21 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
             FROM grp g JOIN core.lead_members m ON m.record_id = g.record_id
             LEFT JOIN core.enriched_records e ON e.record_id = g.record_id
         ),
+        enriched_leads AS (SELECT source_kind, vendor, lead_id FROM lead_grp WHERE enriched),
         allowed AS (
             SELECT d.lead_id, d.channel, s.grade
             FROM core.eligibility_decisions d
             LEFT JOIN core.lead_scores s ON s.lead_id = d.lead_id AND s.is_current
             WHERE d.is_current AND d.decision = 'allowed'
         ),
-        exported AS (SELECT DISTINCT lead_id, channel FROM ops.export_leads),
-        won AS (
-            SELECT lead_id FROM core.lead_outcomes
+        qualified AS (SELECT lead_id, channel FROM allowed WHERE list_contains(?, grade)),
+        exported AS (
+            SELECT q.lead_id, q.channel FROM qualified q
+            SEMI JOIN ops.export_leads x ON x.lead_id = q.lead_id AND x.channel = q.channel
+        ),
+        outcome AS (
+            SELECT lead_id, outcome FROM core.lead_outcomes
             QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY recorded_at DESC) = 1
-                AND outcome = 'won'
         )
         SELECT source_kind, vendor, 'ingested' AS stage, count(*) AS n FROM grp GROUP BY ALL
         UNION ALL SELECT source_kind, vendor, 'unique', count(DISTINCT lead_id)
@@ -341,13 +347,15 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
         UNION ALL SELECT source_kind, vendor, 'enriched', count(*) FILTER (WHERE enriched)
             FROM lead_grp GROUP BY ALL
         UNION ALL SELECT g.source_kind, g.vendor, 'eligible:' || a.channel, count(*)
-            FROM lead_grp g JOIN allowed a USING (lead_id) GROUP BY ALL
-        UNION ALL SELECT g.source_kind, g.vendor, 'qualified:' || a.channel, count(*)
-            FROM lead_grp g JOIN allowed a USING (lead_id)
-            WHERE list_contains(?, a.grade) GROUP BY ALL
+            FROM enriched_leads g JOIN allowed a USING (lead_id) GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, 'qualified:' || q.channel, count(*)
+            FROM enriched_leads g JOIN qualified q USING (lead_id) GROUP BY ALL
         UNION ALL SELECT g.source_kind, g.vendor, 'exported:' || x.channel, count(*)
-            FROM lead_grp g JOIN exported x USING (lead_id) GROUP BY ALL
+            FROM enriched_leads g JOIN exported x USING (lead_id) GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, 'closed', count(*)
+            FROM enriched_leads g JOIN outcome o USING (lead_id) GROUP BY ALL
         UNION ALL SELECT g.source_kind, g.vendor, 'won', count(*)
-            FROM lead_grp g JOIN won USING (lead_id) GROUP BY ALL
+            FROM enriched_leads g JOIN outcome o USING (lead_id) WHERE o.outcome = 'won'
+            GROUP BY ALL
         ORDER BY 1, 2, 3
     """, [list(qualified_grades)])

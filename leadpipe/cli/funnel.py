@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from leadpipe.cli.common import (
     DbOption,
@@ -17,6 +19,7 @@ from leadpipe.cli.common import (
     user_errors,
 )
 from leadpipe.stages.funnel import compute_funnel, write_chart
+from scoring.funnel import FunnelSource, funnel_notes, funnel_title
 
 
 def funnel(
@@ -27,8 +30,8 @@ def funnel(
         help="Lowest grade that counts as qualified.")] = "B",
     db: DbOption = None,
 ) -> None:
-    """Counts and conversion rates: ingested → unique → enriched → eligible → qualified →
-    exported → won."""
+    """Counts and rates per source, top to bottom: records → leads → enriched → per channel
+    allowed → qualified → exported; won or lost → won."""
     if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".html"):
         err_console.print(f"error: --chart must end in .png, .svg or .html, got {chart.name}",
                           highlight=False, markup=False)
@@ -36,20 +39,38 @@ def funnel(
     with user_errors():
         result = compute_funnel(settings_for(db), min_grade)
     if chart is not None:
-        write_chart(result, chart)
+        write_chart(result, chart, min_grade)
     if as_json:
         print_json([f.as_dict() for f in result])
         return
-    table = Table(title=f"Funnel (qualified = grade {min_grade} or better)")
-    table.add_column("stage")
-    for source in result:
-        table.add_column(source.label, justify="right")
-    for i, step in enumerate(result[0].steps if result else ()):
-        cells = []
-        for source in result:
-            s = source.steps[i]
-            cells.append(f"{s.count}" + (f" ({s.rate:.0%})" if s.rate is not None else ""))
-        table.add_row(step.stage, *cells)
-    console.print(table)
+    console.print(_table(result, min_grade, two_line=_one_line_width(result) > console.width))
+    for note in funnel_notes(result):
+        console.print(note, highlight=False, markup=False)
     if chart is not None:
         console.print(f"Chart written to {chart}.", highlight=False)
+
+
+def _table(funnel: Sequence[FunnelSource], min_grade: str, *, two_line: bool) -> Table:
+    """Stages top to bottom, a column per source; with `two_line` each stage's basis
+    ('% of allowed') goes on a line of its own, so that a narrow terminal keeps the counts."""
+    table = Table(title=funnel_title(min_grade))
+    table.add_column("stage", no_wrap=True)
+    for source in funnel:
+        table.add_column(source.title, justify="right")
+    for i, step in enumerate(funnel[0].steps if funnel else ()):
+        if step.empty_channel:
+            continue
+        label = (Text(step.words).append(f"\n{step.basis}", "dim")
+                 if two_line and step.basis else step.label)
+        table.add_row(label, *(source.steps[i].cell for source in funnel))
+    return table
+
+
+def _one_line_width(funnel: Sequence[FunnelSource]) -> int:
+    """Columns the table needs with every label and cell on one line (headers may wrap)."""
+    steps = [s for s in funnel[0].steps if not s.empty_channel] if funnel else []
+    widths = [max((len(s.label) for s in steps), default=5)]
+    widths += [max([*(len(w) for w in source.title.split()),
+                    *(len(s.cell) for s in source.steps if not s.empty_channel)])
+               for source in funnel]
+    return sum(widths) + 3 * len(widths) + 1

@@ -33,9 +33,10 @@ def worked(settings: Settings, tmp_path: Path) -> Settings:
     return settings
 
 
-def _funnel(settings: Settings, *args: str) -> dict[str, dict[str, tuple[int, float | None]]]:
+def _funnel(settings: Settings, *args: str, min_grade: str = "D"
+            ) -> dict[str, dict[str, tuple[int, float | None]]]:
     result = runner.invoke(app, ["funnel", "--db", str(settings.db_path), "--json",
-                                 "--min-grade", "D", *args])
+                                 "--min-grade", min_grade, *args])
     assert result.exit_code == 0, result.output
     return {(f["source_kind"] + (f":{f['vendor']}" if f["vendor"] else "")):
             {s["stage"]: (s["count"], s["rate"]) for s in f["steps"]}
@@ -46,18 +47,39 @@ def test_counts_per_source_and_stage(worked: Settings) -> None:
     funnel = _funnel(worked)
     total, acme = funnel["all"], funnel["purchased_list:acme"]
     assert total["ingested"] == (5, None)
-    assert total["unique"] == (3, 0.6)
+    assert total["unique"] == (3, 0.6)                          # leads per record
     assert total["enriched"] == (3, 1.0)
     assert total["eligible:phone"] == (2, pytest.approx(2 / 3, abs=1e-4))
     assert total["qualified:phone"] == (2, 1.0)
     assert total["exported:phone"] == (2, 1.0)
     assert total["eligible:email"][0] == 1
     assert total["exported:email"] == (0, 0.0)
-    assert total["won"] == (1, pytest.approx(1 / 3, abs=1e-4))   # latest outcome counts
+    assert total["closed"] == (2, pytest.approx(2 / 3, abs=1e-4))
+    assert total["won"] == (1, 0.5)              # latest outcome counts; won of won or lost
     assert acme["ingested"][0] == 3
     assert acme["unique"][0] == 2
     assert funnel["crawl"]["unique"][0] == 1
     assert funnel["web_form"]["eligible:email"][0] == 1
+
+
+@pytest.mark.parametrize("min_grade", ["A", "B", "C", "D"])
+def test_each_stage_counts_within_the_one_before(worked: Settings, min_grade: str) -> None:
+    """A phone export at grade D counts as exported only where the lead is still qualified."""
+    for stages in _funnel(worked, min_grade=min_grade).values():
+        for ch in ("email", "phone", "post", "sms", "fax"):
+            assert (stages["enriched"][0] >= stages[f"eligible:{ch}"][0]
+                    >= stages[f"qualified:{ch}"][0] >= stages[f"exported:{ch}"][0])
+        assert stages["enriched"][0] >= stages["closed"][0] >= stages["won"][0]
+
+
+def test_json_is_complete_and_marks_the_multiplier_and_empty_channels(worked: Settings
+                                                                     ) -> None:
+    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path), "--json"])
+    steps = {s["stage"]: s for s in json.loads(result.output)[0]["steps"]}
+    assert steps["unique"] | {"multiplier": True, "relative_to": "ingested"} == steps["unique"]
+    assert steps["eligible:sms"]["empty_channel"]              # no lead allowed on sms
+    assert not steps["eligible:fax"]["empty_channel"]          # Alpha is, on fax
+    assert [s for s in steps.values() if s["multiplier"]] == [steps["unique"]]
 
 
 def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
@@ -65,12 +87,31 @@ def test_chart_files_are_written(worked: Settings, tmp_path: Path) -> None:
         chart = tmp_path / f"funnel{suffix}"
         _funnel(worked, "--chart", str(chart))
         assert chart.read_bytes().startswith(magic)
+        assert chart.stat().st_size > 20_000                   # a drawing, not an empty page
+    page = (tmp_path / "funnel.html").read_text(encoding="utf-8")
+    assert "<svg" in page
+    assert "<?xml" not in page                                 # the SVG inline, not a file
+    assert "<td>phone: qualified (% of allowed)</td><td>2 (100%)</td>" in page
+    assert "sms" not in page.replace("Left out: sms", "")
+    svg = (tmp_path / "funnel.svg").read_text(encoding="utf-8")
+    assert svg.count('<g id="axes_') == 4                     # all, crawl, acme, web form
 
 
 def test_table_output_and_bad_chart_suffix(worked: Settings, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path)])
+    result = runner.invoke(app, ["funnel", "--db", str(worked.db_path)],
+                           env={"COLUMNS": "160"})
     assert result.exit_code == 0
-    assert "qualified:phone" in result.output
+    lines = result.output.splitlines()
+    labels = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+    assert labels[:4] == ["records ingested", "leads (× per record)", "enriched (% of leads)",
+                          "email: allowed (% of enriched)"]
+    assert labels[-2:] == ["won or lost (% of enriched)", "won (% of won or lost)"]
+    assert not any("sms" in label for label in labels)
+    assert "Left out: sms (no lead allowed in any source)." in result.output
+    assert "× = leads per record" in result.output
+    narrow = runner.invoke(app, ["funnel", "--db", str(worked.db_path)], env={"COLUMNS": "60"})
+    assert "│ phone: qualified " in narrow.output                # the basis on its own line
+    assert "│ % of allowed " in narrow.output
     bad = runner.invoke(app, ["funnel", "--db", str(worked.db_path), "--chart",
                               str(tmp_path / "f.gif")])
     assert bad.exit_code == 2
@@ -84,4 +125,4 @@ def test_rates_are_none_without_a_base() -> None:
     assert steps["unique"].count == 0
     assert steps["unique"].rate is None
     assert list(steps) == ["ingested", "unique", "enriched", "eligible:email",
-                           "qualified:email", "exported:email", "won"]
+                           "qualified:email", "exported:email", "closed", "won"]
