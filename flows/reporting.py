@@ -19,7 +19,7 @@ from leadpipe.stages.crawl import CrawlResult
 from leadpipe.stages.export import ExportResult
 from leadpipe.stages.ingest import RejectedFile
 from leadpipe.stages.nightly import NightlyReport
-from scoring.funnel import FunnelSource
+from scoring.funnel import FunnelSource, funnel_markdown, funnel_table_rows, funnel_title
 from spiders.skip_reasons import describe_skipped
 from warehouse.load_lists import BatchReport
 
@@ -168,18 +168,9 @@ def publish_export(result: ExportResult, link: str | None) -> None:
                              description=f"The file of export {result.export_id}")
 
 
-def publish_funnel(funnel: list[FunnelSource]) -> None:
-    """The funnel as a Prefect table (one row per source and stage) and a markdown summary."""
-    rows = [{"source": source.label, "stage": step.stage, "count": step.count,
-             "rate": None if step.rate is None else f"{step.rate:.1%}"}
-            for source in funnel for step in source.steps]
-    create_table_artifact(key="funnel", table=rows, description="Funnel per source and stage")
-    lines = ["## Funnel", "", "| stage | " + " | ".join(s.label for s in funnel) + " |",
-             "|---|" + "---:|" * len(funnel)]
-    for i, step in enumerate(funnel[0].steps if funnel else ()):
-        cells = [f"{s.steps[i].count}" + (f" ({s.steps[i].rate:.0%})"
-                                          if s.steps[i].rate is not None else "")
-                 for s in funnel]
-        lines.append(f"| {step.stage} | " + " | ".join(cells) + " |")
-    create_markdown_artifact(key="funnel-summary", markdown="\n".join(lines) + "\n",
-                             description="Funnel per source")
+def publish_funnel(funnel: list[FunnelSource], min_grade: str = "B") -> None:
+    """The funnel as a Prefect table (a row per stage, a column per source) and markdown."""
+    create_table_artifact(key="funnel", table=funnel_table_rows(funnel),
+                          description=funnel_title(min_grade))
+    create_markdown_artifact(key="funnel-summary", markdown=funnel_markdown(funnel, min_grade),
+                             description=funnel_title(min_grade))

@@ -30,6 +30,7 @@ class CrawlConfig(_Strict):
     concurrent_requests: int = Field(ge=1, le=512)
     concurrent_requests_per_domain: int = Field(ge=1, le=16)
     download_delay_s: float = Field(ge=0)
+    autothrottle: bool = True
     autothrottle_max_delay_s: float = Field(gt=0)
     retry_times: int = Field(ge=0, le=10)
     redirect_max_times: int = Field(ge=0, le=20)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import date, timedelta
@@ -41,8 +42,13 @@ def write_list_metadata(lists_dir: Path, today: date) -> None:
                                                 encoding="utf-8")
 
 
-DEMO_CONFIG = {"forms.yaml": {"controller_names": ["Leadpipe Demo GmbH"]}}
-"""Configuration a real user writes once: the advertiser's name, as consent texts name it."""
+DEMO_CONFIG = {
+    "forms.yaml": {"controller_names": ["Leadpipe Demo GmbH"]},
+    "crawl.yaml": {"download_delay_s": 0.0, "autothrottle": False, "retry_times": 0},
+}
+"""Configuration a real user writes once: the advertiser's name, as consent texts name it.
+The crawl's politeness delays are for other people's servers; the demo's sites are served
+on this machine, so the demo does not wait between its requests."""
 
 
 def demo(
@@ -77,12 +83,16 @@ def demo(
     os.environ["LEADPIPE_CONFIG_DIR"] = str(config_dir)  # read by the flow's settings
     console.print("Running the nightly flow (a temporary Prefect server starts first) …")
     sites = DemoSites(out / "sites")
+    world = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["world"]
     with user_errors(), sites as proxy:
-        # The crawler reaches the demo sites through the local demo server (see
-        # leadpipe.demo.site_server); they are allowlisted because they resolve nowhere.
+        # The demo world is closed: every one of its domains goes to the local demo server
+        # (leadpipe.demo.site_server) without a DNS lookup, so the demo neither waits for the
+        # network nor reaches real sites that share a made-up name. The server answers a
+        # company without a website as a proxy does (502).
         os.environ.update({"http_proxy": proxy, "https_proxy": proxy,
                            "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
-                           "LEADPIPE_CRAWL_ALLOWLIST": ",".join(sites.domains)})
+                           "LEADPIPE_CRAWL_ALLOWLIST": ",".join(
+                               sorted({*sites.domains, *world.get("domains", [])}))})
         report = run_nightly_flow(out, settings.db_path)
     print_nightly(report, console)
     db_option = "" if db is None else f" --db {settings.db_path}"

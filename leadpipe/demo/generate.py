@@ -116,6 +116,7 @@ def generate_demo(out_dir: Path, seed: int = 42) -> DemoManifest:
         "seed": seed,
         "files": [asdict(f) for f in files],
         "sites": [asdict(s) for s in sites],
-        "world": {"companies": len(world.companies), "persons": len(world.persons)},
+        "world": {"companies": len(world.companies), "persons": len(world.persons),
+                  "domains": sorted({c.domain for c in world.companies if c.domain})},
     }, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return manifest

@@ -2,8 +2,9 @@
 
 The demo runs offline, so the demo domains cannot resolve. The server acts as the crawl's
 HTTP proxy: a request for `http://<demo domain>/<path>` arrives here and is answered from
-`sites/<demo domain>/<path>`. TLS tunnels (CONNECT) are refused, so the spider falls back
-from https to http as it does for real sites without TLS. Loopback only.
+`sites/<demo domain>/<path>`; a domain without a site gets 502, as a proxy answers a host it
+cannot reach. TLS tunnels (CONNECT) are refused, so the spider falls back from https to http
+as it does for real sites without TLS. Loopback only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ class _Handler(BaseHTTPRequestHandler):
         site = (self.root / host).resolve()
         path = target.path if target.scheme else self.path.split("?")[0]
         file = (site / path.lstrip("/")).resolve()
-        if not str(file).startswith(str(site)) or not site.is_dir():
+        if not site.is_dir():  # a demo company without a website: as a proxy says it
+            self.send_error(502, f"no web server at {host} (demo world)")
+            return
+        if not str(file).startswith(str(site)):
             self.send_error(404)
             return
         for candidate in (file, file / "index.html", file.with_suffix(".html")):

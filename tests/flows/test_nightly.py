@@ -61,7 +61,8 @@ def test_nightly_ingests_the_inbox_and_a_rerun_changes_nothing(env: Path) -> Non
             first["testliste.csv"].quarantined) == (3, 2, 1)
     assert first["export.ndjson"].loaded == 1
     assert [(q.file, q.rows) for q in report.quarantine] == [("testliste.csv", 1)]
-    assert report.decide is not None and report.decide.leads > 0
+    assert report.decide is not None
+    assert report.decide.leads > 0
     done = sorted(p.name for p in (inbox / "lists" / "done").rglob("*") if p.is_file())
     assert done == ["testliste.csv", "testliste.csv.yaml"]  # loaded files left the inbox
     before = _counts(db)
@@ -114,7 +115,8 @@ def test_an_empty_inbox_without_warehouse_says_so_and_creates_nothing(env: Path)
     db = env / "data" / "leadpipe.duckdb"
     state, report = _run(env / "inbox", db)
     assert state == "COMPLETED"
-    assert report.notes and "no warehouse yet" in report.notes[0]
+    assert report.notes
+    assert "no warehouse yet" in report.notes[0]
     assert not db.exists()
 
 
