@@ -22,6 +22,38 @@ def table_counts(wh: Warehouse) -> list[dict[str, Any]]:
     ]
 
 
+def leads_by_type(wh: Warehouse) -> dict[str, int]:
+    return {str(k): int(n) for k, n in wh.fetchall(
+        "SELECT entity_type, count(*) FROM core.leads GROUP BY ALL ORDER BY 1")}
+
+
+def allowed_by_channel(wh: Warehouse) -> dict[str, int]:
+    """Leads whose current decision on a channel is `allowed`."""
+    return {str(k): int(n) for k, n in wh.fetchall(
+        "SELECT channel, count(*) FILTER (WHERE decision = 'allowed') FROM "
+        "core.eligibility_decisions WHERE is_current GROUP BY ALL ORDER BY 1")}
+
+
+def review_pairs_open(wh: Warehouse) -> int:
+    """Uncertain duplicate pairs nobody has decided yet."""
+    return int(wh.scalar(
+        "SELECT count(*) FROM core.match_pairs p WHERE band = 'review' AND NOT EXISTS ("
+        "SELECT 1 FROM core.match_decisions d WHERE d.entity_type = p.entity_type AND "
+        "d.left_id = p.left_id AND d.right_id = p.right_id)") or 0)
+
+
+def unresolved_failures(wh: Warehouse) -> list[dict[str, Any]]:
+    """Failed or killed runs not followed by a successful run of the same flow and file.
+
+    A list rejected for its missing date stays here until a corrected copy loads."""
+    return wh.dicts(
+        "WITH r AS (SELECT *, coalesce(parameters->>'path', '') AS target FROM ops.runs) "
+        "SELECT f.run_id, f.flow, f.status, f.started_at, f.error, f.target AS path FROM r f "
+        "WHERE f.status IN ('failed', 'killed') AND NOT EXISTS (SELECT 1 FROM r s WHERE "
+        "s.flow = f.flow AND s.target = f.target AND s.status = 'succeeded' AND "
+        "s.started_at > f.started_at) ORDER BY f.started_at DESC")
+
+
 def batches(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
     return wh.dicts(
         "SELECT batch_id, source_kind, file_name, vendor, acquired_on, rows_in, rows_loaded, "

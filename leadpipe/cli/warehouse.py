@@ -19,7 +19,6 @@ from leadpipe.cli.common import (
 )
 from warehouse import status as wh_status
 from warehouse.db import open_warehouse
-from warehouse.runs import recent_runs
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -33,17 +32,79 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
     return table
 
 
-def status(db: DbOption = None, as_json: JsonFlag = False) -> None:
-    """Recent runs, batches and row counts per table."""
-    with user_errors(), open_warehouse(settings_for(db), write=False) as wh:
-        runs, batches = recent_runs(wh, 10), wh_status.batches(wh, 10)
-        tables, snapshot = wh_status.table_counts(wh), wh.is_snapshot
+RUN_WORDS = {
+    "ingest-purchased-list": ("loaded", "rows loaded"), "ingest-web-forms": ("loaded",
+                                                                            "submissions loaded"),
+    "crawl": ("loaded", "pages with company data"), "enrich": ("records_enriched",
+                                                               "records enriched"),
+    "eligibility": ("leads", "leads decided"), "score": ("leads_scored", "leads scored"),
+    "export-leads": ("leads", "leads exported"),
+    "import-consent-events": ("imported", "consent events"),
+}
+"""The one count that says what a run of each flow did, in words."""
+
+
+def run_counts(run: dict[str, Any]) -> str:
+    """`400 rows loaded`: a run's main count, or its error when it failed."""
+    if run["status"] != "succeeded":
+        return (run["error"] or run["status"]).splitlines()[0][:90]
+    counts = run["counts"] or {}
+    if run["flow"] == "match":
+        return ", ".join(f"{counts[level]['leads']:,} {level}" for level in
+                         ("company", "contact", "consumer") if level in counts) + " leads"
+    key, words = RUN_WORDS.get(run["flow"], ("", ""))
+    return f"{counts[key]:,} {words}" if isinstance(counts.get(key), int) else ""
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def status(
+    db: DbOption = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Also every table's rows and the recent batches.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """The warehouse at a glance: leads, recent runs with their counts, what needs a person."""
+    from leadpipe.stages.status import warehouse_status
+
+    with user_errors():
+        state = warehouse_status(settings_for(db), runs=20 if verbose else 8,
+                                 details=verbose or wants_json(as_json))
     if wants_json(as_json):
-        print_json({"runs": runs, "batches": batches, "tables": tables, "snapshot": snapshot})
+        print_json(state.as_dict())
         return
-    console.print(_table("Recent runs", runs))
-    console.print(_table("Recent batches", batches))
-    console.print(_table("Tables", tables))
+    snapshot = " (the published snapshot: a run is writing)" if state.snapshot else ""
+    leads = ", ".join(f"{n:,} {kind}" for kind, n in state.leads.items()) or "none yet"
+    allowed = ", ".join(f"{ch} {n:,}" for ch, n in state.allowed.items() if n) or "none"
+    console.print(f"[bold]{state.path}[/bold]{snapshot}, {state.size_bytes / 1e6:,.1f} MB",
+                  highlight=False)
+    console.print(f"Leads: {leads}. Allowed per channel: {allowed}.", highlight=False)
+    if state.failures or state.review_pairs_open:
+        console.print("[bold yellow]Needs attention[/bold yellow]")
+    for failure in state.failures[:10]:
+        console.print(f"  [yellow]![/yellow] {_when(failure['started_at'])} {failure['flow']}: "
+                      f"{(failure['error'] or failure['status']).splitlines()[0]}",
+                      highlight=False)
+    if state.review_pairs_open:
+        console.print(f"  [yellow]![/yellow] {state.review_pairs_open:,} uncertain duplicate "
+                      "pair(s) to decide: leadpipe review export --out review.xlsx",
+                      highlight=False)
+    runs = Table(title="Recent runs", title_justify="left")
+    for column in ("started", "run", "status", "what it did"):
+        runs.add_column(column)
+    for run in state.runs:
+        colour = {"succeeded": "green", "failed": "red", "killed": "red"}.get(run["status"], "")
+        runs.add_row(_when(run["started_at"]), run["flow"],
+                     f"[{colour}]{run['status']}[/{colour}]" if colour else run["status"],
+                     run_counts(run))
+    console.print(runs)
+    if verbose:
+        console.print(_table("Recent batches", state.batches))
+        console.print(_table("Tables", state.tables))
+    else:
+        console.print("More: leadpipe status --verbose", style="dim")
 
 
 def quarantine(

@@ -1,0 +1,42 @@
+"""What `leadpipe status` shows: the warehouse at a glance, and what needs a person."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from leadpipe.settings import Settings
+from warehouse import status as wh_status
+from warehouse.db import open_warehouse
+from warehouse.runs import recent_runs
+
+
+@dataclass(frozen=True)
+class WarehouseStatus:
+    path: str
+    size_bytes: int
+    snapshot: bool
+    """True when a writer held the warehouse and the published snapshot was read."""
+    leads: dict[str, int]
+    allowed: dict[str, int]
+    review_pairs_open: int
+    runs: list[dict[str, Any]]
+    failures: list[dict[str, Any]]
+    """Failed runs nobody has fixed yet (a rejected file stays until a fixed copy loads)."""
+    batches: list[dict[str, Any]] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def warehouse_status(settings: Settings, *, runs: int = 8,
+                     details: bool = False) -> WarehouseStatus:
+    with open_warehouse(settings, write=False) as wh:
+        return WarehouseStatus(
+            path=str(wh.path), size_bytes=wh.path.stat().st_size, snapshot=wh.is_snapshot,
+            leads=wh_status.leads_by_type(wh), allowed=wh_status.allowed_by_channel(wh),
+            review_pairs_open=wh_status.review_pairs_open(wh), runs=recent_runs(wh, runs),
+            failures=wh_status.unresolved_failures(wh),
+            batches=wh_status.batches(wh, 20) if details else [],
+            tables=wh_status.table_counts(wh) if details else [])
