@@ -28,6 +28,7 @@ from flows.match import match_task
 from flows.notify import notify_task
 from flows.outcomes import needs_attention
 from flows.reporting import publish_nightly
+from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
 from leadpipe.settings import load_settings
 from leadpipe.stages.ingest import RejectedFile, find_inbox_files, move_to_done
@@ -77,6 +78,10 @@ def nightly(
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
     report = NightlyReport(run_date=datetime.now(run_names.BERLIN).date(), inbox=inbox)
+    twice = twice_scheduled_note(active_nightly_schedules())
+    if twice:
+        get_run_logger().warning(twice)
+        report.notes.append(twice)
     try:
         _ingest(report, Path(inbox), db)
         if not load_settings().with_db(db).db_path.exists():

@@ -1,14 +1,17 @@
 """Telling the operator about a nightly run that needs a person, by e-mail.
 
 Off by default (`notify.yaml`). The mail goes through the SMTP server, login and sender the
-web-form service already uses, so there is one mail setup to keep. A crash that kills the
-process cannot send anything itself; docs/operations.md shows the Prefect automation for that.
+web-form service already uses, so there is one mail setup to keep. A nightly run mails its own
+summary; a run that crashes (the process was killed) cannot, so the automation of
+`flows.automations` starts `notify-operator` for it.
 """
 
 from email.message import EmailMessage
 from typing import Literal
+from uuid import UUID
 
-from prefect import get_run_logger, task
+from prefect import flow, get_client, get_run_logger, task
+from prefect.settings import get_current_settings
 from pydantic import BaseModel, ConfigDict, EmailStr, model_validator
 
 from flows.reporting import nightly_markdown
@@ -71,3 +74,45 @@ def notify_task(report: NightlyReport, db: str | None = None) -> None:
     error = send_nightly_notice(load_settings().with_db(db), report)
     if error:
         get_run_logger().warning("the notification e-mail was not sent: %s", error)
+
+
+def crash_mail(run_name: str, state: str, message: str, notice: EmailNotice, sender: str,
+               link: str | None) -> EmailMessage:
+    mail = EmailMessage()
+    mail["Subject"] = f"{notice.subject_prefix} ACTION NEEDED: {run_name} ended {state}"[:250]
+    mail["From"] = sender
+    mail["To"] = ", ".join(notice.to)
+    mail.set_content("\n".join([
+        f"The run {run_name} ended {state} before it could report itself.", "",
+        f"Prefect says: {message or '(no message)'}", "",
+        *([f"The run in the Prefect UI: {link}", ""] if link else []),
+        "What it changed was rolled back stage by stage; `leadpipe status` shows the last "
+        "runs. Start the nightly run again once the cause is fixed (docs/operations.md).",
+    ]))
+    return mail
+
+
+@flow(name="notify-operator", log_prints=True)
+def notify_operator(flow_run_id: str) -> None:
+    """Mail the operator about a run that died (started by the automation, docs/operations.md).
+
+    Args:
+        flow_run_id: The id of the flow run that crashed or failed.
+    """
+    settings = load_settings()
+    notice = notify_config(settings).email
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run_id))
+    state = (run.state.name if run.state else None) or "in an unknown state"
+    message = run.state.message if run.state and run.state.message else ""
+    if not notice.enabled:
+        print(f"{run.name} ended {state}; e-mail is off (notify.yaml email.enabled)")
+        return
+    ui = get_current_settings().ui_url
+    smtp = load_intake_config(settings).value.smtp
+    error = SmtpMailer(smtp).send([crash_mail(
+        run.name, state, message, notice, smtp.sender,
+        f"{ui}/runs/flow-run/{flow_run_id}" if ui else None)])[0]
+    if error:
+        raise RuntimeError(f"the notification e-mail was not sent: {error}")
+    print(f"told {', '.join(notice.to)} that {run.name} ended {state}")

@@ -18,6 +18,7 @@ from flows.crawl import crawl_companies
 from flows.export import export_leads_flow
 from flows.ingest import ingest_purchased_list, ingest_web_forms
 from flows.nightly import nightly
+from flows.notify import notify_operator
 from flows.schedules import NIGHTLY_CRON, SERVE_NAME, active_nightly_schedules
 
 MODULE = EntrypointType.MODULE_PATH
@@ -38,7 +39,7 @@ def main() -> int:
                               parameters={"inbox": "data/inbox"}),
         *(f.to_deployment(name=SERVE_NAME, entrypoint_type=MODULE)
           for f in (ingest_purchased_list, ingest_web_forms, crawl_companies,
-                    export_leads_flow)),
+                    export_leads_flow, notify_operator)),
     ]
     serve(*deployments)  # type: ignore[arg-type]  # sync context: never a coroutine
     return 0

@@ -30,6 +30,7 @@ from tests.flows.prefect_server import (
     stop,
     wait_for,
 )
+from tests.intake.conftest import Smtp, free_port
 
 pytestmark = [pytest.mark.flow, pytest.mark.deployment]
 
@@ -38,7 +39,7 @@ IMPRESSUM = ("<html><body><h1>Impressum</h1><p>Acme Maschinenbau GmbH<br>Hafenst
              "20457 Hamburg</p><p>Geschäftsführer: Hanna Weber</p><p>Telefon: 040 1234567</p>"
              "<p>Registergericht: Amtsgericht Hamburg, HRB 123456</p></body></html>")
 FLOWS = ("nightly", "ingest-purchased-list", "ingest-web-forms", "crawl-companies",
-         "export-leads")
+         "export-leads", "notify-operator")
 CHOICES = {"export-leads": ("channel", "format", "min_grade")}
 WORKER_SETUP = {flow: "nightly" if flow == "nightly" else "on-demand" for flow in FLOWS}
 """prefect.yaml: `nightly/nightly`, the flows marketing ops start are `<flow>/on-demand`."""
@@ -57,10 +58,11 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @dataclass
 class World:
-    """One setup's inputs and warehouse, and the environment its runs see."""
+    """One setup's inputs and warehouse, the environment its runs see, its mail server."""
 
     root: Path
     env: dict[str, str]
+    smtp: Smtp
 
     @property
     def db(self) -> Path:
@@ -88,13 +90,21 @@ def world(tmp_path: Path) -> Iterator[World]:
     (site / "index.html").write_text('<a href="/impressum.html">Impressum</a>',
                                      encoding="utf-8")
     (site / "impressum.html").write_text(IMPRESSUM, encoding="utf-8")
+    smtp = Smtp(free_port())
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "notify.yaml").write_text(
+        "email: {enabled: true, to: [ops@beispiel.de], when: always}\n", encoding="utf-8")
+    (tmp_path / "config" / "intake-forms.yaml").write_text(
+        f"smtp: {{host: 127.0.0.1, port: {smtp.port}}}\n", encoding="utf-8")
+    smtp.start()
     with DemoSites(tmp_path / "sites") as proxy:
         yield World(tmp_path, {
             "LEADPIPE_DATA_DIR": str(tmp_path / "data"),
             "LEADPIPE_CONFIG_DIR": str(tmp_path / "config"),
             "LEADPIPE_CRAWL_ALLOWLIST": SITE,
             "http_proxy": proxy, "https_proxy": proxy, "no_proxy": "127.0.0.1,localhost",
-        })
+        }, smtp)
+    smtp.stop()
 
 
 def run_deployment(server: PrefectServer, checkout: Path, name: str,
@@ -218,8 +228,27 @@ def test_prefect_yaml_deployments_run_under_a_worker(
                           cwd=checkout, env=world.env)
     try:
         run_every_deployment(server, checkout, world, WORKER_SETUP)
+        check_a_crash_reaches_the_operator(server, checkout, world, WORKER_SETUP)
     finally:
         stop(worker)
+
+
+def check_a_crash_reaches_the_operator(server: PrefectServer, checkout: Path, world: World,
+                                       setup: dict[str, str]) -> None:
+    """`python -m flows.automations`, then a nightly run that crashes: the operator hears."""
+    installed = server.cli("python", "-m", "flows.automations", cwd=checkout)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    world.smtp.inbox.messages.clear()
+    nightly = server.deployment("nightly", setup["nightly"])
+    assert nightly is not None
+    run = server.post(f"/deployments/{nightly['id']}/create_flow_run", {"state": {
+        "type": "SCHEDULED", "state_details": {"scheduled_time": "2099-01-01T02:00:00Z"}}})
+    server.post(f"/flow_runs/{run['id']}/set_state", {"force": True, "state": {
+        "type": "CRASHED", "name": "Crashed", "message": "the process was killed"}})
+    (mail,) = world.smtp.inbox.wait(1, timeout=180)
+    assert "ACTION NEEDED" in mail["Subject"]
+    assert "Crashed" in mail["Subject"]
+    assert "the process was killed" in mail.get_content()
 
 
 def test_flows_serve_runs_every_deployment_and_owns_the_only_nightly_schedule(
