@@ -1,4 +1,8 @@
-"""What every command shares: settings from options, and clear errors instead of tracebacks."""
+"""What every command shares: settings from options, and clear errors instead of tracebacks.
+
+Every command module imports this one, so it imports nothing beyond typer, rich and the
+standard library at module level: `leadpipe --help` must not load DuckDB or pydantic.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,13 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from ingest import dates
-from ingest.errors import InputFileError
-from leadpipe.config import ConfigError
-from leadpipe.settings import Settings, load_settings
-from warehouse.db import WarehouseMissing
-from warehouse.lock import WarehouseBusy
+if TYPE_CHECKING:
+    from leadpipe.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -32,6 +32,8 @@ DbOption = Annotated[
 
 
 def settings_for(db: Path | None) -> Settings:
+    from leadpipe.settings import load_settings
+
     return load_settings().with_db(db)
 
 
@@ -40,16 +42,27 @@ def user_errors() -> Iterator[None]:
     """Turn the errors a user can fix into a message and an exit status, not a traceback."""
     try:
         yield
-    except (InputFileError, ConfigError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-        raise typer.Exit(2) from exc
-    except (WarehouseBusy, WarehouseMissing) as exc:
-        err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
-        raise typer.Exit(3) from exc
+    except Exception as exc:
+        # Imported only when something went wrong: warehouse.db loads DuckDB and NumPy,
+        # which commands that never open the warehouse should not pay for.
+        from ingest.errors import InputFileError
+        from leadpipe.config import ConfigError
+        from warehouse.db import WarehouseMissing
+        from warehouse.lock import WarehouseBusy
+
+        if isinstance(exc, (InputFileError, ConfigError)):
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from exc
+        if isinstance(exc, (WarehouseBusy, WarehouseMissing)):
+            err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
+            raise typer.Exit(3) from exc
+        raise
 
 
 def parse_day(value: str, option: str) -> date:
     """A date option value (2026-11-20 or 20.11.2026), or a usage error naming the option."""
+    from ingest import dates  # loads pydantic
+
     try:
         return dates.parse_day(value)
     except ValueError as exc:

@@ -18,7 +18,6 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from leadpipe.stages.consent import consent_history, import_external_events
 
 app = typer.Typer(help="The consent ledger: evidence per person, external events.",
                   no_args_is_help=True)
@@ -31,6 +30,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print a person's consent history with its evidence (for a court or the BNetzA)."""
+    from leadpipe.stages.consent import consent_history
+
     with user_errors():
         history = consent_history(settings_for(db), identifier)
     if wants_json(as_json):
@@ -64,6 +65,8 @@ def import_events(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Import unsubscribes, bounces, do-not-call notes and objections (see docs/compliance.md)."""
+    from leadpipe.stages.consent import import_external_events
+
     with user_errors():
         report = import_external_events(settings_for(db), path)
     if wants_json(as_json):

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 
 from leadpipe.cli.common import DbOption, console, settings_for, user_errors
 
@@ -30,6 +29,8 @@ than the Art. 14 month and without documented provenance, so the rules have work
 
 def write_list_metadata(lists_dir: Path, today: date) -> None:
     """Write `<list>.yaml` next to each demo list (vendor, acquisition date, licence)."""
+    import yaml
+
     for name, meta in DEMO_LISTS.items():
         acquired = today - timedelta(days=int(meta["acquired_days_ago"]))
         sidecar = {
@@ -60,6 +61,8 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """Generate demo lists, forms and websites, then run the nightly flow on them."""
+    import yaml
+
     from leadpipe.cli.run import run_nightly_flow
     from leadpipe.cli.summary import print_nightly
     from leadpipe.demo import generate_demo

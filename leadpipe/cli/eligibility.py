@@ -9,17 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from compliance.case import CaseError, cases_from_json
-from compliance.engine import CaseDecision, evaluate
-from compliance.rulebook import RULES
-from compliance.thresholds import apply_parameters, load_eligibility_config
 from leadpipe.cli.common import console, err_console, print_json, user_errors
-from leadpipe.settings import load_settings
+
+if TYPE_CHECKING:
+    from compliance.engine import CaseDecision
 
 app = typer.Typer(help="Contact eligibility under UWG and GDPR.", no_args_is_help=True)
 
@@ -32,6 +30,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _table(decision: CaseDecision) -> Table:
+    from compliance.rulebook import RULES
+
     table = Table(title=f"{decision.id or 'case'} (as of {decision.as_of}, "
                         f"rules {decision.rules_version})", show_lines=True)
     for column in ("channel", "decision", "reason", "rule", "source", "legal basis"):
@@ -53,6 +53,11 @@ def check(
         show_default=False)] = None,
 ) -> None:
     """Decide each channel of each case: allowed, blocked or review, with reason and rule."""
+    from compliance.case import CaseError, cases_from_json
+    from compliance.engine import evaluate
+    from compliance.thresholds import apply_parameters, load_eligibility_config
+    from leadpipe.settings import load_settings
+
     try:
         data = json.loads(input_path.read_text(encoding="utf-8"))
     except OSError as exc:

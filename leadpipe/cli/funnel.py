@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -18,8 +18,9 @@ from leadpipe.cli.common import (
     settings_for,
     user_errors,
 )
-from leadpipe.stages.funnel import compute_funnel, write_chart
-from scoring.funnel import FunnelSource, funnel_notes, funnel_title
+
+if TYPE_CHECKING:
+    from scoring.funnel import FunnelSource
 
 
 def funnel(
@@ -32,6 +33,9 @@ def funnel(
 ) -> None:
     """Counts and rates per source, top to bottom: records → leads → enriched → per channel
     allowed → qualified → exported; won or lost → won."""
+    from leadpipe.stages.funnel import compute_funnel, write_chart
+    from scoring.funnel import funnel_notes
+
     if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".html"):
         err_console.print(f"error: --chart must end in .png, .svg or .html, got {chart.name}",
                           highlight=False, markup=False)
@@ -53,6 +57,8 @@ def funnel(
 def _table(funnel: Sequence[FunnelSource], min_grade: str, *, two_line: bool) -> Table:
     """Stages top to bottom, a column per source; with `two_line` each stage's basis
     ('% of allowed') goes on a line of its own, so that a narrow terminal keeps the counts."""
+    from scoring.funnel import funnel_title
+
     table = Table(title=funnel_title(min_grade))
     table.add_column("stage", no_wrap=True)
     for source in funnel:

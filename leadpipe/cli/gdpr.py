@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from leadpipe.cli.common import DbOption, err_console, print_json, settings_for, user_errors
-from leadpipe.stages import gdpr
-from warehouse.subjects import AmbiguousSubject
 
 app = typer.Typer(help="Data-subject requests: access (Art. 15), erase (Art. 17), object "
                        "(Art. 21).", no_args_is_help=True)
@@ -22,6 +20,8 @@ Name = Annotated[str | None, typer.Option(
 
 @contextlib.contextmanager
 def _request_errors() -> Iterator[None]:
+    from warehouse.subjects import AmbiguousSubject
+
     with user_errors():
         try:
             yield
@@ -33,6 +33,8 @@ def _request_errors() -> Iterator[None]:
 @app.command("access")
 def access(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
     """Print everything held on the person as JSON (Art. 15)."""
+    from leadpipe.stages import gdpr
+
     with _request_errors():
         print_json(gdpr.access(settings_for(db), identifier, name))
 
@@ -40,6 +42,8 @@ def access(identifier: Identifier, name: Name = None, db: DbOption = None) -> No
 @app.command("erase")
 def erase(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
     """Remove the person's data from every table; keep only a suppression hash (Art. 17)."""
+    from leadpipe.stages import gdpr
+
     with _request_errors():
         print_json(gdpr.erase(settings_for(db), identifier, name))
 
@@ -47,5 +51,7 @@ def erase(identifier: Identifier, name: Name = None, db: DbOption = None) -> Non
 @app.command("object")
 def object_(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
     """Record an objection to direct marketing: every channel blocked at once (Art. 21)."""
+    from leadpipe.stages import gdpr
+
     with _request_errors():
         print_json(gdpr.object_to_marketing(settings_for(db), identifier, name))

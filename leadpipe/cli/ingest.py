@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,8 +19,10 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from leadpipe.stages.ingest import ListOptions, RejectedFile
-from warehouse.load_lists import BatchReport
+
+if TYPE_CHECKING:
+    from leadpipe.stages.ingest import RejectedFile
+    from warehouse.load_lists import BatchReport
 
 app = typer.Typer(help="Load purchased lists and web-form exports into the warehouse.",
                   no_args_is_help=True)
@@ -29,6 +31,7 @@ app = typer.Typer(help="Load purchased lists and web-form exports into the wareh
 def _show(outcome: BatchReport | RejectedFile, as_json: bool, db: Path | None) -> None:
     """The file's counts and the next step; a rejected file is an error with its fix."""
     from leadpipe.cli.summary import print_ingest, print_next
+    from leadpipe.stages.ingest import RejectedFile
 
     if isinstance(outcome, RejectedFile):
         err_console.print(f"[red]error:[/red] {outcome.problem}", highlight=False)
@@ -65,14 +68,14 @@ def ingest_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load a purchased address list (rows in = loaded + quarantined + skipped)."""
+    from leadpipe.cli.progress import terminal_progress
+    from leadpipe.stages.ingest import ListOptions, load_list_or_reject
+
     options = ListOptions(
         vendor=vendor, acquired_on=_date(acquired_on, "--acquired-on"), mapping_file=mapping,
         licence_end=_date(licence_end, "--licence-end"), permitted_use=permitted_use,
         provenance_documented=provenance_documented,
     )
-    from leadpipe.cli.progress import terminal_progress
-    from leadpipe.stages.ingest import load_list_or_reject
-
     with user_errors():
         outcome = load_list_or_reject(settings_for(db), path, options,
                                       terminal_progress(as_json))

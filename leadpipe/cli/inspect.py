@@ -13,15 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from enrichment.address import country_code, enrich_address
-from enrichment.company import enrich_company
-from enrichment.config import email_config
-from enrichment.dns import DomainChecker
-from enrichment.email import enrich_email
-from enrichment.person import enrich_person_line
-from enrichment.phone import enrich_phone
 from leadpipe.cli.common import console, print_json, user_errors, wants_json
-from leadpipe.settings import load_settings
 
 app = typer.Typer(help="Show what enrichment makes of one value (e-mail, phone, company, "
                        "person, address).", no_args_is_help=True)
@@ -57,6 +49,11 @@ def email(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = Fa
     """Syntax, normalised form, kind and (with LEADPIPE_DNS=1) deliverability of an address."""
 
     def build() -> dict[str, Any]:
+        from enrichment.config import email_config
+        from enrichment.dns import DomainChecker
+        from enrichment.email import enrich_email
+        from leadpipe.settings import load_settings
+
         checker = None
         if load_settings().dns_enabled:
             dns_cfg = email_config().value.dns
@@ -70,6 +67,9 @@ def email(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = Fa
 @app.command("phone")
 def phone(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = False) -> None:
     """E.164, validity, type, region and extension of a phone number."""
+    from enrichment.address import country_code
+    from enrichment.phone import enrich_phone
+
     region = country_code(country) or country.upper()
     _run("phone", lambda: enrich_phone(value, region).as_dict(), as_json)
 
@@ -77,16 +77,22 @@ def phone(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = Fa
 @app.command("company")
 def company(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = False) -> None:
     """Name, legal form, match name, register court and number, VAT ID."""
+    from enrichment.company import enrich_company
+
     _run("company", lambda: enrich_company(value).as_dict(), as_json)
 
 
 @app.command("person")
 def person(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = False) -> None:
     """Salutation, title, names, role, seniority: VALUE is 'Name | Job title' (title optional)."""
+    from enrichment.person import enrich_person_line
+
     _run("person", lambda: enrich_person_line(value).as_dict(), as_json)
 
 
 @app.command("address")
 def address(value: ValueArg, country: CountryOption = "DE", as_json: JsonFlag = False) -> None:
     """Street, house number, postcode, city and country of a street or a whole address line."""
+    from enrichment.address import enrich_address
+
     _run("address", lambda: enrich_address(value, default_country=country).as_dict(), as_json)

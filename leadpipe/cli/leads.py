@@ -21,8 +21,6 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from leadpipe.stages.export import BadExportRequest, ExportRequest, export_leads, split_list
-from scoring.export_files import ExportPathExists
 
 app = typer.Typer(help="Qualified lead lists for sales.", no_args_is_help=True)
 
@@ -56,6 +54,9 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the qualified leads for one channel, best first, and log the export."""
+    from leadpipe.stages.export import BadExportRequest, ExportRequest, export_leads, split_list
+    from scoring.export_files import ExportPathExists
+
     first_seen = parse_day(since, "--since") if since else None
     with user_errors():
         try:

@@ -1,7 +1,9 @@
 """The `leadpipe` command: one Typer app, one module per command group.
 
 Each group module (`leadpipe/cli/<group>.py`) defines its commands; this module only wires
-them together so `leadpipe --help` lists everything.
+them together so `leadpipe --help` lists everything. Importing them must stay cheap: a
+command imports its stage (and with it DuckDB, pandas, scikit-learn, Prefect …) inside its
+function, so `--help` and the light commands start fast (tests/cli/test_startup.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -18,8 +18,9 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from leadpipe.stages import review as review_stage
-from scoring.export_files import ExportPathExists
+
+if TYPE_CHECKING:
+    from scoring.export_files import ExportPathExists
 
 review_app = typer.Typer(help="Review uncertain matches: export them side by side, import "
                               "the decisions.", no_args_is_help=True)
@@ -60,6 +61,9 @@ def review_export(
 
     Fill the `decision` column with `merge` or `split` and load it with `review import`.
     """
+    from leadpipe.stages import review as review_stage
+    from scoring.export_files import ExportPathExists
+
     fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     with user_errors():
         try:
@@ -78,6 +82,8 @@ def review_import(
     as_json: JsonFlag = False,
 ) -> None:
     """Apply merge/split decisions; they are kept and respected by every later run."""
+    from leadpipe.stages import review as review_stage
+
     with user_errors():
         counts = review_stage.import_review(settings_for(db), path, by or getpass.getuser())
     if wants_json(as_json):
@@ -95,6 +101,8 @@ def explain_match(
     as_json: JsonFlag = False,
 ) -> None:
     """Each field's similarity and its contribution to the match score of two records."""
+    from leadpipe.stages import review as review_stage
+
     with user_errors():
         result = review_stage.explain(settings_for(db), left, right, level)
     if wants_json(as_json):
@@ -125,6 +133,9 @@ def dedupe_file(
     as_json: JsonFlag = False,
 ) -> None:
     """Check a list before importing it: every row with its cluster_id and match_score."""
+    from leadpipe.stages import review as review_stage
+    from scoring.export_files import ExportPathExists
+
     with user_errors():
         try:
             result = review_stage.dedupe_file(settings_for(None), path, out, mapping, force)

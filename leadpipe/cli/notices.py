@@ -18,7 +18,6 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from leadpipe.stages.notices import art14_overdue, import_robinson, mark_art14_sent
 
 robinson_app = typer.Typer(help="Robinson lists (DDV, I.D.I.): import per channel.",
                            no_args_is_help=True)
@@ -43,6 +42,8 @@ def robinson_import(
     as_json: JsonFlag = False,
 ) -> None:
     """Import one version of a Robinson list; leads are checked against it nightly."""
+    from leadpipe.stages.notices import import_robinson
+
     with user_errors():
         result = import_robinson(settings_for(db), path, list_name=list_name, channel=channel,
                                  list_date=parse_day(list_date, "--list-date"), hashed=hashed)
@@ -69,6 +70,8 @@ def art14_mark_sent(
     as_json: JsonFlag = False,
 ) -> None:
     """Record that a mailing carried the Art. 14 information to these records."""
+    from leadpipe.stages.notices import mark_art14_sent
+
     day = parse_day(sent_on, "--sent-on") if sent_on else date.today()
     with user_errors():
         result = mark_art14_sent(settings_for(db), path, channel=channel, sent_on=day,
@@ -88,6 +91,8 @@ def art14_overdue_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Purchased and crawled records whose Art. 14 deadline passed without a notice."""
+    from leadpipe.stages.notices import art14_overdue
+
     day = parse_day(as_of, "--as-of") if as_of else date.today()
     with user_errors():
         rows = art14_overdue(settings_for(db), day)

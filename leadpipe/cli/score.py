@@ -19,7 +19,6 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from leadpipe.stages.score import train_from_outcomes
 
 
 def score(
@@ -38,6 +37,8 @@ def score(
     if train is None:
         _score(day, db, as_json)
         return
+    from leadpipe.stages.score import train_from_outcomes
+
     with user_errors():
         result = train_from_outcomes(settings_for(db), train, by)
     if "refused" in result:

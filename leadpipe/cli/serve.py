@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from leadpipe.cli.common import console, user_errors
-from leadpipe.settings import load_settings
 
 
 def serve(
@@ -29,6 +28,7 @@ def serve(
     from intake.app import create_app
     from intake.config import load_intake_config, state_path
     from intake.mail import SmtpMailer
+    from leadpipe.settings import load_settings
 
     settings = load_settings()
     with user_errors():

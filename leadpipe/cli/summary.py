@@ -3,25 +3,30 @@
 Each stage command prints its counts (thousands separated) and then the command to run
 next, so the path from a new list to a sales export needs no other documentation:
 ingest → enrich → match → decide → score → leads export.
+
+Stage result types are imported for annotations only (a class that `isinstance` needs, inside
+the function), so that a stage command loads its own stage and not all of them: the score
+stage alone brings scikit-learn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 
-from leadpipe.stages.consent import EventImportReport
-from leadpipe.stages.crawl import CrawlResult
-from leadpipe.stages.decide import DecideResult
-from leadpipe.stages.enrich import EnrichResult
-from leadpipe.stages.ingest import RejectedFile
-from leadpipe.stages.match import MatchResult
-from leadpipe.stages.nightly import NightlyReport
-from leadpipe.stages.score import ScoreResult
-from spiders.skip_reasons import describe_skipped
-from warehouse.load_lists import BatchReport
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from leadpipe.stages.crawl import CrawlResult
+    from leadpipe.stages.decide import DecideResult
+    from leadpipe.stages.enrich import EnrichResult
+    from leadpipe.stages.ingest import RejectedFile
+    from leadpipe.stages.match import MatchResult
+    from leadpipe.stages.nightly import NightlyReport
+    from leadpipe.stages.score import ScoreResult
+    from warehouse.load_lists import BatchReport
 
 NEXT_STEP = {
     "ingest": "leadpipe enrich",
@@ -41,6 +46,9 @@ def print_next(stage: str, console: Console, db_option: str = "") -> None:
 
 
 def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Console) -> None:
+    from leadpipe.stages.ingest import RejectedFile
+    from warehouse.load_lists import BatchReport
+
     read = [o for o in outcomes if isinstance(o, BatchReport)]
     for rejected in (o for o in outcomes if isinstance(o, RejectedFile)):
         console.print(f"[red]rejected:[/red] {rejected.problem}", highlight=False)
@@ -66,6 +74,8 @@ def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Consol
 
 
 def print_crawl(result: CrawlResult, console: Console) -> None:
+    from spiders.skip_reasons import describe_skipped
+
     if not result.targets:
         console.print("Crawl: no website was due.")
         return
@@ -114,6 +124,9 @@ def print_score(result: ScoreResult, console: Console) -> None:
 
 def print_nightly(report: NightlyReport, console: Console) -> None:
     """One section per stage that ran; rejected files and a stop first and in red."""
+    from leadpipe.stages.consent import EventImportReport
+    from leadpipe.stages.ingest import RejectedFile
+
     for note in report.notes:
         console.print(note, highlight=False)
     print_ingest(report.ingest, console)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import duckdb
 import typer
 from rich.table import Table
 
@@ -17,8 +16,6 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
-from warehouse import status as wh_status
-from warehouse.db import open_warehouse
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -114,6 +111,9 @@ def quarantine(
     as_json: JsonFlag = False,
 ) -> None:
     """Rows that were not loaded: file, row, field and reason."""
+    from warehouse import status as wh_status
+    from warehouse.db import open_warehouse
+
     with user_errors(), open_warehouse(settings_for(db), write=False) as wh:
         rows = wh_status.quarantine(wh, batch, limit)
     if wants_json(as_json):
@@ -128,6 +128,11 @@ def sql(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a read-only SQL query (the warehouse is opened read-only)."""
+    import duckdb
+
+    from warehouse import status as wh_status
+    from warehouse.db import open_warehouse
+
     with user_errors(), open_warehouse(settings_for(db), write=False) as wh:
         try:
             columns, rows = wh_status.run_sql(wh, query)
