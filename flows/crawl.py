@@ -26,7 +26,7 @@ def crawl_task(db: str | None = None, targets: list[str] | None = None,
 def crawl_companies(
     targets: list[str] | None = None,
     max_targets: Annotated[int | None, Field(ge=1)] = None,
-    db: str | None = None,
+    db: str = "",
 ) -> CrawlResult:
     """Crawl company websites (Impressum, contact pages) and load what they say.
 
@@ -36,6 +36,6 @@ def crawl_companies(
         max_targets: Crawl at most this many sites in this run.
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
-    result = crawl_task(db, targets, max_targets)
+    result = crawl_task(db or None, targets, max_targets)
     publish_crawl(result)
     return result

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from flows import run_names
 from flows.reporting import publish_export
-from ingest.dates import Day
+from ingest.dates import DayText, day_or_none
 from leadpipe.settings import load_settings
 from leadpipe.stages.export import ExportRequest, ExportResult, export_leads, split_list
 
@@ -27,16 +27,16 @@ def export_leads_flow(
     out: str,
     format: Literal["csv", "xlsx", "json"] = "csv",
     min_grade: Literal["A", "B", "C", "D"] = "B",
-    region: str | None = None,
-    industry: str | None = None,
-    source: str | None = None,
-    since: Day | None = None,
+    region: str = "",
+    industry: str = "",
+    source: str = "",
+    since: DayText = "",
     limit: Annotated[int | None, Field(ge=1)] = None,
     include_review: bool = False,
     excel_de: bool = False,
     force: bool = False,
-    by: str | None = None,
-    db: str | None = None,
+    by: str = "",
+    db: str = "",
 ) -> ExportResult:
     """Write the qualified leads for one channel, best first, and log the export.
 
@@ -59,9 +59,9 @@ def export_leads_flow(
     request = ExportRequest(
         channel=channel, out=Path(out), fmt=format, min_grade=min_grade,
         regions=split_list(region), industries=split_list(industry),
-        sources=split_list(source), since=since, limit=limit, include_review=include_review,
-        excel_de=excel_de, force=force, by=by or "prefect")
-    result = export_task(request, db)
+        sources=split_list(source), since=day_or_none(since), limit=limit,
+        include_review=include_review, excel_de=excel_de, force=force, by=by or "prefect")
+    result = export_task(request, db or None)
     publish_export(result, load_settings().export_link(Path(out)))
     print(f"exported {result.leads:,} {channel} leads to {out} ({result.export_id})")
     return result

@@ -20,7 +20,7 @@ from prefect.tasks import Task
 from flows import run_names
 from flows.outcomes import needs_attention
 from flows.reporting import publish_ingest
-from ingest.dates import Day
+from ingest.dates import DayText, day_or_none
 from leadpipe.settings import load_settings
 from leadpipe.stages.ingest import (
     ListOptions,
@@ -78,13 +78,13 @@ def _finish(outcome: BatchReport | RejectedFile) -> BatchReport | State[Any]:
 @flow(name="ingest-purchased-list", flow_run_name=run_names.ingest, log_prints=True)
 def ingest_purchased_list(
     path: str,
-    vendor: str | None = None,
-    acquired_on: Day | None = None,
-    mapping: str | None = None,
-    licence_end: Day | None = None,
-    permitted_use: str | None = None,
+    vendor: str = "",
+    acquired_on: DayText = "",
+    mapping: str = "",
+    licence_end: DayText = "",
+    permitted_use: str = "",
     provenance_documented: bool | None = None,
-    db: str | None = None,
+    db: str = "",
 ) -> BatchReport | State[Any]:
     """Load one purchased address list into the warehouse.
 
@@ -97,27 +97,28 @@ def ingest_purchased_list(
         mapping: A vendor mapping YAML with column names and list metadata (optional).
         licence_end: The last day the licence allows use of the list.
         permitted_use: What the licence allows, e.g. "postal and telephone marketing, B2B".
-        provenance_documented: Whether the vendor documents where the addresses come from.
+        provenance_documented: Whether the vendor documents where the addresses come from
+            (empty: as the mapping file says).
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
     options = ListOptions(
-        vendor=vendor, acquired_on=acquired_on, mapping_file=Path(mapping) if mapping else None,
-        licence_end=licence_end, permitted_use=permitted_use,
-        provenance_documented=provenance_documented,
+        vendor=vendor or None, acquired_on=day_or_none(acquired_on),
+        mapping_file=Path(mapping) if mapping else None, licence_end=day_or_none(licence_end),
+        permitted_use=permitted_use or None, provenance_documented=provenance_documented,
     )
-    outcome = ingest_list_task(path, options, db)
+    outcome = ingest_list_task(path, options, db or None)
     publish_ingest("ingest-purchased-list", f"Purchased list {Path(path).name}", [outcome])
     return _finish(outcome)
 
 
 @flow(name="ingest-web-forms", flow_run_name=run_names.ingest, log_prints=True)
-def ingest_web_forms(path: str, db: str | None = None) -> BatchReport | State[Any]:
+def ingest_web_forms(path: str, db: str = "") -> BatchReport | State[Any]:
     """Load one web-form export: the submissions and their consent evidence.
 
     Args:
         path: The export file on the worker's machine: NDJSON, JSON or CSV of a form tool.
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
-    outcome = ingest_forms_task(path, db)
+    outcome = ingest_forms_task(path, db or None)
     publish_ingest("ingest-web-forms", f"Web-form export {Path(path).name}", [outcome])
     return _finish(outcome)

@@ -65,7 +65,7 @@ def nightly(
     inbox: str = "data/inbox",
     crawl: bool = True,
     max_crawl_targets: Annotated[int | None, Field(ge=1)] = None,
-    db: str | None = None,
+    db: str = "",
 ) -> NightlyReport | State[Any]:
     """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
     websites, enrich, match, decide eligibility per channel, score, publish the funnel.
@@ -77,30 +77,31 @@ def nightly(
         max_crawl_targets: Crawl at most this many websites tonight; empty means all due.
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
+    db_file = db or None
     report = NightlyReport(run_date=datetime.now(run_names.BERLIN).date(), inbox=inbox)
     twice = twice_scheduled_note(active_nightly_schedules())
     if twice:
         get_run_logger().warning(twice)
         report.notes.append(twice)
     try:
-        _ingest(report, Path(inbox), db)
-        if not load_settings().with_db(db).db_path.exists():
+        _ingest(report, Path(inbox), db_file)
+        if not load_settings().with_db(db_file).db_path.exists():
             report.notes.append("There is no warehouse yet and nothing was loaded: put purchased "
                                 "lists (each with its <file>.yaml) into "
                                 f"{Path(inbox) / 'lists'} or web-form exports into "
                                 f"{Path(inbox) / 'forms'}.")
-            return _finish(report, db)
-        report.crawl = crawl_task(db, None, max_crawl_targets) if crawl else None
-        report.enrich = enrich_task(db)
-        report.match = match_task(db)
-        report.decide = decide_task(db)
-        report.score = score_task(db)
-        funnel_task(db)
+            return _finish(report, db_file)
+        report.crawl = crawl_task(db_file, None, max_crawl_targets) if crawl else None
+        report.enrich = enrich_task(db_file)
+        report.match = match_task(db_file)
+        report.decide = decide_task(db_file)
+        report.score = score_task(db_file)
+        funnel_task(db_file)
     except Exception as exc:
         report.stopped_by = f"{type(exc).__name__}: {exc}"
-        _finish(report, db)
+        _finish(report, db_file)
         raise
-    return _finish(report, db)
+    return _finish(report, db_file)
 
 
 def _ingest(report: NightlyReport, inbox: Path, db: str | None) -> None:

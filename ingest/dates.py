@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 _GERMAN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\s*$")
 DAY_PATTERN = r"^(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.(\d{2}|\d{4}))$"
@@ -50,3 +50,12 @@ Day = Annotated[
 
 Its JSON schema is a string with a pattern rather than `format: date`, because a schema date
 would make Prefect refuse `--param acquired_on=20.11.2026` before the flow sees it."""
+
+DayText = Annotated[str, Field(pattern=f"^$|{DAY_PATTERN}",
+                               examples=["2026-11-20", "20.11.2026"])]
+"""An optional date typed into a form (empty: not given): one text field, not Prefect's
+"str or None" toggle that a person has to switch before typing. `day_or_none` reads it."""
+
+
+def day_or_none(text: str) -> date | None:
+    return parse_day(text) if text.strip() else None

@@ -25,7 +25,7 @@ def run_nightly_flow(inbox: Path, db: Path | None, *, crawl: bool = True,
     from flows.nightly import nightly  # imported here: loading Prefect takes seconds
     from leadpipe.stages.nightly import NightlyReport
 
-    state = nightly(inbox=str(inbox), db=str(db) if db else None, crawl=crawl,
+    state = nightly(inbox=str(inbox), db=str(db) if db else "", crawl=crawl,
                     max_crawl_targets=max_crawl_targets, return_state=True)
     from flows.outcomes import NeedsAttention
 
