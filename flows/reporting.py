@@ -32,6 +32,11 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _one_line(text: str) -> str:
+    """A multi-line message (a configuration error lists its keys) as one list item."""
+    return "; ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]],
            right: Sequence[bool] | None = None) -> list[str]:
     align = [("---:" if r else "---") for r in (right or [False] * len(header))]
@@ -47,7 +52,7 @@ def ingest_lines(outcomes: Sequence[BatchReport | RejectedFile]) -> list[str]:
     if rejected:
         lines += ["### Rejected files: action needed", "",
                   "These files were not loaded and stay in the inbox until they are fixed.", ""]
-        lines += _table(["file", "problem and fix"], [(r.file, r.problem) for r in rejected])
+        lines += [f"- **{r.file}**: {_one_line(r.problem)}" for r in rejected] + [""]
     if read:
         lines += _table(
             ["file", "status", "rows in", "loaded", "quarantined", "skipped"],

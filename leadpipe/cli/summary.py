@@ -42,7 +42,8 @@ DECISIONS = ("allowed", "review", "blocked")
 
 
 def print_next(stage: str, console: Console, db_option: str = "") -> None:
-    console.print(f"Next: [bold]{NEXT_STEP[stage]}{db_option}[/bold]", highlight=False)
+    console.print(f"Next: [bold]{NEXT_STEP[stage]}{db_option}[/bold]", highlight=False,
+                  soft_wrap=True)
 
 
 def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Console) -> None:

@@ -207,9 +207,9 @@ def missing_sidecar(list_path: Path) -> InputFileError:
     return InputFileError(
         list_path.name, None, None,
         f"no {list_path.name}.yaml next to it: the nightly run needs the vendor and the "
-        f"acquisition date of every purchased list. Create {list_path.name}.yaml with\n"
-        f"  vendor: Adressverlag Nord\n  acquired_on: {date.today().isoformat()}\n"
-        "(see docs/operations.md for the other keys)")
+        f"acquisition date of every purchased list. Create {list_path.name}.yaml with the "
+        f"lines `vendor: Adressverlag Nord` and `acquired_on: {date.today().isoformat()}` "
+        "(docs/operations.md lists the other keys)")
 
 
 def move_to_done(path: Path, today: date) -> Path:
