@@ -52,7 +52,8 @@ def ingest_lines(outcomes: Sequence[BatchReport | RejectedFile]) -> list[str]:
     if rejected:
         lines += ["### Rejected files: action needed", "",
                   "These files were not loaded and stay in the inbox until they are fixed.", ""]
-        lines += [f"- **{r.file}**: {_one_line(r.problem)}" for r in rejected] + [""]
+        lines += [f"- **{r.file}**: {_one_line(r.problem.removeprefix(f'{r.file}: '))}"
+                  for r in rejected] + [""]
     if read:
         lines += _table(
             ["file", "status", "rows in", "loaded", "quarantined", "skipped"],
@@ -129,7 +130,7 @@ def nightly_markdown(report: NightlyReport) -> str:
     if report.score is not None:
         s = report.score
         lines += ["### Grades", ""]
-        lines += _table(["grade", "leads"], [(g, f"{n:,}") for g, n in s.grades.items()],
+        lines += _table(["grade", "leads"], [(g, f"{n:,}") for g, n in s.all_grades.items()],
                         [False, True])
         lines += [f"{s.leads_scored:,} lead(s) scored anew, {s.unchanged:,} unchanged.", ""]
     return "\n".join(lines)

@@ -359,3 +359,9 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
             GROUP BY ALL
         ORDER BY 1, 2, 3
     """, [list(qualified_grades)])
+
+
+def current_grades(wh: Warehouse) -> dict[str, int]:
+    """Leads per grade of their current score (all leads, not only those scored this run)."""
+    return {str(g): int(n) for g, n in wh.fetchall(
+        "SELECT grade, count(*) FROM core.lead_scores WHERE is_current GROUP BY ALL ORDER BY 1")}

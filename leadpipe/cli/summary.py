@@ -118,9 +118,9 @@ def print_decide(result: DecideResult, console: Console) -> None:
 
 
 def print_score(result: ScoreResult, console: Console) -> None:
-    grades = ", ".join(f"{g}: {n:,}" for g, n in result.grades.items()) or "none"
+    grades = ", ".join(f"{g}: {n:,}" for g, n in result.all_grades.items()) or "none"
     console.print(f"Score: {result.leads_scored:,} lead(s) scored anew, {result.unchanged:,} "
-                  f"unchanged (grades {grades}).", highlight=False)
+                  f"unchanged; leads per grade now {grades}.", highlight=False)
 
 
 def print_nightly(report: NightlyReport, console: Console) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from scoring.predictive import LearnedModel, NotEnoughOutcomes, combined_total, 
 from scoring.rules import Contribution, LeadFeatures, LeadScore, grade_for, score_lead
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.marts import (
+    current_grades,
     current_model,
     feature_sets,
     resolve_leads,
@@ -75,8 +76,11 @@ class ScoreResult:
     """Distinct feature combinations scored in Python (each shared by many leads)."""
     retired: int
     grades: dict[str, int]
+    """Grades of the leads scored in this run."""
     config_version: str
     predictive: str
+    all_grades: dict[str, int] = field(default_factory=dict)
+    """Grades of every lead after this run."""
 
 
 def score_pending(wh: Warehouse, settings: Settings, as_of: date,
@@ -111,7 +115,7 @@ def score_pending(wh: Warehouse, settings: Settings, as_of: date,
     stored_counts = store_scores(wh, columns, version, datetime.now(UTC))
     return ScoreResult(stored_counts["inserted"], total_leads - stale, len(sets),
                        stored_counts["retired"], dict(sorted(grades.items())), version,
-                       cfg.predictive.mode if model else "off")
+                       cfg.predictive.mode if model else "off", current_grades(wh))
 
 
 def score_all(settings: Settings, as_of: date | None = None,
