@@ -155,8 +155,13 @@ def publish_crawl(crawl: CrawlResult) -> None:
                              description="Crawl of company websites")
 
 
+def _value(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple | list) else str(value)
+
+
 def export_markdown(result: ExportResult) -> str:
-    filters = ", ".join(f"{k}: {v}" for k, v in result.filters.items() if v not in (None, (), []))
+    filters = ", ".join(f"{k}: {_value(v)}" for k, v in result.filters.items()
+                        if v not in (None, (), [], False))
     return "\n".join([
         f"## Export {result.export_id}", "",
         f"**{result.leads:,} {result.channel} lead(s)** written to `{result.path}` "

@@ -159,7 +159,8 @@ def export_from(wh: Warehouse, req: ExportRequest) -> ExportResult:
                channel=req.channel, filters=req.filters(), fmt=req.fmt,
                path=str(req.out.resolve()), rows=rows)
     return ExportResult(export_id, who, req.channel, written,
-                        sum(r["decision"] == "review" for r in rows), str(req.out), req.fmt, cols,
+                        sum(r["decision"] == "review" for r in rows), str(req.out.resolve()),
+                        req.fmt, cols,
                         req.filters(), socket.gethostname())
 
 
