@@ -26,7 +26,7 @@ from flows.enrich import enrich_task
 from flows.ingest import ingest_forms_task, ingest_inbox_list_task
 from flows.match import match_task
 from flows.notify import notify_task
-from flows.outcomes import needs_attention
+from flows.outcomes import USER_ERRORS, needs_attention
 from flows.reporting import publish_nightly
 from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
@@ -97,6 +97,8 @@ def nightly(
         report.decide = decide_task(db_file)
         report.score = score_task(db_file)
         funnel_task(db_file)
+    except USER_ERRORS as exc:  # a configuration to fix: the summary says which and how
+        report.stopped_by = str(exc)
     except Exception as exc:
         report.stopped_by = f"{type(exc).__name__}: {exc}"
         _finish(report, db_file)

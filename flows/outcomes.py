@@ -2,15 +2,24 @@
 
 A rejected file or a missing acquisition date is the user's to fix, not a bug, so the run
 ends Failed (the operator notices, automations fire) with a message that says what to do.
-Prefect's engine logs every Failed run "with unexpected exception" and a traceback; for a
-`NeedsAttention` the filter below keeps only the message, so the log shows the fix, not
-engine internals.
+Prefect's engine logs every Failed run "with unexpected exception" and a traceback, and every
+failed task with one; for a `NeedsAttention` or a user's mistake (`USER_ERRORS`: a bad file,
+a bad configuration, no warehouse) the filter below keeps only the message, so the log shows
+the fix, not engine internals.
 """
 
 import logging
 from typing import Any
 
 from prefect.states import Failed, State
+
+from ingest.errors import InputFileError
+from leadpipe.config import ConfigError
+from warehouse.db import WarehouseMissing
+from warehouse.lock import WarehouseBusy
+
+USER_ERRORS = (InputFileError, ConfigError, WarehouseMissing, WarehouseBusy)
+"""What a person fixes from the message alone; a traceback would only hide it."""
 
 
 class NeedsAttention(Exception):
@@ -29,13 +38,13 @@ def needs_attention(message: str, detail: Any = None) -> State[Any]:
 class _WithoutTraceback(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, NeedsAttention):
-            record.msg, record.args = "Finished with something to fix: %s", (error,)
+        if isinstance(error, (NeedsAttention, *USER_ERRORS)):
+            record.msg, record.args = "Stopped with something to fix: %s", (error,)
             record.exc_info = record.exc_text = None
         return True
 
 
 _QUIET = _WithoutTraceback()
-for _name in ("prefect.flow_runs", "prefect.engine"):
+for _name in ("prefect.flow_runs", "prefect.task_runs", "prefect.engine"):
     if _QUIET not in logging.getLogger(_name).filters:
         logging.getLogger(_name).addFilter(_QUIET)

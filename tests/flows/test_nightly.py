@@ -7,6 +7,8 @@ load; the operator's e-mail goes out through a real SMTP server when configured.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import yaml
 
 from flows.nightly import nightly
 from flows.outcomes import NeedsAttention
+from leadpipe.config import ConfigError
 from leadpipe.settings import Settings
 from leadpipe.stages.ingest import RejectedFile
 from leadpipe.stages.nightly import NightlyReport
@@ -166,3 +169,26 @@ def test_a_green_run_mails_only_when_asked_to(env: Path, smtp: Smtp) -> None:
     (mail,) = smtp.inbox.messages
     assert "ACTION NEEDED" not in mail["Subject"]
     assert "Eligibility" in mail.get_content()
+
+
+def test_a_broken_configuration_stops_the_run_with_its_file_and_key(env: Path) -> None:
+    inbox = make_inbox(env / "inbox")
+    (env / "config" / "eligibility.yaml").write_text("no_such_key: 1\n", encoding="utf-8")
+    state, report = _run(inbox, env / "data" / "leadpipe.duckdb")
+    assert state == "FAILED"
+    assert report.stopped_by is not None
+    assert "eligibility.yaml" in report.stopped_by
+    assert "no_such_key" in report.stopped_by
+    assert report.match is not None  # the stages before it ran
+    assert report.decide is None
+
+
+def test_user_errors_are_logged_without_a_traceback() -> None:
+    try:
+        raise ConfigError("config/eligibility.yaml: invalid configuration\n  no_such_key: …")
+    except ConfigError:
+        record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1,
+                                   "Task run failed with exception", None, sys.exc_info())
+    assert logging.getLogger("prefect.task_runs").filter(record)
+    assert record.exc_info is None
+    assert "eligibility.yaml" in record.getMessage()
