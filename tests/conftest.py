@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from leadpipe.settings import Settings
+from tests.smtp_sink import Smtp, free_port
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 REPO = Path(__file__).resolve().parent.parent
@@ -24,3 +26,12 @@ def settings(tmp_path: Path) -> Settings:
         lock_timeout_s=30.0,
         read_wait_s=2.0,
     )
+
+
+@pytest.fixture
+def smtp() -> Iterator[Smtp]:
+    """A real SMTP server on a free port; `smtp.inbox.messages` holds what it received."""
+    server = Smtp(free_port())
+    server.start()
+    yield server
+    server.stop()

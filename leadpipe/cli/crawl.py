@@ -8,12 +8,8 @@ import typer
 
 from leadpipe.cli.common import (
     DbOption,
-    console,
-    db_hint,
-    print_json,
     settings_for,
     user_errors,
-    wants_json,
 )
 
 
@@ -28,14 +24,10 @@ def crawl(
 ) -> None:
     """Crawl company websites (Impressum, contact pages) and load what they say."""
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.cli.summary import print_crawl, print_next
+    from leadpipe.cli.summary import print_crawl, show_stage
     from leadpipe.stages.crawl import crawl_and_load
 
     with user_errors():
         result = crawl_and_load(settings_for(db), targets or None, max_targets,
                                 terminal_progress(as_json))
-    if wants_json(as_json):
-        print_json(result.as_dict())
-        return
-    print_crawl(result, console)
-    print_next("crawl", console, db_hint(db))
+    show_stage("crawl", result, print_crawl, as_json, db)

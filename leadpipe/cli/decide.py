@@ -8,13 +8,9 @@ import typer
 
 from leadpipe.cli.common import (
     DbOption,
-    console,
-    db_hint,
     parse_day,
-    print_json,
     settings_for,
     user_errors,
-    wants_json,
 )
 
 
@@ -30,14 +26,10 @@ def decide(
     deadlines pass); a decision is stored anew only when it or its inputs changed.
     """
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.cli.summary import print_decide, print_next
+    from leadpipe.cli.summary import print_decide, show_stage
     from leadpipe.stages.decide import decide_all
 
     day = parse_day(as_of, "--as-of") if as_of else None
     with user_errors():
         result = decide_all(settings_for(db), day, terminal_progress(as_json))
-    if wants_json(as_json):
-        print_json(result)
-        return
-    print_decide(result, console)
-    print_next("decide", console, db_hint(db))
+    show_stage("decide", result, print_decide, as_json, db)

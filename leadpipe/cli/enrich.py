@@ -8,12 +8,8 @@ import typer
 
 from leadpipe.cli.common import (
     DbOption,
-    console,
-    db_hint,
-    print_json,
     settings_for,
     user_errors,
-    wants_json,
 )
 
 
@@ -23,13 +19,9 @@ def enrich(
 ) -> None:
     """Enrich every record not enriched yet (or enriched under an older configuration)."""
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.cli.summary import print_enrich, print_next
+    from leadpipe.cli.summary import print_enrich, show_stage
     from leadpipe.stages.enrich import enrich_new
 
     with user_errors():
         result = enrich_new(settings_for(db), terminal_progress(as_json))
-    if wants_json(as_json):
-        print_json(result)
-        return
-    print_enrich(result, console)
-    print_next("enrich", console, db_hint(db))
+    show_stage("enrich", result, print_enrich, as_json, db)

@@ -12,7 +12,6 @@ from rich.table import Table
 from leadpipe.cli.common import (
     DbOption,
     console,
-    db_hint,
     print_json,
     settings_for,
     user_errors,
@@ -38,16 +37,12 @@ def _refuse_existing(exc: ExportPathExists) -> typer.Exit:
 def match(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Match enriched records into companies, contacts and consumers now."""
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.cli.summary import print_match, print_next
+    from leadpipe.cli.summary import print_match, show_stage
     from leadpipe.stages.match import match_all
 
     with user_errors():
         result = match_all(settings_for(db), terminal_progress(as_json))
-    if wants_json(as_json):
-        print_json(result)
-        return
-    print_match(result, console)
-    print_next("match", console, db_hint(db))
+    show_stage("match", result, print_match, as_json, db)
 
 
 @review_app.command("export")

@@ -11,7 +11,6 @@ import typer
 from leadpipe.cli.common import (
     DbOption,
     console,
-    db_hint,
     err_console,
     parse_day,
     print_json,
@@ -60,13 +59,9 @@ def score(
 
 def _score(day: date | None, db: Path | None, as_json: bool) -> None:
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.cli.summary import print_next, print_score
+    from leadpipe.cli.summary import print_score, show_stage
     from leadpipe.stages.score import score_all
 
     with user_errors():
         result = score_all(settings_for(db), day, terminal_progress(as_json))
-    if wants_json(as_json):
-        print_json(result)
-        return
-    print_score(result, console)
-    print_next("score", console, db_hint(db))
+    show_stage("score", result, print_score, as_json, db)

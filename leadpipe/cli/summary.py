@@ -11,8 +11,9 @@ stage alone brings scikit-learn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.table import Table
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from leadpipe.stages.nightly import NightlyReport
     from leadpipe.stages.score import ScoreResult
     from warehouse.load_lists import BatchReport
+
+R = TypeVar("R")
 
 NEXT_STEP = {
     "ingest": "leadpipe enrich",
@@ -44,6 +47,19 @@ DECISIONS = ("allowed", "review", "blocked")
 def print_next(stage: str, console: Console, db_option: str = "") -> None:
     console.print(f"Next: [bold]{NEXT_STEP[stage]}{db_option}[/bold]", highlight=False,
                   soft_wrap=True)
+
+
+def show_stage(stage: str, result: R, printer: Callable[[R, Console], None], as_json: bool,
+               db: Path | None) -> None:
+    """A stage command's output: JSON when asked for (or piped), else its counts and the
+    command that comes next."""
+    from leadpipe.cli.common import console, db_hint, print_json, wants_json
+
+    if wants_json(as_json):
+        print_json(result)
+        return
+    printer(result, console)
+    print_next(stage, console, db_hint(db))
 
 
 def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Console) -> None:

@@ -28,7 +28,7 @@ def _leadpipe(*args: str) -> tuple[int, str]:
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Output for a person at a terminal (CliRunner's output is no TTY, which means JSON)."""
-    for module in ("ingest", "enrich", "match", "decide", "score", "leads"):
+    for module in ("common", "ingest", "leads"):
         monkeypatch.setattr(f"leadpipe.cli.{module}.wants_json", lambda flag: flag)
 
 

@@ -30,7 +30,7 @@ from tests.flows.prefect_server import (
     stop,
     wait_for,
 )
-from tests.intake.conftest import Smtp, free_port
+from tests.smtp_sink import Smtp, free_port
 
 pytestmark = [pytest.mark.flow, pytest.mark.deployment]
 

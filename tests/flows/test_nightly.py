@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from leadpipe.settings import Settings
 from leadpipe.stages.ingest import RejectedFile
 from leadpipe.stages.nightly import NightlyReport
 from tests.flows.inbox import LIST_CSV, make_inbox
-from tests.intake.conftest import Smtp, free_port
+from tests.smtp_sink import Smtp
 from warehouse.db import open_warehouse
 from warehouse.runs import recent_runs
 from warehouse.status import table_counts
@@ -121,14 +120,6 @@ def test_an_empty_inbox_without_warehouse_says_so_and_creates_nothing(env: Path)
     assert report.notes
     assert "no warehouse yet" in report.notes[0]
     assert not db.exists()
-
-
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
-    server = Smtp(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def _mail_config(config: Path, smtp: Smtp, **email: object) -> None:

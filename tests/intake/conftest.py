@@ -9,13 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -24,13 +22,13 @@ import httpx
 import pytest
 import uvicorn
 import yaml
-from aiosmtpd.controller import Controller
 
 from intake.app import create_app
 from intake.config import load_intake_config, state_path
 from intake.mail import SmtpMailer
 from leadpipe.config import deep_merge
 from leadpipe.settings import Settings
+from tests.smtp_sink import Smtp, free_port
 
 SECRET = "test-secret-0123456789abcdef"
 ORIGIN = "https://www.example.de"
@@ -69,12 +67,6 @@ PERSON = {"email": "Jana.Schaefer@firma.example", "first_name": "Jana",
           "page_url": "https://www.example.de/demo"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     mac = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -82,47 +74,6 @@ def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dic
             "Content-Type": "application/json"}
 
 
-class Inbox:
-    """aiosmtpd handler that keeps the parsed messages."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def wait(self, count: int = 1, timeout: float = 15.0) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} mail(s), got {len(self.messages)}")
-            time.sleep(0.05)
-        return self.messages
-
-
-@dataclass
-class Smtp:
-    port: int
-    inbox: Inbox = field(default_factory=Inbox)
-    controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
-    server = Smtp(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 class Clock:
