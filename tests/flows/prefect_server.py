@@ -70,7 +70,18 @@ class PrefectServer:
         return httpx.get(f"{self.api}{path}", timeout=30).json()
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
-        return httpx.post(f"{self.api}{path}", json=body, timeout=30).json()
+        """POST and return the JSON; a busy server (5xx: its SQLite file is locked by the
+        scheduler or a worker) is asked again, as Prefect's own client does."""
+        for attempt in range(5):
+            try:
+                response = httpx.post(f"{self.api}{path}", json=body, timeout=30)
+            except httpx.TransportError:
+                response = None
+            if response is not None and response.status_code < 500:
+                response.raise_for_status()
+                return response.json()
+            time.sleep(1 + attempt)
+        raise AssertionError(f"the Prefect server kept failing on POST {path}")
 
     def cli(self, *args: str, cwd: Path, timeout: float = 300,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

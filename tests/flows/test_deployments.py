@@ -243,6 +243,7 @@ def check_a_crash_reaches_the_operator(server: PrefectServer, checkout: Path, wo
     assert nightly is not None
     run = server.post(f"/deployments/{nightly['id']}/create_flow_run", {"state": {
         "type": "SCHEDULED", "state_details": {"scheduled_time": "2099-01-01T02:00:00Z"}}})
+    assert "id" in run, run
     server.post(f"/flow_runs/{run['id']}/set_state", {"force": True, "state": {
         "type": "CRASHED", "name": "Crashed", "message": "the process was killed"}})
     (mail,) = world.smtp.inbox.wait(1, timeout=180)
