@@ -233,23 +233,32 @@ def test_prefect_yaml_deployments_run_under_a_worker(
         stop(worker)
 
 
+def crashed_nightly_run(server: PrefectServer, setup: dict[str, str]) -> str:
+    """A nightly run that ends Crashed, as when its process is killed; its id."""
+    nightly = server.deployment("nightly", setup["nightly"])
+    assert nightly is not None
+    run = server.post(f"/deployments/{nightly['id']}/create_flow_run", {"state": {
+        "type": "SCHEDULED", "state_details": {"scheduled_time": "2099-01-01T02:00:00Z"}}})
+    server.post(f"/flow_runs/{run['id']}/set_state", {"force": True, "state": {
+        "type": "CRASHED", "name": "Crashed", "message": "the process was killed"}})
+    return str(run["id"])
+
+
+def assert_crash_mail(world: World) -> None:
+    (mail,) = world.smtp.inbox.wait(1, timeout=180)
+    assert "ACTION NEEDED" in mail["Subject"]
+    assert "Crashed" in mail["Subject"]
+    assert "the process was killed" in mail.get_content()
+
+
 def check_a_crash_reaches_the_operator(server: PrefectServer, checkout: Path, world: World,
                                        setup: dict[str, str]) -> None:
     """`python -m flows.automations`, then a nightly run that crashes: the operator hears."""
     installed = server.cli("python", "-m", "flows.automations", cwd=checkout)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     world.smtp.inbox.messages.clear()
-    nightly = server.deployment("nightly", setup["nightly"])
-    assert nightly is not None
-    run = server.post(f"/deployments/{nightly['id']}/create_flow_run", {"state": {
-        "type": "SCHEDULED", "state_details": {"scheduled_time": "2099-01-01T02:00:00Z"}}})
-    assert "id" in run, run
-    server.post(f"/flow_runs/{run['id']}/set_state", {"force": True, "state": {
-        "type": "CRASHED", "name": "Crashed", "message": "the process was killed"}})
-    (mail,) = world.smtp.inbox.wait(1, timeout=180)
-    assert "ACTION NEEDED" in mail["Subject"]
-    assert "Crashed" in mail["Subject"]
-    assert "the process was killed" in mail.get_content()
+    crashed_nightly_run(server, setup)
+    assert_crash_mail(world)
 
 
 def test_flows_serve_runs_every_deployment_and_owns_the_only_nightly_schedule(
@@ -274,5 +283,10 @@ def test_flows_serve_runs_every_deployment_and_owns_the_only_nightly_schedule(
         assert [(s["schedule"]["cron"], s["schedule"]["timezone"])
                 for s in active[0]["schedules"]] == [("0 2 * * *", "Europe/Berlin")]
         run_every_deployment(server, checkout, world, SERVE_SETUP)
+        world.smtp.inbox.messages.clear()
+        told = run_deployment(server, checkout, "notify-operator/serve",
+                              flow_run_id=crashed_nightly_run(server, SERVE_SETUP))
+        assert told["state_type"] == "COMPLETED", told["state"]
+        assert_crash_mail(world)
     finally:
         stop(served)
