@@ -6,8 +6,8 @@ from prefect import task
 
 from flows.ingest import retry_io_only
 from leadpipe.settings import load_settings
-from leadpipe.stages.consent import EventImportReport, import_events_or_reject
-from leadpipe.stages.ingest import RejectedFile
+from leadpipe.stages.consent import EventImportReport, import_external_events
+from leadpipe.stages.ingest import RejectedFile, load_or_reject
 from leadpipe.stages.intake import HandOffResult, hand_off
 
 
@@ -19,4 +19,6 @@ def hand_off_task(inbox: str, db: str | None = None) -> HandOffResult:
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
       task_run_name="consent events {path}")
 def import_events_task(path: str, db: str | None = None) -> EventImportReport | RejectedFile:
-    return import_events_or_reject(load_settings().with_db(db), Path(path))
+    settings = load_settings().with_db(db)
+    return load_or_reject(settings, Path(path), "consent_events",
+                          lambda: import_external_events(settings, Path(path)))

@@ -25,9 +25,10 @@ from leadpipe.settings import load_settings
 from leadpipe.stages.ingest import (
     ListOptions,
     RejectedFile,
-    load_forms_or_reject,
+    ingest_form_file,
+    ingest_list_file,
     load_inbox_list,
-    load_list_or_reject,
+    load_or_reject,
 )
 from warehouse.load_lists import BatchReport
 
@@ -51,7 +52,9 @@ def retry_io_only(task: Task[..., Any], task_run: TaskRun, state: State[Any]) ->
       task_run_name="ingest list {path}")
 def ingest_list_task(path: str, options: ListOptions,
                      db: str | None = None) -> BatchReport | RejectedFile:
-    return load_list_or_reject(load_settings().with_db(db), Path(path), options)
+    settings = load_settings().with_db(db)
+    return load_or_reject(settings, Path(path), "purchased_list",
+                          lambda: ingest_list_file(settings, Path(path), options))
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
@@ -63,7 +66,9 @@ def ingest_inbox_list_task(path: str, db: str | None = None) -> BatchReport | Re
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
       task_run_name="ingest forms {path}")
 def ingest_forms_task(path: str, db: str | None = None) -> BatchReport | RejectedFile:
-    return load_forms_or_reject(load_settings().with_db(db), Path(path))
+    settings = load_settings().with_db(db)
+    return load_or_reject(settings, Path(path), "web_form",
+                          lambda: ingest_form_file(settings, Path(path)))
 
 
 def _finish(outcome: BatchReport | RejectedFile) -> BatchReport | State[Any]:

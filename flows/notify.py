@@ -48,15 +48,19 @@ def notify_config(settings: Settings) -> NotifyConfig:
     return load_config("flows", "notify", NotifyConfig, settings.config_dir).value
 
 
-def nightly_mail(report: NightlyReport, notice: EmailNotice, sender: str,
-                 needs_attention: bool) -> EmailMessage:
+def _mail(notice: EmailNotice, sender: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    flag = "ACTION NEEDED: " if needs_attention else ""
-    message["Subject"] = f"{notice.subject_prefix} {flag}{report.headline()}"[:250]
+    message["Subject"] = f"{notice.subject_prefix} {subject}"[:250]
     message["From"] = sender
     message["To"] = ", ".join(notice.to)
-    message.set_content(nightly_markdown(report))
+    message.set_content(body)
     return message
+
+
+def nightly_mail(report: NightlyReport, notice: EmailNotice, sender: str,
+                 needs_attention: bool) -> EmailMessage:
+    flag = "ACTION NEEDED: " if needs_attention else ""
+    return _mail(notice, sender, f"{flag}{report.headline()}", nightly_markdown(report))
 
 
 def send_nightly_notice(settings: Settings, report: NightlyReport) -> str | None:
@@ -78,18 +82,13 @@ def notify_task(report: NightlyReport, db: str | None = None) -> None:
 
 def crash_mail(run_name: str, state: str, message: str, notice: EmailNotice, sender: str,
                link: str | None) -> EmailMessage:
-    mail = EmailMessage()
-    mail["Subject"] = f"{notice.subject_prefix} ACTION NEEDED: {run_name} ended {state}"[:250]
-    mail["From"] = sender
-    mail["To"] = ", ".join(notice.to)
-    mail.set_content("\n".join([
+    return _mail(notice, sender, f"ACTION NEEDED: {run_name} ended {state}", "\n".join([
         f"The run {run_name} ended {state} before it could report itself.", "",
         f"Prefect says: {message or '(no message)'}", "",
         *([f"The run in the Prefect UI: {link}", ""] if link else []),
         "What it changed was rolled back stage by stage; `leadpipe status` shows the last "
         "runs. Start the nightly run again once the cause is fixed (docs/operations.md).",
     ]))
-    return mail
 
 
 @flow(name="notify-operator", log_prints=True)

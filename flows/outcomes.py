@@ -13,13 +13,13 @@ from typing import Any
 
 from prefect.states import Failed, State
 
-from ingest.errors import InputFileError
-from leadpipe.config import ConfigError
+from leadpipe.stages.ingest import USER_ERRORS as FILE_ERRORS
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 
-USER_ERRORS = (InputFileError, ConfigError, WarehouseMissing, WarehouseBusy)
-"""What a person fixes from the message alone; a traceback would only hide it."""
+USER_ERRORS = (*FILE_ERRORS, WarehouseMissing, WarehouseBusy)
+"""What a person fixes from the message alone (a bad file or configuration, no or a busy
+warehouse); a traceback would only hide it."""
 
 
 class NeedsAttention(Exception):

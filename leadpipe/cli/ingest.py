@@ -69,16 +69,17 @@ def ingest_list(
 ) -> None:
     """Load a purchased address list (rows in = loaded + quarantined + skipped)."""
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.stages.ingest import ListOptions, load_list_or_reject
+    from leadpipe.stages.ingest import ListOptions, ingest_list_file, load_or_reject
 
     options = ListOptions(
         vendor=vendor, acquired_on=_date(acquired_on, "--acquired-on"), mapping_file=mapping,
         licence_end=_date(licence_end, "--licence-end"), permitted_use=permitted_use,
         provenance_documented=provenance_documented,
     )
+    settings = settings_for(db)
     with user_errors():
-        outcome = load_list_or_reject(settings_for(db), path, options,
-                                      terminal_progress(as_json))
+        outcome = load_or_reject(settings, path, "purchased_list", lambda: ingest_list_file(
+            settings, path, options, terminal_progress(as_json)))
     _show(outcome, as_json, db)
 
 
@@ -90,8 +91,10 @@ def ingest_forms(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load web-form submissions and their consent evidence."""
-    from leadpipe.stages.ingest import load_forms_or_reject
+    from leadpipe.stages.ingest import ingest_form_file, load_or_reject
 
+    settings = settings_for(db)
     with user_errors():
-        outcome = load_forms_or_reject(settings_for(db), path)
+        outcome = load_or_reject(settings, path, "web_form",
+                                 lambda: ingest_form_file(settings, path))
     _show(outcome, as_json, db)

@@ -15,7 +15,6 @@ from compliance.subjects import email_key, phone_key
 from compliance.suppression import entry_hashes
 from ingest.errors import InputFileError
 from leadpipe.settings import Settings, suppression_secret
-from leadpipe.stages.ingest import USER_ERRORS, RejectedFile, record_rejection
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events, events_for_subject, ledger_events
 from warehouse.runs import run_job
@@ -90,15 +89,6 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
         path.name, len(parsed.events) + len(parsed.problems), counts["imported"],
         len(parsed.events) - counts["imported"], parsed.problems, counts["suppressed_people"],
     )
-
-
-def import_events_or_reject(settings: Settings,
-                            path: Path) -> EventImportReport | RejectedFile:
-    """Import a consent-event file; one the user must fix is recorded and described."""
-    try:
-        return import_external_events(settings, path)
-    except USER_ERRORS as exc:
-        return record_rejection(settings, path, "consent_events", exc)
 
 
 def consent_history(settings: Settings, identifier: str) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from compliance.subjects import subject_keys
 from ingest.dates import parse_day
@@ -26,6 +27,8 @@ from warehouse.load_lists import (
     read_incoming,
 )
 from warehouse.runs import record_refused_run, run_job
+
+R = TypeVar("R")
 
 LIST_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 FORM_SUFFIXES = (".ndjson", ".jsonl", ".json", ".csv")
@@ -150,13 +153,13 @@ def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
     return BatchReport.from_dict(counts)
 
 
-def load_list_or_reject(settings: Settings, path: Path, options: ListOptions,
-                        progress: Progress = SILENT) -> BatchReport | RejectedFile:
-    """Load a list; a file the user must fix is recorded and described instead of raised."""
+def load_or_reject(settings: Settings, path: Path, kind: str,
+                   load: Callable[[], R]) -> R | RejectedFile:
+    """Run `load`; a file the user must fix is recorded and described instead of raised."""
     try:
-        return ingest_list_file(settings, path, options, progress)
+        return load()
     except USER_ERRORS as exc:
-        return record_rejection(settings, path, "purchased_list", exc)
+        return record_rejection(settings, path, kind, exc)
 
 
 def load_inbox_list(settings: Settings, path: Path) -> BatchReport | RejectedFile:
@@ -164,14 +167,8 @@ def load_inbox_list(settings: Settings, path: Path) -> BatchReport | RejectedFil
     sidecar = sidecar_for(path)
     if sidecar is None:
         return record_rejection(settings, path, "purchased_list", missing_sidecar(path))
-    return load_list_or_reject(settings, path, ListOptions(mapping_file=sidecar))
-
-
-def load_forms_or_reject(settings: Settings, path: Path) -> BatchReport | RejectedFile:
-    try:
-        return ingest_form_file(settings, path)
-    except USER_ERRORS as exc:
-        return record_rejection(settings, path, "web_form", exc)
+    return load_or_reject(settings, path, "purchased_list", lambda: ingest_list_file(
+        settings, path, ListOptions(mapping_file=sidecar)))
 
 
 @dataclass(frozen=True)
