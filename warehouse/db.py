@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from leadpipe.settings import Settings
+from warehouse.export_log import fold_journal
 from warehouse.lock import FileLock, WarehouseBusy, print_waiting
 from warehouse.migrate import apply_migrations, current_version, latest_version
 
@@ -134,7 +135,8 @@ def open_warehouse(
     settings.db_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(_lock_path(settings), exclusive=write, purpose=purpose)
     if write:
-        if not lock.acquire(settings.lock_timeout_s, on_wait=print_waiting):
+        waiting = print_waiting if settings.lock_timeout_s > 0 else None
+        if not lock.acquire(settings.lock_timeout_s, on_wait=waiting):
             raise WarehouseBusy(
                 f"the warehouse {settings.db_path} stayed in use for more than "
                 f"{settings.lock_timeout_s:.0f} s; nothing was changed. Try again when the "
@@ -148,6 +150,7 @@ def open_warehouse(
             wh = Warehouse(con, settings.db_path, snapshot=False)
             try:
                 apply_migrations(wh)
+                fold_journal(wh, settings.db_path)
                 yield wh
                 con.execute("CHECKPOINT")
             finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,12 +40,17 @@ def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
     return _group_by(rows, "lead_id")
 
 
-def lead_events(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
-    """lead id → ledger events that concern exactly this lead, in ledger order."""
+def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,
+                kinds: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """lead id → ledger events that concern exactly this lead, in ledger order.
+
+    `lead_ids` and `kinds` narrow the answer (an export checks only the leads it writes).
+    """
     rows = wh.dicts(
         "WITH member AS (SELECT m.lead_id, m.record_id, l.entity_type, e.last_name, "
         "  e.email_normalized, e.phone_e164, e.mobile_e164 FROM core.lead_members m "
-        "  JOIN core.leads l USING (lead_id) JOIN core.enriched_records e USING (record_id)), "
+        "  JOIN core.leads l USING (lead_id) JOIN core.enriched_records e USING (record_id) "
+        "  WHERE ? IS NULL OR list_contains(?, m.lead_id)), "
         "own AS (SELECT lead_id, record_id FROM member "
         "  WHERE entity_type <> 'company' OR last_name IS NULL), "
         "keys AS (SELECT DISTINCT lead_id, email_normalized AS email, NULL AS phone FROM member "
@@ -58,11 +63,12 @@ def lead_events(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
         "FROM keys k JOIN core.consent_events c ON c.record_id IS NULL AND "
         "((k.email IS NOT NULL AND c.subject_email = k.email) OR "
         " (k.phone IS NOT NULL AND c.subject_phone = k.phone)) "
-        "ORDER BY 1, 2")
+        "ORDER BY 1, 2", [lead_ids, lead_ids])
     for row in rows:
         if isinstance(row["attributes"], str):
             row["attributes"] = json.loads(row["attributes"])
-    return _group_by((r for r in rows if r["channels"] is not None), "lead_id")
+    return _group_by((r for r in rows if r["channels"] is not None
+                      and (kinds is None or r["kind"] in kinds)), "lead_id")
 
 
 def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:

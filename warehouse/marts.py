@@ -284,21 +284,6 @@ def qualified_rows(
     return wh.dicts(sql, params)
 
 
-def log_export(wh: Warehouse, *, export_id: str, exported_by: str, exported_at: datetime,
-               channel: str, filters: Mapping[str, Any], fmt: str, path: str,
-               rows: Sequence[Mapping[str, Any]]) -> None:
-    """One `ops.exports` row and one `ops.export_leads` row per exported lead."""
-    wh.execute("INSERT INTO ops.exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               [export_id, exported_by, exported_at, channel, json.dumps(filters, default=str),
-                fmt, path, len(rows)])
-    if rows:
-        wh.insert_columns("ops.export_leads", {
-            "export_id": [export_id] * len(rows), "lead_id": [r["lead_id"] for r in rows],
-            "channel": [channel] * len(rows), "decision": [r["decision"] for r in rows],
-            "reason": [r["reason_code"] for r in rows],
-            "legal_basis": [r["legal_basis"] for r in rows]})
-
-
 # --- funnel ---------------------------------------------------------------------------------
 
 def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[str, Any]]:

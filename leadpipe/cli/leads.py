@@ -74,6 +74,11 @@ def export(
     if wants_json(as_json):
         print_json(result.as_dict())
         return
+    if result.withheld:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(result.withheld.items()))
+        err_console.print(f"Left out {sum(result.withheld.values()):,} leads whose decision "
+                          f"predates an opt-out ({reasons}); the next run updates their "
+                          "decisions.", highlight=False, markup=False)
     if result.leads == 0:
         return
     review = f" ({result.review:,} marked review)" if result.review else ""

@@ -1,9 +1,12 @@
 """Exporting qualified leads for sales, and logging every export.
 
-The export reads `marts.qualified_leads` and logs what it wrote in the same transaction, so
-it takes the write lock (during the nightly run it waits for the current stage to finish).
-An export is not a send: no advertising event is recorded; the log says who got which leads
-for which channel, which the Art. 14 deadline and later audits need.
+An export never waits for the nightly run: it reads the warehouse when no one writes it, else
+the snapshot the last write published. Before a lead is written, its opt-outs are checked
+again (`compliance.opt_outs`): an objection, withdrawal or erasure acts on the next export,
+not on the next nightly run. The log entry is journaled before the file appears under its
+name (`warehouse.export_log`). An export is not a send: no advertising event is recorded;
+the log says who got which leads for which channel, which the Art. 14 deadline and later
+audits need.
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ import os
 import re
 import socket
 import uuid
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from leadpipe.settings import Settings
+from compliance.opt_outs import blocking_reason
+from leadpipe.settings import Settings, suppression_secret
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
-from warehouse.db import Warehouse, open_warehouse
-from warehouse.marts import known_vendors, log_export, qualified_rows
-from warehouse.runs import run_job
+from warehouse.db import Warehouse, WarehouseBusy, open_warehouse
+from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
+from warehouse.marts import known_vendors, qualified_rows
+from warehouse.opt_outs import opt_out_events
 
 CHANNELS = ("phone", "email", "post", "sms", "fax")
 GRADES = ("A", "B", "C", "D")
@@ -32,6 +38,8 @@ CONTACT_COLUMNS = {
     "post": ["street", "postcode", "city"],
 }
 _REGION = re.compile(r"^\d{1,5}$")
+EXPORT_READ_WAIT_S = 1.0
+"""How long an export waits for a running writer before it reads the published snapshot."""
 _INDUSTRY = re.compile(r"^(\d{1,2}(\.?\d{1,3}){0,2}|[A-Ua-u])$")
 
 
@@ -77,6 +85,11 @@ class ExportResult:
     filters: dict[str, Any]
     host: str
     """The machine the file was written on (a Prefect worker's disk is not the reader's)."""
+    withheld: dict[str, int] = field(default_factory=dict)
+    """Leads with a stored 'allowed' decision left out because of a newer opt-out, by reason
+    (objection_art21, consent_withdrawn, suppression_objection, suppression_erasure)."""
+    from_snapshot: bool = False
+    """True when a run was writing and the export read the last published snapshot."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,12 +147,9 @@ def _partial(req: ExportRequest) -> Path:
     return req.out.with_name(f".{req.out.name}.partial")
 
 
-def export_from(wh: Warehouse, req: ExportRequest) -> ExportResult:
-    """Select, write and log inside the caller's transaction; return what was exported.
-
-    The file is written next to `req.out` under a temporary name; `export_leads` moves it into
-    place once the log is committed.
-    """
+def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
+                ) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The rows to export, and the reasons of those withheld for a newer opt-out."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -149,35 +159,62 @@ def export_from(wh: Warehouse, req: ExportRequest) -> ExportResult:
     grades = GRADES[:GRADES.index(req.min_grade) + 1]
     rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
                           industries=req.industries, sources=req.sources, since=req.since,
-                          limit=req.limit, include_review=req.include_review)
-    cols = columns_for(req)
-    written = write_rows(_partial(req), cols, (_sheet_row(r) for r in rows), fmt=req.fmt,
-                         excel_de=req.excel_de, force=True)
-    export_id = f"export-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    who = req.by or os.environ.get("USER") or getpass.getuser()
-    log_export(wh, export_id=export_id, exported_by=who, exported_at=datetime.now(UTC),
-               channel=req.channel, filters=req.filters(), fmt=req.fmt,
-               path=str(req.out.resolve()), rows=rows)
-    return ExportResult(export_id, who, req.channel, written,
-                        sum(r["decision"] == "review" for r in rows), str(req.out.resolve()),
-                        req.fmt, cols,
-                        req.filters(), socket.gethostname())
+                          include_review=req.include_review)
+    events = opt_out_events(wh, [r["lead_id"] for r in rows], secret)
+    kept: list[dict[str, Any]] = []
+    withheld: Counter[str] = Counter()
+    for row in rows:
+        reason = blocking_reason(events.get(row["lead_id"], []), req.channel)
+        if reason:
+            withheld[reason] += 1
+        elif req.limit is None or len(kept) < req.limit:
+            kept.append(row)
+    return kept, withheld
+
+
+def _log_entry(req: ExportRequest, rows: list[dict[str, Any]]) -> ExportLogEntry:
+    return ExportLogEntry(
+        export_id=f"export-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+        exported_by=req.by or os.environ.get("USER") or getpass.getuser(),
+        exported_at=datetime.now(UTC), channel=req.channel, filters=req.filters(),
+        fmt=req.fmt, path=str(req.out.resolve()),
+        leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"], r["legal_basis"])
+               for r in rows])
+
+
+def _fold_now(settings: Settings) -> None:
+    """Put the journaled log entry into the warehouse now, unless someone is writing."""
+    try:
+        with open_warehouse(replace(settings, lock_timeout_s=0.0), write=True,
+                            purpose="export log"):
+            pass  # opening for writing folds the journal
+    except WarehouseBusy:
+        pass  # the writer's next session folds it
 
 
 def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
-    """Validate, then export and log as one job (waits for the write lock).
+    """Validate, read (warehouse or published snapshot), check opt-outs, write and log.
 
-    The file appears under its name only after the log row is committed: an export that was
+    The file appears under its name only after its log entry is on disk: an export that was
     not recorded must not circulate.
     """
     validate(req)
+    secret = suppression_secret(settings)
+    reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
     try:
-        with open_warehouse(settings, write=True, purpose=f"export {req.channel}") as wh:
-            _, result = run_job(wh, "export-leads",
-                                {"channel": req.channel, **req.filters(), "out": str(req.out)},
-                                lambda wh, run_id: export_from(wh, req))
+        with open_warehouse(reader, write=False) as wh:
+            rows, withheld = select_rows(wh, req, secret)
+            from_snapshot = wh.is_snapshot
+        cols = columns_for(req)
+        written = write_rows(_partial(req), cols, (_sheet_row(r) for r in rows), fmt=req.fmt,
+                             excel_de=req.excel_de, force=True)
+        entry = _log_entry(req, rows)
+        write_journal(settings.db_path, entry)
     except BaseException:
         _partial(req).unlink(missing_ok=True)
         raise
     _partial(req).replace(req.out)
-    return result
+    _fold_now(settings)
+    return ExportResult(entry.export_id, entry.exported_by, req.channel, written,
+                        sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
+                        req.filters(), socket.gethostname(), dict(withheld), from_snapshot)

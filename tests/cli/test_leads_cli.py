@@ -200,7 +200,7 @@ def test_an_export_that_cannot_be_logged_leaves_no_file(scored: Settings, tmp_pa
     def broken_log(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(export_stage, "log_export", broken_log)
+    monkeypatch.setattr(export_stage, "write_journal", broken_log)
     out = tmp_path / "phone.csv"
     out.write_text("previous list\n")
     with pytest.raises(RuntimeError):
