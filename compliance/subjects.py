@@ -11,6 +11,8 @@ from collections.abc import Mapping
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from enrichment.text import fold
+
 
 def email_key(value: str | None) -> str | None:
     if not value or not value.strip():
@@ -40,3 +42,29 @@ def subject_keys(record: Mapping[str, str | None]) -> tuple[str | None, str | No
         email_key(record.get("email")),
         phone_key(record.get("phone"), region) or phone_key(record.get("mobile"), region),
     )
+
+
+_TITLE_WORDS = frozenset({
+    "dr", "prof", "professor", "dipl", "ing", "mag", "med", "dent", "vet", "rer", "nat",
+    "phil", "jur", "oec", "pol", "habil", "h", "c", "mba", "msc", "bsc", "ba", "ma", "llm",
+    "herr", "frau", "hr", "fr", "von", "vom", "zu", "der", "den", "van", "de",
+})
+_VOWEL_E = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def person_key(first: str | None, last: str | None, full: str | None = None) -> str | None:
+    """One key for every spelling of a person's name a list may use.
+
+    "Dippel, Matteo", "Matteo Dippel", "Dr. Matteo Dippel" and "Mattéo Dippel" share it, and
+    so do "Jürgen Müller", "Juergen Mueller" and "Jurgen Muller": titles, salutations and name
+    particles are dropped, umlauts and their transliterations fold alike, order is ignored.
+    """
+    text = f"{first or ''} {last or ''}" if last else (full or "")
+    words = []
+    for word in fold(text).split():
+        if word in _TITLE_WORDS:
+            continue
+        for pair, single in _VOWEL_E:
+            word = word.replace(pair, single)
+        words.append(word)
+    return " ".join(sorted(words)) if len(words) >= 2 else None

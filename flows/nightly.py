@@ -31,8 +31,10 @@ from flows.reporting import publish_nightly
 from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
 from leadpipe.settings import load_settings
+from leadpipe.stages.gdpr import finish_pending_erasure
 from leadpipe.stages.ingest import RejectedFile, find_inbox_files, move_to_done
 from leadpipe.stages.nightly import NightlyReport, QuarantineCount, quarantine_counts
+from warehouse.compact import CompactResult
 
 
 def _per_file(paths: list[Path], kind: str,
@@ -53,6 +55,11 @@ def _per_file(paths: list[Path], kind: str,
 def archive_task(paths: list[str]) -> list[str]:
     day = datetime.now(run_names.BERLIN).date()
     return [str(move_to_done(Path(p), day)) for p in paths]
+
+
+@task(task_run_name="finish an interrupted erasure")
+def finish_erasure_task(db: str | None = None) -> CompactResult | None:
+    return finish_pending_erasure(load_settings().with_db(db))
 
 
 @task(task_run_name="count quarantined rows")
@@ -84,6 +91,10 @@ def nightly(
         get_run_logger().warning(twice)
         report.notes.append(twice)
     try:
+        rewritten = finish_erasure_task(db_file)
+        if rewritten is not None:
+            report.notes.append(f"Finished an interrupted erasure: rewrote {rewritten.path} "
+                                f"in {rewritten.seconds} s.")
         _ingest(report, Path(inbox), db_file)
         if not load_settings().with_db(db_file).db_path.exists():
             report.notes.append("There is no warehouse yet and nothing was loaded: put purchased "

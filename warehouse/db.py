@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import duckdb
 import numpy as np
 
 from leadpipe.settings import Settings
+from warehouse.compact import CompactResult, copy_live, swap_in
 from warehouse.export_log import fold_journal
 from warehouse.lock import FileLock, WarehouseBusy, print_waiting
 from warehouse.migrate import apply_migrations, current_version, latest_version
@@ -113,6 +115,42 @@ def publish_snapshot(settings: Settings) -> Path | None:
     shutil.copyfile(src, tmp)
     tmp.replace(dst)
     return dst
+
+
+def compact_warehouse(settings: Settings, purpose: str = "compact") -> CompactResult:
+    """Rewrite the warehouse so freed blocks (erased rows) leave the file; re-publish.
+
+    Takes the write lock like any writer; see `warehouse.compact` for why.
+    """
+    started = time.monotonic()
+    lock = FileLock(_lock_path(settings), exclusive=True, purpose=purpose)
+    if not lock.acquire(settings.lock_timeout_s, on_wait=print_waiting):
+        raise WarehouseBusy(f"the warehouse {settings.db_path} stayed in use for more than "
+                            f"{settings.lock_timeout_s:.0f} s; it was not rewritten. Try again "
+                            "when the other run has finished.")
+    try:
+        con = _connect(settings.db_path, read_only=False,
+                       deadline=time.monotonic() + settings.lock_timeout_s)
+        try:
+            fresh = copy_live(con, settings.db_path)
+        finally:
+            con.close()
+        result = swap_in(fresh, settings.db_path, started)
+        publish_snapshot(settings)
+    finally:
+        lock.release()
+    return result
+
+
+def log_pending_exports(settings: Settings) -> None:
+    """Fold journaled export-log entries in now, unless another run is writing (then its
+    next session does, see `warehouse.export_log`)."""
+    try:
+        with open_warehouse(replace(settings, lock_timeout_s=0.0), write=True,
+                            purpose="export log"):
+            pass  # opening for writing folds the journal
+    except WarehouseBusy:
+        pass
 
 
 def _lock_path(settings: Settings) -> Path:

@@ -16,7 +16,7 @@ from typing import Any
 from warehouse.db import Warehouse
 from warehouse.ledger import append_events
 from warehouse.load_lists import BatchReport, already_ingested, batch_id_for, staging_columns
-from warehouse.suppression import match, suppression_index
+from warehouse.suppression import erased_at, erasure_times, match, suppression_index
 
 EVIDENCE_KEYS = frozenset({
     "consent_text", "consent_text_version", "consent_text_sha256", "ip", "user_agent",
@@ -43,6 +43,15 @@ def ledger_event(
         "attributes": attributes,
         "evidence": evidence,
     }
+
+
+def _after(submitted_at: str | None, moment: datetime) -> bool:
+    """Whether an ISO 8601 submission time lies after `moment` (unknown: not after)."""
+    try:
+        when = datetime.fromisoformat(str(submitted_at))
+    except ValueError:
+        return False
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)) > moment
 
 
 def load_form_export(
@@ -73,11 +82,21 @@ def load_form_export(
     }
     fresh = []
     skipped = 0
+    erased = erasure_times(wh)
+    matches: list[list[Any]] = []
     for sub in export.submissions:
         if sub.submission_id in known:
             skipped += 1
             continue
         known.add(sub.submission_id)
+        gone = erased_at(erased, secret, sub.record) if erased else None
+        if gone and not _after(sub.record.get("submitted_at"), gone[1]):
+            # an old export re-imported must not bring an erased person back; a submission
+            # made after the erasure is a new act and loads
+            skipped += 1
+            matches.append([batch_id, sub.row_number, sub.submission_id, gone[0], "erasure",
+                            now])
+            continue
         fresh.append(sub)
 
     cols = staging_columns(wh, "staging.stg_web_form__submissions")
@@ -85,7 +104,6 @@ def load_form_export(
     raw_rows: list[list[Any]] = []
     staging_rows: list[list[Any]] = []
     events: list[dict[str, Any]] = []
-    matches: list[list[Any]] = []
     for sub in fresh:
         record_id = f"{batch_id}:{sub.submission_id}"
         raw_rows.append([

@@ -44,3 +44,20 @@ def match(
         if origin is not None:
             return kind, origin
     return None
+
+
+def erasure_times(wh: Warehouse) -> dict[tuple[str, str], datetime]:
+    """(kind, hash) → when the person was erased (the latest erasure, if several)."""
+    return {(kind, hash_): at for kind, hash_, at in wh.fetchall(
+        "SELECT kind, hash, max(created_at) FROM core.suppression WHERE origin = 'erasure' "
+        "GROUP BY kind, hash")}
+
+
+def erased_at(
+    entries: Mapping[tuple[str, str], datetime], secret: bytes, record: Mapping[str, str | None]
+) -> tuple[str, datetime] | None:
+    """(kind, erasure time) when the record is of an erased person, else None."""
+    for kind, hash_ in check_hashes(secret, record):
+        if (kind, hash_) in entries:
+            return kind, entries[(kind, hash_)]
+    return None

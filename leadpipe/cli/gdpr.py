@@ -40,12 +40,27 @@ def access(identifier: Identifier, name: Name = None, db: DbOption = None) -> No
 
 
 @app.command("erase")
-def erase(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
-    """Remove the person's data from every table; keep only a suppression hash (Art. 17)."""
+def erase(
+    identifier: Identifier, name: Name = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be erased, change nothing.")] = False,
+    include: Annotated[str | None, typer.Option(
+        help="Record ids (comma-separated) from the dry run's 'ambiguous' list that are this "
+             "person too.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Remove the person's data from every table and file leadpipe keeps (Art. 17).
+
+    Only suppression hashes and an audit row without plaintext stay. Run with --dry-run
+    first: it lists every record found (and how), and records with the same name and nothing
+    else in common, which are erased only when named with --include.
+    """
     from leadpipe.stages import gdpr
 
     with _request_errors():
-        print_json(gdpr.erase(settings_for(db), identifier, name))
+        ids = [p.strip() for p in (include or "").split(",") if p.strip()]
+        print_json(gdpr.erase(settings_for(db), identifier, name, include=ids,
+                              dry_run=dry_run).as_dict())
 
 
 @app.command("object")

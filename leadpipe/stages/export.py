@@ -25,7 +25,7 @@ from typing import Any
 from compliance.opt_outs import blocking_reason
 from leadpipe.settings import Settings, suppression_secret
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
-from warehouse.db import Warehouse, WarehouseBusy, open_warehouse
+from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
 from warehouse.marts import known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
@@ -182,16 +182,6 @@ def _log_entry(req: ExportRequest, rows: list[dict[str, Any]]) -> ExportLogEntry
                for r in rows])
 
 
-def _fold_now(settings: Settings) -> None:
-    """Put the journaled log entry into the warehouse now, unless someone is writing."""
-    try:
-        with open_warehouse(replace(settings, lock_timeout_s=0.0), write=True,
-                            purpose="export log"):
-            pass  # opening for writing folds the journal
-    except WarehouseBusy:
-        pass  # the writer's next session folds it
-
-
 def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     """Validate, read (warehouse or published snapshot), check opt-outs, write and log.
 
@@ -214,7 +204,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
         _partial(req).unlink(missing_ok=True)
         raise
     _partial(req).replace(req.out)
-    _fold_now(settings)
+    log_pending_exports(settings)
     return ExportResult(entry.export_id, entry.exported_by, req.channel, written,
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
                         req.filters(), socket.gethostname(), dict(withheld), from_snapshot)

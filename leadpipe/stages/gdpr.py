@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from compliance.suppression import entry_hashes, keyed_hash
+from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
 from leadpipe.settings import Settings, suppression_secret
 from scoring.export_files import remove_rows
-from warehouse.db import open_warehouse
+from warehouse.compact import CompactResult, is_pending, mark_pending
+from warehouse.db import compact_warehouse, open_warehouse
 from warehouse.ledger import append_events, ledger_events
 from warehouse.subjects import (
     SubjectRecords,
@@ -26,6 +30,9 @@ from warehouse.subjects import (
     exports_with,
     find_subject,
     ledger_rows_for,
+    logged_files,
+    mentions_of,
+    person_name,
     record_request,
     records_payloads,
 )
@@ -76,14 +83,74 @@ def access(settings: Settings, identifier: str, name: str | None = None) -> dict
     }
 
 
-def erase(settings: Settings, identifier: str, name: str | None = None) -> dict[str, Any]:
-    """Remove the person's personal data everywhere (Art. 17); keep suppression + audit."""
+@dataclass(frozen=True)
+class FoundRecord:
+    """One record an erasure would delete (or leaves to the operator), without its payload."""
+
+    record_id: str
+    source_kind: str
+    name: str
+    postcode: str | None
+    company: str | None
+    found_by: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any], found_by: str) -> FoundRecord:
+        return cls(row["record_id"], row.get("source_kind") or "raw", person_name(row),
+                   row.get("postcode"), row.get("company"), found_by)
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    """What an erasure removed (or, as a dry run, would remove), for the operator's reply."""
+
+    request_id: str | None
+    dry_run: bool
+    records: list[FoundRecord]
+    ambiguous: list[FoundRecord]
+    """Same name, nothing else in common: not erased; repeat with --include RECORD_ID."""
+    records_erased: int = 0
+    events_redacted: int = 0
+    suppression_entries: int = 0
+    export_files_cleaned: int = 0
+    files_cleaned: list[str] = field(default_factory=list)
+    files_not_cleaned: list[str] = field(default_factory=list)
+    form_service_submissions_erased: int = 0
+    compaction: CompactResult | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _found(subject: SubjectRecords) -> tuple[list[FoundRecord], list[FoundRecord]]:
+    records = [FoundRecord.of(r, subject.found_by.get(r["record_id"], "identifier"))
+               for r in subject.records]
+    records += [FoundRecord(rid, "raw", "", None, None, subject.found_by.get(rid, "identifier"))
+                for rid in subject.raw_only_record_ids]
+    return records, [FoundRecord.of(r, r["why"]) for r in subject.ambiguous]
+
+
+def erase(settings: Settings, identifier: str, name: str | None = None, *,
+          include: Sequence[str] = (), dry_run: bool = False) -> ErasureResult:
+    """Remove the person's personal data everywhere (Art. 17); keep suppression + audit.
+
+    Everywhere means: every warehouse layer (then the file is rewritten so freed blocks keep
+    no bytes, and the snapshot re-published), crawled pages that name the person, export and
+    review files leadpipe wrote, every file under the data directory (archived lists and form
+    exports, hand-off files), and the form service's spool. A dry run changes nothing.
+    """
+    if dry_run:
+        with open_warehouse(settings, write=False) as wh:
+            subject = find_subject(wh, identifier, name, include)
+        return ErasureResult(None, True, *_found(subject))
     secret = suppression_secret(settings)
     received = datetime.now(UTC)
     request_id = _request_id("erasure")
-    with open_warehouse(settings, write=True, purpose="gdpr erase", publish=True) as wh:
+    mark_pending(settings.db_path)  # the nightly run finishes the rewrite if we are killed
+    with open_warehouse(settings, write=True, purpose="gdpr erase") as wh:
         with wh.transaction():
-            subject = find_subject(wh, identifier, name)
+            subject = find_subject(wh, identifier, name, include)
+            mentions = mentions_of(wh, subject)
             leads, files = exports_with(wh, subject.record_ids)
             pairs = _suppression_pairs(secret, subject)
             add_entries(wh, pairs, origin="erasure", reference=request_id)
@@ -92,10 +159,25 @@ def erase(settings: Settings, identifier: str, name: str | None = None) -> dict[
             scrubbed = sum(bool(remove_rows(Path(f), "lead_id", set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,
                            records, events, scrubbed)
+            other_files = logged_files(wh, exclude=files)
+    found, ambiguous = _found(subject)
     spooled = erase_submissions(state_path(settings), subject.email, subject.phone)
-    return {"request_id": request_id, "records_erased": records, "events_redacted": events,
-            "suppression_entries": len(pairs), "export_files_cleaned": scrubbed,
-            "form_service_submissions_erased": spooled}
+    report = ScrubReport()
+    for path in other_files:
+        scrub_file(Path(path), mentions, report)
+    for root in sorted({settings.data_dir.resolve(), settings.db_path.parent.resolve()}):
+        scrub_tree(root, mentions, report)
+    compaction = compact_warehouse(settings, purpose="gdpr erase (rewrite)")
+    return ErasureResult(request_id, False, found, ambiguous, records, events, len(pairs),
+                         scrubbed, report.files_cleaned, report.not_cleaned, spooled,
+                         compaction)
+
+
+def finish_pending_erasure(settings: Settings) -> CompactResult | None:
+    """Rewrite the warehouse if an erasure was interrupted before it could (nightly start)."""
+    if not settings.db_path.exists() or not is_pending(settings.db_path):
+        return None
+    return compact_warehouse(settings, purpose="finish erasure (rewrite)")
 
 
 def object_to_marketing(settings: Settings, identifier: str, name: str | None = None

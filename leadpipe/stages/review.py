@@ -9,8 +9,11 @@ touching the warehouse.
 from __future__ import annotations
 
 import csv
+import getpass
+import os
 import sys
 import tempfile
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +31,8 @@ from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import MatchSettings, load_match_settings
 from scoring.export_files import ExportFormat, write_rows
 from warehouse import leads as store
-from warehouse.db import Warehouse, open_warehouse
+from warehouse.db import Warehouse, log_pending_exports, open_warehouse
+from warehouse.export_log import ExportLogEntry, write_journal
 from warehouse.runs import run_job
 
 LEVELS = ("company", "contact", "consumer")
@@ -102,8 +106,16 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
 
 def export_review(settings: Settings, out: Path, fmt: ExportFormat, force: bool,
                   level: str | None = None) -> int:
+    """Write the review queue; the file is logged like a lead export, so that an erasure
+    finds it (both sides of each pair are personal data)."""
     columns, rows = review_rows(settings, level)
-    return write_rows(out, columns, rows, fmt=fmt, force=force)
+    written = write_rows(out, columns, rows, fmt=fmt, force=force)
+    write_journal(settings.db_path, ExportLogEntry(
+        export_id=f"review-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+        exported_by=os.environ.get("USER") or getpass.getuser(), exported_at=datetime.now(UTC),
+        channel="review", filters={"level": level}, fmt=fmt, path=str(out.resolve()), leads=[]))
+    log_pending_exports(settings)
+    return written
 
 
 def _read_decisions(path: Path) -> list[dict[str, Any]]:

@@ -56,7 +56,10 @@ def test_objector_is_not_reimported_but_colleague_is(settings: Settings, tmp_pat
 def test_suppressed_form_submission_is_kept_with_a_match_event(
     settings: Settings, tmp_path: Path
 ) -> None:
-    _object(settings, "erasure")
+    """After an objection a person may consent again (G2a): the submission loads, and the
+    match event lets the rules see the objection. (An erased person's earlier submission does
+    not load at all: tests/reliability/test_erasure_residue.py.)"""
+    _object(settings, "objection")
     path = tmp_path / "forms.ndjson"
     path.write_text(json.dumps({**FORM, "email": "j.mueller@example.de"}) + "\n",
                     encoding="utf-8")
@@ -68,5 +71,5 @@ def test_suppressed_form_submission_is_kept_with_a_match_event(
         events = wh.dicts("SELECT kind, channels, attributes FROM core.consent_events "
                           "WHERE kind = 'suppression_list_match'")
     assert len(events) == 1
-    assert json.loads(events[0]["attributes"])["origin"] == "erasure"
+    assert json.loads(events[0]["attributes"])["origin"] == "objection"
     assert events[0]["channels"] == ["all"]
