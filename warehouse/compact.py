@@ -40,9 +40,9 @@ def is_pending(db_path: Path) -> bool:
 
 def copy_live(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
     """Copy the live contents of the open warehouse into a fresh file beside it."""
+    for leftover in db_path.parent.glob(f".{db_path.name}.compact-*"):
+        leftover.unlink()  # a rewrite that was killed: its copy is incomplete
     fresh = db_path.with_name(f".{db_path.name}.compact-{os.getpid()}")
-    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     con.execute("CHECKPOINT")
     (source,) = con.execute("SELECT current_database()").fetchone() or ("",)
     con.execute(f"ATTACH '{fresh}' AS fresh")
