@@ -57,6 +57,8 @@ MAX_DEPTH = 32
 MAX_DIGITS = 30
 """Longest integer a submission may hold (phone numbers and millisecond times have < 20)."""
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+DEFAULT_SOURCE = "forms"
+"""The source of an export whose file name starts with a digit (no tool named)."""
 
 
 class PresumedConsent(BaseModel):
@@ -177,6 +179,9 @@ class FormExport:
     """Keys found in the export that map to nothing (kept in `original`)."""
     config_version: str = ""
     encoding: str | None = None
+    source: str = DEFAULT_SOURCE
+    """The form tool, from the file name (`export_source`): submission ids are unique only
+    within one source and form."""
 
 
 class _RowProblem(Exception):
@@ -636,6 +641,15 @@ def _format(path: Path, data: bytes) -> str:
     return "json"
 
 
+def export_source(file_name: str) -> str:
+    """The tool an export comes from: its file name up to the first digit, lower case
+    (`typeform-2026-11-20.ndjson` → `typeform`). Form tools number their submissions from 1,
+    so an id means something only together with its tool and form; the operator names the
+    tool in the file name. Mirrored in SQL by migration 0009 for rows loaded before it."""
+    tool = re.sub(r"[0-9].*", "", Path(file_name).stem, flags=re.DOTALL)
+    return tool.strip(" -_.").lower() or DEFAULT_SOURCE
+
+
 def read_form_export(path: Path, *, config_dir: Path | None = None) -> FormExport:
     """Read one export file; `InputFileError` only if the file as a whole is unreadable."""
     path = Path(path)
@@ -693,4 +707,5 @@ def read_form_export(path: Path, *, config_dir: Path | None = None) -> FormExpor
         unmapped_keys=tuple(reader.unmapped),
         config_version=f"{forms.version}+{columns.version}",
         encoding=encoding,
+        source=export_source(path.name),
     )
