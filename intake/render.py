@@ -18,6 +18,7 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict
 
 from intake.config import FormSpec
@@ -89,6 +90,15 @@ def mail_values(form: FormSpec, record: dict[str, Any], link: str, expires_at: s
     }
 
 
+def recipient(email: str) -> str:
+    """The address as plain SMTP can carry it: an international domain in its ASCII (IDNA)
+    form. A non-ASCII local part stays as is and needs a server with SMTPUTF8."""
+    try:
+        return validate_email(email, check_deliverability=False).ascii_email or email
+    except EmailNotValidError:
+        return email
+
+
 def doi_mail(form: FormSpec, record: dict[str, Any], link: str, expires_at: str,
              sender: str, texts: Texts) -> EmailMessage:
     """The confirmation request: text and HTML part, nothing but what spec 7.11 allows."""
@@ -98,7 +108,7 @@ def doi_mail(form: FormSpec, record: dict[str, Any], link: str, expires_at: str,
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
-    message["To"] = record["email"]
+    message["To"] = recipient(record["email"])
     message["Message-ID"] = make_msgid(domain="leadpipe.invalid")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_template(f"doi_{form.language}.txt").safe_substitute(values))
