@@ -2,8 +2,8 @@
 
 `POST /forms/{form_id}` authenticates (HMAC signature from the website's backend, or an
 allowed Origin plus an empty honeypot from a browser), limits the body while reading it,
-rate-limits per client IP, validates, and commits the submission (with its DOI token hash
-and mail) to SQLite before answering. `GET /doi/confirm` shows the confirmation page,
+rate-limits per client IP, validates, and commits the submission (with its DOI token's hash
+and its mail) to SQLite before answering. `GET /doi/confirm` shows the confirmation page,
 `POST /doi/confirm` (or GET, if `doi.confirm_with_button` is off) uses the token.
 """
 
@@ -173,10 +173,10 @@ def create_app(settings: Settings, forms_config: IntakeConfig, mailer: Mailer, *
             if rejected.fields:
                 content["fields"] = rejected.fields
             return JSONResponse(content, status_code=rejected.status, headers=headers)
-        token = secrets.token_urlsafe(32) if needs_doi(record) else None
-        expires = received + timedelta(days=config.doi.token_valid_days) if token else None
-        await asyncio.to_thread(store.add_submission, NewSubmission(
-            submission_id, form.id, received, record, token, expires))
+        expires = (received + timedelta(days=config.doi.token_valid_days)
+                   if needs_doi(record) else None)
+        token = await asyncio.to_thread(store.add_submission, NewSubmission(
+            submission_id, form.id, received, record, expires))
         if token:
             wake.set()
         log.info("submission %s on form %s stored (doi %s)", submission_id, form.id,

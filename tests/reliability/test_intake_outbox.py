@@ -72,7 +72,7 @@ def test_one_refused_mail_fails_alone_and_is_retried(settings: Settings, tmp_pat
     for n, email in enumerate(ADDRESSES):
         record = build_record(form, {"consent_email": "on"}, {"email": email, "last_name": "P"},
                               Visitor(None, None, None), f"in-{n}", now)
-        store.add_submission(NewSubmission(f"in-{n}", form.id, now, record, f"tok-{n}",
+        store.add_submission(NewSubmission(f"in-{n}", form.id, now, record,
                                            now + timedelta(days=7)))
     mailer = SmtpMailer(config.smtp)
 
