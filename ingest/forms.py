@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ _CONSENT_SCALARS = ("text", "text_version", "given_at", "pre_ticked", "doi_confi
                     "phone_verified",
                     "privacy_notice_version")
 _GERMAN_TIME = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
+MAX_DEPTH = 32
+"""Deepest nesting of objects/lists a submission may have; form tools export 3 or 4."""
+MAX_DIGITS = 30
+"""Longest integer a submission may hold (phone numbers and millisecond times have < 20)."""
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+DEFAULT_SOURCE = "forms"
+"""The source of an export whose file name starts with a digit (no tool named)."""
 
 
 class PresumedConsent(BaseModel):
@@ -171,6 +179,9 @@ class FormExport:
     """Keys found in the export that map to nothing (kept in `original`)."""
     config_version: str = ""
     encoding: str | None = None
+    source: str = DEFAULT_SOURCE
+    """The form tool, from the file name (`export_source`): submission ids are unique only
+    within one source and form."""
 
 
 class _RowProblem(Exception):
@@ -178,6 +189,82 @@ class _RowProblem(Exception):
         super().__init__(reason)
         self.field = field
         self.reason = reason
+
+
+# --- values a line may hold -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Invalid:
+    """Stands in for a number JSON allows but no form field can hold (NaN, 1e400, 10**100)."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _number(text: str) -> float | _Invalid:
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    return _Invalid(f"the number {text[:40]} is too large; export it as text")
+
+
+def _integer(text: str) -> int | _Invalid:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        return _Invalid(f"a number with {digits} digits (at most {MAX_DIGITS}); no form field "
+                        "holds such a number, export it as text if it is one")
+    return int(text)
+
+
+def _constant(name: str) -> _Invalid:
+    return _Invalid(f"{name} is not a value; export an empty field instead")
+
+
+def parse_json(text: str) -> Any:
+    """One JSON value; numbers no field can hold become `_Invalid` for `check_value` to name.
+
+    Raises `_RowProblem` for text that is not JSON or is nested deeper than Python can read."""
+    try:
+        return json.loads(text, parse_float=_number, parse_int=_integer,
+                          parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise _RowProblem(None, f"invalid JSON at column {exc.colno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise _RowProblem(None, f"nested more than {MAX_DEPTH} levels deep") from exc
+
+
+def check_value(obj: Any) -> None:
+    """Refuse what cannot be stored or read as a submission, naming the key: nesting deeper
+    than MAX_DEPTH, numbers no field can hold, and lone UTF-16 surrogates (not text)."""
+    stack: list[tuple[Any, str, int]] = [(obj, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        field = path or None
+        if depth > MAX_DEPTH:
+            raise _RowProblem(field, f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, _Invalid):
+            raise _RowProblem(field, value.reason)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _RowProblem(field, "not a finite number")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise _RowProblem(field, "contains a lone UTF-16 surrogate (\\ud800-\\udfff), "
+                              "which is not text; fix the export's encoding")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if _SURROGATE.search(key):
+                    raise _RowProblem(None, f"a key contains a lone UTF-16 surrogate: "
+                                      f"{storable(key)!r}")
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, path, depth + 1) for item in value)
+
+
+def storable(text: str) -> str:
+    """Text the warehouse can store: lone surrogates spelled as `\\udXXX` escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --- key matching ---------------------------------------------------------------------------
@@ -293,6 +380,13 @@ class _Reader:
         """ISO 8601 in UTC; naive times are read in the configured zone."""
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
+        try:
+            return self._timestamp(name, value)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise _RowProblem(name, f"{name} {storable(str(value))[:40]!r} is not a date/time "
+                              "between the years 1 and 9999") from exc
+
+    def _timestamp(self, name: str, value: Any) -> str:
         if isinstance(value, int | float) and not isinstance(value, bool):
             seconds = value / 1000 if value > 10**11 else value
             return datetime.fromtimestamp(seconds, UTC).isoformat()
@@ -451,35 +545,46 @@ def _cut(text: str) -> str:
 
 
 def _ndjson_objects(data: bytes) -> Iterator[tuple[int, Any, str | None]]:
-    """(line number, parsed object or None, raw line) per non-blank line."""
+    """(line number, parsed object or the problem, raw line) per non-blank line."""
     for number, raw in enumerate(data.splitlines(), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
             continue
+        text = raw.decode("utf-8", errors="replace")
+        nul = raw.find(b"\0")
+        if nul >= 0:
+            yield number, _RowProblem(None, f"binary data: NUL byte at column {nul + 1}"), \
+                text.replace("\0", "\\0")
+            continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield number, _RowProblem(None, f"not valid UTF-8 at column {exc.start + 1}"), \
-                raw.decode("utf-8", errors="replace")
+            yield number, _RowProblem(None, f"not valid UTF-8 at column {exc.start + 1}"), text
             continue
         try:
-            yield number, json.loads(line), line
-        except json.JSONDecodeError as exc:
-            yield number, _RowProblem(None, f"invalid JSON at column {exc.colno}: {exc.msg}"), \
-                line
+            yield number, parse_json(line), line
+        except _RowProblem as problem:
+            yield number, problem, line
 
 
 def _json_objects(path: Path, data: bytes, containers: list[str]
                   ) -> Iterator[tuple[int, Any, str | None]]:
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputFileError(path, None, None, f"not valid UTF-8 at byte {exc.start}; JSON "
                              "exports must be UTF-8") from exc
+    try:
+        doc = json.loads(text, parse_float=_number, parse_int=_integer,
+                         parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise InputFileError(path, exc.lineno, None, f"invalid JSON at line {exc.lineno}, "
                              f"column {exc.colno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise InputFileError(path, None, None, "JSON nested too deeply to read (a submission "
+                             f"has at most {MAX_DEPTH} levels); export it as NDJSON, one "
+                             "submission per line, to quarantine only the bad ones") from exc
     items: Any = doc
     if isinstance(doc, dict):
         items = next((doc[k] for k in containers if isinstance(doc.get(k), list)), None)
@@ -525,15 +630,24 @@ def _format(path: Path, data: bytes) -> str:
     if suffix == ".csv":
         return "csv"
     try:
-        json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        parse_json(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, _RowProblem):
         # NDJSON saved as .json: the first line alone is a complete object
         first = data.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
         try:
-            return "ndjson" if isinstance(json.loads(first), dict) else "json"
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            return "ndjson" if isinstance(parse_json(first.decode("utf-8")), dict) else "json"
+        except (UnicodeDecodeError, _RowProblem):
             return "json"
     return "json"
+
+
+def export_source(file_name: str) -> str:
+    """The tool an export comes from: its file name up to the first digit, lower case
+    (`typeform-2026-11-20.ndjson` → `typeform`). Form tools number their submissions from 1,
+    so an id means something only together with its tool and form; the operator names the
+    tool in the file name. Mirrored in SQL by migration 0009 for rows loaded before it."""
+    tool = re.sub(r"[0-9].*", "", Path(file_name).stem, flags=re.DOTALL)
+    return tool.strip(" -_.").lower() or DEFAULT_SOURCE
 
 
 def read_form_export(path: Path, *, config_dir: Path | None = None) -> FormExport:
@@ -547,7 +661,7 @@ def read_form_export(path: Path, *, config_dir: Path | None = None) -> FormExpor
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
         raise InputFileError(path, None, None, "the file is empty")
     kind = _format(path, data)
-    if kind != "csv" and b"\0" in data:
+    if kind == "json" and b"\0" in data:
         line = data[: data.index(b"\0")].count(b"\n") + 1
         raise InputFileError(path, line, None, "binary data: NUL byte; this is not a JSON export")
     encoding: str | None = "utf-8"
@@ -562,23 +676,28 @@ def read_form_export(path: Path, *, config_dir: Path | None = None) -> FormExpor
     submissions: list[FormSubmission] = []
     quarantine: list[QuarantineEntry] = []
     for number, obj, raw in items:
+        text = storable(raw or json.dumps(obj, ensure_ascii=False, default=str))
         if isinstance(obj, _RowProblem):
-            quarantine.append(QuarantineEntry(number, obj.field, obj.reason, _cut(raw or "")))
+            quarantine.append(QuarantineEntry(number, obj.field, obj.reason, _cut(text)))
             continue
         if not isinstance(obj, dict):
             quarantine.append(QuarantineEntry(number, None, "a submission must be a JSON object, "
-                                              f"got {type(obj).__name__}",
-                                              _cut(raw or json.dumps(obj, default=str))))
+                                              f"got {type(obj).__name__}", _cut(text)))
             continue
         try:
+            check_value(obj)
             record, events, given_id = reader.read(obj)
         except _RowProblem as problem:
-            text = raw or json.dumps(obj, ensure_ascii=False, default=str)
-            quarantine.append(QuarantineEntry(number, problem.field, problem.reason, _cut(text)))
+            field_name = storable(problem.field)[:200] if problem.field else None
+            quarantine.append(QuarantineEntry(number, field_name, problem.reason, _cut(text)))
             continue
         canonical = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
         submission_id = given_id or "h" + hashlib.sha256(canonical.encode()).hexdigest()[:20]
         submissions.append(FormSubmission(submission_id, number, obj, record, events))
+    if kind == "ndjson" and not submissions and b"\0" in data:
+        line = data[: data.index(b"\0")].count(b"\n") + 1
+        raise InputFileError(path, line, None, "binary data: NUL byte and not one readable "
+                             "submission; this is not a form export")
     return FormExport(
         file_name=path.name,
         file_sha256=hashlib.sha256(data).hexdigest(),
@@ -588,4 +707,5 @@ def read_form_export(path: Path, *, config_dir: Path | None = None) -> FormExpor
         unmapped_keys=tuple(reader.unmapped),
         config_version=f"{forms.version}+{columns.version}",
         encoding=encoding,
+        source=export_source(path.name),
     )

@@ -2,8 +2,8 @@
 
 `POST /forms/{form_id}` authenticates (HMAC signature from the website's backend, or an
 allowed Origin plus an empty honeypot from a browser), limits the body while reading it,
-rate-limits per client IP, validates, and commits the submission (with its DOI token hash
-and mail) to SQLite before answering. `GET /doi/confirm` shows the confirmation page,
+rate-limits per client IP, validates, and commits the submission (with its DOI token's hash
+and its mail) to SQLite before answering. `GET /doi/confirm` shows the confirmation page,
 `POST /doi/confirm` (or GET, if `doi.confirm_with_button` is off) uses the token.
 """
 
@@ -27,10 +27,11 @@ from starlette.routing import Route
 from intake.config import FormSpec, IntakeConfig, state_path
 from intake.mail import Mailer, outbox_loop
 from intake.render import Texts, load_texts, page
-from intake.store import NewSubmission, Store, TokenState
+from intake.store import NewSubmission, Store, TokenState, token_hash
 from intake.submit import (
     Rejected,
     build_record,
+    check_limits,
     check_origin,
     check_signature,
     find_form,
@@ -113,6 +114,22 @@ def create_app(settings: Settings, forms_config: IntakeConfig, mailer: Mailer, *
             return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {}
 
+    async def mail_allowed(email: str, ip: str | None, headers: dict[str, str]) -> None:
+        """429 once an address got its DOI mails for the day, or a client caused its share
+        for the hour: the confirmation mail must not become a way to flood an inbox. The
+        recipient is counted by the hash of the address, so the buckets hold no address."""
+        limits = config.limits
+        for key, capacity, per_minute in (
+                ("doi-to|" + token_hash(email.casefold()), limits.doi_per_recipient_per_day,
+                 limits.doi_per_recipient_per_day / 1440),
+                (f"doi-from|{ip}", limits.doi_per_client_per_hour,
+                 limits.doi_per_client_per_hour / 60)):
+            wait = await asyncio.to_thread(store.take_token, key, time.time(), capacity,
+                                           per_minute)
+            if wait is not None:
+                headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+                raise Rejected(429, "too many confirmation mails; try again later")
+
     async def submit(request: Request) -> Response:
         form_id = request.path_params["form_id"]
         headers: dict[str, str] = {}
@@ -136,6 +153,7 @@ def create_app(settings: Settings, forms_config: IntakeConfig, mailer: Mailer, *
                 check_origin(form, request.headers.get("origin"))
                 if form.honeypot not in data or str(data[form.honeypot]).strip():
                     raise Rejected(400, "submission rejected")
+            check_limits(form, data, config.limits)
             who = visitor(bool(signature), data, client_ip(request, trusted),
                           request.headers.get("user-agent"), request.headers.get("referer"))
             wait = await asyncio.to_thread(store.take_token, f"{form.id}|{who.ip}", time.time(),
@@ -145,18 +163,20 @@ def create_app(settings: Settings, forms_config: IntakeConfig, mailer: Mailer, *
                 headers["Retry-After"] = str(max(1, int(wait + 0.999)))
                 raise Rejected(429, "too many submissions; try again later")
             fields = validate_fields(form, data)
+            received = now()
+            submission_id = "in-" + secrets.token_hex(10)
+            record = build_record(form, data, fields, who, submission_id, received)
+            if needs_doi(record):
+                await mail_allowed(record["email"], who.ip, headers)
         except Rejected as rejected:
             content: dict[str, Any] = {"error": rejected.reason}
             if rejected.fields:
                 content["fields"] = rejected.fields
             return JSONResponse(content, status_code=rejected.status, headers=headers)
-        received = now()
-        submission_id = "in-" + secrets.token_hex(10)
-        record = build_record(form, data, fields, who, submission_id, received)
-        token = secrets.token_urlsafe(32) if needs_doi(record) else None
-        expires = received + timedelta(days=config.doi.token_valid_days) if token else None
-        await asyncio.to_thread(store.add_submission, NewSubmission(
-            submission_id, form.id, received, record, token, expires))
+        expires = (received + timedelta(days=config.doi.token_valid_days)
+                   if needs_doi(record) else None)
+        token = await asyncio.to_thread(store.add_submission, NewSubmission(
+            submission_id, form.id, received, record, expires))
         if token:
             wake.set()
         log.info("submission %s on form %s stored (doi %s)", submission_id, form.id,

@@ -26,11 +26,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MAX_FIELD_CHARS = 100_000
+"""Upper bound for any configured field length: a form field is not a file upload."""
+
+
 class Limits(_Strict):
-    max_body_bytes: int = Field(gt=0)
+    """Size and abuse limits; the bounds keep a typo (an extra 0) from opening the service."""
+
+    max_body_bytes: int = Field(gt=0, le=1_048_576)
+    max_fields: int = Field(gt=0, le=1000)
+    """Keys in one post, configured or not; more is 413."""
+    max_value_chars: int = Field(gt=0, le=MAX_FIELD_CHARS)
+    """Longest value of a key that is not a configured field (page_url, consent boxes, …)."""
     signature_max_age_s: int = Field(gt=0)
     rate_capacity: float = Field(gt=0)
     rate_per_minute: float = Field(gt=0)
+    doi_per_recipient_per_day: int = Field(ge=1)
+    """DOI mails to one address per day: the service must not mail-bomb anyone."""
+    doi_per_client_per_hour: int = Field(ge=1)
+    """DOI mails one client IP may cause per hour, to any addresses."""
 
 
 class Doi(_Strict):
@@ -65,7 +79,7 @@ class FieldSpec(_Strict):
     name: str
     kind: Literal["email", "phone", "text"] = "text"
     required: bool = False
-    max_length: int = Field(default=200, gt=0)
+    max_length: int = Field(default=200, gt=0, le=MAX_FIELD_CHARS)
 
     @field_validator("name")
     @classmethod

@@ -6,7 +6,8 @@ confirmed after its submission was exported cannot travel the same way (the ware
 submission ids it knows), so it is written as an external consent event line for
 `leadpipe consent import` (type `doi_confirmed`) in a second file.
 
-Files are written to a temporary name, fsync'd and renamed, and only then marked exported:
+Files are written (mode 0600) to a temporary name, fsync'd and renamed, recorded in
+`handoff_files` for erasure, and only then marked exported:
 a crash in between exports the same submissions again next time, which the warehouse skips
 by submission id — nothing is lost and nothing counted twice.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,9 +31,13 @@ EVENTS_SUFFIX = ".consent-events.ndjson"
 
 
 def _write_atomic(path: Path, lines: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write NDJSON through a temporary file (mode 0600: the lines are personal data),
+    fsync'd and renamed, so a reader sees the old file or the new one, never half."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
         for line in lines:
             fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
         fh.flush()
@@ -119,6 +125,8 @@ def export_pending(state_db_path: Path, out_dir: Path, *, events_dir: Path | Non
             _write_atomic(path, [doi_event(_with_doi(r)) for r in late])
             written.append(path)
         with transaction(con):
+            con.executemany("INSERT OR IGNORE INTO handoff_files VALUES (?, ?)",
+                            [(str(p.resolve()), iso(moment)) for p in written])
             con.executemany(
                 "UPDATE submissions SET exported_at = ?, exported_confirmed = ? "
                 "WHERE submission_id = ?",
@@ -151,7 +159,6 @@ def purge_unconfirmed(state_db_path: Path, now: datetime, *, unconfirmed_days: f
     unlinked; a reader holding an old snapshot can delay the checkpoint until the next run."""
     con = connect(state_db_path)
     try:
-        con.execute("PRAGMA secure_delete=ON")
         unconfirmed_before = iso(now - timedelta(days=unconfirmed_days))
         exported_before = iso(now - timedelta(days=exported_days))
         with transaction(con):
@@ -174,25 +181,66 @@ def purge_unconfirmed(state_db_path: Path, now: datetime, *, unconfirmed_days: f
                        [r["submission_id"] for r in stale if r["exported_at"] is not None])
 
 
-def erase_submissions(state_db_path: Path, email: str | None, phone: str | None) -> int:
-    """Delete a person's submissions (and tokens, confirmations, mails) from the spool.
+def _is_person(line: dict[str, Any], email: str | None, phone: str | None) -> bool:
+    return bool((email and email_key(line.get("email")) == email)
+                or (phone and phone_key(line.get("phone")) == phone))
 
-    GDPR erasure must reach every file leadpipe wrote; the spool is one of them. Matched by
-    the normalised e-mail address or E.164 phone of the submitted record.
+
+def _scrub(path: Path, email: str | None, phone: str | None) -> bool:
+    """Rewrite one hand-off file without the person's lines (atomically, mode 0600); a file
+    left with no lines is removed. True if the file changed."""
+    kept: list[dict[str, Any]] = []
+    dropped = 0
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        line = json.loads(raw)
+        if _is_person(line, email, phone):
+            dropped += 1
+        else:
+            kept.append(line)
+    if not dropped:
+        return False
+    if kept:
+        _write_atomic(path, kept)
+    else:
+        path.unlink()
+    return True
+
+
+def _handoff_copies(con: sqlite3.Connection) -> list[Path]:
+    """The hand-off files still on disk: where they were written, or moved below that folder
+    by the nightly run (`done/<day>/`, perhaps with a numbered suffix)."""
+    found: dict[Path, None] = {}
+    for (written,) in con.execute("SELECT path FROM handoff_files"):
+        path = Path(written)
+        if path.parent.is_dir():
+            found.update(dict.fromkeys(path.parent.rglob(f"{path.stem}*{path.suffix}")))
+    return [p for p in found if p.is_file()]
+
+
+def erase_submissions(state_db_path: Path, email: str | None, phone: str | None) -> int:
+    """Delete a person's submissions (and tokens, confirmations, mails) from the spool and
+    their lines from the hand-off files the service wrote; returns the submissions erased.
+
+    GDPR erasure must reach every file leadpipe wrote and leave no bytes behind: rows are
+    overwritten on delete (secure_delete), the file is rebuilt (VACUUM) and the WAL copied
+    back and truncated. Matched by the normalised e-mail address or E.164 phone.
     """
     if not state_db_path.exists() or not (email or phone):
         return 0
     con = connect(state_db_path)
     try:
-        doomed = []
-        for submission_id, record in con.execute("SELECT submission_id, record FROM submissions"):
-            data = json.loads(record)
-            if (email and email_key(data.get("email")) == email) or (
-                    phone and phone_key(data.get("phone")) == phone):
-                doomed.append(submission_id)
+        doomed = [submission_id for submission_id, record in con.execute(
+            "SELECT submission_id, record FROM submissions")
+            if _is_person(json.loads(record), email, phone)]
         with transaction(con):
-            for submission_id in doomed:
-                con.execute("DELETE FROM submissions WHERE submission_id = ?", [submission_id])
+            con.executemany("DELETE FROM submissions WHERE submission_id = ?",
+                            [(s,) for s in doomed])
+        for path in _handoff_copies(con):
+            _scrub(path, email, phone)
+        con.execute("VACUUM")
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(doomed)
     finally:
         con.close()

@@ -33,29 +33,53 @@ class Mailer(Protocol):
 class SmtpMailer:
     """Plain SMTP with optional STARTTLS and login (credentials from the intake config).
 
-    One connection per batch: a busy outbox costs one handshake, not one per mail."""
+    One connection per batch, but each mail on its own: a mail the server refuses fails
+    alone, and a dropped connection is opened again for the next mail. Only when the server
+    cannot be reached at all does the rest of the batch fail with that error."""
 
     def __init__(self, smtp: Smtp) -> None:
         self.smtp = smtp
 
+    def _connect(self) -> smtplib.SMTP:
+        client = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.smtp.timeout_s)
+        try:
+            if self.smtp.starttls:
+                client.starttls(context=ssl.create_default_context())
+            if self.smtp.username:
+                client.login(self.smtp.username, self.smtp.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
+
     def send(self, messages: list[EmailMessage]) -> list[str | None]:
         results: list[str | None] = []
+        client: smtplib.SMTP | None = None
         try:
-            with smtplib.SMTP(self.smtp.host, self.smtp.port,
-                              timeout=self.smtp.timeout_s) as client:
-                if self.smtp.starttls:
-                    client.starttls(context=ssl.create_default_context())
-                if self.smtp.username:
-                    client.login(self.smtp.username, self.smtp.password or "")
-                for message in messages:
+            for message in messages:
+                if client is None:
                     try:
-                        client.send_message(message)
-                        results.append(None)
-                    except smtplib.SMTPRecipientsRefused as exc:
-                        results.append(f"{type(exc).__name__}: {exc}")
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            results.extend(error for _ in messages[len(results):])
+                        client = self._connect()
+                    except (OSError, smtplib.SMTPException) as exc:
+                        error = f"{type(exc).__name__}: {exc}"
+                        results.extend(error for _ in messages[len(results):])
+                        break
+                try:
+                    client.send_message(message)
+                    results.append(None)
+                except (OSError, smtplib.SMTPException) as exc:
+                    results.append(f"{type(exc).__name__}: {exc}")
+                    if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+                        client.close()
+                        client = None
+                    else:
+                        with contextlib.suppress(OSError, smtplib.SMTPException):
+                            client.rset()
+        finally:
+            if client is not None:
+                with contextlib.suppress(OSError, smtplib.SMTPException):
+                    client.quit()
+                client.close()
         return results
 
 
@@ -76,9 +100,13 @@ def send_due(store: Store, config: IntakeConfig, mailer: Mailer, texts: Texts,
         if form is None or mail["token"] is None:
             outcomes[mail["id"]] = f"form {mail['form_id']!r} is no longer configured"
             continue
-        batch.append((mail["id"], doi_mail(form, mail["record"],
-                                           confirm_link(config, mail["token"]),
-                                           mail["expires_at"], config.smtp.sender, texts)))
+        try:
+            batch.append((mail["id"], doi_mail(form, mail["record"],
+                                               confirm_link(config, mail["token"]),
+                                               mail["expires_at"], config.smtp.sender,
+                                               texts)))
+        except ValueError as exc:  # a header the mail library refuses: this mail only
+            outcomes[mail["id"]] = f"cannot build the mail: {exc}"
     if batch:
         results = mailer.send([message for _, message in batch])
         outcomes.update(zip((mail_id for mail_id, _ in batch), results, strict=True))

@@ -1,13 +1,16 @@
 """The DOI mail and the confirmation pages, rendered from templates with escaped values.
 
-Every value that came from a form is text: in HTML (mail part and pages) it is escaped with
-`html.escape`, in the plain-text part it is inserted as is (plain text has no markup).
+The mail goes to any address anyone types in, so it must not carry anyone's message: it holds
+no submitted text or URL, only our own texts, the link, and a salutation with the name when
+the name looks like a name (letters, at most four words) — else a salutation without it. On
+the pages (shown to whoever holds the link) form values are escaped with `html.escape`.
 `string.Template.safe_substitute` never evaluates anything in the values.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -15,6 +18,7 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict
 
 from intake.config import FormSpec
@@ -24,6 +28,9 @@ from leadpipe.config import load_config
 class LanguageTexts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     subject: str
+    greeting: str
+    """The salutation with `$name`; `greeting_without_name` when the name is not usable."""
+    greeting_without_name: str
     no_consent_text: str
     button: str
     pages: dict[str, tuple[str, str]]
@@ -52,13 +59,27 @@ def _when(value: str | None, language: str) -> str:
     return moment.strftime("%d.%m.%Y %H:%M UTC" if language == "de" else "%Y-%m-%d %H:%M UTC")
 
 
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+MAX_NAME_WORDS = 4
+MAX_NAME_CHARS = 60
+
+
+def salutation_name(record: dict[str, Any]) -> str | None:
+    """First and last name if every word is letters (with ' or - inside, a trailing dot):
+    no digits, slashes, @ or dots inside a word, so no URL, address or domain; else None."""
+    words = " ".join(p for p in (record.get("first_name"), record.get("last_name")) if p).split()
+    name = " ".join(words)
+    if not words or len(words) > MAX_NAME_WORDS or len(name) > MAX_NAME_CHARS:
+        return None
+    return name if all(_NAME_WORD.fullmatch(w) for w in words) else None
+
+
 def mail_values(form: FormSpec, record: dict[str, Any], link: str, expires_at: str,
                 texts: LanguageTexts) -> dict[str, str]:
-    name = " ".join(p for p in (record.get("first_name"), record.get("last_name")) if p)
+    name = salutation_name(record)
     return {
-        "name": name or record.get("email") or "",
-        "email": record.get("email") or "",
-        "page": record.get("page_url") or form.id,
+        "greeting": Template(texts.greeting).safe_substitute(name=name) if name
+        else texts.greeting_without_name,
         "submitted_at": _when(record.get("submitted_at"), form.language),
         "consent_text": record["consent"].get("text") or texts.no_consent_text,
         "link": link,
@@ -67,6 +88,15 @@ def mail_values(form: FormSpec, record: dict[str, Any], link: str, expires_at: s
         "controller_address": form.controller.address,
         "controller_contact": form.controller.contact,
     }
+
+
+def recipient(email: str) -> str:
+    """The address as plain SMTP can carry it: an international domain in its ASCII (IDNA)
+    form. A non-ASCII local part stays as is and needs a server with SMTPUTF8."""
+    try:
+        return validate_email(email, check_deliverability=False).ascii_email or email
+    except EmailNotValidError:
+        return email
 
 
 def doi_mail(form: FormSpec, record: dict[str, Any], link: str, expires_at: str,
@@ -78,7 +108,7 @@ def doi_mail(form: FormSpec, record: dict[str, Any], link: str, expires_at: str,
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
-    message["To"] = record["email"]
+    message["To"] = recipient(record["email"])
     message["Message-ID"] = make_msgid(domain="leadpipe.invalid")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_template(f"doi_{form.language}.txt").safe_substitute(values))

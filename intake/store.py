@@ -2,16 +2,25 @@
 
 Tables: `submissions` (the spool, one JSON record per submission in the hand-off format),
 `doi_tokens` (SHA-256 of each token, never the token), `confirmations`, `outbox` (the
-confirmation mails; the plaintext token lives here only until the mail has been handed to
-the SMTP server), `rate_buckets` and `seen_signatures`. A submission is committed — fsync'd —
-before the service answers 2xx. Rate-limit buckets go through a second connection without
-fsync: losing them on a power cut costs nothing.
+confirmation mails, without their token), `rate_buckets`, `seen_signatures` and
+`handoff_files` (what `export_pending` wrote, for erasure). A DOI token is an HMAC of the
+submission id under a key kept beside the file (`doi.key`), so it is computed again when the
+mail is sent and the database — or a backup of it — never holds one. A submission is
+committed — fsync'd — before the service answers 2xx. Rate-limit buckets go through a second
+connection without fsync: losing them on a power cut costs nothing.
+
+The directory is created mode 0700 and the files 0600 (SQLite gives its -wal and -shm files
+the database's mode); deleted content is overwritten (`secure_delete`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
+import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -72,7 +81,12 @@ CREATE TABLE IF NOT EXISTS seen_signatures (
     signature_hash TEXT PRIMARY KEY,
     seen_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS handoff_files (
+    path TEXT PRIMARY KEY,
+    written_at TEXT NOT NULL
+);
 """
+KEY_NAME = "doi.key"
 
 
 def iso(moment: datetime) -> str:
@@ -83,10 +97,20 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def private_dir(path: Path) -> None:
+    """Create `path` (and parents) for the service's eyes only: mode 0700."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
 def connect(path: Path, *, durable: bool = True) -> sqlite3.Connection:
-    """Open (and create) the state file; `durable` commits are fsync'd (synchronous=FULL)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (and create, mode 0600) the state file; `durable` commits are fsync'd
+    (synchronous=FULL). Deleted rows are overwritten, not just unlinked (secure_delete)."""
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
     con = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA secure_delete=ON")
     con.execute("PRAGMA journal_mode=WAL")
     con.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
     con.execute("PRAGMA foreign_keys=ON")
@@ -107,15 +131,34 @@ def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     con.execute("COMMIT")
 
 
+def doi_key(state_dir: Path) -> bytes:
+    """The key DOI tokens are derived with; created once (mode 0600) beside the state file.
+    Losing it only invalidates the links of mails not yet confirmed."""
+    path = state_dir / KEY_NAME
+    private_dir(state_dir)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def derive_token(key: bytes, submission_id: str) -> str:
+    """The DOI token of a submission: unguessable without the key, never stored."""
+    digest = hmac.new(key, submission_id.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
 @dataclass(frozen=True)
 class NewSubmission:
     submission_id: str
     form_id: str
     received_at: datetime
     record: dict[str, Any]
-    token: str | None
-    """The DOI token (plaintext goes only into the outbox), or None when no DOI is needed."""
     token_expires_at: datetime | None
+    """When the DOI link expires, or None when no DOI is needed."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +178,10 @@ class Store:
         self.con = connect(path)
         self.fast = connect(path, durable=False)
         self.lock = threading.Lock()
+        self.key = doi_key(path.parent)
+
+    def doi_token(self, submission_id: str) -> str:
+        return derive_token(self.key, submission_id)
 
     def close(self) -> None:
         with self.lock:
@@ -170,24 +217,26 @@ class Store:
 
     # --- the spool ------------------------------------------------------------------------
 
-    def add_submission(self, sub: NewSubmission) -> None:
-        """Store the submission, its token hash and its mail in one fsync'd transaction."""
+    def add_submission(self, sub: NewSubmission) -> str | None:
+        """Store the submission, its token hash and its mail in one fsync'd transaction;
+        return the DOI token for the link (None: no DOI needed)."""
+        token = self.doi_token(sub.submission_id) if sub.token_expires_at else None
         with self.lock, transaction(self.con) as con:
             con.execute(
                 "INSERT INTO submissions (submission_id, form_id, received_at, record, "
                 "doi_status) VALUES (?, ?, ?, ?, ?)",
                 (sub.submission_id, sub.form_id, iso(sub.received_at),
                  json.dumps(sub.record, ensure_ascii=False),
-                 "pending" if sub.token else "not_needed"))
-            if sub.token and sub.token_expires_at:
+                 "pending" if token else "not_needed"))
+            if token and sub.token_expires_at:
                 con.execute("INSERT INTO doi_tokens VALUES (?, ?, ?, ?, NULL)",
-                            (token_hash(sub.token), sub.submission_id, iso(sub.received_at),
+                            (token_hash(token), sub.submission_id, iso(sub.received_at),
                              iso(sub.token_expires_at)))
                 con.execute(
-                    "INSERT INTO outbox (submission_id, token, expires_at, status, "
-                    "next_attempt_at) VALUES (?, ?, ?, 'queued', ?)",
-                    (sub.submission_id, sub.token, iso(sub.token_expires_at),
-                     iso(sub.received_at)))
+                    "INSERT INTO outbox (submission_id, expires_at, status, next_attempt_at) "
+                    "VALUES (?, ?, 'queued', ?)",
+                    (sub.submission_id, iso(sub.token_expires_at), iso(sub.received_at)))
+        return token
 
     def token_state(self, token: str, now: datetime) -> TokenState:
         with self.lock:
@@ -221,12 +270,15 @@ class Store:
                 "s.record FROM outbox o JOIN submissions s USING (submission_id) "
                 "WHERE o.status = 'queued' AND o.next_attempt_at <= ? "
                 "ORDER BY o.next_attempt_at LIMIT ?", (iso(now), limit)).fetchall()
-        return [{**dict(r), "record": json.loads(r["record"])} for r in rows]
+        # a mail queued before tokens were derived still carries its own (until sent)
+        return [{**dict(r), "record": json.loads(r["record"]),
+                 "token": r["token"] or self.doi_token(r["submission_id"])} for r in rows]
 
     def mails_done(self, sent: list[int], failed: dict[int, tuple[datetime, str]],
                    now: datetime) -> None:
-        """Record one outbox pass in one transaction: sent mails lose their plaintext token,
-        failed ones get their error and the time of the next attempt."""
+        """Record one outbox pass in one transaction: sent mails are marked (and lose a token
+        left from before tokens were derived), failed ones get their error and the time of
+        the next attempt."""
         with self.lock, transaction(self.con) as con:
             con.executemany("UPDATE outbox SET status = 'sent', sent_at = ?, token = NULL, "
                             "attempts = attempts + 1, last_error = NULL WHERE id = ?",

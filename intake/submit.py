@@ -20,14 +20,20 @@ from urllib.parse import parse_qsl
 
 from email_validator import EmailNotValidError, validate_email
 
-from intake.config import FormSpec, IntakeConfig
+from intake.config import FormSpec, IntakeConfig, Limits
 from intake.store import iso
 
 SIGNED_META = ("visitor_ip", "visitor_user_agent", "page_url")
 """Keys a signed (server-side) post may add: the visitor's IP and browser, the page."""
 _TRUE = frozenset({"1", "true", "on", "yes", "ja", "checked"})
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{2,39}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE = "\x7f\x85\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"
+_CONTROL = re.compile(f"[\\x00-\\x1f{_INVISIBLE}]")
+"""Control and invisible/bidi characters: in a one-line field they smuggle line breaks
+(header or mail injection) or disguise text."""
+_CONTROL_MULTILINE = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f{_INVISIBLE}]")
+MULTILINE_FIELDS = frozenset({"message"})
+MAX_KEY_CHARS = 100
 
 
 class Rejected(Exception):
@@ -71,9 +77,14 @@ def parse_body(content_type: str | None, body: bytes) -> dict[str, Any]:
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media == "application/json":
         try:
-            data = json.loads(body.decode("utf-8"))
+            # numbers stay text: a form field is text, and a 5,000-digit number is no crash
+            data = json.loads(body.decode("utf-8"), parse_int=str, parse_float=str,
+                              parse_constant=_no_constant)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise Rejected(400, "the body is not valid UTF-8 JSON") from exc
+        except RecursionError as exc:
+            raise Rejected(400, "the JSON is nested too deeply; send one value per field") \
+                from exc
         if not isinstance(data, dict):
             raise Rejected(400, "the body must be a JSON object")
         return data
@@ -84,6 +95,37 @@ def parse_body(content_type: str | None, body: bytes) -> dict[str, Any]:
             raise Rejected(400, "the body is not valid UTF-8") from exc
         return dict(pairs)
     raise Rejected(415, "send application/json or application/x-www-form-urlencoded")
+
+
+def _no_constant(name: str) -> None:
+    raise Rejected(400, f"{name} is not a JSON value")
+
+
+def check_limits(form: FormSpec, data: dict[str, Any], limits: Limits) -> None:
+    """413 for too many keys; 422 naming every key that is not a configured field and holds
+    more than one value or a value over `max_value_chars` (fields have their max_length)."""
+    if len(data) > limits.max_fields:
+        raise Rejected(413, f"more than {limits.max_fields} fields in one post")
+    configured = {spec.name for spec in form.fields}
+    problems: dict[str, str] = {}
+    for key, value in data.items():
+        if key in configured:
+            continue
+        if len(key) > MAX_KEY_CHARS:
+            problems[key[:MAX_KEY_CHARS] + "…"] = f"field name longer than {MAX_KEY_CHARS} " \
+                                                   "characters"
+        elif isinstance(value, dict | list):
+            problems[key] = "must be a single value"
+        elif len(str(value)) > limits.max_value_chars:
+            problems[key] = f"longer than {limits.max_value_chars} characters"
+    if problems:
+        raise Rejected(422, "validation failed", problems)
+
+
+def clean(text: str | None) -> str | None:
+    """Evidence text without control or invisible characters (kept, not refused: a browser's
+    Referer or user agent is not the visitor's input to fix)."""
+    return _CONTROL.sub("", text) if text else text
 
 
 def _text(value: Any) -> str | None:
@@ -116,7 +158,7 @@ def validate_fields(form: FormSpec, data: dict[str, Any]) -> dict[str, str | Non
             continue
         if len(value) > spec.max_length:
             problems[spec.name] = f"longer than {spec.max_length} characters"
-        elif _CONTROL.search(value):
+        elif (_CONTROL_MULTILINE if spec.name in MULTILINE_FIELDS else _CONTROL).search(value):
             problems[spec.name] = "contains control characters"
         elif spec.kind == "email":
             try:
@@ -150,8 +192,9 @@ def visitor(signed: bool, data: dict[str, Any], peer_ip: str | None, headers_ua:
     """Who submitted: a signed post vouches for the visitor; a browser post is the visitor."""
     if signed:
         return Visitor(_valid_ip(_text(data.get("visitor_ip"))) or peer_ip,
-                       _text(data.get("visitor_user_agent")), _text(data.get("page_url")))
-    return Visitor(peer_ip, headers_ua, referer or _text(data.get("page_url")))
+                       clean(_text(data.get("visitor_user_agent"))),
+                       clean(_text(data.get("page_url"))))
+    return Visitor(peer_ip, clean(headers_ua), clean(referer or _text(data.get("page_url"))))
 
 
 def build_record(form: FormSpec, data: dict[str, Any], fields: dict[str, str | None],

@@ -1,8 +1,9 @@
 """Load a web-form export into raw, staging, quarantine and the consent ledger.
 
-One transaction per file. A file seen before is skipped whole; a submission id seen before
-(e.g. in an overlapping export) is skipped on its own. Consent facts become ledger events
-linked to the submission's record id.
+One transaction per file. A file seen before is skipped whole; a submission seen before (e.g.
+in an overlapping export) is skipped on its own. Form tools number submissions from 1, so a
+submission is known by its source (the tool, from the file name), form and id together.
+Consent facts become ledger events linked to the submission's record id.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def load_form_export(
     batch_id = batch_id_for("web_form", export.file_sha256)
     now = datetime.now(UTC)
     known = {
-        r[0] for r in wh.fetchall(
-            "SELECT submission_id FROM raw.records WHERE source_kind = 'web_form'"
+        (r[0], r[1] or "", r[2]) for r in wh.fetchall(
+            "SELECT form_source, form_id, submission_id FROM raw.records "
+            "WHERE source_kind = 'web_form' AND form_source = ?", [export.source]
         )
     }
     fresh = []
@@ -85,10 +87,11 @@ def load_form_export(
     erased = erasure_times(wh)
     matches: list[list[Any]] = []
     for sub in export.submissions:
-        if sub.submission_id in known:
+        key = (export.source, sub.record.get("form_id") or "", sub.submission_id)
+        if key in known:
             skipped += 1
             continue
-        known.add(sub.submission_id)
+        known.add(key)
         gone = erased_at(erased, secret, sub.record) if erased else None
         if gone and not _after(sub.record.get("submitted_at"), gone[1]):
             # an old export re-imported must not bring an erased person back; a submission
@@ -105,9 +108,11 @@ def load_form_export(
     staging_rows: list[list[Any]] = []
     events: list[dict[str, Any]] = []
     for sub in fresh:
-        record_id = f"{batch_id}:{sub.submission_id}"
+        # the row keeps two forms' "1" apart within one file
+        record_id = f"{batch_id}:{sub.row_number}:{sub.submission_id}"
         raw_rows.append([
             record_id, batch_id, "web_form", sub.row_number, sub.submission_id,
+            export.source, sub.record.get("form_id"),
             json.dumps(sub.original, ensure_ascii=False, default=str), now,
         ])
         values = {**sub.record, "record_id": record_id, "batch_id": batch_id,
@@ -129,7 +134,8 @@ def load_form_export(
     if raw_rows:
         wh.con.executemany(
             "INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, "
-            "submission_id, payload, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "submission_id, form_source, form_id, payload, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             raw_rows,
         )
         wh.con.executemany(

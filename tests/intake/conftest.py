@@ -127,7 +127,8 @@ def start_service(settings: Settings, smtp: Smtp, tmp_path: Path
             "public_url": f"http://127.0.0.1:{port}",
             "smtp": {"host": "127.0.0.1", "port": smtp_port or smtp.port,
                      "retry_base_s": 0.2, "retry_max_s": 0.5},
-            "limits": {"rate_capacity": 50, "rate_per_minute": 600},
+            "limits": {"rate_capacity": 50, "rate_per_minute": 600,
+                       "doi_per_recipient_per_day": 50, "doi_per_client_per_hour": 50},
             "forms": [FORM],
         }, overrides)
         path = tmp_path / f"intake-{port}.yaml"

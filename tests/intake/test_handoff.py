@@ -21,15 +21,15 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def _submit(store: Store, settings: Settings, sid: str, at: datetime, *, email_consent: bool,
-            token: str | None = None) -> dict[str, Any]:
+            doi: bool = False) -> dict[str, Any]:
     form = load_intake_config(settings).value.forms[0]  # the demo form of the defaults
     data = {"consent_email": email_consent, "consent_phone": True}
     fields = {"email": f"{sid}@firma.example", "first_name": "Eva", "last_name": "Probe",
               "company": "Probe AG", "phone": "+49 89 1234560", "message": None}
     record = build_record(form, data, fields, Visitor("192.0.2.10", "Mozilla/5.0", None),
                           sid, at)
-    store.add_submission(NewSubmission(sid, form.id, at, record, token,
-                                       at + timedelta(days=7) if token else None))
+    store.add_submission(NewSubmission(sid, form.id, at, record,
+                                       at + timedelta(days=7) if doi else None))
     return record
 
 
@@ -45,10 +45,10 @@ def test_export_is_idempotent_and_late_confirmations_become_consent_events(
         settings: Settings, tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
     store = Store(state)
-    _submit(store, settings, "s-early", NOW, email_consent=True, token="tok-early")
-    _submit(store, settings, "s-late", NOW, email_consent=True, token="tok-late")
+    _submit(store, settings, "s-early", NOW, email_consent=True, doi=True)
+    _submit(store, settings, "s-late", NOW, email_consent=True, doi=True)
     _submit(store, settings, "s-phone", NOW, email_consent=False)
-    store.confirm("tok-early", NOW + timedelta(minutes=5), "192.0.2.10", "Mail/1")
+    store.confirm(store.doi_token("s-early"), NOW + timedelta(minutes=5), "192.0.2.10", "Mail/1")
 
     first = export_pending(state, tmp_path / "forms", now=NOW + timedelta(hours=1))
     assert [p.name.startswith("intake-forms-") for p in first] == [True]
@@ -63,7 +63,7 @@ def test_export_is_idempotent_and_late_confirmations_become_consent_events(
                        "s-phone": ["checkbox_single_opt_in"]}
     assert export_pending(state, tmp_path / "forms") == []
 
-    store.confirm("tok-late", NOW + timedelta(hours=3), "192.0.2.11", "Mail/2")
+    store.confirm(store.doi_token("s-late"), NOW + timedelta(hours=3), "192.0.2.11", "Mail/2")
     [events] = export_pending(state, tmp_path / "forms", events_dir=tmp_path / "events",
                               now=NOW + timedelta(days=1))
     assert events.parent == tmp_path / "events"
@@ -84,8 +84,8 @@ def test_exported_file_loads_into_the_warehouse_with_the_doi_consent(
         settings: Settings, tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
     store = Store(state)
-    _submit(store, settings, "s-1", NOW, email_consent=True, token="tok-1")
-    store.confirm("tok-1", NOW + timedelta(minutes=2), "192.0.2.10", "Mail/1")
+    _submit(store, settings, "s-1", NOW, email_consent=True, doi=True)
+    store.confirm(store.doi_token("s-1"), NOW + timedelta(minutes=2), "192.0.2.10", "Mail/1")
     store.close()
     [path] = export_pending(state, tmp_path / "forms")
 
@@ -111,12 +111,12 @@ def test_purge_deletes_unconfirmed_requests_and_settled_exported_copies(
     state = tmp_path / "state.sqlite"
     store = Store(state)
     old = NOW - timedelta(days=31)
-    _submit(store, settings, "old-unconfirmed", old, email_consent=True, token="t1")
-    _submit(store, settings, "old-confirmed", old, email_consent=True, token="t2")
+    _submit(store, settings, "old-unconfirmed", old, email_consent=True, doi=True)
+    _submit(store, settings, "old-confirmed", old, email_consent=True, doi=True)
     _submit(store, settings, "new-unconfirmed", NOW - timedelta(days=29), email_consent=True,
-            token="t3")
+            doi=True)
     _submit(store, settings, "old-phone-only", old, email_consent=False)
-    store.confirm("t2", old + timedelta(hours=1), "192.0.2.1", "UA")
+    store.confirm(store.doi_token("old-confirmed"), old + timedelta(hours=1), "192.0.2.1", "UA")
     store.close()
     export_pending(state, tmp_path / "forms", now=old + timedelta(hours=2))
     store = Store(state)
@@ -139,7 +139,7 @@ def test_purge_deletes_unconfirmed_requests_and_settled_exported_copies(
 def test_erasure_reaches_the_spool(settings: Settings, tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
     store = Store(state)
-    _submit(store, settings, "s-erase", NOW, email_consent=True, token="tok-e")
+    _submit(store, settings, "s-erase", NOW, email_consent=True, doi=True)
     _submit(store, settings, "s-keep", NOW, email_consent=False)
     store.close()
     assert erase_submissions(state, "s-erase@firma.example", None) == 1

@@ -29,7 +29,7 @@ def test_backoff_then_expired_unsent_is_reported(settings: Settings, tmp_path: P
                                                           "last_name": "A"},
                           Visitor("192.0.2.1", "UA", None), "in-x", now)
     store = Store(tmp_path / "state.sqlite")
-    store.add_submission(NewSubmission("in-x", form.id, now, record, "tok",
+    store.add_submission(NewSubmission("in-x", form.id, now, record,
                                        now + timedelta(days=7)))
     mailer = SmtpMailer(config.smtp)  # nothing listens on that port
 
@@ -65,7 +65,7 @@ def test_all_due_mails_go_out_in_one_pass(settings: Settings, smtp: Smtp,
         record = build_record(form, {"consent_email": "on"},
                               {"email": f"p{n}@firma.example", "last_name": "P"},
                               Visitor(None, None, None), f"in-{n}", now)
-        store.add_submission(NewSubmission(f"in-{n}", form.id, now, record, f"tok-{n}",
+        store.add_submission(NewSubmission(f"in-{n}", form.id, now, record,
                                            now + timedelta(days=7)))
     assert send_due(store, config, SmtpMailer(config.smtp), load_texts(), now) == (5, 0)
     assert sorted(m["To"] for m in smtp.inbox.wait(5)) == [f"p{n}@firma.example"
