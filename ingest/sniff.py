@@ -77,6 +77,9 @@ class ByteScan:
     has_quote: bool
     lone_cr: bool  # a carriage return not followed by a line feed (old Mac line ends)
     newlines: int
+    lines: int
+    """Physical lines as universal newlines split them (LF, CRLF, lone CR), counted on the
+    bytes: the reader's own count must come out the same (meaningless for UTF-16)."""
     ends_with_newline: bool
 
 
@@ -89,13 +92,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _line_facts(tail: bytes, chunk: bytes, want_blank: bool, want_cr: bool,
-                ) -> tuple[int | None, bool, int]:
+def _line_facts(tail: bytes, chunk: bytes, want_blank: bool) -> tuple[int | None, int, int]:
     """Line-end facts of one chunk, vectorised (bytes.find/count are slow for line feeds).
 
     Returns the offset in `tail + chunk` of the first blank line ('\\n\\n' or '\\n\\r\\n'),
-    whether a carriage return is followed by something other than a line feed (a CR as the
-    last byte is judged with the next chunk), and the number of line feeds in `chunk`.
+    the number of carriage returns followed by something other than a line feed (a CR as
+    the last byte is judged with the next chunk), and the number of line feeds in `chunk`.
     """
     arr = np.frombuffer(tail + chunk, dtype=np.uint8)
     lf = arr == 0x0A
@@ -105,7 +107,8 @@ def _line_facts(tail: bytes, chunk: bytes, want_blank: bool, want_cr: bool,
                 np.flatnonzero(lf[:-2] & (arr[1:-1] == 0x0D) & lf[2:])]
         found = [int(h[0]) for h in hits if h.size]
         blank = min(found) if found else None
-    lone = want_cr and bool(((arr[:-1] == 0x0D) & ~lf[1:]).any())
+    new = max(len(tail) - 1, 0)  # the pair (tail[0], tail[1]) was counted with the last chunk
+    lone = int(np.count_nonzero((arr[new:-1] == 0x0D) & ~lf[new + 1:]))
     return blank, lone, int(np.count_nonzero(lf[len(tail):]))
 
 
@@ -121,7 +124,7 @@ def scan_bytes(path: Path) -> ByteScan:
     first_blank: int | None = None
     last_content = -1
     has_quote = False
-    lone_cr = False
+    lone_crs = 0
     newlines = 0
     tail = b""
     with open(path, "rb") as fh:
@@ -140,10 +143,10 @@ def scan_bytes(path: Path) -> ByteScan:
             if non_ascii is None and not chunk.isascii():
                 high = _NON_ASCII.search(chunk)
                 non_ascii = offset + high.start() if high else None
-            blank, lone, lines = _line_facts(tail, chunk, first_blank is None, not lone_cr)
+            blank, lone, lines = _line_facts(tail, chunk, first_blank is None)
             if blank is not None:
                 first_blank = offset - len(tail) + blank
-            lone_cr = lone_cr or lone
+            lone_crs += lone
             newlines += lines
             content = chunk.rstrip(b"\r\n")
             if content:
@@ -172,8 +175,9 @@ def scan_bytes(path: Path) -> ByteScan:
         blank_line=first_blank is not None,
         interior_blank_line=first_blank is not None and first_blank < last_content,
         has_quote=has_quote,
-        lone_cr=lone_cr or tail.endswith(b"\r"),
+        lone_cr=bool(lone_crs) or tail.endswith(b"\r"),
         newlines=newlines,
+        lines=newlines + lone_crs + (0 if not tail or tail.endswith(b"\n") else 1),
         ends_with_newline=tail.endswith(b"\n"),
     )
 
