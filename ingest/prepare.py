@@ -33,7 +33,7 @@ from ingest.columns import (
     load_columns_config,
     map_columns,
 )
-from ingest.errors import InputFileError
+from ingest.errors import InputFileError, not_a_regular_file
 from ingest.records import MalformedRow, RecordReader
 from ingest.sniff import (
     ASCII_SAFE,
@@ -41,8 +41,8 @@ from ingest.sniff import (
     ByteScan,
     check_not_binary,
     choose_encoding,
-    detect_delimiter,
     file_sha256,
+    fitting_delimiter,
     sample_text,
     scan_bytes,
 )
@@ -124,8 +124,9 @@ def prepare_list(
     path = Path(path)
     vendor = load_vendor_mapping(mapping_file) if mapping_file is not None else None
     columns = load_columns_config(config_dir)
-    if not path.is_file():
-        raise InputFileError(path, None, None, "file not found")
+    not_a_file = not_a_regular_file(path)
+    if not_a_file is not None:
+        raise InputFileError(path, None, None, not_a_file)
     suffix = path.suffix.lower()
     if suffix in _OLD_EXCEL:
         raise InputFileError(path, None, None, f"{suffix} workbooks are not supported; save "
@@ -141,7 +142,7 @@ def prepare_list(
         parts = _read_text(path, scan, vendor)
     headers, first_rows, rest, source = parts
     try:
-        mapping = _map(path, headers, first_rows, columns.value, vendor)
+        mapping = _map(path, headers, first_rows, columns.value, vendor, source.single_column)
     except BaseException:
         source.close()
         raise
@@ -202,13 +203,28 @@ def _map(
     first_rows: list[_Row],
     config: ColumnsConfig,
     vendor: VendorMapping | None,
+    single_column: bool = False,
 ) -> ColumnMapping:
-    """Header checks in the order a user fixes them: header row, data present, mapping."""
+    """Header checks in the order a user fixes them: header row, data present, mapping.
+
+    A single column that maps to nothing is reported as what it most likely is: a file
+    whose delimiter could not be detected, not one without a company column.
+    """
     check_headers(path, headers)
     if not any(isinstance(row, MalformedRow) or any(cell.strip() for cell in row)
                for row in first_rows):
         raise InputFileError(path, 2, None, "no data rows: the file has a header row only")
-    return map_columns(path, headers, config, vendor)
+    try:
+        return map_columns(path, headers, config, vendor)
+    except InputFileError as exc:
+        if not single_column:
+            raise
+        raise InputFileError(
+            path, 1, None,
+            "could not detect the delimiter: none of , ; TAB | splits the header row "
+            f"{headers[0][:80]!r} and most of the first rows into the same columns. Save the "
+            "list as CSV with ; or , between the values, or name the delimiter in a mapping "
+            "file (`delimiter: semicolon`, see docs/ingest.md)") from exc
 
 
 @dataclass
@@ -223,6 +239,9 @@ class _Source:
     pass_through: bool = False
     """The source already is the normalised file."""
     row_count: int = 0
+    single_column: bool = False
+    """No delimiter splits the header and the rows alike: one column, or a delimiter we
+    could not detect."""
     reader: RecordReader | None = None
     lines: int | None = None
     """Physical lines of the source counted on its bytes, for `_check_lines`."""
@@ -250,7 +269,9 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
     if scan.bom is None and not sample.strip() and scan.size <= len(scan.head):
         raise InputFileError(path, None, None, "the file is empty (whitespace only)")
     truncated = scan.size > len(scan.head)
-    delimiter = (vendor.delimiter if vendor else None) or detect_delimiter(sample, truncated)
+    delimiter = (vendor.delimiter if vendor else None) or fitting_delimiter(sample, truncated)
+    single_column = delimiter is None
+    delimiter = delimiter or ","
     check_not_binary(path, scan, delimiter)
     encoding = choose_encoding(path, scan, delimiter, vendor.encoding if vendor else None)
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by _rows
@@ -265,7 +286,8 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
         raise InputFileError(path, 1, None, f"the header row cannot be read: {headers.reason}")
     first_rows = _peek_data(records)
     source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter, reader=reader,
-                     lines=None if scan.bom == "utf-16" else scan.lines)
+                     lines=None if scan.bom == "utf-16" else scan.lines,
+                     single_column=single_column)
     if (encoding == "utf-8" and delimiter == "," and not scan.has_quote
             and not scan.blank_line and not scan.lone_cr):
         handle.close()

@@ -51,6 +51,15 @@ _MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "a program (ELF executable)"),
+    (b"MZ", "a Windows program or library"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+    (b"BZh", "a bzip2 archive; unpack it first"),
+    (b"\xfd7zXZ\x00", "an xz archive; unpack it first"),
+    (b"SQLite format 3\x00", "an SQLite database"),
 )
 _SINGLE_BYTE = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 """Single-byte codecs (as `codecs.lookup` names them): UTF-8 read with them decodes
@@ -221,6 +230,15 @@ def _fit(rows: list[list[str]]) -> float:
 
 def detect_delimiter(sample: str, truncated: bool) -> str:
     """The delimiter of a CSV sample; ',' for a file with a single column."""
+    return fitting_delimiter(sample, truncated) or ","
+
+
+def fitting_delimiter(sample: str, truncated: bool) -> str | None:
+    """The delimiter that splits the sample like its header; None if none does.
+
+    None means a single column or an undetectable delimiter; only the column mapping tells
+    which, so the caller decides the message.
+    """
     candidates = {d: _complete_rows(sample, d, truncated) for d in DELIMITERS}
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -230,7 +248,7 @@ def detect_delimiter(sample: str, truncated: bool) -> str:
         return sniffed
     scored = [(_fit(rows), len(rows[0]) if rows else 0, d) for d, rows in candidates.items()]
     best = max(scored)
-    return best[2] if best[0] >= _MIN_FIT else ","
+    return best[2] if best[0] >= _MIN_FIT else None
 
 
 def _lines_up_to(lines: Iterable[str], offset: int) -> Iterator[str]:
@@ -289,9 +307,10 @@ def check_not_binary(path: Path, scan: ByteScan, delimiter: str) -> None:
     if scan.bom == "utf-16":
         return
     if scan.nul is not None:
-        raise _error_at(path, scan.nul, delimiter,
-                        f"binary data: NUL byte at byte offset {scan.nul}; this is not a text "
-                        "list (or it is UTF-16 without a byte-order mark)")
+        row, column = locate(path, scan.nul, delimiter)
+        raise InputFileError(path, row, column if column and column.isprintable() else None,
+                             f"binary data: NUL byte at byte offset {scan.nul}; this is not a "
+                             "text list (or it is UTF-16 without a byte-order mark)")
     controls = len(_CONTROL.findall(scan.head))
     if scan.head and controls / len(scan.head) > _BINARY_CONTROL_SHARE:
         raise InputFileError(path, None, None,
