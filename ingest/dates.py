@@ -8,6 +8,7 @@ reading of a dotted date: German lists never write the month first.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -59,3 +60,30 @@ DayText = Annotated[str, Field(pattern=f"^$|{DAY_PATTERN}",
 
 def day_or_none(text: str) -> date | None:
     return parse_day(text) if text.strip() else None
+
+
+@dataclass(frozen=True)
+class DateRefusal:
+    """A list date that would defeat the compliance rules: the field and why."""
+
+    field: str
+    reason: str
+
+
+def refuse_list_dates(acquired_on: date, licence_end: date | None,
+                      today: date) -> DateRefusal | None:
+    """Refuse an acquisition date in the future and a licence that ends before it.
+
+    The Art. 14 notice deadline runs from `acquired_on`: a future date postpones it for as
+    long as the date lies ahead. A licence ending before the purchase is a typo in one of
+    the two dates, and the rules would judge the list's use by the wrong one.
+    """
+    if acquired_on > today:
+        return DateRefusal("acquired_on", f"the acquisition date {acquired_on:%d.%m.%Y} lies in "
+                           f"the future (today is {today:%d.%m.%Y}); the GDPR Art. 14 notice "
+                           "deadline runs from it, so give the day the list was bought")
+    if licence_end is not None and licence_end < acquired_on:
+        return DateRefusal("licence_end", f"the licence ends ({licence_end:%d.%m.%Y}) before "
+                           f"the list was acquired ({acquired_on:%d.%m.%Y}); correct one of "
+                           "the two dates")
+    return None

@@ -8,6 +8,7 @@ is raised before anything is written, so a failed ingest leaves no trace in the 
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 
@@ -35,3 +36,26 @@ class InputFileError(ValueError):
         if self.field is not None:
             parts.append(f"field {self.field!r}")
         return ", ".join(parts) + f": {self.message}"
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a file ("… is a directory, not a file"), or None.
+
+    Checked before opening: reading a device like /dev/zero or a FIFO never ends, and
+    "file not found" would send the user looking for a file that is there.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"file not found: {path}"
+    except OSError as exc:
+        return f"{path} cannot be read: {exc.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return f"{path} is {kind}, not a file; give the path of the file itself"

@@ -4,8 +4,10 @@
 that would make the whole file unusable, before anything is written to the warehouse. Its
 output is a UTF-8, comma-delimited, RFC 4180 CSV file with the original header row, which the
 warehouse reads with DuckDB's own `read_csv`. A file that already is exactly that (UTF-8
-without BOM, commas, no blank lines) is only validated in a streaming pass and handed back
-as is: rewriting a million rows in Python would cost more than loading them.
+without BOM, commas, no quotes, no blank lines) is only validated in a streaming pass and
+handed back as is: rewriting a million rows in Python would cost more than loading them.
+A file with quotes is always parsed here (`ingest.records`): only a parse counts its rows,
+and rows with broken quoting are set aside with their line (`PreparedList.malformed`).
 
 Row numbers are spreadsheet rows: the header is row 1 and the first data row is row 2. A
 quoted value spanning several lines is still one row. Interior blank lines keep their
@@ -22,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ingest.columns import (
     ColumnMapping,
@@ -31,15 +33,16 @@ from ingest.columns import (
     load_columns_config,
     map_columns,
 )
-from ingest.errors import InputFileError
+from ingest.errors import InputFileError, not_a_regular_file
+from ingest.records import MalformedRow, RecordReader
 from ingest.sniff import (
     ASCII_SAFE,
     CHUNK_BYTES,
     ByteScan,
     check_not_binary,
     choose_encoding,
-    detect_delimiter,
     file_sha256,
+    fitting_delimiter,
     sample_text,
     scan_bytes,
 )
@@ -80,8 +83,8 @@ class PreparedList:
     """Non-blank headers that map to nothing; their values stay in the raw payload."""
     ignored: tuple[str, ...]
     """Headers the mapping file told us to ignore (also kept in the raw payload)."""
-    data_row_count: int | None
-    """Data rows in csv_path (blank interior rows included), when known without a parse."""
+    data_row_count: int
+    """Data rows in csv_path (blank interior rows included), counted while reading the source."""
     list_defaults: dict[str, Any] = field(default_factory=dict)
     """List metadata from the mapping file: vendor, acquired_on, licence_end, permitted_use,
     provenance_documented (only the keys it sets)."""
@@ -92,6 +95,13 @@ class PreparedList:
     sheet: str | None = None
     columns_config_version: str = ""
     first_data_row: int = 2
+    malformed: tuple[MalformedRow, ...] = ()
+    """Rows whose quoting cannot be read; not in csv_path, which skips their row numbers."""
+
+    @property
+    def source_rows(self) -> int:
+        """Data rows of the source: what the warehouse must account for, row by row."""
+        return self.data_row_count + len(self.malformed)
 
     def cleanup(self) -> None:
         """Delete the normalised copy; a no-op when csv_path is the source file."""
@@ -114,8 +124,9 @@ def prepare_list(
     path = Path(path)
     vendor = load_vendor_mapping(mapping_file) if mapping_file is not None else None
     columns = load_columns_config(config_dir)
-    if not path.is_file():
-        raise InputFileError(path, None, None, "file not found")
+    not_a_file = not_a_regular_file(path)
+    if not_a_file is not None:
+        raise InputFileError(path, None, None, not_a_file)
     suffix = path.suffix.lower()
     if suffix in _OLD_EXCEL:
         raise InputFileError(path, None, None, f"{suffix} workbooks are not supported; save "
@@ -131,10 +142,11 @@ def prepare_list(
         parts = _read_text(path, scan, vendor)
     headers, first_rows, rest, source = parts
     try:
-        mapping = _map(path, headers, first_rows, columns.value, vendor)
+        mapping = _map(path, headers, first_rows, columns.value, vendor, source.single_column)
     except BaseException:
         source.close()
         raise
+    malformed: tuple[MalformedRow, ...] = ()
     if source.pass_through:
         csv_path, rewritten, count = path, False, source.row_count
     else:
@@ -143,7 +155,8 @@ def prepare_list(
         if source.transcode is not None:
             count = _transcode_quote_free(path, csv_path, *source.transcode)
         else:
-            count = _write_csv(csv_path, headers, first_rows, rest)
+            count, malformed = _write_csv(csv_path, headers, first_rows, rest)
+            _check_lines(path, source, csv_path)
         rewritten = True
     return PreparedList(
         source_path=path,
@@ -166,21 +179,52 @@ def prepare_list(
         warnings=mapping.warnings,
         sheet=source.sheet,
         columns_config_version=columns.version,
+        malformed=malformed,
     )
+
+
+def _check_lines(path: Path, source: _Source, written: Path) -> None:
+    """Fail loudly when the reader consumed other lines than the bytes hold.
+
+    Every physical line must end up in a record, a blank row or a malformed row; a
+    difference means rows were lost or merged, and nothing may be loaded then.
+    """
+    if source.reader is None or source.lines is None or source.reader.lines == source.lines:
+        return
+    written.unlink(missing_ok=True)
+    raise InputFileError(path, None, None, f"the file has {source.lines:,} lines, but reading "
+                         f"it accounted for {source.reader.lines:,}; nothing was loaded. "
+                         "This is a leadpipe bug: please report it with the file")
 
 
 def _map(
     path: Path,
     headers: list[str],
-    first_rows: list[list[str]],
+    first_rows: list[_Row],
     config: ColumnsConfig,
     vendor: VendorMapping | None,
+    single_column: bool = False,
 ) -> ColumnMapping:
-    """Header checks in the order a user fixes them: header row, data present, mapping."""
+    """Header checks in the order a user fixes them: header row, data present, mapping.
+
+    A single column that maps to nothing is reported as what it most likely is: a file
+    whose delimiter could not be detected, not one without a company column.
+    """
     check_headers(path, headers)
-    if not any(any(cell.strip() for cell in row) for row in first_rows):
+    if not any(isinstance(row, MalformedRow) or any(cell.strip() for cell in row)
+               for row in first_rows):
         raise InputFileError(path, 2, None, "no data rows: the file has a header row only")
-    return map_columns(path, headers, config, vendor)
+    try:
+        return map_columns(path, headers, config, vendor)
+    except InputFileError as exc:
+        if not single_column:
+            raise
+        raise InputFileError(
+            path, 1, None,
+            "could not detect the delimiter: none of , ; TAB | splits the header row "
+            f"{headers[0][:80]!r} and most of the first rows into the same columns. Save the "
+            "list as CSV with ; or , between the values, or name the delimiter in a mapping "
+            "file (`delimiter: semicolon`, see docs/ingest.md)") from exc
 
 
 @dataclass
@@ -194,20 +238,28 @@ class _Source:
     sheet: str | None = None
     pass_through: bool = False
     """The source already is the normalised file."""
-    row_count: int | None = None
+    row_count: int = 0
+    single_column: bool = False
+    """No delimiter splits the header and the rows alike: one column, or a delimiter we
+    could not detect."""
+    reader: RecordReader | None = None
+    lines: int | None = None
+    """Physical lines of the source counted on its bytes, for `_check_lines`."""
     transcode: tuple[str, str] | None = None
     """(encoding, delimiter) to convert with `_transcode_quote_free` instead of row by row."""
 
 
-_Parts = tuple[list[str], list[list[str]], Iterable[list[str]], _Source]
+_Row = list[str] | MalformedRow
+_R = TypeVar("_R", list[str], _Row)
+_Parts = tuple[list[str], list[_Row], Iterable[_Row], _Source]
 
 
-def _peek_data(rows: Iterator[list[str]]) -> list[list[str]]:
+def _peek_data(rows: Iterator[_R]) -> list[_R]:
     """Rows up to and including the first non-blank one (all rows if none is)."""
     seen = []
     for row in rows:
         seen.append(row)
-        if any(cell.strip() for cell in row):
+        if isinstance(row, list) and any(cell.strip() for cell in row):
             break
     return seen
 
@@ -217,33 +269,36 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
     if scan.bom is None and not sample.strip() and scan.size <= len(scan.head):
         raise InputFileError(path, None, None, "the file is empty (whitespace only)")
     truncated = scan.size > len(scan.head)
-    delimiter = (vendor.delimiter if vendor else None) or detect_delimiter(sample, truncated)
+    delimiter = (vendor.delimiter if vendor else None) or fitting_delimiter(sample, truncated)
+    single_column = delimiter is None
+    delimiter = delimiter or ","
     check_not_binary(path, scan, delimiter)
     encoding = choose_encoding(path, scan, delimiter, vendor.encoding if vendor else None)
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by _rows
-    reader = csv.reader(handle, delimiter=delimiter)
-    try:
-        headers = next(reader, None)
-        first_rows = _peek_data(reader)
-    except csv.Error as exc:
-        handle.close()
-        raise InputFileError(path, reader.line_num, None, f"cannot parse the CSV: {exc}") from exc
+    reader = RecordReader(handle, delimiter)
+    records = reader.records()
+    headers = next(records, None)
     if headers is None:
         handle.close()
         raise InputFileError(path, None, None, "the file is empty")
-    source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter)
-    if (encoding == "utf-8" and delimiter == "," and not scan.interior_blank_line
-            and not scan.lone_cr):
+    if isinstance(headers, MalformedRow):
+        handle.close()
+        raise InputFileError(path, 1, None, f"the header row cannot be read: {headers.reason}")
+    first_rows = _peek_data(records)
+    source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter, reader=reader,
+                     lines=None if scan.bom == "utf-16" else scan.lines,
+                     single_column=single_column)
+    if (encoding == "utf-8" and delimiter == "," and not scan.has_quote
+            and not scan.blank_line and not scan.lone_cr):
         handle.close()
         source.pass_through = True
-        if not scan.has_quote and not scan.blank_line:
-            source.row_count = scan.newlines - (1 if scan.ends_with_newline else 0)
+        source.row_count = scan.newlines - (1 if scan.ends_with_newline else 0)
         return headers, first_rows, iter(()), source
     if _quote_free(scan, encoding, delimiter):
         handle.close()
         source.transcode = (encoding, delimiter)
         return headers, first_rows, iter(()), source
-    return headers, first_rows, _rows(path, reader, handle), source
+    return headers, first_rows, _rows(records, handle), source
 
 
 def _quote_free(scan: ByteScan, encoding: str, delimiter: str) -> bool:
@@ -301,13 +356,10 @@ def _transcode_quote_free(src: Path, out: Path, encoding: str, delimiter: str) -
     return lines - 1
 
 
-def _rows(path: Path, reader: Iterator[list[str]], handle: Any) -> Iterator[list[str]]:
+def _rows(records: Iterator[_Row], handle: Any) -> Iterator[_Row]:
     """The remaining records; closes the file at the end."""
     try:
-        yield from reader
-    except csv.Error as exc:
-        raise InputFileError(path, getattr(reader, "line_num", None), None,
-                             f"cannot parse the CSV: {exc}") from exc
+        yield from records
     finally:
         handle.close()
 
@@ -315,35 +367,41 @@ def _rows(path: Path, reader: Iterator[list[str]], handle: Any) -> Iterator[list
 def _write_csv(
     out: Path,
     headers: Sequence[str],
-    first_rows: list[list[str]],
-    rest: Iterable[list[str]],
-) -> int:
-    """Write header and rows as RFC 4180 CSV; return the number of data rows written.
+    first_rows: list[_Row],
+    rest: Iterable[_Row],
+) -> tuple[int, tuple[MalformedRow, ...]]:
+    """Write header and rows as RFC 4180 CSV; return the data rows written and those set aside.
 
     Interior blank rows are written as empty fields so that row numbers stay aligned with
-    the source; trailing blank rows are dropped.
+    the source; trailing blank rows are dropped. Every field is quoted: a lone CR inside a
+    value would otherwise be written bare and read back as a line end.
     """
     blank = [""] * max(len(headers), 1)
     pending = 0
     written = 0
+    malformed: list[MalformedRow] = []
     try:
         with open(out, "w", encoding="utf-8", newline="") as dst:
-            writer = csv.writer(dst, lineterminator="\n")
+            writer = csv.writer(dst, lineterminator="\n", quoting=csv.QUOTE_ALL)
             writer.writerow(headers)
             for rows in (first_rows, rest):
                 for row in rows:
-                    if not any(row):
+                    if isinstance(row, list) and not any(row):
                         pending += 1
                         continue
                     for _ in range(pending):
                         writer.writerow(blank)
-                    written += pending + 1
+                    written += pending
                     pending = 0
-                    writer.writerow(row)
+                    if isinstance(row, MalformedRow):
+                        malformed.append(row)
+                    else:
+                        writer.writerow(row)
+                        written += 1
     except BaseException:
         out.unlink(missing_ok=True)
         raise
-    return written
+    return written, tuple(malformed)
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -407,12 +465,12 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
     first_rows = _peek_data(rows)
     width = len(headers)
 
-    def rest() -> Iterator[list[str]]:
+    def rest() -> Iterator[_Row]:
         try:
             for row in rows:
                 yield row + [""] * (width - len(row)) if row else row
         finally:
             workbook.close()
 
-    padded_first = [r + [""] * (width - len(r)) if r else r for r in first_rows]
+    padded_first: list[_Row] = [r + [""] * (width - len(r)) if r else r for r in first_rows]
     return headers, padded_first, rest(), _Source("xlsx", workbook.close, sheet=sheet.title)

@@ -51,6 +51,15 @@ _MAGIC = (
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
     (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x7fELF", "a program (ELF executable)"),
+    (b"MZ", "a Windows program or library"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+    (b"BZh", "a bzip2 archive; unpack it first"),
+    (b"\xfd7zXZ\x00", "an xz archive; unpack it first"),
+    (b"SQLite format 3\x00", "an SQLite database"),
 )
 _SINGLE_BYTE = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 """Single-byte codecs (as `codecs.lookup` names them): UTF-8 read with them decodes
@@ -77,6 +86,9 @@ class ByteScan:
     has_quote: bool
     lone_cr: bool  # a carriage return not followed by a line feed (old Mac line ends)
     newlines: int
+    lines: int
+    """Physical lines as universal newlines split them (LF, CRLF, lone CR), counted on the
+    bytes: the reader's own count must come out the same (meaningless for UTF-16)."""
     ends_with_newline: bool
 
 
@@ -89,13 +101,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _line_facts(tail: bytes, chunk: bytes, want_blank: bool, want_cr: bool,
-                ) -> tuple[int | None, bool, int]:
+def _line_facts(tail: bytes, chunk: bytes, want_blank: bool) -> tuple[int | None, int, int]:
     """Line-end facts of one chunk, vectorised (bytes.find/count are slow for line feeds).
 
     Returns the offset in `tail + chunk` of the first blank line ('\\n\\n' or '\\n\\r\\n'),
-    whether a carriage return is followed by something other than a line feed (a CR as the
-    last byte is judged with the next chunk), and the number of line feeds in `chunk`.
+    the number of carriage returns followed by something other than a line feed (a CR as
+    the last byte is judged with the next chunk), and the number of line feeds in `chunk`.
     """
     arr = np.frombuffer(tail + chunk, dtype=np.uint8)
     lf = arr == 0x0A
@@ -105,7 +116,8 @@ def _line_facts(tail: bytes, chunk: bytes, want_blank: bool, want_cr: bool,
                 np.flatnonzero(lf[:-2] & (arr[1:-1] == 0x0D) & lf[2:])]
         found = [int(h[0]) for h in hits if h.size]
         blank = min(found) if found else None
-    lone = want_cr and bool(((arr[:-1] == 0x0D) & ~lf[1:]).any())
+    new = max(len(tail) - 1, 0)  # the pair (tail[0], tail[1]) was counted with the last chunk
+    lone = int(np.count_nonzero((arr[new:-1] == 0x0D) & ~lf[new + 1:]))
     return blank, lone, int(np.count_nonzero(lf[len(tail):]))
 
 
@@ -121,7 +133,7 @@ def scan_bytes(path: Path) -> ByteScan:
     first_blank: int | None = None
     last_content = -1
     has_quote = False
-    lone_cr = False
+    lone_crs = 0
     newlines = 0
     tail = b""
     with open(path, "rb") as fh:
@@ -140,10 +152,10 @@ def scan_bytes(path: Path) -> ByteScan:
             if non_ascii is None and not chunk.isascii():
                 high = _NON_ASCII.search(chunk)
                 non_ascii = offset + high.start() if high else None
-            blank, lone, lines = _line_facts(tail, chunk, first_blank is None, not lone_cr)
+            blank, lone, lines = _line_facts(tail, chunk, first_blank is None)
             if blank is not None:
                 first_blank = offset - len(tail) + blank
-            lone_cr = lone_cr or lone
+            lone_crs += lone
             newlines += lines
             content = chunk.rstrip(b"\r\n")
             if content:
@@ -172,8 +184,9 @@ def scan_bytes(path: Path) -> ByteScan:
         blank_line=first_blank is not None,
         interior_blank_line=first_blank is not None and first_blank < last_content,
         has_quote=has_quote,
-        lone_cr=lone_cr or tail.endswith(b"\r"),
+        lone_cr=bool(lone_crs) or tail.endswith(b"\r"),
         newlines=newlines,
+        lines=newlines + lone_crs + (0 if not tail or tail.endswith(b"\n") else 1),
         ends_with_newline=tail.endswith(b"\n"),
     )
 
@@ -217,6 +230,15 @@ def _fit(rows: list[list[str]]) -> float:
 
 def detect_delimiter(sample: str, truncated: bool) -> str:
     """The delimiter of a CSV sample; ',' for a file with a single column."""
+    return fitting_delimiter(sample, truncated) or ","
+
+
+def fitting_delimiter(sample: str, truncated: bool) -> str | None:
+    """The delimiter that splits the sample like its header; None if none does.
+
+    None means a single column or an undetectable delimiter; only the column mapping tells
+    which, so the caller decides the message.
+    """
     candidates = {d: _complete_rows(sample, d, truncated) for d in DELIMITERS}
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -226,7 +248,7 @@ def detect_delimiter(sample: str, truncated: bool) -> str:
         return sniffed
     scored = [(_fit(rows), len(rows[0]) if rows else 0, d) for d, rows in candidates.items()]
     best = max(scored)
-    return best[2] if best[0] >= _MIN_FIT else ","
+    return best[2] if best[0] >= _MIN_FIT else None
 
 
 def _lines_up_to(lines: Iterable[str], offset: int) -> Iterator[str]:
@@ -285,9 +307,10 @@ def check_not_binary(path: Path, scan: ByteScan, delimiter: str) -> None:
     if scan.bom == "utf-16":
         return
     if scan.nul is not None:
-        raise _error_at(path, scan.nul, delimiter,
-                        f"binary data: NUL byte at byte offset {scan.nul}; this is not a text "
-                        "list (or it is UTF-16 without a byte-order mark)")
+        row, column = locate(path, scan.nul, delimiter)
+        raise InputFileError(path, row, column if column and column.isprintable() else None,
+                             f"binary data: NUL byte at byte offset {scan.nul}; this is not a "
+                             "text list (or it is UTF-16 without a byte-order mark)")
     controls = len(_CONTROL.findall(scan.head))
     if scan.head and controls / len(scan.head) > _BINARY_CONTROL_SHARE:
         raise InputFileError(path, None, None,

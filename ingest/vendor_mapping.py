@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ingest.dates import Day
+from ingest.errors import not_a_regular_file
 from ingest.fields import LIST_FIELDS
 from leadpipe.config import ConfigError, plain_message
 
@@ -105,6 +106,9 @@ class VendorMapping(BaseModel):
 
 def load_vendor_mapping(path: Path) -> VendorMapping:
     """Read and validate a mapping file; `ConfigError` names the file and the key."""
+    not_a_file = not_a_regular_file(path)
+    if not_a_file is not None:
+        raise ConfigError(f"mapping file: {not_a_file}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -30,8 +31,13 @@ class ExportPathExists(FileExistsError):
 
 
 def neutralize(value: Any) -> Any:
-    """Make a cell safe for spreadsheets; non-text values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Make a cell safe for spreadsheets; non-text values pass unchanged.
+
+    The check runs on the NFKC form: spreadsheet programs read the full-width `＝` and
+    `＋` (and their kin) as `=` and `+`, so `＝HYPERLINK(…)` is a formula too.
+    """
+    if isinstance(value, str) and unicodedata.normalize("NFKC", value[:1]).startswith(
+            FORMULA_TRIGGERS):
         return "'" + value
     return value
 

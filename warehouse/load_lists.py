@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +19,9 @@ from typing import Any
 
 import duckdb
 
+from ingest.errors import InputFileError
 from ingest.fields import IDENTITY_FIELDS
+from ingest.records import MalformedRow, RecordReader
 from warehouse.db import Warehouse
 from warehouse.suppression import match, suppression_index
 
@@ -44,6 +46,10 @@ class ListMetadata:
     licence_end: date | None = None
     permitted_use: str | None = None
     provenance_documented: bool = False
+
+
+class CountsDoNotReconcile(InputFileError):
+    """Rows read, loaded, quarantined and skipped do not add up: the batch is not loaded."""
 
 
 @dataclass(frozen=True)
@@ -131,27 +137,48 @@ def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int, checks: str) -> N
     wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM {source}")
 
 
-def _reread_ragged(csv_path: Path, n_cols: int, work: Path) -> tuple[Path, list[tuple[int, str]]]:
-    """Slow path for files DuckDB rejects: number rows in Python, set ragged rows aside.
+@dataclass(frozen=True)
+class SetAside:
+    """A row that cannot be stored field by field; it goes to quarantine with its text."""
 
-    Returns a clean CSV with a leading row-number column, and (row, reason) per bad row.
+    row: int
+    reason: str
+    raw: str | None = None
+
+
+def _row_numbers(skip: frozenset[int]) -> Iterator[int]:
+    """Spreadsheet rows from 2 on, without those `skip` already took (malformed rows)."""
+    row = 2
+    while True:
+        if row not in skip:
+            yield row
+        row += 1
+
+
+def _reread(csv_path: Path, n_cols: int, work: Path,
+            malformed: tuple[MalformedRow, ...]) -> tuple[Path, list[SetAside]]:
+    """Slow path for files DuckDB rejects or rows prepare set aside: number rows in Python.
+
+    Returns a clean CSV with a leading row-number column, and the rows that could not go
+    into it (ragged, malformed).
     """
-    csv.field_size_limit(sys.maxsize)
-    bad: list[tuple[int, str]] = []
+    bad = [SetAside(m.row, m.reason, m.raw) for m in malformed]
     work.mkdir(parents=True, exist_ok=True)
     out_path = work / (csv_path.stem + ".numbered.csv")
+    numbers = _row_numbers(frozenset(m.row for m in malformed))
     with open(csv_path, encoding="utf-8", newline="") as src, \
          open(out_path, "w", encoding="utf-8", newline="") as dst:
-        reader = csv.reader(src)
-        writer = csv.writer(dst)
-        next(reader, None)
+        records = RecordReader(src, ",").records()
+        writer = csv.writer(dst, quoting=csv.QUOTE_ALL)
+        next(records, None)
         writer.writerow(["_row", *[f"c{i}" for i in range(n_cols)]])
-        for index, row in enumerate(reader):
-            row_number = index + 2
-            if len(row) != n_cols:
-                bad.append((row_number, f"expected {n_cols} fields, found {len(row)}"))
-                continue
-            writer.writerow([row_number, *row])
+        for row, record in zip(numbers, records, strict=False):  # numbers never end
+            if isinstance(record, MalformedRow):
+                bad.append(SetAside(row, record.reason, record.raw))
+            elif len(record) != n_cols:
+                bad.append(SetAside(row, f"expected {n_cols} fields, found {len(record)}"))
+            else:
+                writer.writerow([row, *record])
     return out_path, bad
 
 
@@ -229,26 +256,39 @@ class Incoming:
     """The file read into temp table `_incoming`, and how to number its rows."""
 
     row_expr: str
-    ragged: list[tuple[int, str]]
+    set_aside: list[SetAside]
 
 
 def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
     """Read the prepared file into temp table `_incoming`; set ragged rows aside.
 
     Runs before the data transaction: a CSV error from DuckDB aborts the transaction it
-    happens in, so the fast attempt must not happen inside it.
+    happens in, so the fast attempt must not happen inside it. Rows prepare set aside
+    leave gaps in the numbering, which only the Python path knows how to skip.
     """
     headers, mapping = list(prepared.headers), dict(prepared.mapping)
     n_cols = len(headers)
     checks = f"{_blank_expr(n_cols)} AS _blank, {_problem_expr(headers, mapping)} AS _problem"
-    try:
-        _read_incoming(wh, Path(prepared.csv_path), n_cols, checks)
-    except duckdb.Error:
-        numbered, ragged = _reread_ragged(Path(prepared.csv_path), n_cols, work_dir)
-        _load_numbered(wh, numbered, n_cols, checks)
-        numbered.unlink()
-        return Incoming("_row", ragged)
-    return Incoming("(rowid + 2)", [])
+    if not prepared.malformed:
+        try:
+            _read_incoming(wh, Path(prepared.csv_path), n_cols, checks)
+        except duckdb.Error:
+            pass
+        else:
+            return Incoming("(rowid + 2)", [])
+    numbered, set_aside = _reread(Path(prepared.csv_path), n_cols, work_dir, prepared.malformed)
+    _load_numbered(wh, numbered, n_cols, checks)
+    numbered.unlink()
+    return Incoming("_row", set_aside)
+
+
+def _counted(wh: Warehouse, batch_id: str, suppressed: int) -> tuple[int, int, int]:
+    """(loaded, quarantined, skipped), each counted where the rows went."""
+    loaded = wh.scalar("SELECT count(*) FROM staging.stg_purchased_list__records "
+                       "WHERE batch_id = ?", [batch_id])
+    quarantined = wh.scalar("SELECT count(*) FROM ops.quarantine WHERE batch_id = ?", [batch_id])
+    blank = wh.scalar("SELECT count(*) FROM _incoming WHERE _blank")
+    return int(loaded), int(quarantined), int(blank) + suppressed
 
 
 def load_purchased_list(
@@ -287,12 +327,12 @@ def load_purchased_list(
         f"split_part(_problem, '|', 2), ? FROM _incoming WHERE {keep} AND _problem IS NOT NULL",
         [batch_id, prepared.file_name, now],
     )
-    ragged = incoming.ragged
-    if ragged:
+    if incoming.set_aside:
         wh.con.executemany(
             "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "
             "raw_content, quarantined_at) VALUES (?, ?, ?, NULL, ?, ?, ?)",
-            [[batch_id, prepared.file_name, row, reason, None, now] for row, reason in ragged],
+            [[batch_id, prepared.file_name, s.row, s.reason, s.raw, now]
+             for s in incoming.set_aside],
         )
 
     staging_cols = staging_columns(wh, "staging.stg_purchased_list__records")
@@ -311,16 +351,14 @@ def load_purchased_list(
         f"SELECT {', '.join(select)} FROM _incoming WHERE {keep} AND _problem IS NULL"
     )
 
-    counts = wh.fetchone(
-        f"SELECT count(*), count(*) FILTER (WHERE _blank), "
-        f"count(*) FILTER (WHERE {keep} AND _problem IS NOT NULL) FROM _incoming"
-    )
-    assert counts is not None
-    total, blank, bad = counts
-    rows_in = int(total) + len(ragged)
-    quarantined = int(bad) + len(ragged)
-    skipped = int(blank) + suppressed
-    loaded = rows_in - quarantined - skipped
+    rows_in = prepared.source_rows
+    loaded, quarantined, skipped = _counted(wh, batch_id, suppressed)
+    if loaded + quarantined + skipped != rows_in:
+        raise CountsDoNotReconcile(
+            prepared.file_name, None, None,
+            f"the counts do not reconcile: reading the file found {rows_in:,} rows, but "
+            f"{loaded:,} were loaded + {quarantined:,} quarantined + {skipped:,} skipped; "
+            "nothing was loaded. This is a leadpipe bug: please report it with the file")
     wh.execute(
         "INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, file_path, "
         "file_sha256, file_size, file_format, encoding, delimiter, vendor, acquired_on, "

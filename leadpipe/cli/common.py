@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -17,12 +18,44 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 if TYPE_CHECKING:
     from leadpipe.settings import Settings
 
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 controls but TAB and LF, DEL, and C1 controls (ESC and CSI start terminal sequences)."""
+
+
+def clean(value: object) -> str:
+    """`value` as text without control characters, which would reach the terminal raw."""
+    return _CONTROL.sub("", str(value))
+
+
+def plain(value: object) -> str:
+    """A data value for a Rich markup string: controls removed, `[...]` escaped.
+
+    Lead data, file names and error messages come from purchased lists and web forms;
+    printed as markup, `[bold]` would style the line, `[/]` would abort the print, and an
+    ESC sequence could rewrite the terminal.
+    """
+    return escape(clean(value))
+
+
+class _DataSafeConsole(Console):
+    """A console that strips control characters from every string it renders.
+
+    The net under `plain`: our own markup has no control characters, so removing them from
+    every string (table cells and titles included) only ever removes data.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(clean(text), **kwargs)
+
+
+console = _DataSafeConsole()
+err_console = _DataSafeConsole(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,
@@ -51,10 +84,10 @@ def user_errors() -> Iterator[None]:
         from warehouse.lock import WarehouseBusy
 
         if isinstance(exc, (InputFileError, ConfigError)):
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+            err_console.print(f"[red]error:[/red] {plain(exc)}", highlight=False, markup=True)
             raise typer.Exit(2) from exc
         if isinstance(exc, (WarehouseBusy, WarehouseMissing)):
-            err_console.print(f"[yellow]{exc}[/yellow]", highlight=False)
+            err_console.print(f"[yellow]{plain(exc)}[/yellow]", highlight=False)
             raise typer.Exit(3) from exc
         raise
 

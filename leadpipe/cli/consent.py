@@ -13,6 +13,7 @@ from leadpipe.cli.common import (
     DbOption,
     console,
     err_console,
+    plain,
     print_json,
     settings_for,
     user_errors,
@@ -38,14 +39,15 @@ def show(
         print_json(history)
     else:
         subject = history["subject"]["email"] or history["subject"]["phone"] or identifier
-        table = Table(title=f"Consent history of {subject}", show_lines=True)
+        table = Table(title=f"Consent history of {plain(subject)}", show_lines=True)
         for column in ("#", "when (UTC)", "event", "channels", "facts", "evidence"):
             table.add_column(column)
         for e in history["events"]:
             table.add_row(
-                str(e["seq"]), str(e["occurred_at"]), e["kind"], ", ".join(e["channels"]),
-                json.dumps(e["attributes"], ensure_ascii=False, default=str),
-                json.dumps(e["evidence"], ensure_ascii=False, default=str),
+                str(e["seq"]), str(e["occurred_at"]), plain(e["kind"]),
+                plain(", ".join(e["channels"])),
+                plain(json.dumps(e["attributes"], ensure_ascii=False, default=str)),
+                plain(json.dumps(e["evidence"], ensure_ascii=False, default=str)),
             )
         console.print(table)
         if not history["events"]:
@@ -53,7 +55,7 @@ def show(
     if not history["ledger_intact"]:
         err_console.print("[red]The ledger's hash chain is broken:[/red]")
         for problem in history["ledger_problems"]:
-            err_console.print(f"  {problem}")
+            err_console.print(f"  {plain(problem)}")
         raise typer.Exit(4)
 
 
@@ -72,9 +74,9 @@ def import_events(
     if wants_json(as_json):
         print_json(report.as_dict())
         return
-    console.print(f"{report.file}: {report.imported} new event(s), {report.already_known} "
+    console.print(f"{plain(report.file)}: {report.imported} new event(s), {report.already_known} "
                   f"already known, {report.suppressed_people} person(s) put on the suppression "
                   f"list, {len(report.problems)} problem line(s).")
     for line, field, reason in report.problems:
-        err_console.print(f"  {report.file}, line {line}" + (f", field {field!r}" if field
-                                                             else "") + f": {reason}")
+        where = f"{report.file}, line {line}" + (f", field {field!r}" if field else "")
+        err_console.print(f"  {plain(where)}: {plain(reason)}")

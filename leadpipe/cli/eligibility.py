@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from leadpipe.cli.common import console, err_console, print_json, user_errors
+from leadpipe.cli.common import console, err_console, plain, print_json, user_errors
 
 if TYPE_CHECKING:
     from compliance.engine import CaseDecision
@@ -32,7 +32,7 @@ def _fail(message: str) -> typer.Exit:
 def _table(decision: CaseDecision) -> Table:
     from compliance.rulebook import RULES
 
-    table = Table(title=f"{decision.id or 'case'} (as of {decision.as_of}, "
+    table = Table(title=f"{plain(decision.id or 'case')} (as of {decision.as_of}, "
                         f"rules {decision.rules_version})", show_lines=True)
     for column in ("channel", "decision", "reason", "rule", "source", "legal basis"):
         table.add_column(column, overflow="fold", min_width=8 if column != "reason" else 20)

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from leadpipe.cli.common import console, err_console, print_json, wants_json
+from leadpipe.cli.common import console, err_console, plain, print_json, wants_json
 
 
 def _load(target: str, allow_private: bool) -> tuple[str, str | None]:
@@ -30,12 +30,13 @@ def _load(target: str, allow_private: bool) -> tuple[str, str | None]:
         try:
             page = fetch_html(target, allow_private=allow_private)
         except Exception as exc:  # a refused or failed fetch is a user-facing message
-            err_console.print(f"[red]error:[/red] could not fetch {target}: {exc}")
+            err_console.print(f"[red]error:[/red] could not fetch {plain(target)}: {plain(exc)}")
             raise typer.Exit(2) from exc
         return page.html, page.final_url or target
     path = Path(target)
     if not path.is_file():
-        err_console.print(f"[red]error:[/red] {target}: no such file (or not an http/https URL)")
+        err_console.print(f"[red]error:[/red] {plain(target)}: no such file (or not an "
+                          "http/https URL)")
         raise typer.Exit(2)
     from enrichment.impressum.html import decode_html
 
@@ -61,7 +62,7 @@ def extract(
     if wants_json(as_json):
         print_json(data)
         return
-    table = Table(title=f"Impressum: {target}", show_header=True)
+    table = Table(title=f"Impressum: {plain(target)}", show_header=True)
     table.add_column("field")
     table.add_column("value")
     for key, value in data.items():
@@ -69,5 +70,5 @@ def extract(
             shown = "\n".join(escape(str(v)) for v in value) if value else "[dim]—[/dim]"
         else:
             shown = escape(str(value)) if value is not None else "[dim]—[/dim]"
-        table.add_row(key, shown)
+        table.add_row(plain(key), shown)
     console.print(table)

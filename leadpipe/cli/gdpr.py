@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from leadpipe.cli.common import DbOption, err_console, print_json, settings_for, user_errors
+from leadpipe.cli.common import DbOption, err_console, plain, print_json, settings_for, user_errors
 
 app = typer.Typer(help="Data-subject requests: access (Art. 15), erase (Art. 17), object "
                        "(Art. 21).", no_args_is_help=True)
@@ -26,7 +26,7 @@ def _request_errors() -> Iterator[None]:
         try:
             yield
         except (AmbiguousSubject, ValueError) as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
+            err_console.print(f"[red]error:[/red] {plain(exc)}")
             raise typer.Exit(2) from exc
 
 

@@ -14,6 +14,7 @@ from leadpipe.cli.common import (
     db_hint,
     err_console,
     parse_day,
+    plain,
     print_json,
     settings_for,
     user_errors,
@@ -34,7 +35,7 @@ def _show(outcome: BatchReport | RejectedFile, as_json: bool, db: Path | None) -
     from leadpipe.stages.ingest import RejectedFile
 
     if isinstance(outcome, RejectedFile):
-        err_console.print(f"[red]error:[/red] {outcome.problem}", highlight=False)
+        err_console.print(f"[red]error:[/red] {plain(outcome.problem)}", highlight=False)
         raise typer.Exit(2)
     if wants_json(as_json):
         print_json(outcome.as_dict())

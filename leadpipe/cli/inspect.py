@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from leadpipe.cli.common import console, print_json, user_errors, wants_json
+from leadpipe.cli.common import console, plain, print_json, user_errors, wants_json
 
 app = typer.Typer(help="Show what enrichment makes of one value (e-mail, phone, company, "
                        "person, address).", no_args_is_help=True)
@@ -34,8 +34,8 @@ def _show(kind: str, data: dict[str, Any], as_json: bool) -> None:
     for key, value in data.items():
         if key == "reasons":
             continue
-        table.add_row(key, "—" if value is None else str(value))
-    table.add_row("reasons", "\n".join(data["reasons"]) or "—")
+        table.add_row(key, "—" if value is None else plain(value))
+    table.add_row("reasons", plain("\n".join(data["reasons"])) or "—")
     console.print(table)
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from leadpipe.cli.common import (
     DbOption,
     console,
+    plain,
     print_json,
     settings_for,
     user_errors,
@@ -30,7 +31,7 @@ Force = Annotated[bool, typer.Option("--force", help="Replace an existing output
 
 
 def _refuse_existing(exc: ExportPathExists) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {plain(exc)}")
     return typer.Exit(2)
 
 
@@ -103,12 +104,12 @@ def explain_match(
     if wants_json(as_json):
         print_json(result)
         return
-    table = Table(title=f"{left} vs {right} ({result['level']})")
+    table = Table(title=f"{plain(left)} vs {plain(right)} ({result['level']})")
     for column in ("field", "left", "right", "similarity", "level", "contribution"):
         table.add_column(column)
     for f in result["fields"]:
         sim = "" if f["similarity"] is None else f"{float(f['similarity']):.3f}"
-        table.add_row(f["comparison"], str(f["left"] or ""), str(f["right"] or ""), sim,
+        table.add_row(f["comparison"], plain(f["left"] or ""), plain(f["right"] or ""), sim,
                       f["level"], f"{f['contribution']:+.2f}")
     console.print(table)
     console.print(f"prior {result['prior_log2_odds']:+.2f} → match weight "

@@ -13,6 +13,7 @@ from leadpipe.cli.common import (
     DbOption,
     console,
     parse_day,
+    plain,
     print_json,
     settings_for,
     user_errors,
@@ -104,6 +105,6 @@ def art14_overdue_cmd(
                    "days_overdue"):
         table.add_column(column)
     for row in rows[:200]:
-        table.add_row(*(str(row[c]) for c in ("record_id", "source_kind", "vendor",
+        table.add_row(*(plain(row[c]) for c in ("record_id", "source_kind", "vendor",
                                              "acquired_on", "deadline", "days_overdue")))
     console.print(table)

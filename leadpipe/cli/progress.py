@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from leadpipe.cli.common import err_console
+from leadpipe.cli.common import err_console, plain
 from leadpipe.progress import SILENT
 from leadpipe.progress import Progress as ProgressProtocol
 
@@ -52,7 +52,7 @@ class TerminalProgress:
     @contextlib.contextmanager
     def track(self, what: str, total: int | None = None, unit: str = "") -> Iterator[_Bar]:
         with self.bars:
-            task = self.bars.add_task(what, total=total, unit=unit)
+            task = self.bars.add_task(plain(what), total=total, unit=plain(unit))
             yield _Bar(self.bars, task)
             if total is not None:
                 self.bars.update(task, completed=total)

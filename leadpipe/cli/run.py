@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from leadpipe.cli.common import DbOption, console, err_console, print_json, wants_json
+from leadpipe.cli.common import DbOption, console, err_console, plain, print_json, wants_json
 
 if TYPE_CHECKING:
     from leadpipe.stages.nightly import NightlyReport
@@ -33,7 +33,7 @@ def run_nightly_flow(inbox: Path, db: Path | None, *, crawl: bool = True,
     if isinstance(report, NeedsAttention):
         report = report.detail
     if not isinstance(report, NightlyReport):
-        err_console.print(f"[red]The nightly run failed:[/red] {report}", highlight=False)
+        err_console.print(f"[red]The nightly run failed:[/red] {plain(report)}", highlight=False)
         raise typer.Exit(1)
     return report
 

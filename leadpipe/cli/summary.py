@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.table import Table
 
+from leadpipe.cli.common import plain
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -68,14 +70,14 @@ def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Consol
 
     read = [o for o in outcomes if isinstance(o, BatchReport)]
     for rejected in (o for o in outcomes if isinstance(o, RejectedFile)):
-        console.print(f"[red]rejected:[/red] {rejected.problem}", highlight=False)
+        console.print(f"[red]rejected:[/red] {plain(rejected.problem)}", highlight=False)
     if not read:
         return
     table = Table(title="Ingest")
     for column in ("file", "status", "rows in", "loaded", "quarantined", "skipped"):
         table.add_column(column, justify="left" if column in ("file", "status") else "right")
     for r in read:
-        table.add_row(r.file_name, r.status, f"{r.rows_in:,}", f"{r.loaded:,}",
+        table.add_row(plain(r.file_name), r.status, f"{r.rows_in:,}", f"{r.loaded:,}",
                       f"{r.quarantined:,}", f"{r.skipped:,}")
     console.print(table)
     total = [sum(getattr(r, k) for r in read) for k in ("rows_in", "loaded", "quarantined",
@@ -84,7 +86,7 @@ def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Consol
                   f"{total[2]:,} + {total[3]:,}", highlight=False)
     for r in read:
         if r.note:
-            console.print(f"{r.file_name}: {r.note}", highlight=False)
+            console.print(f"{plain(r.file_name)}: {plain(r.note)}", highlight=False)
         if r.quarantined:
             console.print(f"See why rows were set aside: leadpipe quarantine --batch "
                           f"{r.batch_id}", highlight=False)
@@ -100,7 +102,7 @@ def print_crawl(result: CrawlResult, console: Console) -> None:
     console.print(f"Crawl: {result.targets:,} site(s), {result.pages:,} page(s){loaded}.",
                   highlight=False)
     for line in describe_skipped(result.skipped):
-        console.print(f"  not fetched: {line}", highlight=False)
+        console.print(f"  not fetched: {plain(line)}", highlight=False)
 
 
 def print_enrich(result: EnrichResult, console: Console) -> None:
@@ -145,14 +147,14 @@ def print_nightly(report: NightlyReport, console: Console) -> None:
     from leadpipe.stages.ingest import RejectedFile
 
     for note in report.notes:
-        console.print(note, highlight=False)
+        console.print(plain(note), highlight=False)
     print_ingest(report.ingest, console)
     for e in report.consent_events:
         if isinstance(e, RejectedFile):
-            console.print(f"[red]rejected:[/red] {e.problem}", highlight=False)
+            console.print(f"[red]rejected:[/red] {plain(e.problem)}", highlight=False)
         elif isinstance(e, EventImportReport):
-            console.print(f"Consent events {e.file}: {e.imported:,} new, {len(e.problems):,} "
-                          "problem line(s)", highlight=False)
+            console.print(f"Consent events {plain(e.file)}: {e.imported:,} new, "
+                          f"{len(e.problems):,} problem line(s)", highlight=False)
     if report.crawl is not None:
         print_crawl(report.crawl, console)
     if report.enrich is not None:
@@ -164,4 +166,4 @@ def print_nightly(report: NightlyReport, console: Console) -> None:
     if report.score is not None:
         print_score(report.score, console)
     if report.needs_attention:
-        console.print(f"[red]{report.headline()}[/red]", highlight=False)
+        console.print(f"[red]{plain(report.headline())}[/red]", highlight=False)

@@ -11,6 +11,7 @@ from leadpipe.cli.common import (
     DbOption,
     console,
     err_console,
+    plain,
     print_json,
     settings_for,
     user_errors,
@@ -25,7 +26,7 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
     for column in rows[0] if rows else []:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
+        table.add_row(*("" if v is None else plain(v) for v in row.values()))
     return table
 
 
@@ -75,14 +76,15 @@ def status(
     snapshot = " (the published snapshot: a run is writing)" if state.snapshot else ""
     leads = ", ".join(f"{n:,} {kind}" for kind, n in state.leads.items()) or "none yet"
     allowed = ", ".join(f"{ch} {n:,}" for ch, n in state.allowed.items() if n) or "none"
-    console.print(f"[bold]{state.path}[/bold]{snapshot}, {state.size_bytes / 1e6:,.1f} MB",
+    console.print(f"[bold]{plain(state.path)}[/bold]{snapshot}, {state.size_bytes / 1e6:,.1f} MB",
                   highlight=False)
     console.print(f"Leads: {leads}. Allowed per channel: {allowed}.", highlight=False)
     if state.failures or state.review_pairs_open:
         console.print("[bold yellow]Needs attention[/bold yellow]")
     for failure in state.failures[:10]:
-        console.print(f"  [yellow]![/yellow] {_when(failure['started_at'])} {failure['flow']}: "
-                      f"{(failure['error'] or failure['status']).splitlines()[0]}",
+        what = (failure["error"] or failure["status"]).splitlines()[0]
+        console.print(f"  [yellow]![/yellow] {_when(failure['started_at'])} "
+                      f"{plain(failure['flow'])}: {plain(what)}",
                       highlight=False)
     if state.review_pairs_open:
         console.print(f"  [yellow]![/yellow] {state.review_pairs_open:,} uncertain duplicate "
@@ -93,9 +95,9 @@ def status(
         runs.add_column(column)
     for run in state.runs:
         colour = {"succeeded": "green", "failed": "red", "killed": "red"}.get(run["status"], "")
-        runs.add_row(_when(run["started_at"]), run["flow"],
+        runs.add_row(_when(run["started_at"]), plain(run["flow"]),
                      f"[{colour}]{run['status']}[/{colour}]" if colour else run["status"],
-                     run_counts(run))
+                     plain(run_counts(run)))
     console.print(runs)
     if verbose:
         console.print(_table("Recent batches", state.batches))
@@ -137,7 +139,7 @@ def sql(
         try:
             columns, rows = wh_status.run_sql(wh, query)
         except duckdb.Error as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
+            err_console.print(f"[red]error:[/red] {plain(exc)}")
             raise typer.Exit(2) from exc
     records = [dict(zip(columns, r, strict=True)) for r in rows]
     if wants_json(as_json):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compliance.subjects import subject_keys
-from ingest.dates import parse_day
+from ingest.dates import parse_day, refuse_list_dates
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import prepare_list
@@ -59,13 +59,21 @@ def _metadata(path: Path, options: ListOptions, defaults: dict[str, Any]) -> Lis
             raise InputFileError(path.name, None, name, _missing_metadata(
                 path, options.mapping_file, name, example))
     licence_end = pick("licence_end")
-    return ListMetadata(
+    metadata = ListMetadata(
         vendor=str(vendor),
         acquired_on=parse_day(acquired_on),
         licence_end=None if licence_end is None else parse_day(licence_end),
         permitted_use=pick("permitted_use"),
         provenance_documented=bool(pick("provenance_documented")),
     )
+    refusal = refuse_list_dates(metadata.acquired_on, metadata.licence_end, date.today())
+    if refusal is not None:
+        where = (f"{options.mapping_file.name}, key {refusal.field}"
+                 if getattr(options, refusal.field) is None and options.mapping_file is not None
+                 else f"--{refusal.field.replace('_', '-')} (the {refusal.field} parameter of "
+                      "a flow)")
+        raise InputFileError(path.name, None, refusal.field, f"{refusal.reason} ({where})")
+    return metadata
 
 
 def _missing_metadata(path: Path, mapping_file: Path | None, name: str, example: str) -> str:

@@ -157,18 +157,17 @@ def test_quote_free_fast_path_agrees_with_the_row_by_row_path(tmp_path):
     assert _read_rows(prepare_list(slow, tmp_path / "w").csv_path) == slow_rows
 
 
-def test_clean_utf8_comma_file_is_validated_and_passed_through(tmp_path):
+def test_quoted_utf8_comma_file_is_read_row_by_row_and_counted(tmp_path):
     src = Path(shutil.copy(FIXTURES / "vendor_b.csv", tmp_path / "vendor_b.csv"))
     prepared = prepare_list(src, tmp_path / "work")
-    assert not prepared.rewritten
-    assert prepared.csv_path == prepared.source_path
+    assert prepared.rewritten  # quotes: only a parse can count its rows and find broken ones
     assert (prepared.encoding, prepared.delimiter) == ("utf-8", ",")
-    assert prepared.data_row_count is None  # quoted newlines: not countable without a parse
+    assert prepared.data_row_count == 3
     assert prepared.unmapped == ("Customer no.",)
     assert prepared.mapping["Address"] == "street_full"
+    rows = _duckdb_rows(prepared)
     prepared.cleanup()
     assert src.exists()
-    rows = _duckdb_rows(prepared)
     assert len(rows) == 3
     assert rows[1][5] == "Marktplatz 3\nHinterhaus"  # one row, though two lines
 
