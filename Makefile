@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python bench/bench_matching.py --sets febrl3 febrl4 leads100k leads1m --out bench/report_matching.md
 	$(BIN)/python bench/bench_score_export.py --report bench/report_score_export.md
 	$(BIN)/python bench/bench_forms.py --report bench/report_forms.md
+	$(BIN)/python bench/bench_erasure.py --report bench/report_erasure.md
 	$(BIN)/python bench/bench_cli_startup.py --report bench/report_cli_startup.md
 	$(BIN)/python bench/build_report.py
 

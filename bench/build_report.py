@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "cli_startup")
+ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure",
+         "cli_startup")
 HEADER = """# Benchmarks
 
 Measured on this project's development machine: 2 cores, 24 GiB, Python 3.11. Every number
