@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from leadpipe.outputs import check_output
 from leadpipe.settings import Settings
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
 from warehouse.db import Warehouse, open_warehouse
@@ -170,6 +171,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     The file appears under its name only after the log row is committed: an export that was
     not recorded must not circulate.
     """
+    check_output(req.out, settings)
     validate(req)
     try:
         with open_warehouse(settings, write=True, purpose=f"export {req.channel}") as wh:
