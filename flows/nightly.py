@@ -30,6 +30,7 @@ from flows.outcomes import USER_ERRORS, needs_attention
 from flows.reporting import publish_nightly
 from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
+from leadpipe.leftovers import sweep
 from leadpipe.settings import load_settings
 from leadpipe.stages.ingest import RejectedFile, find_inbox_files, move_to_done
 from leadpipe.stages.nightly import NightlyReport, QuarantineCount, quarantine_counts
@@ -53,6 +54,11 @@ def _per_file(paths: list[Path], kind: str,
 def archive_task(paths: list[str]) -> list[str]:
     day = datetime.now(run_names.BERLIN).date()
     return [str(move_to_done(Path(p), day)) for p in paths]
+
+
+@task(task_run_name="clean up after killed runs")
+def sweep_task(db: str | None = None) -> list[str]:
+    return sweep(load_settings().with_db(db))
 
 
 @task(task_run_name="count quarantined rows")
@@ -83,6 +89,9 @@ def nightly(
     if twice:
         get_run_logger().warning(twice)
         report.notes.append(twice)
+    for cleaned in sweep_task(db_file):
+        get_run_logger().warning(cleaned)
+        report.notes.append(f"Cleaned up: {cleaned}.")
     try:
         _ingest(report, Path(inbox), db_file)
         if not load_settings().with_db(db_file).db_path.exists():
