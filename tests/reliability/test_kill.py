@@ -37,12 +37,12 @@ LIST = "adressverlag_nord_2026.csv"
 LIST_OPTIONS = ("--vendor", "Adressverlag Nord", "--acquired-on", "2026-11-20", "--json")
 RNG = random.Random(20)
 NIGHTLY_KILLS = [RNG.uniform(0.2, 0.8) for _ in range(2)]
-INGEST_KILLS = [RNG.uniform(0.4, 0.8) for _ in range(2)]
-ERASE_KILLS = [RNG.uniform(0.4, 0.8) for _ in range(2)]
+INGEST_KILLS = [RNG.uniform(0.3, 0.6) for _ in range(2)]
+ERASE_KILLS = [RNG.uniform(0.3, 0.6) for _ in range(2)]
 """When each command is killed, as a share of how long its uninterrupted run took."""
 SERVE_KILLS = [RNG.randint(1, 8) for _ in range(2)]
 """After how many posts the form service is killed."""
-BIG_LIST_ROWS = 150_000
+BIG_LIST_ROWS = 300_000
 """Enough rows that a list's ingest runs long enough to be killed in the middle."""
 
 
