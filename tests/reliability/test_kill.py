@@ -113,10 +113,14 @@ def kill_after(proc: subprocess.Popen[bytes], seconds: float) -> list[str]:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     _, alive = psutil.wait_procs(list(children.values()), timeout=10)
+    survivors = []
     for orphan in alive:
-        orphan.kill()
-    return [" ".join(p.cmdline()[:6]) for p in alive if p.is_running()] or \
-        [f"pid {p.pid}" for p in alive]
+        try:
+            survivors.append(" ".join(orphan.cmdline()[:8]))
+            orphan.kill()
+        except psutil.Error:
+            survivors.append(f"pid {orphan.pid}")
+    return survivors
 
 
 @pytest.fixture(scope="module")
