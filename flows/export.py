@@ -3,7 +3,6 @@
 # No `from __future__ import annotations` in flow modules: Prefect builds the parameter
 # schema from the annotations at run time.
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from prefect import flow, task
@@ -12,6 +11,7 @@ from pydantic import Field
 from flows import run_names
 from flows.reporting import publish_export
 from ingest.dates import DayText, day_or_none
+from leadpipe.outputs import export_file
 from leadpipe.settings import load_settings
 from leadpipe.stages.export import ExportRequest, ExportResult, export_leads, split_list
 
@@ -24,7 +24,7 @@ def export_task(request: ExportRequest, db: str | None = None) -> ExportResult:
 @flow(name="export-leads", flow_run_name=run_names.export, log_prints=True)
 def export_leads_flow(
     channel: Literal["phone", "email", "post", "sms", "fax"],
-    out: str,
+    file_name: str,
     format: Literal["csv", "xlsx", "json"] = "csv",
     min_grade: Literal["A", "B", "C", "D"] = "B",
     region: str = "",
@@ -34,7 +34,6 @@ def export_leads_flow(
     limit: Annotated[int | None, Field(ge=1)] = None,
     include_review: bool = False,
     excel_de: bool = False,
-    force: bool = False,
     by: str = "",
     db: str = "",
 ) -> ExportResult:
@@ -42,7 +41,9 @@ def export_leads_flow(
 
     Args:
         channel: The channel sales will use; only leads allowed on it are listed.
-        out: The file to write on the worker's machine, e.g. data/exports/anrufe.xlsx.
+        file_name: The file's name only, e.g. anrufe.xlsx; it is written to the exports
+            directory on the worker's machine (LEADPIPE_EXPORTS_DIR, default data/exports).
+            An existing file is never replaced: choose a new name.
         format: csv, xlsx or json.
         min_grade: The lowest grade to include (A is best).
         region: Postcode prefixes, comma-separated, e.g. 80,81.
@@ -52,16 +53,17 @@ def export_leads_flow(
         limit: At most this many leads.
         include_review: Also list leads whose decision waits for a person (marked review).
         excel_de: CSV for German Excel (UTF-8 with BOM, semicolons).
-        force: Replace the file if it exists.
         by: Who exports (kept in the export log).
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
+    settings = load_settings().with_db(db or None)
+    out = export_file(file_name, settings)
     request = ExportRequest(
-        channel=channel, out=Path(out), fmt=format, min_grade=min_grade,
+        channel=channel, out=out, fmt=format, min_grade=min_grade,
         regions=split_list(region), industries=split_list(industry),
         sources=split_list(source), since=day_or_none(since), limit=limit,
-        include_review=include_review, excel_de=excel_de, force=force, by=by or "prefect")
+        include_review=include_review, excel_de=excel_de, by=by or "prefect")
     result = export_task(request, db or None)
-    publish_export(result, load_settings().export_link(Path(out)))
+    publish_export(result, settings.export_link(out))
     print(f"exported {result.leads:,} {channel} leads to {out} ({result.export_id})")
     return result

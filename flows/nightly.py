@@ -30,6 +30,7 @@ from flows.outcomes import USER_ERRORS, needs_attention
 from flows.reporting import publish_nightly
 from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
+from leadpipe.leftovers import sweep
 from leadpipe.settings import load_settings
 from leadpipe.stages.gdpr import finish_pending_erasure
 from leadpipe.stages.ingest import RejectedFile, find_inbox_files, move_to_done
@@ -62,6 +63,11 @@ def finish_erasure_task(db: str | None = None) -> CompactResult | None:
     return finish_pending_erasure(load_settings().with_db(db))
 
 
+@task(task_run_name="clean up after killed runs")
+def sweep_task(db: str | None = None) -> list[str]:
+    return sweep(load_settings().with_db(db))
+
+
 @task(task_run_name="count quarantined rows")
 def quarantine_task(batch_ids: list[str], db: str | None = None) -> list[QuarantineCount]:
     return quarantine_counts(load_settings().with_db(db), batch_ids)
@@ -90,6 +96,9 @@ def nightly(
     if twice:
         get_run_logger().warning(twice)
         report.notes.append(twice)
+    for cleaned in sweep_task(db_file):
+        get_run_logger().warning(cleaned)
+        report.notes.append(f"Cleaned up: {cleaned}.")
     try:
         rewritten = finish_erasure_task(db_file)
         if rewritten is not None:

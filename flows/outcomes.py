@@ -13,13 +13,14 @@ from typing import Any
 
 from prefect.states import Failed, State
 
+from leadpipe.outputs import OutputPathRefused
 from leadpipe.stages.ingest import USER_ERRORS as FILE_ERRORS
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 
-USER_ERRORS = (*FILE_ERRORS, WarehouseMissing, WarehouseBusy)
+USER_ERRORS = (*FILE_ERRORS, WarehouseMissing, WarehouseBusy, OutputPathRefused)
 """What a person fixes from the message alone (a bad file or configuration, no or a busy
-warehouse); a traceback would only hide it."""
+warehouse, an export file name that is not allowed); a traceback would only hide it."""
 
 
 class NeedsAttention(Exception):

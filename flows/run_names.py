@@ -34,7 +34,7 @@ def ingest() -> str:
 def export() -> str:
     """`export phone → anrufe.xlsx`."""
     parameters = flow_run.parameters
-    return f"export {parameters.get('channel', '?')} → {_file_name(parameters.get('out'))}"
+    return f"export {parameters.get('channel', '?')} → {_file_name(parameters.get('file_name'))}"
 
 
 def crawl() -> str:

@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from leadpipe.private import private_dir
+
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -45,6 +47,8 @@ class Settings:
     exports_url: str | None = None
     """Web address under which `exports_dir` is served (a file share, an intranet page);
     exports written there are then linked from their Prefect artifact."""
+    exports_root: Path | None = None
+    """LEADPIPE_EXPORTS_DIR: where Prefect export runs write; None means `<data>/exports`."""
 
     @property
     def snapshot_path(self) -> Path:
@@ -57,7 +61,12 @@ class Settings:
 
     @property
     def exports_dir(self) -> Path:
-        return self.data_dir / "exports"
+        return self.exports_root or self.data_dir / "exports"
+
+    @property
+    def work_dir(self) -> Path:
+        """Temporary copies of lists and crawl files; what a killed run left is swept."""
+        return self.data_dir / "tmp"
 
     def export_link(self, path: Path) -> str | None:
         """The web address of an export file, when it lies where `exports_url` serves."""
@@ -87,6 +96,8 @@ def load_settings() -> Settings:
         crawl_allowlist=tuple(h.strip() for h in os.environ.get("LEADPIPE_CRAWL_ALLOWLIST", "")
                               .split(",") if h.strip()),
         exports_url=os.environ.get("LEADPIPE_EXPORTS_URL") or None,
+        exports_root=Path(os.environ["LEADPIPE_EXPORTS_DIR"])
+        if os.environ.get("LEADPIPE_EXPORTS_DIR") else None,
     )
 
 
@@ -101,7 +112,7 @@ def suppression_secret(settings: Settings) -> bytes:
         return configured.encode("utf-8")
     path = settings.secret_path
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(secrets.token_hex(32))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from enrichment.domains import registrable_domain
+from leadpipe.children import die_with_parent
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_TAIL_CHARS = 4000
@@ -156,14 +157,16 @@ def run_crawl(targets: list[str], out_path: Path, *, overrides: dict[str, Any] |
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
                                                         os.environ.get("PYTHONPATH")]))}
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="leadpipe-crawl-") as tmp:
+    # next to the output, named with our pid: swept by the next run if this one is killed
+    with tempfile.TemporaryDirectory(prefix=f".crawl-{os.getpid()}-",
+                                     dir=out_path.parent) as tmp:
         targets_file = Path(tmp) / "targets.txt"
         targets_file.write_text("\n".join(targets) + "\n", encoding="utf-8")
         cmd = crawl_command(targets_file, out_path, settings)
         # stderr goes to a file, not a pipe: a long crawl's log would fill a pipe and stall it
         with (Path(tmp) / "crawl.log").open("w+", encoding="utf-8") as log:
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log,
-                                    text=True)
+                                    text=True, preexec_fn=die_with_parent)
             counter = _OutcomeCounter(out_path, on_site_done) if on_site_done else None
             returncode, timed_out = _wait(proc, timeout_s + 60, counter)
             log.seek(0, 2)

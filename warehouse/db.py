@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from leadpipe.private import DIR_MODE, open_private, tighten
 from leadpipe.settings import Settings
 from warehouse.compact import CompactResult, copy_live, swap_in
 from warehouse.export_log import fold_journal
@@ -85,11 +86,18 @@ class Warehouse:
         self.con.execute("COMMIT")
 
 
-def _connect(path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
-    """Connect, retrying while a process outside leadpipe (e.g. the duckdb CLI) holds the file."""
+def _connect(path: Path, *, read_only: bool, deadline: float,
+             sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while a process outside leadpipe (e.g. the duckdb CLI) holds the file.
+
+    `sandboxed` (with `read_only`) turns off every file and network access but the warehouse's
+    own file, and locks the configuration so a query cannot `SET` it back.
+    """
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"enable_external_access": False} if sandboxed else {})
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise WarehouseBusy(
@@ -99,6 +107,8 @@ def _connect(path: Path, *, read_only: bool, deadline: float) -> duckdb.DuckDBPy
             time.sleep(0.5)
             continue
         con.execute("SET enable_progress_bar = false")
+        if sandboxed:
+            con.execute("SET lock_configuration = true")
         return con
 
 
@@ -112,7 +122,8 @@ def publish_snapshot(settings: Settings) -> Path | None:
         return None
     dst = settings.snapshot_path
     tmp = dst.with_name(dst.name + f".tmp-{os.getpid()}")
-    shutil.copyfile(src, tmp)
+    with open(src, "rb") as fh, os.fdopen(open_private(tmp), "wb") as out:
+        shutil.copyfileobj(fh, out, 1 << 20)
     tmp.replace(dst)
     return dst
 
@@ -153,6 +164,16 @@ def log_pending_exports(settings: Settings) -> None:
         pass
 
 
+def tighten_files(settings: Settings) -> None:
+    """Make the data directory 0700 and leadpipe's files 0600, also when made 0644 earlier."""
+    tighten(settings.data_dir)
+    wal = settings.db_path.with_name(settings.db_path.name + ".wal")
+    lock = _lock_path(settings)
+    for path in (settings.db_path, wal, settings.snapshot_path, lock,
+                 lock.with_name(lock.name + ".holder"), settings.secret_path):
+        tighten(path)
+
+
 def _lock_path(settings: Settings) -> Path:
     return settings.db_path.with_name(settings.db_path.name + ".lock")
 
@@ -160,17 +181,19 @@ def _lock_path(settings: Settings) -> Path:
 @contextlib.contextmanager
 def open_warehouse(
     settings: Settings, *, write: bool, purpose: str = "leadpipe", publish: bool = False,
-    create: bool = False,
+    create: bool = False, sandboxed: bool = False,
 ) -> Iterator[Warehouse]:
     """Open the warehouse for writing (exclusive, migrated) or reading (shared or snapshot).
 
     `create=True` (the commands that bring data in) makes a new warehouse where none exists;
     every other command says that there is none instead of answering from an empty one.
     `publish=True` copies the file to the read snapshot after a successful write session.
+    `sandboxed=True` (reads only) is for queries a user typed: no file or network access.
     """
     if write and not create and not settings.db_path.exists():
         raise WarehouseMissing(_missing_message(settings))
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.db_path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    tighten_files(settings)
     lock = FileLock(_lock_path(settings), exclusive=write, purpose=purpose)
     if write:
         waiting = print_waiting if settings.lock_timeout_s > 0 else None
@@ -185,6 +208,7 @@ def open_warehouse(
                 settings.db_path, read_only=False,
                 deadline=time.monotonic() + settings.lock_timeout_s,
             )
+            tighten(settings.db_path)  # DuckDB creates it by the umask
             wh = Warehouse(con, settings.db_path, snapshot=False)
             try:
                 apply_migrations(wh)
@@ -203,7 +227,8 @@ def open_warehouse(
         try:
             if not settings.db_path.exists():
                 raise WarehouseMissing(_missing_message(settings))
-            con = _connect(settings.db_path, read_only=True, deadline=time.monotonic() + 5)
+            con = _connect(settings.db_path, read_only=True, deadline=time.monotonic() + 5,
+                           sandboxed=sandboxed)
             try:
                 _check_version(Warehouse(con, settings.db_path, snapshot=False))
                 yield Warehouse(con, settings.db_path, snapshot=False)
@@ -224,8 +249,7 @@ def open_warehouse(
         f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(snapshot.stat().st_mtime))}",
         file=sys.stderr,
     )
-    con = duckdb.connect(str(snapshot), read_only=True)
-    con.execute("SET enable_progress_bar = false")
+    con = _connect(snapshot, read_only=True, deadline=time.monotonic() + 5, sandboxed=sandboxed)
     try:
         yield Warehouse(con, snapshot, snapshot=True)
     finally:

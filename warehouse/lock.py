@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from leadpipe.private import DIR_MODE, open_private, write_private_text
+
 
 class WarehouseBusy(RuntimeError):
     """The warehouse stayed locked by another leadpipe process for longer than allowed."""
@@ -62,8 +64,9 @@ class FileLock:
         self._fh: IO[str] | None = None
 
     def try_acquire(self) -> bool:
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
+        self.lock_path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        fd = open_private(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
+        fh = os.fdopen(fd, "a+", encoding="utf-8")  # held until release
         mode = fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH
         try:
             fcntl.flock(fh.fileno(), mode | fcntl.LOCK_NB)
@@ -78,7 +81,7 @@ class FileLock:
                 "purpose": self.purpose,
                 "since": datetime.now(UTC).isoformat(timespec="seconds"),
             }
-            _holder_path(self.lock_path).write_text(json.dumps(holder), encoding="utf-8")
+            write_private_text(_holder_path(self.lock_path), json.dumps(holder))
         return True
 
     def acquire(

@@ -80,10 +80,11 @@ def user_errors() -> Iterator[None]:
         # which commands that never open the warehouse should not pay for.
         from ingest.errors import InputFileError
         from leadpipe.config import ConfigError
+        from leadpipe.outputs import OutputPathRefused
         from warehouse.db import WarehouseMissing
         from warehouse.lock import WarehouseBusy
 
-        if isinstance(exc, (InputFileError, ConfigError)):
+        if isinstance(exc, (InputFileError, ConfigError, OutputPathRefused)):
             err_console.print(f"[red]error:[/red] {plain(exc)}", highlight=False, markup=True)
             raise typer.Exit(2) from exc
         if isinstance(exc, (WarehouseBusy, WarehouseMissing)):

@@ -70,6 +70,7 @@ def ingest_list(
 ) -> None:
     """Load a purchased address list (rows in = loaded + quarantined + skipped)."""
     from leadpipe.cli.progress import terminal_progress
+    from leadpipe.leftovers import sweep
     from leadpipe.stages.ingest import ListOptions, ingest_list_file, load_or_reject
 
     options = ListOptions(
@@ -78,6 +79,8 @@ def ingest_list(
         provenance_documented=provenance_documented,
     )
     settings = settings_for(db)
+    for cleaned in sweep(settings):
+        err_console.print(f"leadpipe: {cleaned}", highlight=False, markup=False)
     with user_errors():
         outcome = load_or_reject(settings, path, "purchased_list", lambda: ingest_list_file(
             settings, path, options, terminal_progress(as_json)))

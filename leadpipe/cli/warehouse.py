@@ -129,17 +129,25 @@ def sql(
     db: DbOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Run a read-only SQL query (the warehouse is opened read-only)."""
+    """Run a read-only SQL query over the warehouse's tables; no file or network access.
+
+    The query may come from anyone allowed to run leadpipe, so it must not read or write
+    other files (`COPY … TO`, `read_text`, `ATTACH`) nor switch that off again (`SET`).
+    """
     import duckdb
 
     from warehouse import status as wh_status
     from warehouse.db import open_warehouse
 
-    with user_errors(), open_warehouse(settings_for(db), write=False) as wh:
+    with user_errors(), open_warehouse(settings_for(db), write=False, sandboxed=True) as wh:
         try:
             columns, rows = wh_status.run_sql(wh, query)
         except duckdb.Error as exc:
-            err_console.print(f"[red]error:[/red] {plain(exc)}")
+            refused = isinstance(exc, duckdb.PermissionException | duckdb.InvalidInputException)
+            hint = ("\n`leadpipe sql` only reads the warehouse's tables; files, the network and "
+                    "settings are off (docs/warehouse.md). For a file of leads use `leadpipe "
+                    "leads export`." if refused else "")
+            err_console.print(f"[red]error:[/red] {plain(exc)}{plain(hint)}", highlight=False)
             raise typer.Exit(2) from exc
     records = [dict(zip(columns, r, strict=True)) for r in rows]
     if wants_json(as_json):

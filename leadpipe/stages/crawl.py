@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leadpipe.leftovers import crawl_output
 from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings
 from spiders.config import crawl_config
@@ -53,7 +54,7 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
         chosen = chosen[:max_targets]
     if not chosen:
         return CrawlResult(targets=0)
-    out = settings.data_dir / "crawl" / f"crawl-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"
+    out = crawl_output(settings, f"{datetime.now(UTC):%Y%m%dT%H%M%S}")
     overrides = ({"LEADPIPE_PRIVATE_ALLOWLIST": list(settings.crawl_allowlist)}
                  if settings.crawl_allowlist else None)
     with progress.track("crawl", total=len(chosen), unit="sites") as step:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.opt_outs import blocking_reason
+from leadpipe.outputs import check_output
 from leadpipe.settings import Settings, suppression_secret
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
@@ -188,6 +189,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     The file appears under its name only after its log entry is on disk: an export that was
     not recorded must not circulate.
     """
+    check_output(req.out, settings)
     validate(req)
     secret = suppression_secret(settings)
     reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +14,7 @@ from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import prepare_list
 from leadpipe.config import ConfigError
+from leadpipe.leftovers import scratch_dir
 from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings, suppression_secret
 from warehouse.db import open_warehouse
@@ -120,9 +120,8 @@ def record_rejection(settings: Settings, path: Path, kind: str,
 def ingest_list_file(settings: Settings, path: Path, options: ListOptions,
                      progress: Progress = SILENT) -> BatchReport:
     """Prepare and load one purchased list; a file ingested before is reported as skipped."""
-    with tempfile.TemporaryDirectory(prefix="leadpipe-ingest-") as tmp, \
+    with scratch_dir(settings, "ingest") as work, \
             progress.track(f"ingest {path.name}", total=3, unit="steps") as step:
-        work = Path(tmp)
         prepared = prepare_list(path, work, options.mapping_file, config_dir=settings.config_dir)
         metadata = _metadata(path, options, dict(prepared.list_defaults or {}))
         secret = suppression_secret(settings)

@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from enrichment.record import enrich_many
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
+from leadpipe.outputs import check_output
 from leadpipe.settings import Settings
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
@@ -108,6 +109,7 @@ def export_review(settings: Settings, out: Path, fmt: ExportFormat, force: bool,
                   level: str | None = None) -> int:
     """Write the review queue; the file is logged like a lead export, so that an erasure
     finds it (both sides of each pair are personal data)."""
+    check_output(out, settings)
     columns, rows = review_rows(settings, level)
     written = write_rows(out, columns, rows, fmt=fmt, force=force)
     write_journal(settings.db_path, ExportLogEntry(
@@ -163,6 +165,7 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> dict[str, 
 def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 force: bool) -> dict[str, Any]:
     """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
+    check_output(out, settings)
     with tempfile.TemporaryDirectory(prefix="leadpipe-dedupe-") as tmp:
         prepared = prepare_list(path, Path(tmp), mapping, config_dir=settings.config_dir)
         csv.field_size_limit(sys.maxsize)

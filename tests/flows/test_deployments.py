@@ -191,9 +191,9 @@ def run_every_deployment(server: PrefectServer, checkout: Path, world: World,
     assert "ohne_metadaten.csv.yaml" in bad_summary
     assert_no_traceback(server, bad_night)
 
-    out = world.root / "exports" / "post.csv"
+    out = world.root / "data" / "exports" / "post.csv"  # LEADPIPE_DATA_DIR/exports
     exported = run_deployment(server, checkout, named("export-leads"), channel="post",
-                              out=str(out), min_grade="D")
+                              file_name=out.name, min_grade="D")
     assert exported["state_type"] == "COMPLETED", exported["state"]
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -1,0 +1,73 @@
+"""Temporary files of a run carry its process id, so the next run can sweep a killed one's.
+
+A run killed with SIGKILL leaves its temporary list copies (`<data>/tmp/ingest-<pid>-…`), its
+crawl output (`<data>/crawl/crawl-<time>-<pid>.jsonl`, pages with names of people outside
+the warehouse's erasure) and a half-copied snapshot. Whatever belongs to a process that no
+longer runs is removed at the next start, and the removal is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from leadpipe.children import stop_orphans
+from leadpipe.private import private_dir
+from leadpipe.settings import Settings
+
+_PID = re.compile(r"-(\d+)(?:-|\.jsonl$|$)")
+"""The process id in `ingest-<pid>-x1y2`, `.crawl-<pid>-x1y2`, `crawl-<time>-<pid>.jsonl`,
+`<snapshot>.tmp-<pid>`."""
+
+
+@contextlib.contextmanager
+def scratch_dir(settings: Settings, purpose: str) -> Iterator[Path]:
+    """A private temporary directory under `<data>/tmp`, removed when the block ends."""
+    with tempfile.TemporaryDirectory(prefix=f"{purpose}-{os.getpid()}-",
+                                     dir=private_dir(settings.work_dir)) as tmp:
+        yield Path(tmp)
+
+
+def crawl_output(settings: Settings, stamp: str) -> Path:
+    """Where a crawl writes its JSONL until it is loaded."""
+    return private_dir(settings.data_dir / "crawl") / f"crawl-{stamp}-{os.getpid()}.jsonl"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale(path: Path) -> bool:
+    """Left by a process that no longer runs (or by a version that did not name the pid)."""
+    found = _PID.search(path.name)
+    return found is None or not _running(int(found.group(1)))
+
+
+def sweep(settings: Settings) -> list[str]:
+    """Remove what killed runs left behind, stop their orphaned children; say what went."""
+    cleaned = stop_orphans()
+    snapshot = settings.snapshot_path
+    candidates = [*_children(settings.work_dir), *_children(settings.data_dir / "crawl"),
+                  *filter(_stale, snapshot.parent.glob(f"{snapshot.name}.tmp-*"))]
+    for path in candidates:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        cleaned.append(f"removed {path}, left by a run that was killed")
+    return cleaned
+
+
+def _children(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.iterdir()) if _stale(p)] if folder.is_dir() else []
