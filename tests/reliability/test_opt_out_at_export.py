@@ -140,3 +140,24 @@ def test_export_result_says_what_was_withheld(decided: Settings, tmp_path: Path)
     result = json.loads(output[output.index("{"):])
     assert sum(result["withheld"].values()) == 1
     assert set(result["withheld"]) <= {"objection_art21", "suppression_objection"}
+
+
+@pytest.mark.flow
+def test_the_prefect_export_checks_opt_outs_too(decided: Settings,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.export import export_leads_flow
+
+    monkeypatch.setenv("LEADPIPE_DATA_DIR", str(decided.data_dir))
+    monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(decided.config_dir))
+    code, out = _run(decided, "gdpr", "object", SCHMIDT)
+    assert code == 0, out
+    with prefect_test_harness(server_startup_timeout=120):
+        result = export_leads_flow(channel="post", file_name="post.csv", min_grade="D",
+                                   include_review=True, db=str(decided.db_path))
+    with open(result.path, encoding="utf-8", newline="") as fh:
+        names = [row["name"] for row in csv.DictReader(fh)]
+    assert "Jürgen Müllerschön" in names
+    assert "Petra Schmidt" not in names
+    assert sum(result.withheld.values()) == 1
