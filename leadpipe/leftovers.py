@@ -19,6 +19,7 @@ from pathlib import Path
 from leadpipe.children import stop_orphans
 from leadpipe.private import private_dir
 from leadpipe.settings import Settings
+from warehouse.runs import pid_alive
 
 _PID = re.compile(r"-(\d+)(?:-|\.jsonl$|$)")
 """The process id in `ingest-<pid>-x1y2`, `.crawl-<pid>-x1y2`, `crawl-<time>-<pid>.jsonl`,
@@ -38,20 +39,10 @@ def crawl_output(settings: Settings, stamp: str) -> Path:
     return private_dir(settings.data_dir / "crawl") / f"crawl-{stamp}-{os.getpid()}.jsonl"
 
 
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _stale(path: Path) -> bool:
     """Left by a process that no longer runs (or by a version that did not name the pid)."""
     found = _PID.search(path.name)
-    return found is None or not _running(int(found.group(1)))
+    return found is None or not pid_alive(int(found.group(1)))
 
 
 def sweep(settings: Settings) -> list[str]:

@@ -19,9 +19,8 @@ from typing import Any, TypeVar
 from warehouse.db import Warehouse
 
 
-def _alive(pid: int | None, host: str | None) -> bool:
-    if pid is None or host != socket.gethostname():
-        return False
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (also one of another user)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -29,6 +28,10 @@ def _alive(pid: int | None, host: str | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _alive(pid: int | None, host: str | None) -> bool:
+    return pid is not None and host == socket.gethostname() and pid_alive(pid)
 
 
 def mark_killed_runs(wh: Warehouse) -> int:
