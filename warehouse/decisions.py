@@ -40,17 +40,28 @@ def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
     return _group_by(rows, "lead_id")
 
 
+def wanted_leads(wh: Warehouse, lead_ids: Sequence[str]) -> str:
+    """A temporary table of these lead ids to join against (a long list parameter would be
+    compared row by row); returns its name."""
+    wh.execute("CREATE OR REPLACE TEMP TABLE _wanted_leads (lead_id VARCHAR)")
+    wh.insert_columns("_wanted_leads", {"lead_id": list(lead_ids)})
+    return "_wanted_leads"
+
+
 def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,
                 kinds: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
     """lead id → ledger events that concern exactly this lead, in ledger order.
 
     `lead_ids` and `kinds` narrow the answer (an export checks only the leads it writes).
     """
+    scope = ""
+    if lead_ids is not None:
+        scope = f"WHERE m.lead_id IN (SELECT lead_id FROM {wanted_leads(wh, lead_ids)})"
     rows = wh.dicts(
         "WITH member AS (SELECT m.lead_id, m.record_id, l.entity_type, e.last_name, "
         "  e.email_normalized, e.phone_e164, e.mobile_e164 FROM core.lead_members m "
         "  JOIN core.leads l USING (lead_id) JOIN core.enriched_records e USING (record_id) "
-        "  WHERE ? IS NULL OR list_contains(?, m.lead_id)), "
+        f"  {scope}), "
         "own AS (SELECT lead_id, record_id FROM member "
         "  WHERE entity_type <> 'company' OR last_name IS NULL), "
         "keys AS (SELECT DISTINCT lead_id, email_normalized AS email, NULL AS phone FROM member "
@@ -63,7 +74,7 @@ def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,
         "FROM keys k JOIN core.consent_events c ON c.record_id IS NULL AND "
         "((k.email IS NOT NULL AND c.subject_email = k.email) OR "
         " (k.phone IS NOT NULL AND c.subject_phone = k.phone)) "
-        "ORDER BY 1, 2", [lead_ids, lead_ids])
+        "ORDER BY 1, 2")
     for row in rows:
         if isinstance(row["attributes"], str):
             row["attributes"] = json.loads(row["attributes"])

@@ -14,7 +14,7 @@ from datetime import datetime
 from compliance.opt_outs import OPT_OUT_KINDS, LedgerEvent
 from compliance.suppression import check_hashes
 from warehouse.db import Warehouse
-from warehouse.decisions import lead_events
+from warehouse.decisions import lead_events, wanted_leads
 
 
 def _suppression_entries(wh: Warehouse) -> dict[tuple[str, str], tuple[str, datetime]]:
@@ -41,8 +41,9 @@ def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], secret: bytes
             "SELECT m.lead_id, e.first_name, e.last_name, e.email_normalized AS email, "
             "e.phone_e164 AS phone, e.mobile_e164 AS mobile, e.street, e.house_number, "
             "e.postcode, e.country FROM core.lead_members m JOIN core.leads l USING (lead_id) "
-            "JOIN core.enriched_records e USING (record_id) WHERE list_contains(?, m.lead_id) "
-            "AND (l.entity_type <> 'company' OR e.last_name IS NULL)", [list(lead_ids)]):
+            "JOIN core.enriched_records e USING (record_id) WHERE m.lead_id IN (SELECT "
+            f"lead_id FROM {wanted_leads(wh, lead_ids)}) "
+            "AND (l.entity_type <> 'company' OR e.last_name IS NULL)"):
         for pair in check_hashes(secret, record):
             if pair in entries:
                 origin, created = entries[pair]

@@ -158,19 +158,24 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
             f"unknown source {', '.join(unknown)}; use one of {', '.join(SOURCE_KINDS)}"
             + (f" or a vendor: {', '.join(vendors)}" if vendors else ""))
     grades = GRADES[:GRADES.index(req.min_grade) + 1]
-    rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
-                          industries=req.industries, sources=req.sources, since=req.since,
-                          include_review=req.include_review)
-    events = opt_out_events(wh, [r["lead_id"] for r in rows], secret)
-    kept: list[dict[str, Any]] = []
-    withheld: Counter[str] = Counter()
-    for row in rows:
-        reason = blocking_reason(events.get(row["lead_id"], []), req.channel)
-        if reason:
-            withheld[reason] += 1
-        elif req.limit is None or len(kept) < req.limit:
-            kept.append(row)
-    return kept, withheld
+    fetch = req.limit
+    while True:  # with --limit, read a few more rows only when opt-outs left too few
+        rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
+                              industries=req.industries, sources=req.sources,
+                              since=req.since, limit=fetch,
+                              include_review=req.include_review)
+        events = opt_out_events(wh, [r["lead_id"] for r in rows], secret)
+        kept: list[dict[str, Any]] = []
+        withheld: Counter[str] = Counter()
+        for row in rows:
+            reason = blocking_reason(events.get(row["lead_id"], []), req.channel)
+            if reason:
+                withheld[reason] += 1
+            else:
+                kept.append(row)
+        if fetch is None or req.limit is None or len(kept) >= req.limit or len(rows) < fetch:
+            return kept[:req.limit], withheld
+        fetch *= 2
 
 
 def _log_entry(req: ExportRequest, rows: list[dict[str, Any]]) -> ExportLogEntry:

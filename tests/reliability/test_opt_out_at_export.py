@@ -161,3 +161,16 @@ def test_the_prefect_export_checks_opt_outs_too(decided: Settings,
     assert "Jürgen Müllerschön" in names
     assert "Petra Schmidt" not in names
     assert sum(result.withheld.values()) == 1
+
+
+def test_a_limit_is_filled_with_leads_that_may_be_contacted(decided: Settings,
+                                                            tmp_path: Path) -> None:
+    before, _ = _export(decided, tmp_path, "post")
+    _run(decided, "gdpr", "object", SCHMIDT)
+    out = tmp_path / "limited.csv"
+    code, output = _run(decided, "leads", "export", "--channel", "post", "--min-grade", "D",
+                        "--include-review", "--limit", str(len(before) - 1), "--out", str(out))
+    assert code == 0, output
+    with open(out, encoding="utf-8", newline="") as fh:
+        names = [row["name"] for row in csv.DictReader(fh)]
+    assert sorted(names) == sorted(n for n in before if n != "Petra Schmidt")
