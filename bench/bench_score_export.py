@@ -110,7 +110,7 @@ from leadpipe.stages.export import ExportRequest, export_leads
 from pathlib import Path
 data = Path({data!r})
 settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb", config_dir=data / "cfg")
-result = export_leads(settings, ExportRequest(channel="phone", out=data / "top.csv",
+result = export_leads(settings, ExportRequest(channel="phone", out=data.parent / "top.csv",
                       min_grade="D", limit=10_000, force=True, by="bench"))
 """
 
