@@ -17,7 +17,7 @@ from typing import Any
 from warehouse.db import Warehouse
 from warehouse.ledger import append_events
 from warehouse.load_lists import BatchReport, already_ingested, batch_id_for, staging_columns
-from warehouse.suppression import erased_at, erasure_times, match, suppression_index
+from warehouse.suppression import match, suppression_entries
 
 EVIDENCE_KEYS = frozenset({
     "consent_text", "consent_text_version", "consent_text_sha256", "ip", "user_agent",
@@ -84,7 +84,7 @@ def load_form_export(
     }
     fresh = []
     skipped = 0
-    erased = erasure_times(wh)
+    entries = suppression_entries(wh)
     matches: list[list[Any]] = []
     for sub in export.submissions:
         key = (export.source, sub.record.get("form_id") or "", sub.submission_id)
@@ -92,18 +92,18 @@ def load_form_export(
             skipped += 1
             continue
         known.add(key)
-        gone = erased_at(erased, secret, sub.record) if erased else None
-        if gone and not _after(sub.record.get("submitted_at"), gone[1]):
+        hit = match(entries, secret, sub.record) if entries else None
+        if hit and hit[1].origin == "erasure" and not _after(sub.record.get("submitted_at"),
+                                                             hit[1].entered_at):
             # an old export re-imported must not bring an erased person back; a submission
             # made after the erasure is a new act and loads
             skipped += 1
-            matches.append([batch_id, sub.row_number, sub.submission_id, gone[0], "erasure",
+            matches.append([batch_id, sub.row_number, sub.submission_id, hit[0], "erasure",
                             now])
             continue
         fresh.append(sub)
 
     cols = staging_columns(wh, "staging.stg_web_form__submissions")
-    index = suppression_index(wh)
     raw_rows: list[list[Any]] = []
     staging_rows: list[list[Any]] = []
     events: list[dict[str, Any]] = []
@@ -123,11 +123,12 @@ def load_form_export(
             ledger_event(e, record_id=record_id, email=email, phone=phone)
             for e in sub.consent_events
         )
-        found = match(index, secret, sub.record) if index else None
+        found = match(entries, secret, sub.record) if entries else None
         if found:
-            matches.append([batch_id, sub.row_number, sub.submission_id, found[0], found[1], now])
+            origin = found[1].origin
+            matches.append([batch_id, sub.row_number, sub.submission_id, found[0], origin, now])
             events.append(ledger_event(
-                {"kind": "suppression_list_match", "channels": ["all"], "origin": found[1],
+                {"kind": "suppression_list_match", "channels": ["all"], "origin": origin,
                  "at": sub.record.get("submitted_at") or now},
                 record_id=record_id, email=email, phone=phone,
             ))

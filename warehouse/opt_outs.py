@@ -9,22 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 
 from compliance.opt_outs import OPT_OUT_KINDS, LedgerEvent
 from compliance.suppression import check_hashes
 from warehouse.db import Warehouse
 from warehouse.decisions import lead_events, wanted_leads
-
-
-def _suppression_entries(wh: Warehouse) -> dict[tuple[str, str], tuple[str, datetime]]:
-    """(kind, hash) → (origin, when entered); erasure wins over objection."""
-    entries: dict[tuple[str, str], tuple[str, datetime]] = {}
-    for kind, hash_, origin, created in wh.fetchall(
-            "SELECT kind, hash, origin, min(created_at) FROM core.suppression "
-            "GROUP BY kind, hash, origin ORDER BY origin = 'erasure'"):
-        entries[(kind, hash_)] = (origin, created)
-    return entries
+from warehouse.suppression import suppression_entries
 
 
 def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], secret: bytes
@@ -34,7 +24,7 @@ def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], secret: bytes
     for lead_id, events in lead_events(wh, lead_ids, OPT_OUT_KINDS).items():
         found[lead_id] = [LedgerEvent(e["seq"], e["kind"], tuple(e["channels"]),
                                       e["occurred_at"]) for e in events]
-    entries = _suppression_entries(wh)
+    entries = suppression_entries(wh)
     if not entries:
         return found
     for record in wh.dicts(
@@ -45,8 +35,8 @@ def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], secret: bytes
             f"lead_id FROM {wanted_leads(wh, lead_ids)}) "
             "AND (l.entity_type <> 'company' OR e.last_name IS NULL)"):
         for pair in check_hashes(secret, record):
-            if pair in entries:
-                origin, created = entries[pair]
+            entry = entries.get(pair)
+            if entry is not None:  # every hit: the latest one decides
                 found[record["lead_id"]].append(
-                    LedgerEvent(0, f"suppression_{origin}", ("all",), created))
+                    LedgerEvent(0, f"suppression_{entry.origin}", ("all",), entry.entered_at))
     return found

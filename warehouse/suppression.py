@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from compliance.suppression import check_hashes
 from warehouse.db import Warehouse
+
+V = TypeVar("V")
 
 
 def add_entries(
@@ -26,38 +30,35 @@ def add_entries(
     return len(rows)
 
 
+@dataclass(frozen=True)
+class SuppressionEntry:
+    origin: str
+    """objection or erasure; erasure wins when the same identifier has both."""
+    entered_at: datetime
+    """The latest time it was entered (a person erased again after a new submission)."""
+
+
+def suppression_entries(wh: Warehouse) -> dict[tuple[str, str], SuppressionEntry]:
+    """(kind, hash) → its entry; the one reading of the suppression list."""
+    entries: dict[tuple[str, str], SuppressionEntry] = {}
+    for kind, hash_, origin, at in wh.fetchall(
+            "SELECT kind, hash, origin, max(created_at) FROM core.suppression "
+            "GROUP BY kind, hash, origin ORDER BY origin = 'erasure'"):
+        entries[(kind, hash_)] = SuppressionEntry(origin, at)
+    return entries
+
+
 def suppression_index(wh: Warehouse) -> dict[tuple[str, str], str]:
     """(kind, hash) → origin; erasure wins over objection when both exist."""
-    index: dict[tuple[str, str], str] = {}
-    for kind, hash_, origin in wh.fetchall("SELECT kind, hash, origin FROM core.suppression"):
-        if index.get((kind, hash_)) != "erasure":
-            index[(kind, hash_)] = origin
-    return index
+    return {key: entry.origin for key, entry in suppression_entries(wh).items()}
 
 
 def match(
-    index: Mapping[tuple[str, str], str], secret: bytes, record: Mapping[str, str | None]
-) -> tuple[str, str] | None:
-    """(kind, origin) of the first suppression entry the record matches, or None."""
+    index: Mapping[tuple[str, str], V], secret: bytes, record: Mapping[str, str | None]
+) -> tuple[str, V] | None:
+    """(kind, entry) of the first suppression entry the record matches, or None."""
     for kind, hash_ in check_hashes(secret, record):
-        origin = index.get((kind, hash_))
-        if origin is not None:
-            return kind, origin
-    return None
-
-
-def erasure_times(wh: Warehouse) -> dict[tuple[str, str], datetime]:
-    """(kind, hash) → when the person was erased (the latest erasure, if several)."""
-    return {(kind, hash_): at for kind, hash_, at in wh.fetchall(
-        "SELECT kind, hash, max(created_at) FROM core.suppression WHERE origin = 'erasure' "
-        "GROUP BY kind, hash")}
-
-
-def erased_at(
-    entries: Mapping[tuple[str, str], datetime], secret: bytes, record: Mapping[str, str | None]
-) -> tuple[str, datetime] | None:
-    """(kind, erasure time) when the record is of an erased person, else None."""
-    for kind, hash_ in check_hashes(secret, record):
-        if (kind, hash_) in entries:
-            return kind, entries[(kind, hash_)]
+        found = index.get((kind, hash_))
+        if found is not None:
+            return kind, found
     return None
