@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.subjects import person_key
-from enrichment.text import fold
+from compliance.subjects import name_words, person_key
 
 _DIGITS = re.compile(r"\D+")
 
@@ -37,20 +36,11 @@ class Mentions:
             return True
         if not self.names:
             return False
-        words = set(_name_words_loose(text))
+        words = set(name_words(text))
         return any(set(key.split()) <= words for key in self.names)
 
     def is_name(self, text: str) -> bool:
         return person_key(None, None, text) in self.names
-
-
-def _name_words_loose(text: str) -> list[str]:
-    words = []
-    for word in fold(text).split():
-        for pair, single in (("ae", "a"), ("oe", "o"), ("ue", "u")):
-            word = word.replace(pair, single)
-        words.append(word)
-    return words
 
 
 def scrub(value: Any, mentions: Mentions) -> Any:

@@ -52,6 +52,19 @@ _TITLE_WORDS = frozenset({
 _VOWEL_E = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 
 
+def name_words(text: str) -> list[str]:
+    """The words of a name, folded so that "Müller", "Mueller" and "Muller" agree."""
+    words = []
+    for word in fold(text).split():
+        for pair, single in _VOWEL_E:
+            word = word.replace(pair, single)
+        words.append(word)
+    return words
+
+
+_FOLDED_TITLE_WORDS = frozenset(name_words(" ".join(_TITLE_WORDS)))  # "oec" folds to "oc"
+
+
 def person_key(first: str | None, last: str | None, full: str | None = None) -> str | None:
     """One key for every spelling of a person's name a list may use.
 
@@ -60,11 +73,5 @@ def person_key(first: str | None, last: str | None, full: str | None = None) -> 
     particles are dropped, umlauts and their transliterations fold alike, order is ignored.
     """
     text = f"{first or ''} {last or ''}" if last else (full or "")
-    words = []
-    for word in fold(text).split():
-        if word in _TITLE_WORDS:
-            continue
-        for pair, single in _VOWEL_E:
-            word = word.replace(pair, single)
-        words.append(word)
+    words = [w for w in name_words(text) if w not in _FOLDED_TITLE_WORDS]
     return " ".join(sorted(words)) if len(words) >= 2 else None
