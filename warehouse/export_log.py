@@ -9,11 +9,13 @@ and `ops.export_leads` — at once, when nobody else is writing.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,15 @@ class ExportLogEntry:
     fmt: str
     path: str
     leads: Sequence[ExportedLead]
+
+    @classmethod
+    def new(cls, kind: str, *, by: str | None, channel: str, filters: dict[str, Any],
+            fmt: str, path: Path, leads: Sequence[ExportedLead] = ()) -> ExportLogEntry:
+        """An entry for a file written now: a fresh id (`kind-…`), by `by` or the OS user."""
+        now = datetime.now(UTC)
+        return cls(f"{kind}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+                   by or os.environ.get("USER") or getpass.getuser(), now, channel, filters,
+                   fmt, str(path.resolve()), leads)
 
 
 def journal_dir(db_path: Path) -> Path:

@@ -11,14 +11,11 @@ audits need.
 
 from __future__ import annotations
 
-import getpass
-import os
 import re
 import socket
-import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -178,16 +175,6 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
         fetch *= 2
 
 
-def _log_entry(req: ExportRequest, rows: list[dict[str, Any]]) -> ExportLogEntry:
-    return ExportLogEntry(
-        export_id=f"export-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
-        exported_by=req.by or os.environ.get("USER") or getpass.getuser(),
-        exported_at=datetime.now(UTC), channel=req.channel, filters=req.filters(),
-        fmt=req.fmt, path=str(req.out.resolve()),
-        leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"], r["legal_basis"])
-               for r in rows])
-
-
 def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     """Validate, read (warehouse or published snapshot), check opt-outs, write and log.
 
@@ -205,7 +192,10 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
         cols = columns_for(req)
         written = write_rows(_partial(req), cols, (_sheet_row(r) for r in rows), fmt=req.fmt,
                              excel_de=req.excel_de, force=True)
-        entry = _log_entry(req, rows)
+        entry = ExportLogEntry.new(
+            "export", by=req.by, channel=req.channel, filters=req.filters(), fmt=req.fmt,
+            path=req.out, leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"],
+                                              r["legal_basis"]) for r in rows])
         write_journal(settings.db_path, entry)
     except BaseException:
         _partial(req).unlink(missing_ok=True)

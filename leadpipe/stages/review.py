@@ -9,11 +9,8 @@ touching the warehouse.
 from __future__ import annotations
 
 import csv
-import getpass
-import os
 import sys
 import tempfile
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,10 +109,8 @@ def export_review(settings: Settings, out: Path, fmt: ExportFormat, force: bool,
     check_output(out, settings)
     columns, rows = review_rows(settings, level)
     written = write_rows(out, columns, rows, fmt=fmt, force=force)
-    write_journal(settings.db_path, ExportLogEntry(
-        export_id=f"review-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
-        exported_by=os.environ.get("USER") or getpass.getuser(), exported_at=datetime.now(UTC),
-        channel="review", filters={"level": level}, fmt=fmt, path=str(out.resolve()), leads=[]))
+    write_journal(settings.db_path, ExportLogEntry.new(
+        "review", by=None, channel="review", filters={"level": level}, fmt=fmt, path=out))
     log_pending_exports(settings)
     return written
 
