@@ -14,6 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from compliance.erasure import Mentions
+from leadpipe.private import write_atomic
 
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".ndjson", ".jsonl", ".json", ".yaml",
                            ".yml", ".log", ".md", ".html", ".htm", ".xml"})
@@ -38,22 +39,12 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("latin-1"), "latin-1"
 
 
-def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.scrub-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, path.stat().st_mode & 0o777)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-
-
 def scrub_text(path: Path, mentions: Mentions) -> int:
     text, encoding = _decode(path.read_bytes())
     lines = text.splitlines(keepends=True)
     kept = [line for line in lines if not mentions.in_text(line)]
     if len(kept) != len(lines):
-        _replace(path, "".join(kept).encode(encoding))
+        write_atomic(path, "".join(kept).encode(encoding), path.stat().st_mode & 0o777)
     return len(lines) - len(kept)
 
 

@@ -15,7 +15,6 @@ by submission id — nothing is lost and nothing counted twice.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sqlite3
 from dataclasses import dataclass, field
@@ -25,29 +24,18 @@ from typing import Any
 
 from compliance.subjects import email_key, phone_key
 from intake.store import connect, iso, transaction
+from leadpipe.private import write_atomic
 
 FORMS_PREFIX = "intake-forms-"
 EVENTS_SUFFIX = ".consent-events.ndjson"
 
 
 def _write_atomic(path: Path, lines: list[dict[str, Any]]) -> None:
-    """Write NDJSON through a temporary file (mode 0600: the lines are personal data),
-    fsync'd and renamed, so a reader sees the old file or the new one, never half."""
+    """Write NDJSON atomically (mode 0600: the lines are personal data)."""
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        for line in lines:
-            fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_atomic(path, "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
+                               for line in lines).encode("utf-8"))
 
 
 _ROWS = """

@@ -52,3 +52,19 @@ def write_private_text(path: Path, text: str) -> None:
     with os.fdopen(open_private(path), "w", encoding="utf-8") as fh:
         fh.write(text)
     tighten(path)
+
+
+def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Write through a temporary file (created with `mode`), fsync'd and renamed, the folder
+    fsync'd too: a reader sees the old file or the new one, never half, even after a crash."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

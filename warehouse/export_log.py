@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from leadpipe.private import write_atomic
+
 if TYPE_CHECKING:
     from warehouse.db import Warehouse
 
@@ -58,18 +60,12 @@ def journal_dir(db_path: Path) -> Path:
 
 
 def write_journal(db_path: Path, entry: ExportLogEntry) -> Path:
-    """Write the entry durably (temporary name, fsync, rename) and return its path."""
+    """Write the entry durably (mode 600, atomic, synced) and return its path."""
     directory = journal_dir(db_path)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"{entry.export_id}.json"
-    tmp = path.with_suffix(".tmp")
     data = {**asdict(entry), "exported_at": entry.exported_at.isoformat()}
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
     return path
 
 
