@@ -26,7 +26,12 @@ from leadpipe.settings import Settings
 from warehouse.compact import CompactResult, copy_live, swap_in
 from warehouse.export_log import fold_journal
 from warehouse.lock import FileLock, WarehouseBusy, print_waiting
-from warehouse.migrate import apply_migrations, current_version, latest_version
+from warehouse.migrate import (
+    apply_migrations,
+    current_version,
+    latest_version,
+    pending_versions,
+)
 
 
 class WarehouseMissing(RuntimeError):
@@ -265,7 +270,7 @@ def _missing_message(settings: Settings) -> str:
 
 def _check_version(wh: Warehouse) -> None:
     have, want = current_version(wh), latest_version()
-    if have < want:
+    if pending_versions(wh):
         raise WarehouseMissing(
             f"the warehouse {wh.path} is at schema version {have}, this leadpipe needs {want}: "
             "run any writing command (e.g. `leadpipe run nightly`) to migrate it"

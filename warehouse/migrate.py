@@ -43,16 +43,32 @@ def current_version(wh: Warehouse) -> int:
     return int(wh.scalar("SELECT coalesce(max(version), 0) FROM schema_version") or 0)
 
 
+def applied_versions(wh: Warehouse) -> set[int]:
+    if not current_version(wh):
+        return set()
+    return {int(v) for (v,) in wh.fetchall("SELECT version FROM schema_version")}
+
+
+def pending_versions(wh: Warehouse) -> list[int]:
+    """Migrations shipped with this leadpipe that the warehouse has not had yet."""
+    have = applied_versions(wh)
+    return [version for version, _, _ in migration_files() if version not in have]
+
+
 def apply_migrations(wh: Warehouse) -> list[int]:
-    """Apply every migration newer than the warehouse's version; return what was applied."""
+    """Apply every migration the warehouse has not had yet, in order; return what was applied.
+
+    Versions are checked one by one, not against the highest applied: a migration numbered
+    below one already applied (written on another branch at the same time) still runs.
+    """
     wh.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
-    have = current_version(wh)
+    have = applied_versions(wh)
     applied = []
     for version, name, sql in migration_files():
-        if version <= have:
+        if version in have:
             continue
         with wh.transaction():
             wh.con.execute(sql)

@@ -15,7 +15,7 @@ from leadpipe.settings import Settings
 from tests.conftest import REPO
 from warehouse.db import WarehouseMissing, open_warehouse
 from warehouse.lock import WarehouseBusy
-from warehouse.migrate import latest_version
+from warehouse.migrate import migration_files
 from warehouse.runs import mark_killed_runs, run_job
 
 
@@ -45,7 +45,7 @@ def test_migrations_are_applied_once(settings: Settings) -> None:
     for _ in range(2):
         with open_warehouse(settings, write=True, create=True) as wh:
             versions = wh.fetchall("SELECT version FROM schema_version ORDER BY version")
-    assert [v for (v,) in versions] == list(range(1, latest_version() + 1))
+    assert [v for (v,) in versions] == [v for v, _, _ in migration_files()]
 
 
 def test_reading_before_any_run_says_what_to_do(settings: Settings) -> None:
