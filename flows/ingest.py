@@ -50,11 +50,12 @@ def retry_io_only(task: Task[..., Any], task_run: TaskRun, state: State[Any]) ->
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
       task_run_name="ingest list {path}")
-def ingest_list_task(path: str, options: ListOptions,
-                     db: str | None = None) -> BatchReport | RejectedFile:
+def ingest_list_task(path: str, options: ListOptions, db: str | None = None,
+                     replace: bool = False) -> BatchReport | RejectedFile:
     settings = load_settings().with_db(db)
     return load_or_reject(settings, Path(path), "purchased_list",
-                          lambda: ingest_list_file(settings, Path(path), options))
+                          lambda: ingest_list_file(settings, Path(path), options,
+                                                   replace=replace))
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
@@ -90,6 +91,7 @@ def ingest_purchased_list(
     permitted_use: str = "",
     provenance_documented: bool | None = None,
     db: str = "",
+    replace: bool = False,
 ) -> BatchReport | State[Any]:
     """Load one purchased address list into the warehouse.
 
@@ -105,13 +107,16 @@ def ingest_purchased_list(
         provenance_documented: Whether the vendor documents where the addresses come from
             (empty: as the mapping file says).
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
+        replace: Load a corrected file or mapping in place of the earlier batch of the same
+            file (same content, else same file name): the old batch is undone and the new
+            one loaded in one transaction (docs/ingest.md, "Undo and replace").
     """
     options = ListOptions(
         vendor=vendor or None, acquired_on=day_or_none(acquired_on),
         mapping_file=Path(mapping) if mapping else None, licence_end=day_or_none(licence_end),
         permitted_use=permitted_use or None, provenance_documented=provenance_documented,
     )
-    outcome = ingest_list_task(path, options, db or None)
+    outcome = ingest_list_task(path, options, db or None, replace)
     publish_ingest("ingest-purchased-list", f"Purchased list {Path(path).name}", [outcome])
     return _finish(outcome)
 

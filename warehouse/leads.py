@@ -24,21 +24,71 @@ ENTITY_FILTERS = {
 company when it has a company name at all (its match name may be empty: "Firma GmbH")."""
 
 
+_INPUTS = (
+    "SELECT e.* REPLACE (coalesce(e.website_domain, CASE WHEN e.email_kind IN "
+    "('personal_business', 'role') THEN e.email_registrable_domain END) AS website_domain), "
+    "e.source_kind AS source, "
+    "coalesce(f.submitted_at, r.fetched_at, r.ingested_at)::VARCHAR AS updated_at "
+    "FROM core.enriched_records e JOIN raw.records r USING (record_id) "
+    "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "
+)
+
+
 def match_inputs(wh: Warehouse, entity_type: str) -> list[dict[str, Any]]:
     """Enriched records of one level, with `source` and `updated_at` for survivorship.
 
     A company's domain is its website's, or else that of a business e-mail address (never a
     freemail domain): a web form rarely asks for the website, but the address tells.
     """
-    return wh.dicts(
-        "SELECT e.* REPLACE (coalesce(e.website_domain, CASE WHEN e.email_kind IN "
-        "('personal_business', 'role') THEN e.email_registrable_domain END) AS website_domain), "
-        "e.source_kind AS source, "
-        "coalesce(f.submitted_at, r.fetched_at, r.ingested_at)::VARCHAR AS updated_at "
-        "FROM core.enriched_records e JOIN raw.records r USING (record_id) "
-        "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "
-        f"WHERE {ENTITY_FILTERS[entity_type]} ORDER BY e.record_id"
-    )
+    return wh.dicts(_INPUTS + f"WHERE {ENTITY_FILTERS[entity_type]} ORDER BY e.record_id")
+
+
+def member_inputs(wh: Warehouse, entity_type: str,
+                  lead_ids: list[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The `match_inputs` of these leads' member records, and record id → lead id."""
+    _lead_table(wh, lead_ids)
+    wh.execute("CREATE OR REPLACE TEMP TABLE _golden_members AS SELECT record_id, lead_id "
+               "FROM core.lead_members WHERE entity_type = ? AND lead_id IN "
+               "(SELECT lead_id FROM _golden_leads)", [entity_type])
+    records = wh.dicts(_INPUTS + f"WHERE {ENTITY_FILTERS[entity_type]} AND e.record_id IN "
+                       "(SELECT record_id FROM _golden_members) ORDER BY e.record_id")
+    members = dict(wh.fetchall("SELECT record_id, lead_id FROM _golden_members"))
+    wh.execute("DROP TABLE _golden_members")
+    wh.execute("DROP TABLE _golden_leads")
+    return records, members
+
+
+def _lead_table(wh: Warehouse, lead_ids: list[str]) -> None:
+    """Temp table `_golden_leads` of these ids (a long list parameter is slow to compare)."""
+    wh.execute("CREATE OR REPLACE TEMP TABLE _golden_leads (lead_id VARCHAR)")
+    wh.insert_columns("_golden_leads", {"lead_id": lead_ids} if lead_ids else {})
+
+
+def replace_golden(wh: Warehouse, lead_ids: list[str],
+                   golden: Mapping[str, Mapping[str, Any]]) -> int:
+    """Put `golden` (lead id → field → chosen value) in place of these leads' golden records."""
+    _lead_table(wh, lead_ids)
+    wh.execute("DELETE FROM core.golden_records WHERE lead_id IN "
+               "(SELECT lead_id FROM _golden_leads)")
+    wh.execute("DROP TABLE _golden_leads")
+    columns = _golden_columns(golden, datetime.now(UTC))
+    wh.insert_columns("core.golden_records", columns if columns["lead_id"] else {})
+    return len(columns["lead_id"])
+
+
+def _golden_columns(golden: Mapping[str, Mapping[str, Any]],
+                    now: datetime) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {k: [] for k in ("lead_id", "field", "value",
+                                                     "source_record_id", "rule", "updated_at")}
+    for lead, fields in golden.items():
+        for field, chosen in fields.items():
+            columns["lead_id"].append(lead)
+            columns["field"].append(field)
+            columns["value"].append(None if chosen["value"] is None else str(chosen["value"]))
+            columns["source_record_id"].append(chosen["source_record_id"])
+            columns["rule"].append(chosen["rule"])
+            columns["updated_at"].append(now)
+    return columns
 
 
 def assignments(wh: Warehouse, entity_type: str) -> dict[str, str]:
@@ -118,16 +168,7 @@ def store_level(
     wh.execute("DELETE FROM core.golden_records WHERE lead_id IN (SELECT lead_id FROM "
                "core.leads WHERE entity_type = ?) OR list_contains(?, lead_id)",
                [entity_type, gone])
-    columns: dict[str, list[Any]] = {k: [] for k in ("lead_id", "field", "value",
-                                                     "source_record_id", "rule", "updated_at")}
-    for lead, fields in golden.items():
-        for field, chosen in fields.items():
-            columns["lead_id"].append(lead)
-            columns["field"].append(field)
-            columns["value"].append(None if chosen["value"] is None else str(chosen["value"]))
-            columns["source_record_id"].append(chosen["source_record_id"])
-            columns["rule"].append(chosen["rule"])
-            columns["updated_at"].append(now)
+    columns = _golden_columns(golden, now)
     wh.insert_columns("core.golden_records", columns if columns["lead_id"] else {})
     wh.execute("DELETE FROM core.match_pairs WHERE entity_type = ?", [entity_type])
     wh.insert_columns("core.match_pairs", {

@@ -83,22 +83,27 @@ def batch_id_for(source_kind: str, sha256: str) -> str:
     return f"{prefix}{sha256[:15]}"
 
 
-def already_ingested(wh: Warehouse, source_kind: str, sha256: str,
-                     file_name: str) -> BatchReport | None:
-    """The earlier batch of the same content, reported as `file_name` skipped, or None."""
+def already_ingested(wh: Warehouse, source_kind: str, sha256: str, file_name: str,
+                     column_mapping: dict[str, str] | None = None) -> BatchReport | None:
+    """The earlier batch of the same content, reported as `file_name` skipped, or None.
+
+    Given the `column_mapping` of this load, the note says when the earlier batch was loaded
+    with another mapping, and how to load the file again with this one (`--replace`).
+    """
     row = wh.fetchone(
-        "SELECT batch_id, file_name, rows_in FROM raw.batches "
+        "SELECT batch_id, file_name, rows_in, column_mapping FROM raw.batches "
         "WHERE source_kind = ? AND file_sha256 = ?",
         [source_kind, sha256],
     )
     if row is None:
         return None
-    batch_id, earlier_name, rows_in = row
+    batch_id, earlier_name, rows_in, earlier_mapping = row
     same = "file" if earlier_name == file_name else f"content (as {earlier_name})"
-    return BatchReport(
-        batch_id, file_name, "skipped", rows_in, 0, 0, rows_in,
-        note=f"the same {same} was already ingested as batch {batch_id}",
-    )
+    note = f"the same {same} was already ingested as batch {batch_id}"
+    if column_mapping is not None and json.loads(earlier_mapping or "{}") != column_mapping:
+        note += (" with another column mapping; to load it with this mapping in its place, "
+                 "run again with --replace (the replace parameter of the flow)")
+    return BatchReport(batch_id, file_name, "skipped", rows_in, 0, 0, rows_in, note=note)
 
 
 def staging_columns(wh: Warehouse, table: str) -> list[str]:

@@ -1,8 +1,10 @@
-"""`leadpipe ingest list|forms`: load one file now, without the Prefect server."""
+"""`leadpipe ingest list|forms|batches|undo`: load one file now (without the Prefect server),
+see the purchased-list batches, take one out again."""
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,8 +24,9 @@ from leadpipe.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from leadpipe.stages.ingest import RejectedFile
+    from leadpipe.stages.ingest import RejectedFile, UndoReport
     from warehouse.load_lists import BatchReport
+    from warehouse.undo import BatchListing
 
 app = typer.Typer(help="Load purchased lists and web-form exports into the warehouse.",
                   no_args_is_help=True)
@@ -65,6 +68,9 @@ def ingest_list(
         "--provenance-documented/--provenance-unknown",
         help="Whether the vendor documents the source of the addresses.",
     )] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Load a corrected file or --mapping in place of the earlier batch of "
+        "this file (same content, else same file name), in one transaction.")] = False,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -83,7 +89,7 @@ def ingest_list(
         err_console.print(f"leadpipe: {cleaned}", highlight=False, markup=False)
     with user_errors():
         outcome = load_or_reject(settings, path, "purchased_list", lambda: ingest_list_file(
-            settings, path, options, terminal_progress(as_json)))
+            settings, path, options, terminal_progress(as_json), replace=replace))
     _show(outcome, as_json, db)
 
 
@@ -102,3 +108,130 @@ def ingest_forms(
         outcome = load_or_reject(settings, path, "web_form",
                                  lambda: ingest_form_file(settings, path))
     _show(outcome, as_json, db)
+
+
+@app.command("batches")
+def batches(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Purchased-list batches, loaded and undone: the ids `leadpipe ingest undo` takes."""
+    from leadpipe.stages.ingest import list_batches
+
+    with user_errors():
+        listing = list_batches(settings_for(db))
+    if wants_json(as_json):
+        print_json([dataclasses.asdict(b) for b in listing])
+        return
+    _print_batches(listing)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _print_batches(listing: list[BatchListing]) -> None:
+    from rich.table import Table
+
+    if not listing:
+        console.print("No purchased list loaded yet: leadpipe ingest list FILE --vendor … "
+                      "--acquired-on …", highlight=False)
+        return
+    table = Table(title="Purchased-list batches")
+    for column in ("batch", "file", "vendor", "rows in", "loaded", "quarantined",
+                   "ingested", "state"):
+        table.add_column(column, justify="right" if column in (
+            "rows in", "loaded", "quarantined") else "left",
+            no_wrap=column in ("batch", "ingested", "state"))
+    for b in listing:
+        state = b.state
+        if b.state != "loaded":
+            state = f"{b.state} {_when(b.undone_at)} ({b.undone_by})"
+        table.add_row(b.batch_id, plain(b.file_name), plain(b.vendor or ""), f"{b.rows_in:,}",
+                      f"{b.rows_loaded:,}", f"{b.rows_quarantined:,}", _when(b.ingested_at),
+                      plain(state))
+    console.print(table)
+
+
+@app.command("undo")
+def undo(
+    batch: Annotated[str, typer.Argument(help="The batch id (`leadpipe ingest batches`).")],
+    reason: Annotated[str | None, typer.Option(help="Why, for the log (ops.batch_undos).")]
+    = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Show what would be removed; change nothing.")] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Take a purchased-list batch out again, with everything derived from it.
+
+    Removes its raw, staging, quarantine and suppressed rows, enrichment, Robinson checks,
+    lead memberships and match pairs, and the leads made only of its records. Never removes
+    suppressions, objections, erasures, consent events, GDPR requests or the export log.
+    """
+    from leadpipe.stages.ingest import undo_list_batch
+    from warehouse.undo import UnknownBatch
+
+    with user_errors():
+        try:
+            report = undo_list_batch(settings_for(db), batch, reason=reason, dry_run=dry_run)
+        except UnknownBatch as exc:
+            where = "leadpipe ingest batches"
+            err_console.print(f"[red]error:[/red] "
+                              f"{plain(str(exc).replace(where, where + db_hint(db)))}",
+                              highlight=False)
+            raise typer.Exit(2) from exc
+    if wants_json(as_json):
+        print_json(report)
+        return
+    _print_undo(report, db)
+
+
+_REMOVED_WORDS = (
+    ("raw_records", "raw records (raw.records)"),
+    ("staging_rows", "staging rows"),
+    ("quarantine_rows", "quarantined rows (ops.quarantine)"),
+    ("suppressed_rows", "suppressed-row notes (ops.suppressed_rows)"),
+    ("enriched_records", "enriched records"),
+    ("field_provenance", "field provenance rows"),
+    ("robinson_checks", "Robinson-list checks"),
+    ("lead_members", "lead memberships"),
+    ("match_pairs", "match pairs"),
+    ("leads", "leads made only of its records"),
+    ("golden_records", "golden-record fields of those leads"),
+    ("decisions", "eligibility decisions of those leads"),
+    ("scores", "scores of those leads"),
+)
+
+
+def _print_undo(report: UndoReport, db: Path | None) -> None:
+    from rich.table import Table
+
+    r = report.removed
+    head = "Would undo" if report.dry_run else "Undone"
+    console.print(f"{head}: batch {report.batch_id} ({plain(report.file)}, vendor "
+                  f"{plain(report.vendor or '-')}, loaded {_when(report.ingested_at)}, "
+                  f"{report.rows_loaded:,} row(s) loaded)", highlight=False)
+    table = Table(title="Rows that would go" if report.dry_run else "Rows removed")
+    table.add_column("what")
+    table.add_column("rows", justify="right")
+    for name, words in _REMOVED_WORDS:
+        table.add_row(words, f"{getattr(r, name):,}")
+    console.print(table)
+    if r.leads_kept:
+        verb = "would keep" if report.dry_run else "kept"
+        console.print(
+            f"{r.leads_kept:,} lead(s) {verb} (they have records from other sources too): "
+            "golden records chosen anew from those; their current decisions "
+            f"({r.decisions_retired:,}) and scores ({r.scores_retired:,}) are retired, so "
+            "they are out of marts.qualified_leads until the next `leadpipe decide` and "
+            f"`leadpipe score`{plain(db_hint(db))} (or the nightly run).", highlight=False)
+    console.print("Not touched: the suppression list, objections and erasures, the consent "
+                  "ledger, GDPR requests, the export log.", highlight=False)
+    if report.dry_run:
+        console.print(f"Nothing was changed. To undo: leadpipe ingest undo {report.batch_id} "
+                      f"--reason \"…\"{plain(db_hint(db))}", highlight=False)
+    else:
+        console.print(f"Logged as {report.undo_id} (ops.batch_undos) for {plain(report.undone_by)}"
+                      + (f": {plain(report.reason)}" if report.reason else "")
+                      + f". See: leadpipe ingest batches{plain(db_hint(db))}", highlight=False)

@@ -38,6 +38,7 @@ RUN_WORDS = {
     "eligibility": ("leads", "leads decided"), "score": ("leads_scored", "leads scored"),
     "export-leads": ("leads", "leads exported"),
     "import-consent-events": ("imported", "consent events"),
+    "ingest-undo": ("rows_loaded", "list rows undone"),
 }
 """The one count that says what a run of each flow did, in words."""
 

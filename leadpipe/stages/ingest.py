@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import getpass
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,21 +14,34 @@ from compliance.subjects import subject_keys
 from ingest.dates import parse_day, refuse_list_dates
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
-from ingest.prepare import prepare_list
+from ingest.prepare import PreparedList, prepare_list
 from leadpipe.config import ConfigError
 from leadpipe.leftovers import scratch_dir
 from leadpipe.progress import SILENT, Progress
 from leadpipe.settings import Settings, suppression_secret
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.load_forms import load_form_export
 from warehouse.load_lists import (
     BatchReport,
+    Incoming,
     ListMetadata,
     already_ingested,
+    batch_id_for,
     load_purchased_list,
     read_incoming,
 )
 from warehouse.runs import record_refused_run, run_job
+from warehouse.undo import (
+    BatchInfo,
+    BatchListing,
+    RemovedRows,
+    earlier_list_batch,
+    find_list_batch,
+    log_undo,
+    plan_removal,
+    remove_batch,
+)
+from warehouse.undo import list_batches as batch_listing
 
 R = TypeVar("R")
 
@@ -118,8 +133,12 @@ def record_rejection(settings: Settings, path: Path, kind: str,
 
 
 def ingest_list_file(settings: Settings, path: Path, options: ListOptions,
-                     progress: Progress = SILENT) -> BatchReport:
-    """Prepare and load one purchased list; a file ingested before is reported as skipped."""
+                     progress: Progress = SILENT, *, replace: bool = False) -> BatchReport:
+    """Prepare and load one purchased list; a file ingested before is reported as skipped.
+
+    With `replace`, the earlier batch of the same file (same content, or else the newest one
+    of the same file name) is undone in the same transaction the new one is loaded in.
+    """
     with scratch_dir(settings, "ingest") as work, \
             progress.track(f"ingest {path.name}", total=3, unit="steps") as step:
         prepared = prepare_list(path, work, options.mapping_file, config_dir=settings.config_dir)
@@ -129,19 +148,126 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions,
         with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
                             publish=True, create=True) as wh:
             earlier = already_ingested(wh, "purchased_list", prepared.file_sha256,
-                                       path.name)
-            if earlier is not None:
+                                       path.name, dict(prepared.mapping))
+            if earlier is not None and not replace:
                 return earlier
-            incoming = read_incoming(wh, prepared, work)
+            load = ListLoad(prepared, metadata, read_incoming(wh, prepared, work), secret,
+                            earlier_list_batch(wh, prepared.file_sha256, path.name), replace)
             step.advance()
             _, counts = run_job(
-                wh, "ingest-purchased-list", {"path": str(path), "vendor": metadata.vendor},
-                lambda wh, run_id: load_purchased_list(
-                    wh, run_id=run_id, prepared=prepared, metadata=metadata, incoming=incoming,
-                    secret=secret,
-                ).as_dict(),
+                wh, "ingest-purchased-list",
+                {"path": str(path), "vendor": metadata.vendor, **({"replace": True}
+                                                                   if replace else {})},
+                lambda wh, run_id: _load_list(wh, settings, run_id, load).as_dict(),
             )
     return BatchReport.from_dict(counts)
+
+
+@dataclass(frozen=True)
+class ListLoad:
+    """A prepared list ready to go into the warehouse, and the batch it may replace."""
+
+    prepared: PreparedList
+    metadata: ListMetadata
+    incoming: Incoming
+    secret: bytes
+    earlier: BatchInfo | None
+    """The loaded batch of the same content or file name, if there is one."""
+    replace: bool
+
+
+def _load_list(wh: Warehouse, settings: Settings, run_id: str, load: ListLoad) -> BatchReport:
+    """Inside the run's transaction: undo the batch replaced (if asked), then load."""
+    new_id = batch_id_for("purchased_list", load.prepared.file_sha256)
+    undone = None
+    if load.replace and load.earlier is not None:
+        undone = undo_batch(wh, settings, run_id, load.earlier,
+                            reason=f"replaced by a new load of {load.prepared.file_name}",
+                            replaced_by=new_id)
+    report = load_purchased_list(wh, run_id=run_id, prepared=load.prepared,
+                                 metadata=load.metadata, incoming=load.incoming,
+                                 secret=load.secret)
+    return dataclasses.replace(report, note=_load_note(load, undone))
+
+
+def _load_note(load: ListLoad, undone: UndoReport | None) -> str:
+    """What the user should know about the batch this load replaced, or could replace."""
+    name = load.prepared.file_name
+    if undone is not None:
+        return (f"replaced batch {undone.batch_id} (loaded {undone.ingested_at:%Y-%m-%d %H:%M}, "
+                f"{undone.rows_loaded:,} row(s)): {undone.removed.raw_records:,} record(s) and "
+                f"{undone.removed.leads:,} lead(s) made only of them removed; "
+                "`leadpipe ingest batches` shows both")
+    if load.replace:
+        return f"nothing to replace: no batch of {name} was loaded before"
+    if load.earlier is not None:
+        return (f"batch {load.earlier.batch_id} of {load.earlier.file_name} (loaded "
+                f"{load.earlier.ingested_at:%Y-%m-%d %H:%M}) is still loaded as well; to load "
+                "a corrected file in its place, use --replace, or take it out with "
+                f"`leadpipe ingest undo {load.earlier.batch_id}`")
+    return ""
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    """A purchased-list batch taken out of the warehouse (or, as a dry run, what would go)."""
+
+    batch_id: str
+    file: str
+    vendor: str | None
+    ingested_at: datetime
+    rows_loaded: int
+    removed: RemovedRows
+    dry_run: bool
+    undone_by: str
+    reason: str | None
+    golden_rebuilt: int = 0
+    """Leads kept (they have records from elsewhere) whose golden record was chosen anew."""
+    undo_id: str | None = None
+    replaced_by: str | None = None
+
+
+def undo_batch(wh: Warehouse, settings: Settings, run_id: str, batch: BatchInfo, *,
+               reason: str | None, replaced_by: str | None = None) -> UndoReport:
+    """Inside the caller's transaction: remove the batch and what derives from it, log it."""
+    from leadpipe.stages.match import rebuild_golden  # loads the matching engine
+
+    who = getpass.getuser()
+    removal = remove_batch(wh, batch.batch_id)
+    rebuilt = rebuild_golden(wh, settings, removal.kept_leads)
+    undo_id = log_undo(wh, run_id=run_id, batch=batch, removed=removal.rows, undone_by=who,
+                       reason=reason, replaced_by=replaced_by)
+    return UndoReport(batch.batch_id, batch.file_name, batch.vendor, batch.ingested_at,
+                      batch.rows_loaded, removal.rows, False, who, reason, rebuilt, undo_id,
+                      replaced_by)
+
+
+def undo_list_batch(settings: Settings, batch_id: str, *, reason: str | None = None,
+                    dry_run: bool = False) -> UndoReport:
+    """`leadpipe ingest undo`: take a purchased-list batch out, as one logged run.
+
+    `dry_run` counts what would be removed and changes nothing.
+    """
+    if dry_run:
+        with open_warehouse(settings, write=False) as wh:
+            batch = find_list_batch(wh, batch_id)
+            plan = plan_removal(wh, batch_id)
+        return UndoReport(batch.batch_id, batch.file_name, batch.vendor, batch.ingested_at,
+                          batch.rows_loaded, plan.rows, True, getpass.getuser(), reason,
+                          plan.rows.leads_kept)
+    with open_warehouse(settings, write=True, purpose=f"undo {batch_id}", publish=True) as wh:
+        batch = find_list_batch(wh, batch_id)
+        _, report = run_job(
+            wh, "ingest-undo", {"batch_id": batch_id, "file": batch.file_name,
+                                "reason": reason},
+            lambda wh, run_id: undo_batch(wh, settings, run_id, batch, reason=reason))
+    return report
+
+
+def list_batches(settings: Settings) -> list[BatchListing]:
+    """Purchased-list batches, loaded and undone, newest first (`leadpipe ingest batches`)."""
+    with open_warehouse(settings, write=False) as wh:
+        return batch_listing(wh)
 
 
 def ingest_form_file(settings: Settings, path: Path) -> BatchReport:

@@ -116,6 +116,25 @@ def match_pending(wh: Warehouse, settings: Settings,
     return MatchResult(**levels, contacts_linked=link_contacts_to_companies(wh))
 
 
+def rebuild_golden(wh: Warehouse, settings: Settings, leads: dict[str, list[str]]) -> int:
+    """Choose the golden records of these leads (entity type → lead ids) anew from the
+    members they have now, e.g. after an undone batch took some away; return how many leads.
+
+    Membership stays as it is: the next match run keeps these leads (it matches only new
+    records), so without this their golden fields would still show the removed records.
+    """
+    rebuilt = 0
+    for entity_type, lead_ids in leads.items():
+        if not lead_ids:
+            continue
+        config = load_match_settings(entity_type, settings.config_dir).value
+        records, members = store.member_inputs(wh, entity_type, lead_ids)
+        golden = golden_records(records, members, config)
+        store.replace_golden(wh, lead_ids, golden)
+        rebuilt += len(lead_ids)
+    return rebuilt
+
+
 def match_all(settings: Settings, progress: Progress = SILENT) -> MatchResult:
     with open_warehouse(settings, write=True, purpose="match", publish=True) as wh:
         _, result = run_job(wh, "match", {},
