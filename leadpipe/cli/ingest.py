@@ -138,19 +138,20 @@ def _print_batches(listing: list[BatchListing]) -> None:
                       "--acquired-on …", highlight=False)
         return
     table = Table(title="Purchased-list batches")
-    for column in ("batch", "file", "vendor", "rows in", "loaded", "quarantined",
-                   "ingested", "state"):
-        table.add_column(column, justify="right" if column in (
-            "rows in", "loaded", "quarantined") else "left",
-            no_wrap=column in ("batch", "ingested", "state"))
+    for column in ("batch", "file", "vendor", "in", "loaded", "quar.", "ingested", "state"):
+        table.add_column(column, justify="right" if column in ("in", "loaded", "quar.")
+                         else "left", no_wrap=column in ("batch", "file", "state"))
     for b in listing:
-        state = b.state
-        if b.state != "loaded":
-            state = f"{b.state} {_when(b.undone_at)} ({b.undone_by})"
         table.add_row(b.batch_id, plain(b.file_name), plain(b.vendor or ""), f"{b.rows_in:,}",
                       f"{b.rows_loaded:,}", f"{b.rows_quarantined:,}", _when(b.ingested_at),
-                      plain(state))
+                      b.state)
     console.print(table)
+    for b in listing:
+        if b.state != "loaded":
+            why = f": {b.reason}" if b.reason else ""
+            console.print(f"{b.batch_id} ({plain(b.file_name)}) {b.state} "
+                          f"{_when(b.undone_at)} by {plain(b.undone_by)}{plain(why)}",
+                          highlight=False)
 
 
 @app.command("undo")
