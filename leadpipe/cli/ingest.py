@@ -140,7 +140,8 @@ def _print_batches(listing: list[BatchListing]) -> None:
     table = Table(title="Purchased-list batches")
     for column in ("batch", "file", "vendor", "in", "loaded", "quar.", "ingested", "state"):
         table.add_column(column, justify="right" if column in ("in", "loaded", "quar.")
-                         else "left", no_wrap=column in ("batch", "file", "state"))
+                         else "left", no_wrap=column in ("batch", "ingested", "state"),
+                         overflow="fold")
     for b in listing:
         table.add_row(b.batch_id, plain(b.file_name), plain(b.vendor or ""), f"{b.rows_in:,}",
                       f"{b.rows_loaded:,}", f"{b.rows_quarantined:,}", _when(b.ingested_at),

@@ -201,10 +201,10 @@ def _load_note(load: ListLoad, undone: UndoReport | None) -> str:
     if load.replace:
         return f"nothing to replace: no batch of {name} was loaded before"
     if load.earlier is not None:
-        return (f"batch {load.earlier.batch_id} of {load.earlier.file_name} (loaded "
-                f"{load.earlier.ingested_at:%Y-%m-%d %H:%M}) is still loaded as well; to load "
-                "a corrected file in its place, use --replace, or take it out with "
-                f"`leadpipe ingest undo {load.earlier.batch_id}`")
+        return (f"an earlier batch of {load.earlier.file_name}, {load.earlier.batch_id} "
+                f"(loaded {load.earlier.ingested_at:%Y-%m-%d %H:%M}), stays loaded too; if this "
+                "file corrects it, load it with --replace instead, or take the earlier one out "
+                f"with `leadpipe ingest undo {load.earlier.batch_id}`")
     return ""
 
 

@@ -214,7 +214,7 @@ def test_undo_output_and_batch_listing(settings: Settings, loaded: str,
     code, out = _cli(settings, "ingest", "batches")
     assert code == 0, out
     assert "undone" in out
-    assert "andere.csv" in out
+    assert "(liste.csv) undone" in out
     assert loaded in out
     code, out = _cli(settings, "ingest", "batches", "--json")
     assert code == 0, out
