@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,11 +86,6 @@ class RemovedRows:
     """Leads that also have records from elsewhere: they stay, their golden record rebuilt."""
     decisions_retired: int = 0
     scores_retired: int = 0
-
-    @property
-    def total(self) -> int:
-        return sum(getattr(self, f.name) for f in fields(self)
-                   if f.name not in ("leads_kept", "decisions_retired", "scores_retired"))
 
 
 @dataclass(frozen=True)
