@@ -38,7 +38,7 @@ class EmailConfig(_Strict):
 class LegalForm(_Strict):
     canonical: str
     patterns: list[str]
-    entity: str = Field(pattern="^(capital|partnership|sole_trader|association|public|foreign)$")
+    entity: str = Field(pattern="^(corporation|partnership|sole_trader|association|public)$")
 
 
 class SizeClass(_Strict):
