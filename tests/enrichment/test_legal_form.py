@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from enrichment.company import choose_legal_form, normalize_legal_form, split_legal_form
 from enrichment.record import enrich_record
+from ingest.forms import read_form_export
 
 
 @pytest.mark.parametrize(
@@ -111,3 +115,13 @@ def test_a_crawled_records_form_ranks_below_the_name() -> None:
     e = enrich_record({"company": "Huber Bau", "legal_form": "Einzelunternehmen"},
                       record_id="e", source_kind="crawl")
     assert (e.value("legal_form"), e.value("sole_trader")) == ("Einzelunternehmen", True)
+
+
+def test_a_web_form_field_named_rechtsform_is_the_legal_form(tmp_path: Path) -> None:
+    form = tmp_path / "forms.ndjson"
+    form.write_text(json.dumps({
+        "submission_id": "s-1", "form_id": "demo", "submitted_at": "2026-11-20T10:00:00+01:00",
+        "company": "Schneider Druck", "rechtsform": "GmbH", "last_name": "Schneider",
+        "email": "a.schneider@schneider-druck.de"}) + "\n", encoding="utf-8")
+    (submission,) = read_form_export(form).submissions
+    assert submission.record["legal_form"] == "GmbH"
