@@ -176,6 +176,7 @@ class LegalFormChoice:
     reasons: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=65536)
 def choose_legal_form(
     field_value: str | None, name_form: LegalFormMatch | None, register_number: str | None,
     impressum_value: str | None = None,
@@ -183,7 +184,7 @@ def choose_legal_form(
     """The legal form by precedence: the list or form field, the company name's suffix, the
     register type, the Impressum extraction. A field value that is no legal form gives a
     reason and falls through to the next source."""
-    reasons: list[str] = []
+    reasons: list[str] = []  # cached: a batch holds few combinations
     field_form = normalize_legal_form(field_value)
     if field_value and field_value.strip() and field_form is None:
         reasons.append(f"legal_form_unreadable: {field_value.strip()}")

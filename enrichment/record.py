@@ -299,8 +299,10 @@ def enrich_record(
     name_form = split_legal_form(comp.name)[1] if comp.name and comp.legal_form else None
     legal = choose_legal_form(None if crawled else get("legal_form"), name_form, number,
                               get("legal_form") if crawled else None)
-    company_reasons += legal.reasons
-    if legal.legal_form is not None and "legal_form_not_found" in company_reasons:
+    if legal.reasons:
+        company_reasons += legal.reasons
+    if comp.legal_form is None and legal.legal_form is not None and \
+            "legal_form_not_found" in company_reasons:
         company_reasons.remove("legal_form_not_found")
     reasons["company"] = company_reasons + wz_reasons + size_reasons
 
@@ -356,8 +358,8 @@ def enrich_record(
         mobile=raw_mobile is not None,
         fax=raw_fax is not None,
         register="register" if reg else "company",
-        legal_form={"legal_form": "legal_form", "register": d_register,
-                    "impressum": "legal_form"}.get(legal.source or "", "company"),
+        legal_form="company" if legal.source in (None, "company") else
+        d_register if legal.source == "register" else "legal_form",
         vat_id="vat_id" if vat else "company",
         size_class="employees" if size_reasons and size_reasons[0].startswith("size_from_emp")
         else "revenue",
