@@ -95,3 +95,34 @@ def test_companies_phones_are_business_lines_not_a_consumers(decided: Settings) 
     # The bakery is a sole trader: its landline from a bought list is not a published business
     # contact point, so consumer rules apply (rule A3).
     assert phone["Huber"]["reason"] == "uwg7_2_1_no_consent_consumer"
+
+
+def test_the_lead_profile_shows_the_legal_form_for_companies_and_their_contacts(
+        decided: Settings) -> None:
+    with open_warehouse(decided, write=False) as wh:
+        rows = wh.fetchall("SELECT entity_type, company_name, legal_form FROM marts.lead_profile "
+                           "JOIN core.leads USING (lead_id, entity_type) "
+                           "WHERE company_name = 'Müller Metallbau'")
+    assert {(t, f) for t, _, f in rows} == {("company", "GmbH & Co. KG"),
+                                             ("contact", "GmbH & Co. KG")}
+
+
+def test_lists_loaded_before_the_migration_get_their_legal_form_from_raw(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warehouse import migrate
+
+    every = migrate.migration_files()
+    monkeypatch.setattr(migrate, "migration_files", lambda: [m for m in every if m[0] < 10])
+    result = CliRunner().invoke(app, ["ingest", "list", str(FIXTURE), "--vendor", "IHK Export",
+                                      "--acquired-on", "20.11.2026", "--db",
+                                      str(settings.db_path)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setattr(migrate, "migration_files", lambda: every)
+    enrich_new(settings)  # opens the warehouse for writing: migration 0010 runs first
+    with open_warehouse(settings, write=False) as wh:
+        staged = dict(wh.fetchall("SELECT company, legal_form FROM "
+                                  "staging.stg_purchased_list__records"))
+        sole = dict(wh.fetchall("SELECT company_name, sole_trader FROM core.enriched_records"))
+    assert staged["Müller Metallbau"] == "GmbH & Co. KG"
+    assert sole["Müller Metallbau"] is False
+    assert sole["Bäckerei Hans Huber"] is True
