@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from compliance.case import EVENT_ATTRIBUTES
+from enrichment.audience import BUSINESS_ENTITIES
 
 SOURCE_KIND = {"web_form": "web_form", "crawl": "crawled", "purchased_list": "purchased_list"}
 SOURCE_PRIORITY = ("web_form", "crawled", "purchased_list")
@@ -68,6 +69,14 @@ def _audience(records: Sequence[Mapping[str, Any]]) -> str:
     return "b2c" if "b2c" in seen else "unknown"
 
 
+def _sole_trader(records: Sequence[Mapping[str, Any]]) -> bool:
+    """A sole trader when a member says so and no member knows the lead to be an entity (a
+    GmbH's list row beats a crawled page that only saw a person's name in the company)."""
+    if any(r.get("legal_entity") in BUSINESS_ENTITIES for r in records):
+        return False
+    return any(bool(r.get("sole_trader")) for r in records)
+
+
 def _bounced(events: Iterable[Mapping[str, Any]]) -> bool:
     return any(e["kind"] == "email_bounced" for e in events)
 
@@ -85,7 +94,7 @@ def lead_facts(records: Sequence[Mapping[str, Any]], events: Sequence[Mapping[st
     facts: dict[str, Any] = {
         "source": source,
         "audience": _audience(records),
-        "sole_trader": any(bool(r.get("sole_trader")) for r in records),
+        "sole_trader": _sole_trader(records),
         "has_email": bool(with_email) and not _bounced(events),
         "email_kind": _first(with_email, "email_channel_kind"),
         "has_phone": bool(with_phone),

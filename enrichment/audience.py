@@ -19,7 +19,10 @@ EmailKind = Literal["private", "business_personal", "business_role", "freemail_b
 PhoneKind = Literal["private_landline", "private_mobile", "business_line", "mobile_unknown_use"]
 PostalKind = Literal["private", "business"]
 
-BUSINESS_ENTITIES = frozenset({"capital", "partnership", "association", "public", "foreign"})
+BUSINESS_ENTITIES = frozenset({"corporation", "partnership", "association", "public"})
+"""Legal-form classes of an entity that is not a natural person: never a consumer, never a
+sole trader, whatever the name or the contact looks like. `sole_trader` (e.K.,
+Einzelunternehmen, e.U.) is b2b but a natural person."""
 BUSINESS_PUBLISHED_SOURCES = frozenset({"impressum_crawl", "register"})
 
 
@@ -31,7 +34,7 @@ class AudienceSignals(NamedTuple):
     """
 
     has_company: bool = False
-    legal_entity: str | None = None          # capital | partnership | sole_trader | ...
+    legal_entity: str | None = None          # corporation | partnership | sole_trader | ...
     has_register_entry: bool = False
     has_vat_id: bool = False
     email_kind: str | None = None            # role | freemail | disposable | personal_business
@@ -65,8 +68,11 @@ def decide_audience(s: AudienceSignals) -> AudienceResult:
     Cached: the signals take few combinations, and a batch decides once per lead.
     """
     reasons: list[str] = []
+    # The legal form decides when there is one; words and the person's name in the company
+    # name only count for a company without a known legal form.
     sole_trader = s.legal_entity == "sole_trader" or (
-        s.has_company and s.legal_entity is None and (s.sole_trader_words or s.name_in_company))
+        s.legal_entity not in BUSINESS_ENTITIES and s.has_company and s.legal_entity is None
+        and (s.sole_trader_words or s.name_in_company))
     if s.legal_entity in BUSINESS_ENTITIES:
         reasons.append(f"legal_form: {s.legal_entity}")
     if s.has_register_entry:

@@ -49,6 +49,7 @@ class CompanyResult:
 @dataclass(frozen=True)
 class _Compiled:
     forms: tuple[tuple[re.Pattern[str], re.Pattern[str], LegalFormMatch], ...]
+    whole: tuple[tuple[re.Pattern[str], LegalFormMatch], ...]
     noise: frozenset[str]
     courts: dict[str, str]
     register: re.Pattern[str]
@@ -86,17 +87,20 @@ _NOT_IN_NAME = re.compile(r"[\"'“”„»«()\[\]]")
 def _compiled() -> _Compiled:
     cfg = company_config().value
     forms = []
+    whole = []
     for form in cfg.legal_forms:
         body = "|".join(f"(?:{p})" for p in form.patterns)
         at_end = re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})\s*[.,;]?\s*$")
         anywhere = re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})(?=[\s,;]|$)")
-        forms.append((at_end, anywhere, LegalFormMatch(form.canonical, form.entity)))
+        found = LegalFormMatch(form.canonical, form.entity)
+        forms.append((at_end, anywhere, found))
+        whole.append((re.compile(rf"(?:{body})", re.IGNORECASE), found))
     types = "|".join(sorted(cfg.register_types, key=len, reverse=True))
     register = re.compile(
         rf"\b(?P<type>{types})\s*[:.]?\s*(?:Nr\.?\s*)?(?P<num>\d[\d .]*\d|\d)"
         r"(?:\s*(?P<suffix>[A-Z]{1,2})\b)?"
     )
-    return _Compiled(tuple(forms), frozenset(cfg.noise_words),
+    return _Compiled(tuple(forms), tuple(whole), frozenset(cfg.noise_words),
                      dict(cfg.register_court_aliases), register, cfg)
 
 
@@ -114,6 +118,92 @@ def split_legal_form(name: str) -> tuple[str, LegalFormMatch | None]:
             rest = name if m.start() == 0 else _tidy(name[: m.start()] + " " + name[m.end():])
             return _tidy(rest), form
     return _tidy(name), None
+
+
+_FORM_NOISE = re.compile(r"^(?:Rechtsform|Gesellschaftsform|Unternehmensform)\s*:\s*", re.I)
+_CO_PREFIX = re.compile(r"^(?:&|\+|und|u\.)\s*(?i:co)\.?\s*", re.I)
+
+
+@lru_cache(maxsize=4096)
+def normalize_legal_form(value: str | None) -> LegalFormMatch | None:
+    """The canonical legal form of a value that is one (a list's `Rechtsform` column).
+
+    Any case, dotted or written out: `mbH`, `m.b.H.`, `GMBH & CO KG`, `Gesellschaft mit
+    beschränkter Haftung`, `& Co Kommanditgesellschaft`, `Gbr`, `e.G.`, `eingetragener
+    Verein`. A value that is not a legal form (a numeric code, `öffentlich-rechtlich`, free
+    text) gives None; the caller keeps it in raw.
+    """
+    if value is None:
+        return None
+    text = " ".join(strip_emoji(value).split()).strip(" ,;:-/")
+    text = _CO_PREFIX.sub("", _FORM_NOISE.sub("", text))
+    if not text or not any(ch.isalpha() for ch in text):
+        return None
+    for pattern, form in _compiled().whole:
+        if pattern.fullmatch(text) or pattern.fullmatch(text.rstrip(".")):
+            return form
+    return None
+
+
+REGISTER_FORMS: dict[str, tuple[str | None, str | None]] = {
+    "HRB": (None, "corporation"),
+    "HRA": (None, None),            # a partnership or an e.K.: the class stays open
+    "VR": ("e.V.", "association"),
+    "GnR": ("eG", "association"),
+    "PR": ("PartG", "partnership"),
+    "PartR": ("PartG", "partnership"),
+    "GsR": ("GbR", "partnership"),
+}
+"""What a register type says: (legal form, class). HRB holds only corporations (GmbH, AG,
+UG, SE, KGaA); HRA holds partnerships and registered merchants alike."""
+
+
+def legal_form_from_register(number: str | None) -> tuple[str | None, str | None]:
+    """(legal form, class) from a register number such as `HRB 1234` or `VR 99`."""
+    if not number:
+        return None, None
+    kind = number.split(" ", 1)[0]
+    return REGISTER_FORMS.get("GnR" if kind == "GenR" else kind, (None, None))
+
+
+@dataclass(frozen=True)
+class LegalFormChoice:
+    legal_form: str | None
+    legal_class: str | None
+    source: str | None
+    """Which input decided: `legal_form` (the field), `company` (the name's suffix),
+    `register` (the register type) or `impressum` (the crawled page's extraction)."""
+    reasons: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=65536)
+def choose_legal_form(
+    field_value: str | None, name_form: LegalFormMatch | None, register_number: str | None,
+    impressum_value: str | None = None,
+) -> LegalFormChoice:
+    """The legal form by precedence: the list or form field, the company name's suffix, the
+    register type, the Impressum extraction. A field value that is no legal form gives a
+    reason and falls through to the next source."""
+    reasons: list[str] = []  # cached: a batch holds few combinations
+    field_form = normalize_legal_form(field_value)
+    if field_value and field_value.strip() and field_form is None:
+        reasons.append(f"legal_form_unreadable: {field_value.strip()}")
+    if field_form is not None:
+        if name_form is not None and name_form.canonical != field_form.canonical:
+            reasons.append(f"legal_form_conflict: {field_form.canonical} (field) vs "
+                           f"{name_form.canonical} (name)")
+        return LegalFormChoice(field_form.canonical, field_form.entity, "legal_form",
+                               tuple(reasons))
+    if name_form is not None:
+        return LegalFormChoice(name_form.canonical, name_form.entity, "company", tuple(reasons))
+    form, cls = legal_form_from_register(register_number)
+    if cls is not None:
+        return LegalFormChoice(form, cls, "register", tuple(reasons))
+    page_form = normalize_legal_form(impressum_value)
+    if page_form is not None:
+        return LegalFormChoice(page_form.canonical, page_form.entity, "impressum",
+                               tuple(reasons))
+    return LegalFormChoice(None, None, None, tuple(reasons))
 
 
 def _tidy(text: str) -> str:

@@ -38,7 +38,10 @@ class EmailConfig(_Strict):
 class LegalForm(_Strict):
     canonical: str
     patterns: list[str]
-    entity: str = Field(pattern="^(capital|partnership|sole_trader|association|public|foreign)$")
+    spellings: list[str] = Field(default_factory=list)
+    """Literal spellings as pages write them (exact case): the Impressum extractor's
+    entity-ruler patterns. `patterns` are the regular expressions for names and list values."""
+    entity: str = Field(pattern="^(corporation|partnership|sole_trader|association|public)$")
 
 
 class SizeClass(_Strict):

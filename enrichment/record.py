@@ -28,7 +28,14 @@ from typing import Any, NamedTuple
 
 from enrichment.address import enrich_address
 from enrichment.audience import AudienceSignals, decide_audience
-from enrichment.company import domains_agree, enrich_company, size_class, wz_section
+from enrichment.company import (
+    choose_legal_form,
+    domains_agree,
+    enrich_company,
+    size_class,
+    split_legal_form,
+    wz_section,
+)
 from enrichment.config import audience_config, company_config, enrichment_version
 from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
@@ -178,6 +185,7 @@ class _Derivation(NamedTuple):
     mobile: bool
     fax: bool
     register: str
+    legal_form: str
     vat_id: str
     size_class: str
     salutation: str
@@ -201,8 +209,8 @@ def _sources(d: _Derivation) -> tuple[Source | None, ...]:
         ("email_validator", "email"), (d.email_status, "email"), ("email_validator", "email"),
         ("tldextract", "email"),
         *phones, *mobiles, (("phonenumbers", "fax") if d.fax else None),
-        ("rules", "company"), ("rules", "company"), ("rules", "company"), ("rules", "company"),
-        ("rules", d.register), ("rules", d.register), ("stdnum", d.vat_id),
+        ("rules", "company"), ("rules", d.legal_form), ("rules", d.legal_form),
+        ("rules", "company"), ("rules", d.register), ("rules", d.register), ("stdnum", d.vat_id),
         ("tldextract", "website"), ("tldextract", "email"), ("rules", "wz_code"),
         ("rules", "wz_code"), ("rules", d.size_class),
         ("rules", d.salutation), ("rules", d.title), ("rules", d.first_name),
@@ -284,6 +292,18 @@ def enrich_record(
         if mail.kind in ("role", "personal_business") else None
     wz, section, wz_reasons = wz_section(get("wz_code"))
     size, size_reasons = size_class(get("employees"), get("revenue"))
+    # Legal form: the record's own field (a list's `Rechtsform`, a form's field) first, then
+    # the name's suffix, the register type, and last the Impressum extraction (a crawled
+    # record's field).
+    crawled = source_kind == "crawl"
+    name_form = split_legal_form(comp.name)[1] if comp.name and comp.legal_form else None
+    legal = choose_legal_form(None if crawled else get("legal_form"), name_form, number,
+                              get("legal_form") if crawled else None)
+    if legal.reasons:
+        company_reasons += legal.reasons
+    if comp.legal_form is None and legal.legal_form is not None and \
+            "legal_form_not_found" in company_reasons:
+        company_reasons.remove("legal_form_not_found")
     reasons["company"] = company_reasons + wz_reasons + size_reasons
 
     # Person.
@@ -308,7 +328,7 @@ def enrich_record(
     aud_cfg = audience_config().value
     signals = AudienceSignals(
         has_company=bool(comp.name),
-        legal_entity=comp.legal_entity,
+        legal_entity=legal.legal_class,
         has_register_entry=bool(number) or bool(_REGISTER_HINT.search(company_text or "")),
         has_vat_id=bool(vat_id),
         email_kind=email_kind,
@@ -329,6 +349,7 @@ def enrich_record(
     aud = decide_audience(signals)
     reasons["audience"] = aud.reasons
 
+    d_register = "register" if reg else "company"
     derivation = _Derivation(
         origin=origin,
         street=street_src,
@@ -337,6 +358,8 @@ def enrich_record(
         mobile=raw_mobile is not None,
         fax=raw_fax is not None,
         register="register" if reg else "company",
+        legal_form="company" if legal.source in (None, "company") else
+        d_register if legal.source == "register" else "legal_form",
         vat_id="vat_id" if vat else "company",
         size_class="employees" if size_reasons and size_reasons[0].startswith("size_from_emp")
         else "revenue",
@@ -356,7 +379,7 @@ def enrich_record(
         phone.extension,
         mobile.e164, raw_mobile, mobile.valid if mobile.status else None, mobile.type,
         fax.e164,
-        comp.name, comp.legal_form, comp.legal_entity, comp.match_name, court, number, vat_id,
+        comp.name, legal.legal_form, legal.legal_class, comp.match_name, court, number, vat_id,
         website_domain, agree, wz, section, size,
         pers.salutation, pers.title, pers.first_name, pers.last_name, pers.role,
         pers.seniority, pers.decision_maker if pers.seniority else None,

@@ -32,6 +32,7 @@ LIST_FIELDS: tuple[str, ...] = (
     "revenue",
     "register",
     "vat_id",
+    "legal_form",
 )
 """Contact and company fields shared by purchased lists, web forms and crawled records."""
 

@@ -20,7 +20,7 @@ from warehouse.load_lists import BatchReport, already_ingested, batch_id_for
 _STAGING = ("record_id", "batch_id", "row_number", "url", "domain", "page_kind", "fetched_at",
             "company", "first_name", "last_name", "full_name", "position", "street",
             "postcode", "city", "country", "phone", "fax", "email", "website", "register",
-            "vat_id")
+            "vat_id", "legal_form")
 
 
 def _company_row(page: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
@@ -34,6 +34,7 @@ def _company_row(page: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
         "phone": (found.get("phones") or [None])[0], "fax": found.get("fax"),
         "email": (found.get("emails") or [None])[0], "website": page["domain"],
         "register": register, "vat_id": found.get("vat_id"),
+        "legal_form": found.get("legal_form"),
     }
 
 

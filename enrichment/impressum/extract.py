@@ -21,7 +21,7 @@ from enrichment.impressum import fields as f
 from enrichment.impressum.config import impressum_config
 from enrichment.impressum.emails import dedupe, find_emails, mailto_address
 from enrichment.impressum.html import parse_html
-from enrichment.impressum.nlp import PATTERNS_DIR, build_nlp
+from enrichment.impressum.nlp import build_nlp, legal_form_patterns
 from enrichment.impressum.schema_org import organisations
 from enrichment.impressum.segments import (
     COMPANY,
@@ -96,11 +96,9 @@ class _Address:
 
 @lru_cache(maxsize=1)
 def _form_words() -> frozenset[str]:
-    import srsly
-
     words = set()
-    for row in srsly.read_jsonl(PATTERNS_DIR / "legal_forms.jsonl"):
-        words.update(str(row["pattern"]).split())
+    for row in legal_form_patterns():
+        words.update(row["pattern"].split())
     return frozenset(w for w in words if w not in ("&", "+", "und", "u."))
 
 

@@ -5,7 +5,8 @@ Entities it sets:
 - field labels `L_MD`, `L_PARTNER`, `L_RESP`, `L_PHONE`, `L_FAX`, `L_EMAIL`, `L_REG`, `L_VAT`,
   `L_TAX`, `L_NAME`, `L_ADDR`, `L_OTHER` and third-party markers `TP` (patterns/labels.jsonl,
   matched on lower-case text);
-- `LEGAL_FORM` with the canonical form as `ent_id_` (patterns/legal_forms.jsonl, exact case).
+- `LEGAL_FORM` with the canonical form as `ent_id_` (the `spellings` of the legal forms in
+  enrichment/defaults/company.yaml, exact case: the one list of legal forms).
 Patterns are loaded in Python with `from_disk` (the config route for EntityRuler patterns fails
 on spaCy 3.8), and the pipeline is built once per process.
 """
@@ -94,6 +95,15 @@ def impressum_label_filter(doc: Doc) -> Doc:
     return doc
 
 
+def legal_form_patterns() -> list[dict[str, str]]:
+    """Entity-ruler patterns from the legal forms of company.yaml: each spelling, its
+    canonical form as the id."""
+    from enrichment.config import company_config
+
+    return [{"label": "LEGAL_FORM", "pattern": spelling, "id": form.canonical}
+            for form in company_config().value.legal_forms for spelling in form.spellings]
+
+
 @lru_cache(maxsize=1)
 def build_nlp() -> Language:
     """The Impressum pipeline, built once per process (the spider calls it for every page)."""
@@ -103,6 +113,6 @@ def build_nlp() -> Language:
     labels.from_disk(PATTERNS_DIR / "labels.jsonl")  # type: ignore[attr-defined]
     forms = nlp.add_pipe("entity_ruler", name="legal_forms",
                          config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False})
-    forms.from_disk(PATTERNS_DIR / "legal_forms.jsonl")  # type: ignore[attr-defined]
+    forms.add_patterns(legal_form_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe("impressum_label_filter")
     return nlp

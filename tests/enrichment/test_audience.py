@@ -7,18 +7,18 @@ import pytest
 from enrichment.audience import AudienceSignals, decide_audience
 
 
-def test_capital_company_is_b2b_with_business_channels() -> None:
+def test_corporation_is_b2b_with_business_channels() -> None:
     r = decide_audience(AudienceSignals(
-        has_company=True, legal_entity="capital", email_kind="personal_business",
+        has_company=True, legal_entity="corporation", email_kind="personal_business",
         email_domain_matches_website=True, phone_type="fixed", has_phone=True,
         has_postal_address=True, origin="vendor_list"))
     assert (r.audience, r.sole_trader, r.email_kind, r.phone_kind, r.postal_kind) == \
         ("b2b", False, "business_personal", "business_line", "business")
-    assert "legal_form: capital" in r.reasons
+    assert "legal_form: corporation" in r.reasons
 
 
 def test_company_mobile_from_a_list_is_mixed_use() -> None:
-    r = decide_audience(AudienceSignals(has_company=True, legal_entity="capital",
+    r = decide_audience(AudienceSignals(has_company=True, legal_entity="corporation",
                                         phone_type="mobile", has_phone=True))
     assert r.phone_kind == "mobile_unknown_use"
 
@@ -95,5 +95,5 @@ def test_unknown_audience_mobile_is_unknown_use_and_nothing_is_business() -> Non
 
 
 def test_no_channels_no_kinds() -> None:
-    r = decide_audience(AudienceSignals(has_company=True, legal_entity="capital"))
+    r = decide_audience(AudienceSignals(has_company=True, legal_entity="corporation"))
     assert (r.email_kind, r.phone_kind, r.postal_kind) == (None, None, None)

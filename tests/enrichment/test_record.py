@@ -45,7 +45,7 @@ def test_full_record() -> None:
     }
     assert {k: row[k] for k in expected} == expected
     assert set(ROW_FIELDS) <= set(row)
-    assert "legal_form: capital" in json.loads(row["reasons"])["audience"]
+    assert "legal_form: corporation" in json.loads(row["reasons"])["audience"]
 
 
 def test_table_layout_holds_every_enriched_field_once() -> None:

@@ -47,11 +47,13 @@ def test_crawled_impressum_becomes_a_company_and_a_decision_maker(
     result = crawl_and_load(allowed, targets=[site])
     assert result.batch.loaded == 1
     with open_warehouse(settings, write=False) as wh:
-        rows = wh.dicts("SELECT company, full_name, position, postcode, register, url "
+        rows = wh.dicts("SELECT company, full_name, position, postcode, register, url, "
+                        "legal_form "
                         "FROM staging.stg_crawl__pages ORDER BY record_id")
         raw = wh.scalar("SELECT count(*) FROM raw.records WHERE source_kind = 'crawl'")
     assert rows[0]["company"].startswith("Acme Maschinenbau")
     assert rows[0]["register"] == "Amtsgericht Hamburg HRB 123456"
+    assert rows[0]["legal_form"] == "GmbH"  # the Impressum's legal form is staged too
     assert (rows[1]["full_name"], rows[1]["position"]) == ("Hanna Weber", "Geschäftsführer")
     assert raw >= 3  # home page, Impressum, the derived director record
     assert not list((settings.data_dir / "crawl").glob("*.jsonl"))  # no copy outside
