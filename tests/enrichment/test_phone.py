@@ -96,6 +96,9 @@ def _direct(text: str, region: str) -> tuple[object, ...]:
             None)
 
 
+REPAIRS = {"country_code_twice", "country_code_without_plus", "trunk_prefix_added"}
+
+
 def test_plain_numbers_read_as_their_digits_give_what_phonenumbers_gives() -> None:
     """The digit-string fast path (and its cache shared between notations) changes nothing."""
     rng = random.Random(3)
@@ -104,6 +107,11 @@ def test_plain_numbers_read_as_their_digits_give_what_phonenumbers_gives() -> No
         region = rng.choice(["DE", "AT", "CH", "IT", "US", "GB", "FR"])
         result = enrich_phone(text, region)
         e164, number_region, valid, error = _direct(text, region)
+        if REPAIRS & set(result.reasons):
+            # a repair only ever turns a number phonenumbers finds invalid into a valid one
+            assert not valid, (text, region)
+            assert result.valid, (text, region)
+            continue
         assert (result.e164, result.valid) == (e164, valid), (text, region)
         if error is None and e164 is not None:
             assert result.region == number_region, (text, region)
@@ -118,3 +126,32 @@ def test_notations_of_one_number_agree() -> None:
                for r in (enrich_phone(w) for w in written)}
     assert results == {("+49891234560", "fixed", "DE", ("type: fixed",))}
     assert [enrich_phone(w).input for w in written] == written
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "e164", "reason"),
+    [
+        ("4930901838210", "DE", "+4930901838210", None),       # number cell with its 49
+        ("4930901838210.0", "DE", "+4930901838210", "decimal_artifact_removed"),
+        ("30901838210", "DE", "+4930901838210", None),          # area code without its 0
+        ("30901838210.0", "DE", "+4930901838210", "decimal_artifact_removed"),
+        ("2.21123456E10", "DE", "+4922112345600", "scientific_notation_expanded"),
+        ("0234 9388231", "DE", "+492349388231", None),          # joined area code + number
+        ("241 6009-0", "DE", "+4924160090", None),
+        ("+49 49 30 901838210", "DE", "+4930901838210", "country_code_twice"),
+        ("0049 49 89 1234560", "DE", "+49891234560", "country_code_twice"),
+        ("4316641234", "AT", "+4316641234", None),
+        ("1 5320000", "AT", "+4315320000", None),
+    ],
+)
+def test_numbers_from_spreadsheet_cells(value: str, region: str, e164: str,
+                                        reason: str | None) -> None:
+    result = enrich_phone(value, region)
+    assert (result.e164, result.valid) == (e164, True), result.reasons
+    if reason:
+        assert reason in result.reasons
+
+
+def test_a_decimal_artefact_never_becomes_digits() -> None:
+    assert enrich_phone("221.0").e164 == "+49221"  # not +492210
+    assert not enrich_phone("221.0").valid
