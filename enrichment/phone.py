@@ -107,6 +107,14 @@ def _enrich(value: str, region: str) -> PhoneResult:
         if len(digits) >= _PLAIN_MIN_DIGITS:
             return _result(value, None, _repaired(plain.group(1) + digits, region),
                            cell_reasons)
+    several = _SEVERAL.split(text)
+    if len(several) > 1 and all(_ALLOWED.match(p) and len(_NON_DIGIT.sub("", p)) >= 6
+                                for p in several):
+        # "030 671289-14, 030 671289-15": a cell with several numbers; the first is the one
+        first = _enrich(several[0], region)
+        return PhoneResult(**{**first.__dict__, "input": value,
+                              "reasons": [f"several_numbers: {len(several)}, first taken",
+                                          *first.reasons]})
     extension = None
     match = _EXTENSION.search(text)
     if match:
@@ -132,6 +140,7 @@ def _result(value: str, extension: str | None, parsed: _Parsed,
 
 
 _NON_DIGIT = re.compile(r"\D")
+_SEVERAL = re.compile(r"\s*(?:[,;|]|\s(?:oder|od\.|und|or)\s)\s*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
@@ -145,12 +154,20 @@ def _repaired(text: str, region: str) -> _Parsed:
     - the country code twice (`+49 49 30 ...`).
     """
     parsed = _number(text, region)
-    if parsed[1] == "valid":
-        return parsed
     digits = _NON_DIGIT.sub("", text)
+    international = text.lstrip("( ").startswith(("+", "00"))
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = metadata.national_prefix if metadata else None
+    if parsed[1] == "valid":
+        if trunk and digits and not international and not digits.startswith(trunk):
+            # phonenumbers reads the first digits as the area code; right for a joined
+            # area-code column ("241 6009-0"), a guess for a local number without one
+            reason = "country_code_without_plus" if parsed[0] == "+" + digits else \
+                "area_code_without_trunk_prefix"
+            return (*parsed[:4], (reason, *parsed[4]))
+        return parsed
     if not digits:
         return parsed
-    international = text.lstrip("( ").startswith(("+", "00"))
     candidates: list[tuple[str, str]] = []
     code = str(phonenumbers.country_code_for_region(region))
     if international:
@@ -161,8 +178,6 @@ def _repaired(text: str, region: str) -> _Parsed:
     else:
         if code != "0" and digits.startswith(code):
             candidates.append(("+" + digits, "country_code_without_plus"))
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        trunk = metadata.national_prefix if metadata else None
         if trunk and not digits.startswith(trunk):
             candidates.append((trunk + digits, "trunk_prefix_added"))
     for candidate, reason in candidates:
