@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from enrichment.config import CountryConfig, country_config
-from enrichment.domains import registrable_domain
 from enrichment.text import fold
 
 _INTERNATIONAL = re.compile(r"^\s*(?:\+|00)\s*(\d[\d\s()/.\-–]*)")
 _NON_DIGIT = re.compile(r"\D")
+_HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?([^/:?#\s]+)")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def _compiled() -> _Compiled:
                      prefixes, tlds, cities)
 
 
+@lru_cache(maxsize=65536)
 def postcode_countries(postcode: str) -> frozenset[str]:
     """The countries whose postcode shape fits (with a lost leading zero where configured)."""
     comp = _compiled()
@@ -68,7 +69,9 @@ def postcode_countries(postcode: str) -> frozenset[str]:
 
 def phone_country(phone: str) -> str | None:
     """The country of a number written with `+CC` or `00CC`; None for a national number."""
-    m = _INTERNATIONAL.match(phone)
+    if not phone.lstrip(" (").startswith(("+", "00")):
+        return None  # the usual national number, without a regular expression
+    m = _INTERNATIONAL.match(phone.lstrip(" ("))
     if not m:
         return None
     digits = _NON_DIGIT.sub("", m.group(1))
@@ -76,16 +79,20 @@ def phone_country(phone: str) -> str | None:
 
 
 def tld_country(domain_or_address: str) -> str | None:
-    """The country of a country-code TLD (`firma.at`, `info@firma.ch`); None if generic."""
-    text = domain_or_address.rsplit("@", 1)[-1]
-    domain = registrable_domain(text) or text
-    tld = domain.rstrip("./ ").rsplit(".", 1)[-1].lower()
-    if tld in _compiled().generic_tlds:
+    """The country of a country-code TLD (`firma.at`, `info@firma.ch`, a URL); None if generic
+    or unknown."""
+    host = _HOST.match(domain_or_address.rsplit("@", 1)[-1].strip())
+    return _tld_country(host.group(1).rstrip(".").lower() if host else "")
+
+
+@lru_cache(maxsize=65536)
+def _tld_country(host: str) -> str | None:
+    tld = host.rsplit(".", 1)[-1]
+    if "." not in host or tld in _compiled().generic_tlds:
         return None
     return _compiled().tlds.get(tld)
 
 
-@lru_cache(maxsize=65536)
 def infer_country(
     postcode: str | None = None,
     phones: tuple[str, ...] = (),
@@ -93,6 +100,16 @@ def infer_country(
     city: str | None = None,
 ) -> CountryGuess:
     """The country the evidence speaks for, and which evidence; else the default."""
+    return _decide(postcode.strip() if postcode else None,
+                   tuple(phone_country(p) for p in phones),
+                   tuple(tld_country(d) for d in domains),
+                   _compiled().cities.get(fold(city)) if city else None)
+
+
+@lru_cache(maxsize=65536)
+def _decide(postcode: str | None, phone_isos: tuple[str | None, ...],
+            tld_isos: tuple[str | None, ...], city_iso: str | None) -> CountryGuess:
+    """The vote over the evidence each field gave: few combinations recur, so it is cached."""
     comp = _compiled()
     scores: dict[str, float] = {}
     kinds: dict[str, list[str]] = {}
@@ -104,15 +121,14 @@ def infer_country(
         if kind not in kinds.setdefault(iso, []):
             kinds[iso].append(kind)
 
-    fits = postcode_countries(postcode) if postcode and postcode.strip() else frozenset()
+    fits = postcode_countries(postcode) if postcode else frozenset()
     if len(fits) == 1:
         vote(next(iter(fits)), "postcode")
-    for phone in phones:
-        vote(phone_country(phone), "phone")
-    for domain in domains:
-        vote(tld_country(domain), "tld")
-    if city:
-        vote(comp.cities.get(fold(city)), "city")
+    for iso in phone_isos:
+        vote(iso, "phone")
+    for iso in tld_isos:
+        vote(iso, "tld")
+    vote(city_iso, "city")
     if fits:
         # The postcode belongs to the address: a country whose postcodes look different is
         # ruled out (a German address with an Austrian mobile number stays German).

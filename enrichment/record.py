@@ -36,7 +36,7 @@ from enrichment.domains import registrable_domain
 from enrichment.email import enrich_email
 from enrichment.person import enrich_person
 from enrichment.phone import PhoneResult, enrich_phone
-from enrichment.text import fold, is_placeholder
+from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
 
 Record = Mapping[str, str | None]
 
@@ -172,6 +172,8 @@ def _without_placeholders(record: Record) -> Record:
     """Spreadsheet errors (`#WERT!`, `#N/A`) and placeholders (`null`, `n/a`, `-`; `0` in a
     text column) as None, so no field is derived from them (`enrichment.text.is_placeholder`).
     """
+    if EMPTY_SPELLINGS.isdisjoint(record.values()):
+        return record  # the usual case; address and person fields check odd spellings again
     blank = [k for k, v in record.items()
              if v is not None and is_placeholder(v, text_column=k not in _NOT_TEXT)]
     if not blank:

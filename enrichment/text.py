@@ -56,6 +56,13 @@ column (street, e-mail, phone, names): see `is_placeholder`."""
 _MAX_PLACEHOLDER = max(len(v) for v in SPREADSHEET_ERRORS | PLACEHOLDERS)
 
 
+EMPTY_SPELLINGS = frozenset(
+    variant for value in SPREADSHEET_ERRORS | PLACEHOLDERS | {"0", "0.0"}
+    for variant in (value, value.lower(), value.title(), value.capitalize()))
+"""The usual spellings of the values `is_placeholder` accepts: a set a whole record's values
+can be checked against in one C-level call (`isdisjoint`) before anything is looked at."""
+
+
 def is_placeholder(text: str, *, text_column: bool = True) -> bool:
     """True for a spreadsheet error value (`#WERT!`, `#N/A`), a placeholder (`null`, `n/a`,
     `-`) or, in a text column, `0` (one real list wrote every empty cell as 0)."""
