@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from enrichment.config import address_config
-from enrichment.text import clean, fold
+from enrichment.config import address_config, country_config
+from enrichment.text import clean_value, fold
 
 _HOUSE = re.compile(
     r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)?)$"
@@ -96,6 +96,27 @@ def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
     return text, None, False, "house_number_missing"
 
 
+_DECIMAL = re.compile(r"^(\d+)[.,]0+$")
+
+
+@lru_cache(maxsize=65536)
+def normalise_postcode(postcode: str, country: str | None) -> tuple[str, bool]:
+    """(postcode, padded): spaces and a spreadsheet's `.0` dropped; a 4-digit postcode padded
+    to five digits in a country whose lists lose the leading zero (DE: `1067` -> `01067`).
+
+    The caller decides the country first (column, else `enrichment.country.infer_country`),
+    so an Austrian or Swiss 4-digit postcode is never padded.
+    """
+    text = postcode.replace(" ", "")
+    decimal = _DECIMAL.match(text)
+    if decimal:
+        text = decimal.group(1)
+    lost_zero = country_config().value.lost_leading_zero
+    if (country or "DE") in lost_zero and re.fullmatch(r"[1-9]\d{3}", text):
+        return "0" + text, True
+    return text, False
+
+
 @lru_cache(maxsize=65536)
 def check_postcode(postcode: str | None, country: str | None) -> list[str]:
     """Reasons for a postcode that does not fit its country (5 digits in DE, 4 in AT/CH)."""
@@ -125,7 +146,8 @@ def enrich_address(
     Cached: the contacts of one company share its address.
     """
     given = street_full if street_full is not None else street
-    values = [clean(x) for x in (street_full, street, house_number, postcode, city, country)]
+    values = [clean_value(x) for x in (street_full, street, house_number, postcode, city,
+                                       country)]
     if all(v is None for v in values):
         any_empty = any(x is not None for x in (street_full, street, postcode, city))
         return AddressResult(input=given, country=country_code(default_country),
@@ -161,7 +183,9 @@ def enrich_address(
     if iso is None:
         iso = country_code(default_country)
     if out_post:
-        out_post = out_post.replace(" ", "")
+        out_post, padded = normalise_postcode(out_post, iso)
+        if padded:
+            reasons.append("postcode_padded")
         reasons += check_postcode(out_post, iso)
     return AddressResult(
         input=given, street=out_street, house_number=out_number, postcode=out_post,

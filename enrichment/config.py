@@ -8,10 +8,11 @@ during a run.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from leadpipe.config import LoadedConfig, load_config
 from leadpipe.settings import load_settings
@@ -78,7 +79,8 @@ class PersonConfig(_Strict):
     version: int
     titles: list[str]
     particles: list[str]
-    salutations: dict[str, str]
+    salutations: dict[str, str | None]
+    """Folded spelling -> Herr/Frau; None for a known neutral value (divers)."""
     feminine_titles: str
     roles: list[RolePattern]
     department_roles: dict[str, list[str]]
@@ -89,6 +91,57 @@ class AddressConfig(_Strict):
     street_suffixes: dict[str, str]
     countries: dict[str, str]
     postcode_digits: dict[str, int]
+
+
+class CountryEvidence(_Strict):
+    postcode: list[str] = Field(min_length=1)
+    """Regular expressions a whole postcode of the country matches (upper-cased)."""
+    phone_prefixes: list[str] = Field(min_length=1)
+    """Calling codes without `+`/`00` (`43`)."""
+    tlds: list[str]
+    cities: list[str] = []
+    """Folded city names only this country has (a tie-breaker for 4-digit postcodes)."""
+
+    @field_validator("postcode")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"postcode pattern {pattern!r} does not compile: {exc}") from exc
+        return value
+
+    @field_validator("phone_prefixes")
+    @classmethod
+    def _prefixes_are_digits(cls, value: list[str]) -> list[str]:
+        bad = [p for p in value if not p.isdigit()]
+        if bad:
+            raise ValueError(f"calling codes must be digits without + or 00: {bad}")
+        return value
+
+
+class CountryWeights(_Strict):
+    phone: float = Field(ge=0)
+    tld: float = Field(ge=0)
+    city: float = Field(ge=0)
+    postcode: float = Field(ge=0)
+
+
+class CountryConfig(_Strict):
+    version: int
+    default: str = Field(pattern="^[A-Z]{2}$")
+    lost_leading_zero: list[str]
+    weights: CountryWeights
+    generic_tlds: list[str]
+    countries: dict[str, CountryEvidence]
+
+    @model_validator(mode="after")
+    def _known_countries(self) -> CountryConfig:
+        for key in (self.default, *self.lost_leading_zero):
+            if key not in self.countries:
+                raise ValueError(f"{key!r} is not one of countries: {sorted(self.countries)}")
+        return self
 
 
 class AudienceConfig(_Strict):
@@ -153,9 +206,19 @@ def _address_config(config_dir: Path) -> LoadedConfig[AddressConfig]:
     return load_config("enrichment", "address", AddressConfig, config_dir)
 
 
+@lru_cache(maxsize=8)
+def country_config(config_dir: Path | None = None) -> LoadedConfig[CountryConfig]:
+    return _country_config(_config_dir(config_dir))
+
+
+@lru_cache(maxsize=8)
+def _country_config(config_dir: Path) -> LoadedConfig[CountryConfig]:
+    return load_config("enrichment", "country", CountryConfig, config_dir)
+
+
 @lru_cache(maxsize=1)
 def enrichment_version() -> str:
     """One version for all enrichment configuration, stamped on every enriched row."""
     parts = [email_config().version, company_config().version, person_config().version,
-             address_config().version, audience_config().version]
+             address_config().version, audience_config().version, country_config().version]
     return "-".join(p[:6] for p in parts)

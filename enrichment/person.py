@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from enrichment.config import PersonConfig, person_config
-from enrichment.text import clean, fold, has_emoji, strip_emoji
+from enrichment.text import clean_value, fold, has_emoji, strip_emoji
 
 DECISION_MAKERS = frozenset({"owner", "executive", "head"})
 
@@ -40,7 +40,7 @@ class PersonResult:
 class _Compiled:
     titles: tuple[tuple[re.Pattern[str], str], ...]
     particles: frozenset[str]
-    salutations: dict[str, str]
+    salutations: dict[str, str | None]
     feminine: re.Pattern[str]
     roles: tuple[tuple[re.Pattern[str], str | None, str], ...]
     departments: tuple[tuple[re.Pattern[str], str], ...]
@@ -86,13 +86,45 @@ def proper_case(name: str) -> str:
     return " ".join(words)
 
 
-def _take_salutation(tokens: list[str]) -> tuple[str | None, list[str]]:
+_NO_SALUTATION = object()
+
+
+def _take_salutation(tokens: list[str], *, letters: bool = False) -> tuple[object, list[str]]:
+    """(salutation or None for a neutral one, rest), or (_NO_SALUTATION, tokens).
+
+    Single letters (`m`, `w`, `d` of an M/F/W/D column) count only where the whole value is a
+    salutation (`letters`): in a name, "W. Schmidt" is an initial."""
     if tokens:
         key = fold(tokens[0])
-        found = _compiled().salutations.get(key)
-        if found:
-            return found, tokens[1:]
-    return None, tokens
+        salutations = _compiled().salutations
+        if key in salutations and (letters or len(key) > 1):
+            return salutations[key], tokens[1:]
+    return _NO_SALUTATION, tokens
+
+
+def parse_salutation(value: str) -> tuple[str | None, str | None, list[str]]:
+    """(Herr/Frau or None, title glued on, reasons) from a salutation cell.
+
+    `Frau`, `Hr.`, `Mrs`, `Herrn`, `m`/`w`/`d`, `männlich`/`weiblich`/`divers`, and a title
+    after the salutation (`Frau Dr.`, `Herrn Prof. Dr.`). Divers and its kin give no gendered
+    salutation: None with the reason `salutation_neutral`.
+    """
+    found, rest = _take_salutation(value.split(), letters=True)
+    key = fold(value)
+    if found is _NO_SALUTATION and key in _compiled().salutations:
+        found, rest = _compiled().salutations[key], []  # "keine Angabe"
+    if found is _NO_SALUTATION:
+        title, after = _take_titles(value)
+        if title and not after.strip():
+            return None, title, ["salutation_was_title"]
+        return None, None, [f"salutation_unknown: {value}"]
+    title = None
+    if rest:
+        title, after = _take_titles(" ".join(rest))
+        if title is None or after.strip():
+            return None, None, [f"salutation_unknown: {value}"]
+    reasons = [] if found is not None else ["salutation_neutral"]
+    return (found if isinstance(found, str) else None), title, reasons
 
 
 def _take_titles(text: str) -> tuple[str | None, str]:
@@ -156,7 +188,8 @@ def enrich_person(
     given = full_name if full_name is not None else " ".join(
         x for x in (salutation, title, first_name, last_name) if x) or None
     reasons: list[str] = []
-    parts = [clean(x) for x in (full_name, first_name, last_name, salutation, title, position)]
+    parts = [clean_value(x)
+             for x in (full_name, first_name, last_name, salutation, title, position)]
     if all(p is None for p in parts):
         empty = any(x is not None for x in (full_name, first_name, last_name, position))
         return PersonResult(input=given, reasons=["empty" if empty else "missing"])
@@ -165,10 +198,13 @@ def enrich_person(
         reasons.append("emoji_removed")
         full, first, last, sal, tit, pos = (strip_emoji(p) if p else p
                                             for p in (full, first, last, sal, tit, pos))
-    out_sal = _compiled().salutations.get(fold(sal)) if sal else None
-    if sal and out_sal is None:
-        reasons.append(f"salutation_unknown: {sal}")
-    out_title = None
+    out_sal: str | None = None
+    out_title: str | None = None
+    neutral = False
+    if sal:
+        out_sal, out_title, sal_reasons = parse_salutation(sal)
+        neutral = "salutation_neutral" in sal_reasons
+        reasons += sal_reasons
     if tit:
         out_title, rest = _take_titles(tit)
         if out_title is None or rest.strip():
@@ -179,7 +215,10 @@ def enrich_person(
     if full:
         tokens = full.split()
         found_sal, tokens = _take_salutation(tokens)
-        out_sal = out_sal or found_sal
+        if found_sal is None and not neutral:
+            neutral = True
+            reasons.append("salutation_neutral")
+        out_sal = out_sal or (found_sal if isinstance(found_sal, str) else None)
         found_title, rest = _take_titles(" ".join(tokens))
         out_title = out_title or found_title
         if "," in rest:
@@ -200,7 +239,7 @@ def enrich_person(
     if pos:
         role, seniority, implied, pos_reasons = classify_position(pos)
         reasons += pos_reasons
-        if out_sal is None and implied:
+        if out_sal is None and implied and not neutral:
             out_sal = implied
             reasons.append("salutation_implied_by_position")
     return PersonResult(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
@@ -78,16 +79,42 @@ def enrich_phone(value: str | None, region: str | None = "DE") -> PhoneResult:
     return _enrich(value, (region or "DE").upper())
 
 
+_DECIMAL_CELL = re.compile(r"(\d+)\.0+")
+_SCIENTIFIC_CELL = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d{1,2}")
+
+
+def _spreadsheet_number(text: str) -> tuple[str, tuple[str, ...]]:
+    """A number cell as a spreadsheet wrote it (`221.0`, `2.21123456E10`) back to its digits."""
+    decimal = _DECIMAL_CELL.fullmatch(text)
+    if decimal:
+        return decimal.group(1), ("decimal_artifact_removed",)
+    if _SCIENTIFIC_CELL.fullmatch(text):
+        number = Decimal(text.replace(",", "."))
+        if number == number.to_integral_value():
+            return str(int(number)), ("scientific_notation_expanded",)
+    return text, ()
+
+
 @lru_cache(maxsize=65536)
 def _enrich(value: str, region: str) -> PhoneResult:
     text = " ".join(value.split())
     if not text:
         return PhoneResult(input=value, status="unparseable", reasons=["empty"])
+    text, cell_reasons = _spreadsheet_number(text)
     plain = _PLAIN.fullmatch(text)
     if plain:
         digits = plain.group(2).translate(_PUNCTUATION)
         if len(digits) >= _PLAIN_MIN_DIGITS:
-            return _result(value, None, _number(plain.group(1) + digits, region))
+            return _result(value, None, _repaired(plain.group(1) + digits, region),
+                           cell_reasons)
+    several = _SEVERAL.split(text)
+    if len(several) > 1 and all(_ALLOWED.match(p) and len(_NON_DIGIT.sub("", p)) >= 6
+                                for p in several):
+        # "030 671289-14, 030 671289-15": a cell with several numbers; the first is the one
+        first = _enrich(several[0], region)
+        return PhoneResult(**{**first.__dict__, "input": value,
+                              "reasons": [f"several_numbers: {len(several)}, first taken",
+                                          *first.reasons]})
     extension = None
     match = _EXTENSION.search(text)
     if match:
@@ -101,14 +128,69 @@ def _enrich(value: str, region: str) -> PhoneResult:
     if not _ALLOWED.match(text):
         return PhoneResult(input=value, status="unparseable", extension=extension,
                            reasons=["unexpected_characters"])
-    return _result(value, extension, _number(text, region))
+    return _result(value, extension, _repaired(text, region), cell_reasons)
 
 
-def _result(value: str, extension: str | None, parsed: _Parsed) -> PhoneResult:
+def _result(value: str, extension: str | None, parsed: _Parsed,
+            extra: tuple[str, ...] = ()) -> PhoneResult:
     e164, status, kind, number_region, reasons = parsed
     return PhoneResult(input=value, e164=e164, valid=status == "valid", status=status,
                        type=kind, region=number_region, extension=extension,
-                       reasons=list(reasons))
+                       reasons=[*extra, *reasons])
+
+
+_NON_DIGIT = re.compile(r"\D")
+_SEVERAL = re.compile(r"\s*(?:[,;|]|\s(?:oder|od\.|und|or)\s)\s*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _repaired(text: str, region: str) -> _Parsed:
+    """`_number`, and where that is not a valid number, the readings a spreadsheet or a
+    column mapping make likely, taken only if valid:
+
+    - the country code without `+`/`00` (a number cell `4930901838210`);
+    - the trunk prefix lost (`30901838210`, `241 6009-0` from joined area-code and number
+      columns): a German or Austrian area code dialled nationally always starts with 0;
+    - the country code twice (`+49 49 30 ...`).
+    """
+    parsed = _number(text, region)
+    digits = _NON_DIGIT.sub("", text)
+    international = text.lstrip("( ").startswith(("+", "00"))
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = metadata.national_prefix if metadata else None
+    if parsed[1] == "valid":
+        if trunk and digits and not international and not digits.startswith(trunk):
+            # phonenumbers reads the first digits as the area code; right for a joined
+            # area-code column ("241 6009-0"), a guess for a local number without one
+            reason = "country_code_without_plus" if parsed[0] == "+" + digits else \
+                "area_code_without_trunk_prefix"
+            return (*parsed[:4], (reason, *parsed[4]))
+        return parsed
+    if not digits:
+        return parsed
+    candidates: list[tuple[str, str]] = []
+    code = str(phonenumbers.country_code_for_region(region))
+    if international:
+        body = digits[2:] if digits.startswith("00") else digits
+        for cc in _calling_code_prefixes(body):
+            if body[len(cc):].startswith(cc):
+                candidates.append(("+" + body[len(cc):], "country_code_twice"))
+    else:
+        if code != "0" and digits.startswith(code):
+            candidates.append(("+" + digits, "country_code_without_plus"))
+        if trunk and not digits.startswith(trunk):
+            candidates.append((trunk + digits, "trunk_prefix_added"))
+    for candidate, reason in candidates:
+        fixed = _number(candidate, region)
+        if fixed[1] == "valid":
+            return (*fixed[:4], (reason, *fixed[4]))
+    return parsed
+
+
+def _calling_code_prefixes(digits: str) -> list[str]:
+    """The calling codes (1-3 digits) `digits` may start with."""
+    return [digits[:n] for n in (1, 2, 3)
+            if phonenumbers.region_code_for_country_code(int(digits[:n] or 0)) != "ZZ"]
 
 
 @lru_cache(maxsize=65536)

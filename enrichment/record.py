@@ -37,12 +37,13 @@ from enrichment.company import (
     wz_section,
 )
 from enrichment.config import audience_config, company_config, enrichment_version
+from enrichment.country import infer_country
 from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
 from enrichment.email import enrich_email
 from enrichment.person import enrich_person
 from enrichment.phone import PhoneResult, enrich_phone
-from enrichment.text import fold
+from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
 
 Record = Mapping[str, str | None]
 
@@ -170,6 +171,39 @@ def _as_text(record: Record) -> Record:
     return {k: v if v is None or isinstance(v, str) else str(v) for k, v in record.items()}
 
 
+_NOT_TEXT = frozenset({"employees", "revenue", "wz_code", "record_id"})
+"""Fields where `0` is a value, not an empty cell written as 0."""
+
+
+def _without_placeholders(record: Record) -> Record:
+    """Spreadsheet errors (`#WERT!`, `#N/A`) and placeholders (`null`, `n/a`, `-`; `0` in a
+    text column) as None, so no field is derived from them (`enrichment.text.is_placeholder`).
+    """
+    if EMPTY_SPELLINGS.isdisjoint(record.values()):
+        return record  # the usual case; address and person fields check odd spellings again
+    blank = [k for k, v in record.items()
+             if v is not None and is_placeholder(v, text_column=k not in _NOT_TEXT)]
+    if not blank:
+        return record
+    return {k: None if k in blank else v for k, v in record.items()}
+
+
+def _country(record: Record) -> tuple[str | None, Source]:
+    """The country from the record's column, else inferred from the other fields."""
+    get = record.get
+    raw = get("country")
+    if raw is not None and raw.strip():
+        return raw, ("rules", "country")
+    guess = infer_country(
+        get("postcode"),
+        tuple(p for p in (get("phone"), get("mobile"), get("fax")) if p),
+        tuple(d for d in (get("email"), get("website")) if d),
+        get("city"))
+    if guess.source == "default":
+        return guess.country, ("default", "country")
+    return guess.country, ("inferred", guess.source.removeprefix("inferred: "))
+
+
 def _get(record: Record, name: str) -> str | None:
     value = record.get(name)
     return value if value is None or isinstance(value, str) else str(value)
@@ -194,6 +228,7 @@ class _Derivation(NamedTuple):
     last_name: str
     email_kind: str
     phone_channel: str
+    country: Source
 
 
 @lru_cache(maxsize=4096)
@@ -205,7 +240,7 @@ def _sources(d: _Derivation) -> tuple[Source | None, ...]:
     mobiles = (mobile, (d.origin, "mobile"), mobile, mobile) if d.mobile else (None,) * 4
     return (
         rules_street, rules_street, rules_street, ("rules", "postcode"), ("rules", "city"),
-        ("rules", "country"), rules_street,
+        d.country, rules_street,
         ("email_validator", "email"), (d.email_status, "email"), ("email_validator", "email"),
         ("tldextract", "email"),
         *phones, *mobiles, (("phonenumbers", "fax") if d.fax else None),
@@ -242,19 +277,23 @@ def enrich_record(
     now: datetime | None = None,
 ) -> EnrichedRecord:
     """Enrich one canonical lead record (field names of ingest/fields.py)."""
-    record = _as_text(record)
+    record = _without_placeholders(_as_text(record))
     get = record.get
     origins = audience_config().value.origins
     origin = method_hint or origins.get(source_kind, source_kind)
     reasons: dict[str, list[str]] = {}
 
-    # Address first: its country is the default region for phone numbers.
+    # Address first: its country is the default region for phone numbers. Without a country
+    # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
+    # 4-digit postcode lost its leading zero.
+    raw_country, country_source = _country(record)
     addr = enrich_address(
         get("street_full"), street=get("street"), house_number=get("house_number"),
-        postcode=get("postcode"), city=get("city"), country=get("country"),
+        postcode=get("postcode"), city=get("city"), country=raw_country,
         default_country="DE")
     street_src = "street_full" if get("street_full") else "street"
-    reasons["address"] = addr.reasons
+    reasons["address"] = addr.reasons if country_source[0] != "inferred" else \
+        [*addr.reasons, f"country_inferred: {country_source[1]}"]
     region = addr.country or "DE"
 
     # E-mail.
@@ -370,6 +409,7 @@ def enrich_record(
         last_name=name_src,
         email_kind="email_validator" if email_kind == mail.kind else "rules",
         phone_channel="phone" if phone.e164 else "mobile",
+        country=country_source,
     )
     values = (
         addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,

@@ -44,6 +44,45 @@ def clean(text: str | None) -> str | None:
     return text or None
 
 
+SPREADSHEET_ERRORS = frozenset({
+    "#WERT!", "#NV", "#N/A", "#N/V", "#DIV/0!", "#REF!", "#BEZUG!", "#NAME?", "#ZAHL!", "#NUM!",
+    "#NULL!", "#VALUE!", "#GETTING_DATA", "#SPILL!", "#ÜBERLAUF!", "#CALC!", "#FIELD!",
+})
+"""Excel's and LibreOffice's error values in English and German, upper-cased."""
+PLACEHOLDERS = frozenset({"NULL", "NONE", "NAN", "N/A", "N.A.", "NA", "-", "--", "---", "?",
+                          "K.A.", "K. A.", "#"})
+"""Values writers put in an empty cell, upper-cased. `0` is one too, but only in a text
+column (street, e-mail, phone, names): see `is_placeholder`."""
+_MAX_PLACEHOLDER = max(len(v) for v in SPREADSHEET_ERRORS | PLACEHOLDERS)
+
+
+EMPTY_SPELLINGS = frozenset(
+    variant for value in SPREADSHEET_ERRORS | PLACEHOLDERS | {"0", "0.0"}
+    for variant in (value, value.lower(), value.title(), value.capitalize()))
+"""The usual spellings of the values `is_placeholder` accepts: a set a whole record's values
+can be checked against in one C-level call (`isdisjoint`) before anything is looked at."""
+
+
+def is_placeholder(text: str, *, text_column: bool = True) -> bool:
+    """True for a spreadsheet error value (`#WERT!`, `#N/A`), a placeholder (`null`, `n/a`,
+    `-`) or, in a text column, `0` (one real list wrote every empty cell as 0)."""
+    if len(text) > _MAX_PLACEHOLDER + 4:
+        return False
+    key = text.strip().upper()
+    if key in SPREADSHEET_ERRORS or key in PLACEHOLDERS:
+        return True
+    return text_column and key in ("0", "0.0")
+
+
+@lru_cache(maxsize=262144)
+def clean_value(text: str | None, *, text_column: bool = True) -> str | None:
+    """`clean`, and a spreadsheet error or placeholder value (`is_placeholder`) becomes None."""
+    text = clean(text)
+    if text is None or is_placeholder(text, text_column=text_column):
+        return None
+    return text
+
+
 def has_emoji(text: str) -> bool:
     return bool(_EMOJI.search(text))
 

@@ -51,7 +51,7 @@ def test_whole_lines(value: str, expected: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize(
     ("postcode", "country", "ok"),
-    [("80331", "DE", True), ("8033", "DE", False), ("1060", "AT", True),
+    [("80331", "DE", True), ("803", "DE", False), ("1060", "AT", True),
      ("10600", "AT", False), ("8001", "Schweiz", True), ("8033A", None, False)],
 )
 def test_postcode_check(postcode: str, country: str | None, ok: bool) -> None:
@@ -90,3 +90,23 @@ def test_match_street_keeps_separate_words() -> None:
 @pytest.mark.parametrize(("kwargs", "reason"), [({}, "missing"), ({"street": ""}, "empty")])
 def test_empty_vs_missing(kwargs: dict[str, str], reason: str) -> None:
     assert enrich_address(**kwargs).reasons == [reason]
+
+
+@pytest.mark.parametrize(
+    ("postcode", "country", "expected", "padded"),
+    [("1067", "DE", "01067", True), ("1067", None, "01067", True), ("4109.0", "DE", "04109", True),
+     ("99084", "DE", "99084", False), ("1010", "AT", "1010", False),
+     ("8001", "CH", "8001", False), ("9490", "LI", "9490", False), ("0815", "DE", "0815", False)],
+)
+def test_lost_leading_zero_is_restored_in_germany_only(
+    postcode: str, country: str | None, expected: str, padded: bool,
+) -> None:
+    r = enrich_address(street="Weg 1", postcode=postcode, country=country)
+    assert r.postcode == expected
+    assert ("postcode_padded" in r.reasons) is padded
+
+
+@pytest.mark.parametrize("value", ["#WERT!", "null", "-", "0", "#NV"])
+def test_placeholder_address_values_are_empty(value: str) -> None:
+    r = enrich_address(street=value, postcode="80331", city=value)
+    assert (r.street, r.city, r.postcode) == (None, None, "80331")

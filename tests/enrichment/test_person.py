@@ -21,7 +21,7 @@ from enrichment.person import enrich_person, enrich_person_line, proper_case
          "Graf"),
         ("max mustermann", None, None, "Max", "Mustermann"),
         ("Sean O'NEIL", None, None, "Sean", "O'Neil"),
-        ("Divers Kim Berger", "divers", None, "Kim", "Berger"),
+        ("Divers Kim Berger", None, None, "Kim", "Berger"),  # divers: no gendered salutation
         ("Müller", None, None, None, "Müller"),
     ],
 )
@@ -114,3 +114,37 @@ def test_emoji_and_digits_are_reasons() -> None:
 def test_proper_case_leaves_mixed_case_alone() -> None:
     assert proper_case("McAllister") == "McAllister"
     assert proper_case("VAN DER BERG") == "van der Berg"
+
+
+@pytest.mark.parametrize(
+    ("salutation", "expected", "title"),
+    [("m", "Herr", None), ("w", "Frau", None), ("f", "Frau", None), ("M", "Herr", None),
+     ("W", "Frau", None), ("d", None, None), ("männlich", "Herr", None),
+     ("weiblich", "Frau", None), ("divers", None, None), ("Herr", "Herr", None),
+     ("Frau", "Frau", None), ("Hr.", "Herr", None), ("Fr.", "Frau", None), ("Mr", "Herr", None),
+     ("Mrs.", "Frau", None), ("Ms", "Frau", None), ("Herrn", "Herr", None),
+     ("Frau Dr.", "Frau", "Dr."), ("Herrn Prof. Dr.", "Herr", "Prof. Dr."),
+     ("HERR DR. MED.", "Herr", "Dr. med."), ("#NV", None, None), ("0", None, None)],
+)
+def test_salutation_cells(salutation: str, expected: str | None, title: str | None) -> None:
+    result = enrich_person(first_name="Kim", last_name="Berger", salutation=salutation)
+    assert (result.salutation, result.title) == (expected, title)
+    assert not any(r.startswith("salutation_unknown") for r in result.reasons)
+
+
+def test_divers_is_known_and_not_overridden_by_a_feminine_job_title() -> None:
+    result = enrich_person(last_name="Berger", salutation="d", position="Leiterin Einkauf")
+    assert result.salutation is None
+    assert "salutation_neutral" in result.reasons
+
+
+def test_an_initial_in_a_name_is_not_a_salutation() -> None:
+    result = enrich_person("W. Schmidt")
+    assert result.salutation is None
+    assert result.last_name == "Schmidt"
+
+
+def test_unknown_salutation_is_named() -> None:
+    result = enrich_person(last_name="Berger", salutation="Herr/Frau")
+    assert result.salutation is None
+    assert "salutation_unknown: Herr/Frau" in result.reasons

@@ -189,3 +189,49 @@ def test_enrich_many_single_company_batch_matches_single_process() -> None:
                                               workers=1, now=NOW)]
     assert parallel == single
     assert [r["record_id"] for r in parallel] == [r["record_id"] for r in records]
+
+
+def _country(record: dict[str, str | None]) -> tuple[object, object, object]:
+    enriched = enrich_record(record, record_id="r", source_kind="purchased_list", now=NOW)
+    field = enriched.field("country")
+    assert field is not None
+    return enriched.value("postcode"), field.value, (field.method, field.source_field)
+
+
+def test_country_from_the_column_is_kept_and_says_so() -> None:
+    assert _country({"company": "A GmbH", "postcode": "1010", "country": "Österreich"}) == \
+        ("1010", "AT", ("rules", "country"))
+
+
+def test_austrian_and_swiss_rows_without_a_country_column_are_not_german() -> None:
+    at = {"company": "Almhof GmbH", "postcode": "1010", "city": "Wien",
+          "phone": "+43 1 5320000", "email": "office@almhof.at"}
+    assert _country(at) == ("1010", "AT", ("inferred", "postcode+phone+tld+city"))
+    ch = {"company": "Bärn AG", "postcode": "3011", "email": "info@baern.ch"}
+    assert _country(ch) == ("3011", "CH", ("inferred", "postcode+tld"))
+    phone = enrich_record(at, record_id="r", source_kind="purchased_list", now=NOW)
+    assert phone.value("phone_region") == "AT"
+
+
+def test_dresden_without_its_zero_is_padded_and_defaults_to_germany() -> None:
+    assert _country({"company": "Elbe GmbH", "postcode": "1067", "city": "Dresden"}) == \
+        ("01067", "DE", ("default", "country"))
+
+
+def test_a_national_number_follows_the_inferred_country() -> None:
+    record = {"company": "Almhof GmbH", "postcode": "5020", "email": "office@almhof.at",
+              "phone": "0662 123456"}
+    enriched = enrich_record(record, record_id="r", source_kind="purchased_list", now=NOW)
+    assert enriched.value("phone_e164") == "+43662123456"
+
+
+def test_spreadsheet_errors_and_zero_placeholders_derive_nothing() -> None:
+    record = {"company": "Elbe GmbH", "street_full": "0", "postcode": "01067", "city": "#WERT!",
+              "email": "0", "phone": "#NV", "mobile": "n/a", "first_name": "null",
+              "last_name": "Berger", "employees": "0"}
+    enriched = enrich_record(record, record_id="r", source_kind="purchased_list", now=NOW)
+    for name in ("street", "city", "email_normalized", "phone_e164", "phone_original",
+                 "mobile_e164", "first_name"):
+        assert enriched.value(name) is None, name
+    assert enriched.value("last_name") == "Berger"
+    assert "phone" not in enriched.reasons  # no phone was given, none was rejected

@@ -1,0 +1,157 @@
+"""The country of a record without a country column: postcode shape, phone prefix, TLD, city.
+
+Real lists often have no country column, and a list from a German vendor may still hold
+Austrian and Swiss addresses. Each piece of evidence votes for a country with the weight
+from defaults/country.yaml; the highest total wins. A postcode shape several countries share
+(4 digits) only narrows the choice, so `1067` alone stays German (Dresden with its leading
+zero lost) while `1010` with `+43 1 ...` or `office@firma.at` is Austrian. With no evidence
+the configured default (DE) applies. The result says where the country came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from enrichment.config import CountryConfig, country_config
+from enrichment.text import fold
+
+_INTERNATIONAL = re.compile(r"^\s*(?:\+|00)\s*(\d[\d\s()/.\-–]*)")
+_NON_DIGIT = re.compile(r"\D")
+_HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?([^/:?#\s]+)")
+
+
+@dataclass(frozen=True)
+class CountryGuess:
+    country: str
+    source: str
+    """`default`, or `inferred: ` and the evidence that agreed (`postcode+phone+tld`)."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    default: str
+    lost_zero: frozenset[str]
+    weights: dict[str, float]
+    generic_tlds: frozenset[str]
+    postcodes: tuple[tuple[str, re.Pattern[str]], ...]
+    prefixes: tuple[tuple[str, str], ...]
+    """(calling code, country), longest code first (423 before 42...)."""
+    tlds: dict[str, str]
+    cities: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    cfg: CountryConfig = country_config().value
+    postcodes = tuple((iso, re.compile("|".join(f"(?:{p})" for p in ev.postcode)))
+                      for iso, ev in cfg.countries.items())
+    prefixes = tuple(sorted(((p, iso) for iso, ev in cfg.countries.items()
+                             for p in ev.phone_prefixes), key=lambda x: -len(x[0])))
+    tlds = {t.lower().lstrip("."): iso for iso, ev in cfg.countries.items() for t in ev.tlds}
+    cities = {fold(c): iso for iso, ev in cfg.countries.items() for c in ev.cities}
+    return _Compiled(cfg.default, frozenset(cfg.lost_leading_zero),
+                     cfg.weights.model_dump(), frozenset(cfg.generic_tlds), postcodes,
+                     prefixes, tlds, cities)
+
+
+@lru_cache(maxsize=65536)
+def postcode_countries(postcode: str) -> frozenset[str]:
+    """The countries whose postcode shape fits (with a lost leading zero where configured)."""
+    comp = _compiled()
+    text = postcode.strip().upper()
+    found = {iso for iso, pattern in comp.postcodes if pattern.fullmatch(text)}
+    if re.fullmatch(r"[1-9]\d{3}", text):
+        found |= comp.lost_zero
+    return frozenset(found)
+
+
+def phone_country(phone: str) -> str | None:
+    """The country of a number written with `+CC` or `00CC`; None for a national number."""
+    if not phone.lstrip(" (").startswith(("+", "00")):
+        return None  # the usual national number, without a regular expression
+    m = _INTERNATIONAL.match(phone.lstrip(" ("))
+    if not m:
+        return None
+    digits = _NON_DIGIT.sub("", m.group(1))
+    return next((iso for code, iso in _compiled().prefixes if digits.startswith(code)), None)
+
+
+def tld_country(domain_or_address: str) -> str | None:
+    """The country of a country-code TLD (`firma.at`, `info@firma.ch`, a URL); None if generic
+    or unknown."""
+    host = _HOST.match(domain_or_address.rsplit("@", 1)[-1].strip())
+    return _tld_country(host.group(1).rstrip(".").lower() if host else "")
+
+
+@lru_cache(maxsize=65536)
+def _tld_country(host: str) -> str | None:
+    tld = host.rsplit(".", 1)[-1]
+    if "." not in host or tld in _compiled().generic_tlds:
+        return None
+    return _compiled().tlds.get(tld)
+
+
+def infer_country(
+    postcode: str | None = None,
+    phones: tuple[str, ...] = (),
+    domains: tuple[str, ...] = (),
+    city: str | None = None,
+) -> CountryGuess:
+    """The country the evidence speaks for, and which evidence; else the default."""
+    return _decide(postcode.strip() if postcode else None,
+                   tuple(phone_country(p) for p in phones),
+                   tuple(tld_country(d) for d in domains),
+                   _compiled().cities.get(fold(city)) if city else None)
+
+
+@lru_cache(maxsize=65536)
+def _decide(postcode: str | None, phone_isos: tuple[str | None, ...],
+            tld_isos: tuple[str | None, ...], city_iso: str | None) -> CountryGuess:
+    """The vote over the evidence each field gave: few combinations recur, so it is cached."""
+    comp = _compiled()
+    scores: dict[str, float] = {}
+    kinds: dict[str, list[str]] = {}
+
+    def vote(iso: str | None, kind: str) -> None:
+        if iso is None:
+            return
+        scores[iso] = scores.get(iso, 0.0) + comp.weights[kind]
+        if kind not in kinds.setdefault(iso, []):
+            kinds[iso].append(kind)
+
+    fits = postcode_countries(postcode) if postcode else frozenset()
+    if len(fits) == 1:
+        vote(next(iter(fits)), "postcode")
+    for iso in phone_isos:
+        vote(iso, "phone")
+    for iso in tld_isos:
+        vote(iso, "tld")
+    vote(city_iso, "city")
+    if fits:
+        # The postcode belongs to the address: a country whose postcodes look different is
+        # ruled out (a German address with an Austrian mobile number stays German).
+        scores = {iso: s for iso, s in scores.items() if iso in fits}
+    if len(fits) > 1:
+        for iso in fits:
+            if iso in scores:
+                kinds[iso].insert(0, "postcode")
+    if not scores:
+        if fits and comp.default not in fits:
+            return CountryGuess(sorted(fits)[0], "inferred: postcode")
+        return CountryGuess(comp.default, "default")
+    best = max(scores.values())
+    top = sorted(iso for iso, s in scores.items() if s == best)
+    if len(top) > 1:
+        if comp.default in top:
+            return CountryGuess(comp.default,
+                                "inferred: " + "+".join(_ordered(kinds[comp.default])))
+        return CountryGuess(comp.default, "default")
+    winner = top[0]
+    return CountryGuess(winner, "inferred: " + "+".join(_ordered(kinds[winner])))
+
+
+def _ordered(kinds: list[str]) -> list[str]:
+    order = ("postcode", "phone", "tld", "city")
+    return sorted(set(kinds), key=order.index)
