@@ -9,7 +9,6 @@ and is reported as unmapped, never dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,30 +16,18 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ingest.errors import InputFileError
-from ingest.fields import IDENTITY_FIELDS, LIST_FIELDS
+from ingest.evidence import ColumnProfile, OrganisationWords, organisation_matcher, profile_column
+from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, MAPPABLE_FIELDS
+from ingest.header_words import Vocabulary, normalise_header, read_header
 from ingest.vendor_mapping import VendorMapping
 from leadpipe.config import LoadedConfig, load_config
 
-_GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def normalise_header(header: str) -> str:
-    """Fold a header to lower-case ASCII letters and digits: 'Straße/Nr.' → 'strassenr'.
-
-    German umlauts become their two-letter spelling (so 'Strasse' and 'Straße' agree),
-    other accents are dropped, and punctuation and whitespace disappear.
-    """
-    text = unicodedata.normalize("NFKC", header).casefold().translate(_GERMAN_FOLD)
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
-    return _NON_ALNUM.sub("", text)
-
+__all__ = ["ColumnChoice", "ColumnMapping", "ColumnsConfig", "check_headers",
+           "load_columns_config", "map_columns", "normalise_header"]
 
 def _check_field(name: str) -> str:
-    if name not in LIST_FIELDS:
-        raise ValueError(f"unknown canonical field {name!r}; known: {', '.join(LIST_FIELDS)}")
+    if name not in MAPPABLE_FIELDS:
+        raise ValueError(f"unknown canonical field {name!r}; known: {', '.join(MAPPABLE_FIELDS)}")
     return name
 
 
@@ -59,13 +46,42 @@ class ContextRule(BaseModel):
         return _check_field(value)
 
 
+WORD_CLASSES = ("organisation", "name", "short", "person", "unrelated", "identifier",
+                "area_code")
+"""The classes of `header_words` (see `ingest.header_words.read_header`)."""
+
+
 class ColumnsConfig(BaseModel):
-    """`ingest/defaults/columns.yaml`: aliases per canonical field and contextual rules."""
+    """`ingest/defaults/columns.yaml`: aliases per field, contextual rules, header words."""
 
     model_config = ConfigDict(extra="forbid")
     version: int
     aliases: dict[str, list[str]]
     contextual: list[ContextRule] = []
+    min_compound_alias: int = 3
+    header_words: dict[str, list[str]] = {}
+    organisation_words: list[str] = []
+
+    @field_validator("header_words")
+    @classmethod
+    def _known_classes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name in value:
+            if name not in WORD_CLASSES:
+                raise ValueError(f"unknown word class {name!r}; known: {', '.join(WORD_CLASSES)}")
+        return value
+
+    def vocabulary(self) -> Vocabulary:
+        """Words for reading compound headers; a word class wins over an alias."""
+        classes = {normalise_header(w): c for c, words in self.header_words.items()
+                   for w in words}
+        fields = {key: f for f, aliases in self.aliases.items() for a in aliases
+                  if len(key := normalise_header(a)) >= self.min_compound_alias
+                  and key not in classes}
+        for rule in self.contextual:
+            for header in rule.headers:
+                if (key := normalise_header(header)) not in classes:
+                    fields.setdefault(key, rule.otherwise)
+        return Vocabulary(fields, classes)
 
     @field_validator("aliases")
     @classmethod
@@ -94,13 +110,50 @@ def load_columns_config(config_dir: Path | None = None) -> LoadedConfig[ColumnsC
     return load_config("ingest", "columns", ColumnsConfig, config_dir=config_dir)
 
 
+CONFIDENCE = {"vendor": 1.0, "alias": 0.95, "context": 0.85, "compound": 0.75}
+"""How sure a mapping is, by where it came from; values can raise or lower it."""
+_SAMPLE_SHOWN = 3
+_VALUE_SHARE = 0.8
+"""Share of a column's sample values that must fit a kind for the values alone to map it."""
+_ORGANISATION_SHARE = 0.3
+"""Share of organisation names that makes a plain `Name` column the company."""
+_PERSON_SHARE = 0.6
+_DOUBT_SHARE = 0.5
+_MIN_EVIDENCE = 5
+"""Fewer filled sample values than this are no evidence either way."""
+_KIND_OF_FIELD = {"email": ("email",), "website": ("website",),
+                  "postcode": ("postcode", "postcode_city"), "phone": ("phone",),
+                  "mobile": ("phone",), "fax": ("phone",)}
+"""Fields whose values have a shape to check the header against."""
+_BY_VALUES = ("email", "website", "postcode_city")
+"""Fields an unmapped column gets from its values alone."""
+_NUMBERED = re.compile(r"^(.*?\D)[\s_.-]*(\d{1,2})$")
+_KEY_FIELDS = {"company or person name": IDENTITY_FIELDS,
+               "street": ("street", "street_full"), "postcode": ("postcode", "postcode_city"),
+               "e-mail": ("email",), "phone": ("phone", "mobile")}
+"""Fields a lead list is expected to have; the report warns when one has no column."""
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """One column of the file: what it maps to, why, how sure, and what its values look like."""
+
+    header: str
+    field: str | None
+    how: str
+    """'vendor', 'alias', 'context', 'compound', 'values'; 'ignored' or 'unmapped'."""
+    confidence: float
+    samples: tuple[str, ...]
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
     """How the columns of one file map onto canonical fields.
 
     `mapping` holds mapped headers only (original header → field); several headers may map to
     the same field, and the first non-empty value in column order wins when loading.
-    `how` says per mapped header where the decision came from: 'vendor', 'alias', 'context'.
+    `how` says per mapped header where the decision came from (see `ColumnChoice.how`).
     """
 
     mapping: dict[str, str]
@@ -108,6 +161,7 @@ class ColumnMapping:
     ignored: tuple[str, ...]
     how: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    columns: tuple[ColumnChoice, ...] = ()
 
 
 def check_headers(file: Path, headers: Sequence[str]) -> None:
@@ -134,70 +188,287 @@ def check_headers(file: Path, headers: Sequence[str]) -> None:
         seen[key] = index
 
 
+@dataclass
+class _Draft:
+    """The mapping while it is being decided, column by column."""
+
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    organisation: OrganisationWords
+    target: dict[str, str] = field(default_factory=dict)
+    how: dict[str, str] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    note: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _profiles: dict[str, ColumnProfile] = field(default_factory=dict)
+
+    def assign(self, header: str, target: str, how: str, confidence: float | None = None,
+            note: str = "") -> None:
+        self.target[header] = target
+        self.how[header] = how
+        self.confidence[header] = CONFIDENCE[how] if confidence is None else confidence
+        if note:
+            self.note[header] = note
+
+    def open(self) -> list[str]:
+        return [h for h in self.headers
+                if h.strip() and h not in self.target and h not in self.ignored]
+
+    def claimed(self) -> set[str]:
+        return set(self.target.values())
+
+    def values(self, header: str) -> list[str]:
+        index = list(self.headers).index(header)
+        return [r[index] for r in self.rows if index < len(r)]
+
+    def profile(self, header: str) -> ColumnProfile:
+        if header not in self._profiles:
+            self._profiles[header] = profile_column(self.values(header), self.organisation)
+        return self._profiles[header]
+
+
 def map_columns(
     file: Path,
     headers: Sequence[str],
     config: ColumnsConfig,
     vendor: VendorMapping | None = None,
+    rows: Sequence[Sequence[str]] = (),
 ) -> ColumnMapping:
-    """Map `headers` to canonical fields; raise `InputFileError` if no identity field maps.
+    """Map `headers` to fields, using sample `rows` as evidence; raise if no identity field maps.
 
-    Order of precedence: the vendor file's `columns` (exact header, else normalised match),
-    its `ignore` list, then (unless the vendor file sets `auto_map: false`) the aliases and
-    the contextual rules.
+    Order of precedence: the vendor file's `columns` and `ignore`; then (unless the vendor
+    file sets `auto_map: false`) whole-header aliases, the contextual headers (decided by
+    the other columns and the values), compound headers read word by word, and last the
+    values alone. A later step only maps to fields no earlier step has claimed.
     """
     check_headers(file, headers)
-    mapping: dict[str, str] = {}
-    how: dict[str, str] = {}
-    ignored: list[str] = []
-    warnings: list[str] = []
-    by_norm = {normalise_header(h): h for h in reversed(headers) if h.strip()}
-
+    draft = _Draft(headers, rows, organisation_matcher(config.organisation_words))
     if vendor is not None:
-        for original, target in vendor.columns.items():
-            header = original if original in headers else by_norm.get(normalise_header(original))
-            if header is None:
-                warnings.append(f"mapping file names column {original!r}, which the file "
-                                "does not have")
-                continue
-            if target is None:
-                ignored.append(header)
-            else:
-                mapping[header] = target
-                how[header] = "vendor"
-        for original in vendor.ignore:
-            header = original if original in headers else by_norm.get(normalise_header(original))
-            if header is None:
-                warnings.append(f"mapping file ignores column {original!r}, which the file "
-                                "does not have")
-            elif header not in mapping and header not in ignored:
-                ignored.append(header)
-
+        _apply_vendor(draft, vendor)
     if vendor is None or vendor.auto_map:
-        alias_field = {normalise_header(a): f for f, aliases in config.aliases.items()
-                       for a in aliases}
-        context = {normalise_header(h): rule for rule in config.contextual for h in rule.headers}
-        open_headers = [h for h in headers if h.strip() and h not in mapping and h not in ignored]
-        for header in open_headers:
-            target = alias_field.get(normalise_header(header))
-            if target is not None:
-                mapping[header] = target
-                how[header] = "alias"
-        for header in open_headers:
-            rule = context.get(normalise_header(header))
-            if rule is not None and header not in mapping:
-                present = rule.if_mapped in mapping.values()
-                mapping[header] = rule.field if present else rule.otherwise
-                how[header] = "context"
+        _map_aliases(draft, config)
+        _map_context(draft, config)
+        _map_compounds(draft, config.vocabulary())
+        _map_continuations(draft)
+        _map_by_values(draft)
+    _correct_by_values(draft)
+    _drop_orphan_area_codes(draft)
+    _check_against_values(draft)
+    if not any(f in IDENTITY_FIELDS for f in draft.target.values()):
+        raise _no_identity(file, draft)
+    return _result(draft)
 
-    if not any(f in IDENTITY_FIELDS for f in mapping.values()):
-        raise InputFileError(
-            file, 1, "/".join(IDENTITY_FIELDS),
-            "no column maps to a company or a person name (one of "
-            f"{', '.join(IDENTITY_FIELDS)} is required); headers found: "
-            f"{', '.join(repr(h) for h in headers)}. Name the column in a vendor mapping "
-            "file (see docs/ingest.md)",
-        )
-    ordered = {h: mapping[h] for h in headers if h in mapping}
-    unmapped = tuple(h for h in headers if h.strip() and h not in mapping and h not in ignored)
-    return ColumnMapping(ordered, unmapped, tuple(ignored), how, tuple(warnings))
+
+def _find(headers: Sequence[str], original: str) -> str | None:
+    if original in headers:
+        return original
+    wanted = normalise_header(original)
+    return next((h for h in headers if h.strip() and normalise_header(h) == wanted), None)
+
+
+def _apply_vendor(draft: _Draft, vendor: VendorMapping) -> None:
+    for original, target in vendor.columns.items():
+        header = _find(draft.headers, original)
+        if header is None:
+            draft.warnings.append(f"mapping file names column {original!r}, which the file "
+                                  "does not have")
+        elif target is None:
+            draft.ignored.append(header)
+        else:
+            draft.assign(header, target, "vendor")
+    for original in vendor.ignore:
+        header = _find(draft.headers, original)
+        if header is None:
+            draft.warnings.append(f"mapping file ignores column {original!r}, which the file "
+                                  "does not have")
+        elif header not in draft.target and header not in draft.ignored:
+            draft.ignored.append(header)
+
+
+def _stem(header: str) -> str:
+    """'Name 1' → 'Name', 'Schulbezeichnung_2' → 'Schulbezeichnung'; else the header."""
+    match = _NUMBERED.match(header.strip())
+    return match.group(1).strip() if match else header
+
+
+def _map_aliases(draft: _Draft, config: ColumnsConfig) -> None:
+    """Whole headers (or their stem before a number: 'Telefon 2') that an alias names."""
+    alias_field = {normalise_header(a): f for f, aliases in config.aliases.items()
+                   for a in aliases}
+    for header in draft.open():
+        target = alias_field.get(normalise_header(header))
+        target = target or alias_field.get(normalise_header(_stem(header)))
+        if target is not None:
+            draft.assign(header, target, "alias")
+
+
+def _map_context(draft: _Draft, config: ColumnsConfig) -> None:
+    context = {normalise_header(h): rule for rule in config.contextual for h in rule.headers}
+    for header in draft.open():
+        rule = context.get(normalise_header(header)) or context.get(
+            normalise_header(_stem(header)))
+        if rule is None:
+            continue
+        if rule.if_mapped in draft.claimed():
+            draft.assign(header, rule.field, "context")
+        elif rule.otherwise == "full_name":
+            _decide_name(draft, header, rule.otherwise)
+        else:
+            draft.assign(header, rule.otherwise, "context")
+
+
+def _decide_name(draft: _Draft, header: str, person_field: str) -> None:
+    """A plain `Name`: the company when its values are organisations or a person column is
+    elsewhere; the person's name when its values look like people's names."""
+    profile = draft.profile(header)
+    claimed = draft.claimed()
+    if profile.filled < _MIN_EVIDENCE:
+        draft.assign(header, person_field, "context")
+        return
+    organisations = profile.share("organisation")
+    people = profile.share("person_name")
+    person_elsewhere = bool(claimed & {"full_name", "last_name", "first_name"})
+    share = f"{organisations:.0%} of its values look like organisations"
+    if "company" in claimed:
+        if organisations >= _ORGANISATION_SHARE:
+            draft.note[header] = f"{share}, but another column is the company"
+            return
+        draft.assign(header, person_field, "context", max(people, 0.6))
+    elif organisations >= _ORGANISATION_SHARE or person_elsewhere:
+        draft.assign(header, "company", "context", max(organisations, 0.7), share)
+    elif people >= _PERSON_SHARE or claimed & {"salutation", "title"}:
+        draft.assign(header, person_field, "context", max(people, 0.6),
+                  f"{people:.0%} of its values look like people's names")
+    else:
+        draft.assign(header, "company", "context", 0.6,
+                  f"{share}, {people:.0%} like people's names; no person column beside it")
+
+
+def _map_compounds(draft: _Draft, vocabulary: Vocabulary) -> None:
+    claimed = draft.claimed()
+    for header in draft.open():
+        target = read_header(header, vocabulary)
+        if target is not None and target not in claimed:
+            draft.assign(header, target, "compound")
+
+
+def _map_continuations(draft: _Draft) -> None:
+    """'Name 2', 'Schulbezeichnung_3' continue the company name of 'Name 1' (German exports
+    split long names over numbered columns)."""
+    first: dict[str, str] = {}
+    for header in draft.headers:
+        if header.strip() and _stem(header) != header:
+            stem = normalise_header(_stem(header))
+            if stem not in first:
+                first[stem] = header
+            elif draft.target.get(first[stem]) == "company":
+                draft.assign(header, "company_continued", draft.how.get(header, "compound"))
+
+
+def _map_by_values(draft: _Draft) -> None:
+    """Columns no header rule maps: e-mail, website or 'PLZ Ort' values say what they are;
+    without any name column, a column of organisation names is the company."""
+    for header in draft.open():
+        profile = draft.profile(header)
+        if profile.filled < _MIN_EVIDENCE:
+            continue
+        for kind in _BY_VALUES:
+            share = profile.share(kind)
+            if share >= _VALUE_SHARE and kind not in draft.claimed():
+                draft.assign(header, kind, "values", round(share * 0.9, 2),
+                          f"{share:.0%} of its values look like {kind}")
+                break
+        else:
+            share = profile.share("organisation")
+            if share >= _VALUE_SHARE and not draft.claimed() & set(IDENTITY_FIELDS):
+                draft.assign(header, "company", "values", round(share * 0.9, 2),
+                          f"{share:.0%} of its values look like organisations")
+
+
+def _correct_by_values(draft: _Draft) -> None:
+    """A postcode or city column whose values are '44894 Bochum' holds both; a street column
+    whose values carry house numbers holds both, and one without any holds the street only."""
+    for header, target in list(draft.target.items()):
+        profile = draft.profile(header)
+        if draft.how[header] == "vendor" or profile.filled < _MIN_EVIDENCE:
+            continue
+        combined = profile.share("postcode_city")
+        numbered = profile.share("street_full")
+        if target in {"postcode", "city"} and combined >= _VALUE_SHARE:
+            draft.assign(header, "postcode_city", draft.how[header], round(combined, 2),
+                         f"{combined:.0%} of its values hold postcode and city")
+        elif target == "street" and numbered >= _VALUE_SHARE:
+            draft.assign(header, "street_full", draft.how[header], round(numbered, 2),
+                         f"{numbered:.0%} of its values hold street and house number")
+        elif (target == "street_full" and numbered < 1 - _VALUE_SHARE
+              and "house_number" in draft.claimed()):
+            draft.assign(header, "street", draft.how[header], round(1 - numbered, 2),
+                         "its values hold no house numbers; another column does")
+
+
+def _drop_orphan_area_codes(draft: _Draft) -> None:
+    for header, target in list(draft.target.items()):
+        number = {"phone_area_code": "phone", "fax_area_code": "fax"}.get(target)
+        if number is not None and number not in draft.claimed():
+            del draft.target[header]
+            draft.warnings.append(f"column {header!r} looks like an area code, but no {number} "
+                                  "column follows it; it stays unmapped")
+
+
+def _check_against_values(draft: _Draft) -> None:
+    """Lower the confidence of a header whose values do not look like its field."""
+    for header, target in draft.target.items():
+        kinds = _KIND_OF_FIELD.get(target)
+        profile = draft.profile(header)
+        if kinds is None or profile.filled < _MIN_EVIDENCE:
+            continue
+        share = sum(profile.share(k) for k in kinds)
+        if share < _DOUBT_SHARE:
+            draft.confidence[header] = round(min(draft.confidence[header], 0.4), 2)
+            draft.warnings.append(
+                f"column {header!r} is mapped to {target}, but only {share:.0%} of its values "
+                f"look like one; check it in the preview")
+
+
+def _no_identity(file: Path, draft: _Draft) -> InputFileError:
+    """The refusal names the mapping key to write, with the likeliest column."""
+    texts = [h for h in draft.open() if draft.profile(h).filled
+             and not any(ch.isdigit() for ch in "".join(draft.values(h)[:20]))]
+    likely = texts[0] if texts else next(iter(draft.open()), "<column>")
+    return InputFileError(
+        file, 1, "/".join(IDENTITY_FIELDS),
+        "no column holds a company or a person name, so no row can be identified; headers "
+        f"found: {', '.join(repr(h) for h in draft.headers if h.strip())}. Say which column "
+        f"holds the names in a mapping file (--mapping FILE.yaml), e.g.\n"
+        f"  vendor: <vendor>\n  columns:\n    {likely!r}: company   # or full_name\n"
+        "(see docs/ingest.md, \"Mapping files\"; `--preview --write-mapping FILE.yaml` writes "
+        "one to edit)",
+    )
+
+
+def _result(draft: _Draft) -> ColumnMapping:
+    headers = draft.headers
+    mapping = {h: draft.target[h] for h in headers if h in draft.target}
+    unmapped = tuple(h for h in headers if h.strip() and h not in mapping
+                     and h not in draft.ignored)
+    columns = []
+    for header in headers:
+        if not header.strip():
+            continue
+        samples = tuple(v.strip() for v in draft.values(header) if v.strip())[:_SAMPLE_SHOWN]
+        if header in mapping:
+            columns.append(ColumnChoice(header, mapping[header], draft.how[header],
+                                        draft.confidence[header], samples,
+                                        draft.note.get(header, "")))
+        else:
+            how = "ignored" if header in draft.ignored else "unmapped"
+            columns.append(ColumnChoice(header, None, how, 0.0, samples,
+                                        draft.note.get(header, "")))
+    warnings = list(draft.warnings)
+    produced = {out for f in mapping.values() for out in COMBINED_FIELDS.get(f, (f,))}
+    for what, fields in _KEY_FIELDS.items():
+        if not produced & set(fields):
+            warnings.append(f"no column for the {what}: leads of this list have none")
+    return ColumnMapping(mapping, unmapped, tuple(draft.ignored),
+                         {h: draft.how[h] for h in mapping}, tuple(warnings), tuple(columns))

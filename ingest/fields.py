@@ -47,6 +47,27 @@ FORM_FIELDS: tuple[str, ...] = (
 )
 """What a web-form submission adds to the contact fields."""
 
+COMBINED_FIELDS: dict[str, tuple[str, ...]] = {
+    "postcode_city": ("postcode", "city"),
+    "company_continued": ("company",),
+    "phone_area_code": ("phone",),
+    "fax_area_code": ("fax",),
+}
+"""Source columns that hold part of a field or two fields at once, and the fields they fill.
+
+`postcode_city` is split ('44894 Bochum' → postcode, city); `company_continued` (Name 2,
+Schulbezeichnung_2) is appended to the company name; an area-code column is joined in front
+of the number it belongs to. They never become staging columns of their own: the warehouse
+renders them into the fields they fill (`warehouse.load_lists`).
+"""
+
+POSTCODE_CITY_PATTERN = r"^\s*(?:[A-Za-z]{1,2}[- ])?(\d{4,5})\s+(\S.*?)\s*$"
+"""A `postcode_city` value: group 1 the postcode ('D-' or 'A-' prefix allowed), group 2 the
+city. A value that does not match fills neither field."""
+
+MAPPABLE_FIELDS: tuple[str, ...] = (*LIST_FIELDS, *COMBINED_FIELDS)
+"""What a list column may be mapped to: a canonical field or a combined column."""
+
 IDENTITY_FIELDS: tuple[str, ...] = ("company", "last_name", "full_name")
 """A purchased list must map at least one of these: a lead is a company or a named person.
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from ingest.columns import (
+    ColumnChoice,
     ColumnMapping,
     ColumnsConfig,
     check_headers,
@@ -43,12 +44,16 @@ from ingest.sniff import (
     choose_encoding,
     file_sha256,
     fitting_delimiter,
+    header_row,
     sample_text,
     scan_bytes,
 )
 from ingest.vendor_mapping import VendorMapping, load_vendor_mapping
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+HEAD_ROWS = 200
+"""Rows read at the top of a list: the header is searched among them, and the rows below it
+are the values the column mapping weighs."""
 _OLD_EXCEL = frozenset({".xls", ".xlsb", ".ods"})
 
 
@@ -97,6 +102,8 @@ class PreparedList:
     first_data_row: int = 2
     malformed: tuple[MalformedRow, ...] = ()
     """Rows whose quoting cannot be read; not in csv_path, which skips their row numbers."""
+    columns: tuple[ColumnChoice, ...] = ()
+    """Every non-blank column: its field (or none), how it was chosen, confidence, samples."""
 
     @property
     def source_rows(self) -> int:
@@ -176,11 +183,22 @@ def prepare_list(
         list_defaults=vendor.list_defaults() if vendor else {},
         mapping_file=mapping_file,
         mapping_how=mapping.how,
-        warnings=mapping.warnings,
+        warnings=(*_preamble_warning(source.first_data_row), *mapping.warnings),
         sheet=source.sheet,
         columns_config_version=columns.version,
+        first_data_row=source.first_data_row,
         malformed=malformed,
+        columns=mapping.columns,
     )
+
+
+def _preamble_warning(first_data_row: int) -> tuple[str, ...]:
+    header = first_data_row - 1
+    if header == 1:
+        return ()
+    rows = "row 1" if header == 2 else f"rows 1–{header - 1}"
+    return (f"the header is row {header}; {rows} above it (title, comment or `sep=` lines) "
+            "are not data and were not loaded",)
 
 
 def _check_lines(path: Path, source: _Source, written: Path) -> None:
@@ -214,8 +232,9 @@ def _map(
     if not any(isinstance(row, MalformedRow) or any(cell.strip() for cell in row)
                for row in first_rows):
         raise InputFileError(path, 2, None, "no data rows: the file has a header row only")
+    rows = [row for row in first_rows if isinstance(row, list)]
     try:
-        return map_columns(path, headers, config, vendor)
+        return map_columns(path, headers, config, vendor, rows)
     except InputFileError as exc:
         if not single_column:
             raise
@@ -247,6 +266,8 @@ class _Source:
     """Physical lines of the source counted on its bytes, for `_check_lines`."""
     transcode: tuple[str, str] | None = None
     """(encoding, delimiter) to convert with `_transcode_quote_free` instead of row by row."""
+    first_data_row: int = 2
+    """Spreadsheet row of the first data row: 2, unless lines above the header were skipped."""
 
 
 _Row = list[str] | MalformedRow
@@ -254,14 +275,10 @@ _R = TypeVar("_R", list[str], _Row)
 _Parts = tuple[list[str], list[_Row], Iterable[_Row], _Source]
 
 
-def _peek_data(rows: Iterator[_R]) -> list[_R]:
-    """Rows up to and including the first non-blank one (all rows if none is)."""
-    seen = []
-    for row in rows:
-        seen.append(row)
-        if isinstance(row, list) and any(cell.strip() for cell in row):
-            break
-    return seen
+def _head(rows: Iterator[_R]) -> tuple[list[_R], int]:
+    """The first `HEAD_ROWS` rows and the index of the header among them."""
+    head = [row for _, row in zip(range(HEAD_ROWS), rows, strict=False)]
+    return head, header_row([row if isinstance(row, list) else [] for row in head])
 
 
 def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Parts:
@@ -277,17 +294,21 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by _rows
     reader = RecordReader(handle, delimiter)
     records = reader.records()
-    headers = next(records, None)
-    if headers is None:
+    head, index = _head(records)
+    if not head:
         handle.close()
         raise InputFileError(path, None, None, "the file is empty")
+    headers = head[index]
     if isinstance(headers, MalformedRow):
         handle.close()
-        raise InputFileError(path, 1, None, f"the header row cannot be read: {headers.reason}")
-    first_rows = _peek_data(records)
+        raise InputFileError(path, index + 1, None,
+                             f"the header row cannot be read: {headers.reason}")
+    first_rows = head[index + 1:]
     source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter, reader=reader,
                      lines=None if scan.bom == "utf-16" else scan.lines,
-                     single_column=single_column)
+                     single_column=single_column, first_data_row=index + 2)
+    if index:
+        return headers, first_rows, _rows(records, handle), source
     if (encoding == "utf-8" and delimiter == "," and not scan.has_quote
             and not scan.blank_line and not scan.lone_cr):
         handle.close()
@@ -458,12 +479,14 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
     sheet = workbook[wanted] if wanted else workbook.worksheets[0]
     sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
     rows = (_row_texts(cells) for cells in sheet.iter_rows())
-    headers = next(rows, None)
-    if not headers:
+    head, index = _head(rows)
+    if not head or not head[index]:
         workbook.close()
         raise InputFileError(path, None, None, f"worksheet {sheet.title!r} is empty")
-    first_rows = _peek_data(rows)
-    width = len(headers)
+    first_rows = head[index + 1:]
+    # values right of the last header cell are kept under a blank header, not cut off
+    width = max(len(row) for row in head[index:])
+    headers = head[index] + [""] * (width - len(head[index]))
 
     def rest() -> Iterator[_Row]:
         try:
@@ -473,4 +496,5 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
             workbook.close()
 
     padded_first: list[_Row] = [r + [""] * (width - len(r)) if r else r for r in first_rows]
-    return headers, padded_first, rest(), _Source("xlsx", workbook.close, sheet=sheet.title)
+    return headers, padded_first, rest(), _Source("xlsx", workbook.close, sheet=sheet.title,
+                                                  first_data_row=index + 2)

@@ -21,7 +21,7 @@ import hashlib
 import io
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,8 +217,45 @@ def _complete_rows(sample: str, delimiter: str, truncated: bool) -> list[list[st
     return [r for r in rows if any(cell.strip() for cell in r)]
 
 
+_HEADER_SEARCH = 30
+"""The header is looked for among this many rows at the top."""
+_SEP_LINE = re.compile(r"^sep=(.)\r?$", re.IGNORECASE)
+
+
+def _filled(row: Sequence[str]) -> int:
+    return sum(1 for cell in row if cell.strip())
+
+
+def header_row(rows: Sequence[Sequence[str]]) -> int:
+    """Index of the header among the first rows: past an Excel `sep=;` line, `#` comment or
+    licence lines and a title block ('Adressliste', 'Stand: 01.11.2026', a blank line).
+
+    The header is the first row that fills at least half as many cells as the rows below
+    it typically do (and two at least); lines above it say something about the file, not
+    its columns. Without such a row the first row is the header, as before.
+    """
+    counts = [_filled(r) for r in rows]
+    for index, row in enumerate(rows[:_HEADER_SEARCH]):
+        if counts[index] < 2 or (row and _SEP_LINE.match(row[0].strip())):
+            continue
+        below = sorted(c for c in counts[index + 1:index + 1 + _SAMPLE_ROWS] if c)
+        typical = below[len(below) // 2] if below else counts[index]
+        if counts[index] * 2 >= typical:
+            return index
+    return 0
+
+
+def sep_line_delimiter(sample: str) -> str | None:
+    """The delimiter Excel's first line `sep=;` declares, if the file has one."""
+    first = sample.split("\n", 1)[0].rstrip("\r")
+    match = _SEP_LINE.match(first)
+    return match.group(1) if match and match.group(1) in DELIMITERS else None
+
+
 def _fit(rows: list[list[str]]) -> float:
-    """Share of data rows as wide as the header; 0 if the header is a single column."""
+    """Share of data rows as wide as the header (found past any title lines); 0 if the
+    header is a single column."""
+    rows = rows[header_row(rows):] if rows else rows
     if not rows or len(rows[0]) < 2:
         return 0.0
     width = len(rows[0])
@@ -239,6 +276,9 @@ def fitting_delimiter(sample: str, truncated: bool) -> str | None:
     None means a single column or an undetectable delimiter; only the column mapping tells
     which, so the caller decides the message.
     """
+    declared = sep_line_delimiter(sample)
+    if declared is not None:
+        return declared
     candidates = {d: _complete_rows(sample, d, truncated) for d in DELIMITERS}
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter

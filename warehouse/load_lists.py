@@ -19,8 +19,9 @@ from typing import Any
 
 import duckdb
 
+from enrichment.text import SPREADSHEET_ERRORS
 from ingest.errors import InputFileError
-from ingest.fields import IDENTITY_FIELDS
+from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, POSTCODE_CITY_PATTERN
 from ingest.records import MalformedRow, RecordReader
 from warehouse.db import Warehouse
 from warehouse.suppression import match, suppression_index
@@ -151,17 +152,17 @@ class SetAside:
     raw: str | None = None
 
 
-def _row_numbers(skip: frozenset[int]) -> Iterator[int]:
-    """Spreadsheet rows from 2 on, without those `skip` already took (malformed rows)."""
-    row = 2
+def _row_numbers(skip: frozenset[int], first: int) -> Iterator[int]:
+    """Spreadsheet rows from `first` on, without those `skip` already took (malformed rows)."""
+    row = first
     while True:
         if row not in skip:
             yield row
         row += 1
 
 
-def _reread(csv_path: Path, n_cols: int, work: Path,
-            malformed: tuple[MalformedRow, ...]) -> tuple[Path, list[SetAside]]:
+def _reread(csv_path: Path, n_cols: int, work: Path, malformed: tuple[MalformedRow, ...],
+            first_row: int) -> tuple[Path, list[SetAside]]:
     """Slow path for files DuckDB rejects or rows prepare set aside: number rows in Python.
 
     Returns a clean CSV with a leading row-number column, and the rows that could not go
@@ -170,7 +171,7 @@ def _reread(csv_path: Path, n_cols: int, work: Path,
     bad = [SetAside(m.row, m.reason, m.raw) for m in malformed]
     work.mkdir(parents=True, exist_ok=True)
     out_path = work / (csv_path.stem + ".numbered.csv")
-    numbers = _row_numbers(frozenset(m.row for m in malformed))
+    numbers = _row_numbers(frozenset(m.row for m in malformed), first_row)
     with open(csv_path, encoding="utf-8", newline="") as src, \
          open(out_path, "w", encoding="utf-8", newline="") as dst:
         records = RecordReader(src, ",").records()
@@ -201,29 +202,106 @@ def _payload_expr(headers: list[str]) -> str:
     return f"json_object({', '.join(parts)})"
 
 
+_ERROR_VALUES = ", ".join(_sql_str(v) for v in sorted(SPREADSHEET_ERRORS))
+_MIN_COLUMNS_FOR_LONE_VALUE = 3
+
+
+def _text(column: str) -> str:
+    """A cell trimmed, NULL when blank or a spreadsheet error value ('#NV', '#WERT!')."""
+    return (f"CASE WHEN upper(trim({column})) IN ({_ERROR_VALUES}) THEN NULL "
+            f"ELSE nullif(trim({column}), '') END")
+
+
 def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
-    """A CASE giving 'field|reason' for the first problem of a row, else NULL."""
+    """A CASE giving 'field|reason' for the first problem of a row, else NULL.
+
+    A row with a single value in a list of several columns is a title, note or vendor footer
+    ('Stand: 01.11.2026 – Quelle: …'), not a lead; a name that is a spreadsheet error value
+    identifies nobody.
+    """
     whens = []
     for i, header in enumerate(headers):
         whens.append(
             f"WHEN length(c{i}) > {MAX_FIELD_CHARS} THEN "
             f"{_sql_str(header + '|value longer than ' + str(MAX_FIELD_CHARS) + ' characters')}"
         )
-    identity = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers)
-                if mapping.get(h) in IDENTITY_FIELDS]
+    named = [i for i, h in enumerate(headers) if h.strip()]
+    if len(named) >= _MIN_COLUMNS_FOR_LONE_VALUE:
+        filled = " + ".join(f"(nullif(trim(c{i}), '') IS NOT NULL)::INT"
+                            for i in range(len(headers)))
+        lone = _sql_str("|a single value in the row: a title, note or footer line, not a lead")
+        whens.append(f"WHEN {filled} = 1 THEN {lone}")
+    identity = [i for i, h in enumerate(headers) if mapping.get(h) in IDENTITY_FIELDS]
     if identity:
-        wanted = "/".join(h for h in headers if mapping.get(h) in IDENTITY_FIELDS)
+        wanted = "/".join(headers[i] for i in identity)
+        raw = ", ".join(f"nullif(trim(c{i}), '')" for i in identity)
+        clean = ", ".join(_text(f"c{i}") for i in identity)
         whens.append(
-            f"WHEN coalesce({', '.join(identity)}) IS NULL THEN "
+            f"WHEN coalesce({clean}) IS NULL AND coalesce({raw}) IS NOT NULL THEN "
+            f"{_sql_str(wanted + '|a spreadsheet error value (#NV, #WERT!…) instead of a name')}"
+        )
+        whens.append(
+            f"WHEN coalesce({raw}) IS NULL THEN "
             f"{_sql_str(wanted + '|no company and no person name')}"
         )
     return "CASE " + " ".join(whens) + " ELSE NULL END" if whens else "NULL"
 
 
+def _columns_of(field: str, headers: list[str], mapping: dict[str, str]) -> list[str]:
+    return [f"c{i}" for i, h in enumerate(headers) if mapping.get(h) == field]
+
+
 def _canonical_expr(field: str, headers: list[str], mapping: dict[str, str]) -> str:
-    """The first non-blank source column of a canonical field, trimmed."""
-    sources = [f"nullif(trim(c{i}), '')" for i, h in enumerate(headers) if mapping.get(h) == field]
-    return f"coalesce({', '.join(sources)})" if sources else "NULL"
+    """The first non-blank source column of a canonical field, trimmed, with the combined
+    columns (`ingest.fields.COMBINED_FIELDS`) that fill it: split, appended or joined."""
+    own = _columns_of(field, headers, mapping)
+    sources = [f"nullif(trim({c}), '')" for c in own]
+    pattern = _sql_str(POSTCODE_CITY_PATTERN)
+    for c in _columns_of("postcode_city", headers, mapping):
+        if field in COMBINED_FIELDS["postcode_city"]:
+            group = COMBINED_FIELDS["postcode_city"].index(field) + 1
+            sources.append(f"nullif(regexp_extract({c}, {pattern}, {group}), '')")
+    area_code = {"phone": "phone_area_code", "fax": "fax_area_code"}.get(field)
+    if area_code is not None:
+        codes = [i for i, h in enumerate(headers) if mapping.get(h) == area_code]
+        sources = [_with_area_code(f"c{i}", _area_code_of(i, codes, headers))
+                   for i, h in enumerate(headers) if mapping.get(h) == field]
+    value = f"coalesce({', '.join(sources)})" if sources else "NULL"
+    if field == "company":
+        more = [f"nullif(trim({c}), '')"
+                for c in _columns_of("company_continued", headers, mapping)]
+        if more:
+            value = f"nullif(concat_ws(' ', {value}, {', '.join(more)}), '')"
+    return value
+
+
+def _area_code_of(number: int, codes: list[int], headers: list[str]) -> str | None:
+    """The area-code column of a number column: the one with the same trailing number
+    ('phone_code_2' for 'phone_number_2'), else the nearest one before it, else the first."""
+    if not codes:
+        return None
+    suffix = headers[number].rstrip()[-1:]
+    same = [i for i in codes if suffix.isdigit() and headers[i].rstrip().endswith(suffix)]
+    before = [i for i in codes if i < number]
+    return f"c{(same or before[-1:] or codes)[0]}"
+
+
+def _with_area_code(number: str, area_code: str | None) -> str:
+    """'0234' + '9388231' → '0234 9388231'; an area code that lost its 0 ('241') gets it back;
+    a number that already starts with 0 or + is left alone."""
+    value = f"nullif(trim({number}), '')"
+    if area_code is None:
+        return value
+    code = f"nullif(trim({area_code}), '')"
+    prefix = f"CASE WHEN regexp_matches({code}, '^[1-9][0-9]{{1,5}}$') THEN '0' || {code} " \
+             f"ELSE {code} END"
+    return (f"CASE WHEN {code} IS NULL OR regexp_matches({value}, '^[0+(]') THEN {value} "
+            f"ELSE {prefix} || ' ' || {value} END")
+
+
+def produced_fields(mapping: dict[str, str]) -> set[str]:
+    """The canonical fields a mapping fills, its combined columns included."""
+    return {out for f in mapping.values() for out in COMBINED_FIELDS.get(f, (f,))}
 
 
 def _mark_suppressed(
@@ -234,7 +312,7 @@ def _mark_suppressed(
     index = suppression_index(wh)
     if not index:
         return 0
-    fields = sorted({f for f in mapping.values() if f in SUBJECT_FIELDS})
+    fields = sorted(produced_fields(mapping) & SUBJECT_FIELDS)
     cur = wh.con.execute(
         f"SELECT {row}, {', '.join(_canonical_expr(f, headers, mapping) for f in fields)} "
         f"FROM _incoming WHERE NOT _blank"
@@ -280,8 +358,9 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
         except duckdb.Error:
             pass
         else:
-            return Incoming("(rowid + 2)", [])
-    numbered, set_aside = _reread(Path(prepared.csv_path), n_cols, work_dir, prepared.malformed)
+            return Incoming(f"(rowid + {int(prepared.first_data_row)})", [])
+    numbered, set_aside = _reread(Path(prepared.csv_path), n_cols, work_dir, prepared.malformed,
+                                  int(prepared.first_data_row))
     _load_numbered(wh, numbered, n_cols, checks)
     numbered.unlink()
     return Incoming("_row", set_aside)

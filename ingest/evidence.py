@@ -1,0 +1,93 @@
+"""What a column's values say it holds: the evidence the column mapping weighs beside headers.
+
+Headers say too little ('Name', 'Feld 7') or something else than the values ('PLZ' over
+'44894 Bochum'); values rarely lie about their shape. `profile_column` measures, over a
+sample of one column, the share of values of each kind; the mapping uses the shares to
+choose between readings of a header and to map columns no header rule knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+KINDS = ("email", "website", "postcode", "postcode_city", "phone", "street_full",
+         "organisation", "person_name")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_WEBSITE = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$",
+                      re.IGNORECASE)
+_POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[- ])?\d{4,5}$")
+_POSTCODE_CITY = re.compile(r"^(?:[A-Z]{1,2}[- ])?\d{4,5}\s+\D{2,}$")
+_PHONE = re.compile(r"^\+?[\d\s()/.\-]{6,}$")
+_STREET_FULL = re.compile(r"^\D{3,}\s\d+\s?[a-zA-Z]?(\s?[-/]\s?\d+\s?[a-zA-Z]?)?$")
+_PERSON_TOKEN = re.compile(r"^[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+)?$")
+_PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "dr.", "prof.", "dipl.-ing."})
+_WORDS = re.compile(r"[\wäöüß.]+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """Shares of the non-empty sample values of one column that look like each kind."""
+
+    filled: int
+    shares: dict[str, float]
+
+    def share(self, kind: str) -> float:
+        return self.shares.get(kind, 0.0)
+
+
+def _fold(word: str) -> str:
+    return word.casefold().rstrip(".").replace(".", "")
+
+
+def organisation_matcher(words: Iterable[str]) -> OrganisationWords:
+    """Build the test for organisation names from the configured words."""
+    return OrganisationWords(frozenset(_fold(w) for w in words))
+
+
+@dataclass(frozen=True)
+class OrganisationWords:
+    """A value names an organisation when a word of it is, or ends in, one of `words`.
+
+    'Grundschule am Park', 'Müller GmbH', 'Kolleg Berlin' and 'Rudolf Galvanik-Hartchrom'
+    are organisations; 'Erika Mustermann' is not.
+    """
+
+    words: frozenset[str]
+
+    def __call__(self, value: str) -> bool:
+        for raw in _WORDS.findall(value.replace("-", " ")):
+            word = _fold(raw)
+            if word in self.words:
+                return True
+            if len(word) > 5 and any(word.endswith(w) for w in self.words if len(w) >= 4):
+                return True
+        return False
+
+
+def looks_like_person(value: str) -> bool:
+    """Two to four capitalised words, titles and name particles allowed: 'Dr. Erika Muster'."""
+    tokens = value.split()
+    names = [t for t in tokens if t.casefold() not in _PARTICLES]
+    return 2 <= len(names) <= 4 and all(_PERSON_TOKEN.match(t) for t in names)
+
+
+def profile_column(values: Sequence[str], is_organisation: OrganisationWords) -> ColumnProfile:
+    """Measure the kinds of a column's non-empty values (a sample of the first rows)."""
+    filled = [v.strip() for v in values if v and v.strip()]
+    if not filled:
+        return ColumnProfile(0, {})
+    counts = dict.fromkeys(KINDS, 0)
+    for value in filled:
+        counts["email"] += bool(_EMAIL.match(value))
+        counts["website"] += bool(_WEBSITE.match(value)) and "@" not in value
+        counts["postcode"] += bool(_POSTCODE.match(value))
+        counts["postcode_city"] += bool(_POSTCODE_CITY.match(value))
+        counts["phone"] += bool(_PHONE.match(value)) and sum(c.isdigit() for c in value) >= 6
+        counts["street_full"] += bool(_STREET_FULL.match(value))
+        organisation = is_organisation(value)
+        counts["organisation"] += organisation
+        counts["person_name"] += not organisation and looks_like_person(value)
+    return ColumnProfile(len(filled), {k: n / len(filled) for k, n in counts.items()})

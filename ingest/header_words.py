@@ -1,0 +1,107 @@
+"""Reading compound headers word by word: 'Schulleitung Vorname', 'Telefonvorwahl', 'plz_ort'.
+
+Exports name columns by joining words: with punctuation ('E-Mail Schulleitung'), camelCase
+('WohnortLandAbk') or as one German compound ('Hochschulname'), whose last word is its head
+and the words before it modify it. A header that no alias names whole is split into words,
+each word is looked up among the aliases and the word classes of `columns.yaml`, and the
+words together decide the field, or that the column is about something else (`None`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+_GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"})
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_TOKENS = re.compile(r"[^0-9A-Za-zÀ-ÖØ-öø-ÿß]+|(?<=[a-zäöüß])(?=[A-ZÄÖÜ])")
+_MAX_MERGE = 3
+_MIN_PART = 3
+"""Both parts of a compound split have at least this many letters ('plz|ort', not 'sp|ort')."""
+NUMBER_FIELDS = frozenset({"phone", "mobile", "fax", "register", "vat_id", "wz_code",
+                           "house_number", "postcode", "phone_area_code", "fax_area_code"})
+"""Fields that are numbers: an identifier word ('Telefon Nr.') does not make them ids."""
+PERSON_FIELDS = frozenset({"first_name", "last_name", "full_name", "salutation", "title",
+                           "position", "email", "phone", "mobile", "fax"})
+"""What a person-word ('Schulleitung', 'Ansprechpartner') can qualify."""
+
+
+def normalise_header(header: str) -> str:
+    """Fold a header to lower-case ASCII letters and digits: 'Straße/Nr.' → 'strassenr'.
+
+    German umlauts become their two-letter spelling (so 'Strasse' and 'Straße' agree),
+    other accents are dropped, and punctuation and whitespace disappear.
+    """
+    text = unicodedata.normalize("NFKC", header).casefold().translate(_GERMAN_FOLD)
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return _NON_ALNUM.sub("", text)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Normalised words → field (from the aliases) and → word class (`header_words`)."""
+
+    fields: Mapping[str, str]
+    classes: Mapping[str, str]
+
+    def known(self, word: str) -> bool:
+        return word in self.fields or word in self.classes
+
+
+def header_tokens(header: str, vocabulary: Vocabulary) -> list[str]:
+    """Normalised words of a header; neighbours that form a known word are joined.
+
+    'contact_first_name' → ['contact', 'firstname']; 'PLZ/Ort' → ['plz', 'ort'].
+    """
+    tokens = [normalise_header(t) for t in _TOKENS.split(header)]
+    tokens = [t for t in tokens if t]
+    joined: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_MAX_MERGE, len(tokens) - i), 0, -1):
+            word = "".join(tokens[i:i + size])
+            if size == 1 or vocabulary.known(word):
+                joined.append(word)
+                i += size
+                break
+    return joined
+
+
+def compound_words(token: str, vocabulary: Vocabulary) -> list[str]:
+    """Split a German compound from its head backwards: 'schulleitungvorname' →
+    ['schulleitung', 'vorname']; an unknown rest stays one word."""
+    for start in (0, *range(_MIN_PART, len(token) - _MIN_PART + 1)):
+        word = token[start:]
+        if vocabulary.known(word):
+            return [*compound_words(token[:start], vocabulary), word] if start else [word]
+    return [token] if token else []
+
+
+def read_header(header: str, vocabulary: Vocabulary) -> str | None:
+    """The field a compound header names, or None when its words do not say one."""
+    words = [w for t in header_tokens(header, vocabulary) if not t.isdigit()
+             for w in compound_words(t, vocabulary)]
+    classes = {vocabulary.classes[w] for w in words if w in vocabulary.classes}
+    fields = {vocabulary.fields[w] for w in words if w in vocabulary.fields}
+    if classes & {"short", "unrelated"}:
+        return None
+    if "area_code" in classes or fields & {"phone_area_code", "fax_area_code"}:
+        return "fax_area_code" if "fax" in fields else "phone_area_code"
+    if {"postcode", "city"} <= fields:
+        return "postcode_city"
+    if "house_number" in fields and fields & {"street", "street_full"}:
+        return "street_full"
+    if "identifier" in classes and not fields & NUMBER_FIELDS:
+        return None
+    if "person" in classes or "full_name" in fields:
+        other = fields - {"full_name"}
+        if not other:
+            return "full_name"
+        return other.pop() if len(other) == 1 and other <= PERSON_FIELDS else None
+    if "organisation" in classes and not fields - {"company"}:
+        return "company"
+    return fields.pop() if len(fields) == 1 else None
