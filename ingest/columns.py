@@ -207,7 +207,7 @@ class _Draft:
             note: str = "") -> None:
         self.target[header] = target
         self.how[header] = how
-        self.confidence[header] = CONFIDENCE[how] if confidence is None else confidence
+        self.confidence[header] = round(CONFIDENCE[how] if confidence is None else confidence, 2)
         if note:
             self.note[header] = note
 

@@ -304,6 +304,7 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
         raise InputFileError(path, index + 1, None,
                              f"the header row cannot be read: {headers.reason}")
     first_rows = head[index + 1:]
+    headers = _without_surplus_blanks(headers, first_rows)
     source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter, reader=reader,
                      lines=None if scan.bom == "utf-16" else scan.lines,
                      single_column=single_column, first_data_row=index + 2)
@@ -320,6 +321,19 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
         source.transcode = (encoding, delimiter)
         return headers, first_rows, iter(()), source
     return headers, first_rows, _rows(records, handle), source
+
+
+def _without_surplus_blanks(headers: list[str], rows: list[_Row]) -> list[str]:
+    """Drop blank header cells at the end that no row reaches.
+
+    Excel writes `a;b;c;` for a header with a trailing empty cell while its rows end at
+    `c`; every row would be one field short of the header and set aside.
+    """
+    width = max((len(r) for r in rows if isinstance(r, list) and r), default=len(headers))
+    trimmed = list(headers)
+    while len(trimmed) > max(width, 1) and not trimmed[-1].strip():
+        trimmed.pop()
+    return trimmed
 
 
 def _quote_free(scan: ByteScan, encoding: str, delimiter: str) -> bool:

@@ -15,6 +15,8 @@ The file is validated when it is read; an error names the file and the key.
 from __future__ import annotations
 
 import codecs
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -22,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ingest.dates import Day
 from ingest.errors import not_a_regular_file
-from ingest.fields import LIST_FIELDS
+from ingest.fields import MAPPABLE_FIELDS
 from leadpipe.config import ConfigError, plain_message
 
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
@@ -33,7 +35,8 @@ class VendorMapping(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    vendor: str
+    vendor: str | None = None
+    """Who sold the list; may instead be given with --vendor (the flow's vendor parameter)."""
     columns: dict[str, str | None] = {}
     """Original header → canonical field; null ignores the column (it stays in the raw payload)."""
     ignore: list[str] = []
@@ -64,10 +67,10 @@ class VendorMapping(BaseModel):
     @classmethod
     def _known_targets(cls, value: dict[str, str | None]) -> dict[str, str | None]:
         for header, target in value.items():
-            if target is not None and target not in LIST_FIELDS:
+            if target is not None and target not in MAPPABLE_FIELDS:
                 raise ValueError(
                     f"column {header!r} maps to unknown field {target!r}; known fields: "
-                    f"{', '.join(LIST_FIELDS)}"
+                    f"{', '.join(MAPPABLE_FIELDS)}"
                 )
         return value
 
@@ -93,7 +96,7 @@ class VendorMapping(BaseModel):
         return value
 
     def list_defaults(self) -> dict[str, object]:
-        """The list metadata this file sets (vendor always), for the batch record."""
+        """The list metadata this file sets, for the batch record."""
         values: dict[str, object] = {
             "vendor": self.vendor,
             "acquired_on": self.acquired_on,
@@ -125,3 +128,40 @@ def load_vendor_mapping(path: Path) -> VendorMapping:
             key = ".".join(str(p) for p in err["loc"]) or "(top level)"
             lines.append(f"  {key}: {plain_message(err['msg'])}")
         raise ConfigError("\n".join(lines)) from exc
+
+
+_WORD_OF_DELIMITER = {v: k for k, v in _DELIMITER_WORDS.items() if k.isalpha()}
+
+
+@dataclass(frozen=True)
+class ProposedColumn:
+    """One line of a proposed mapping: header, field (None: not mapped) and why."""
+
+    header: str
+    field: str | None
+    why: str
+
+
+def proposal_yaml(file_name: str, columns: list[ProposedColumn], *, vendor: str | None,
+                  encoding: str | None, delimiter: str | None, sheet: str | None) -> str:
+    """A mapping file with the preview's proposal, every column listed, to edit and load
+    with `--mapping`. `auto_map: false` makes the file the whole truth: what it says is
+    what loads, whatever later versions of the aliases would guess."""
+    quote = json.dumps  # a JSON string is a YAML double-quoted scalar
+    lines = [f"# Column mapping for {file_name}, proposed by `leadpipe ingest list --preview`.",
+             "# Check each line: set a field name, or null to keep a column in the raw rows only",
+             "# (fields: docs/ingest.md). Load with: leadpipe ingest list FILE --mapping THIS.yaml",
+             f"vendor: {quote(vendor)}" if vendor else "# vendor: <who sold the list>",
+             "# acquired_on: <purchase date, e.g. 2026-11-20>",
+             "auto_map: false"]
+    if encoding and encoding not in {"utf-8", "utf-8-sig"}:
+        lines.append(f"encoding: {encoding}")
+    if delimiter:
+        lines.append(f"delimiter: {_WORD_OF_DELIMITER.get(delimiter, quote(delimiter))}")
+    if sheet:
+        lines.append(f"sheet: {quote(sheet)}")
+    lines.append("columns:")
+    for column in columns:
+        target = column.field or "null"
+        lines.append(f"  {quote(column.header)}: {target}  # {column.why}".rstrip())
+    return "\n".join(lines) + "\n"

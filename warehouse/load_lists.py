@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -65,18 +65,27 @@ class BatchReport:
     quarantined: int
     skipped: int
     note: str = ""
+    mapping: dict[str, str] = field(default_factory=dict)
+    """Purchased lists: header → field of every mapped column."""
+    unmapped: tuple[str, ...] = ()
+    """Purchased lists: columns kept in the raw payload only."""
+    warnings: tuple[str, ...] = ()
+    """Purchased lists: what the mapping was unsure of or could not find (a key field)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "batch_id": self.batch_id, "file": self.file_name, "status": self.status,
             "in": self.rows_in, "loaded": self.loaded, "quarantined": self.quarantined,
-            "skipped": self.skipped, "note": self.note,
+            "skipped": self.skipped, "note": self.note, "mapping": self.mapping,
+            "unmapped": list(self.unmapped), "warnings": list(self.warnings),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BatchReport:
         return cls(data["batch_id"], data["file"], data["status"], data["in"], data["loaded"],
-                   data["quarantined"], data["skipped"], data.get("note", ""))
+                   data["quarantined"], data["skipped"], data.get("note", ""),
+                   dict(data.get("mapping", {})), tuple(data.get("unmapped", ())),
+                   tuple(data.get("warnings", ())))
 
 
 def batch_id_for(source_kind: str, sha256: str) -> str:
@@ -366,6 +375,40 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
     return Incoming("_row", set_aside)
 
 
+@dataclass(frozen=True)
+class ProblemCount:
+    """Rows a load would quarantine for one reason, with the first few row numbers."""
+
+    field: str | None
+    reason: str
+    rows: int
+    examples: tuple[int, ...]
+
+
+def preview_problems(prepared: Any, work_dir: Path) -> tuple[list[ProblemCount], int]:
+    """(what a load would quarantine, blank rows it would skip), on a throwaway database.
+
+    The same checks as `load_purchased_list`, run on an in-memory DuckDB, so the preview
+    and the load cannot disagree; the warehouse itself is not opened.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        wh = Warehouse(con, Path(":memory:"), snapshot=False)
+        incoming = read_incoming(wh, prepared, work_dir)
+        row = incoming.row_expr
+        rows = wh.fetchall(
+            f"SELECT nullif(split_part(_problem, '|', 1), ''), split_part(_problem, '|', 2), "
+            f"count(*), list({row} ORDER BY {row})[1:3] FROM _incoming "
+            "WHERE NOT _blank AND _problem IS NOT NULL GROUP BY ALL ORDER BY 3 DESC, 2")
+        blank = int(wh.scalar("SELECT count(*) FROM _incoming WHERE _blank"))
+    finally:
+        con.close()
+    problems = [ProblemCount(f, r, int(n), tuple(e)) for f, r, n, e in rows]
+    for aside in incoming.set_aside:
+        problems.append(ProblemCount(None, aside.reason, 1, (aside.row,)))
+    return problems, blank
+
+
 def _counted(wh: Warehouse, batch_id: str, suppressed: int) -> tuple[int, int, int]:
     """(loaded, quarantined, skipped), each counted where the rows went."""
     loaded = wh.scalar("SELECT count(*) FROM staging.stg_purchased_list__records "
@@ -460,4 +503,5 @@ def load_purchased_list(
     )
     wh.execute("DROP TABLE IF EXISTS _incoming")
     return BatchReport(batch_id, prepared.file_name, "loaded", rows_in, loaded, quarantined,
-                       skipped)
+                       skipped, mapping=mapping, unmapped=tuple(prepared.unmapped),
+                       warnings=tuple(prepared.warnings))

@@ -71,10 +71,19 @@ def ingest_list(
     replace: Annotated[bool, typer.Option(
         "--replace", help="Load a corrected file or --mapping in place of the earlier batch of "
         "this file (same content, else same file name), in one transaction.")] = False,
+    preview: Annotated[bool, typer.Option(
+        "--preview", help="Show how the file would be read, mapped and loaded; write nothing.",
+    )] = False,
+    write_mapping: Annotated[Path | None, typer.Option(
+        "--write-mapping", help="With the preview: save the proposed mapping as a mapping file "
+        "to edit and load with --mapping.", dir_okay=False)] = None,
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load a purchased address list (rows in = loaded + quarantined + skipped)."""
+    if preview or write_mapping is not None:
+        _preview(path, mapping, write_mapping, vendor, db, as_json)
+        return
     from leadpipe.cli.progress import terminal_progress
     from leadpipe.leftovers import sweep
     from leadpipe.stages.ingest import ListOptions, ingest_list_file, load_or_reject
@@ -91,6 +100,29 @@ def ingest_list(
         outcome = load_or_reject(settings, path, "purchased_list", lambda: ingest_list_file(
             settings, path, options, terminal_progress(as_json), replace=replace))
     _show(outcome, as_json, db)
+
+
+def _preview(path: Path, mapping: Path | None, write_to: Path | None, vendor: str | None,
+             db: Path | None, as_json: bool) -> None:
+    from leadpipe.cli.preview import print_preview
+    from leadpipe.stages.preview import preview_list
+
+    if write_to is not None and write_to.exists():
+        err_console.print(f"[red]error:[/red] {plain(str(write_to))} exists; choose another "
+                          "name or delete it (it may hold your edits)", highlight=False)
+        raise typer.Exit(2)
+    with user_errors():
+        result = preview_list(settings_for(db), path, mapping)
+    if write_to is not None:
+        write_to.write_text(result.proposal(vendor), encoding="utf-8")
+    if wants_json(as_json):
+        print_json(result.as_dict())
+        return
+    print_preview(result, console)
+    if write_to is not None:
+        console.print(f"Mapping written to {plain(str(write_to))}: check it, then load with "
+                      f"leadpipe ingest list {plain(str(path))} --mapping "
+                      f"{plain(str(write_to))} --vendor … --acquired-on …", highlight=False)
 
 
 @app.command("forms")

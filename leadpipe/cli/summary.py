@@ -87,6 +87,12 @@ def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Consol
     for r in read:
         if r.note:
             console.print(f"{plain(r.file_name)}: {plain(r.note)}", highlight=False)
+        if r.unmapped:
+            console.print(f"{plain(r.file_name)}: {len(r.unmapped)} column(s) not mapped, kept "
+                          f"in the raw rows: {plain(', '.join(r.unmapped))}", highlight=False)
+        for warning in r.warnings:
+            console.print(f"[yellow]warning:[/yellow] {plain(r.file_name)}: {plain(warning)}",
+                          highlight=False)
         if r.quarantined:
             console.print(f"See why rows were set aside: leadpipe quarantine --batch "
                           f"{r.batch_id}", highlight=False)

@@ -150,7 +150,8 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions,
             earlier = already_ingested(wh, "purchased_list", prepared.file_sha256,
                                        path.name, dict(prepared.mapping))
             if earlier is not None and not replace:
-                return earlier
+                return dataclasses.replace(earlier, mapping=dict(prepared.mapping),
+                                           unmapped=prepared.unmapped, warnings=prepared.warnings)
             load = ListLoad(prepared, metadata, read_incoming(wh, prepared, work), secret,
                             earlier_list_batch(wh, prepared.file_sha256, path.name), replace)
             step.advance()
