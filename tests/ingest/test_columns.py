@@ -150,7 +150,7 @@ def test_vendor_mapping_file_is_validated_and_carries_list_metadata():
         ("vendor: X\nencoding: klingon\n", "encoding"),
         ("vendor: X\ndelimiter: ';;'\n", "delimiter"),
         ("vendor: X\nacquired_on: yesterday\n", "acquired_on"),
-        ("columns: {Firma: company}\n", "vendor"),
+        ("vendor: X\ncolumns: {Firma: firma}\n", "columns"),
         ("vendor: X\ncolums: {}\n", "colums"),
     ],
 )
