@@ -238,9 +238,9 @@ def map_columns(
     """Map `headers` to fields, using sample `rows` as evidence; raise if no identity field maps.
 
     Order of precedence: the vendor file's `columns` and `ignore`; then (unless the vendor
-    file sets `auto_map: false`) whole-header aliases, the contextual headers (decided by
-    the other columns and the values), compound headers read word by word, and last the
-    values alone. A later step only maps to fields no earlier step has claimed.
+    file sets `auto_map: false`) whole-header aliases, compound headers read word by word,
+    the contextual headers (decided by the other columns and the values), and last the
+    values alone. Compounds and values only map to fields no earlier step has claimed.
     """
     check_headers(file, headers)
     draft = _Draft(headers, rows, organisation_matcher(config.organisation_words))
@@ -248,8 +248,8 @@ def map_columns(
         _apply_vendor(draft, vendor)
     if vendor is None or vendor.auto_map:
         _map_aliases(draft, config)
+        _map_compounds(draft, config)
         _map_context(draft, config)
-        _map_compounds(draft, config.vocabulary())
         _map_continuations(draft)
         _map_by_values(draft)
     _correct_by_values(draft)
@@ -310,44 +310,54 @@ def _map_context(draft: _Draft, config: ColumnsConfig) -> None:
             normalise_header(_stem(header)))
         if rule is None:
             continue
-        if rule.if_mapped in draft.claimed():
+        if rule.otherwise == "full_name":
+            _decide_name(draft, header, rule)
+        elif rule.if_mapped in draft.claimed():
             draft.assign(header, rule.field, "context")
-        elif rule.otherwise == "full_name":
-            _decide_name(draft, header, rule.otherwise)
         else:
             draft.assign(header, rule.otherwise, "context")
 
 
-def _decide_name(draft: _Draft, header: str, person_field: str) -> None:
-    """A plain `Name`: the company when its values are organisations or a person column is
-    elsewhere; the person's name when its values look like people's names."""
+def _decide_name(draft: _Draft, header: str, rule: ContextRule) -> None:
+    """A plain `Name`: the company when its values are organisations or a person's name is
+    elsewhere; else the surname beside a first-name column, or the whole name."""
     profile = draft.profile(header)
     claimed = draft.claimed()
-    if profile.filled < _MIN_EVIDENCE:
-        draft.assign(header, person_field, "context")
-        return
     organisations = profile.share("organisation")
     people = profile.share("person_name")
-    person_elsewhere = bool(claimed & {"full_name", "last_name", "first_name"})
+    evidence = profile.filled >= _MIN_EVIDENCE
     share = f"{organisations:.0%} of its values look like organisations"
-    if "company" in claimed:
+    beside = rule.if_mapped in claimed and rule.field not in claimed
+    person_elsewhere = bool(claimed & {"full_name", "last_name"})
+    if not evidence:
+        draft.assign(header, rule.field if beside else rule.otherwise, "context")
+    elif "company" in claimed:
         if organisations >= _ORGANISATION_SHARE:
             draft.note[header] = f"{share}, but another column is the company"
             return
-        draft.assign(header, person_field, "context", max(people, 0.6))
+        draft.assign(header, rule.field if beside else rule.otherwise, "context",
+                     max(people, 0.6))
     elif organisations >= _ORGANISATION_SHARE or person_elsewhere:
         draft.assign(header, "company", "context", max(organisations, 0.7), share)
+    elif beside:
+        draft.assign(header, rule.field, "context")
     elif people >= _PERSON_SHARE or claimed & {"salutation", "title"}:
-        draft.assign(header, person_field, "context", max(people, 0.6),
-                  f"{people:.0%} of its values look like people's names")
+        draft.assign(header, rule.otherwise, "context", max(people, 0.6),
+                     f"{people:.0%} of its values look like people's names")
     else:
         draft.assign(header, "company", "context", 0.6,
-                  f"{share}, {people:.0%} like people's names; no person column beside it")
+                     f"{share}, {people:.0%} like people's names; no person column beside it")
 
 
-def _map_compounds(draft: _Draft, vocabulary: Vocabulary) -> None:
+def _map_compounds(draft: _Draft, config: ColumnsConfig) -> None:
+    """Headers read word by word; the contextual headers ('Name', 'Straße') are left to
+    `_map_context`, which sees the other columns."""
+    vocabulary = config.vocabulary()
+    contextual = {normalise_header(h) for rule in config.contextual for h in rule.headers}
     claimed = draft.claimed()
     for header in draft.open():
+        if {normalise_header(header), normalise_header(_stem(header))} & contextual:
+            continue
         target = read_header(header, vocabulary)
         if target is not None and target not in claimed:
             draft.assign(header, target, "compound")

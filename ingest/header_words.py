@@ -103,5 +103,7 @@ def read_header(header: str, vocabulary: Vocabulary) -> str | None:
             return "full_name"
         return other.pop() if len(other) == 1 and other <= PERSON_FIELDS else None
     if "organisation" in classes and not fields - {"company"}:
-        return "company"
+        # 'Schule', 'Hochschulname', 'Name der Einrichtung'; not 'school_type_keys'
+        unknown = [w for w in words if not vocabulary.known(w)]
+        return "company" if "name" in classes or not unknown else None
     return fields.pop() if len(fields) == 1 else None

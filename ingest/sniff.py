@@ -220,6 +220,8 @@ def _complete_rows(sample: str, delimiter: str, truncated: bool) -> list[list[st
 _HEADER_SEARCH = 30
 """The header is looked for among this many rows at the top."""
 _SEP_LINE = re.compile(r"^sep=(.)\r?$", re.IGNORECASE)
+_COMMENT = re.compile(r"^#.")
+"""'# Stand: …', '#Quelle': a comment line ('#' alone is a header, the row number column)."""
 
 
 def _filled(row: Sequence[str]) -> int:
@@ -236,7 +238,8 @@ def header_row(rows: Sequence[Sequence[str]]) -> int:
     """
     counts = [_filled(r) for r in rows]
     for index, row in enumerate(rows[:_HEADER_SEARCH]):
-        if counts[index] < 2 or (row and _SEP_LINE.match(row[0].strip())):
+        first = row[0].strip() if row else ""
+        if counts[index] < 2 or _SEP_LINE.match(first) or _COMMENT.match(first):
             continue
         below = sorted(c for c in counts[index + 1:index + 1 + _SAMPLE_ROWS] if c)
         typical = below[len(below) // 2] if below else counts[index]

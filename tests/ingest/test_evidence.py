@@ -1,0 +1,110 @@
+"""Values as evidence for the column mapping: a plain `Name`, columns no header rule knows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.columns import ColumnsConfig, load_columns_config, map_columns
+from ingest.errors import InputFileError
+from ingest.evidence import looks_like_person, organisation_matcher, profile_column
+
+FILE = Path("list.csv")
+SCHOOLS = ["Berlin-Kolleg", "Grundschule am Park", "OSZ Bürowirtschaft", "Lessing-Gymnasium",
+           "Kita Sonnenschein", "Musikschule Mitte"]
+PEOPLE = ["Erika Mustermann", "Hans Peter Schmidt", "Dr. Anna Weiß", "Jens von Bülow",
+          "Maria Müller-Lüdenscheidt", "Tim Kaya"]
+
+
+@pytest.fixture(scope="module")
+def config() -> ColumnsConfig:
+    return load_columns_config().value
+
+
+def _rows(*columns: list[str]) -> list[list[str]]:
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def test_organisation_words_and_legal_forms_mark_organisations(config):
+    is_organisation = organisation_matcher(config.organisation_words)
+    assert is_organisation("Müller Maschinenbau GmbH")
+    assert is_organisation("Grundschule am Park")
+    assert is_organisation("Sportverein Grün-Weiß e.V.")
+    assert not is_organisation("Erika Mustermann")
+    assert looks_like_person("Dr. Erika Mustermann-Schulz")
+    assert not looks_like_person("OSZ Banken, Immobilien und Versicherungen")
+
+
+def test_shares_count_only_filled_values(config):
+    profile = profile_column(["a@b.de", "", "c@d.de", "x"],
+                             organisation_matcher(config.organisation_words))
+    assert profile.filled == 3
+    assert profile.share("email") == pytest.approx(2 / 3)
+
+
+def test_a_plain_name_of_organisations_is_the_company(config):
+    mapping = map_columns(FILE, ["Name", "PLZ"], config,
+                          rows=_rows(SCHOOLS, ["10115"] * 6)).mapping
+    assert mapping["Name"] == "company"
+
+
+def test_a_plain_name_of_people_is_the_full_name(config):
+    mapping = map_columns(FILE, ["Name", "PLZ"], config,
+                          rows=_rows(PEOPLE, ["10115"] * 6)).mapping
+    assert mapping["Name"] == "full_name"
+
+
+def test_name_beside_a_contact_person_column_is_the_company(config):
+    names = ["Jatzke Hartchrom", "Ade Metallveredlung", "Kaya & Co", "Brandt Oberflächen",
+             "Nord Beschichtung", "Weber Lacke"]
+    mapping = map_columns(FILE, ["name", "ansprechpartner_name"], config,
+                          rows=_rows(names, PEOPLE)).mapping
+    assert mapping == {"name": "company", "ansprechpartner_name": "full_name"}
+
+
+def test_values_map_columns_whose_headers_say_nothing(config):
+    rows = _rows(SCHOOLS, [f"info{i}@schule{i}.de" for i in range(6)],
+                 [f"{10115 + i} Berlin" for i in range(6)], [f"www.s{i}.de" for i in range(6)])
+    result = map_columns(FILE, ["Firma", "Feld 2", "Feld 3", "Feld 4"], config, rows=rows)
+    assert result.mapping == {"Firma": "company", "Feld 2": "email", "Feld 3": "postcode_city",
+                              "Feld 4": "website"}
+    assert {c.header: c.how for c in result.columns}["Feld 2"] == "values"
+
+
+def test_a_postcode_column_holding_the_city_too_is_split(config):
+    rows = _rows(SCHOOLS, [f"{44780 + i} Bochum" for i in range(6)])
+    assert map_columns(FILE, ["Firma", "PLZ"], config, rows=rows).mapping["PLZ"] == \
+        "postcode_city"
+
+
+def test_a_header_its_values_contradict_is_flagged(config):
+    rows = _rows(SCHOOLS, ["ja", "nein", "ja", "ja", "nein", "ja"])
+    result = map_columns(FILE, ["Firma", "E-Mail"], config, rows=rows)
+    choice = {c.header: c for c in result.columns}["E-Mail"]
+    assert choice.confidence <= 0.4
+    assert any("E-Mail" in w and "look like" in w for w in result.warnings)
+
+
+def test_numbered_name_columns_continue_the_company(config):
+    rows = _rows(["Studienkolleg des", "Gymnasium"] * 3, ["Studienwerks e.V.", ""] * 3)
+    mapping = map_columns(FILE, ["Schulbezeichnung_1", "Schulbezeichnung_2"], config,
+                          rows=rows).mapping
+    assert mapping == {"Schulbezeichnung_1": "company",
+                       "Schulbezeichnung_2": "company_continued"}
+
+
+def test_a_list_nobody_can_be_identified_in_is_refused_with_the_key_to_write(config):
+    rows = _rows(["1", "2", "3", "4", "5", "6"], ["x", "y", "z", "u", "v", "w"])
+    with pytest.raises(InputFileError) as info:
+        map_columns(FILE, ["Spalte1", "Spalte2"], config, rows=rows)
+    message = str(info.value)
+    assert "columns:" in message
+    assert "'Spalte2': company" in message
+
+
+def test_every_mapping_reports_missing_key_fields(config):
+    result = map_columns(FILE, ["Firma", "Ort"], config)
+    missing = " ".join(result.warnings)
+    for field in ("street", "postcode", "e-mail", "phone"):
+        assert f"no column for the {field}" in missing
