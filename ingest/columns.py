@@ -253,7 +253,7 @@ def map_columns(
         _map_continuations(draft)
         _map_by_values(draft)
     _correct_by_values(draft)
-    _drop_orphan_area_codes(draft)
+    _drop_orphans(draft)
     _check_against_values(draft)
     if not any(f in IDENTITY_FIELDS for f in draft.target.values()):
         raise _no_identity(file, draft)
@@ -417,13 +417,19 @@ def _correct_by_values(draft: _Draft) -> None:
                          "its values hold no house numbers; another column does")
 
 
-def _drop_orphan_area_codes(draft: _Draft) -> None:
+_NEEDS = {"phone_area_code": ("phone", "an area code"), "fax_area_code": ("fax", "an area code"),
+          "house_number": ("street", "a house number")}
+"""Fields that mean something only beside another: a lone 'Nr' is a row number."""
+
+
+def _drop_orphans(draft: _Draft) -> None:
     for header, target in list(draft.target.items()):
-        number = {"phone_area_code": "phone", "fax_area_code": "fax"}.get(target)
-        if number is not None and number not in draft.claimed():
-            del draft.target[header]
-            draft.warnings.append(f"column {header!r} looks like an area code, but no {number} "
-                                  "column follows it; it stays unmapped")
+        if target in _NEEDS and draft.how[header] != "vendor":
+            partner, what = _NEEDS[target]
+            if partner not in draft.claimed():
+                del draft.target[header]
+                draft.note[header] = (f"looks like {what}, but no {partner} column goes with "
+                                      "it")
 
 
 def _check_against_values(draft: _Draft) -> None:
