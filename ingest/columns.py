@@ -123,7 +123,10 @@ _MIN_EVIDENCE = 5
 """Fewer filled sample values than this are no evidence either way."""
 _KIND_OF_FIELD = {"email": ("email",), "website": ("website",),
                   "postcode": ("postcode", "postcode_city"), "phone": ("phone",),
-                  "mobile": ("phone",), "fax": ("phone",)}
+                  "mobile": ("phone",), "fax": ("phone",),
+                  **{f: ("words",) for f in ("company", "first_name", "last_name", "full_name",
+                                             "city", "street", "street_full", "legal_form",
+                                             "industry", "position")}}
 """Fields whose values have a shape to check the header against."""
 _BY_VALUES = ("email", "website", "postcode_city")
 """Fields an unmapped column gets from its values alone."""

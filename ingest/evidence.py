@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 KINDS = ("email", "website", "postcode", "postcode_city", "phone", "street_full",
-         "organisation", "person_name")
+         "organisation", "person_name", "words")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _WEBSITE = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$",
@@ -25,6 +25,7 @@ _STREET_FULL = re.compile(r"^\D{3,}\s\d+\s?[a-zA-Z]?(\s?[-/]\s?\d+\s?[a-zA-Z]?)?
 _PERSON_TOKEN = re.compile(r"^[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+)?$")
 _PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "dr.", "prof.", "dipl.-ing."})
 _WORDS = re.compile(r"[\wäöüß.]+", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
 @dataclass(frozen=True)
@@ -90,4 +91,5 @@ def profile_column(values: Sequence[str], is_organisation: OrganisationWords) ->
         organisation = is_organisation(value)
         counts["organisation"] += organisation
         counts["person_name"] += not organisation and looks_like_person(value)
+        counts["words"] += bool(_LETTERS.search(value))
     return ColumnProfile(len(filled), {k: n / len(filled) for k, n in counts.items()})

@@ -196,9 +196,9 @@ def _preamble_warning(first_data_row: int) -> tuple[str, ...]:
     header = first_data_row - 1
     if header == 1:
         return ()
-    rows = "row 1" if header == 2 else f"rows 1–{header - 1}"
-    return (f"the header is row {header}; {rows} above it (title, comment or `sep=` lines) "
-            "are not data and were not loaded",)
+    rows = "row 1 above it is" if header == 2 else f"rows 1–{header - 1} above it are"
+    return (f"the header is row {header}; {rows} a title, comment or `sep=` line, not data, "
+            "and not loaded",)
 
 
 def _check_lines(path: Path, source: _Source, written: Path) -> None:

@@ -149,7 +149,14 @@ def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int, checks: str) -> N
     """
     columns = {f"c{i}": "VARCHAR" for i in range(n_cols)}
     source = _read_csv_sql(csv_path, columns)
-    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM {source}")
+    wh.execute(_incoming_sql(source, n_cols, checks))
+
+
+def _incoming_sql(source: str, n_cols: int, checks: str) -> str:
+    """`_filled` (the row's non-blank cells) is counted once; `checks` read it."""
+    filled = " + ".join(f"(nullif(trim(c{i}), '') IS NOT NULL)::INT" for i in range(n_cols))
+    return (f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM "
+            f"(SELECT *, {filled or '0'} AS _filled FROM {source})")
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,7 @@ def _reread(csv_path: Path, n_cols: int, work: Path, malformed: tuple[MalformedR
 def _load_numbered(wh: Warehouse, numbered: Path, n_cols: int, checks: str) -> None:
     columns = {"_row": "BIGINT", **{f"c{i}": "VARCHAR" for i in range(n_cols)}}
     source = _read_csv_sql(numbered, columns)
-    wh.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM {source}")
+    wh.execute(_incoming_sql(source, n_cols, checks))
 
 
 def _payload_expr(headers: list[str]) -> str:
@@ -236,10 +243,8 @@ def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
         )
     named = [i for i, h in enumerate(headers) if h.strip()]
     if len(named) >= _MIN_COLUMNS_FOR_LONE_VALUE:
-        filled = " + ".join(f"(nullif(trim(c{i}), '') IS NOT NULL)::INT"
-                            for i in range(len(headers)))
         lone = _sql_str("|a single value in the row: a title, note or footer line, not a lead")
-        whens.append(f"WHEN {filled} = 1 THEN {lone}")
+        whens.append(f"WHEN _filled = 1 THEN {lone}")
     identity = [i for i, h in enumerate(headers) if mapping.get(h) in IDENTITY_FIELDS]
     if identity:
         wanted = "/".join(headers[i] for i in identity)
@@ -339,10 +344,6 @@ def _mark_suppressed(
     return len(hits)
 
 
-def _blank_expr(n_cols: int) -> str:
-    return "coalesce(" + ", ".join(f"nullif(trim(c{i}), '')" for i in range(n_cols)) + ") IS NULL"
-
-
 @dataclass(frozen=True)
 class Incoming:
     """The file read into temp table `_incoming`, and how to number its rows."""
@@ -360,7 +361,7 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
     """
     headers, mapping = list(prepared.headers), dict(prepared.mapping)
     n_cols = len(headers)
-    checks = f"{_blank_expr(n_cols)} AS _blank, {_problem_expr(headers, mapping)} AS _problem"
+    checks = f"_filled = 0 AS _blank, {_problem_expr(headers, mapping)} AS _problem"
     if not prepared.malformed:
         try:
             _read_incoming(wh, Path(prepared.csv_path), n_cols, checks)
