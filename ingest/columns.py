@@ -118,15 +118,16 @@ _VALUE_SHARE = 0.8
 _ORGANISATION_SHARE = 0.3
 """Share of organisation names that makes a plain `Name` column the company."""
 _PERSON_SHARE = 0.6
+_NUMBERED_PERSON_SHARE = 0.9
 _DOUBT_SHARE = 0.5
 _MIN_EVIDENCE = 5
 """Fewer filled sample values than this are no evidence either way."""
 _KIND_OF_FIELD = {"email": ("email",), "website": ("website",),
                   "postcode": ("postcode", "postcode_city"), "phone": ("phone",),
                   "mobile": ("phone",), "fax": ("phone",),
-                  **{f: ("words",) for f in ("company", "first_name", "last_name", "full_name",
-                                             "city", "street", "street_full", "legal_form",
-                                             "industry", "position")}}
+                  **dict.fromkeys(("company", "first_name", "last_name", "full_name", "city",
+                                   "street", "street_full", "legal_form", "industry",
+                                   "position"), ("words",))}
 """Fields whose values have a shape to check the header against."""
 _BY_VALUES = ("email", "website", "postcode_city")
 """Fields an unmapped column gets from its values alone."""
@@ -332,6 +333,8 @@ def _decide_name(draft: _Draft, header: str, rule: ContextRule) -> None:
     share = f"{organisations:.0%} of its values look like organisations"
     beside = rule.if_mapped in claimed and rule.field not in claimed
     person_elsewhere = bool(claimed & {"full_name", "last_name"})
+    # 'Name 1', 'Name 2': German ERP exports spread the company name over numbered lines
+    person_share = _PERSON_SHARE if _stem(header) == header else _NUMBERED_PERSON_SHARE
     if not evidence:
         draft.assign(header, rule.field if beside else rule.otherwise, "context")
     elif "company" in claimed:
@@ -344,7 +347,7 @@ def _decide_name(draft: _Draft, header: str, rule: ContextRule) -> None:
         draft.assign(header, "company", "context", max(organisations, 0.7), share)
     elif beside:
         draft.assign(header, rule.field, "context")
-    elif people >= _PERSON_SHARE or claimed & {"salutation", "title"}:
+    elif people >= person_share or claimed & {"salutation", "title"}:
         draft.assign(header, rule.otherwise, "context", max(people, 0.6),
                      f"{people:.0%} of its values look like people's names")
     else:

@@ -95,8 +95,9 @@ def read_header(header: str, vocabulary: Vocabulary) -> str | None:
         return "postcode_city"
     if "house_number" in fields and fields & {"street", "street_full"}:
         return "street_full"
-    if "identifier" in classes and not fields & NUMBER_FIELDS:
-        return None
+    coded_person_field = "person" in classes and fields and fields <= PERSON_FIELDS
+    if "identifier" in classes and not fields & NUMBER_FIELDS and not coded_person_field:
+        return None  # 'Schulnummer', 'company_number'; not 'headmaster_salutation_key'
     if "person" in classes or "full_name" in fields:
         other = fields - {"full_name"}
         if not other:

@@ -222,12 +222,6 @@ _ERROR_VALUES = ", ".join(_sql_str(v) for v in sorted(SPREADSHEET_ERRORS))
 _MIN_COLUMNS_FOR_LONE_VALUE = 3
 
 
-def _text(column: str) -> str:
-    """A cell trimmed, NULL when blank or a spreadsheet error value ('#NV', '#WERT!')."""
-    return (f"CASE WHEN upper(trim({column})) IN ({_ERROR_VALUES}) THEN NULL "
-            f"ELSE nullif(trim({column}), '') END")
-
-
 def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
     """A CASE giving 'field|reason' for the first problem of a row, else NULL.
 
@@ -246,14 +240,13 @@ def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
         lone = _sql_str("|a single value in the row: a title, note or footer line, not a lead")
         whens.append(f"WHEN _filled = 1 THEN {lone}")
     identity = [i for i, h in enumerate(headers) if mapping.get(h) in IDENTITY_FIELDS]
+    damaged = "|a spreadsheet error value (#NV, #WERT!…) instead of a name: the row is damaged"
+    for i in identity:
+        whens.append(f"WHEN upper(trim(c{i})) IN ({_ERROR_VALUES}) THEN "
+                     f"{_sql_str(headers[i] + damaged)}")
     if identity:
         wanted = "/".join(headers[i] for i in identity)
         raw = ", ".join(f"nullif(trim(c{i}), '')" for i in identity)
-        clean = ", ".join(_text(f"c{i}") for i in identity)
-        whens.append(
-            f"WHEN coalesce({clean}) IS NULL AND coalesce({raw}) IS NOT NULL THEN "
-            f"{_sql_str(wanted + '|a spreadsheet error value (#NV, #WERT!…) instead of a name')}"
-        )
         whens.append(
             f"WHEN coalesce({raw}) IS NULL THEN "
             f"{_sql_str(wanted + '|no company and no person name')}"

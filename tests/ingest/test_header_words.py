@@ -92,5 +92,6 @@ def test_excel_sep_line_declares_the_delimiter():
 
 
 def test_delimiter_is_found_below_a_title_block():
-    sample = "Kundenliste\nStand 01.11.2026\n\nFirma;PLZ;Ort\nA GmbH;10115;Berlin\nB AG;20095;Hamburg\n"
+    sample = ("Kundenliste\nStand 01.11.2026\n\nFirma;PLZ;Ort\nA GmbH;10115;Berlin\n"
+              "B AG;20095;Hamburg\n")
     assert fitting_delimiter(sample, truncated=False) == ";"

@@ -101,7 +101,7 @@ ORG_FILES = {
     "org_traeger.csv": "Evangelischer Kitaverbund Nordstadt",
     "org_hochschulname.csv": "Hochschule für Technik Nordheide",
     "org_schulbezeichnung.csv": "Städtische Gesamtschule Am Mühlenbach",
-    "org_name1.csv": "Holzbau Wegener",
+    "org_name1.csv": "Holzbau Wegener GmbH & Co. KG",  # Name 2 continues Name 1
 }
 
 
