@@ -16,13 +16,19 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ingest.errors import InputFileError
-from ingest.evidence import ColumnProfile, OrganisationWords, organisation_matcher, profile_column
+from ingest.evidence import (
+    ColumnProfile,
+    OrganisationWords,
+    looks_like_value,
+    organisation_matcher,
+    profile_column,
+)
 from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, MAPPABLE_FIELDS
-from ingest.header_words import Vocabulary, normalise_header, read_header
+from ingest.header_words import Vocabulary, leaf, normalise_header, read_header
 from ingest.vendor_mapping import VendorMapping
 from leadpipe.config import LoadedConfig, load_config
 
-__all__ = ["ColumnChoice", "ColumnMapping", "ColumnsConfig", "check_headers",
+__all__ = ["ColumnChoice", "ColumnMapping", "ColumnsConfig", "check_headers", "header_is_data",
            "load_columns_config", "map_columns", "normalise_header"]
 
 def _check_field(name: str) -> str:
@@ -124,13 +130,18 @@ _MIN_EVIDENCE = 5
 """Fewer filled sample values than this are no evidence either way."""
 _KIND_OF_FIELD = {"email": ("email",), "website": ("website",),
                   "postcode": ("postcode", "postcode_city"), "phone": ("phone",),
-                  "mobile": ("phone",), "fax": ("phone",),
-                  **dict.fromkeys(("company", "first_name", "last_name", "full_name", "city",
-                                   "street", "street_full", "legal_form", "industry",
-                                   "position"), ("words",))}
+                  "mobile": ("phone",), "fax": ("phone",), "full_name": ("person_name",),
+                  "title": ("title",), "postcode_city": ("postcode_city",),
+                  "address": ("address",),
+                  **dict.fromkeys(("company", "first_name", "last_name", "city", "street",
+                                   "street_full", "legal_form", "industry", "position"),
+                                  ("words",))}
 """Fields whose values have a shape to check the header against."""
-_BY_VALUES = ("email", "website", "postcode_city")
-"""Fields an unmapped column gets from its values alone."""
+_BY_VALUES = {"email": "email", "website": "website", "postcode_city": "postcode_city",
+              "address": "address", "street_full": "street_full", "dialable": "phone"}
+"""Kind of values → the field an unmapped column gets from its values alone."""
+_OUTDONE = 0.5
+"""A column fitting its field less than half as well as another of the same field gives way."""
 _NUMBERED = re.compile(r"^(.*?\D)[\s_.-]*(\d{1,2})$")
 _KEY_FIELDS = {"company or person name": IDENTITY_FIELDS,
                "street": ("street", "street_full"), "postcode": ("postcode", "postcode_city"),
@@ -166,6 +177,20 @@ class ColumnMapping:
     how: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     columns: tuple[ColumnChoice, ...] = ()
+
+
+def header_is_data(cells: Sequence[str], config: ColumnsConfig) -> bool:
+    """True for a first row that holds values, not names: at least one cell is a value (an
+    e-mail, a URL, a postcode, a phone number, a street with its number) and no cell is a
+    header leadpipe knows ('PLZ', 'Telefon Zentrale', 'Schulleitung Vorname')."""
+    filled = [c for c in cells if c.strip()]
+    if not any(looks_like_value(c) for c in filled):
+        return False
+    known = {normalise_header(a) for aliases in config.aliases.values() for a in aliases}
+    known |= {normalise_header(h) for rule in config.contextual for h in rule.headers}
+    vocabulary = config.vocabulary()
+    return not any(normalise_header(c) in known or read_header(c, vocabulary) is not None
+                   for c in filled if not looks_like_value(c))
 
 
 def check_headers(file: Path, headers: Sequence[str]) -> None:
@@ -222,6 +247,10 @@ class _Draft:
     def claimed(self) -> set[str]:
         return set(self.target.values())
 
+    def fills(self) -> set[str]:
+        """The canonical fields the columns mapped so far fill, combined ones split."""
+        return {f for target in self.target.values() for f in _fills(target)}
+
     def values(self, header: str) -> list[str]:
         index = list(self.headers).index(header)
         return [r[index] for r in self.rows if index < len(r)]
@@ -230,6 +259,10 @@ class _Draft:
         if header not in self._profiles:
             self._profiles[header] = profile_column(self.values(header), self.organisation)
         return self._profiles[header]
+
+
+def _fills(target: str) -> set[str]:
+    return set(COMBINED_FIELDS.get(target, (target,)))
 
 
 def map_columns(
@@ -301,8 +334,9 @@ def _map_aliases(draft: _Draft, config: ColumnsConfig) -> None:
     alias_field = {normalise_header(a): f for f, aliases in config.aliases.items()
                    for a in aliases}
     for header in draft.open():
-        target = alias_field.get(normalise_header(header))
-        target = target or alias_field.get(normalise_header(_stem(header)))
+        target = (alias_field.get(normalise_header(header))
+                  or alias_field.get(normalise_header(_stem(header)))
+                  or alias_field.get(normalise_header(leaf(header))))
         if target is not None:
             draft.assign(header, target, "alias")
 
@@ -383,23 +417,64 @@ def _map_continuations(draft: _Draft) -> None:
 
 
 def _map_by_values(draft: _Draft) -> None:
-    """Columns no header rule maps: e-mail, website or 'PLZ Ort' values say what they are;
-    without any name column, a column of organisation names is the company."""
+    """Columns no header rule maps: e-mail, website, phone or 'PLZ Ort' values say what they
+    are; words right of a postcode column are the city; without any name column, the
+    column most clearly of people's or organisations' names is the name."""
     for header in draft.open():
         profile = draft.profile(header)
         if profile.filled < _MIN_EVIDENCE:
             continue
-        for kind in _BY_VALUES:
+        for kind, target in _BY_VALUES.items():
             share = profile.share(kind)
-            if share >= _VALUE_SHARE and kind not in draft.claimed():
-                draft.assign(header, kind, "values", round(share * 0.9, 2),
-                          f"{share:.0%} of its values look like {kind}")
+            if share >= _VALUE_SHARE and not _fills(target) & draft.fills():
+                draft.assign(header, target, "values", share * 0.9,
+                             f"{share:.0%} of its values look like {kind.replace('_', ' ')}")
                 break
-        else:
-            share = profile.share("organisation")
-            if share >= _VALUE_SHARE and not draft.claimed() & set(IDENTITY_FIELDS):
-                draft.assign(header, "company", "values", round(share * 0.9, 2),
-                          f"{share:.0%} of its values look like organisations")
+    _map_address_block(draft)
+    if not draft.claimed() & set(IDENTITY_FIELDS):
+        _map_names_by_values(draft)
+
+
+def _map_address_block(draft: _Draft) -> None:
+    """German addresses run street, postcode, city from left to right: five digits right of
+    the street are the postcode, words right of the postcode the city."""
+    headers = list(draft.headers)
+    steps = (({"street", "street_full", "house_number"}, "postcode", "postcode",
+              "five digits right of the street column"),
+             ({"postcode"}, "words", "city", "words right of the postcode column"))
+    for after, kind, target, why in steps:
+        for index, header in enumerate(headers[:-1]):
+            right = headers[index + 1]
+            if draft.target.get(header) not in after or right not in draft.open():
+                continue
+            profile = draft.profile(right)
+            share = profile.share(kind)
+            if (target not in draft.fills() and profile.filled >= _MIN_EVIDENCE
+                    and share >= _VALUE_SHARE
+                    and (target != "city" or profile.share("postcode") == 0)):
+                draft.assign(right, target, "values", share * 0.8, why)
+
+
+def _map_names_by_values(draft: _Draft) -> None:
+    """The name column of a list whose headers name none (or that has no header row): the
+    column with the most, and most varied, people's or organisations' names."""
+    best: tuple[float, str, str] | None = None
+    for header in draft.open():
+        profile = draft.profile(header)
+        if profile.filled < _MIN_EVIDENCE:
+            continue
+        for kind, target in (("person_name", "full_name"), ("organisation", "company")):
+            share = profile.share(kind)
+            score = share * profile.distinct
+            if share >= _PERSON_SHARE and (best is None or score > best[0]):
+                best = (score, header, target)
+    if best is not None:
+        _, header, target = best
+        share = draft.profile(header).share(
+            "person_name" if target == "full_name" else "organisation")
+        draft.assign(header, target, "values", share * 0.8,
+                     f"{share:.0%} of its values look like "
+                     f"{'people' if target == 'full_name' else 'organisations'}")
 
 
 def _correct_by_values(draft: _Draft) -> None:
@@ -411,7 +486,11 @@ def _correct_by_values(draft: _Draft) -> None:
             continue
         combined = profile.share("postcode_city")
         numbered = profile.share("street_full")
-        if target in {"postcode", "city"} and combined >= _VALUE_SHARE:
+        address = profile.share("address")
+        if target in {"street", "street_full"} and address >= _DOUBT_SHARE:
+            draft.assign(header, "address", draft.how[header], address,
+                         f"{address:.0%} of its values hold street, postcode and city")
+        elif target in {"postcode", "city"} and combined >= _VALUE_SHARE:
             draft.assign(header, "postcode_city", draft.how[header], round(combined, 2),
                          f"{combined:.0%} of its values hold postcode and city")
         elif target == "street" and numbered >= _VALUE_SHARE:
@@ -438,15 +517,49 @@ def _drop_orphans(draft: _Draft) -> None:
                                       "it")
 
 
+def _fit(draft: _Draft, header: str, target: str) -> float | None:
+    """Share of a column's values that look like `target`; None without enough evidence."""
+    kinds = _KIND_OF_FIELD.get(target)
+    profile = draft.profile(header)
+    if kinds is None or profile.filled < _MIN_EVIDENCE:
+        return None
+    return sum(profile.share(k) for k in kinds)
+
+
+def _rank(draft: _Draft, header: str, fit: float | None) -> float:
+    """How well a column holds its field, to choose among columns of the same field. Names
+    vary: 'staatlich' in most rows is a category beside the school's name."""
+    if fit is None:
+        return 0.0
+    varied = draft.target[header] in IDENTITY_FIELDS
+    return min(fit, draft.profile(header).distinct) if varied else fit
+
+
 def _check_against_values(draft: _Draft) -> None:
-    """Lower the confidence of a header whose values do not look like its field."""
+    """Values against headers. A column mapped by its words (compound) or its values whose
+    values do not fit the field is dropped; so is any non-vendor column whose values do not
+    fit when another column of the same field has values that do. A whole-header alias
+    whose values do not fit keeps its field with a low confidence and a warning."""
+    fits = {h: _fit(draft, h, t) for h, t in draft.target.items()}
+    ranks = {h: _rank(draft, h, fits[h]) for h in draft.target}
+    best: dict[str, float] = {}
     for header, target in draft.target.items():
-        kinds = _KIND_OF_FIELD.get(target)
-        profile = draft.profile(header)
-        if kinds is None or profile.filled < _MIN_EVIDENCE:
+        best[target] = max(best.get(target, 0.0), ranks[header])
+    for header, target in list(draft.target.items()):
+        share = fits[header]
+        if share is None or draft.how[header] == "vendor":
             continue
-        share = sum(profile.share(k) for k in kinds)
-        if share < _DOUBT_SHARE:
+        weak = draft.how[header] in {"compound", "values"} and share < _DOUBT_SHARE
+        outdone = ranks[header] < best[target] * _OUTDONE
+        if weak or outdone:
+            del draft.target[header]
+            draft.note[header] = (
+                f"its header says {target}, but only {share:.0%} of its values look like one"
+                if weak or share < _DOUBT_SHARE else
+                f"its header says {target}, but another column holds it better")
+    for header, target in draft.target.items():
+        share = fits[header]
+        if share is not None and share < _DOUBT_SHARE:
             draft.confidence[header] = round(min(draft.confidence[header], 0.4), 2)
             draft.warnings.append(
                 f"column {header!r} is mapped to {target}, but only {share:.0%} of its values "
@@ -488,7 +601,7 @@ def _result(draft: _Draft) -> ColumnMapping:
             columns.append(ColumnChoice(header, None, how, 0.0, samples,
                                         draft.note.get(header, "")))
     warnings = list(draft.warnings)
-    produced = {out for f in mapping.values() for out in COMBINED_FIELDS.get(f, (f,))}
+    produced = draft.fills()
     for what, fields in _KEY_FIELDS.items():
         if not produced & set(fields):
             warnings.append(f"no column for the {what}: leads of this list have none")

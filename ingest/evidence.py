@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-KINDS = ("email", "website", "postcode", "postcode_city", "phone", "street_full",
-         "organisation", "person_name", "words")
+KINDS = ("email", "website", "postcode", "postcode_city", "phone", "dialable", "street_full",
+         "address", "organisation", "person_name", "words", "title")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _WEBSITE = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$",
@@ -21,9 +21,19 @@ _WEBSITE = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]
 _POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[- ])?\d{4,5}$")
 _POSTCODE_CITY = re.compile(r"^(?:[A-Z]{1,2}[- ])?\d{4,5}\s+\D{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s()/.\-]{6,}$")
+_DIALABLE = re.compile(r"^(\+|00|0)[1-9][\d\s()/.\-]{5,}$")
+_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+"""A phone number as dialled (with its 0 or country code): not an id or an amount."""
+_ADDRESS = re.compile(r"\S\s*[,\n]\s*(?:[A-Z]{1,2}[- ])?\d{4,5}\s+[^\d,\n]{2,}$")
+"""'Rudower Straße 7, 12439 Berlin', 'Rathausgasse 29\n5001 Aarau': street, postcode, city."""
+_TITLE = re.compile(r"^(Dr|Prof|Dipl|Mag|Ing|PD|Priv|MBA|B\.? ?A|M\.? ?A|B\.? ?Sc|M\.? ?Sc|LL)\b",
+                    re.IGNORECASE)
 _STREET_FULL = re.compile(r"^\D{3,}\s\d+\s?[a-zA-Z]?(\s?[-/]\s?\d+\s?[a-zA-Z]?)?$")
 _PERSON_TOKEN = re.compile(r"^[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+)?$")
-_PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "dr.", "prof.", "dipl.-ing."})
+_PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "und"})
+_DEGREE = re.compile(r"^(MBA|LL\.?M|PhD|BSc|MSc|BA|MA|MdB|MdL)$")
+_MAX_CHARS = 300
+"""Longer values are judged by their start: no lead field is longer, and patterns stay fast."""
 _WORDS = re.compile(r"[\wäöüß.]+", re.IGNORECASE)
 _LETTERS = re.compile(r"[^\W\d_]{2}")
 
@@ -34,6 +44,8 @@ class ColumnProfile:
 
     filled: int
     shares: dict[str, float]
+    distinct: float = 1.0
+    """Distinct values / filled values: a name column varies, a category does not."""
 
     def share(self, kind: str) -> float:
         return self.shares.get(kind, 0.0)
@@ -69,15 +81,27 @@ class OrganisationWords:
 
 
 def looks_like_person(value: str) -> bool:
-    """Two to four capitalised words, titles and name particles allowed: 'Dr. Erika Muster'."""
-    tokens = value.split()
-    names = [t for t in tokens if t.casefold() not in _PARTICLES]
+    """Two to four capitalised words; academic titles, degrees and name particles aside:
+    'Dr. med. Erika Muster', 'Daniela Abele M. A.', 'Jens von Bülow'."""
+    tokens = value.replace(",", " ").split()
+    names = [t for t in tokens if t.casefold() not in _PARTICLES and "." not in t
+             and not _DEGREE.match(t)]
     return 2 <= len(names) <= 4 and all(_PERSON_TOKEN.match(t) for t in names)
+
+
+def looks_like_value(cell: str) -> bool:
+    """A header cell that is a value: an e-mail, a web address, a postcode, a phone number,
+    a street with its number. Headers are words; a first row of such cells is data."""
+    text = cell.strip()[:_MAX_CHARS]
+    return bool(_EMAIL.match(text) or (_WEBSITE.match(text) and "." in text and " " not in text
+                                       and not text.isalpha())
+                or _POSTCODE.match(text) or _POSTCODE_CITY.match(text)
+                or (_DIALABLE.match(text) and not _DATE.match(text)) or _STREET_FULL.match(text))
 
 
 def profile_column(values: Sequence[str], is_organisation: OrganisationWords) -> ColumnProfile:
     """Measure the kinds of a column's non-empty values (a sample of the first rows)."""
-    filled = [v.strip() for v in values if v and v.strip()]
+    filled = [v.strip()[:_MAX_CHARS] for v in values if v and v.strip()]
     if not filled:
         return ColumnProfile(0, {})
     counts = dict.fromkeys(KINDS, 0)
@@ -86,10 +110,16 @@ def profile_column(values: Sequence[str], is_organisation: OrganisationWords) ->
         counts["website"] += bool(_WEBSITE.match(value)) and "@" not in value
         counts["postcode"] += bool(_POSTCODE.match(value))
         counts["postcode_city"] += bool(_POSTCODE_CITY.match(value))
-        counts["phone"] += bool(_PHONE.match(value)) and sum(c.isdigit() for c in value) >= 6
+        date = bool(_DATE.match(value))
+        counts["phone"] += (bool(_PHONE.match(value)) and not date
+                            and sum(c.isdigit() for c in value) >= 6)
+        counts["dialable"] += bool(_DIALABLE.match(value)) and not date
+        counts["address"] += bool(_ADDRESS.search(value))
+        counts["title"] += bool(_TITLE.match(value))
         counts["street_full"] += bool(_STREET_FULL.match(value))
         organisation = is_organisation(value)
         counts["organisation"] += organisation
         counts["person_name"] += not organisation and looks_like_person(value)
         counts["words"] += bool(_LETTERS.search(value))
-    return ColumnProfile(len(filled), {k: n / len(filled) for k, n in counts.items()})
+    return ColumnProfile(len(filled), {k: n / len(filled) for k, n in counts.items()},
+                         len(set(filled)) / len(filled))

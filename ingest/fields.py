@@ -49,13 +49,15 @@ FORM_FIELDS: tuple[str, ...] = (
 
 COMBINED_FIELDS: dict[str, tuple[str, ...]] = {
     "postcode_city": ("postcode", "city"),
+    "address": ("street_full", "postcode", "city"),
     "company_continued": ("company",),
     "phone_area_code": ("phone",),
     "fax_area_code": ("fax",),
 }
 """Source columns that hold part of a field or two fields at once, and the fields they fill.
 
-`postcode_city` is split ('44894 Bochum' → postcode, city); `company_continued` (Name 2,
+`postcode_city` is split ('44894 Bochum' → postcode, city), `address` too ('Turmstr. 7,
+10551 Berlin' → street_full, postcode, city); `company_continued` (Name 2,
 Schulbezeichnung_2) is appended to the company name; an area-code column is joined in front
 of the number it belongs to. They never become staging columns of their own: the warehouse
 renders them into the fields they fill (`warehouse.load_lists`).
@@ -64,6 +66,15 @@ renders them into the fields they fill (`warehouse.load_lists`).
 POSTCODE_CITY_PATTERN = r"^\s*(?:[A-Za-z]{1,2}[- ])?(\d{4,5})\s+(\S.*?)\s*$"
 """A `postcode_city` value: group 1 the postcode ('D-' or 'A-' prefix allowed), group 2 the
 city. A value that does not match fills neither field."""
+
+ADDRESS_PATTERN = (r"(?s)^(?:.*[,\n])?\s*([^,\n]+?)\s*[,\n]\s*(?:[A-Za-z]{1,2}[- ])?(\d{4,5})"
+                   r"\s+([^,\n]+?)\s*$")
+"""An `address` value, 'Rudower Straße 7, 12439 Berlin' or 'Postfach 10 18 26\n52018 Aachen':
+group 1 the street line before the postcode, 2 the postcode, 3 the city. A value that does
+not match is taken whole as `street_full`."""
+
+SPLIT_PATTERNS = {"postcode_city": POSTCODE_CITY_PATTERN, "address": ADDRESS_PATTERN}
+"""Combined columns split by a pattern: group n fills the n-th field of COMBINED_FIELDS."""
 
 MAPPABLE_FIELDS: tuple[str, ...] = (*LIST_FIELDS, *COMBINED_FIELDS)
 """What a list column may be mapped to: a canonical field or a combined column."""

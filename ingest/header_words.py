@@ -76,15 +76,35 @@ def compound_words(token: str, vocabulary: Vocabulary) -> list[str]:
     ['schulleitung', 'vorname']; an unknown rest stays one word."""
     for start in (0, *range(_MIN_PART, len(token) - _MIN_PART + 1)):
         word = token[start:]
-        if vocabulary.known(word):
-            return [*compound_words(token[:start], vocabulary), word] if start else [word]
+        if not vocabulary.known(word):
+            continue
+        if start == 0:
+            return [word]
+        rest = compound_words(token[:start], vocabulary)
+        if len(word) > _MIN_PART or all(vocabulary.known(w) for w in rest):
+            return [*rest, word]  # a three-letter head only after known words: plz|ort
     return [token] if token else []
 
 
+def leaf(header: str) -> str:
+    """The last part of a path header from a CMS or JSON export: 'Hotel Adresse/Postal Code
+    and City/Postal Code' → 'Postal Code'. 'PLZ/Ort' is no path: it names two fields."""
+    parts = [p.strip() for p in header.split("/")]
+    if len(parts) > 2 or (len(parts) == 2 and all(" " in p for p in parts)):
+        return parts[-1]
+    return header
+
+
 def read_header(header: str, vocabulary: Vocabulary) -> str | None:
-    """The field a compound header names, or None when its words do not say one."""
-    words = [w for t in header_tokens(header, vocabulary) if not t.isdigit()
+    """The field a compound header names, or None when its words do not say one.
+
+    Words it does not know are allowed beside the ones it does ('Telefon privat'), but only
+    one: 'Abschlüsse vor Ort' is about degrees, not a place.
+    """
+    words = [w for t in header_tokens(leaf(header), vocabulary) if not t.isdigit()
              for w in compound_words(t, vocabulary)]
+    if sum(not vocabulary.known(w) for w in words) > 1:
+        return None
     classes = {vocabulary.classes[w] for w in words if w in vocabulary.classes}
     fields = {vocabulary.fields[w] for w in words if w in vocabulary.fields}
     if classes & {"short", "unrelated"}:

@@ -31,6 +31,7 @@ from ingest.columns import (
     ColumnMapping,
     ColumnsConfig,
     check_headers,
+    header_is_data,
     load_columns_config,
     map_columns,
 )
@@ -51,6 +52,8 @@ from ingest.sniff import (
 from ingest.vendor_mapping import VendorMapping, load_vendor_mapping
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+NO_HEADER_PREFIX = "column_"
+"""Names of the columns of a list without a header row: column_1, column_2, …"""
 HEAD_ROWS = 200
 """Rows read at the top of a list: the header is searched among them, and the rows below it
 are the values the column mapping weighs."""
@@ -142,11 +145,11 @@ def prepare_list(
         raise InputFileError(path, None, None, "the file is empty (0 bytes)")
     if suffix in XLSX_SUFFIXES:
         sha = file_sha256(path)
-        parts = _read_xlsx(path, vendor)
+        parts = _read_xlsx(path, vendor, columns.value)
     else:
         scan = scan_bytes(path)
         sha = scan.sha256
-        parts = _read_text(path, scan, vendor)
+        parts = _read_text(path, scan, vendor, columns.value)
     headers, first_rows, rest, source = parts
     try:
         mapping = _map(path, headers, first_rows, columns.value, vendor, source.single_column)
@@ -183,7 +186,7 @@ def prepare_list(
         list_defaults=vendor.list_defaults() if vendor else {},
         mapping_file=mapping_file,
         mapping_how=mapping.how,
-        warnings=(*_preamble_warning(source.first_data_row), *mapping.warnings),
+        warnings=(*_preamble_warning(source.first_data_row, headers), *mapping.warnings),
         sheet=source.sheet,
         columns_config_version=columns.version,
         first_data_row=source.first_data_row,
@@ -192,7 +195,11 @@ def prepare_list(
     )
 
 
-def _preamble_warning(first_data_row: int) -> tuple[str, ...]:
+def _preamble_warning(first_data_row: int, headers: Sequence[str]) -> tuple[str, ...]:
+    if headers and headers[0] == f"{NO_HEADER_PREFIX}1":
+        return (f"the list has no header row: row {first_data_row} is data; its columns are "
+                f"named {NO_HEADER_PREFIX}1, {NO_HEADER_PREFIX}2, … and mapped by their "
+                "values (name them in a mapping file to be sure)",)
     header = first_data_row - 1
     if header == 1:
         return ()
@@ -281,7 +288,8 @@ def _head(rows: Iterator[_R]) -> tuple[list[_R], int]:
     return head, header_row([row if isinstance(row, list) else [] for row in head])
 
 
-def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Parts:
+def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None,
+               config: ColumnsConfig) -> _Parts:
     sample = sample_text(scan)
     if scan.bom is None and not sample.strip() and scan.size <= len(scan.head):
         raise InputFileError(path, None, None, "the file is empty (whitespace only)")
@@ -298,17 +306,17 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
     if not head:
         handle.close()
         raise InputFileError(path, None, None, "the file is empty")
-    headers = head[index]
-    if isinstance(headers, MalformedRow):
+    top = head[index]
+    if isinstance(top, MalformedRow):
         handle.close()
         raise InputFileError(path, index + 1, None,
-                             f"the header row cannot be read: {headers.reason}")
-    first_rows = head[index + 1:]
+                             f"the header row cannot be read: {top.reason}")
+    headers, first_rows, first_data_row = _split_header(head, index, config)
     headers = _without_surplus_blanks(headers, first_rows)
     source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter, reader=reader,
                      lines=None if scan.bom == "utf-16" else scan.lines,
-                     single_column=single_column, first_data_row=index + 2)
-    if index:
+                     single_column=single_column, first_data_row=first_data_row)
+    if first_data_row != 2:
         return headers, first_rows, _rows(records, handle), source
     if (encoding == "utf-8" and delimiter == "," and not scan.has_quote
             and not scan.blank_line and not scan.lone_cr):
@@ -321,6 +329,22 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None) -> _Par
         source.transcode = (encoding, delimiter)
         return headers, first_rows, iter(()), source
     return headers, first_rows, _rows(records, handle), source
+
+
+def _split_header(head: Sequence[_R], index: int, config: ColumnsConfig,
+                  ) -> tuple[list[str], list[_R], int]:
+    """(headers, the rows below them, spreadsheet row of the first data row).
+
+    A list exported without a header row starts with values ('Dr. med. Erika Muster;
+    Elisenstraße 28;63739'): its columns are named column_1, column_2, … and its first row
+    is data; the values then decide the mapping.
+    """
+    row = head[index]
+    assert isinstance(row, list)
+    if header_is_data(row, config):
+        width = max(len(r) for r in head[index:] if isinstance(r, list))
+        return [f"{NO_HEADER_PREFIX}{i + 1}" for i in range(width)], list(head[index:]), index + 1
+    return list(row), list(head[index + 1:]), index + 2
 
 
 def _without_surplus_blanks(headers: list[str], rows: list[_Row]) -> list[str]:
@@ -474,7 +498,7 @@ def _row_texts(cells: Sequence[Any]) -> list[str]:
     return row
 
 
-def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
+def _read_xlsx(path: Path, vendor: VendorMapping | None, config: ColumnsConfig) -> _Parts:
     import openpyxl  # deferred: only XLSX lists need it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -497,10 +521,10 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
     if not head or not head[index]:
         workbook.close()
         raise InputFileError(path, None, None, f"worksheet {sheet.title!r} is empty")
-    first_rows = head[index + 1:]
+    named, first_rows, first_data_row = _split_header(head, index, config)
     # values right of the last header cell are kept under a blank header, not cut off
     width = max(len(row) for row in head[index:])
-    headers = head[index] + [""] * (width - len(head[index]))
+    headers = named + [""] * (width - len(named))
 
     def rest() -> Iterator[_Row]:
         try:
@@ -511,4 +535,4 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None) -> _Parts:
 
     padded_first: list[_Row] = [r + [""] * (width - len(r)) if r else r for r in first_rows]
     return headers, padded_first, rest(), _Source("xlsx", workbook.close, sheet=sheet.title,
-                                                  first_data_row=index + 2)
+                                                  first_data_row=first_data_row)

@@ -21,7 +21,7 @@ import duckdb
 
 from enrichment.text import SPREADSHEET_ERRORS
 from ingest.errors import InputFileError
-from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, POSTCODE_CITY_PATTERN
+from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, SPLIT_PATTERNS
 from ingest.records import MalformedRow, RecordReader
 from warehouse.db import Warehouse
 from warehouse.suppression import match, suppression_index
@@ -263,11 +263,15 @@ def _canonical_expr(field: str, headers: list[str], mapping: dict[str, str]) -> 
     columns (`ingest.fields.COMBINED_FIELDS`) that fill it: split, appended or joined."""
     own = _columns_of(field, headers, mapping)
     sources = [f"nullif(trim({c}), '')" for c in own]
-    pattern = _sql_str(POSTCODE_CITY_PATTERN)
-    for c in _columns_of("postcode_city", headers, mapping):
-        if field in COMBINED_FIELDS["postcode_city"]:
-            group = COMBINED_FIELDS["postcode_city"].index(field) + 1
-            sources.append(f"nullif(regexp_extract({c}, {pattern}, {group}), '')")
+    for combined, pattern in SPLIT_PATTERNS.items():
+        if field not in COMBINED_FIELDS[combined]:
+            continue
+        group = COMBINED_FIELDS[combined].index(field) + 1
+        for c in _columns_of(combined, headers, mapping):
+            part = f"nullif(regexp_extract({c}, {_sql_str(pattern)}, {group}), '')"
+            # a street line without postcode and city is still the street
+            whole = f", nullif(trim({c}), '')" if field == "street_full" else ""
+            sources.append(f"coalesce({part}{whole})")
     area_code = {"phone": "phone_area_code", "fax": "fax_area_code"}.get(field)
     if area_code is not None:
         codes = [i for i, h in enumerate(headers) if mapping.get(h) == area_code]

@@ -108,3 +108,53 @@ def test_every_mapping_reports_missing_key_fields(config):
     missing = " ".join(result.warnings)
     for field in ("street", "postcode", "e-mail", "phone"):
         assert f"no column for the {field}" in missing
+
+
+def test_titles_and_degrees_do_not_hide_a_person(config):
+    doctors = ["Dr. med. Anna Weiß", "Dipl.-Psych. Jens Kaya", "Maria Lüders M. A.",
+               "Prof. Dr. Tim Brandt", "Dr.rer.nat. Eva Ost", "Ute Falk"]
+    mapping = map_columns(FILE, ["Name", "PLZ"], config, rows=_rows(doctors, ["1"] * 6)).mapping
+    assert mapping["Name"] == "full_name"
+
+
+def test_courts_and_offices_are_organisations(config):
+    courts = ["Amtsgericht Aachen", "Landgericht Bonn", "Finanzamt Köln-Mitte",
+              "Handwerkskammer Trier", "Jugendamt Essen", "Amtsgericht Düren"]
+    mapping = map_columns(FILE, ["Name", "PLZ"], config, rows=_rows(courts, ["1"] * 6)).mapping
+    assert mapping["Name"] == "company"
+
+
+def test_street_postcode_and_city_in_one_cell_are_an_address(config):
+    cells = ["Rudower Straße 7, 12439 Berlin", "Turmstr. 75\n10551 Berlin",
+             "Am Markt 1, 50667 Köln", "Parkweg 3, D-01067 Dresden", "Seeweg 2, 8001 Zürich",
+             "Hauptstr. 12a, 80331 München"]
+    mapping = map_columns(FILE, ["Schule", "Adresse"], config,
+                          rows=_rows(SCHOOLS, cells)).mapping
+    assert mapping == {"Schule": "company", "Adresse": "address"}
+
+
+def test_a_column_whose_values_contradict_its_compound_header_is_dropped(config):
+    rows = _rows(SCHOOLS, ["Broken website"] * 3 + ["OK"] * 3,
+                 [f"https://s{i}.de" for i in range(6)])
+    result = map_columns(FILE, ["Firma", "Website Status", "Source URL"], config, rows=rows)
+    assert result.mapping == {"Firma": "company", "Source URL": "website"}
+    note = {c.header: c.note for c in result.columns}["Website Status"]
+    assert "0%" in note
+
+
+def test_a_category_gives_way_to_the_name_column(config):
+    rows = _rows(SCHOOLS, ["staatlich", "staatlich", "privat", "staatlich", "staatlich",
+                           "staatlich"])
+    assert map_columns(FILE, ["Schule", "Träger"], config, rows=rows).mapping == \
+        {"Schule": "company"}
+
+
+def test_a_first_row_of_values_is_no_header(config):
+    from ingest.columns import header_is_data
+
+    assert header_is_data(["Dr. med. Anna Weiß", "Elisenstraße 28", "63739", "Aschaffenburg"],
+                          config)
+    assert header_is_data(["Christoph Knote", "L'oréal", "https://de.linkedin.com/in/ck"],
+                          config)
+    assert not header_is_data(["Firma", "PLZ", "2024", "2025"], config)
+    assert not header_is_data(["Spalte1", "Spalte2"], config)

@@ -37,7 +37,8 @@ def vocabulary() -> Vocabulary:
         ("Telefon Vorwahl", "phone_area_code"),
         ("Vorwahl Fax", "fax_area_code"),
         ("Telefon Nr.", "phone"),
-        ("Kreis/kreisfreie Stadt", "city"),
+        ("Hotel Adresse/Postal Code and City/City", "city"),  # a path header: its leaf
+        ("Büro", "phone"),
     ],
 )
 def test_compound_headers_name_their_field(vocabulary, header, field):
@@ -59,6 +60,10 @@ def test_compound_headers_name_their_field(vocabulary, header, field):
         "Bundesland",
         "Sport",  # 'ort' inside a word is no city
         "Gruppenname",
+        "Abschlüsse vor Ort",  # two unknown words: about something else
+        "Kreis/kreisfreie Stadt",
+        "Privat",  # not 'pri|vat'
+        "CTA Button/CTA Button URL",
     ],
 )
 def test_headers_about_something_else_stay_unmapped(vocabulary, header):

@@ -368,3 +368,16 @@ def test_missing_key_fields_are_named_in_a_warning(tmp_path):
     assert "street" in text or "straße" in text or "strasse" in text
     assert "email" in text or "e-mail" in text
     assert "phone" in text or "telefon" in text
+
+
+def test_a_list_without_header_row_loads_every_row_by_its_values(tmp_path):
+    """Some exports have no header row: the first row is a lead too, and the columns are
+    mapped from their values (name, street, postcode, city, e-mail, website)."""
+    load = _ok(CLASSES / "no_header_row.csv", tmp_path)
+    assert (load.report["in"], load.report["loaded"]) == (6, 6)
+    first = load.staging[0]
+    assert first["row_number"] == 1
+    assert (first["full_name"], first["street_full"], first["postcode"], first["city"],
+            first["email"]) == ("Dr. med. Anna Weiß", "Elisenstraße 28", "63739",
+                                "Aschaffenburg", "praxis@weiss-ab.de")
+    assert any("no header row" in w for w in load.report["warnings"])
