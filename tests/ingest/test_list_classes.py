@@ -381,3 +381,15 @@ def test_a_list_without_header_row_loads_every_row_by_its_values(tmp_path):
             first["email"]) == ("Dr. med. Anna Weiß", "Elisenstraße 28", "63739",
                                 "Aschaffenburg", "praxis@weiss-ab.de")
     assert any("no header row" in w for w in load.report["warnings"])
+
+
+def test_street_postcode_and_city_in_one_cell_are_split(tmp_path):
+    """School registers write the whole address in one cell, with a comma or a line break
+    before the postcode; a cell with the street only is still the street. The operator
+    column ('staatlich') is a category, not the school's name."""
+    load = _ok(CLASSES / "combined_address_cell.csv", tmp_path)
+    rows = [(r["company"], r["street_full"], r["postcode"], r["city"]) for r in load.staging]
+    assert rows[0] == ("Lessing-Gymnasium", "Rudower Straße 7", "12439", "Berlin")
+    assert rows[2] == ("Grundschule am Park", "Parkweg 3", "10115", "Berlin")
+    assert rows[3][1:] == ("Turmstr. 75", "10551", "Berlin")
+    assert rows[4][1:] == ("Am Markt 1", None, None)
