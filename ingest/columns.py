@@ -128,18 +128,24 @@ _NUMBERED_PERSON_SHARE = 0.9
 _DOUBT_SHARE = 0.5
 _MIN_EVIDENCE = 5
 """Fewer filled sample values than this are no evidence either way."""
-_KIND_OF_FIELD = {"email": ("email",), "website": ("website",),
+_KIND_OF_FIELD = {"email": ("email",), "website": ("website",), "city": ("place",),
                   "postcode": ("postcode", "postcode_city"), "phone": ("phone",),
                   "mobile": ("phone",), "fax": ("phone",), "full_name": ("person_name",),
                   "title": ("title",), "postcode_city": ("postcode_city",),
                   "address": ("address",),
-                  **dict.fromkeys(("company", "first_name", "last_name", "city", "street",
+                  **dict.fromkeys(("company", "first_name", "last_name", "street",
                                    "street_full", "legal_form", "industry", "position"),
                                   ("words",))}
 """Fields whose values have a shape to check the header against."""
 _BY_VALUES = {"email": "email", "website": "website", "postcode_city": "postcode_city",
               "address": "address", "street_full": "street_full", "dialable": "phone"}
 """Kind of values → the field an unmapped column gets from its values alone."""
+_VARIED = 0.5
+"""Share of distinct values a name column has at least: names vary, categories repeat."""
+_STRICT = frozenset({"email", "website", "phone", "mobile", "fax", "postcode", "title"})
+"""Fields whose values have a clear shape: a column almost none of whose values has it holds
+something else ('title' of a Google Places export is the place's name)."""
+_CONTRADICTED = 0.1
 _OUTDONE = 0.5
 """A column fitting its field less than half as well as another of the same field gives way."""
 _NUMBERED = re.compile(r"^(.*?\D)[\s_.-]*(\d{1,2})$")
@@ -288,10 +294,13 @@ def map_columns(
         _map_compounds(draft, config)
         _map_context(draft, config)
         _map_continuations(draft)
+        _correct_by_values(draft)
+        _drop_misfits(draft)  # frees what a header got wrong for the values to take
         _map_by_values(draft)
     _correct_by_values(draft)
     _drop_orphans(draft)
-    _check_against_values(draft)
+    _drop_misfits(draft)
+    _flag_doubts(draft)
     if not any(f in IDENTITY_FIELDS for f in draft.target.values()):
         raise _no_identity(file, draft)
     return _result(draft)
@@ -399,7 +408,9 @@ def _map_compounds(draft: _Draft, config: ColumnsConfig) -> None:
         if {normalise_header(header), normalise_header(_stem(header))} & contextual:
             continue
         target = read_header(header, vocabulary)
-        if target is not None and target not in claimed:
+        # a name column may have rivals ('Institution' = the operator, 'facility' = the
+        # Kita): they all map, and `_check_against_values` keeps the one whose values vary
+        if target is not None and (target not in claimed or target in IDENTITY_FIELDS):
             draft.assign(header, target, "compound")
 
 
@@ -457,11 +468,13 @@ def _map_address_block(draft: _Draft) -> None:
 
 def _map_names_by_values(draft: _Draft) -> None:
     """The name column of a list whose headers name none (or that has no header row): the
-    column with the most, and most varied, people's or organisations' names."""
+    column with the most, and most varied, people's or organisations' names; failing that,
+    the leftmost column of varied words, so that a list whose rows have an address or a
+    contact loads (with a warning to check it) instead of being refused."""
     best: tuple[float, str, str] | None = None
     for header in draft.open():
         profile = draft.profile(header)
-        if profile.filled < _MIN_EVIDENCE:
+        if profile.filled < _MIN_EVIDENCE or profile.distinct < _VARIED:
             continue
         for kind, target in (("person_name", "full_name"), ("organisation", "company")):
             share = profile.share(kind)
@@ -475,6 +488,26 @@ def _map_names_by_values(draft: _Draft) -> None:
         draft.assign(header, target, "values", share * 0.8,
                      f"{share:.0%} of its values look like "
                      f"{'people' if target == 'full_name' else 'organisations'}")
+        return
+    guess = _likely_name_column(draft)
+    if guess is not None and draft.fills() & {"street", "street_full", "postcode", "city",
+                                              "email", "phone", "mobile", "website"}:
+        draft.assign(guess, "company", "values", 0.5, "no column is clearly the name: the "
+                     "leftmost column of varied words")
+        draft.warnings.append(f"no column is clearly the company or person name; took "
+                              f"{guess!r}: check it in the preview, or name the column in a "
+                              "mapping file")
+
+
+def _likely_name_column(draft: _Draft) -> str | None:
+    """The leftmost open column of varied words without digits: what a person would read
+    as the name of each row."""
+    for header in draft.open():
+        profile = draft.profile(header)
+        if (profile.filled >= _MIN_EVIDENCE and profile.distinct >= _VARIED
+                and profile.share("place") >= _VALUE_SHARE):
+            return header
+    return None
 
 
 def _correct_by_values(draft: _Draft) -> None:
@@ -482,12 +515,26 @@ def _correct_by_values(draft: _Draft) -> None:
     whose values carry house numbers holds both, and one without any holds the street only."""
     for header, target in list(draft.target.items()):
         profile = draft.profile(header)
-        if draft.how[header] == "vendor" or profile.filled < _MIN_EVIDENCE:
+        if draft.how[header] == "vendor":
+            continue
+        if profile.filled < _MIN_EVIDENCE:
+            # a split that keeps what it cannot split is safe on little evidence
+            if target in {"street", "street_full"} and profile.share("address") > _DOUBT_SHARE:
+                draft.assign(header, "address", draft.how[header], profile.share("address"))
             continue
         combined = profile.share("postcode_city")
         numbered = profile.share("street_full")
         address = profile.share("address")
-        if target in {"street", "street_full"} and address >= _DOUBT_SHARE:
+        people, organisations = profile.share("person_name"), profile.share("organisation")
+        by_words = draft.how[header] in {"compound", "values"}
+        if by_words and target == "company" and people >= _PERSON_SHARE > organisations * 2:
+            draft.assign(header, "full_name", draft.how[header], people,
+                         f"{people:.0%} of its values look like people's names")
+        elif (by_words and target == "full_name" and organisations >= _ORGANISATION_SHARE
+              and organisations > people):
+            draft.assign(header, "company", draft.how[header], organisations,
+                         f"{organisations:.0%} of its values look like organisations")
+        elif target in {"street", "street_full"} and address >= _DOUBT_SHARE:
             draft.assign(header, "address", draft.how[header], address,
                          f"{address:.0%} of its values hold street, postcode and city")
         elif target in {"postcode", "city"} and combined >= _VALUE_SHARE:
@@ -535,11 +582,11 @@ def _rank(draft: _Draft, header: str, fit: float | None) -> float:
     return min(fit, draft.profile(header).distinct) if varied else fit
 
 
-def _check_against_values(draft: _Draft) -> None:
+def _drop_misfits(draft: _Draft) -> None:
     """Values against headers. A column mapped by its words (compound) or its values whose
-    values do not fit the field is dropped; so is any non-vendor column whose values do not
-    fit when another column of the same field has values that do. A whole-header alias
-    whose values do not fit keeps its field with a low confidence and a warning."""
+    values do not fit the field is dropped, as is a column of a clearly shaped field
+    (e-mail, phone, title…) almost none of whose values has the shape, and any non-vendor
+    column that fits its field less than half as well as another column of the field."""
     fits = {h: _fit(draft, h, t) for h, t in draft.target.items()}
     ranks = {h: _rank(draft, h, fits[h]) for h in draft.target}
     best: dict[str, float] = {}
@@ -549,7 +596,8 @@ def _check_against_values(draft: _Draft) -> None:
         share = fits[header]
         if share is None or draft.how[header] == "vendor":
             continue
-        weak = draft.how[header] in {"compound", "values"} and share < _DOUBT_SHARE
+        weak = ((draft.how[header] in {"compound", "values"} and share < _DOUBT_SHARE)
+                or (target in _STRICT and share < _CONTRADICTED))
         outdone = ranks[header] < best[target] * _OUTDONE
         if weak or outdone:
             del draft.target[header]
@@ -557,8 +605,16 @@ def _check_against_values(draft: _Draft) -> None:
                 f"its header says {target}, but only {share:.0%} of its values look like one"
                 if weak or share < _DOUBT_SHARE else
                 f"its header says {target}, but another column holds it better")
+            if draft.how[header] == "alias":
+                draft.warnings.append(f"column {header!r} is not loaded as {target}: "
+                                      f"{draft.note[header].replace('its', 'the', 1)}")
+
+
+def _flag_doubts(draft: _Draft) -> None:
+    """A whole-header alias whose values do not quite fit keeps its field, with a low
+    confidence and a warning."""
     for header, target in draft.target.items():
-        share = fits[header]
+        share = _fit(draft, header, target)
         if share is not None and share < _DOUBT_SHARE:
             draft.confidence[header] = round(min(draft.confidence[header], 0.4), 2)
             draft.warnings.append(
@@ -570,7 +626,8 @@ def _no_identity(file: Path, draft: _Draft) -> InputFileError:
     """The refusal names the mapping key to write, with the likeliest column."""
     texts = [h for h in draft.open() if draft.profile(h).filled
              and not any(ch.isdigit() for ch in "".join(draft.values(h)[:20]))]
-    likely = texts[0] if texts else next(iter(draft.open()), "<column>")
+    likely = (_likely_name_column(draft) or (texts[0] if texts else None)
+              or next(iter(draft.open()), "<column>"))
     return InputFileError(
         file, 1, "/".join(IDENTITY_FIELDS),
         "no column holds a company or a person name, so no row can be identified; headers "

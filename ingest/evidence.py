@@ -13,22 +13,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 KINDS = ("email", "website", "postcode", "postcode_city", "phone", "dialable", "street_full",
-         "address", "organisation", "person_name", "words", "title")
+         "address", "organisation", "person_name", "words", "title", "place")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _WEBSITE = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$",
                       re.IGNORECASE)
+_DOCUMENT = re.compile(r"\.(png|jpe?g|gif|svg|webp|pdf|docx?|xlsx?|csv|zip|txt)(\?\S*)?$",
+                       re.IGNORECASE)
+"""A file or a link to a document: not a company's website."""
 _POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[- ])?\d{4,5}$")
 _POSTCODE_CITY = re.compile(r"^(?:[A-Z]{1,2}[- ])?\d{4,5}\s+\D{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s()/.\-]{6,}$")
 _DIALABLE = re.compile(r"^(\+|00|0)[1-9][\d\s()/.\-]{5,}$")
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 """A phone number as dialled (with its 0 or country code): not an id or an amount."""
-_ADDRESS = re.compile(r"\S\s*[,\n]\s*(?:[A-Z]{1,2}[- ])?\d{4,5}\s+[^\d,\n]{2,}$")
+_ADDRESS = re.compile(r"\S[\s,]+(?:[A-Z]{1,2}[- ])?\d{4,5}\s+[^\d,\n]{2,}(,\s*[^\d,\n]+)?$")
+_PLACE = re.compile(r"^[^\d\[\]{}@/\\]*[^\W\d_]{2}[^\d\[\]{}@/\\]*$")
+"""A place name: letters, no digits ('Halle (Saale)', not 'POINT (13.3 52.5)')."""
 """'Rudower Straße 7, 12439 Berlin', 'Rathausgasse 29\n5001 Aarau': street, postcode, city."""
 _TITLE = re.compile(r"^(Dr|Prof|Dipl|Mag|Ing|PD|Priv|MBA|B\.? ?A|M\.? ?A|B\.? ?Sc|M\.? ?Sc|LL)\b",
                     re.IGNORECASE)
-_STREET_FULL = re.compile(r"^\D{3,}\s\d+\s?[a-zA-Z]?(\s?[-/]\s?\d+\s?[a-zA-Z]?)?$")
+_STREET_FULL = re.compile(
+    r"^(?=.*(?:str\.|straße|strasse|weg|platz|allee|gasse|ring|damm|ufer|chaussee|markt|"
+    r"hof|berg|steig|pfad|zeile|promenade|graben|kai|feld|tor|park|garten|höhe|stieg|anger|"
+    r"bogen|wall|insel|brücke|kamp|koppel|twiete|road|street|lane|avenue|^am |^an |^auf |"
+    r"^im |^in |^zum |^zur |^unter |^alt-|^hinter |^vor |^über ))"
+    r"\D{3,}\s\d{1,4}\s?[a-zA-Z]?(\s?[-/]\s?\d+\s?[a-zA-Z]?)?$", re.IGNORECASE)
+"""A street with its house number: a street word ('…straße', '…weg', 'Am …') and 1–4 digits."""
 _PERSON_TOKEN = re.compile(r"^[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+(?:-[A-ZÄÖÜ][a-zäöüßéèáàíóúç]+)?$")
 _PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "und"})
 _DEGREE = re.compile(r"^(MBA|LL\.?M|PhD|BSc|MSc|BA|MA|MdB|MdL)$")
@@ -107,7 +118,9 @@ def profile_column(values: Sequence[str], is_organisation: OrganisationWords) ->
     counts = dict.fromkeys(KINDS, 0)
     for value in filled:
         counts["email"] += bool(_EMAIL.match(value))
-        counts["website"] += bool(_WEBSITE.match(value)) and "@" not in value
+        counts["website"] += (bool(_WEBSITE.match(value)) and "@" not in value
+                              and not _DOCUMENT.search(value))
+        counts["place"] += bool(_PLACE.match(value))
         counts["postcode"] += bool(_POSTCODE.match(value))
         counts["postcode_city"] += bool(_POSTCODE_CITY.match(value))
         date = bool(_DATE.match(value))

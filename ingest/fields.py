@@ -67,10 +67,11 @@ POSTCODE_CITY_PATTERN = r"^\s*(?:[A-Za-z]{1,2}[- ])?(\d{4,5})\s+(\S.*?)\s*$"
 """A `postcode_city` value: group 1 the postcode ('D-' or 'A-' prefix allowed), group 2 the
 city. A value that does not match fills neither field."""
 
-ADDRESS_PATTERN = (r"(?s)^(?:.*[,\n])?\s*([^,\n]+?)\s*[,\n]\s*(?:[A-Za-z]{1,2}[- ])?(\d{4,5})"
-                   r"\s+([^,\n]+?)\s*$")
-"""An `address` value, 'Rudower Straße 7, 12439 Berlin' or 'Postfach 10 18 26\n52018 Aachen':
-group 1 the street line before the postcode, 2 the postcode, 3 the city. A value that does
+ADDRESS_PATTERN = (r"(?s)^(?:.*[,\n])?\s*([^,\n]*?[^,\n\s])[\s,]+(?:[A-Za-z]{1,2}[- ])?(\d{4,5})"
+                   r"\s+([^,\n\d]+?)\s*(?:,\s*[^,\n\d]+)?$")
+"""An `address` value, 'Rudower Straße 7, 12439 Berlin', 'Dorfstr. 13 52076 Aachen',
+'Postfach 10 18 26\n52018 Aachen', '… 10555 Berlin, Germany': group 1 the street line before
+the postcode, 2 the postcode, 3 the city (a country after it is dropped). A value that does
 not match is taken whole as `street_full`."""
 
 SPLIT_PATTERNS = {"postcode_city": POSTCODE_CITY_PATTERN, "address": ADDRESS_PATTERN}

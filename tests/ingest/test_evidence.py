@@ -79,11 +79,16 @@ def test_a_postcode_column_holding_the_city_too_is_split(config):
 
 
 def test_a_header_its_values_contradict_is_flagged(config):
-    rows = _rows(SCHOOLS, ["ja", "nein", "ja", "ja", "nein", "ja"])
-    result = map_columns(FILE, ["Firma", "E-Mail"], config, rows=rows)
-    choice = {c.header: c for c in result.columns}["E-Mail"]
-    assert choice.confidence <= 0.4
-    assert any("E-Mail" in w and "look like" in w for w in result.warnings)
+    rows = _rows(SCHOOLS, ["ja", "nein", "ja", "ja", "nein", "ja"],
+                 ["Schule", "Schule", "Kita", "Schule", "Kita", "Schule"])
+    result = map_columns(FILE, ["Firma", "E-Mail", "Branche"], config, rows=rows)
+    assert "E-Mail" not in result.mapping  # a clearly shaped field: no value has the shape
+    assert any("'E-Mail'" in w and "look like" in w for w in result.warnings)
+    rows = _rows(SCHOOLS, ["12", "7", "3", "45", "1", "9"])
+    result = map_columns(FILE, ["Firma", "Branche"], config, rows=rows)
+    choice = {c.header: c for c in result.columns}["Branche"]
+    assert choice.confidence <= 0.4  # words expected: kept, but doubted
+    assert any("'Branche'" in w and "look like" in w for w in result.warnings)
 
 
 def test_numbered_name_columns_continue_the_company(config):
