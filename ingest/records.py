@@ -15,6 +15,7 @@ does; only quoting that cannot be read either way is malformed.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,25 @@ RAW_CHARS = 2_000
 """How much of a malformed line is kept for the quarantine."""
 
 csv.field_size_limit(sys.maxsize)
+
+
+def fit_width(record: list[str], width: int, delimiter: str, *,
+              last_is_free_text: bool) -> list[str] | None:
+    """A record as wide as the header, as a spreadsheet reads it, or None if it cannot be.
+
+    Cells missing at the end are empty (exports drop trailing empty cells), empty cells
+    beyond the header are dropped (a trailing delimiter), and when the last column is free
+    text (mapped to no field) surplus cells are its own unquoted delimiters, joined back.
+    Any other surplus is a shifted row, which must not load.
+    """
+    if len(record) <= width:
+        return record + [""] * (width - len(record))
+    surplus = record[width:]
+    if not any(cell.strip() for cell in surplus):
+        return record[:width]
+    if last_is_free_text and width:
+        return [*record[:width - 1], delimiter.join(record[width - 1:])]
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,20 @@ def _reason(exc: csv.Error, line: int) -> str:
     return f"line {line}: {what}"
 
 
+def _space_after_quote(line: str, delimiter: str) -> list[str] | None:
+    """The record of a line whose only flaw is blanks after a closing quote
+    ('"Zum Korn" ;Köln'), as Excel reads it; None when the line has other problems."""
+    blanks = re.compile(r'"[ \t]+(?=' + re.escape(delimiter) + r"|\r?\n?$)")
+    fixed = blanks.sub('"', line)
+    if fixed == line:
+        return None
+    try:
+        records = list(csv.reader([fixed], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return records[0] if len(records) == 1 else None
+
+
 @dataclass
 class RecordReader:
     """Iterate over `records()`; afterwards `lines` holds the physical lines consumed."""
@@ -96,8 +130,12 @@ class RecordReader:
             except csv.Error as exc:
                 taken = lines.taken
                 lines.put_back(taken[1:])
-                yield MalformedRow(row, start, _reason(exc, start),
-                                   taken[0].rstrip("\r\n")[:RAW_CHARS] if taken else "")
+                repaired = _space_after_quote(taken[0], self.delimiter) if taken else None
+                if repaired is not None:
+                    yield repaired
+                else:
+                    yield MalformedRow(row, start, _reason(exc, start),
+                                       taken[0].rstrip("\r\n")[:RAW_CHARS] if taken else "")
                 reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
             else:
                 yield record

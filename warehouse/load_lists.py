@@ -22,7 +22,7 @@ import duckdb
 from enrichment.text import SPREADSHEET_ERRORS
 from ingest.errors import InputFileError
 from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, SPLIT_PATTERNS
-from ingest.records import MalformedRow, RecordReader
+from ingest.records import MalformedRow, RecordReader, fit_width
 from warehouse.db import Warehouse
 from warehouse.suppression import match, suppression_index
 
@@ -178,7 +178,8 @@ def _row_numbers(skip: frozenset[int], first: int) -> Iterator[int]:
 
 
 def _reread(csv_path: Path, n_cols: int, work: Path, malformed: tuple[MalformedRow, ...],
-            first_row: int) -> tuple[Path, list[SetAside]]:
+            first_row: int, free_text_delimiter: str | None = None,
+            ) -> tuple[Path, list[SetAside]]:
     """Slow path for files DuckDB rejects or rows prepare set aside: number rows in Python.
 
     Returns a clean CSV with a leading row-number column, and the rows that could not go
@@ -197,10 +198,11 @@ def _reread(csv_path: Path, n_cols: int, work: Path, malformed: tuple[MalformedR
         for row, record in zip(numbers, records, strict=False):  # numbers never end
             if isinstance(record, MalformedRow):
                 bad.append(SetAside(row, record.reason, record.raw))
-            elif len(record) != n_cols:
+            elif (fitted := fit_width(record, n_cols, free_text_delimiter or ",",
+                                      last_is_free_text=free_text_delimiter is not None)) is None:
                 bad.append(SetAside(row, f"expected {n_cols} fields, found {len(record)}"))
             else:
-                writer.writerow([row, *record])
+                writer.writerow([row, *fitted])
     return out_path, bad
 
 
@@ -366,8 +368,10 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
             pass
         else:
             return Incoming(f"(rowid + {int(prepared.first_data_row)})", [])
+    # surplus cells of a row belong to a last column of free text, split at its delimiter
+    free_text = prepared.delimiter if headers and headers[-1] not in mapping else None
     numbered, set_aside = _reread(Path(prepared.csv_path), n_cols, work_dir, prepared.malformed,
-                                  int(prepared.first_data_row))
+                                  int(prepared.first_data_row), free_text)
     _load_numbered(wh, numbered, n_cols, checks)
     numbered.unlink()
     return Incoming("_row", set_aside)

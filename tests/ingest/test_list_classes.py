@@ -393,3 +393,15 @@ def test_street_postcode_and_city_in_one_cell_are_split(tmp_path):
     assert rows[2] == ("Grundschule am Park", "Parkweg 3", "10115", "Berlin")
     assert rows[3][1:] == ("Turmstr. 75", "10551", "Berlin")
     assert rows[4][1:] == ("Am Markt 1", None, None)
+
+
+def test_hand_made_rows_load_as_a_spreadsheet_reads_them(tmp_path):
+    """Vendors' hand-made CSVs: a blank after a closing quote, unquoted commas in the last
+    (free-text) column, a row one cell short, a trailing delimiter. A spreadsheet reads all
+    of them; so does the load, and the free text keeps its commas."""
+    load = _ok(CLASSES / "hand_made_rows.csv", tmp_path)
+    assert (load.report["loaded"], load.report["quarantined"]) == (6, 0)
+    assert load.column("industry")[0] == "Marketing, Kundenbindung"
+    notes = [json.loads(r["payload"])["notizen"] for r in load.raw]
+    assert notes[2] == "Termin am 3.12., danach Angebot, dann Vertrag"
+    assert not notes[3]  # the missing cell is empty

@@ -436,3 +436,18 @@ def test_duplicate_headers_name_both_columns(tmp_path):
 
 def test_missing_file(tmp_path):
     assert "not found" in _error(tmp_path / "nix.csv", tmp_path).message
+
+
+@pytest.mark.parametrize(
+    ("record", "free_text", "expected"),
+    [
+        (["A", "B"], False, ["A", "B", ""]),  # a trailing empty cell dropped by the export
+        (["A", "B", "C", ""], False, ["A", "B", "C"]),  # a trailing delimiter
+        (["A", "B", "C", "D"], False, None),  # shifted: must not load
+        (["A", "B", "C", " D"], True, ["A", "B", "C; D"]),  # free text split at ';'
+    ],
+)
+def test_rows_are_fitted_to_the_header_as_a_spreadsheet_reads_them(record, free_text, expected):
+    from ingest.records import fit_width
+
+    assert fit_width(record, 3, ";", last_is_free_text=free_text) == expected
