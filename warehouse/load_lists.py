@@ -153,10 +153,22 @@ def _read_incoming(wh: Warehouse, csv_path: Path, n_cols: int, checks: str) -> N
 
 
 def _incoming_sql(source: str, n_cols: int, checks: str) -> str:
-    """`_filled` (the row's non-blank cells) is counted once; `checks` read it."""
-    filled = " + ".join(f"(nullif(trim(c{i}), '') IS NOT NULL)::INT" for i in range(n_cols))
+    """`_blank` (no value in the row) and `_lone` (exactly one) are computed first; `checks`
+    read them. A million-row list must load within a few times DuckDB's own read, so the
+    usual row is settled by comparisons and only the rare one is trimmed cell by cell."""
+    cells = [f"nullif(trim(c{i}), '')" for i in range(n_cols)]
+    if not cells:
+        return f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, true AS _blank, false AS " \
+               f"_lone, {checks} FROM {source}"
+    # a cell starting with a printable character is not blank: a comparison, no trim;
+    # only rows with fewer than two such cells are counted exactly
+    printable = " + ".join(f"coalesce(c{i} >= '!', false)::INT" for i in range(n_cols))
+    count = " + ".join(f"({c} IS NOT NULL)::INT" for c in cells)
+    blank = (f"CASE WHEN {printable} > 0 THEN false "
+             f"ELSE coalesce({', '.join(cells)}) IS NULL END")
+    lone = f"CASE WHEN {printable} > 1 THEN false ELSE {count} = 1 END"
     return (f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {checks} FROM "
-            f"(SELECT *, {filled or '0'} AS _filled FROM {source})")
+            f"(SELECT *, {blank} AS _blank, {lone} AS _lone FROM {source})")
 
 
 @dataclass(frozen=True)
@@ -234,23 +246,24 @@ def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
     whens = []
     for i, header in enumerate(headers):
         whens.append(
-            f"WHEN length(c{i}) > {MAX_FIELD_CHARS} THEN "
+            f"WHEN strlen(c{i}) > {MAX_FIELD_CHARS} AND length(c{i}) > {MAX_FIELD_CHARS} THEN "
             f"{_sql_str(header + '|value longer than ' + str(MAX_FIELD_CHARS) + ' characters')}"
         )
     named = [i for i, h in enumerate(headers) if h.strip()]
     if len(named) >= _MIN_COLUMNS_FOR_LONE_VALUE:
         lone = _sql_str("|a single value in the row: a title, note or footer line, not a lead")
-        whens.append(f"WHEN _filled = 1 THEN {lone}")
+        whens.append(f"WHEN _lone THEN {lone}")
     identity = [i for i, h in enumerate(headers) if mapping.get(h) in IDENTITY_FIELDS]
     damaged = "|a spreadsheet error value (#NV, #WERT!…) instead of a name: the row is damaged"
     for i in identity:
-        whens.append(f"WHEN upper(trim(c{i})) IN ({_ERROR_VALUES}) THEN "
-                     f"{_sql_str(headers[i] + damaged)}")
+        whens.append(f"WHEN contains(c{i}, '#') AND upper(trim(c{i})) IN ({_ERROR_VALUES}) "
+                     f"THEN {_sql_str(headers[i] + damaged)}")
     if identity:
         wanted = "/".join(headers[i] for i in identity)
+        named = " OR ".join(f"coalesce(c{i} >= '!', false)" for i in identity)
         raw = ", ".join(f"nullif(trim(c{i}), '')" for i in identity)
         whens.append(
-            f"WHEN coalesce({raw}) IS NULL THEN "
+            f"WHEN NOT ({named}) AND coalesce({raw}) IS NULL THEN "
             f"{_sql_str(wanted + '|no company and no person name')}"
         )
     return "CASE " + " ".join(whens) + " ELSE NULL END" if whens else "NULL"
@@ -360,7 +373,7 @@ def read_incoming(wh: Warehouse, prepared: Any, work_dir: Path) -> Incoming:
     """
     headers, mapping = list(prepared.headers), dict(prepared.mapping)
     n_cols = len(headers)
-    checks = f"_filled = 0 AS _blank, {_problem_expr(headers, mapping)} AS _problem"
+    checks = f"{_problem_expr(headers, mapping)} AS _problem"
     if not prepared.malformed:
         try:
             _read_incoming(wh, Path(prepared.csv_path), n_cols, checks)
