@@ -260,10 +260,10 @@ def _problem_expr(headers: list[str], mapping: dict[str, str]) -> str:
                      f"THEN {_sql_str(headers[i] + damaged)}")
     if identity:
         wanted = "/".join(headers[i] for i in identity)
-        named = " OR ".join(f"coalesce(c{i} >= '!', false)" for i in identity)
+        printable = " OR ".join(f"coalesce(c{i} >= '!', false)" for i in identity)
         raw = ", ".join(f"nullif(trim(c{i}), '')" for i in identity)
         whens.append(
-            f"WHEN NOT ({named}) AND coalesce({raw}) IS NULL THEN "
+            f"WHEN NOT ({printable}) AND coalesce({raw}) IS NULL THEN "
             f"{_sql_str(wanted + '|no company and no person name')}"
         )
     return "CASE " + " ".join(whens) + " ELSE NULL END" if whens else "NULL"
