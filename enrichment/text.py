@@ -50,7 +50,7 @@ SPREADSHEET_ERRORS = frozenset({
 })
 """Excel's and LibreOffice's error values in English and German, upper-cased."""
 PLACEHOLDERS = frozenset({"NULL", "NONE", "NAN", "N/A", "N.A.", "NA", "-", "--", "---", "?",
-                          "K.A.", "K. A.", "#"})
+                          "K.A.", "K. A.", "#", "N.N.", "N. N."})
 """Values writers put in an empty cell, upper-cased. `0` is one too, but only in a text
 column (street, e-mail, phone, names): see `is_placeholder`."""
 _MAX_PLACEHOLDER = max(len(v) for v in SPREADSHEET_ERRORS | PLACEHOLDERS)

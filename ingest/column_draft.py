@@ -16,7 +16,7 @@ from ingest.fields import COMBINED_FIELDS
 CONFIDENCE = {"vendor": 1.0, "alias": 0.95, "context": 0.85, "compound": 0.75,
               "values": 0.7}
 """How sure a mapping is, by where it came from; values can raise or lower it."""
-MIN_EVIDENCE = 5
+MIN_EVIDENCE = 3
 """Fewer filled sample values than this are no evidence either way."""
 VALUE_SHARE = 0.8
 """Share of a column's values that must fit a kind for the values alone to map it."""
@@ -42,6 +42,8 @@ class Draft:
     confidence: dict[str, float] = field(default_factory=dict)
     note: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    declined: set[str] = field(default_factory=set)
+    """Headers that say their column is about something else: values do not map them."""
     warnings: list[str] = field(default_factory=list)
     _profiles: dict[str, ColumnProfile] = field(default_factory=dict)
 
@@ -56,6 +58,10 @@ class Draft:
     def open(self) -> list[str]:
         return [h for h in self.headers
                 if h.strip() and h not in self.target and h not in self.ignored]
+
+    def free(self) -> list[str]:
+        """Open columns the values may map: not those whose header declines."""
+        return [h for h in self.open() if h not in self.declined]
 
     def claimed(self) -> set[str]:
         return set(self.target.values())

@@ -29,8 +29,9 @@ _KIND_OF_FIELD = {"email": ("email",), "website": ("website",), "city": ("place"
 """Fields whose values have a shape to check the header against."""
 
 
-_BY_VALUES = {"email": "email", "website": "website", "postcode_city": "postcode_city",
-              "address": "address", "street_full": "street_full", "dialable": "phone"}
+_BY_VALUES = {"email": "email", "homepage": "website", "postcode_city": "postcode_city",
+              "address": "address", "street_full": "street_full", "dialable": "phone",
+              "salutation": "salutation"}
 """Kind of values → the field an unmapped column gets from its values alone."""
 
 
@@ -59,7 +60,7 @@ def map_by_values(draft: Draft) -> None:
     """Columns no header rule maps: e-mail, website, phone or 'PLZ Ort' values say what they
     are; words right of a postcode column are the city; without any name column, the
     column most clearly of people's or organisations' names is the name."""
-    for header in draft.open():
+    for header in draft.free():
         profile = draft.profile(header)
         if profile.filled < MIN_EVIDENCE:
             continue
@@ -84,7 +85,7 @@ def _map_address_block(draft: Draft) -> None:
     for after, kind, target, why in steps:
         for index, header in enumerate(headers[:-1]):
             right = headers[index + 1]
-            if draft.target.get(header) not in after or right not in draft.open():
+            if draft.target.get(header) not in after or right not in draft.free():
                 continue
             profile = draft.profile(right)
             share = profile.share(kind)
@@ -100,7 +101,7 @@ def _map_names_by_values(draft: Draft) -> None:
     the leftmost column of varied words, so that a list whose rows have an address or a
     contact loads (with a warning to check it) instead of being refused."""
     best: tuple[float, str, str] | None = None
-    for header in draft.open():
+    for header in draft.free():
         profile = draft.profile(header)
         if profile.filled < MIN_EVIDENCE or profile.distinct < _VARIED:
             continue
@@ -120,7 +121,9 @@ def _map_names_by_values(draft: Draft) -> None:
     guess = likely_name_column(draft)
     if guess is not None and draft.fills() & {"street", "street_full", "postcode", "city",
                                               "email", "phone", "mobile", "website"}:
-        draft.assign(guess, "company", "values", 0.5, "no column is clearly the name: the "
+        # beside a salutation column the rows are people
+        target = "full_name" if "salutation" in draft.claimed() else "company"
+        draft.assign(guess, target, "values", 0.5, "no column is clearly the name: the "
                      "leftmost column of varied words")
         draft.warnings.append(f"no column is clearly the company or person name; took "
                               f"{guess!r}: check it in the preview, or name the column in a "
@@ -130,7 +133,7 @@ def _map_names_by_values(draft: Draft) -> None:
 def likely_name_column(draft: Draft) -> str | None:
     """The leftmost open column of varied words without digits: what a person would read
     as the name of each row."""
-    for header in draft.open():
+    for header in draft.free():
         profile = draft.profile(header)
         if (profile.filled >= MIN_EVIDENCE and profile.distinct >= _VARIED
                 and profile.share("place") >= VALUE_SHARE):

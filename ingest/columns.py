@@ -34,7 +34,14 @@ from ingest.column_values import (
 from ingest.errors import InputFileError
 from ingest.evidence import looks_like_value, organisation_matcher
 from ingest.fields import IDENTITY_FIELDS, MAPPABLE_FIELDS
-from ingest.header_words import Vocabulary, leaf, normalise_header, read_header
+from ingest.header_words import (
+    Vocabulary,
+    declines,
+    leaf,
+    names_something,
+    normalise_header,
+    read_header,
+)
 from ingest.vendor_mapping import VendorMapping
 from leadpipe.config import LoadedConfig, load_config
 
@@ -128,6 +135,9 @@ def load_columns_config(config_dir: Path | None = None) -> LoadedConfig[ColumnsC
 
 
 _SAMPLE_SHOWN = 3
+SECOND_COMPANY_SHARE = 0.8
+"""A `Name` beside the company column is the contact's name, unless nearly all its values are
+organisations (then it is a second company name, left unmapped)."""
 _NUMBERED = re.compile(r"^(.*?\D)[\s_.-]*(\d{1,2})$")
 _KEY_FIELDS = {"company or person name": IDENTITY_FIELDS,
                "street": ("street", "street_full"), "postcode": ("postcode", "postcode_city"),
@@ -284,9 +294,13 @@ def _map_aliases(draft: Draft, config: ColumnsConfig) -> None:
 
 def _map_context(draft: Draft, config: ColumnsConfig) -> None:
     context = {normalise_header(h): rule for rule in config.contextual for h in rule.headers}
+    name_rule = next((r for r in config.contextual if r.otherwise == "full_name"), None)
+    vocabulary = config.vocabulary()
     for header in draft.open():
         rule = context.get(normalise_header(header)) or context.get(
             normalise_header(_stem(header)))
+        if rule is None and names_something(header, vocabulary):
+            rule = name_rule  # 'venue_name', 'bib_name': a name, the values say of what
         if rule is None:
             continue
         if rule.otherwise == "full_name":
@@ -313,7 +327,7 @@ def _decide_name(draft: Draft, header: str, rule: ContextRule) -> None:
     if not evidence:
         draft.assign(header, rule.field if beside else rule.otherwise, "context")
     elif "company" in claimed:
-        if organisations >= ORGANISATION_SHARE:
+        if organisations >= SECOND_COMPANY_SHARE:
             draft.note[header] = f"{share}, but another column is the company"
             return
         draft.assign(header, rule.field if beside else rule.otherwise, "context",
@@ -338,6 +352,9 @@ def _map_compounds(draft: Draft, config: ColumnsConfig) -> None:
     claimed = draft.claimed()
     for header in draft.open():
         if {normalise_header(header), normalise_header(_stem(header))} & contextual:
+            continue
+        if declines(header, vocabulary):
+            draft.declined.add(header)
             continue
         target = read_header(header, vocabulary)
         # a name column may have rivals ('Institution' = the operator, 'facility' = the

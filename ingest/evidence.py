@@ -12,8 +12,19 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-KINDS = ("email", "website", "postcode", "postcode_city", "phone", "dialable", "street_full",
-         "address", "organisation", "person_name", "words", "title", "place")
+from enrichment.text import is_placeholder
+
+KINDS = ("email", "website", "homepage", "postcode", "postcode_city", "phone", "dialable",
+         "street_full", "address", "organisation", "person_name", "words", "title", "place",
+         "salutation")
+_LABEL = re.compile(r"^(Tel|Telefon|Phone|Fax|Mobil|E-?Mail|Mail|Web|Internet|URL)\.?:\s*",
+                    re.IGNORECASE)
+"""A label scrapers leave in a value ('Tel: 044 863 22 11'); the value is judged without it."""
+_SALUTATION = re.compile(r"^(Herr|Herrn|Frau|Hr\.?|Fr\.?|Mr\.?|Mrs\.?|Ms\.?|Divers|Familie|"
+                         r"[MWD])$", re.IGNORECASE)
+_HOMEPAGE = re.compile(r"^(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/?"
+                       r"([^/\s]{0,40}/?)?$", re.IGNORECASE)
+"""A company's home page: a domain with at most one short path part, not an article link."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _WEBSITE = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$",
@@ -95,6 +106,8 @@ def looks_like_person(value: str) -> bool:
     """Two to four capitalised words; academic titles, degrees and name particles aside:
     'Dr. med. Erika Muster', 'Daniela Abele M. A.', 'Jens von Bülow'."""
     tokens = value.replace(",", " ").split()
+    if any(ch.isdigit() for ch in value):
+        return False  # '2. Polizeirevier Neumünster'
     names = [t for t in tokens if t.casefold() not in _PARTICLES and "." not in t
              and not _DEGREE.match(t)]
     return 2 <= len(names) <= 4 and all(_PERSON_TOKEN.match(t) for t in names)
@@ -112,12 +125,15 @@ def looks_like_value(cell: str) -> bool:
 
 def profile_column(values: Sequence[str], is_organisation: OrganisationWords) -> ColumnProfile:
     """Measure the kinds of a column's non-empty values (a sample of the first rows)."""
-    filled = [v.strip()[:_MAX_CHARS] for v in values if v and v.strip()]
+    filled = [_LABEL.sub("", v.strip()[:_MAX_CHARS]) for v in values
+              if v and v.strip() and not is_placeholder(v.strip())]
     if not filled:
         return ColumnProfile(0, {})
     counts = dict.fromkeys(KINDS, 0)
     for value in filled:
-        counts["email"] += bool(_EMAIL.match(value))
+        counts["email"] += bool(_EMAIL.match(value.split(",")[0].split(";")[0].strip()))
+        counts["salutation"] += bool(_SALUTATION.match(value))
+        counts["homepage"] += bool(_HOMEPAGE.match(value)) and not _DOCUMENT.search(value)
         counts["website"] += (bool(_WEBSITE.match(value)) and "@" not in value
                               and not _DOCUMENT.search(value))
         counts["place"] += bool(_PLACE.match(value))
@@ -130,7 +146,8 @@ def profile_column(values: Sequence[str], is_organisation: OrganisationWords) ->
         counts["address"] += bool(_ADDRESS.search(value))
         counts["title"] += bool(_TITLE.match(value))
         counts["street_full"] += bool(_STREET_FULL.match(value))
-        organisation = is_organisation(value)
+        link = "@" in value or "://" in value or value.startswith("www.")
+        organisation = not link and is_organisation(value)
         counts["organisation"] += organisation
         counts["person_name"] += not organisation and looks_like_person(value)
         counts["words"] += bool(_LETTERS.search(value))

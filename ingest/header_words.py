@@ -95,19 +95,47 @@ def leaf(header: str) -> str:
     return header
 
 
+def _read_words(header: str, vocabulary: Vocabulary) -> tuple[list[str], set[str], set[str]]:
+    """(words, their classes, the fields they name) of a header."""
+    words = [w for t in header_tokens(leaf(header), vocabulary) if not t.isdigit()
+             for w in compound_words(t, vocabulary)]
+    classes = {vocabulary.classes[w] for w in words if w in vocabulary.classes}
+    fields = {vocabulary.fields[w] for w in words if w in vocabulary.fields}
+    return words, classes, fields
+
+
+def _declines(classes: set[str], fields: set[str]) -> bool:
+    if classes & {"short", "unrelated"}:
+        return True
+    coded_person_field = "person" in classes and bool(fields) and fields <= PERSON_FIELDS
+    # 'Schulnummer', 'company_number' are ids; not 'Telefon Nr.', 'headmaster_salutation_key'
+    return "identifier" in classes and not fields & NUMBER_FIELDS and not coded_person_field
+
+
+def declines(header: str, vocabulary: Vocabulary) -> bool:
+    """True for a header that says its column is about something else: a short name, an id,
+    another subject's place ('Kurzname', 'Schulnummer', 'Geburtsort', 'Bezirk'). The values
+    of such a column must not map it to a lead field either."""
+    _, classes, fields = _read_words(header, vocabulary)
+    return _declines(classes, fields)
+
+
+def names_something(header: str, vocabulary: Vocabulary) -> bool:
+    """True for 'venue_name', 'bib_name', 'Hotel Name': the name of a thing the header does
+    not say, so the values must (see the contextual `Name`)."""
+    words, classes, fields = _read_words(header, vocabulary)
+    unknown = [w for w in words if not vocabulary.known(w)]
+    return classes == {"name"} and not fields and len(unknown) == 1
+
+
 def read_header(header: str, vocabulary: Vocabulary) -> str | None:
     """The field a compound header names, or None when its words do not say one.
 
     Words it does not know are allowed beside the ones it does ('Telefon privat'), but only
     one: 'Abschlüsse vor Ort' is about degrees, not a place.
     """
-    words = [w for t in header_tokens(leaf(header), vocabulary) if not t.isdigit()
-             for w in compound_words(t, vocabulary)]
-    if sum(not vocabulary.known(w) for w in words) > 1:
-        return None
-    classes = {vocabulary.classes[w] for w in words if w in vocabulary.classes}
-    fields = {vocabulary.fields[w] for w in words if w in vocabulary.fields}
-    if classes & {"short", "unrelated"}:
+    words, classes, fields = _read_words(header, vocabulary)
+    if sum(not vocabulary.known(w) for w in words) > 1 or _declines(classes, fields):
         return None
     if "area_code" in classes or fields & {"phone_area_code", "fax_area_code"}:
         return "fax_area_code" if "fax" in fields else "phone_area_code"
@@ -115,9 +143,6 @@ def read_header(header: str, vocabulary: Vocabulary) -> str | None:
         return "postcode_city"
     if "house_number" in fields and fields & {"street", "street_full"}:
         return "street_full"
-    coded_person_field = "person" in classes and fields and fields <= PERSON_FIELDS
-    if "identifier" in classes and not fields & NUMBER_FIELDS and not coded_person_field:
-        return None  # 'Schulnummer', 'company_number'; not 'headmaster_salutation_key'
     if "person" in classes or "full_name" in fields:
         other = fields - {"full_name"}
         if not other:
