@@ -14,7 +14,7 @@ from ingest.evidence import ColumnProfile, OrganisationWords, profile_column
 from ingest.fields import COMBINED_FIELDS
 
 CONFIDENCE = {"vendor": 1.0, "alias": 0.95, "context": 0.85, "compound": 0.75,
-              "values": 0.7}
+              "values": 0.7, "guess": 0.5}
 """How sure a mapping is, by where it came from; values can raise or lower it."""
 MIN_EVIDENCE = 3
 """Fewer filled sample values than this are no evidence either way."""

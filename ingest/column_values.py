@@ -123,7 +123,7 @@ def _map_names_by_values(draft: Draft) -> None:
                                               "email", "phone", "mobile", "website"}:
         # beside a salutation column the rows are people
         target = "full_name" if "salutation" in draft.claimed() else "company"
-        draft.assign(guess, target, "values", 0.5, "no column is clearly the name: the "
+        draft.assign(guess, target, "guess", note="no column is clearly the name: the "
                      "leftmost column of varied words")
         draft.warnings.append(f"no column is clearly the company or person name; took "
                               f"{guess!r}: check it in the preview, or name the column in a "

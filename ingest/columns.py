@@ -152,7 +152,8 @@ class ColumnChoice:
     header: str
     field: str | None
     how: str
-    """'vendor', 'alias', 'context', 'compound', 'values'; 'ignored' or 'unmapped'."""
+    """'vendor', 'alias', 'context', 'compound', 'values', 'guess' (the likeliest name column
+    of a list without a clear one); 'ignored' or 'unmapped'."""
     confidence: float
     samples: tuple[str, ...]
     note: str = ""

@@ -163,3 +163,38 @@ def test_a_first_row_of_values_is_no_header(config):
                           config)
     assert not header_is_data(["Firma", "PLZ", "2024", "2025"], config)
     assert not header_is_data(["Spalte1", "Spalte2"], config)
+
+
+def test_placeholders_and_labels_do_not_hide_what_values_are(config):
+    is_organisation = organisation_matcher(config.organisation_words)
+    profile = profile_column(["Tel: 044 863 22 11", "Tel.: 0221 123456", "NULL", "N/A",
+                              "Telefon: 030 1234567"], is_organisation)
+    assert profile.filled == 3
+    assert profile.share("phone") == 1.0
+
+
+def test_a_name_of_something_is_decided_by_its_values(config):
+    libraries = ["Stadtbibliothek Mitte", "Stadtteilbibliothek Pasing", "Musikbibliothek",
+                 "Kinderbibliothek Nord", "Bibliothek am Gasteig", "Stadtbibliothek Giesing"]
+    mapping = map_columns(FILE, ["bib_type", "bib_name", "email"], config,
+                          rows=_rows(["Filiale"] * 6, libraries,
+                                     [f"b{i}@muenchen.de" for i in range(6)])).mapping
+    assert mapping == {"bib_name": "company", "email": "email"}
+
+
+def test_article_links_are_no_website_and_links_no_names(config):
+    articles = [f"https://www.heise.de/news/Rechenzentrum-GmbH-eroeffnet-{i}.html"
+                for i in range(6)]
+    rows = _rows(SCHOOLS, articles)
+    result = map_columns(FILE, ["Firma", "Quelle"], config, rows=rows)
+    assert result.mapping == {"Firma": "company"}
+
+
+def test_salutations_mark_a_list_of_people(config):
+    rows = _rows(["Herr", "Frau", "Herr", "Frau", "Herr", "Frau"],
+                 ["Schruth", "Hofer", "Wüste", "Kaya", "Brandt", "Ost"],
+                 [f"p{i}@mail.de" for i in range(6)])
+    mapping = map_columns(FILE, ["column_1", "column_2", "column_3"], config,
+                          rows=rows).mapping
+    assert mapping == {"column_1": "salutation", "column_2": "full_name",
+                       "column_3": "email"}
