@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ingest.column_draft import (
+    DOUBT_SHARE,
     MIN_EVIDENCE,
     NUMBERED_PERSON_SHARE,
     ORGANISATION_SHARE,
@@ -339,6 +340,13 @@ def _decide_name(draft: Draft, header: str, rule: ContextRule) -> None:
         draft.assign(header, rule.field, "context")
     elif people >= person_share or claimed & {"salutation", "title"}:
         draft.assign(header, rule.otherwise, "context", max(people, 0.6),
+                     f"{people:.0%} of its values look like people's names")
+    elif profile.share("place") < DOUBT_SHARE or profile.distinct < DOUBT_SHARE:
+        # codes ('BAR002') or categories ('Single', 'Double'): no name at all
+        draft.note[header] = (f"{share}, {people:.0%} like people's names; its values are "
+                              "codes or categories, not names")
+    elif people >= DOUBT_SHARE > organisations:
+        draft.assign(header, rule.otherwise, "context", people,
                      f"{people:.0%} of its values look like people's names")
     else:
         draft.assign(header, "company", "context", 0.6,

@@ -90,15 +90,32 @@ def leaf(header: str) -> str:
     """The last part of a path header from a CMS or JSON export: 'Hotel Adresse/Postal Code
     and City/Postal Code' → 'Postal Code'. 'PLZ/Ort' is no path: it names two fields."""
     parts = [p.strip() for p in header.split("/")]
-    if len(parts) > 2 or (len(parts) == 2 and all(" " in p for p in parts)):
+    if len(parts) > 2 or (len(parts) == 2 and all(" " in p for p in parts)
+                          and parts[-1][:1].isupper()):  # not 'der Ärztin/des Arztes'
         return parts[-1]
     return header
 
 
+_OF = frozenset({"der", "des", "dem", "den", "of", "for", "fuer"})
+"""Words that start what a header's head is of: 'PLZ des Angebotsorts', 'Website der
+Arztpraxis, falls vorhanden' are a postcode and a website."""
+
+
+def _head_tokens(tokens: list[str], vocabulary: Vocabulary) -> list[str]:
+    """The tokens before 'der/des/of…' when they name a field; 'Name der Einrichtung' keeps
+    its whole (a name word alone says nothing: the organisation after it does)."""
+    cut = next((i for i, t in enumerate(tokens) if t in _OF), None)
+    if not cut:
+        return tokens
+    head = tokens[:cut]
+    named = [w for t in head for w in compound_words(t, vocabulary) if w in vocabulary.fields]
+    return head if named else tokens
+
+
 def _read_words(header: str, vocabulary: Vocabulary) -> tuple[list[str], set[str], set[str]]:
     """(words, their classes, the fields they name) of a header."""
-    words = [w for t in header_tokens(leaf(header), vocabulary) if not t.isdigit()
-             for w in compound_words(t, vocabulary)]
+    tokens = _head_tokens(header_tokens(leaf(header), vocabulary), vocabulary)
+    words = [w for t in tokens if not t.isdigit() for w in compound_words(t, vocabulary)]
     classes = {vocabulary.classes[w] for w in words if w in vocabulary.classes}
     fields = {vocabulary.fields[w] for w in words if w in vocabulary.fields}
     return words, classes, fields

@@ -258,13 +258,16 @@ def sep_line_delimiter(sample: str) -> str | None:
 def _fit(rows: list[list[str]]) -> float:
     """Share of data rows as wide as the header (found past any title lines); 0 if the
     header is a single column."""
-    rows = rows[header_row(rows):] if rows else rows
+    skipped = header_row(rows) if rows else 0
+    rows = rows[skipped:]
     if not rows or len(rows[0]) < 2:
         return 0.0
     width = len(rows[0])
     data = rows[1:]
     if not data:
-        return 1.0
+        # a header alone fits; a 'header' found below title lines with nothing under it is
+        # a data row that a wrong delimiter split, below the real header it could not split
+        return 0.0 if skipped else 1.0
     return sum(len(r) == width for r in data) / len(data)
 
 
