@@ -132,13 +132,12 @@ def _map_names_by_values(draft: Draft) -> None:
 
 def likely_name_column(draft: Draft) -> str | None:
     """The leftmost open column of varied words without digits: what a person would read
-    as the name of each row."""
-    for header in draft.free():
-        profile = draft.profile(header)
-        if (profile.filled >= MIN_EVIDENCE and profile.distinct >= _VARIED
-                and profile.share("place") >= VALUE_SHARE):
-            return header
-    return None
+    as the name of each row; failing that, the leftmost varied column (a branch code)."""
+    varied = [h for h in draft.free() if draft.profile(h).filled >= MIN_EVIDENCE
+              and draft.profile(h).distinct >= _VARIED]
+    words = [h for h in varied if draft.profile(h).share("place") >= VALUE_SHARE]
+    candidates = words or varied
+    return candidates[0] if candidates else None
 
 
 def correct_by_values(draft: Draft) -> None:

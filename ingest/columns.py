@@ -328,6 +328,10 @@ def _decide_name(draft: Draft, header: str, rule: ContextRule) -> None:
     person_share = PERSON_SHARE if _stem(header) == header else NUMBERED_PERSON_SHARE
     if not evidence:
         draft.assign(header, rule.field if beside else rule.otherwise, "context")
+    elif profile.share("place") < DOUBT_SHARE or profile.distinct < DOUBT_SHARE:
+        # codes ('BAR002') or categories ('Single', 'Double'): no name at all
+        draft.note[header] = (f"{share}, {people:.0%} like people's names; its values are "
+                              "codes or categories, not names")
     elif "company" in claimed:
         if organisations >= SECOND_COMPANY_SHARE:
             draft.note[header] = f"{share}, but another column is the company"
@@ -341,10 +345,6 @@ def _decide_name(draft: Draft, header: str, rule: ContextRule) -> None:
     elif people >= person_share or claimed & {"salutation", "title"}:
         draft.assign(header, rule.otherwise, "context", max(people, 0.6),
                      f"{people:.0%} of its values look like people's names")
-    elif profile.share("place") < DOUBT_SHARE or profile.distinct < DOUBT_SHARE:
-        # codes ('BAR002') or categories ('Single', 'Double'): no name at all
-        draft.note[header] = (f"{share}, {people:.0%} like people's names; its values are "
-                              "codes or categories, not names")
     elif people >= DOUBT_SHARE > organisations:
         draft.assign(header, rule.otherwise, "context", people,
                      f"{people:.0%} of its values look like people's names")

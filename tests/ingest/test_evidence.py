@@ -100,7 +100,7 @@ def test_numbered_name_columns_continue_the_company(config):
 
 
 def test_a_list_nobody_can_be_identified_in_is_refused_with_the_key_to_write(config):
-    rows = _rows(["1", "2", "3", "4", "5", "6"], ["x", "y", "z", "u", "v", "w"])
+    rows = _rows(["1", "2", "3", "4", "5", "6"], ["rot", "grün", "blau", "gelb", "weiß", "lila"])
     with pytest.raises(InputFileError) as info:
         map_columns(FILE, ["Spalte1", "Spalte2"], config, rows=rows)
     message = str(info.value)
