@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.evidence import ColumnProfile, OrganisationWords, profile_column
-from ingest.fields import COMBINED_FIELDS
+from ingest.fields import fields_filled
 
 CONFIDENCE = {"vendor": 1.0, "alias": 0.95, "context": 0.85, "compound": 0.75,
               "values": 0.7, "guess": 0.5}
@@ -68,7 +68,7 @@ class Draft:
 
     def fills(self) -> set[str]:
         """The canonical fields the columns mapped so far fill, combined ones split."""
-        return {f for target in self.target.values() for f in fills_of(target)}
+        return fields_filled(self.target.values())
 
     def values(self, header: str) -> list[str]:
         index = list(self.headers).index(header)
@@ -78,6 +78,3 @@ class Draft:
         if header not in self._profiles:
             self._profiles[header] = profile_column(self.values(header), self.organisation)
         return self._profiles[header]
-
-def fills_of(target: str) -> set[str]:
-    return set(COMBINED_FIELDS.get(target, (target,)))

@@ -14,9 +14,8 @@ from ingest.column_draft import (
     PERSON_SHARE,
     VALUE_SHARE,
     Draft,
-    fills_of,
 )
-from ingest.fields import IDENTITY_FIELDS
+from ingest.fields import IDENTITY_FIELDS, fields_filled
 
 _KIND_OF_FIELD = {"email": ("email",), "website": ("website",), "city": ("place",),
                   "postcode": ("postcode", "postcode_city"), "phone": ("phone",),
@@ -66,7 +65,7 @@ def map_by_values(draft: Draft) -> None:
             continue
         for kind, target in _BY_VALUES.items():
             share = profile.share(kind)
-            if share >= VALUE_SHARE and not fills_of(target) & draft.fills():
+            if share >= VALUE_SHARE and not fields_filled([target]) & draft.fills():
                 draft.assign(header, target, "values", share * 0.9,
                              f"{share:.0%} of its values look like {kind.replace('_', ' ')}")
                 break

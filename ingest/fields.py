@@ -7,6 +7,8 @@ ever grow.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 LIST_FIELDS: tuple[str, ...] = (
     "company",
     "salutation",
@@ -76,6 +78,11 @@ not match is taken whole as `street_full`."""
 
 SPLIT_PATTERNS = {"postcode_city": POSTCODE_CITY_PATTERN, "address": ADDRESS_PATTERN}
 """Combined columns split by a pattern: group n fills the n-th field of COMBINED_FIELDS."""
+
+def fields_filled(targets: Iterable[str]) -> set[str]:
+    """The canonical fields columns mapped to `targets` fill, combined columns split."""
+    return {f for target in targets for f in COMBINED_FIELDS.get(target, (target,))}
+
 
 MAPPABLE_FIELDS: tuple[str, ...] = (*LIST_FIELDS, *COMBINED_FIELDS)
 """What a list column may be mapped to: a canonical field or a combined column."""

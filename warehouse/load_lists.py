@@ -21,7 +21,7 @@ import duckdb
 
 from enrichment.text import SPREADSHEET_ERRORS
 from ingest.errors import InputFileError
-from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, SPLIT_PATTERNS
+from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, SPLIT_PATTERNS, fields_filled
 from ingest.records import MalformedRow, RecordReader, fit_width
 from warehouse.db import Warehouse
 from warehouse.suppression import match, suppression_index
@@ -325,11 +325,6 @@ def _with_area_code(number: str, area_code: str | None) -> str:
             f"ELSE {prefix} || ' ' || {value} END")
 
 
-def produced_fields(mapping: dict[str, str]) -> set[str]:
-    """The canonical fields a mapping fills, its combined columns included."""
-    return {out for f in mapping.values() for out in COMBINED_FIELDS.get(f, (f,))}
-
-
 def _mark_suppressed(
     wh: Warehouse, headers: list[str], mapping: dict[str, str], secret: bytes, batch_id: str,
     row: str, now: datetime,
@@ -338,7 +333,7 @@ def _mark_suppressed(
     index = suppression_index(wh)
     if not index:
         return 0
-    fields = sorted(produced_fields(mapping) & SUBJECT_FIELDS)
+    fields = sorted(fields_filled(mapping.values()) & SUBJECT_FIELDS)
     cur = wh.con.execute(
         f"SELECT {row}, {', '.join(_canonical_expr(f, headers, mapping) for f in fields)} "
         f"FROM _incoming WHERE NOT _blank"
