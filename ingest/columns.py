@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -95,6 +96,17 @@ class ColumnsConfig(BaseModel):
                 raise ValueError(f"unknown word class {name!r}; known: {', '.join(WORD_CLASSES)}")
         return value
 
+    @cached_property
+    def alias_field(self) -> dict[str, str]:
+        """Normalised alias → field."""
+        return {normalise_header(a): f for f, aliases in self.aliases.items() for a in aliases}
+
+    @cached_property
+    def context_rule(self) -> dict[str, ContextRule]:
+        """Normalised contextual header → its rule."""
+        return {normalise_header(h): rule for rule in self.contextual for h in rule.headers}
+
+    @cached_property
     def vocabulary(self) -> Vocabulary:
         """Words for reading compound headers; a word class wins over an alias."""
         classes = {normalise_header(w): c for c, words in self.header_words.items()
@@ -184,10 +196,9 @@ def header_is_data(cells: Sequence[str], config: ColumnsConfig) -> bool:
     filled = [c for c in cells if c.strip()]
     if not any(looks_like_value(c) for c in filled):
         return False
-    known = {normalise_header(a) for aliases in config.aliases.values() for a in aliases}
-    known |= {normalise_header(h) for rule in config.contextual for h in rule.headers}
-    vocabulary = config.vocabulary()
-    return not any(normalise_header(c) in known or read_header(c, vocabulary) is not None
+    return not any(normalise_header(c) in config.alias_field
+                   or normalise_header(c) in config.context_rule
+                   or read_header(c, config.vocabulary) is not None
                    for c in filled if not looks_like_value(c))
 
 
@@ -284,8 +295,7 @@ def _stem(header: str) -> str:
 
 def _map_aliases(draft: Draft, config: ColumnsConfig) -> None:
     """Whole headers (or their stem before a number: 'Telefon 2') that an alias names."""
-    alias_field = {normalise_header(a): f for f, aliases in config.aliases.items()
-                   for a in aliases}
+    alias_field = config.alias_field
     for header in draft.open():
         target = (alias_field.get(normalise_header(header))
                   or alias_field.get(normalise_header(_stem(header)))
@@ -295,9 +305,9 @@ def _map_aliases(draft: Draft, config: ColumnsConfig) -> None:
 
 
 def _map_context(draft: Draft, config: ColumnsConfig) -> None:
-    context = {normalise_header(h): rule for rule in config.contextual for h in rule.headers}
+    context = config.context_rule
     name_rule = next((r for r in config.contextual if r.otherwise == "full_name"), None)
-    vocabulary = config.vocabulary()
+    vocabulary = config.vocabulary
     for header in draft.open():
         rule = context.get(normalise_header(header)) or context.get(
             normalise_header(_stem(header)))
@@ -356,8 +366,8 @@ def _decide_name(draft: Draft, header: str, rule: ContextRule) -> None:
 def _map_compounds(draft: Draft, config: ColumnsConfig) -> None:
     """Headers read word by word; the contextual headers ('Name', 'Straße') are left to
     `_map_context`, which sees the other columns."""
-    vocabulary = config.vocabulary()
-    contextual = {normalise_header(h) for rule in config.contextual for h in rule.headers}
+    vocabulary = config.vocabulary
+    contextual = config.context_rule.keys()
     claimed = draft.claimed()
     for header in draft.open():
         if {normalise_header(header), normalise_header(_stem(header))} & contextual:

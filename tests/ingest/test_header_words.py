@@ -15,7 +15,7 @@ from ingest.sniff import fitting_delimiter, header_row
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
-    return load_columns_config().value.vocabulary()
+    return load_columns_config().value.vocabulary
 
 
 @pytest.mark.parametrize(
