@@ -167,14 +167,14 @@ def correct_by_values(draft: Draft) -> None:
             draft.assign(header, "address", draft.how[header], address,
                          f"{address:.0%} of its values hold street, postcode and city")
         elif target in {"postcode", "city"} and combined >= VALUE_SHARE:
-            draft.assign(header, "postcode_city", draft.how[header], round(combined, 2),
+            draft.assign(header, "postcode_city", draft.how[header], combined,
                          f"{combined:.0%} of its values hold postcode and city")
         elif target == "street" and numbered >= VALUE_SHARE:
-            draft.assign(header, "street_full", draft.how[header], round(numbered, 2),
+            draft.assign(header, "street_full", draft.how[header], numbered,
                          f"{numbered:.0%} of its values hold street and house number")
         elif (target == "street_full" and numbered < 1 - VALUE_SHARE
               and "house_number" in draft.claimed()):
-            draft.assign(header, "street", draft.how[header], round(1 - numbered, 2),
+            draft.assign(header, "street", draft.how[header], 1 - numbered,
                          "its values hold no house numbers; another column does")
 
 
@@ -225,13 +225,12 @@ def drop_misfits(draft: Draft) -> None:
         outdone = ranks[header] < best[target] * _OUTDONE
         if weak or outdone:
             del draft.target[header]
-            draft.note[header] = (
-                f"its header says {target}, but only {share:.0%} of its values look like one"
-                if weak or share < DOUBT_SHARE else
-                f"its header says {target}, but another column holds it better")
+            why = (f"only {share:.0%} of its values look like one" if weak or share < DOUBT_SHARE
+                   else "another column holds it better")
+            draft.note[header] = f"its header says {target}, but {why}"
             if draft.how[header] == "alias":
-                draft.warnings.append(f"column {header!r} is not loaded as {target}: "
-                                      f"{draft.note[header].replace('its', 'the', 1)}")
+                draft.warnings.append(f"column {header!r} is not loaded as {target}: the "
+                                      f"header says {target}, but {why}")
 
 
 def flag_doubts(draft: Draft) -> None:
