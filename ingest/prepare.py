@@ -186,7 +186,7 @@ def prepare_list(
         list_defaults=vendor.list_defaults() if vendor else {},
         mapping_file=mapping_file,
         mapping_how=mapping.how,
-        warnings=(*_preamble_warning(source.first_data_row, headers), *mapping.warnings),
+        warnings=(*_preamble_warning(source), *mapping.warnings),
         sheet=source.sheet,
         columns_config_version=columns.version,
         first_data_row=source.first_data_row,
@@ -195,12 +195,12 @@ def prepare_list(
     )
 
 
-def _preamble_warning(first_data_row: int, headers: Sequence[str]) -> tuple[str, ...]:
-    if headers and headers[0] == f"{NO_HEADER_PREFIX}1":
-        return (f"the list has no header row: row {first_data_row} is data; its columns are "
-                f"named {NO_HEADER_PREFIX}1, {NO_HEADER_PREFIX}2, … and mapped by their "
-                "values (name them in a mapping file to be sure)",)
-    header = first_data_row - 1
+def _preamble_warning(source: _Source) -> tuple[str, ...]:
+    if source.headerless:
+        return (f"the list has no header row: row {source.first_data_row} is data; its "
+                f"columns are named {NO_HEADER_PREFIX}1, {NO_HEADER_PREFIX}2, … and mapped by "
+                "their values (name them in a mapping file to be sure)",)
+    header = source.first_data_row - 1
     if header == 1:
         return ()
     rows = "row 1 above it is" if header == 2 else f"rows 1–{header - 1} above it are"
@@ -275,6 +275,8 @@ class _Source:
     """(encoding, delimiter) to convert with `_transcode_quote_free` instead of row by row."""
     first_data_row: int = 2
     """Spreadsheet row of the first data row: 2, unless lines above the header were skipped."""
+    headerless: bool = False
+    """The list has no header row: its columns got names, its first row is data."""
 
 
 _Row = list[str] | MalformedRow
@@ -311,12 +313,14 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None,
         handle.close()
         raise InputFileError(path, index + 1, None,
                              f"the header row cannot be read: {top.reason}")
-    headers, first_rows, first_data_row = _split_header(head, index, config)
+    headers, first_rows, headerless = _split_header(head, index, config)
     headers = _without_surplus_blanks(headers, first_rows)
+    first_data_row = index + (1 if headerless else 2)
     source = _Source("csv", handle.close, encoding=encoding, delimiter=delimiter, reader=reader,
                      lines=None if scan.bom == "utf-16" else scan.lines,
-                     single_column=single_column, first_data_row=first_data_row)
-    if first_data_row != 2:
+                     single_column=single_column, first_data_row=first_data_row,
+                     headerless=headerless)
+    if first_data_row != 2 or headerless:
         return headers, first_rows, _rows(records, handle), source
     if (encoding == "utf-8" and delimiter == "," and not scan.has_quote
             and not scan.blank_line and not scan.lone_cr):
@@ -332,8 +336,8 @@ def _read_text(path: Path, scan: ByteScan, vendor: VendorMapping | None,
 
 
 def _split_header(head: Sequence[_R], index: int, config: ColumnsConfig,
-                  ) -> tuple[list[str], list[_R], int]:
-    """(headers, the rows below them, spreadsheet row of the first data row).
+                  ) -> tuple[list[str], list[_R], bool]:
+    """(headers, the data rows, whether the list has no header row).
 
     A list exported without a header row starts with values ('Dr. med. Erika Muster;
     Elisenstraße 28;63739'): its columns are named column_1, column_2, … and its first row
@@ -343,8 +347,8 @@ def _split_header(head: Sequence[_R], index: int, config: ColumnsConfig,
     assert isinstance(row, list)
     if header_is_data(row, config):
         width = max(len(r) for r in head[index:] if isinstance(r, list))
-        return [f"{NO_HEADER_PREFIX}{i + 1}" for i in range(width)], list(head[index:]), index + 1
-    return list(row), list(head[index + 1:]), index + 2
+        return [f"{NO_HEADER_PREFIX}{i + 1}" for i in range(width)], list(head[index:]), True
+    return list(row), list(head[index + 1:]), False
 
 
 def _without_surplus_blanks(headers: list[str], rows: list[_Row]) -> list[str]:
@@ -521,7 +525,7 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None, config: ColumnsConfig) 
     if not head or not head[index]:
         workbook.close()
         raise InputFileError(path, None, None, f"worksheet {sheet.title!r} is empty")
-    named, first_rows, first_data_row = _split_header(head, index, config)
+    named, first_rows, headerless = _split_header(head, index, config)
     # values right of the last header cell are kept under a blank header, not cut off
     width = max(len(row) for row in head[index:])
     headers = named + [""] * (width - len(named))
@@ -534,5 +538,6 @@ def _read_xlsx(path: Path, vendor: VendorMapping | None, config: ColumnsConfig) 
             workbook.close()
 
     padded_first: list[_Row] = [r + [""] * (width - len(r)) if r else r for r in first_rows]
-    return headers, padded_first, rest(), _Source("xlsx", workbook.close, sheet=sheet.title,
-                                                  first_data_row=first_data_row)
+    return headers, padded_first, rest(), _Source(
+        "xlsx", workbook.close, sheet=sheet.title,
+        first_data_row=index + (1 if headerless else 2), headerless=headerless)
