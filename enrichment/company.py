@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from stdnum.ch import vat as ch_vat
-from stdnum.eu import vat as eu_vat
-
 from enrichment.config import CompanyConfig, company_config
 from enrichment.domains import registrable_domain
+from enrichment.register import VAT_MARKER, parse_register, parse_vat
 from enrichment.text import clean, fold, strip_emoji
 
 
@@ -51,30 +49,18 @@ class _Compiled:
     forms: tuple[tuple[re.Pattern[str], re.Pattern[str], LegalFormMatch], ...]
     whole: tuple[tuple[re.Pattern[str], LegalFormMatch], ...]
     noise: frozenset[str]
-    courts: dict[str, str]
-    register: re.Pattern[str]
     config: CompanyConfig
 
 
 _CUT = re.compile(
-    r"(?:^|,|;|\s)\s*(?:(?:Sitz|Registergericht|Amtsgericht|Handelsregister|Registernummer|"
-    r"Vereinsregister|Genossenschaftsregister|Partnerschaftsregister|USt|Umsatzsteuer|VAT|UID|"
-    r"MWST|Steuer)\b|(?:HRA|HRB|VR|GnR|GenR|PR|PartR)\s*\d|AG\s+[A-ZÄÖÜ][a-zäöüß]+\s*,?\s*HR[AB])",
+    r"(?:^|,|;|\||\s)\s*(?:(?i:Sitz|Registergericht|Amtsgericht|Handelsregister|Registernummer|"
+    r"Register-?Nr|Vereinsregister|Genossenschaftsregister|Partnerschaftsregister|USt|"
+    r"Umsatzsteuer|VAT|UID|MWST|Steuer|Registration court|Register court|District court|"
+    r"Local court|Registered at)\b"
+    r"|(?:HR[ ]?[AB]|VR|GnR|GenR|PR|PartR)[ ]*-?[ ]*(?:Nr\.?)?[ ]*:?[ ]*\d|"
+    r"AG\s+[A-ZÄÖÜ][a-zäöüß]+\s*,?\s*HR[AB])",
 )
-_COURT = re.compile(
-    r"(?:Amtsgericht|Registergericht|Handelsregister|Vereinsregister|Registergericht:)\s*[:.]?\s*"
-    r"(?:Amtsgericht\s+|AG\s+)?(?!(?:HRA|HRB|VR|GnR|GenR|PR|PartR|Nr)\b)"
-    r"(?P<city>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|an der|a\.\s?M\.?|a\.|i\.|im|in der|"
-    r"\(?Oder\)?|Main|\(Main\)|Br\.|Breisgau|[A-ZÄÖÜ][\wäöüß.\-]*))*)"
-    r"|\bAG\s+(?P<city2>[A-ZÄÖÜ][\wäöüß.\-]*(?:[ /](?:am|a\.|Main|\(Oder\)|Oder))*)",
-)
-_COURT_AFTER = re.compile(r"\s*,?\s*(?:beim\s+|Amtsgericht\s+)?([A-ZÄÖÜ][\wäöüß.\-]+)")
-_PAREN_COURT = re.compile(r"\(\s*(?:AG|Amtsgericht)?\s*(?P<city>[A-ZÄÖÜ][\wäöüß.\- ]+)\)")
-_VAT_MARKER = re.compile(
-    r"(?:USt[\w.\-]*|Umsatzsteuer[\w\-]*|VAT(?:\s*(?:ID|No\.?|number))?|UID(?:-Nr\.?)?|MWST-?Nr\.?)"
-    r"\s*[:.]?\s*",
-    re.IGNORECASE,
-)
+"""Where the name ends in a string that also carries register or VAT facts."""
 _VAT_TOKEN = re.compile(
     r"\b(?:CHE[\s\-.]?\d{3}[.\s]?\d{3}[.\s]?\d{3}(?:\s*(?:MWST|TVA|IVA))?|"
     r"(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|GR|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|"
@@ -95,13 +81,7 @@ def _compiled() -> _Compiled:
         found = LegalFormMatch(form.canonical, form.entity)
         forms.append((at_end, anywhere, found))
         whole.append((re.compile(rf"(?:{body})", re.IGNORECASE), found))
-    types = "|".join(sorted(cfg.register_types, key=len, reverse=True))
-    register = re.compile(
-        rf"\b(?P<type>{types})\s*[:.]?\s*(?:Nr\.?\s*)?(?P<num>\d[\d .]*\d|\d)"
-        r"(?:\s*(?P<suffix>[A-Z]{1,2})\b)?"
-    )
-    return _Compiled(tuple(forms), tuple(whole), frozenset(cfg.noise_words),
-                     dict(cfg.register_court_aliases), register, cfg)
+    return _Compiled(tuple(forms), tuple(whole), frozenset(cfg.noise_words), cfg)
 
 
 @lru_cache(maxsize=65536)
@@ -207,7 +187,7 @@ def choose_legal_form(
 
 
 def _tidy(text: str) -> str:
-    return " ".join(text.split()).strip(" ,;-/&")
+    return " ".join(text.split()).strip(" ,;-/&|")
 
 
 @lru_cache(maxsize=65536)
@@ -217,68 +197,6 @@ def match_name(name: str) -> str:
     noise = _compiled().noise
     words = [w for w in fold(base).split() if w not in noise]
     return " ".join(words)
-
-
-def _canonical_court(city: str) -> str:
-    city = city.strip(" ,.;:")
-    key = fold(city)
-    courts = _compiled().courts
-    if key in courts:
-        return courts[key]
-    first = key.split(" ")[0] if key else key
-    if first in courts and len(key.split()) <= 2 and first == "berlin":
-        return courts[first]
-    return city
-
-
-def parse_register(text: str) -> tuple[str | None, str | None, list[str]]:
-    """(`Amtsgericht <Ort>`, `HRB 123456 B`, reasons) from a register line."""
-    comp = _compiled()
-    reasons: list[str] = []
-    number = None
-    m = comp.register.search(text)
-    if m:
-        kind = "GnR" if m.group("type") == "GenR" else m.group("type")
-        digits = re.sub(r"[ .]", "", m.group("num"))
-        number = f"{kind} {digits}" + (f" {m.group('suffix')}" if m.group("suffix") else "")
-    court = None
-    c = _COURT.search(text)
-    city = (c.group("city") or c.group("city2")) if c else None
-    if city is None and m:
-        # "HRB 12345 B Berlin (Charlottenburg)" or "HRB 123 München": the court after the number.
-        paren = _PAREN_COURT.search(text, m.end())
-        after = _COURT_AFTER.match(text, m.end())
-        if paren:
-            city = paren.group("city")
-        elif after:
-            city = after.group(1)
-    if city:
-        city = re.split(r"\s*[,;]|\s+(?:HR[AB]|VR|GnR|PR|Nr)\b", city)[0]
-        court = f"Amtsgericht {_canonical_court(city)}"
-    if number is None and court is not None:
-        reasons.append("register_number_missing")
-    if number is not None and court is None:
-        reasons.append("register_court_missing")
-    return court, number, reasons
-
-
-def parse_vat(text: str) -> tuple[str | None, list[str]]:
-    """A VAT ID validated with python-stdnum; None with a reason when it fails its checks."""
-    marker = _VAT_MARKER.search(text)
-    if marker:
-        candidate = re.split(r"[,;]|\s{2,}", text[marker.end():])[0].strip().upper()
-    else:
-        m = _VAT_TOKEN.search(text.upper())
-        candidate = m.group(0) if m else text.strip().upper()
-    if candidate.startswith("CHE"):
-        if ch_vat.is_valid(candidate):
-            return ch_vat.format(candidate), []
-        return None, [f"vat_invalid: {candidate.strip()}"]
-    try:
-        compact = eu_vat.validate(candidate)
-    except Exception as exc:  # stdnum raises several ValidationError subclasses
-        return None, [f"vat_invalid: {candidate.strip()} ({exc})"]
-    return compact, []
 
 
 def enrich_company(value: str | None) -> CompanyResult:
@@ -317,7 +235,7 @@ def _enrich_company(value: str) -> CompanyResult:
     if rest:
         court, number, register_reasons = parse_register(rest)
         reasons += register_reasons
-        if _VAT_MARKER.search(rest) or _VAT_TOKEN.search(rest.upper()):
+        if VAT_MARKER.search(rest) or _VAT_TOKEN.search(rest.upper()):
             vat, vat_reasons = parse_vat(rest)
             reasons += vat_reasons
     return CompanyResult(input=value, name=name, legal_form=legal_form, legal_entity=entity,

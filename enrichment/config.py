@@ -65,6 +65,7 @@ class CompanyConfig(_Strict):
     sole_trader_words: list[str]
     register_court_aliases: dict[str, str]
     register_types: list[str]
+    register_suffixes: list[str]
     wz_sections: list[WzSection]
     size_classes: list[SizeClass]
 

@@ -1,4 +1,4 @@
-"""The extractor's non-pattern data (register suffixes, court aliases, name stop words)."""
+"""The extractor's non-pattern data (country words, name stop words, extra first names)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from leadpipe.config import load_config
 class ImpressumConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    register_suffixes: list[str]
-    court_city_aliases: dict[str, str]
     country_words: dict[str, list[str]]
     not_name_words: list[str]
     extra_first_names: list[str]

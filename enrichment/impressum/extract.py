@@ -34,6 +34,7 @@ from enrichment.impressum.segments import (
     page_lines,
     segment,
 )
+from enrichment.register import find_court, find_register_number, find_vat
 
 CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "country", "phones",
                  "fax", "emails", "managing_directors", "register_court", "register_number",
@@ -369,22 +370,22 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
         s.label == "L_REG" for s in p.by_line.get(lt[0], [])))
     for line, text in reg_lines:
         labelled = any(s.label == "L_REG" for s in p.by_line.get(line, []))
-        hit = f.find_register(text, labelled)
+        hit = find_register_number(text, labelled)
         if hit:
-            data.register_number = hit[0]
-            data.register_court = f.find_court(text)
+            data.register_number = hit.number
+            data.register_court = find_court(text)
             break
     if data.register_court is None:
         for _line, text in sorted(company_text, key=lambda lt: not any(
                 s.label == "L_REG" for s in p.by_line.get(lt[0], []))):
-            court = f.find_court(text)
+            court = find_court(text)
             if court:
                 data.register_court = court
                 break
     for line, text in company_text:
         if all(s.label == "L_TAX" for s in p.by_line.get(line, []) if s.role == COMPANY):
             continue
-        data.vat_id = f.find_vat(text)
+        data.vat_id = find_vat(text)
         if data.vat_id:
             break
 
@@ -495,6 +496,6 @@ def _fill_from_schema(data: ImpressumData, schema: list[dict[str, object]], regi
         if not data.emails:
             data.emails = dedupe(list(org["emails"]))  # type: ignore[call-overload]
         if data.vat_id is None and org.get("vat"):
-            data.vat_id = f.find_vat(str(org["vat"]))
+            data.vat_id = find_vat(str(org["vat"]))
         if data.country is None and org.get("country"):
             data.country = str(org["country"])[:2].upper()

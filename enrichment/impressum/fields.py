@@ -1,4 +1,5 @@
-"""Field parsers over short label-scoped texts: persons, phones, register, court, VAT, address.
+"""Field parsers over short label-scoped texts: persons, phones, addresses (register entries
+and VAT IDs are read by `enrichment.register`, shared with list values).
 
 Pure functions; each returns canonical values or nothing (no exceptions for bad input).
 """
@@ -9,10 +10,7 @@ import re
 from functools import lru_cache
 
 import phonenumbers
-from stdnum.ch import uid as ch_uid
-from stdnum.eu import vat as eu_vat
 
-from enrichment.company import parse_register
 from enrichment.impressum.config import impressum_config
 
 # ---------------------------------------------------------------------------------- persons
@@ -114,118 +112,6 @@ def find_phones(text: str, region: str, strict: bool = False) -> list[str]:
         if e164 and e164 not in out:
             out.append(e164)
     return out
-
-
-# ------------------------------------------------------------------------- register numbers
-@lru_cache(maxsize=1)
-def _register_re() -> re.Pattern[str]:
-    suffixes = "|".join(re.escape(s) for s in impressum_config().register_suffixes)
-    return re.compile(
-        r"\b(HRB|HRA|VR|GnR|GenR|PR|PartR)\s*[.:\-]?\s*(?:Nr\.?\s*)?(\d{1,6}(?: \d{3})?)"
-        rf"(?:\s?(?:({suffixes})\b))?(?!\d)"
-    )
-
-
-_FN = re.compile(r"\bFN\s*[.:]?\s*(\d{1,6})\s?([a-z])\b")
-_FN_BARE = re.compile(r"(?<![\w-])(\d{4,6})\s?([a-z])\b")
-_CHE = re.compile(r"\bCHE[-\s.]?(\d{3})[.\s]?(\d{3})[.\s]?(\d{3})\b")
-
-
-def find_register(text: str, labelled: bool) -> tuple[str, str] | None:
-    """(register number, country hint) in `text`; bare Austrian numbers only when labelled."""
-    m = _register_re().search(text)
-    if m:
-        kind = "GnR" if m.group(1) == "GenR" else m.group(1)
-        number = m.group(2).replace(" ", "")
-        suffix = f" {m.group(3)}" if m.group(3) else ""
-        return f"{kind} {number}{suffix}", "DE"
-    m = _FN.search(text) or (_FN_BARE.search(text) if labelled else None)
-    if m:
-        return f"FN {m.group(1)}{m.group(2)}", "AT"
-    m = _CHE.search(text)
-    if m and ch_uid.is_valid("CHE" + "".join(m.groups())):
-        return f"CHE-{m.group(1)}.{m.group(2)}.{m.group(3)}", "CH"
-    return None
-
-
-# ---------------------------------------------------------------------------- register court
-_CITY = (r"([A-ZÄÖÜ][\wäöüß\-]+(?:\s(?:am|an der|im|in der|ob der|a\.\s?d\.|a\.)"
-         r"\s?[A-ZÄÖÜ][\wäöüß.\-]+"
-         r"|\s?\([A-ZÄÖÜ][\wäöüß\-]+\)|\s?a\.\s?M\.|/Main)?)")
-_COURTS = [
-    (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)\s+(?:in\s+|zu\s+|von\s+)?"
-                + _CITY), "DE"),
-    (re.compile(r"\b(?:Local|District|Registry)\s+Court\s*(?:\(Amtsgericht\))?\s*"
-                r"(?:of|in|at)?\s*" + _CITY), "DE"),
-    (re.compile(r"\b(?:Registergericht|Register court|Registration court|Court of registration)"
-                r"\s*[:|]?\s*(?:ist\s+)?(?:das\s+)?(?:AG\s+)?" + _CITY), "DE"),
-    (re.compile(r"\bAG\s+" + _CITY + r"(?=[\s,]+(?:HR[AB]|VR|GnR|PR)\b)"), "DE"),
-    (re.compile(r"\b((?:Handels|Landes|Bezirks)gericht(?:\s+für\s+ZRS)?"
-                r"\s+[A-ZÄÖÜ][\wäöüß\-]+)"), "AT"),
-    (re.compile(r"\b(Handelsregister(?:amt)?\s+(?:des\s+)?Kantons?\s+[A-ZÄÖÜ][\wäöüß\-]+)"), "CH"),
-]
-
-
-def canonical_court_city(city: str) -> str:
-    aliases = impressum_config().court_city_aliases
-    city = city.strip(" .,;")
-    city = re.sub(r"^Berlin\s*\(?(Charlottenburg)\)?$|^(Charlottenburg)\s*\(Berlin\)$",
-                  "Charlottenburg", city)
-    return aliases.get(city, city)
-
-
-def find_court(text: str) -> str | None:
-    """The register court named in `text`: `Amtsgericht <Ort>` for Germany, as written for
-    Austrian and Swiss courts."""
-    for pattern, country in _COURTS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        if country == "DE":
-            city = m.group(1)
-            if city.lower() in ("amtsgericht", "handelsregister", "hrb", "hra"):
-                continue
-            canonical = canonical_court_city(city)
-            if canonical == city.strip(" .,;"):
-                # enrichment.company knows the long forms ("Freiburg i. Br." → "… im Breisgau")
-                shared = parse_register("Amtsgericht " + text[m.start(1):])[0]
-                if shared:
-                    return shared
-            return f"Amtsgericht {canonical}"
-        value = m.group(1)
-        if value.startswith("Handelsregister "):
-            value = "Handelsregisteramt " + value[len("Handelsregister "):]
-        return value
-    return None
-
-
-# ----------------------------------------------------------------------------------- VAT ids
-_VAT = re.compile(
-    r"\b(DE|ATU|AT\s?U|CHE|BE|BG|CY|CZ|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)"
-    r"[\s.\-]?((?:[0-9A-Z][\s.\-]?){7,12}[0-9A-Z])(?:\s?(MWST|TVA|IVA|VAT))?\b"
-)
-
-
-def find_vat(text: str) -> str | None:
-    """The first valid VAT id in `text` (compact form); Swiss UIDs as `CHE123456789`.
-    Digit groups are only cut at their spaces, so an IBAN (`DE89 3704 0044 …`) never yields a
-    VAT id by accident."""
-    for m in _VAT.finditer(text):
-        prefix = m.group(1).replace(" ", "")
-        if prefix == "CHE":
-            body = re.sub(r"[\s.\-]", "", m.group(2))[:9]
-            window = text[max(0, m.start() - 15):m.end() + 8].upper()
-            suffix = next((s for s in ("MWST", "TVA", "IVA") if s in window), None)
-            if suffix and ch_uid.is_valid("CHE" + body):
-                # written as enrichment.company writes it: "CHE-123.456.789 MWST"
-                return f"CHE-{body[:3]}.{body[3:6]}.{body[6:]} {suffix}"
-            continue
-        groups = m.group(2).split()
-        for end in range(len(groups), 0, -1):
-            candidate = prefix + re.sub(r"[.\-]", "", "".join(groups[:end]))
-            if eu_vat.is_valid(candidate):
-                return eu_vat.compact(candidate)
-    return None
 
 
 # ------------------------------------------------------------------------------- addresses

@@ -9,8 +9,9 @@ import pytest
 from enrichment.impressum import build_nlp, extract_impressum
 from enrichment.impressum.emails import find_emails, mailto_address
 from enrichment.impressum.extract import CONTRACT_KEYS
-from enrichment.impressum.fields import find_phones, find_vat
+from enrichment.impressum.fields import find_phones
 from enrichment.impressum.html import decode_html, parse_html
+from enrichment.register import find_vat
 from tests.enrichment.impressum.scoring import Report, compare, load_fixture, score_dir
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "impressum"
