@@ -16,13 +16,26 @@ from enrichment.config import address_config, country_config
 from enrichment.text import clean_value, fold
 
 _HOUSE = re.compile(
-    r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)?)$"
+    r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)*)$"
 )
+"""The house number is the last number-shaped token: `12a`, `3-5`, Austrian `6/1/242`."""
 _POBOX = re.compile(r"^(?:Postfach|Postf\.|PF|P\.?O\.? Box)\s*(?P<number>[\d\s]+)$", re.IGNORECASE)
 _LINE = re.compile(
-    r"^(?P<street>.+?)\s*,\s*(?:(?P<cc>[A-Z]{1,2})\s*-\s*)?(?P<postcode>\d{4,5})\s+(?P<city>[^,]+?)"
+    r"^(?:(?P<street>.+?)(?:\s*,\s*|(?<=\d|[a-z])\s+(?=(?:[A-Z]{1,2}\s*-\s*)?\d{4,5}\s)))?"
+    r"(?:(?P<cc>[A-Z]{1,2})\s*-\s*)?(?P<postcode>\d{4,5})(?:\s*,)?\s+(?P<city>[^,\d][^,]*?)"
     r"(?:\s*,\s*(?P<country>[^,]+))?$"
 )
+"""A whole line: street (a comma or, after the house number, a space before the postcode),
+`D-`/`A-` prefix, postcode, city, country. A line of postcode and city alone has no street."""
+_SEPARATOR = re.compile(r"\s+[.·•|]\s+|\s*[·•|]\s*")
+"""`Musterweg 3 . 12345 Berlin`, `Hauptstr. 1 · 80331 München`: separators that stand for a
+comma between address parts."""
+_TRAILING_STOP = re.compile(r"(?<=[a-zäöüß]{3})\.$")
+"""A full stop after a whole word ends the sentence (`… 80331 München.`); `a.M.` keeps its."""
+_ADDITION = re.compile(
+    r"^(?:c/o|z\.\s?Hd\.?|zu Händen|Gebäude|Haus\s\w$|Eingang|Etage|\d+\.\s?(?:OG|Stock|Etage))\b",
+    re.IGNORECASE)
+"""Parts of a street line that are no street: c/o, for the attention of, building, floor."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,16 @@ def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
     return text, None, False, "house_number_missing"
 
 
+def _street_part(text: str) -> tuple[str, str | None]:
+    """(street, addition) of `c/o Firma X, Bahnhofstr. 5` or `Bahnhofstr. 5, 2. OG`: the part
+    with the house number is the street; a c/o, floor or building part is an addition."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    additions = [p for p in parts if _ADDITION.match(p)]
+    if not additions or len(additions) == len(parts):
+        return text, None
+    return ", ".join(p for p in parts if p not in additions), ", ".join(additions)
+
+
 _DECIMAL = re.compile(r"^(\d+)[.,]0+$")
 
 
@@ -157,17 +180,23 @@ def enrich_address(
     line_country = None
     po_box = False
     if full:
+        full = _TRAILING_STOP.sub("", _SEPARATOR.sub(", ", full).strip(" ,;"))
         line = _LINE.match(full)
         if line:
             full = line.group("street")
             out_post = out_post or line.group("postcode")
             out_city = out_city or line.group("city").strip()
             line_country = line.group("country") or line.group("cc")
-        s, n, po_box, reason = split_street(full)
-        out_street = out_street or s
-        out_number = out_number or n
-        if reason and not out_number:
-            reasons.append(reason)
+        if full and "," in full:
+            full, addition = _street_part(full)
+            if addition:
+                reasons.append(f"address_addition_dropped: {addition}")
+        if full:
+            s, n, po_box, reason = split_street(full)
+            out_street = out_street or s
+            out_number = out_number or n
+            if reason and not out_number:
+                reasons.append(reason)
     elif out_street and not out_number:
         s, n, po_box, reason = split_street(out_street)
         out_street, out_number = s, n

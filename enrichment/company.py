@@ -10,6 +10,7 @@ part is parsed on its own. Legal-form patterns, court aliases and thresholds are
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -45,9 +46,18 @@ class CompanyResult:
 
 
 @dataclass(frozen=True)
+class _FormPatterns:
+    at_end: re.Pattern[str]
+    anywhere: re.Pattern[str]
+    form: LegalFormMatch
+
+
+@dataclass(frozen=True)
 class _Compiled:
-    forms: tuple[tuple[re.Pattern[str], re.Pattern[str], LegalFormMatch], ...]
+    forms: tuple[_FormPatterns, ...]
+    caseless: tuple[_FormPatterns, ...]
     whole: tuple[tuple[re.Pattern[str], LegalFormMatch], ...]
+    endings: tuple[tuple[re.Pattern[str], LegalFormMatch], ...]
     noise: frozenset[str]
     config: CompanyConfig
 
@@ -72,31 +82,56 @@ _NOT_IN_NAME = re.compile(r"[\"'“”„»«()\[\]]")
 @lru_cache(maxsize=1)
 def _compiled() -> _Compiled:
     cfg = company_config().value
-    forms = []
+    forms: list[_FormPatterns] = []
+    caseless: list[_FormPatterns] = []
     whole = []
+    endings = []
     for form in cfg.legal_forms:
         body = "|".join(f"(?:{p})" for p in form.patterns)
-        at_end = re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})\s*[.,;]?\s*$")
-        anywhere = re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})(?=[\s,;]|$)")
         found = LegalFormMatch(form.canonical, form.entity)
-        forms.append((at_end, anywhere, found))
+        for flags, into in ((0, forms), (re.IGNORECASE, caseless)):
+            into.append(_FormPatterns(
+                re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})\s*[.,;]?\s*$", flags),
+                re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})(?=[\s,;]|$)", flags), found))
         whole.append((re.compile(rf"(?:{body})", re.IGNORECASE), found))
-    return _Compiled(tuple(forms), tuple(whole), frozenset(cfg.noise_words), cfg)
+        if form.word_endings:
+            ending = "|".join(re.escape(e) for e in form.word_endings)
+            endings.append((re.compile(rf"\w(?:{ending})\b", re.IGNORECASE), found))
+    return _Compiled(tuple(forms), tuple(caseless), tuple(whole), tuple(endings),
+                     frozenset(cfg.noise_words), cfg)
 
 
 @lru_cache(maxsize=65536)
 def split_legal_form(name: str) -> tuple[str, LegalFormMatch | None]:
-    """('Müller Maschinenbau', GmbH & Co. KG) from 'Müller Maschinenbau GmbH & Co. KG'."""
+    """('Müller Maschinenbau', GmbH & Co. KG) from 'Müller Maschinenbau GmbH & Co. KG'.
+
+    Forms are matched in their own case first (`AG`, not the word `ag`); a name in capitals, or
+    a form of three or more letters, is read again ignoring case (`GMBH & CO KG`, `Gbr`). A
+    compound ending (`Bürgerstiftung`) carries its form but stays part of the name."""
     comp = _compiled()
-    for at_end, _anywhere, form in comp.forms:
-        m = at_end.search(name)
-        if m and m.start() > 0:
-            return _tidy(name[: m.start()]), form
-    for _at_end, anywhere, form in comp.forms:
-        m = anywhere.search(name)
-        if m:
+    if name.isupper():  # capitals say nothing about a form's case
+        base, form = _split(name, comp.caseless, lambda _m: True)
+    else:
+        base, form = _split(name, comp.forms, lambda _m: True)
+        if form is None:
+            base, form = _split(name, comp.caseless,
+                                lambda m: sum(ch.isalpha() for ch in m.group(0)) >= 3)
+    if form is None:
+        form = next((f for pattern, f in comp.endings if pattern.search(name)), None)
+    return base, form
+
+
+def _split(name: str, forms: tuple[_FormPatterns, ...],
+           accept: Callable[[re.Match[str]], bool]) -> tuple[str, LegalFormMatch | None]:
+    for patterns in forms:
+        m = patterns.at_end.search(name)
+        if m and m.start() > 0 and accept(m):
+            return _tidy(name[: m.start()]), patterns.form
+    for patterns in forms:
+        m = patterns.anywhere.search(name)
+        if m and accept(m):
             rest = name if m.start() == 0 else _tidy(name[: m.start()] + " " + name[m.end():])
-            return _tidy(rest), form
+            return _tidy(rest), patterns.form
     return _tidy(name), None
 
 

@@ -42,6 +42,8 @@ class LegalForm(_Strict):
     spellings: list[str] = Field(default_factory=list)
     """Literal spellings as pages write them (exact case): the Impressum extractor's
     entity-ruler patterns. `patterns` are the regular expressions for names and list values."""
+    word_endings: list[str] = Field(default_factory=list)
+    """Lower-case compound endings that carry the form (`stiftung` in `Bürgerstiftung`)."""
     entity: str = Field(pattern="^(corporation|partnership|sole_trader|association|public)$")
 
 
@@ -79,6 +81,10 @@ class RolePattern(_Strict):
 class PersonConfig(_Strict):
     version: int
     titles: list[str]
+    title_patterns: list[str] = Field(default_factory=list)
+    """Regular expressions for title families (`Dipl.-Kff.`); the title is kept as written."""
+    professions: list[str] = Field(default_factory=list)
+    """Words before a name that are a profession, not a title (`Notar`): dropped."""
     particles: list[str]
     salutations: dict[str, str | None]
     """Folded spelling -> Herr/Frau; None for a known neutral value (divers)."""

@@ -112,8 +112,10 @@ def classify(local_part: str, domain: str) -> tuple[EmailKind, str]:
     if domain in freemail or registrable in freemail:
         return "freemail", "freemail_domain"
     base = local_part.lower().split("+", 1)[0]
-    if base in role or base.rstrip("0123456789") in role:
-        return "role", f"role_mailbox: {base}"
+    head = re.split(r"[.\-_]", base, maxsplit=1)[0]  # "info.koeln", "vertrieb-nord"
+    for part in (base, base.rstrip("0123456789"), head):
+        if part in role:
+            return "role", f"role_mailbox: {part}"
     return "personal_business", "personal_address_on_own_domain"
 
 

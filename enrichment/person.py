@@ -39,6 +39,8 @@ class PersonResult:
 @dataclass(frozen=True)
 class _Compiled:
     titles: tuple[tuple[re.Pattern[str], str], ...]
+    title_families: tuple[re.Pattern[str], ...]
+    professions: re.Pattern[str] | None
     particles: frozenset[str]
     salutations: dict[str, str | None]
     feminine: re.Pattern[str]
@@ -62,7 +64,12 @@ def _compiled() -> _Compiled:
                   for r in cfg.roles)
     departments = tuple((re.compile("|".join(f"(?:{p})" for p in pats)), name)
                         for name, pats in cfg.department_roles.items())
-    return _Compiled(titles, frozenset(cfg.particles), dict(cfg.salutations),
+    families = tuple(re.compile(rf"^(?:{p})\s*") for p in cfg.title_patterns)
+    professions = re.compile(
+        r"^(?:" + "|".join(re.escape(p) for p in sorted(cfg.professions, key=len, reverse=True))
+        + r")(?=\s)\s*") if cfg.professions else None
+    return _Compiled(titles, families, professions, frozenset(cfg.particles),
+                     dict(cfg.salutations),
                      re.compile(cfg.feminine_titles), roles, departments)
 
 
@@ -128,18 +135,35 @@ def parse_salutation(value: str) -> tuple[str | None, str | None, list[str]]:
 
 
 def _take_titles(text: str) -> tuple[str | None, str]:
+    """The academic titles at the start of `text` (canonical spellings, or a title family's
+    spelling as written: `Dipl.-Kff.`), and the rest."""
+    comp = _compiled()
     found: list[str] = []
     progress = True
     while progress and text:
         progress = False
-        for pattern, canonical in _compiled().titles:
+        for pattern, canonical in comp.titles:
             m = pattern.match(text)
             if m:
                 found.append(canonical)
                 text = text[m.end():]
                 progress = True
                 break
+        for family in comp.title_families if not progress else ():
+            m = family.match(text)
+            if m:
+                found.append(re.sub(r"\s+(?!\()", "", m.group(0).strip()))
+                text = text[m.end():]
+                progress = True
+                break
     return (" ".join(found) if found else None), text
+
+
+def _drop_profession(text: str) -> tuple[str, str | None]:
+    """`Notar Dr. Klaus Berg` → (`Dr. Klaus Berg`, `Notar`): a profession is not a title."""
+    pattern = _compiled().professions
+    m = pattern.match(text) if pattern else None
+    return (text[m.end():], m.group(0).strip()) if m else (text, None)
 
 
 def split_name(text: str) -> tuple[str | None, str | None]:
@@ -156,7 +180,23 @@ def split_name(text: str) -> tuple[str | None, str | None]:
     start = len(tokens) - 1
     while start > 1 and tokens[start - 1].lower() in particles:
         start -= 1
+    if start > 2 and tokens[start - 1].lower().rstrip(".") in ("genannt", "gen"):
+        start -= 2  # "Max Müller genannt Schmidt": one surname, joined by "genannt"
     return proper_case(" ".join(tokens[:start])), proper_case(" ".join(tokens[start:]))
+
+
+_TOP = frozenset({"owner", "executive"})
+
+
+def _first_named_role(folded: str, role: str) -> str:
+    """`CEO & Founder`: the seniority is the highest named (founder: owner), the role the one
+    the title names first (CEO: Geschäftsführung)."""
+    first = None
+    for pattern, other, seniority in _compiled().roles:
+        m = pattern.search(folded) if other and seniority in _TOP else None
+        if m and (first is None or m.start() < first[0]):
+            first = (m.start(), other)
+    return first[1] if first else role
 
 
 @lru_cache(maxsize=65536)
@@ -169,6 +209,8 @@ def classify_position(position: str) -> tuple[str | None, str | None, str | None
         if pattern.search(folded):
             if role is None:
                 role = next((name for dept, name in comp.departments if dept.search(folded)), None)
+            elif seniority in _TOP:
+                role = _first_named_role(folded, role)
             return role, seniority, salutation, [f"position_matched: {seniority}"]
     department = next((name for dept, name in comp.departments if dept.search(folded)), None)
     return department, None, salutation, ["position_not_recognised"]
@@ -219,7 +261,12 @@ def enrich_person(
             neutral = True
             reasons.append("salutation_neutral")
         out_sal = out_sal or (found_sal if isinstance(found_sal, str) else None)
-        found_title, rest = _take_titles(" ".join(tokens))
+        unprofessional, profession = _drop_profession(" ".join(tokens))
+        found_title, rest = _take_titles(unprofessional)
+        if profession is None:
+            rest, profession = _drop_profession(rest)  # "Dr. Notar …" is rare but seen
+        if profession:
+            reasons.append(f"profession_dropped: {profession}")
         out_title = out_title or found_title
         if "," in rest:
             # "Schmidt, Dr. Anna": the title may follow the comma

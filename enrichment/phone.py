@@ -37,6 +37,14 @@ _EXTENSION = re.compile(
     r"\s*(\d{1,6})\s*$",
     re.IGNORECASE,
 )
+_LABEL = re.compile(
+    r"^(?:Tel(?:efon)?(?:\.?\s?-?\s?(?:Nr|Nummer)|nummer)?|Telephone|Phone|Fon|Ruf|T|P|"
+    r"Handy|Mobil(?:funk|telefon|nummer)?|Mobile|Mob|Cell|Festnetz|Zentrale|Büro|Office|"
+    r"Hotline|Durchwahl|Direkt(?:wahl)?|(?:Tele)?[Ff]ax)\s*[.:]*\s*(?=[+(\d])",
+    re.IGNORECASE,
+)
+"""A label written before the number in the same cell (`Tel.: 030 …`, `T +49 …`, `Handy: 0171
+…`): taken off with a reason, since the digits alone are the number."""
 _LETTERS = re.compile(r"[^\W\d_]")
 _ALLOWED = re.compile(r"^[\d\s+()/.\-–]+$")
 _PLAIN = re.compile(r"[( ]*(\+?)([0-9][0-9 ()/.\-–]{0,39})")
@@ -100,6 +108,12 @@ def _enrich(value: str, region: str) -> PhoneResult:
     text = " ".join(value.split())
     if not text:
         return PhoneResult(input=value, status="unparseable", reasons=["empty"])
+    label = _LABEL.match(text)
+    if label:
+        text = text[label.end():]
+        labelled = _enrich(text, region)
+        return PhoneResult(**{**labelled.__dict__, "input": value,
+                              "reasons": ["label_removed", *labelled.reasons]})
     text, cell_reasons = _spreadsheet_number(text)
     plain = _PLAIN.fullmatch(text)
     if plain:
