@@ -191,10 +191,10 @@ _TOP = frozenset({"owner", "executive"})
 def _first_named_role(folded: str, role: str) -> str:
     """`CEO & Founder`: the seniority is the highest named (founder: owner), the role the one
     the title names first (CEO: Geschäftsführung)."""
-    first = None
+    first: tuple[int, str] | None = None
     for pattern, other, seniority in _compiled().roles:
         m = pattern.search(folded) if other and seniority in _TOP else None
-        if m and (first is None or m.start() < first[0]):
+        if m and other and (first is None or m.start() < first[0]):
             first = (m.start(), other)
     return first[1] if first else role
 
