@@ -16,7 +16,7 @@ from enrichment.config import address_config, country_config
 from enrichment.text import clean_value, fold
 
 _HOUSE = re.compile(
-    r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?[-/–]\s?\d{1,5}\s?[a-zA-Z]?)*)$"
+    r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?(?:[-/–+]|u\.)\s?\d{1,5}\s?[a-zA-Z]?)*)$"
 )
 """The house number is the last number-shaped token: `12a`, `3-5`, Austrian `6/1/242`."""
 _POBOX = re.compile(r"^(?:Postfach|Postf\.|PF|P\.?O\.? Box)\s*(?P<number>[\d\s]+)$", re.IGNORECASE)
@@ -109,6 +109,14 @@ def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
     return text, None, False, "house_number_missing"
 
 
+def _city_and_country(city: str) -> tuple[str, str | None]:
+    """`Hamburg/Germany`, `Wien - Österreich` → (city, country word)."""
+    m = re.fullmatch(r"(.+?)\s*(?:/|\s-\s|\s)\s*([A-Za-zÄÖÜäöü]+)", city)
+    if m and country_code(m.group(2)) is not None and len(m.group(2)) > 2:
+        return m.group(1), m.group(2)
+    return city, None
+
+
 def _street_part(text: str) -> tuple[str, str | None]:
     """(street, addition) of `c/o Firma X, Bahnhofstr. 5` or `Bahnhofstr. 5, 2. OG`: the part
     with the house number is the street; a c/o, floor or building part is an addition."""
@@ -185,8 +193,9 @@ def enrich_address(
         if line:
             full = line.group("street")
             out_post = out_post or line.group("postcode")
-            out_city = out_city or line.group("city").strip()
-            line_country = line.group("country") or line.group("cc")
+            city, glued = _city_and_country(line.group("city").strip())
+            out_city = out_city or city
+            line_country = line.group("country") or glued or line.group("cc")
         if full and "," in full:
             full, addition = _street_part(full)
             if addition:

@@ -91,8 +91,8 @@ def _compiled() -> _Compiled:
         found = LegalFormMatch(form.canonical, form.entity)
         for flags, into in ((0, forms), (re.IGNORECASE, caseless)):
             into.append(_FormPatterns(
-                re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})\s*[.,;]?\s*$", flags),
-                re.compile(rf"(?:^|(?<=[\s,\-/]))(?:{body})(?=[\s,;]|$)", flags), found))
+                re.compile(rf"(?:^|(?<=[\s,\-/(]))(?:{body})\s*[.,;)]?\s*$", flags),
+                re.compile(rf"(?:^|(?<=[\s,\-/(]))(?:{body})(?=[\s,;)]|$)", flags), found))
         whole.append((re.compile(rf"(?:{body})", re.IGNORECASE), found))
         if form.word_endings:
             ending = "|".join(re.escape(e) for e in form.word_endings)

@@ -86,6 +86,8 @@ class PersonConfig(_Strict):
     professions: list[str] = Field(default_factory=list)
     """Words before a name that are a profession, not a title (`Notar`): dropped."""
     particles: list[str]
+    noble_titles: list[str] = Field(default_factory=list)
+    """Capitalised words that belong to the surname like a particle (`Graf von …`)."""
     salutations: dict[str, str | None]
     """Folded spelling -> Herr/Frau; None for a known neutral value (divers)."""
     feminine_titles: str

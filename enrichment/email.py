@@ -103,6 +103,12 @@ def _parse_full(value: str) -> _Parsed:
     return v.normalized, v.local_part, v.domain, v.ascii_domain, ""
 
 
+@lru_cache(maxsize=1)
+def _long_roles() -> tuple[str, ...]:
+    """Role words long enough to name a mailbox at the end of a compound (7+ letters)."""
+    return tuple(r for r in _lists()[0] if len(r) >= 7 and r.isalpha())
+
+
 def classify(local_part: str, domain: str) -> tuple[EmailKind, str]:
     """Kind by contract precedence: disposable > freemail > role > personal_business."""
     role, freemail, disposable = _lists()
@@ -116,6 +122,9 @@ def classify(local_part: str, domain: str) -> tuple[EmailKind, str]:
     for part in (base, base.rstrip("0123456789"), head):
         if part in role:
             return "role", f"role_mailbox: {part}"
+    ending = next((r for r in _long_roles() if base.endswith(r)), None)
+    if ending:  # "hausverwaltung", "kundenservice": a compound of a role word
+        return "role", f"role_mailbox: {base}"
     return "personal_business", "personal_address_on_own_domain"
 
 

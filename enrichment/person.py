@@ -42,6 +42,7 @@ class _Compiled:
     title_families: tuple[re.Pattern[str], ...]
     professions: re.Pattern[str] | None
     particles: frozenset[str]
+    nobles: frozenset[str]
     salutations: dict[str, str | None]
     feminine: re.Pattern[str]
     roles: tuple[tuple[re.Pattern[str], str | None, str], ...]
@@ -69,6 +70,7 @@ def _compiled() -> _Compiled:
         r"^(?:" + "|".join(re.escape(p) for p in sorted(cfg.professions, key=len, reverse=True))
         + r")(?=\s)\s*") if cfg.professions else None
     return _Compiled(titles, families, professions, frozenset(cfg.particles),
+                     frozenset(n.lower() for n in cfg.noble_titles),
                      dict(cfg.salutations),
                      re.compile(cfg.feminine_titles), roles, departments)
 
@@ -176,7 +178,8 @@ def split_name(text: str) -> tuple[str | None, str | None]:
         return None, None
     if len(tokens) == 1:
         return None, proper_case(tokens[0])
-    particles = _compiled().particles
+    comp = _compiled()
+    particles = comp.particles | comp.nobles
     start = len(tokens) - 1
     while start > 1 and tokens[start - 1].lower() in particles:
         start -= 1

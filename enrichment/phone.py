@@ -137,12 +137,26 @@ def _enrich(value: str, region: str) -> PhoneResult:
     if text.lower().startswith("tel:"):
         text = text[4:].strip()
     if _LETTERS.search(text):
+        found = _number_in_text(text, region)
+        if found is not None:
+            return PhoneResult(**{**found.__dict__, "input": value,
+                                  "reasons": ["number_taken_from_text", *found.reasons]})
         return PhoneResult(input=value, status="unparseable", extension=extension,
                            reasons=["letters_in_number"])
     if not _ALLOWED.match(text):
         return PhoneResult(input=value, status="unparseable", extension=extension,
                            reasons=["unexpected_characters"])
     return _result(value, extension, _repaired(text, region), cell_reasons)
+
+
+def _number_in_text(text: str, region: str) -> PhoneResult | None:
+    """The one valid number in a cell that also holds words (`0163-7017691 (Anruf, SMS)`,
+    `info@x.de +49 178 4047432`), found by phonenumbers' own matcher; None when the cell holds
+    no number or several, which stays a data error for the user to see."""
+    matches = list(phonenumbers.PhoneNumberMatcher(text, region))
+    if len(matches) != 1:
+        return None
+    return _enrich(matches[0].raw_string, region)
 
 
 def _result(value: str, extension: str | None, parsed: _Parsed,

@@ -57,11 +57,12 @@ def _patterns() -> _Patterns:
     suffixes = "|".join(re.escape(s) for s in cfg.register_suffixes)
     number = re.compile(
         rf"(?<![\w-])(?P<type>{types}|HR[ ]?[AB])(?:[ ]?-?[ ]?Nr\.?)?[ ]*[.:\-]?[ ]*(?:Nr\.?[ ]*)?"
-        rf"{_NUMBER_BODY}(?:[ ]?(?P<suffix>{suffixes})\b)?(?![\d])"
+        rf"{_NUMBER_BODY}(?:[ ]?(?P<suffix>{suffixes})\b"
+        r"|[ ](?P<other>[A-Z]{1,2})(?=[ ]*(?:[,;|)]|$)))?(?![\d])"
     )
     courts = (
         (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)[ ]*[:,]?[ ]*(?:in[ ]|zu[ ]|von[ ])?"
-                    + _CITY), "DE"),
+                    r"(?:\d{5}[ ])?" + _CITY), "DE"),
         (re.compile(r"\b(?:Local|District|Registry|Register)[ ]Court[ ]*(?:\(Amtsgericht\))?[ ]*"
                     r"(?:of|in|at)?[ ]*" + _CITY), "DE"),
         (re.compile(r"\b(?:Registergericht|Register[ ]?court|Registration[ ]court|"
@@ -93,7 +94,8 @@ def find_register_number(text: str, labelled: bool = False) -> RegisterNumber | 
         kind = m.group("type").replace(" ", "")
         kind = "GnR" if kind == "GenR" else kind
         digits = re.sub(r"[ .]", "", m.group(2))
-        suffix = f" {m.group('suffix')}" if m.group("suffix") else ""
+        letters = m.group("suffix") or m.group("other")
+        suffix = f" {letters}" if letters else ""
         return RegisterNumber(f"{kind} {digits}{suffix}", "DE")
     m = _FN.search(text) or (_FN_BARE.search(text) if labelled else None)
     if m:

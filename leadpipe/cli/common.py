@@ -93,6 +93,12 @@ def user_errors() -> Iterator[None]:
         raise
 
 
+def user_failure(message: str) -> typer.Exit:
+    """An error the user can fix, printed plainly on stderr; raise the returned exit (2)."""
+    err_console.print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(2)
+
+
 def parse_day(value: str, option: str) -> date:
     """A date option value (2026-11-20 or 20.11.2026), or a usage error naming the option."""
     from ingest import dates  # loads pydantic

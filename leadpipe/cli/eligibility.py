@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
-from leadpipe.cli.common import console, err_console, plain, print_json, user_errors
+from leadpipe.cli.common import console, err_console, plain, print_json, user_errors, user_failure
 
 if TYPE_CHECKING:
     from compliance.engine import CaseDecision
@@ -22,11 +22,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Contact eligibility under UWG and GDPR.", no_args_is_help=True)
 
 _COLOURS = {"allowed": "green", "blocked": "red", "review": "yellow"}
-
-
-def _fail(message: str) -> typer.Exit:
-    err_console.print(f"error: {message}", highlight=False, markup=False)
-    return typer.Exit(2)
 
 
 def _table(decision: CaseDecision) -> Table:
@@ -61,9 +56,9 @@ def check(
     try:
         data = json.loads(input_path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise _fail(f"{input_path}: cannot read: {exc.strerror or exc}") from exc
+        raise user_failure(f"{input_path}: cannot read: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(f"{input_path}: not valid JSON: {exc}") from exc
+        raise user_failure(f"{input_path}: not valid JSON: {exc}") from exc
     with user_errors():
         config = load_eligibility_config(load_settings().config_dir)
     try:
@@ -74,7 +69,7 @@ def check(
             warnings += apply_parameters(config.thresholds, case.parameters,
                                          config.parameter_aliases, label)[1]
     except CaseError as exc:
-        raise _fail(str(exc)) from exc
+        raise user_failure(str(exc)) from exc
     for warning in warnings:
         err_console.print(f"warning: {warning}", highlight=False, markup=False)
     decisions = [evaluate(case, config.thresholds, config.parameter_aliases)

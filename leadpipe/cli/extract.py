@@ -1,4 +1,4 @@
-"""`leadpipe extract PATH_OR_URL`: what the Impressum extractor makes of one page.
+"""`leadpipe extract PATH_OR_URL...`: what the Impressum extractor makes of pages.
 
 This is how a user checks a surprising crawl result: run it on the saved page (or the URL)
 and see every field. `--json` (or a pipe) prints the contract object with exactly the keys of
@@ -7,7 +7,9 @@ and see every field. `--json` (or a pipe) prints the contract object with exactl
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +17,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from leadpipe.cli.common import console, err_console, plain, print_json, wants_json
+from leadpipe.cli.common import (
+    console,
+    err_console,
+    plain,
+    print_json,
+    user_failure,
+    wants_json,
+)
 
 
 def _load(target: str, allow_private: bool) -> tuple[str, str | None]:
@@ -43,9 +52,26 @@ def _load(target: str, allow_private: bool) -> tuple[str, str | None]:
     return decode_html(path.read_bytes()), None
 
 
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".php", ".txt")
+
+
+def _pages(targets: list[str]) -> list[str]:
+    """The targets with folders expanded to their saved pages (sorted, recursive)."""
+    out: list[str] = []
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            out += sorted(str(p) for p in path.rglob("*")
+                          if p.is_file() and p.suffix.lower() in _PAGE_SUFFIXES)
+        else:
+            out.append(target)
+    return out
+
+
 def extract(
-    target: Annotated[str, typer.Argument(metavar="PATH_OR_URL",
-                                          help="A saved HTML file or an http(s) URL.")],
+    targets: Annotated[list[str], typer.Argument(
+        metavar="PATH_OR_URL...",
+        help="Saved HTML files, folders of them, or http(s) URLs.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON.")] = False,
     url: Annotated[str | None, typer.Option(
         help="The page's URL when extracting a saved file (its domain helps pick the company).",
@@ -54,11 +80,37 @@ def extract(
         "--allow-private", help="Allow URLs on private/loopback addresses (tests, demo).",
     )] = False,
 ) -> None:
-    """Show the company data extracted from one Impressum, imprint or contact page."""
+    """Show the company data extracted from Impressum, imprint or contact pages.
+
+    One page prints a table (or, with --json or a pipe, the contract object). Several pages
+    or a folder print JSON lines, one per page in order, each with its `source`; a page that
+    cannot be read is reported on stderr and the others go on (exit status 1 at the end).
+    """
     from enrichment.impressum import extract_impressum
 
-    html, page_url = _load(target, allow_private)
-    data = extract_impressum(html, url=url or page_url).to_contract()
+    pages = _pages(targets)
+    if not pages:
+        raise user_failure(f"{' '.join(targets)}: no saved pages (.html, .htm) found")
+    if len(pages) == 1:
+        html, page_url = _load(pages[0], allow_private)
+        _show(pages[0], extract_impressum(html, url=url or page_url).to_contract(), as_json)
+        return
+    failed = 0
+    for page in pages:
+        try:
+            html, page_url = _load(page, allow_private)
+        except typer.Exit:
+            failed += 1
+            continue
+        data = extract_impressum(html, url=page_url).to_contract()
+        sys.stdout.write(json.dumps({"source": page, **data}, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    if failed:
+        err_console.print(f"{failed} of {len(pages)} pages could not be read (see above)")
+        raise typer.Exit(1)
+
+
+def _show(target: str, data: dict[str, object], as_json: bool) -> None:
     if wants_json(as_json):
         print_json(data)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,3 +117,37 @@ def test_table_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "letters_in_number" in result.output
     with pytest.raises(json.JSONDecodeError):
         json.loads(result.output)
+
+
+def test_inspect_file_answers_one_json_line_per_value(tmp_path: Path) -> None:
+    values = tmp_path / "values.txt"
+    values.write_text("Tel.: 030 123456\n\n+43 1 234 56 78\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", "phone", "--file", str(values)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["e164"] for line in lines] == ["+4930123456", None, "+4312345678"]
+    assert lines[1]["reasons"] == ["empty"]
+
+
+def test_inspect_reads_values_from_stdin() -> None:
+    result = runner.invoke(app, ["inspect", "company", "--file", "-"],
+                           input="MEIER GMBH & CO KG\nUST-IdNr.: DE136695976\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["legal_form"] == "GmbH & Co. KG"
+    assert lines[1]["vat_id"] == "DE136695976"
+
+
+def test_inspect_values_file_in_windows_1252(tmp_path: Path) -> None:
+    values = tmp_path / "values.txt"
+    values.write_bytes("Müller GmbH\n".encode("cp1252"))
+    result = runner.invoke(app, ["inspect", "company", "--file", str(values)])
+    assert json.loads(result.stdout)["name"] == "Müller GmbH"
+
+
+@pytest.mark.parametrize("args", [["phone"], ["phone", "030 1", "--file", "x.txt"],
+                                  ["phone", "--file", "no/such/values.txt"]])
+def test_inspect_needs_one_value_or_a_readable_file(args: list[str]) -> None:
+    result = runner.invoke(app, ["inspect", *args])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output

@@ -56,3 +56,21 @@ def test_extract_url_goes_through_the_fetcher_and_its_guard() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_extract_folder_prints_one_json_line_per_page_in_one_process() -> None:
+    result = runner.invoke(app, ["extract", str(FIXTURES / "heldout")])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    pages = sorted((FIXTURES / "heldout").glob("*.html"))
+    assert [line["source"] for line in lines] == [str(p) for p in pages]
+    assert all(set(line) == {"source", *CONTRACT_KEYS} for line in lines)
+
+
+def test_extract_several_files_goes_on_past_an_unreadable_one() -> None:
+    page = FIXTURES / "dev" / "d03_latin1_ek.html"
+    result = runner.invoke(app, ["extract", str(page), "no/such/page.html", str(page)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["company_name"] for line in lines] == ["Bäckerei Größmann e.K."] * 2
+    assert "no/such/page.html: no such file" in result.stderr
