@@ -61,20 +61,20 @@ def _patterns() -> _Patterns:
         r"|[ ](?P<other>[A-Z]{1,2})(?=[ ]*(?:[,;|)]|$)))?(?![\d])"
     )
     courts = (
-        (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)[ ]*[:,]?[ ]*(?:in[ ]|zu[ ]|von[ ])?"
-                    r"(?:\d{5}[ ])?" + _CITY), "DE"),
-        (re.compile(r"\b(?:Local|District|Registry|Register)[ ]Court[ ]*(?:\(Amtsgericht\))?[ ]*"
-                    r"(?:of|in|at)?[ ]*" + _CITY), "DE"),
-        (re.compile(r"\b(?:Registergericht|Register[ ]?court|Registration[ ]court|"
-                    r"Court[ ]of[ ]registration|Handelsregister|Vereinsregister|"
-                    r"Genossenschaftsregister|Partnerschaftsregister|Registered[ ]at)"
-                    r"[ ]*[:|,]?[ ]*(?:ist[ ]|beim[ ]|des[ ]|the[ ])?(?:das[ ]|dem[ ])?"
-                    r"(?:AG[ ])?" + _CITY, re.I), "DE"),
-        (re.compile(r"\bAG[ ]" + _CITY + r"(?=[ ,;:|/-]+(?:HR[ ]?[AB]|VR|GnR|PR)\b)"), "DE"),
         (re.compile(r"\b((?:Handels|Landes|Bezirks)gericht(?:[ ]für[ ]ZRS)?"
                     r"[ ][A-ZÄÖÜ][\wäöüß\-]+)"), "AT"),
         (re.compile(r"\b(Handelsregister(?:amt)?[ ](?:des[ ])?Kantons?[ ][A-ZÄÖÜ][\wäöüß\-]+)"),
          "CH"),
+        (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)[ ]*[:,]?[ ]*(?:in[ ]|zu[ ]|von[ ])?"
+                    r"(?:\d{5}[ ])?" + _CITY), "DE"),
+        (re.compile(r"\b(?i:Local|District|Registry|Register)[ ](?i:Court)[ ]*(?:\(Amtsgericht\))?"
+                    r"[ ]*(?:of|in|at)?[ ]*" + _CITY), "DE"),
+        (re.compile(r"\b(?i:Registergericht|Register[ ]?court|Registration[ ]court|"
+                    r"Court[ ]of[ ]registration|Handelsregister|Vereinsregister|"
+                    r"Genossenschaftsregister|Partnerschaftsregister|Registered[ ]at)"
+                    r"[ ]*[:|,]?[ ]*(?:ist[ ]|beim[ ]|des[ ]|the[ ])?(?:das[ ]|dem[ ])?"
+                    r"(?:AG[ ])?" + _CITY), "DE"),
+        (re.compile(r"\bAG[ ]" + _CITY + r"(?=[ ,;:|/-]+(?:HR[ ]?[AB]|VR|GnR|PR)\b)"), "DE"),
     )
     generic = frozenset({"amtsgericht", "registergericht", "handelsregister", "hrb", "hra", "ag",
                          "registernummer", "register", "court", "district", "local", "nr",

@@ -15,6 +15,7 @@ class ImpressumConfig(BaseModel):
     country_words: dict[str, list[str]]
     not_name_words: list[str]
     extra_first_names: list[str]
+    legal_text_headings: list[str]
 
 
 @lru_cache(maxsize=1)

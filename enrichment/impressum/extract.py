@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -152,6 +153,12 @@ class _Page:
         self.by_line: dict[int, list[Segment]] = {}
         for seg in self.segments:
             self.by_line.setdefault(seg.line, []).append(seg)
+        self.legal_text_from = _legal_text_start(self.lines)
+
+    def in_legal_text(self, line: int) -> bool:
+        """Whether `line` is in the legal small print (disclaimer, privacy, credits) that
+        follows the Impressum's own block."""
+        return line >= self.legal_text_from
 
     def role_at(self, line: int, pos: int) -> str | None:
         for seg in self.by_line.get(line, []):
@@ -167,6 +174,25 @@ class _Page:
             if parts:
                 out.append((line, " ".join(parts)))
         return sorted(out)
+
+
+@lru_cache(maxsize=1)
+def _legal_text_heading() -> re.Pattern[str]:
+    words = sorted(impressum_config().legal_text_headings, key=len, reverse=True)
+    return re.compile(r"^\W*(?:\d+\.?\s*)?(?:" + "|".join(re.escape(w) for w in words)
+                      + r")\b[^.]{0,40}$", re.I)
+
+
+def _legal_text_start(lines: list[Line]) -> int:
+    """The first line (after the first) that heads the legal small print: a heading, or a
+    short line alone in its block, that names a disclaimer, privacy or copyright section."""
+    pattern = _legal_text_heading()
+    for i, ln in enumerate(lines[1:], start=1):
+        alone = ln.heading or (len(ln.text) <= 60 and all(
+            other.chunk != ln.chunk for other in (lines[i - 1], *lines[i + 1:i + 2])))
+        if alone and pattern.match(ln.text.strip()):
+            return i
+    return len(lines)
 
 
 def _addresses(p: _Page) -> list[_Address]:
@@ -274,6 +300,8 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
             score -= 3
         if len(name.split()) > 9:
             score -= 2
+        if p.in_legal_text(i):
+            score -= 6
         if best is None or score > best[0]:
             best = (score, name, form, i)
     if best is not None:
@@ -356,7 +384,9 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     third_text = " ".join(t for _, t in p.text_of((THIRD_PARTY,)))
 
     # e-mails: company text first, then mailto links whose address no third party owns
-    emails = [e for _, t in company_text for e in find_emails(t, p.page.rtl_hint)]
+    emails = _before_legal_text(p, [(line, e) for line, t in company_text
+                                    for e in find_emails(t, p.page.rtl_hint)],
+                                lambda e: e.split("@")[-1])
     third_emails = set(find_emails(third_text, p.page.rtl_hint))
     if not emails:
         emails = [a for a in (mailto_address(h) for h in p.page.mailtos) if a]
@@ -390,7 +420,7 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
             break
 
     # company name and address
-    addresses = _addresses(p)
+    addresses = sorted(_addresses(p), key=lambda a: p.in_legal_text(a.line))
     name, form, name_line = _choose_name(p, addresses, schema, domains)
     addr = None
     if name_line is not None:
@@ -416,17 +446,19 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     region = data.country if data.country in ("DE", "AT", "CH", "LI", "LU") else "DE"
 
     # phones and fax from labelled (or unlabelled) company segments
-    phones: list[str] = []
-    faxes: list[str] = []
+    found_phones: list[tuple[int, str]] = []
+    found_faxes: list[tuple[int, str]] = []
     for seg in p.segments:
         if seg.role != COMPANY:
             continue
         if seg.label == "L_FAX":
-            faxes += f.find_phones(seg.text, region)
+            found_faxes += [(seg.line, x) for x in f.find_phones(seg.text, region)]
         elif seg.label == "L_PHONE":
-            phones += f.find_phones(seg.text, region)
+            found_phones += [(seg.line, x) for x in f.find_phones(seg.text, region)]
         elif seg.label in _PHONE_LABELS:
-            phones += f.find_phones(seg.text, region, strict=True)
+            found_phones += [(seg.line, x) for x in f.find_phones(seg.text, region, strict=True)]
+    phones = _before_legal_text(p, found_phones, lambda _x: "")
+    faxes = _before_legal_text(p, found_faxes, lambda _x: "")
     if not phones:
         phones = [e for e in (f.parse_phone(t, region) for t in p.page.tels) if e]
     data.fax = faxes[0] if faxes else None
@@ -455,6 +487,16 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
 
     _fill_from_schema(data, schema, region)
     return data
+
+
+def _before_legal_text(p: _Page, found: list[tuple[int, str]],
+                       kin: Callable[[str], str]) -> list[str]:
+    """Values from the Impressum's own block; values from the legal small print only when the
+    block gave none, or when they share a kin key (an e-mail's domain) with the block's."""
+    own = [v for line, v in found if not p.in_legal_text(line)]
+    kins = {kin(v) for v in own}
+    later = [v for line, v in found if p.in_legal_text(line) and (not own or kin(v) in kins)]
+    return own + later
 
 
 def _unique(names: list[str]) -> list[str]:
