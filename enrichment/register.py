@@ -56,7 +56,8 @@ def _patterns() -> _Patterns:
     types = "|".join(sorted(cfg.register_types, key=len, reverse=True))
     suffixes = "|".join(re.escape(s) for s in cfg.register_suffixes)
     number = re.compile(
-        rf"(?<![\w-])(?P<type>{types}|HR[ ]?[AB])(?:[ ]?-?[ ]?Nr\.?)?[ ]*[.:\-]?[ ]*(?:Nr\.?[ ]*)?"
+        rf"(?<![\w-])(?P<type>{types}|(?i:HR[ ]?[AB]))(?:[ ]?-?[ ]?(?i:Nr)\.?)?[ ]*[.:\-]?[ ]*"
+        r"(?:Nr\.?[ ]*)?"
         rf"{_NUMBER_BODY}(?:[ ]?(?P<suffix>{suffixes})\b"
         r"|[ ](?P<other>[A-Z]{1,2})(?=[ ]*(?:[,;|)]|$)))?(?![\d])"
     )
@@ -82,6 +83,10 @@ def _patterns() -> _Patterns:
     return _Patterns(number, courts, dict(cfg.register_court_aliases), generic)
 
 
+_REGISTER_WORDS = {"VR": "verein", "GnR": "genossenschaft", "PR": "partnerschaft"}
+_NAMED_REGISTER = re.compile(
+    r"\b((?i:Vereins?|Genossenschafts|Partnerschafts)-?register\w*)(?:[ ]+(?i:Nr\.?|No\.?))?"
+    r"[ ]*[:.]?[ ]*(?:(?i:unter[ ]der[ ]\w+[ ])?)(\d{1,6})\b")
 _FN = re.compile(r"\bFN\s*[.:]?\s*(\d{1,6})\s?([a-z])\b")
 _FN_BARE = re.compile(r"(?<![\w-])(\d{4,6})\s?([a-z])\b")
 _CHE = re.compile(r"\bCHE[-\s.]?(\d{3})[.\s]?(\d{3})[.\s]?(\d{3})\b")
@@ -92,11 +97,15 @@ def find_register_number(text: str, labelled: bool = False) -> RegisterNumber | 
     m = _patterns().number.search(text)
     if m:
         kind = m.group("type").replace(" ", "")
-        kind = "GnR" if kind == "GenR" else kind
+        kind = "GnR" if kind == "GenR" else kind.upper() if kind.lower().startswith("hr") else kind
         digits = re.sub(r"[ .]", "", m.group(2))
         letters = m.group("suffix") or m.group("other")
         suffix = f" {letters}" if letters else ""
         return RegisterNumber(f"{kind} {digits}{suffix}", "DE")
+    m = _NAMED_REGISTER.search(text)
+    if m:  # "Vereinsregister 18785", "Vereinsregisternummer: 3413": the type named in words
+        kind = next(k for k, word in _REGISTER_WORDS.items() if m.group(1).lower().startswith(word))
+        return RegisterNumber(f"{kind} {m.group(2)}", "DE")
     m = _FN.search(text) or (_FN_BARE.search(text) if labelled else None)
     if m:
         return RegisterNumber(f"FN {m.group(1)}{m.group(2)}", "AT")

@@ -47,8 +47,13 @@ _CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄ�
 _CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s")
 _FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
-_NAME_CUT = re.compile(r".*(?:[:|;©]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)|Copyright"
-                       r"|\b(?:19|20)\d\d\s|\b(?:ist|is|sind|are|by|von|durch)\s+(?:die|der|das|the)?\s*)")
+_NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
+                       r"|Copyright"
+                       r"|\b(?:ist|is|sind|are|by|von|durch|c/o)\s+(?:die|der|das|the)?\s*"
+                       r"|\b(?:für|for)\s+(?:die|den|das|the)\s+)")
+_LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?\s")
+"""`© 2024 Firma GmbH`: a year after the copyright sign; a year inside a name stays
+(`TSV Zorneding 1920 e.V.`)."""
 # "X ist eine Körperschaft des öffentlichen Rechts": the name is the sentence's subject
 _DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)"
                         r"(?:\s+[\w\s-]*)?$")
@@ -255,6 +260,9 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
             cut = _NAME_CUT.match(prefix)
             if cut:
                 prefix = prefix[cut.end():]
+            prefix = _LEADING_YEAR.sub("", prefix)
+            if re.search(r"c/o\s*$", ln.text[:mk.start - len(prefix)], re.I):
+                continue  # "c/o Verein e.V.": the host of the address, not the provider
             tokens = prefix.split()[-8:]
             name = (" ".join(tokens) + " " + ln.text[mk.start:mk.end]).strip(" :|,")
             if described:

@@ -80,6 +80,23 @@ def cf_decode(hexstr: str) -> str | None:
     return "".join(chr(b ^ raw[0]) for b in raw[1:])
 
 
+_WRAPPED_MIN_CHARS = 55
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a text block as its author wrote them. Markdown renders `Firma GmbH⏎
+    Straße 1⏎12345 Ort` into one paragraph that a browser shows on one line, but each source
+    line is one fact; prose hard-wrapped at a fixed width (lines of 55+ characters) is one
+    text and is joined."""
+    parts = [p for p in (x.strip() for x in text.split("\n")) if p]
+    if len(parts) <= 1:
+        return [" ".join(parts)]
+    body = sorted(len(p) for p in parts[:-1])
+    if body[len(body) // 2] >= _WRAPPED_MIN_CHARS:
+        return [" ".join(parts)]
+    return parts
+
+
 def clean_text(text: str) -> str:
     """Collapse spaces; a run of two or more spaces between words inside one text (a common
     way to lay out fields without markup) becomes a ` | ` separator."""
@@ -99,10 +116,12 @@ class _Builder:
             self.current.append(value)
 
     def newline(self) -> None:
-        line = clean_text("".join(self.current))
+        text = "".join(self.current)
         self.current = []
-        if line:
-            self.lines.append(line)
+        for line in source_lines(text):
+            line = clean_text(line)
+            if line:
+                self.lines.append(line)
 
     def flush(self) -> None:
         self.newline()
@@ -160,8 +179,12 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
     if tag in ("td", "th") and "".join(out.current).strip():
         out.text(" | ")
     out.text(el.text)
+    previous = None
     for child in el:
+        if previous is not None and not (previous.tail or "").strip() and _glued(out, child):
+            out.text(" | ")  # <span>Adresse</span><span>Bocksrietweg 18</span>: two fields
         _walk(child, out, page)
+        previous = child
     if mailto is not None:
         out.text(f" {unquote(mailto).split('?', 1)[0]} ")
     if tag == "dd" or tag == "li":
@@ -171,6 +194,14 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
     elif tag == "dt":
         out.newline()
     out.text(el.tail)
+
+
+def _glued(out: _Builder, child: Any) -> bool:
+    """Whether `child` starts a word right where its sibling element ended one: sibling
+    elements laid out as label and value by CSS, with no space between them in the markup."""
+    before = out.current[-1][-1:] if out.current and out.current[-1] else ""
+    after = (child.text or "")[:1] if isinstance(child.tag, str) else ""
+    return before.isalnum() and after.isalnum()
 
 
 def _microdata(root: Any) -> list[dict[str, Any]]:
