@@ -35,14 +35,23 @@ from enrichment.impressum.segments import (
     page_lines,
     segment,
 )
+from enrichment.impressum.sole_trader import (
+    PersonEvidence,
+    SoleTrader,
+    owner_in_trade,
+    read_sole_trader,
+)
 from enrichment.register import find_court, find_register_number, find_vat
+from enrichment.text import fold
 
 CONTRACT_KEYS = ("company_name", "legal_form", "street", "postcode", "city", "country", "phones",
                  "fax", "emails", "managing_directors", "register_court", "register_number",
                  "vat_id", "responsible_persons")
 _PROSE_CHARS = 250
 _PAGE_WORDS = re.compile(r"^(?:Impressum|Imprint|Legal notice|Site notice|Kontakt|Contact|"
-                         r"Anbieterkennzeichnung|Herausgeber|Anschrift|Adresse)\W*$", re.I)
+                         r"Anbieterkennzeichnung|Herausgeber|Anschrift|Adresse|Postanschrift|"
+                         r"Kontakt-?\s?(?:Adresse|daten|informationen)|Contact details|Address|"
+                         r"Hausanschrift|Sitz)\W*$", re.I)
 _CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄÖÜ][\wäöüß.\-/ ]{1,25}\))")
 _CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s")
 _FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
@@ -236,7 +245,7 @@ def _addresses(p: _Page) -> list[_Address]:
                 for back in range(i - 1, max(i - 4, -1), -1):
                     if p.lines[back].heading or f.POSTCODE_CITY.search(p.lines[back].text):
                         break
-                    prev = re.split(r"[:|,]", p.lines[back].text)[-1].strip()
+                    prev = re.split(r"[:|,]", p.lines[back].text.rstrip(" ,;|"))[-1].strip()
                     if f.looks_like_street(prev):
                         street = prev
                         break
@@ -314,29 +323,66 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
             best = (score, name, form, i)
     if best is not None:
         return best[1], best[2], best[3]
-    for seg in p.segments:
-        if seg.label == "L_NAME" and seg.role == COMPANY:
-            value = seg.text.strip(" :|-–")
-            if value and not f.POSTCODE_CITY.search(value):
-                return value.split(",")[0].strip(), None, seg.line
-    for addr in addresses:
-        if addr.street is None:
-            continue
-        text = p.lines[addr.line].text
-        at = text.find(addr.street)
-        if at > 0:
-            parts = [x.strip() for x in re.split(r"[,|;]", text[:at]) if x.strip()]
-            if parts:
-                return parts[-1].split(":")[-1].strip() or None, None, addr.line
-        street_line = addr.line if at >= 0 else addr.line - 1
-        first = next(i for i, ln in enumerate(p.lines) if ln.chunk == p.lines[street_line].chunk)
-        for k in range(first, street_line):
-            value = p.lines[k].text.split(":")[-1].strip()
-            if value and not MARKER.search(p.lines[k].text) and not _PAGE_WORDS.match(value) \
-                    and not any(m.start == 0 and m.end >= len(value) - 1 for m in p.marks[k]):
-                return value, None, k
-        break
     return None, None, None
+
+
+def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]]:
+    """The lines that name a provider without a legal form: the value of a name label
+    (`Anbieterin: …`), else the lines above the first address, back to a heading, the § 5
+    marker or a blank label line, at most four."""
+    addr = next((a for a in addresses if a.street), None) or (addresses[0] if addresses
+                                                              else None)
+    for seg in p.segments:
+        if seg.label == "L_NAME" and seg.role == COMPANY and not p.in_legal_text(seg.line):
+            value = seg.text.strip(" :|-–")
+            if value and not f.POSTCODE_CITY.search(value) and not f.looks_like_street(value):
+                lines = [(seg.line, value)]
+                end = addr.line if addr is not None and addr.line > seg.line else seg.line + 1
+                for k in range(seg.line + 1, min(end, seg.line + 3)):
+                    text = p.lines[k].text.strip()
+                    if p.lines[k].heading or f.looks_like_street(text) or p.marks[k]:
+                        break
+                    lines.append((k, text))
+                return lines
+    if addr is None:  # no postal address given: the lines under the § 5 marker
+        marker = next((i for i, ln in enumerate(p.lines) if MARKER.search(ln.text)), None)
+        lines = []
+        for k in range(marker + 1, len(p.lines)) if marker is not None else ():
+            text = p.lines[k].text.strip()
+            if p.lines[k].heading or p.marks[k] or ":" in text or len(lines) == 2:
+                break
+            lines.append((k, text))
+        return lines
+    text = p.lines[addr.line].text
+    at = text.find(addr.street) if addr.street else -1
+    if at > 0:  # "Name, Straße 1, 12345 Ort" on one line
+        parts = [x.strip() for x in re.split(r"[,|;]", text[:at]) if x.strip()]
+        return [(addr.line, parts[-1].split(":")[-1].strip())] if parts else []
+    last = addr.line - 1 if addr.street and at < 0 else addr.line
+    lines = []
+    for k in range(last - 1, max(last - 5, -1), -1):
+        ln = p.lines[k]
+        value = ln.text.split(":")[-1].strip() if ":" in ln.text[:40] else ln.text.strip()
+        whole_label = any(m.start == 0 and m.end >= len(ln.text.rstrip(" :")) - 1
+                          for m in p.marks[k])
+        if (ln.heading and lines) or MARKER.search(ln.text) or _PAGE_WORDS.match(ln.text) \
+                or whole_label or len(value) > 80:
+            break
+        if value and not ln.heading:
+            lines.insert(0, (k, value))
+        if ln.chunk != p.lines[last].chunk and ln.heading:
+            break
+    return lines
+
+
+def _person_evidence(emails: list[str], hosts: list[str], people: list[str]) -> PersonEvidence:
+    generic = {fold(w) for w in impressum_config().not_name_words}
+    words = {fold(w) for text in [*emails, *hosts] for w in re.split(r"[.\-_@]", text)
+             if len(w) >= 3} - generic
+    names = {re.sub(r"[^a-z0-9]", "", fold(d)) for d in
+             (_domain_label(h) for h in [*hosts, *(e.split("@")[-1] for e in emails)]) if d}
+    return PersonEvidence(_first_names(), frozenset(fold(n) for n in people), frozenset(words),
+                          frozenset(names))
 
 
 @lru_cache(maxsize=1)
@@ -427,9 +473,27 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
         if data.vat_id:
             break
 
+    # people
+    forms = _form_words()
+    for seg in p.segments:
+        if seg.role == THIRD_PARTY:
+            continue
+        if seg.label == "L_MD":
+            data.managing_directors += f.parse_persons(seg.text, forms)
+        elif seg.label == "L_RESP":
+            data.responsible_persons += f.parse_persons(seg.text, forms)
+    data.managing_directors = _unique(data.managing_directors)
+    data.responsible_persons = _unique(data.responsible_persons)
     # company name and address
     addresses = sorted(_addresses(p), key=lambda a: p.in_legal_text(a.line))
     name, form, name_line = _choose_name(p, addresses, schema, domains)
+    sole = SoleTrader(None, None)
+    if name is None:
+        provider = _provider_lines(p, addresses)
+        evidence = _person_evidence(data.emails, hosts, [*data.managing_directors,
+                                                         *data.responsible_persons])
+        sole = read_sole_trader([text for _, text in provider], evidence)
+        name, name_line = sole.company_name, provider[0][0] if provider else None
     addr = None
     if name_line is not None:
         near = [a for a in addresses if 0 <= a.line - name_line <= 6]
@@ -472,26 +536,17 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     data.fax = faxes[0] if faxes else None
     data.phones = [x for x in dict.fromkeys(phones) if x not in faxes]
 
-    # people
-    forms = _form_words()
-    for seg in p.segments:
-        if seg.role == THIRD_PARTY:
-            continue
-        if seg.label == "L_MD":
-            data.managing_directors += f.parse_persons(seg.text, forms)
-        elif seg.label == "L_RESP":
-            data.responsible_persons += f.parse_persons(seg.text, forms)
-    data.managing_directors = _unique(data.managing_directors)
-    data.responsible_persons = _unique(data.responsible_persons)
-    if not data.managing_directors and data.company_name and data.legal_form in (
-            None, "e.K.", "e.U.", "Einzelunternehmen"):
-        owner = _owner_from_name(data.company_name)
-        if owner is None and name_line is not None and addr is not None:
-            # "Zahnarztpraxis am Markt / Dr. Jana Wolf / Markt 3": the person under the name
-            owner = next((o for o in (_owner_from_name(p.lines[k].text)
-                                      for k in range(name_line + 1, addr.line)) if o), None)
+    owner = None
+    if not data.managing_directors and data.legal_form in (None, "e.K.", "e.U.",
+                                                            "Einzelunternehmen"):
+        owner = sole.owner or (owner_in_trade(data.company_name, _first_names())
+                               if data.company_name else None)
         if owner:
             data.managing_directors = [owner]
+    elif form is None and data.legal_form is None and len(data.managing_directors) == 1:
+        owner = data.managing_directors[0]  # "Inhaber: …"
+    if data.legal_form is None and owner and _in_business(p, data, sole, owner):
+        data.legal_form = "Einzelunternehmen"
 
     _fill_from_schema(data, schema, region)
     return data
@@ -517,16 +572,32 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _owner_from_name(name: str) -> str | None:
-    """A sole trader's trading name that contains its owner (`Miriam Vogt – Übersetzungen`,
-    `Malermeister Frank Ostermann`, `Praxis Dr. med. Anna Klein`): a known first name followed
-    by a capitalised surname."""
-    tokens = f.TITLES.sub(" ", name).replace(",", " ").split()
-    first_names = _first_names()
-    for k, token in enumerate(tokens[:-1]):
-        if token in first_names and tokens[k + 1][:1].isupper():
-            return f.clean_person(" ".join(tokens[k:k + 2]))
-    return None
+_BUSINESS_FACTS = re.compile(r"Steuernummer|Steuer-Nr|USt|Umsatzsteuer|VAT|Berufsbezeichnung|"
+                             r"Kammer|Inhaber|Gewerbe|Berufshaftpflicht|Aufsichtsbehörde|"
+                             r"Einzelunternehme|Kleinunternehme|§\s*19\s*UStG", re.I)
+
+
+def clean_name(text: str) -> str:
+    return " ".join(f.TITLES.sub(" ", text).split()).casefold()
+
+
+_NOT_A_TRADER = re.compile(r"Verein\b|Verband|Club|Klub|Körperschaft|Gemeinde|Stadt\b|Schule|"
+                           r"Universität|Hochschule|Kirche|Pfarr|Behörde|Ministerium|Feuerwehr",
+                           re.I)
+_CLUB_FACTS = re.compile(r"\bZVR\b|Vereinsregister|\bObmann|\bObfrau|\bVorstand", re.I)
+
+
+def _in_business(p: _Page, data: ImpressumData, sole: SoleTrader, owner: str) -> bool:
+    """Whether a natural person provider trades (an Einzelunternehmen) rather than publishes
+    privately or for an association: a trading name beside the owner, or tax, chamber or
+    profession facts, and nothing that names a club or a public body."""
+    own = [ln.text for i, ln in enumerate(p.lines) if not p.in_legal_text(i)]
+    if _NOT_A_TRADER.search(data.company_name or "") or data.register_number \
+            or any(_CLUB_FACTS.search(text) for text in own):
+        return False
+    if data.company_name and clean_name(data.company_name) != owner.casefold():
+        return True
+    return data.vat_id is not None or any(_BUSINESS_FACTS.search(text) for text in own)
 
 
 def _fill_from_schema(data: ImpressumData, schema: list[dict[str, object]], region: str) -> None:

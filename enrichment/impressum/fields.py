@@ -58,8 +58,8 @@ def clean_person(part: str) -> str | None:
     for tok in tokens:
         if tok.lower() in _PARTICLES:
             continue
-        if not _NAME_TOKEN.match(tok) or tok.lower() in stop:
-            return None
+        if not _NAME_TOKEN.match(tok) or any(part in stop for part in tok.lower().split("-")):
+            return None  # "Herz-Lungen-Praxis": a compound of a word that names no one
     return part
 
 
@@ -108,6 +108,8 @@ def parse_phone(raw: str, region: str, strict: bool = False) -> str | None:
 def find_phones(text: str, region: str, strict: bool = False) -> list[str]:
     out = []
     for m in PHONE_CANDIDATE.finditer(text):
+        if text[m.end():].lstrip(" ")[:1] == "+":
+            continue  # "3319 2462 (0) 94+": digits reversed by CSS, no number as it reads
         e164 = parse_phone(m.group(0), region, strict)
         if e164 and e164 not in out:
             out.append(e164)
