@@ -163,11 +163,38 @@ class _Page:
             offset += len(text) + 1
         doc = build_nlp()("\n".join(texts))
         self.marks: list[list[Mark]] = line_marks(doc, self.lines)
-        self.segments: list[Segment] = segment(self.lines, self.marks)
+        self.legal_text_from = _legal_text_start(self.lines)
+        self.segments: list[Segment] = []
         self.by_line: dict[int, list[Segment]] = {}
+        self._segment(None)
+        if not self._own_address():
+            # the provider's block under a heading that reads like a credit ("Inhalt,
+            # fachliche & technische Gestaltung:"): the first such section with an address
+            # is the provider's own when no other block has one
+            own = self._third_party_heading_with_address()
+            if own is not None:
+                self._segment(own)
+
+    def _segment(self, own_heading: int | None) -> None:
+        self.segments = segment(self.lines, self.marks, own_heading)
+        self.by_line = {}
         for seg in self.segments:
             self.by_line.setdefault(seg.line, []).append(seg)
-        self.legal_text_from = _legal_text_start(self.lines)
+
+    def _own_address(self) -> bool:
+        return any(self.role_at(i, m.start(2)) == COMPANY
+                   for i, ln in enumerate(self.lines[:self.legal_text_from])
+                   for m in f.POSTCODE_CITY.finditer(ln.text))
+
+    def _third_party_heading_with_address(self) -> int | None:
+        for i, ln in enumerate(self.lines[:self.legal_text_from]):
+            if ln.heading and any(m.label == "TP" for m in self.marks[i]):
+                end = next((k for k in range(i + 1, self.legal_text_from)
+                            if self.lines[k].heading), self.legal_text_from)
+                if any(f.POSTCODE_CITY.search(self.lines[k].text) for k in range(i + 1, end)):
+                    return ln.chunk
+                return None
+        return None
 
     def in_legal_text(self, line: int) -> bool:
         """Whether `line` is in the legal small print (disclaimer, privacy, credits) that

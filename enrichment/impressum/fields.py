@@ -18,6 +18,7 @@ TITLES = re.compile(
     r"\b(?:Prof\.|Professor(?:in)?|Dr\.(?:\s?-?(?:Ing|rer\.\s?nat|rer\.\s?pol|med|dent|vet|jur|phil|oec|pol|h\.\s?c)\.)*"
     r"|Dipl\.-?\s?[\wäöü]+\.?(?:\s?\(FH\))?|Mag\.(?:\s?\(FH\))?(?:\s?rer\.\s?soc\.\s?oec\.)?"
     r"|MBA|M\.\s?A\.|B\.\s?A\.|M\.\s?Sc\.|B\.\s?Sc\.|LL\.\s?M\.|Ing\.|DI|h\.\s?c\.|Dr\.-Ing\."
+    r"|mult\.|Priv\.-?\s?Doz\.|PD|Doz\.|Univ\.-?\s?Prof\."
     r"|Herrn?|Frau|Mr\.?|Mrs\.?|Ms\.?|RA|StB|WP)(?=\s|$|,)",
 )
 _PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "zum", "di", "da", "du", "le",
@@ -28,6 +29,7 @@ _NAME_TOKEN = re.compile(r"^[A-ZÄÖÜÉÈÁÀÂÇŠŽČÓØÅ][A-Za-zÄÖÜäö
 _ARTICLE = re.compile(r"^(?:die|der|den|dem|the|our|unsere[nm]?|seine[nm]?|ihre[nm]?)\s+", re.I)
 _SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|(?<=[a-zäöüß]{2})\.\s+|\s+und\s+|\s+and\s+"
                             r"|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
+_ROLE_AFTER = re.compile(r"\s+[–—-]\s+")
 _LEGAL_REF = re.compile(
     r"(?:(?:gem\.|gemäß|nach|laut|lt\.|i\.\s?S\.\s?d\.?|iSd\.?|im Sinne (?:des|von)|according to"
     r"|pursuant to|acc\. to|under)\s*)?(?:§|Sect\.|Section|Art\.)+\s*\d+\s*\w?\s*"
@@ -72,6 +74,7 @@ def parse_persons(text: str, form_words: frozenset[str] = frozenset()) -> list[s
     text = TITLES.sub(" ", text)
     names: list[str] = []
     for part in _SPLIT_PERSONS.split(text):
+        part = _ROLE_AFTER.split(part, maxsplit=1)[0]  # "Michael Beutner – Technology"
         if any(w in form_words for w in part.split()):
             continue
         name = clean_person(part)

@@ -92,7 +92,8 @@ def source_lines(text: str) -> list[str]:
     if len(parts) <= 1:
         return [" ".join(parts)]
     body = sorted(len(p) for p in parts[:-1])
-    if body[len(body) // 2] >= _WRAPPED_MIN_CHARS:
+    ends_open = all(not p.endswith((":", ",")) for p in parts[:-1])
+    if body[len(body) // 2] >= _WRAPPED_MIN_CHARS and ends_open:
         return [" ".join(parts)]
     return parts
 

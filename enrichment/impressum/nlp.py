@@ -67,6 +67,9 @@ def impressum_label_filter(doc: Doc) -> Doc:
         nxt = doc[ent.end] if ent.end < len(doc) else None
         if ent.start > 0 and doc[ent.start - 1].text == "(" and nxt is not None and nxt.text == ")":
             continue  # "(CEO)", "(Vorsitzender)": an annotation to a name, not a label
+        if ent.label_ == "L_ADDR" and nxt is not None and nxt.lower_ in ("wie", "siehe", "see",
+                                                                          "as"):
+            continue  # "Anschrift wie oben": no address follows, the label before still holds
         if len(ent.text) <= 2:
             # T / F / E / M: only as an upper-case abbreviation before a colon or a number
             if ent.text[0].isupper() and nxt is not None and (

@@ -97,7 +97,10 @@ def line_marks(doc: Doc, lines: list[Line]) -> list[list[Mark]]:
     return marks
 
 
-def segment(lines: list[Line], marks: list[list[Mark]]) -> list[Segment]:
+def segment(lines: list[Line], marks: list[list[Mark]],
+            own_heading: int | None = None) -> list[Segment]:
+    """Segments with their roles; `own_heading` is the chunk of a heading that reads like a
+    third party's but heads the provider's own block (`Inhalt & Gestaltung: Firma GmbH …`)."""
     segments: list[Segment] = []
     section_role, section_label = COMPANY, None
     pending: str | None = None
@@ -111,7 +114,7 @@ def segment(lines: list[Line], marks: list[list[Mark]]) -> list[Segment]:
         labels = [m for m in marks[idxs[0]] if m.label != "LEGAL_FORM"]
         if lines[idxs[0]].heading:
             first = labels[0].label if labels else None
-            section_role = _ROLE_OF.get(first or "", COMPANY)
+            section_role = COMPANY if c == own_heading else _ROLE_OF.get(first or "", COMPANY)
             section_label = first if first not in _ROLE_OF else None
             pending, pending_role = None, None
             continue
