@@ -200,8 +200,11 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
 def _glued(out: _Builder, child: Any) -> bool:
     """Whether `child` starts a word right where its sibling element ended one: sibling
     elements laid out as label and value by CSS, with no space between them in the markup."""
+    if not isinstance(child.tag, str) or child.tag.lower() in BLOCK_TAGS or \
+            child.tag.lower() in ("td", "th", "br"):
+        return False  # blocks and cells separate themselves
     before = out.current[-1][-1:] if out.current and out.current[-1] else ""
-    after = (child.text or "")[:1] if isinstance(child.tag, str) else ""
+    after = (child.text or "")[:1]
     return before.isalnum() and after.isalnum()
 
 
