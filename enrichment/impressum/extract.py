@@ -207,6 +207,19 @@ class _Page:
                 return seg.role
         return None
 
+    def company_at(self, line: int, pos: int) -> bool:
+        """Whether the text at `pos` is the provider's: a company segment, or a heading that
+        is no third party's (`<h2>Muster GmbH</h2>` heads the block it names)."""
+        if self.lines[line].heading:
+            return not any(m.label == "TP" for m in self.marks[line]) and \
+                self._section_role(line) == COMPANY
+        return self.role_at(line, pos) == COMPANY
+
+    def _section_role(self, line: int) -> str:
+        """The role of the first segment after a heading."""
+        later = next((k for k in range(line + 1, len(self.lines)) if k in self.by_line), None)
+        return self.by_line[later][0].role if later is not None else COMPANY
+
     def text_of(self, roles: tuple[str, ...]) -> list[tuple[int, str]]:
         """Per line, the text (labels included) of the segments with one of `roles`."""
         out = []
@@ -285,7 +298,7 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
     out = []
     for i, ln in enumerate(p.lines):
         for mk in p.marks[i]:
-            if mk.label != "LEGAL_FORM" or p.role_at(i, mk.start) != COMPANY:
+            if mk.label != "LEGAL_FORM" or not p.company_at(i, mk.start):
                 continue
             prefix = ln.text[:mk.start]
             described = _DESCRIBED.match(prefix.strip())
@@ -295,6 +308,8 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
                 prefix = prefix[max(label_ends):]
             cut = _NAME_CUT.match(prefix)
             if cut:
+                if re.search(r"c/o\s*$", cut.group(0), re.I):
+                    continue  # "c/o Verein e.V.": the host of the address, not the provider
                 prefix = prefix[cut.end():]
             prefix = _LEADING_YEAR.sub("", prefix)
             if re.search(r"c/o\s*$", ln.text[:mk.start - len(prefix)], re.I):
@@ -315,6 +330,23 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
     return out
 
 
+_SENTENCE = re.compile(r"\b(?:ist|sind|wird|werden|wurde|wurden|übernimmt|haftet|bestimmt|"
+                       r"eingetragen|is|are|was|were|has|have)\b", re.I)
+_NOT_A_NAME_START = re.compile(r"^(?:\\?n?c/o\b|z\.\s?Hd|der\s|die\s|das\s|des\s|dem\s|den\s)",
+                               re.I)
+
+
+def plausible_name(name: str | None) -> bool:
+    """Whether `name` can be a provider's name: not a sentence of the small print, not a
+    label left open (`Value added tax identification number (`), not a c/o host."""
+    if not name:
+        return False
+    words = name.split()
+    return (len(words) <= 12 and not _SENTENCE.search(name)
+            and name.count("(") == name.count(")") and not name.endswith((":", ",", "("))
+            and not _NOT_A_NAME_START.match(name))
+
+
 def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, object]],
                  domains: list[str]) -> tuple[str | None, str | None, int | None]:
     candidates = _name_candidates(p)
@@ -323,6 +355,8 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
     best: tuple[float, str, str | None, int] | None = None
     first_after_marker = True
     for rank, (i, pos, name, form) in enumerate(candidates):
+        if not plausible_name(name):
+            continue
         score = -0.05 * rank
         if any(0 <= a.line - i <= 3 for a in addresses):
             score += 4
@@ -519,7 +553,8 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
         provider = _provider_lines(p, addresses)
         evidence = _person_evidence(data.emails, hosts, [*data.managing_directors,
                                                          *data.responsible_persons])
-        sole = read_sole_trader([text for _, text in provider], evidence)
+        sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
+                                evidence)
         name, name_line = sole.company_name, provider[0][0] if provider else None
     addr = None
     if name_line is not None:

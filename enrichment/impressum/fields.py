@@ -52,7 +52,9 @@ def clean_person(part: str) -> str | None:
     part = _ARTICLE.sub("", part.strip(" .:-–\t"))
     part = re.sub(r"\s+", " ", TITLES.sub(" ", part)).strip(" .:-–,")
     tokens = part.split()
-    if not 2 <= len(tokens) <= 4 or any(ch.isdigit() for ch in part) or "@" in part:
+    named = [t for t in tokens if t.lower() not in _PARTICLES]
+    if not 2 <= len(named) <= 4 or len(tokens) > 6 or any(ch.isdigit() for ch in part) \
+            or "@" in part:
         return None
     if tokens[0].lower() in _PARTICLES or tokens[-1].lower() in _PARTICLES:
         return None

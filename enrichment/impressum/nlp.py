@@ -27,8 +27,10 @@ PATTERNS_DIR = Path(__file__).parent / "patterns"
 _STRONG_MIN_CHARS = 10
 _STRONG_TP_CHARS = 14
 _SEPARATORS = frozenset({":", "|", "-", "–", "·", "•", ",", ";", ".", "(", ")", "/"})
-_HYPHEN_FORM = re.compile(r"^[A-ZÄÖÜ][\wäöüß]*-(GmbH|AG|KG|UG|SE|eG)$")
-_HYPHEN_FORM_HINT = re.compile(r"-(?:GmbH|AG|KG|UG|SE|eG)")
+_HYPHEN_FORM = re.compile(r"^[A-ZÄÖÜ][\wäöüß.\-]*?(?:-(GmbH|AG|KG|UG|SE|eG|Stiftung)"
+                          r"|[a-zäöüß](gesmbH|GesmbH|GmbH))$")
+"""Forms glued to the name: `Muster-GmbH`, `Dr.-Egon-Bantel-Stiftung`, `VertriebsgesmbH`."""
+_HYPHEN_FORM_HINT = re.compile(r"-(?:GmbH|AG|KG|UG|SE|eG|Stiftung)|[a-zäöüß](?:ges)?m[bB]H\b")
 # Legal-form tokens that are also ordinary abbreviations; they need a capitalised name before them.
 _SHORT_FORMS = frozenset({"AG", "SE", "KG", "OG", "eG", "UG", "SA", "BV", "eV", "Inc", "Ltd",
                           "Stiftung", "Foundation", "Genossenschaft", "LLC", "PLC", "plc"})
@@ -92,8 +94,9 @@ def impressum_label_filter(doc: Doc) -> Doc:
         for token in doc:
             match = _HYPHEN_FORM.match(token.text)
             if match:
-                kept.append(Span(doc, token.i, token.i + 1, label="LEGAL_FORM",
-                                 span_id=match.group(1)))
+                form = match.group(1) or ("GesmbH" if match.group(2).lower() == "gesmbh"
+                                          else "GmbH")
+                kept.append(Span(doc, token.i, token.i + 1, label="LEGAL_FORM", span_id=form))
     doc.ents = filter_spans(kept)
     return doc
 
@@ -109,13 +112,14 @@ def legal_form_patterns() -> list[dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def build_nlp() -> Language:
-    """The Impressum pipeline, built once per process (the spider calls it for every page)."""
+    """The Impressum pipeline, built once per process (the spider calls it for every page).
+    A legal form wins over a label it overlaps (`Partner mbB` is a form, not `Partner`)."""
     nlp = spacy.blank("de")
     labels = nlp.add_pipe("entity_ruler", name="labels",
                           config={"phrase_matcher_attr": "LOWER", "validate": False})
     labels.from_disk(PATTERNS_DIR / "labels.jsonl")  # type: ignore[attr-defined]
     forms = nlp.add_pipe("entity_ruler", name="legal_forms",
-                         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False})
+                         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     forms.add_patterns(legal_form_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe("impressum_label_filter")
     return nlp
