@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 
 from enrichment.company import split_legal_form
+from enrichment.config import email_config
 from enrichment.impressum import fields as f
 from enrichment.impressum.config import impressum_config
 from enrichment.impressum.emails import dedupe, find_emails, mailto_address
@@ -565,6 +566,7 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     addr = addr or next((a for a in addresses if a.street), None) or \
         (addresses[0] if addresses else None)
     data.company_name, data.legal_form = name, form
+    data.emails = _own_mailboxes(data.emails, host, name)
     if name:
         # the canonical legal form is enrichment.company's (the `inspect company` contract);
         # the pattern id found the entity and stands in where company.py has no form
@@ -612,6 +614,31 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
 
     _fill_from_schema(data, schema, region)
     return data
+
+
+@lru_cache(maxsize=1)
+def _freemail() -> frozenset[str]:
+    return frozenset(email_config().value.freemail_domains)
+
+
+def _own_mailboxes(emails: list[str], host: str | None, company: str | None) -> list[str]:
+    """The provider's e-mail addresses: at the site's domain, at the domain of its first
+    address, at a domain named like the company, or at a freemail service. Another
+    organisation's mailbox on the page (the agency of the person responsible for content, a
+    youth-protection officer's law firm) has none of this evidence and is left out."""
+    domains = [e.split("@")[-1] for e in emails]
+    first_own = next((d for d in domains if d not in _freemail()), None)
+    owns = {d.removeprefix("www.") for d in (host, first_own) if d}
+    labels = {_domain_label(d) for d in owns if d.count(".") == 1}
+    name = _squash(company or "")
+
+    def own(domain: str) -> bool:
+        # "bmds.bund.de" and "digitalservice.bund.de" are two bodies: deeper hosts must match
+        label = _domain_label(domain) or "" if domain.count(".") == 1 else domain
+        return domain in _freemail() or domain in owns or label in labels or (
+            len(label) >= 4 and label in name)
+
+    return [e for e, d in zip(emails, domains, strict=True) if own(d)]
 
 
 def _before_legal_text(p: _Page, found: list[tuple[int, str]],
