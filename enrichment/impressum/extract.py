@@ -266,7 +266,9 @@ def _addresses(p: _Page) -> list[_Address]:
                             default=len(ln.text))
             city = ln.text[m.start(3):next_mark]
             official = _CITY_WITH_PAREN.match(city)  # "Halle (Saale)", "Kempten (Allgäu)"
-            if official:
+            if official and _ADDRESS_NOTE.search(official.group(1)):
+                city = _ADDRESS_NOTE.sub("", official.group(1))  # "Aachen (Hausanschrift)"
+            elif official:
                 city = official.group(1)
             else:
                 city = _CITY_END.split(city)[0].strip(" .")
@@ -276,22 +278,40 @@ def _addresses(p: _Page) -> list[_Address]:
             city = " ".join(words[:4])
             if not city:
                 continue
-            street = None
+            before = _GLUED_NUMBER.sub(" ", before)  # "Schwarzenbergplatz,6"
             parts = [x.strip() for x in re.split(r"[,|;:\n]|\s[-–·•]\s", before) if x.strip()]
-            if parts and f.looks_like_street(parts[-1]):
-                street = parts[-1]
-            elif parts:
-                street = f.street_tail(parts[-1])
-            else:  # look back over label-only lines ("PLZ / Ort") to the street
+            street = _street_in(parts)
+            if street is None and all(_ADDRESS_LABEL.match(x) for x in parts):
+                # the street on a line above, past label-only lines ("Straße: …", "PLZ/Ort:")
                 for back in range(i - 1, max(i - 4, -1), -1):
                     if p.lines[back].heading or f.POSTCODE_CITY.search(p.lines[back].text):
                         break
-                    prev = re.split(r"[:|,]", p.lines[back].text.rstrip(" ,;|"))[-1].strip()
-                    if f.looks_like_street(prev):
-                        street = prev
+                    prev = re.split(r"[:|,]", p.lines[back].text.rstrip(" ,;|"))
+                    street = _street_in([x.strip() for x in prev if x.strip()])
+                    if street:
                         break
             found.append(_Address(i, street, m.group(2), city, m.group(1)))
     return found
+
+
+_ADDRESS_NOTE = re.compile(r"\s*\((?:Haus|Post|Liefer|Besucher|Rechnungs)?anschrift\)|"
+                           r"\s*\((?:Germany|Deutschland|Österreich|Austria|Schweiz|"
+                           r"Switzerland|Sitz|Hauptsitz|Zentrale|Verwaltung)\)", re.I)
+_GLUED_NUMBER = re.compile(r"(?<=[A-Za-zäöüß.]),(?=\d)")
+_ADDRESS_LABEL = re.compile(r"^(?:PLZ|Ort|PLZ\s?/\s?Ort|Postleitzahl|Anschrift|Adresse|Address|"
+                            r"Sitz|Straße|Strasse)\W*$", re.I)
+_CARE_OF_TAIL = re.compile(r"\s+c/o\b.*$", re.I)
+
+
+def _street_in(parts: list[str]) -> str | None:
+    """The street among the comma parts before a postcode, last first: `Aeschbachweg 12 c/o
+    Tobias Walter` (the c/o goes), `Wilhelm-Leuschner-Strasse 36, im Hinterhof`."""
+    for part in reversed(parts):
+        part = _CARE_OF_TAIL.sub("", part)
+        if f.looks_like_street(part):
+            # "Bürgerstiftung Potsdam Eisenhartstraße 18": the name before the street goes
+            return part if len(part.split()) <= 4 else f.street_tail(part) or part
+    return f.street_tail(parts[-1]) if parts else None
 
 
 def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:

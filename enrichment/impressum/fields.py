@@ -88,7 +88,7 @@ def parse_persons(text: str, form_words: frozenset[str] = frozenset()) -> list[s
 # ----------------------------------------------------------------------------------- phones
 _DATE = re.compile(r"^\(?\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)?\d{2}\b|\d{1,2}:\d{2}")
 PHONE_CANDIDATE = re.compile(
-    r"(?<![\w/.])(?:\+|00|\(0|0)[\d\s()/.\-–]{5,24}\d(?![\d])"
+    r"(?<![\w/.])(?:\+|00|\(0|0)[\d\s()/.\-–]{5,40}\d(?![\d])"
 )
 
 
@@ -115,15 +115,31 @@ def find_phones(text: str, region: str, strict: bool = False) -> list[str]:
     for m in PHONE_CANDIDATE.finditer(text):
         if text[m.end():].lstrip(" ")[:1] == "+":
             continue  # "3319 2462 (0) 94+": digits reversed by CSS, no number as it reads
-        e164 = parse_phone(m.group(0), region, strict)
-        if e164 and e164 not in out:
-            out.append(e164)
+        for raw in _numbers_in(m.group(0)):
+            e164 = parse_phone(raw, region, strict)
+            if e164 and e164 not in out:
+                out.append(e164)
     return out
+
+
+_OR_NUMBER = re.compile(r"\s/\s(?=\+|0)")
+
+
+def _numbers_in(candidate: str) -> list[str]:
+    """`01577 5898199 / 0176 72830885`: two numbers joined by a slash, each long enough to be
+    one; `030 / 123456` stays one (the area code). `0180 600 58 50 (20`: an opened bracket
+    that never closes is the price note after the number."""
+    if candidate.count("(") > candidate.count(")"):
+        candidate = candidate[:candidate.rindex("(")].rstrip()
+    parts = _OR_NUMBER.split(candidate)
+    if len(parts) > 1 and all(sum(ch.isdigit() for ch in p) >= 7 for p in parts):
+        return parts
+    return [candidate]
 
 
 # ------------------------------------------------------------------------------- addresses
 POSTCODE_CITY = re.compile(
-    r"(?<![\w©/.\-])(?:(D|DE|A|AT|CH|FL|L)\s?-\s?)?(\d{5}|\d{4})\s+"
+    r"(?<![\w©/.\-])(?:(D|DE|A|AT|CH|FL|L)\s?-\s?)?(\d{5}|\d{4})(?:\s+|\s[-–]\s)"
     r"([A-ZÄÖÜ][\wäöüß.'\-]*(?:\s(?:am|an der|im|in der|in|ob der|bei|a\.\s?d\.|i\.|/)?"
     r"\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
 )
