@@ -47,13 +47,14 @@ _CITY = (
 )
 """A court seat: one capitalised word (`Bad`/`Sankt` may lead), then a qualifier (`am Main`,
 `i. Br.`, `(Oder)`, a parenthesised court). Spaces only: a city never spans a line."""
-_NUMBER_BODY = r"(\d{1,3}(?:[ .]\d{3})+|\d{1,7})"
+_NUMBER_BODY = r"(\d{1,3}(?:[ .]\d{2,3})+(?![ .]?\d)|\d{1,10})"
+"""`123456`, `12 345`, `1.234`, `13 46 42`; Austrian ZVR numbers have ten digits."""
 
 
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     cfg = company_config().value
-    types = "|".join(sorted(cfg.register_types, key=len, reverse=True))
+    types = "|".join(re.escape(t) for t in sorted(cfg.register_types, key=len, reverse=True))
     suffixes = "|".join(re.escape(s) for s in cfg.register_suffixes)
     number = re.compile(
         rf"(?<![\w-])(?P<type>{types}|(?i:HR[ ]?[AB]))(?:[ ]?-?[ ]?(?i:Nr)\.?)?[ ]*[.:\-]?[ ]*"
@@ -66,8 +67,9 @@ def _patterns() -> _Patterns:
                     r"[ ][A-ZÄÖÜ][\wäöüß\-]+)"), "AT"),
         (re.compile(r"\b(Handelsregister(?:amt)?[ ](?:des[ ])?Kantons?[ ][A-ZÄÖÜ][\wäöüß\-]+)"),
          "CH"),
-        (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)[ ]*[:,]?[ ]*(?:in[ ]|zu[ ]|von[ ])?"
+        (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)[ ]*[:,]?[ ]*(?:(?:in|zu|von)[ ]?:?[ ])?"
                     r"(?:\d{5}[ ])?" + _CITY), "DE"),
+        (re.compile(r"\bHR[AB][ ]" + _CITY + r"(?=[ ]\d)"), "DE"),
         (re.compile(r"\b(?i:Local|District|Registry|Register)[ ](?i:Court)[ ]*(?:\(Amtsgericht\))?"
                     r"[ ]*(?:of|in|at)?[ ]*" + _CITY), "DE"),
         (re.compile(r"\b(?i:Registergericht|Register[ ]?court|Registration[ ]court|"
@@ -87,6 +89,10 @@ _REGISTER_WORDS = {"VR": "verein", "GnR": "genossenschaft", "PR": "partnerschaft
 _NAMED_REGISTER = re.compile(
     r"\b((?i:Vereins?|Genossenschafts|Partnerschafts)-?register\w*)(?:[ ]+(?i:Nr\.?|No\.?))?"
     r"[ ]*[:.]?[ ]*(?:(?i:unter[ ]der[ ]\w+[ ])?)(\d{1,6})\b")
+_ZVR = re.compile(r"\bZVR(?:-?(?:Zahl|Nummer|Nr\.?))?[ ]*[:.]?[ ]*(\d{9,10})\b")
+"""The Austrian association register number (Zentrales Vereinsregister)."""
+_CITY_BETWEEN = re.compile(r"\b(HR[AB])[ ][A-ZÄÖÜ][\wäöüß\-]+[ ](\d{1,7})\b")
+_TYPE_SPELLINGS = {"GenR": "GnR", "Gen.R.": "GnR"}
 _FN = re.compile(r"\bFN\s*[.:]?\s*(\d{1,6})\s?([a-z])\b")
 _FN_BARE = re.compile(r"(?<![\w-])(\d{4,6})\s?([a-z])\b")
 _CHE = re.compile(r"\bCHE[-\s.]?(\d{3})[.\s]?(\d{3})[.\s]?(\d{3})\b")
@@ -97,11 +103,17 @@ def find_register_number(text: str, labelled: bool = False) -> RegisterNumber | 
     m = _patterns().number.search(text)
     if m:
         kind = m.group("type").replace(" ", "")
-        kind = "GnR" if kind == "GenR" else kind.upper() if kind.lower().startswith("hr") else kind
+        kind = _TYPE_SPELLINGS.get(kind, kind.upper() if kind.lower().startswith("hr") else kind)
         digits = re.sub(r"[ .]", "", m.group(2))
         letters = m.group("suffix") or m.group("other")
         suffix = f" {letters}" if letters else ""
         return RegisterNumber(f"{kind} {digits}{suffix}", "DE")
+    m = _ZVR.search(text)
+    if m:
+        return RegisterNumber(f"ZVR {m.group(1)}", "AT")
+    m = _CITY_BETWEEN.search(text)
+    if m:  # "HRA Hamburg 87106"
+        return RegisterNumber(f"{m.group(1)} {m.group(2)}", "DE")
     m = _NAMED_REGISTER.search(text)
     if m:  # "Vereinsregister 18785", "Vereinsregisternummer: 3413": the type named in words
         kind = next(k for k, word in _REGISTER_WORDS.items() if m.group(1).lower().startswith(word))
@@ -123,9 +135,9 @@ def court_seat(city: str) -> str | None:
     paren = re.fullmatch(r"(.+?)[ ]?\((.+)\)", city)
     if paren:
         inner = " ".join(w for w in paren.group(2).split() if fold(w) not in pats.generic)
-        if inner and fold(inner) != "oder":
-            return court_seat(inner) or court_seat(paren.group(1))
-        city = paren.group(1) if not inner else f"{paren.group(1)} ({inner})"
+        if inner and fold(inner).replace("-", " ") in pats.aliases:
+            return court_seat(inner)  # "Berlin (Charlottenburg)": the court is named inside
+        city = paren.group(1) if not inner else f"{paren.group(1)} ({inner})"  # Landau (Pfalz)
     key = fold(city).replace("-", " ")
     key = " ".join(key.replace(".", " ").replace("/", " ").split())
     if not key or key in pats.generic:
@@ -138,10 +150,17 @@ def court_seat(city: str) -> str | None:
     return city
 
 
+_JURISDICTION = re.compile(r"\b(?:Gerichtsstand|Erfüllungsort|Place of jurisdiction)\b.*$", re.I)
+"""The agreed place of jurisdiction names a court that is no register court."""
+
+
 def find_court(text: str) -> str | None:
     """The register court named in `text`: `Amtsgericht <Ort>` for Germany, Austrian and Swiss
     courts as written."""
     for line in re.split(r"\s*[\n|]\s*", text):
+        line = _JURISDICTION.sub("", line)
+        # "Neukölln, Berlin": a Berlin district keeps no register of its own
+        line = re.sub(r"\b([A-ZÄÖÜ][\wäöüß\-]+),[ ]Berlin\b", r"Berlin-\1", line)
         for pattern, country in _patterns().courts:
             for m in pattern.finditer(line):
                 if country != "DE":
@@ -177,7 +196,7 @@ def parse_register(text: str) -> tuple[str | None, str | None, list[str]]:
 
 _VAT = re.compile(
     r"\b(DE|ATU|AT\s?U|CHE|BE|BG|CY|CZ|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|"
-    r"SK|XI)[\s.\-]?((?:[0-9A-Z][\s.\-]?){7,12}[0-9A-Z])(?:\s?(MWST|TVA|IVA|VAT))?\b"
+    r"SK|XI)(?:[\s.\-]|\s[-–]\s)?((?:[0-9A-Z][\s.\-]?){7,12}[0-9A-Z])(?:\s?(MWST|TVA|IVA|VAT))?\b"
 )
 
 
