@@ -57,7 +57,8 @@ _CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄ�
 _CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s")
 _FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
-_NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s|(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
+_NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
+                       r"|(?<!Gebr)(?<!Geschw)(?<!Inh)(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
                        r"|Copyright"
                        r"|\b(?:ist|is|sind|are|by|von|durch|c/o)\s+(?:die|der|das|the)?\s*"
                        r"|\b(?:für|for)\s+(?:die|den|das|the)\s+)")
@@ -297,6 +298,10 @@ def _addresses(p: _Page) -> list[_Address]:
 _ADDRESS_NOTE = re.compile(r"\s*\((?:Haus|Post|Liefer|Besucher|Rechnungs)?anschrift\)|"
                            r"\s*\((?:Germany|Deutschland|Österreich|Austria|Schweiz|"
                            r"Switzerland|Sitz|Hauptsitz|Zentrale|Verwaltung)\)", re.I)
+_PEOPLE_LABELS = frozenset({"L_MD", "L_RESP", "L_PARTNER"})
+_TITLE_NAME = re.compile(r"^(?:Impressum|Imprint|Kontakt)\s*[–—|:-]\s*(.+)$|^(.+?)\s*[–—|-]\s*"
+                         r"(?:Impressum|Imprint)$", re.I)
+"""`Impressum – Freiwillige Feuerwehr Effeltrich`: the provider named in the page heading."""
 _GLUED_NUMBER = re.compile(r"(?<=[A-Za-zäöüß.]),(?=\d)")
 _ADDRESS_LABEL = re.compile(r"^(?:PLZ|Ort|PLZ\s?/\s?Ort|Postleitzahl|Anschrift|Adresse|Address|"
                             r"Sitz|Straße|Strasse)\W*$", re.I)
@@ -447,6 +452,8 @@ def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]
         value = ln.text.split(":")[-1].strip() if ":" in ln.text[:40] else ln.text.strip()
         whole_label = any(m.start == 0 and m.end >= len(ln.text.rstrip(" :")) - 1
                           for m in p.marks[k])
+        if any(m.label in _PEOPLE_LABELS for m in p.marks[k]):
+            continue  # "1. Vorsitzender: Peter Nögel" names a representative, not the provider
         if (ln.heading and lines) or MARKER.search(ln.text) or _PAGE_WORDS.match(ln.text) \
                 or whole_label or len(value) > 80:
             break
@@ -455,6 +462,14 @@ def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]
         if ln.chunk != p.lines[last].chunk and ln.heading:
             break
     return lines
+
+
+def _name_in_heading(p: _Page) -> tuple[str | None, int | None]:
+    for i, ln in enumerate(p.lines[:p.legal_text_from]):
+        m = _TITLE_NAME.match(ln.text.strip()) if ln.heading or i < 3 else None
+        if m and plausible_name(m.group(1) or m.group(2)):
+            return (m.group(1) or m.group(2)).strip(), i
+    return None, None
 
 
 def _person_evidence(emails: list[str], hosts: list[str], people: list[str]) -> PersonEvidence:
@@ -577,6 +592,8 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
         sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
                                 evidence)
         name, name_line = sole.company_name, provider[0][0] if provider else None
+        if name is None:
+            name, name_line = _name_in_heading(p)
     addr = None
     if name_line is not None:
         near = [a for a in addresses if 0 <= a.line - name_line <= 6]

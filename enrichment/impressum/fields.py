@@ -25,7 +25,9 @@ _PARTICLES = frozenset({"von", "van", "de", "der", "zu", "vom", "zum", "di", "da
                         "la", "ten", "ter", "dos", "del", "y", "af", "bin", "al"})
 _NAME_TOKEN = re.compile(r"^[A-ZÄÖÜÉÈÁÀÂÇŠŽČÓØÅ][A-Za-zÄÖÜäöüßéèáàâíóúçñšžčćøåë'’\-]*"
                          r"[a-zäöüßéèáíóúçñšžčćøåë]$"
-                         r"|^[A-ZÄÖÜ]\.$")
+                         r"|^[A-ZÄÖÜ]\.$"
+                         r"|^[A-ZÄÖÜ]{2,}(?:-[A-ZÄÖÜ]{2,})?$")
+"""A capitalised name word, an initial, or a surname in capitals (`Savas GUVEN`)."""
 _ARTICLE = re.compile(r"^(?:die|der|den|dem|the|our|unsere[nm]?|seine[nm]?|ihre[nm]?)\s+", re.I)
 _SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|(?<=[a-zäöüß]{2})\.\s+|\s+und\s+|\s+and\s+"
                             r"|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
@@ -59,6 +61,8 @@ def clean_person(part: str) -> str | None:
     if tokens[0].lower() in _PARTICLES or tokens[-1].lower() in _PARTICLES:
         return None
     stop = _not_name_words()
+    if all(t.isupper() for t in named):
+        return None  # "IT GMBH": capitals only are no name
     for tok in tokens:
         if tok.lower() in _PARTICLES:
             continue
@@ -144,7 +148,8 @@ POSTCODE_CITY = re.compile(
     r"\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
 )
 STREET = re.compile(
-    r"^(?:[A-ZÄÖÜ0-9][\wäöüßé.'\-]*\s?)+?(?:\s?[a-zäöüß.\-]+\s[A-ZÄÖÜ][\wäöüß.\-]*)*\s?\d{1,4}\s?[a-zA-Z]?"
+    r"^(?:[A-ZÄÖÜ0-9][\wäöüßé.'\-]*\s?)+?(?:\s?[a-zäöüß.\-]+\s[A-ZÄÖÜ][\wäöüß.\-]*)*"
+    r"(?:\s[A-ZÄÖÜ][\wäöüß.\-]*)*\s?\d{1,4}\s?[a-zA-Z]?"
     r"(?:\s?[-–/]\s?\d{1,4}\s?[a-zA-Z]?)*$"
     r"|^(?:Postfach|Postbox|P\.O\. Box|PO Box)\s?\d[\d\s]*$"
     r"|^\d{1,4}\s?[a-zA-Z]?,?\s[A-ZÄÖÜ][\w\s.\-]+$"

@@ -82,6 +82,7 @@ def cf_decode(hexstr: str) -> str | None:
 
 _WRAPPED_MIN_CHARS = 55
 _SOURCE_BREAK = re.compile(r"\n(?![ \t])")
+_LAYOUT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 """A line break the author typed; one followed by indentation is the markup's layout
 (`<a>0176⏎            72830885</a>`) and reads as a space."""
 
@@ -91,7 +92,8 @@ def source_lines(text: str) -> list[str]:
     Straße 1⏎12345 Ort` into one paragraph that a browser shows on one line, but each source
     line is one fact; prose hard-wrapped at a fixed width (lines of 55+ characters) is one
     text and is joined."""
-    parts = [p for p in (x.strip() for x in _SOURCE_BREAK.split(text)) if p]
+    parts = [p for p in (_LAYOUT_BREAK.sub(" ", x).strip() for x in _SOURCE_BREAK.split(text))
+             if p]
     if len(parts) <= 1:
         return [" ".join(parts)]
     body = sorted(len(p) for p in parts[:-1])

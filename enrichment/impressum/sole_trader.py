@@ -66,6 +66,10 @@ def _person(text: str, evidence: PersonEvidence) -> _Reading | None:
     if name is None:
         return None
     tokens = name.split()
+    first = next((k for k, t in enumerate(tokens) if t in evidence.first_names), 0)
+    if 0 < first < len(tokens) - 1:  # "Hundephysiotherapie Michelle Reibke"
+        tokens = tokens[first:]
+        name = " ".join(tokens)
     confirmed = (tokens[0] in evidence.first_names or fold(name) in evidence.people
                  or fold(tokens[-1]) in evidence.site_words)
     return _Reading(name, confirmed)
