@@ -22,6 +22,7 @@ from enrichment.config import email_config
 from enrichment.impressum import fields as f
 from enrichment.impressum.config import impressum_config
 from enrichment.impressum.emails import dedupe, find_emails, mailto_address
+from enrichment.impressum.evidence import Evidence, EvidenceLog
 from enrichment.impressum.html import parse_html
 from enrichment.impressum.nlp import build_nlp, legal_form_patterns
 from enrichment.impressum.schema_org import organisations
@@ -91,6 +92,8 @@ class ImpressumData:
     register_number: str | None = None
     vat_id: str | None = None
     responsible_persons: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    """Why each value was chosen and what was rejected; filled with `explain=True` only."""
 
     def to_contract(self) -> dict[str, object]:
         """Exactly the contract keys; null where absent, lists as (copied) lists. The fields are
@@ -374,43 +377,52 @@ def plausible_name(name: str | None) -> bool:
 
 
 def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, object]],
-                 domains: list[str]) -> tuple[str | None, str | None, int | None]:
+                 domains: list[str], log: EvidenceLog) -> tuple[str | None, str | None, int | None]:
+    """The best-scored legal entity in the provider's text: near an address, first after the
+    § 5 marker, under a name label, agreeing with schema.org or the site's domain; not in a
+    copyright line, inside a sentence or in the small print."""
     candidates = _name_candidates(p)
     marker = next((i for i, ln in enumerate(p.lines) if MARKER.search(ln.text)), None)
     schema_names = [str(o[k]) for o in schema for k in ("legal_name", "name") if o.get(k)]
-    best: tuple[float, str, str | None, int] | None = None
+    scored: list[tuple[float, str, str | None, int, list[str]]] = []
     first_after_marker = True
     for rank, (i, pos, name, form) in enumerate(candidates):
         if not plausible_name(name):
+            log.add("company_name", name, False, "not a name (a sentence, an open label or a "
+                    "c/o host)", i, p.lines[i].text)
             continue
-        score = -0.05 * rank
-        if any(0 <= a.line - i <= 3 for a in addresses):
-            score += 4
-        if marker is not None and i >= marker and first_after_marker:
-            score += 2
-            first_after_marker = False
-        if any(s.label == "L_NAME" and s.lstart <= pos for s in p.by_line.get(i, [])):
-            score += 2
-        if any(fuzz.token_set_ratio(name, s) >= 90 for s in schema_names):
-            score += 3
+        after_marker = marker is not None and i >= marker and first_after_marker
+        first_after_marker = first_after_marker and not after_marker
         squashed = _squash(name)
-        if any(d and (d in squashed or any(len(t) >= 4 and _squash(t) in d for t in name.split()))
-               for d in domains):
-            score += 2
-        if re.search(r"©|\(c\)|copyright|all rights", p.lines[i].text, re.I):
-            score -= 3
         after = p.lines[i].text[pos:].split(None, 2)
-        if len(after) > 1 and after[1][:1].islower() and after[1] not in ("&", "und"):
-            score -= 3
-        if len(name.split()) > 9:
-            score -= 2
-        if p.in_legal_text(i):
-            score -= 6
-        if best is None or score > best[0]:
-            best = (score, name, form, i)
-    if best is not None:
-        return best[1], best[2], best[3]
-    return None, None, None
+        rules = (
+            (4, "address below", any(0 <= a.line - i <= 3 for a in addresses)),
+            (2, "first after the § 5 marker", after_marker),
+            (2, "under a name label", any(s.label == "L_NAME" and s.lstart <= pos
+                                          for s in p.by_line.get(i, []))),
+            (3, "schema.org name", any(fuzz.token_set_ratio(name, s) >= 90
+                                       for s in schema_names)),
+            (2, "matches the site's domain", any(
+                d and (d in squashed or any(len(t) >= 4 and _squash(t) in d
+                                            for t in name.split())) for d in domains)),
+            (-3, "copyright line", bool(re.search(r"©|\(c\)|copyright|all rights",
+                                                  p.lines[i].text, re.I))),
+            (-3, "inside a sentence", len(after) > 1 and after[1][:1].islower()
+             and after[1] not in ("&", "und")),
+            (-2, "overlong", len(name.split()) > 9),
+            (-6, "in the legal small print", p.in_legal_text(i)),
+        )
+        score = -0.05 * rank + sum(value for value, _, hit in rules if hit)
+        why = ([f"legal form {form}"] if form else []) + [
+            f"{reason} {value:+g}" for value, reason, hit in rules if hit]
+        scored.append((score, name, form, i, why))
+    if not scored:
+        return None, None, None
+    best = max(scored, key=lambda c: c[0])
+    for score, name, _form, i, why in scored:
+        log.add("company_name", name, name == best[1] and i == best[3],
+                f"score {score:.1f}: " + ", ".join(why), i, p.lines[i].text)
+    return best[1], best[2], best[3]
 
 
 def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]]:
@@ -525,11 +537,13 @@ def _country(p: _Page, addr: _Address | None, data: ImpressumData, hosts: list[s
     return max(votes.items(), key=lambda kv: kv[1])[0] if votes else "DE"
 
 
-def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
+def extract_impressum(html: str, url: str | None = None, explain: bool = False) -> ImpressumData:
     """Company data from one Impressum/contact page. Never raises for odd pages: fields that
-    cannot be read are None or empty lists."""
+    cannot be read are None or empty lists. With `explain`, `evidence` says why each value
+    was chosen and what was rejected."""
     p = _Page(html)
     data = ImpressumData()
+    log = EvidenceLog(enabled=explain)
     schema = organisations(p.page.jsonld, p.page.microdata)
     company_text = p.text_of((COMPANY,))
     third_text = " ".join(t for _, t in p.text_of((THIRD_PARTY,)))
@@ -542,6 +556,8 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     if not emails:
         emails = [a for a in (mailto_address(h) for h in p.page.mailtos) if a]
     data.emails = [e for e in dedupe(emails) if e not in third_emails]
+    for e in sorted(third_emails):
+        log.add("emails", e, False, "in a third party's block (agency, hoster, authority, …)")
     host = urlsplit(url).hostname if url else None
     hosts = [h for h in [host, *(e.split("@")[1] for e in data.emails)] if h]
     domains = [d for d in (_domain_label(h) for h in hosts) if d]
@@ -583,7 +599,7 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     data.responsible_persons = _unique(data.responsible_persons)
     # company name and address
     addresses = sorted(_addresses(p), key=lambda a: p.in_legal_text(a.line))
-    name, form, name_line = _choose_name(p, addresses, schema, domains)
+    name, form, name_line = _choose_name(p, addresses, schema, domains, log)
     sole = SoleTrader(None, None)
     if name is None:
         provider = _provider_lines(p, addresses)
@@ -592,8 +608,14 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
         sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
                                 evidence)
         name, name_line = sole.company_name, provider[0][0] if provider else None
+        if name is not None and name_line is not None:
+            log.add("company_name", name, True, "no legal form on the page: the provider's "
+                    f"lines above the address (owner: {sole.owner or 'none named'})",
+                    name_line, p.lines[name_line].text)
         if name is None:
             name, name_line = _name_in_heading(p)
+            log.add("company_name", name, True, "named in the page heading", name_line,
+                    p.lines[name_line].text if name_line is not None else None)
     addr = None
     if name_line is not None:
         near = [a for a in addresses if 0 <= a.line - name_line <= 6]
@@ -603,7 +625,12 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
     addr = addr or next((a for a in addresses if a.street), None) or \
         (addresses[0] if addresses else None)
     data.company_name, data.legal_form = name, form
-    data.emails = _own_mailboxes(data.emails, host, name)
+    own_mail = _own_mailboxes(data.emails, host, name)
+    for e in data.emails:
+        if e not in own_mail:
+            log.add("emails", e, False, "another organisation's domain, nothing on the page "
+                    "ties it to the provider")
+    data.emails = own_mail
     if name:
         # the canonical legal form is enrichment.company's (the `inspect company` contract);
         # the pattern id found the entity and stands in where company.py has no form
@@ -650,7 +677,73 @@ def extract_impressum(html: str, url: str | None = None) -> ImpressumData:
         data.legal_form = "Einzelunternehmen"
 
     _fill_from_schema(data, schema, region)
+    if log.enabled:
+        _explain_chosen(p, data, addr, addresses, log)
+        data.evidence = log.entries
     return data
+
+
+_LABEL_WORDS = {"L_MD": "representatives'", "L_RESP": "responsible-for-content",
+                "L_PHONE": "phone", "L_FAX": "fax", "L_EMAIL": "e-mail", "L_REG": "register",
+                "L_VAT": "VAT", "L_NAME": "provider-name", "L_ADDR": "address",
+                "L_TAX": "tax number"}
+
+
+def _explain_chosen(p: _Page, data: ImpressumData, addr: _Address | None,
+                    addresses: list[_Address], log: EvidenceLog) -> None:
+    """Where each chosen value stands on the page, and the addresses and numbers passed by."""
+    def where(value: str) -> tuple[int | None, str | None]:
+        key = re.sub(r"\W", "", value).lower()
+        for i, ln in enumerate(p.lines):
+            if key and key in re.sub(r"\W", "", ln.text).lower():
+                return i, ln.text
+        return None, None
+
+    def label_of(line: int | None) -> str:
+        if line is None:
+            return "from the page's links or schema.org data"
+        segs = [s for s in p.by_line.get(line, []) if s.label]
+        role = "the provider's block" if not segs or segs[0].role == COMPANY else segs[0].role
+        if segs and segs[0].start > segs[0].lstart:
+            labelled = f"after the label '{p.lines[line].text[segs[0].lstart:segs[0].start]}'"
+        elif segs and segs[0].label:
+            labelled = f"under a {_LABEL_WORDS.get(segs[0].label, 'field')} label above"
+        else:
+            labelled = "unlabelled"
+        return f"{labelled.strip()}, in {role}" + (" (legal small print)"
+                                                   if p.in_legal_text(line) else "")
+
+    if addr is not None:
+        log.add("street", data.street, True, "the address nearest below the company name",
+                addr.line, p.lines[addr.line].text)
+        for other in addresses:
+            if other is not addr:
+                log.add("street", f"{other.street or ''} {other.postcode} {other.city}".strip(),
+                        False, "another address, farther from the name or in the small print",
+                        other.line, p.lines[other.line].text)
+    for key in ("register_number", "register_court", "vat_id", "fax"):
+        value = getattr(data, key)
+        if value:
+            line, text = where(value.split()[-1] if key == "register_court" else value[-6:])
+            log.add(key, value, True, label_of(line), line, text)
+    for key in ("emails", "managing_directors", "responsible_persons"):
+        for value in getattr(data, key):
+            line, text = where(value if key == "emails" else value.split()[-1])
+            log.add(key, value, True, label_of(line), line, text)
+    for value in data.phones:
+        line, text = where(value[-6:])
+        log.add("phones", value, True, label_of(line), line, text)
+    for seg in p.segments:
+        if seg.role != COMPANY:
+            for number in f.find_phones(seg.text, "DE"):
+                log.add("phones", number, False, f"in a {seg.role.replace('_', ' ')}'s block",
+                        seg.line, p.lines[seg.line].text)
+    if data.legal_form:
+        log.add("legal_form", data.legal_form, True,
+                "from the company name" if data.company_name and split_legal_form(
+                    data.company_name)[1] else "a natural person in business without a legal "
+                "form (Einzelunternehmen)" if data.legal_form == "Einzelunternehmen"
+                else "from the legal-form words on the page")
 
 
 @lru_cache(maxsize=1)

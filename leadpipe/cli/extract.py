@@ -11,11 +11,14 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from enrichment.impressum.extract import ImpressumData
 
 from leadpipe.cli.common import (
     console,
@@ -79,6 +82,9 @@ def extract(
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Allow URLs on private/loopback addresses (tests, demo).",
     )] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Say why each value was chosen and what was rejected (JSON: an "
+                          "extra `evidence` list).")] = False,
 ) -> None:
     """Show the company data extracted from Impressum, imprint or contact pages.
 
@@ -93,7 +99,8 @@ def extract(
         raise user_failure(f"{' '.join(targets)}: no saved pages (.html, .htm) found")
     if len(pages) == 1:
         html, page_url = _load(pages[0], allow_private)
-        _show(pages[0], extract_impressum(html, url=url or page_url).to_contract(), as_json)
+        result = extract_impressum(html, url=url or page_url, explain=explain)
+        _show(pages[0], result, as_json, explain)
         return
     failed = 0
     for page in pages:
@@ -102,25 +109,42 @@ def extract(
         except typer.Exit:
             failed += 1
             continue
-        data = extract_impressum(html, url=page_url).to_contract()
-        sys.stdout.write(json.dumps({"source": page, **data}, ensure_ascii=False) + "\n")
+        result = extract_impressum(html, url=page_url, explain=explain)
+        sys.stdout.write(json.dumps({"source": page, **_contract(result, explain)},
+                                    ensure_ascii=False) + "\n")
         sys.stdout.flush()
     if failed:
         err_console.print(f"{failed} of {len(pages)} pages could not be read (see above)")
         raise typer.Exit(1)
 
 
-def _show(target: str, data: dict[str, object], as_json: bool) -> None:
+def _contract(result: ImpressumData, explain: bool) -> dict[str, object]:
+    data = result.to_contract()
+    if explain:
+        data["evidence"] = [e.as_dict() for e in result.evidence]
+    return data
+
+
+def _show(target: str, result: ImpressumData, as_json: bool, explain: bool) -> None:
     if wants_json(as_json):
-        print_json(data)
+        print_json(_contract(result, explain))
         return
     table = Table(title=f"Impressum: {plain(target)}", show_header=True)
     table.add_column("field")
     table.add_column("value")
-    for key, value in data.items():
+    for key, value in result.to_contract().items():
         if isinstance(value, list):
             shown = "\n".join(escape(str(v)) for v in value) if value else "[dim]—[/dim]"
         else:
             shown = escape(str(value)) if value is not None else "[dim]—[/dim]"
         table.add_row(plain(key), shown)
     console.print(table)
+    if explain:
+        why = Table(title="Why", show_header=True)
+        for column in ("field", "value", "", "because", "line"):
+            why.add_column(column)
+        for e in result.evidence:
+            why.add_row(plain(e.field), plain(e.value), "[green]✓[/green]" if e.chosen
+                        else "[red]✗[/red]", plain(e.why),
+                        plain(f"{e.line}: {e.text}") if e.line is not None else "")
+        console.print(why)
