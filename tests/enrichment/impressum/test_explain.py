@@ -8,13 +8,14 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from enrichment.impressum import extract_impressum
+from enrichment.impressum.extract import ImpressumData
 from enrichment.impressum.html import decode_html
 from leadpipe.cli.main import app
 
 DEV = Path(__file__).parents[2] / "fixtures" / "impressum" / "dev"
 
 
-def _extract(name: str, explain: bool = True):  # type: ignore[no-untyped-def]
+def _extract(name: str, explain: bool = True) -> ImpressumData:
     return extract_impressum(decode_html((DEV / name).read_bytes()), explain=explain)
 
 
@@ -37,7 +38,8 @@ def test_a_third_party_mailbox_is_shown_as_rejected_with_its_reason() -> None:
 def test_each_chosen_value_points_to_its_line() -> None:
     data = _extract("d01_gmbh_plain_br.html")
     phones = [e for e in data.evidence if e.field == "phones" and e.chosen]
-    assert phones and phones[0].text is not None and "Tel" in phones[0].text
+    assert phones
+    assert "Tel" in (phones[0].text or "")
 
 
 def test_no_evidence_is_recorded_unless_asked() -> None:
