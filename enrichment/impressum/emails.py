@@ -41,8 +41,16 @@ def _tld(addr: str) -> str:
     return addr.rsplit(".", 1)[-1].lower()
 
 
+_GLUED_WORD = re.compile(r"(@[A-Za-z0-9\-.äöü]+?\.([a-z]{2,12}))(?=[A-ZÄÖÜ])")
+
+
+def _unglue(m: re.Match[str]) -> str:
+    return m.group(1) + " " if m.group(2) in COMMON_TLDS else m.group(0)
+
+
 def find_emails(text: str, rtl_hint: bool = False) -> list[str]:
     """Addresses in `text` in reading order, lower-cased (obfuscations undone)."""
+    text = _GLUED_WORD.sub(_unglue, text)  # "info@firma.deImpressum": a menu word after it
     text = re.sub(r"\s*[\[\(\{]\s*@\s*[\]\)\}]\s*", "@", text)
     text = _SPACED_AT.sub(r"\1@\2", text)  # "info @ firma . de"
     text = _SPACED_DOT.sub(r"\1.\2", text)
