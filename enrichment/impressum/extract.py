@@ -791,9 +791,10 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-_BUSINESS_FACTS = re.compile(r"Steuernummer|Steuer-Nr|USt|Umsatzsteuer|VAT|Berufsbezeichnung|"
-                             r"Kammer|Inhaber|Gewerbe|Berufshaftpflicht|Aufsichtsbehörde|"
-                             r"Einzelunternehme|Kleinunternehme|§\s*19\s*UStG", re.I)
+_BUSINESS_FACTS = re.compile(r"Steuernummer|Steuer-Nr|\bUSt\b|\bUSt-|Umsatzsteuer|\bVAT\b|"
+                             r"Berufsbezeichnung|Kammer|Inhaber|Gewerbe|Berufshaftpflicht|"
+                             r"Aufsichtsbehörde|Einzelunternehme|Kleinunternehme|§\s*19\s*UStG",
+                             re.I)
 
 
 def clean_name(text: str) -> str:

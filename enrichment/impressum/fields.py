@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from enrichment.config import person_config
 from enrichment.impressum.config import impressum_config
 
 # ---------------------------------------------------------------------------------- persons
@@ -47,10 +48,19 @@ def _not_name_words() -> frozenset[str]:
     return frozenset(w.lower() for w in impressum_config().not_name_words)
 
 
+@lru_cache(maxsize=1)
+def _profession() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in sorted(person_config().value.professions, key=len,
+                                                  reverse=True))
+    return re.compile(rf"^\s*(?:{words})\s+")
+
+
 def clean_person(part: str) -> str | None:
-    """A person's name without titles and salutations, or None if `part` is not a name."""
+    """A person's name without titles, salutations and a profession before it (`Notar Dr.
+    Heinrich Albrecht` → `Heinrich Albrecht`), or None if `part` is not a name."""
     part = re.sub(r"\([^)]*\)|\([^)]*$|^[^(]*\)", " ", part)
     part = TITLES.sub(" ", part)
+    part = _profession().sub(" ", part)
     part = _ARTICLE.sub("", part.strip(" .:-–\t"))
     part = re.sub(r"\s+", " ", TITLES.sub(" ", part)).strip(" .:-–,")
     tokens = part.split()

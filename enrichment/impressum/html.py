@@ -210,7 +210,7 @@ def _glued(out: _Builder, child: Any) -> bool:
         return False  # blocks and cells separate themselves
     before = out.current[-1][-1:] if out.current and out.current[-1] else ""
     after = (child.text or "")[:1]
-    return before.isalnum() and after.isalnum()
+    return before.isalnum() and (after.isalnum() or after in "+(")
 
 
 def _microdata(root: Any) -> list[dict[str, Any]]:

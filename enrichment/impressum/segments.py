@@ -133,11 +133,13 @@ def segment(lines: list[Line], marks: list[list[Mark]],
                 if m.start > pos or m.start > lpos:
                     segments.append(Segment(cur, role, text[pos:m.start], i, pos, lpos))
                 if m.label in _ROLE_OF:
-                    role = _ROLE_OF[m.label]
                     # a third party named at a line's start holds to the end of its block
-                    # ("Vermittlerregister: / DIHK / … / Telefon: …"); in running text it
-                    # ends at the next company field label
-                    inline_role = m.start != 0 and section_role == COMPANY
+                    # ("Vermittlerregister: / DIHK / … / Telefon: …"), also past a mention
+                    # in running text; otherwise it ends at the next company field label
+                    held = role == _ROLE_OF[m.label] and not inline_role
+                    role = _ROLE_OF[m.label]
+                    if not held:
+                        inline_role = m.start != 0 and section_role == COMPANY
                 elif inline_role and m.label in _ENDS_INLINE_ROLE:
                     role, inline_role = section_role, False
                 elif (role != section_role and n > 0 and m.start == 0

@@ -287,3 +287,25 @@ def test_name_without_legal_form_is_the_line_above_the_address(
     data = extract_impressum(_page(body))
     assert data.company_name == name
     assert data.managing_directors == owner
+
+
+# ------------------------------------------------------------------ phenomenon classes (#16)
+CLASSES = {
+    "c1": "company name from boilerplate (liability text, a label, a disclaimer heading)",
+    "c2": "third parties on the page (privacy policy, agency, broker register, bank, members)",
+    "c3": "sole traders: owner, trading name, practice with owner, private person",
+    "c4": "GmbH & Co. KG whose Komplementär is named first",
+    "c5": "layouts: markdown lines, one-line address, D- prefix, c/o, labelled fields, spans",
+    "c6": "titles and professions in people, capitals, English labels",
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(CLASSES))
+def test_each_phenomenon_class_is_read_without_error(prefix: str) -> None:
+    report = Report()
+    pages = sorted((FIXTURES / "classes").glob(f"{prefix}_*.html"))
+    assert pages, f"no fixture for class {prefix}: {CLASSES[prefix]}"
+    for page in pages:
+        html, expected = load_fixture(page)
+        compare(page.stem, extract_impressum(html).to_contract(), expected, report)
+    assert report.total.f1 == 1.0, "\n".join(report.errors)
