@@ -425,6 +425,15 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
     return best[1], best[2], best[3]
 
 
+def _role_follows(p: _Page, seg: Segment) -> bool:
+    """Whether `seg` is a name followed on its line by a representative's role and nothing
+    else (`Schuster Hannes, Geschäftsführung`)."""
+    text = p.lines[seg.line].text
+    return any(m.label == "L_MD" and m.start == seg.end and not text[m.end:].strip(" .:)")
+               and seg.text.rstrip().endswith((",", "–", "-", "("))
+               for m in p.marks[seg.line])
+
+
 def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]]:
     """The lines that name a provider without a legal form: the value of a name label
     (`Anbieterin: …`), else the lines above the first address, back to a heading, the § 5
@@ -592,6 +601,9 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
         if seg.role == THIRD_PARTY:
             continue
         if seg.label == "L_MD":
+            data.managing_directors += f.parse_persons(seg.text, forms)
+        elif seg.role == COMPANY and _role_follows(p, seg):
+            # "Schuster Hannes, Geschäftsführung": the name before its role
             data.managing_directors += f.parse_persons(seg.text, forms)
         elif seg.label == "L_RESP":
             data.responsible_persons += f.parse_persons(seg.text, forms)

@@ -59,9 +59,9 @@ def clean_person(part: str) -> str | None:
     """A person's name without titles, salutations and a profession before it (`Notar Dr.
     Heinrich Albrecht` → `Heinrich Albrecht`), or None if `part` is not a name."""
     part = re.sub(r"\([^)]*\)|\([^)]*$|^[^(]*\)", " ", part)
-    part = TITLES.sub(" ", part)
-    part = _profession().sub(" ", part)
+    part = _profession().sub(" ", TITLES.sub(" ", part))
     part = _ARTICLE.sub("", part.strip(" .:-–\t"))
+    part = _profession().sub(" ", part)  # "die Oberbürgermeisterin Beate Kimmel"
     part = re.sub(r"\s+", " ", TITLES.sub(" ", part)).strip(" .:-–,")
     tokens = part.split()
     named = [t for t in tokens if t.lower() not in _PARTICLES]
