@@ -150,6 +150,8 @@ def court_seat(city: str) -> str | None:
     return city
 
 
+_COURT_HINT = re.compile(r"gericht|court|regist|HR[ ]?[AB][ ]|\bAG[ ]", re.I)
+"""Every court pattern needs one of these; most lines of a page have none."""
 _JURISDICTION = re.compile(r"\b(?:Gerichtsstand|Erfüllungsort|Place of jurisdiction)\b.*$", re.I)
 """The agreed place of jurisdiction names a court that is no register court."""
 
@@ -157,6 +159,8 @@ _JURISDICTION = re.compile(r"\b(?:Gerichtsstand|Erfüllungsort|Place of jurisdic
 def find_court(text: str) -> str | None:
     """The register court named in `text`: `Amtsgericht <Ort>` for Germany, Austrian and Swiss
     courts as written."""
+    if not _COURT_HINT.search(text):
+        return None
     for line in re.split(r"\s*[\n|]\s*", text):
         line = _JURISDICTION.sub("", line)
         # "Neukölln, Berlin": a Berlin district keeps no register of its own

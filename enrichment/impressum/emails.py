@@ -48,9 +48,16 @@ def _unglue(m: re.Match[str]) -> str:
     return m.group(1) + " " if m.group(2) in COMMON_TLDS else m.group(0)
 
 
+_ANY_AT = re.compile(r"@|\b(?:at|ät|aet|et)\b", re.IGNORECASE)
+"""Every address, plain or obfuscated, has one of these; most lines of a page have none."""
+
+
 def find_emails(text: str, rtl_hint: bool = False) -> list[str]:
     """Addresses in `text` in reading order, lower-cased (obfuscations undone)."""
-    text = _GLUED_WORD.sub(_unglue, text)  # "info@firma.deImpressum": a menu word after it
+    if not _ANY_AT.search(text):
+        return []
+    if "@" in text:
+        text = _GLUED_WORD.sub(_unglue, text)  # "info@firma.deImpressum": a menu word after it
     text = re.sub(r"\s*[\[\(\{]\s*@\s*[\]\)\}]\s*", "@", text)
     text = _SPACED_AT.sub(r"\1@\2", text)  # "info @ firma . de"
     text = _SPACED_DOT.sub(r"\1.\2", text)

@@ -92,6 +92,8 @@ def source_lines(text: str) -> list[str]:
     Straße 1⏎12345 Ort` into one paragraph that a browser shows on one line, but each source
     line is one fact; prose hard-wrapped at a fixed width (lines of 55+ characters) is one
     text and is joined."""
+    if "\n" not in text:
+        return [text]
     parts = [p for p in (_LAYOUT_BREAK.sub(" ", x).strip() for x in _SOURCE_BREAK.split(text))
              if p]
     if len(parts) <= 1:
