@@ -425,6 +425,20 @@ def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, obj
     return best[1], best[2], best[3]
 
 
+def _noted_roles(p: _Page, seg: Segment,
+                 forms: frozenset[str]) -> list[tuple[str, list[str]]]:
+    """`Daniel Glaser (geschäftsführender Gesellschafter)`: a name with its role in brackets
+    after it, read as that role's person (L_MD or L_RESP)."""
+    text = p.lines[seg.line].text
+    out = []
+    for m in p.marks[seg.line]:
+        if m.label.endswith("_NOTE") and seg.start <= m.start <= seg.end:
+            before = text[seg.start:text.rfind("(", 0, m.start)]
+            name = before.split(",")[-1].split(":")[-1]
+            out.append((m.label.removesuffix("_NOTE"), f.parse_persons(name, forms)))
+    return out
+
+
 def _role_follows(p: _Page, seg: Segment) -> bool:
     """Whether `seg` is a name followed on its line by a representative's role and nothing
     else (`Schuster Hannes, Geschäftsführung`)."""
@@ -602,11 +616,14 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
             continue
         if seg.label == "L_MD":
             data.managing_directors += f.parse_persons(seg.text, forms)
+        elif seg.label == "L_RESP":
+            data.responsible_persons += f.parse_persons(seg.text, forms)
         elif seg.role == COMPANY and _role_follows(p, seg):
             # "Schuster Hannes, Geschäftsführung": the name before its role
             data.managing_directors += f.parse_persons(seg.text, forms)
-        elif seg.label == "L_RESP":
-            data.responsible_persons += f.parse_persons(seg.text, forms)
+        for note, names in _noted_roles(p, seg, forms):
+            (data.managing_directors if note == "L_MD" else
+             data.responsible_persons).extend(names)
     data.managing_directors = _unique(data.managing_directors)
     data.responsible_persons = _unique(data.responsible_persons)
     # company name and address

@@ -90,19 +90,29 @@ _LAYOUT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 def source_lines(text: str) -> list[str]:
     """The lines of a text block as its author wrote them. Markdown renders `Firma GmbH⏎
     Straße 1⏎12345 Ort` into one paragraph that a browser shows on one line, but each source
-    line is one fact; prose hard-wrapped at a fixed width (lines of 55+ characters) is one
-    text and is joined."""
+    line is one fact. A break inside a sentence is no line: the next line goes on in lower
+    case, or both lines are long prose (hard-wrapped at a fixed width)."""
     if "\n" not in text:
         return [text]
     parts = [p for p in (_LAYOUT_BREAK.sub(" ", x).strip() for x in _SOURCE_BREAK.split(text))
              if p]
-    if len(parts) <= 1:
-        return [" ".join(parts)]
-    body = sorted(len(p) for p in parts[:-1])
-    ends_open = all(not p.endswith((":", ",")) for p in parts[:-1])
-    if body[len(body) // 2] >= _WRAPPED_MIN_CHARS and ends_open:
-        return [" ".join(parts)]
-    return parts
+    lines: list[str] = []
+    for part in parts:
+        if lines and _continues(lines[-1], part):
+            lines[-1] = f"{lines[-1]} {part}"
+        else:
+            lines.append(part)
+    return lines
+
+
+def _continues(before: str, after: str) -> bool:
+    first = after.split(maxsplit=1)[0]
+    if "@" in first or first.startswith(("www.", "http")):
+        return False  # an address or a link on its own line
+    if after[:1].islower():
+        return True
+    return len(before) >= _WRAPPED_MIN_CHARS and len(after) >= _WRAPPED_MIN_CHARS \
+        and not before.endswith((":", ",", ";"))
 
 
 def clean_text(text: str) -> str:

@@ -23,6 +23,9 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 PATTERNS_DIR = Path(__file__).parent / "patterns"
+NOTE = "_NOTE"
+"""Suffix of a role label in brackets after a name (`L_MD_NOTE`): it says who the name before
+it is and starts no field of its own."""
 # Labels strong enough to count anywhere in running text, not only at a label position.
 _STRONG_MIN_CHARS = 10
 _STRONG_TP_CHARS = 14
@@ -67,8 +70,18 @@ def impressum_label_filter(doc: Doc) -> Doc:
             kept.append(ent)
             continue
         nxt = doc[ent.end] if ent.end < len(doc) else None
-        if ent.start > 0 and doc[ent.start - 1].text == "(" and nxt is not None and nxt.text == ")":
-            continue  # "(CEO)", "(Vorsitzender)": an annotation to a name, not a label
+        opened = ent.start > 0 and doc[ent.start - 1].text == "("
+        if opened and ent.label_ in ("L_MD", "L_RESP"):
+            # "Daniel Glaser (geschäftsführender Gesellschafter)", "(verantwortlich gem. …)":
+            # an annotation to the name before it, not a label for what follows
+            kept.append(Span(doc, ent.start, ent.end, label=ent.label_ + NOTE))
+            continue
+        if opened and nxt is not None and nxt.text == ")":
+            continue  # "(CEO)": an annotation, not a label
+        prev = doc[ent.start - 1] if ent.start > 0 else None
+        if ent.label_ == "L_MD" and ent.text.lower().startswith("partner") and prev is not None \
+                and prev.text in ("&", "+", "und"):
+            continue  # "Bethke & Partner": part of a name
         if ent.label_ == "L_ADDR" and nxt is not None and nxt.lower_ in ("wie", "siehe", "see",
                                                                           "as"):
             continue  # "Anschrift wie oben": no address follows, the label before still holds

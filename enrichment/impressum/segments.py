@@ -63,6 +63,11 @@ class Segment:
         return self.start + len(self.text)
 
 
+def is_field_label(mark: Mark) -> bool:
+    """A label that starts a field (not a legal form, not a role noted after a name)."""
+    return mark.label != "LEGAL_FORM" and not mark.label.endswith("_NOTE")
+
+
 def page_lines(page: PageText) -> list[Line]:
     lines: list[Line] = []
     offset = 0
@@ -111,7 +116,7 @@ def segment(lines: list[Line], marks: list[list[Mark]],
         by_chunk[ln.chunk].append(i)
     for c in chunk_ids:
         idxs = by_chunk[c]
-        labels = [m for m in marks[idxs[0]] if m.label != "LEGAL_FORM"]
+        labels = [m for m in marks[idxs[0]] if is_field_label(m)]
         if lines[idxs[0]].heading:
             first = labels[0].label if labels else None
             section_role = COMPANY if c == own_heading else _ROLE_OF.get(first or "", COMPANY)
@@ -124,7 +129,7 @@ def segment(lines: list[Line], marks: list[list[Mark]],
         last_value = ""
         for n, i in enumerate(idxs):
             text = lines[i].text
-            field_marks = [m for m in marks[i] if m.label != "LEGAL_FORM"]
+            field_marks = [m for m in marks[i] if is_field_label(m)]
             pos = lpos = 0
             cur = carry
             if _UNKNOWN_LABEL.match(text) and not any(m.start == 0 for m in field_marks):
