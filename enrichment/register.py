@@ -38,7 +38,8 @@ class _Patterns:
     generic: frozenset[str]
 
 
-_WORD = r"[A-ZÄÖÜ][\wäöüß\-]*[\wäöüß]\.?"
+_WORD = r"[A-ZÄÖÜ][^\W\d_]*(?:-[^\W\d_]+)*\.?"
+"""A capitalised word without digits (`VR32227` is no city)."""
 _CITY = (
     rf"((?:(?:Bad|Sankt|St\.|Hansestadt)[ ])?{_WORD}"
     r"(?:[ ](?:am|an[ ]der|im|in[ ]der|ob[ ]der|a\.[ ]?d\.|v\.[ ]?d\.|a\.|i\.)"

@@ -308,6 +308,8 @@ _TITLE_NAME = re.compile(r"^(?:Impressum|Imprint|Kontakt)\s*[–—|:-]\s*(.+)$|
 _GLUED_NUMBER = re.compile(r"(?<=[A-Za-zäöüß.]),(?=\d)")
 _ADDRESS_LABEL = re.compile(r"^(?:PLZ|Ort|PLZ\s?/\s?Ort|Postleitzahl|Anschrift|Adresse|Address|"
                             r"Sitz|Straße|Strasse)\W*$", re.I)
+_ADDRESS_WORD = re.compile(r"^(?:Adresse|Anschrift|Address|Postanschrift|Hausanschrift|Sitz)"
+                           r"\s*:?\s+", re.I)
 _CARE_OF_TAIL = re.compile(r"\s+c/o\b.*$", re.I)
 
 
@@ -315,7 +317,7 @@ def _street_in(parts: list[str]) -> str | None:
     """The street among the comma parts before a postcode, last first: `Aeschbachweg 12 c/o
     Tobias Walter` (the c/o goes), `Wilhelm-Leuschner-Strasse 36, im Hinterhof`."""
     for part in reversed(parts):
-        part = _CARE_OF_TAIL.sub("", part)
+        part = _ADDRESS_WORD.sub("", _CARE_OF_TAIL.sub("", part))
         if f.looks_like_street(part):
             # "Bürgerstiftung Potsdam Eisenhartstraße 18": the name before the street goes
             return part if len(part.split()) <= 4 else f.street_tail(part) or part
@@ -341,7 +343,10 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
                     continue  # "c/o Verein e.V.": the host of the address, not the provider
                 prefix = prefix[cut.end():]
             prefix = _LEADING_YEAR.sub("", prefix)
-            if re.search(r"c/o\s*$", ln.text[:mk.start - len(prefix)], re.I):
+            if re.search(r"c/o\s*$", ln.text[:mk.start - len(prefix)], re.I) or (
+                    not ln.text[:mk.start - len(prefix)].strip() and i > 0
+                    and p.lines[i - 1].chunk == ln.chunk
+                    and re.search(r"\bc/o\s*$", p.lines[i - 1].text, re.I)):
                 continue  # "c/o Verein e.V.": the host of the address, not the provider
             tokens = prefix.split()[-8:]
             name = (" ".join(tokens) + " " + ln.text[mk.start:mk.end]).strip(" :|,")
@@ -365,6 +370,9 @@ _NOT_A_NAME_START = re.compile(r"^(?:\\?n?c/o\b|z\.\s?Hd|der\s|die\s|das\s|des\s
                                re.I)
 
 
+_DATE_IN = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)?\d{2}\b|\bgeboren\b|\bborn\b", re.I)
+
+
 def plausible_name(name: str | None) -> bool:
     """Whether `name` can be a provider's name: not a sentence of the small print, not a
     label left open (`Value added tax identification number (`), not a c/o host."""
@@ -373,7 +381,8 @@ def plausible_name(name: str | None) -> bool:
     words = name.split()
     return (len(words) <= 12 and not _SENTENCE.search(name)
             and name.count("(") == name.count(")") and not name.endswith((":", ",", "("))
-            and not _NOT_A_NAME_START.match(name))
+            and not _NOT_A_NAME_START.match(name) and not _DATE_IN.search(name)
+            and not (len(words) > 2 and words[-1].islower() and len(words[-1]) <= 4))
 
 
 def _choose_name(p: _Page, addresses: list[_Address], schema: list[dict[str, object]],
@@ -833,7 +842,9 @@ def clean_name(text: str) -> str:
 _NOT_A_TRADER = re.compile(r"Verein\b|Verband|Club|Klub|Körperschaft|Gemeinde|Stadt\b|Schule|"
                            r"Universität|Hochschule|Kirche|Pfarr|Behörde|Ministerium|Feuerwehr",
                            re.I)
-_CLUB_FACTS = re.compile(r"\bZVR\b|Vereinsregister|\bObmann|\bObfrau|\bVorstand", re.I)
+_CLUB_FACTS = re.compile(r"\bZVR\b|Vereinsregister|\bVerein\b|\bObmann|\bObfrau|\bVorstand|"
+                         r"Landsmannschaft|Burschenschaft|Studentenverbindung|\bCorps\b",
+                         re.I)
 
 
 def _in_business(p: _Page, data: ImpressumData, sole: SoleTrader, owner: str) -> bool:

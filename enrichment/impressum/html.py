@@ -80,6 +80,7 @@ def cf_decode(hexstr: str) -> str | None:
     return "".join(chr(b ^ raw[0]) for b in raw[1:])
 
 
+_CLOSING_BR = re.compile(r"</br\s*>", re.I)
 _WRAPPED_MIN_CHARS = 55
 _SOURCE_BREAK = re.compile(r"\n(?![ \t])")
 _LAYOUT_BREAK = re.compile(r"[ \t]*\n[ \t]*")
@@ -253,6 +254,7 @@ def parse_html(html: str) -> PageText:
     if not html.strip():
         return page
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    html = _CLOSING_BR.sub("<br>", html)  # "</br>": a line break as browsers read it
     try:
         root = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):

@@ -19,6 +19,8 @@ from enrichment.text import fold
 _JOINED = re.compile(r"\s+[–—-]\s+|\s*,\s+|\s+\|\s+")
 """`Praxis am Markt – Dr. Anna Klein`: a business and its owner on one line."""
 _CARE_OF = re.compile(r"\s*\bc/o\b.*$", re.I)
+_PLAIN_NOUN = re.compile(r"[A-ZÄÖÜ][a-zäöüß]+")
+"""One plain word (`Steingestaltung`), not a coined name (`ML-Design`, `HairDesign`)."""
 _CONNECTOR = re.compile(r"\s(?:&|\+|und|and|für|for)\s", re.I)
 
 
@@ -67,9 +69,8 @@ def _person(text: str, evidence: PersonEvidence) -> _Reading | None:
         return None
     tokens = name.split()
     first = next((k for k, t in enumerate(tokens) if t in evidence.first_names), 0)
-    if 0 < first < len(tokens) - 1:  # "Hundephysiotherapie Michelle Reibke"
-        tokens = tokens[first:]
-        name = " ".join(tokens)
+    if 0 < first < len(tokens) - 1:
+        return None  # "Hundephysiotherapie Michelle Reibke": a trading name with its owner
     confirmed = (tokens[0] in evidence.first_names or fold(name) in evidence.people
                  or fold(tokens[-1]) in evidence.site_words)
     return _Reading(name, confirmed)
@@ -116,13 +117,17 @@ def read_sole_trader(lines: list[str], evidence: PersonEvidence) -> SoleTrader:
 
 
 def _reads_as_trade(text: str, owner: str | None, evidence: PersonEvidence) -> bool:
-    """A trading name, not a description of the trade: no `&`/`und`/`für` between plain
-    words, unless a word of it is the site's or the owner's surname."""
-    if not _CONNECTOR.search(f" {text} "):
-        return True
+    """A trading name, not a description of the trade (`Fotografie & Bildbearbeitung`,
+    `Steingestaltung`): one word alone or words joined by `&`/`und`/`für` describe, unless a
+    word of it is the site's or the owner's surname."""
     words = {fold(w) for w in re.findall(r"[\wäöüß]{3,}", text)}
     surname = fold(owner.split()[-1]) if owner else None
-    return bool(words & evidence.site_words) or (surname is not None and surname in words)
+    named = bool(words & evidence.site_words) or (surname is not None and surname in words)
+    if _PLAIN_NOUN.fullmatch(text) and owner is not None:
+        return named or _spells_site(text, evidence)
+    if not _CONNECTOR.search(f" {text} "):
+        return True
+    return named
 
 
 def _named_in_trade(line: str, evidence: PersonEvidence) -> str | None:
