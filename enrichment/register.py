@@ -81,6 +81,7 @@ def _patterns() -> _Patterns:
         (re.compile(r"\bAG[ ]" + _CITY + r"(?=[ ,;:|/-]+(?:HR[ ]?[AB]|VR|GnR|PR)\b)"), "DE"),
     )
     generic = frozenset({"amtsgericht", "registergericht", "handelsregister", "hrb", "hra", "ag",
+                         "vr", "gnr", "pr", "fn", "zvr",
                          "registernummer", "register", "court", "district", "local", "nr",
                          "deutschland", "germany", "vereinsregister", "sitz", "the"})
     return _Patterns(number, courts, dict(cfg.register_court_aliases), generic)
@@ -201,7 +202,8 @@ def parse_register(text: str) -> tuple[str | None, str | None, list[str]]:
 
 _VAT = re.compile(
     r"\b(DE|ATU|AT\s?U|CHE|BE|BG|CY|CZ|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|"
-    r"SK|XI)(?:[\s.\-]|\s[-–]\s)?((?:[0-9A-Z][\s.\-]?){7,12}[0-9A-Z])(?:\s?(MWST|TVA|IVA|VAT))?\b"
+    r"SK|XI)(?:[\s.\-]|\s[-–]\s)?((?:[0-9A-Z][\s.\-]?){7,12}[0-9A-Z])(?:\s?(MWST|TVA|IVA|VAT))?"
+    r"(?![0-9])"
 )
 
 
@@ -221,8 +223,9 @@ def find_vat(text: str) -> str | None:
         groups = m.group(2).split()
         for end in range(len(groups), 0, -1):
             candidate = prefix + re.sub(r"[.\-]", "", "".join(groups[:end]))
-            if eu_vat.is_valid(candidate):
-                return str(eu_vat.compact(candidate))
+            for tried in (candidate, candidate.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")):
+                if eu_vat.is_valid(tried):  # "DE287376984Redaktionell": a glued label
+                    return str(eu_vat.compact(tried))
     return None
 
 

@@ -62,7 +62,9 @@ _NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
                        r"|(?<!Gebr)(?<!Geschw)(?<!Inh)(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
                        r"|Copyright"
                        r"|\b(?:ist|is|sind|are|by|von|durch|c/o)\s+(?:die|der|das|the)?\s*"
-                       r"|\b(?:für|for)\s+(?:die|den|das|the)\s+)")
+                       r"|\b(?:für|for)\s+(?:die|den|das|the)\s+"
+                       r"|\b(?:Unternehmen|Marke|Tochter\w*|company|brand|subsidiary)\s+"
+                       r"(?:der|des|von|of)\s+(?:the\s+)?)")
 _LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?\s")
 """`© 2024 Firma GmbH`: a year after the copyright sign; a year inside a name stays
 (`TSV Zorneding 1920 e.V.`)."""
@@ -301,6 +303,12 @@ def _addresses(p: _Page) -> list[_Address]:
 _ADDRESS_NOTE = re.compile(r"\s*\((?:Haus|Post|Liefer|Besucher|Rechnungs)?anschrift\)|"
                            r"\s*\((?:Germany|Deutschland|Österreich|Austria|Schweiz|"
                            r"Switzerland|Sitz|Hauptsitz|Zentrale|Verwaltung)\)", re.I)
+_SECTION_WORDS = re.compile(r"^\W*(?:Impressum\w*|Imprint|Angaben\b|Rechtliche[s]?\b|"
+                            r"Rechtliche Hinweise|AGB|Allgemeine Geschäftsbedingungen|Kontakt\w*|"
+                            r"Contact|Über uns|About|Anbieter\w*|Betreiber\w*|Adresse|Anschrift|"
+                            r"Home|Startseite)",
+                            re.I)
+"""Headings that name a section of the page, not the provider."""
 _PEOPLE_LABELS = frozenset({"L_MD", "L_RESP", "L_PARTNER"})
 _TITLE_NAME = re.compile(r"^(?:Impressum|Imprint|Kontakt)\s*[–—|:-]\s*(.+)$|^(.+?)\s*[–—|-]\s*"
                          r"(?:Impressum|Imprint)$", re.I)
@@ -448,6 +456,23 @@ def _noted_roles(p: _Page, seg: Segment,
     return out
 
 
+_FORM_LINE = re.compile(r"\b(?:Rechtsform|Legal form|Gesellschaftsform|Unternehmensform)\b"
+                        r"\s*:?\s*(.{2,80})", re.I)
+
+
+def _stated_form(company_text: list[tuple[int, str]]) -> str | None:
+    """A legal form the page states in a field (`Rechtsform: Gesellschaft bürgerlichen Rechts
+    (GbR)`, `Legal form: rechtsfähige Stiftung`) or in words (`Einzelunternehmen`), when the
+    name carries none."""
+    for _, text in company_text:
+        m = _FORM_LINE.search(text)
+        form = split_legal_form(m.group(1))[1] if m else None
+        if form is not None:
+            return form.canonical
+    joined = " ".join(t for _, t in company_text)
+    return "Einzelunternehmen" if re.search(r"Einzelunternehme[nr]", joined) else None
+
+
 def _role_follows(p: _Page, seg: Segment) -> bool:
     """Whether `seg` is a name followed on its line by a representative's role and nothing
     else (`Schuster Hannes, Geschäftsführung`)."""
@@ -496,15 +521,19 @@ def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]
         value = ln.text.split(":")[-1].strip() if ":" in ln.text[:40] else ln.text.strip()
         whole_label = any(m.start == 0 and m.end >= len(ln.text.rstrip(" :")) - 1
                           for m in p.marks[k])
-        if any(m.label in _PEOPLE_LABELS for m in p.marks[k]):
+        people = [m.start for m in p.marks[k] if m.label in _PEOPLE_LABELS]
+        if people and min(people) == 0:
             continue  # "1. Vorsitzender: Peter Nögel" names a representative, not the provider
-        if (ln.heading and lines) or MARKER.search(ln.text) or _PAGE_WORDS.match(ln.text) \
-                or whole_label or len(value) > 80:
+        if people:  # "KI Junker-Latocha, Inhaber Brian Junker-Latocha": the name before
+            value = ln.text[:min(people)].strip(" ,;–-")
+        if MARKER.search(ln.text) or _PAGE_WORDS.match(ln.text) or whole_label \
+                or len(value) > 80 or (ln.heading and (_SECTION_WORDS.match(value)
+                                                       or _legal_text_heading().match(value))):
             break
-        if value and not ln.heading:
+        if value:
             lines.insert(0, (k, value))
-        if ln.chunk != p.lines[last].chunk and ln.heading:
-            break
+        if ln.heading:
+            break  # a heading above the address names the provider and ends the block
     return lines
 
 
@@ -677,9 +706,8 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
             data.legal_form = shared.canonical
     if addr is not None:
         data.street, data.postcode, data.city = addr.street, addr.postcode, addr.city
-    if data.legal_form is None and re.search(r"Einzelunternehme[nr]", " ".join(
-            t for _, t in company_text)):
-        data.legal_form = "Einzelunternehmen"
+    if data.legal_form is None:
+        data.legal_form = _stated_form(company_text)
     data.country = _country(p, addr, data, hosts)
     region = data.country if data.country in ("DE", "AT", "CH", "LI", "LU") else "DE"
 
