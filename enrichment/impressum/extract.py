@@ -491,6 +491,8 @@ def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]
     for seg in p.segments:
         if seg.label == "L_NAME" and seg.role == COMPANY and not p.in_legal_text(seg.line):
             value = seg.text.strip(" :|-–")
+            if ":" in value[:30]:  # "Name der Praxis: Träuble": the label's own words first
+                value = value.split(":", 1)[1].strip()
             if value and not f.POSTCODE_CITY.search(value) and not f.looks_like_street(value):
                 lines = [(seg.line, value)]
                 end = addr.line if addr is not None and addr.line > seg.line else seg.line + 1
@@ -880,9 +882,11 @@ def _in_business(p: _Page, data: ImpressumData, sole: SoleTrader, owner: str) ->
     privately or for an association: a trading name beside the owner, or tax, chamber or
     profession facts, and nothing that names a club or a public body."""
     own = [ln.text for i, ln in enumerate(p.lines) if not p.in_legal_text(i)]
-    if _NOT_A_TRADER.search(data.company_name or "") or data.register_number \
+    registered_entity = (data.register_number or "").startswith(("HRB", "VR", "GnR", "PR", "FN",
+                                                                  "ZVR"))
+    if _NOT_A_TRADER.search(data.company_name or "") or registered_entity \
             or any(_CLUB_FACTS.search(text) for text in own):
-        return False
+        return False  # HRA holds merchants (e.K.) too, a Swiss UID every business
     if data.company_name and clean_name(data.company_name) != owner.casefold():
         return True
     return data.vat_id is not None or any(_BUSINESS_FACTS.search(text) for text in own)

@@ -57,22 +57,27 @@ class PersonEvidence:
 class _Reading:
     name: str
     evidence: bool
+    trade: bool = False
+    """The line is a trading name as well (`Rechtsanwältin Dörte Kaltenbach`)."""
 
 
 def _person(text: str, evidence: PersonEvidence) -> _Reading | None:
     """The person `text` names, and whether the page confirms it: a known first name, the
     same name elsewhere on the page, or a part of the name in an e-mail or host name."""
-    if _profession().match(text.strip()) or _spells_site(text, evidence):
+    if _spells_site(text, evidence):
         return None
+    profession = _profession().match(text.strip())
     name = clean_person(TITLES.sub(" ", text))
     if name is None:
         return None
+    if profession:  # "Zahnärztin Dewy Sugioarto": a person, and the line may be the trade's
+        return _Reading(name, True, trade=True)
     tokens = name.split()
     first = next((k for k, t in enumerate(tokens) if t in evidence.first_names), 0)
     if 0 < first < len(tokens) - 1:
         return None  # "Hundephysiotherapie Michelle Reibke": a trading name with its owner
     confirmed = (tokens[0] in evidence.first_names or fold(name) in evidence.people
-                 or fold(tokens[-1]) in evidence.site_words)
+                 or fold(tokens[-1]) in evidence.site_words or bool(TITLES.match(text.strip())))
     return _Reading(name, confirmed)
 
 
@@ -91,6 +96,7 @@ def read_sole_trader(lines: list[str], evidence: PersonEvidence) -> SoleTrader:
     lines = [t for t in (_CARE_OF.sub("", ln).strip(" ,") for ln in lines) if t]
     people: list[_Reading] = []
     trades: list[str] = []
+    professional: set[str] = set()
     for line in lines:
         parts = _JOINED.split(line, maxsplit=1)
         person = _person(line, evidence)
@@ -103,12 +109,16 @@ def read_sole_trader(lines: list[str], evidence: PersonEvidence) -> SoleTrader:
                 continue
         if person is not None:
             people.append(person)
+            if person.trade:
+                professional.add(line)
         trades.append(line)
     owner = next((r.name for r in people if r.evidence), None)
     if owner is None and len(lines) >= 2 and people:
         owner = people[0].name
-    trade = next((t for t in trades if clean_person(TITLES.sub(" ", t)) != owner
-                  and _reads_as_trade(t, owner, evidence)), None)
+    plain = [t for t in trades if t not in professional]
+    trade = next((t for t in plain if clean_person(TITLES.sub(" ", t)) != owner
+                  and _reads_as_trade(t, owner, evidence)), None) or next(
+        iter(t for t in trades if t in professional), None)
     if owner is None and trade is None and lines:
         trade = lines[0]
     if owner is None and trade is not None:
