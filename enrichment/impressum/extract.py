@@ -65,12 +65,16 @@ _NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
                        r"|\b(?:für|for)\s+(?:die|den|das|the)\s+"
                        r"|\b(?:Unternehmen|Marke|Tochter\w*|company|brand|subsidiary)\s+"
                        r"(?:der|des|von|of)\s+(?:the\s+)?)")
+_LEADING_ARTICLE = re.compile(r"^\s*(?:der|die|das|des|dem|den)\s+(?=[A-ZÄÖÜ0-9])")
 _LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?\s")
 """`© 2024 Firma GmbH`: a year after the copyright sign; a year inside a name stays
 (`TSV Zorneding 1920 e.V.`)."""
 # "X ist eine Körperschaft des öffentlichen Rechts": the name is the sentence's subject
 _DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)"
                         r"(?:\s+[\w\s-]*)?$")
+_PART_OF = re.compile(r"\b(?:Unternehmen|Marke|Tochter\w*|company|brand|subsidiary)\s+"
+                      r"(?:der|des|von|of)\b", re.I)
+"""`X ist ein Unternehmen der Y GmbH`: Y is the provider, not X."""
 _DESCRIPTORS = frozenset({"rechtsfähige", "gemeinnützige", "selbständige", "selbstständige",
                           "öffentlich-rechtliche", "eine", "ein", "a", "an", "registered",
                           "nicht", "rechtsfähiger", "eingetragene", "gemeinnütziger"})
@@ -340,7 +344,7 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
             if mk.label != "LEGAL_FORM" or not p.company_at(i, mk.start):
                 continue
             prefix = ln.text[:mk.start]
-            described = _DESCRIBED.match(prefix.strip())
+            described = None if _PART_OF.search(prefix) else _DESCRIBED.match(prefix.strip())
             label_ends = [m.end for m in p.marks[i]
                           if m.label != "LEGAL_FORM" and m.end <= mk.start]
             if label_ends:
@@ -350,7 +354,7 @@ def _name_candidates(p: _Page) -> list[tuple[int, int, str, str | None]]:
                 if re.search(r"c/o\s*$", cut.group(0), re.I):
                     continue  # "c/o Verein e.V.": the host of the address, not the provider
                 prefix = prefix[cut.end():]
-            prefix = _LEADING_YEAR.sub("", prefix)
+            prefix = _LEADING_ARTICLE.sub("", _LEADING_YEAR.sub("", prefix))
             if re.search(r"c/o\s*$", ln.text[:mk.start - len(prefix)], re.I) or (
                     not ln.text[:mk.start - len(prefix)].strip() and i > 0
                     and p.lines[i - 1].chunk == ln.chunk
@@ -536,7 +540,20 @@ def _provider_lines(p: _Page, addresses: list[_Address]) -> list[tuple[int, str]
             lines.insert(0, (k, value))
         if ln.heading:
             break  # a heading above the address names the provider and ends the block
-    return lines
+    return _without_hosts(lines)
+
+
+def _without_hosts(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The provider's lines without a c/o host: `c/o` alone on a line names the host on the
+    next (`Jannik Sörensen / c/o / Werkhof Nord eG / Speicherstraße 20`)."""
+    out = []
+    skip = False
+    for line, text in lines:
+        host = bool(re.search(r"\bc/o\s*$", text, re.I))
+        if not skip and not host:
+            out.append((line, text))
+        skip = host
+    return out
 
 
 def _name_in_heading(p: _Page) -> tuple[str | None, int | None]:

@@ -56,6 +56,8 @@ def impressum_label_filter(doc: Doc) -> Doc:
     for ent in doc.ents:
         if ent.label_ == "LEGAL_FORM":
             prev = doc[ent.start - 1] if ent.start > 0 else None
+            if prev is not None and prev.lower_ in ("nicht", "kein", "keine", "not", "non"):
+                continue  # "ein nicht eingetragener Verein"
             nxt = doc[ent.end] if ent.end < len(doc) else None
             if ent.ent_id_ in ("Stiftung", "KdöR") and nxt is not None and nxt.text[:1].isupper():
                 kept.append(ent)  # "Stiftung Lesefreude": the form comes first
