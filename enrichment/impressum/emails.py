@@ -40,13 +40,11 @@ def _valid(addr: str) -> bool:
 def _tld(addr: str) -> str:
     return addr.rsplit(".", 1)[-1].lower()
 
-
 _GLUED_WORD = re.compile(r"(@[A-Za-z0-9\-.äöü]+?\.([a-z]{2,12}))(?=[A-ZÄÖÜ])")
 
 
 def _unglue(m: re.Match[str]) -> str:
     return m.group(1) + " " if m.group(2) in COMMON_TLDS else m.group(0)
-
 
 _ANY_AT = re.compile(r"@|\b(?:at|ät|aet|et)\b", re.IGNORECASE)
 """Every address, plain or obfuscated, has one of these; most lines of a page have none."""

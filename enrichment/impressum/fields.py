@@ -135,7 +135,6 @@ def find_phones(text: str, region: str, strict: bool = False) -> list[str]:
                 out.append(e164)
     return out
 
-
 _OR_NUMBER = re.compile(r"\s/\s(?=\+|0)")
 
 
@@ -165,7 +164,6 @@ STREET = re.compile(
     r"|^\d{1,4}\s?[a-zA-Z]?,?\s[A-ZÄÖÜ][\w\s.\-]+$"
 )
 _COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
-
 
 _STREET_LEAD = frozenset({"am", "an", "auf", "im", "in", "zum", "zur", "unter", "ober", "obere",
                           "oberer", "untere", "unterer", "alte", "alter", "neue", "neuer", "große",

@@ -79,7 +79,6 @@ def cf_decode(hexstr: str) -> str | None:
         return None
     return "".join(chr(b ^ raw[0]) for b in raw[1:])
 
-
 _CLOSING_BR = re.compile(r"</br\s*>", re.I)
 _WRAPPED_MIN_CHARS = 55
 _SOURCE_BREAK = re.compile(r"\n(?![ \t])")
