@@ -164,7 +164,8 @@ def find_court(text: str) -> str | None:
     if not _COURT_HINT.search(text):
         return None
     for line in re.split(r"\s*[\n|]\s*", text):
-        line = _JURISDICTION.sub("", line)
+        if not _patterns().number.search(line):  # "Gerichtsstand: AG Steinfurt HRB 12637"
+            line = _JURISDICTION.sub("", line)
         # "Neukölln, Berlin": a Berlin district keeps no register of its own
         line = re.sub(r"\b([A-ZÄÖÜ][\wäöüß\-]+),[ ]Berlin\b", r"Berlin-\1", line)
         for pattern, country in _patterns().courts:

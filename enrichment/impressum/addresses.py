@@ -14,7 +14,7 @@ from enrichment.impressum.segments import COMPANY
 
 _CITY_WITH_PAREN = re.compile(r"^([A-ZÄÖÜ][\wäöüß.\- ]{1,30}?\s?\([A-ZÄÖÜ][\wäöüß.\-/ ]{1,25}\))")
 
-_CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])\.\s|\s[-–]\s")
+_CITY_END = re.compile(r"[,;|·•(\n]|\s{2,}|(?<![A-Z][a-z])(?<!\s[a-z])\.\s|\s[-–]\s")
 
 
 @dataclass

@@ -8,6 +8,7 @@ gaps → explain.py when asked. Pure: no I/O beyond the pattern files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -40,6 +41,8 @@ from enrichment.register import find_court, find_register_number, find_vat
 
 __all__ = ["CONTRACT_KEYS", "ImpressumData", "extract_impressum"]
 
+_DE_MAIL = re.compile(r"\.de-mail\.de$")
+"""`postfach@hopsten.de-mail.de`: a De-Mail address names its body before `.de-mail.de`."""
 _PHONE_LABELS = frozenset({None, "L_PHONE", "L_ADDR", "L_NAME", "L_EMAIL"})
 
 
@@ -192,15 +195,19 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
         explain_chosen(p, data, addr, addresses, log)
         data.evidence = log.entries
     return data
+
+
 @lru_cache(maxsize=1)
 def _freemail() -> frozenset[str]:
     return frozenset(email_config().value.freemail_domains)
+
+
 def _own_mailboxes(emails: list[str], host: str | None, company: str | None) -> list[str]:
     """The provider's e-mail addresses: at the site's domain, at the domain of its first
     address, at a domain named like the company, or at a freemail service. Another
     organisation's mailbox on the page (the agency of the person responsible for content, a
     youth-protection officer's law firm) has none of this evidence and is left out."""
-    domains = [e.split("@")[-1] for e in emails]
+    domains = [_DE_MAIL.sub("", e.split("@")[-1]) for e in emails]  # De-Mail: the body's name
     first_own = next((d for d in domains if d not in _freemail()), None)
     owns = {d.removeprefix("www.") for d in (host, first_own) if d}
     labels = {domain_label(d) for d in owns if d.count(".") == 1}
@@ -213,6 +220,8 @@ def _own_mailboxes(emails: list[str], host: str | None, company: str | None) -> 
             len(label) >= 4 and label in name)
 
     return [e for e, d in zip(emails, domains, strict=True) if own(d)]
+
+
 def _before_legal_text(p: Page, found: list[tuple[int, str]],
                        kin: Callable[[str], str]) -> list[str]:
     """Values from the Impressum's own block; values from the legal small print only when the
@@ -221,6 +230,8 @@ def _before_legal_text(p: Page, found: list[tuple[int, str]],
     kins = {kin(v) for v in own}
     later = [v for line, v in found if p.in_legal_text(line) and (not own or kin(v) in kins)]
     return own + later
+
+
 def _fill_from_schema(data: ImpressumData, schema: list[dict[str, object]], region: str) -> None:
     """schema.org fills what the page text did not give."""
     for org in schema:

@@ -17,7 +17,7 @@ from enrichment.impressum.config import impressum_config
 # ---------------------------------------------------------------------------------- persons
 TITLES = re.compile(
     r"\b(?:Prof\.|Professor(?:in)?|Dr\.(?:\s?-?(?:Ing|rer\.\s?nat|rer\.\s?pol|med|dent|vet|jur|phil|oec|pol|h\.\s?c)\.)*"
-    r"|Dipl\.-?\s?[\wäöü]+\.?(?:\s?\(FH\))?|Mag\.(?:\s?\(FH\))?(?:\s?rer\.\s?soc\.\s?oec\.)?"
+    r"|Dipl\.-?\s?[\wäöü]+(?:-[\wäöü]+)*\.?(?:\s?\(FH\))?|Mag\.(?:\s?\(FH\))?(?:\s?rer\.\s?soc\.\s?oec\.)?"
     r"|MBA|M\.\s?A\.|B\.\s?A\.|M\.\s?Sc\.|B\.\s?Sc\.|LL\.\s?M\.|Ing\.|DI|h\.\s?c\.|Dr\.-Ing\."
     r"|mult\.|Priv\.-?\s?Doz\.|PD|Doz\.|Univ\.-?\s?Prof\."
     r"|Herrn?|Frau|Mr\.?|Mrs\.?|Ms\.?|RA|StB|WP)(?=\s|$|,)",
@@ -152,7 +152,7 @@ def _numbers_in(candidate: str) -> list[str]:
 
 # ------------------------------------------------------------------------------- addresses
 POSTCODE_CITY = re.compile(
-    r"(?<![\w©/.\-])(?:(D|DE|A|AT|CH|FL|L)\s?-\s?)?(\d{5}|\d{4})(?:\s+|\s[-–]\s)"
+    r"(?<![\w©/.\-])(?:(D|DE|A|AT|CH|FL|L)\s?[-–]\s?)?(\d{5}|\d{4})(?:\s+|\s[-–]\s)"
     r"([A-ZÄÖÜ][\wäöüß.'\-]*(?:\s(?:am|an der|im|in der|in|ob der|bei|a\.\s?d\.|i\.|/)?"
     r"\s?[A-ZÄÖÜ(][\wäöüß.'\-)]*)*)"
 )

@@ -79,6 +79,7 @@ def cf_decode(hexstr: str) -> str | None:
         return None
     return "".join(chr(b ^ raw[0]) for b in raw[1:])
 
+_DATA_IN_HEADING = re.compile(r"@|\d{4}|\S:\s+\S")
 _CLOSING_BR = re.compile(r"</br\s*>", re.I)
 _WRAPPED_MIN_CHARS = 55
 _SOURCE_BREAK = re.compile(r"\n(?![ \t])")
@@ -144,7 +145,10 @@ class _Builder:
     def flush(self) -> None:
         self.newline()
         if self.lines:
-            self.chunks.append(Chunk(self.lines, self.heading))
+            # a "heading" that holds an address, a number or an e-mail is text styled big
+            # (Material UI renders body text as <h6>)
+            heading = self.heading and not any(_DATA_IN_HEADING.search(ln) for ln in self.lines)
+            self.chunks.append(Chunk(self.lines, heading))
         self.lines = []
         self.heading = False
 

@@ -23,7 +23,8 @@ _NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
                        r"|Copyright"
                        r"|\b(?:ist|is|sind|are|by|von|durch|c/o)\s+(?:die|der|das|the)?\s*"
                        r"|\b(?:für|for)\s+(?:die|den|das|the)\s+"
-                       r"|\b(?:Unternehmen|Marke|Tochter\w*|company|brand|subsidiary)\s+"
+                       r"|\b(?:Unternehmen|Marke|Tochter\w*|Dienstleistung|Angebot|Projekt|"
+                       r"Initiative|company|brand|subsidiary|service)\s+"
                        r"(?:der|des|von|of)\s+(?:the\s+)?)")
 
 _LEADING_ARTICLE = re.compile(r"^\s*(?:der|die|das|des|dem|den)\s+(?=[A-ZÄÖÜ0-9])")
@@ -37,7 +38,8 @@ _LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?\s
 _DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)"
                         r"(?:\s+[\w\s-]*)?$")
 
-_PART_OF = re.compile(r"\b(?:Unternehmen|Marke|Tochter\w*|company|brand|subsidiary)\s+"
+_PART_OF = re.compile(r"\b(?:Unternehmen|Marke|Tochter\w*|Dienstleistung|Angebot|Projekt|"
+                      r"Initiative|company|brand|subsidiary|service)\s+"
                       r"(?:der|des|von|of)\b", re.I)
 """`X ist ein Unternehmen der Y GmbH`: Y is the provider, not X."""
 
@@ -98,6 +100,11 @@ _NOT_A_NAME_START = re.compile(r"^(?:\\?n?c/o\b|z\.\s?Hd|der\s|die\s|das\s|des\s
 _DATE_IN = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:19|20)?\d{2}\b|\bgeboren\b|\bborn\b", re.I)
 
 
+_SENTENCE_START = re.compile(r"^[a-zäöüß]\w*\s+[A-ZÄÖÜa-zäöüß]\w*\s+(?:[a-zäöüß]\w*\s+){1,}")
+"""`gesetzlichen Vorgaben bei der Liberty Mutual …`: a sentence's tail before a name; a brand in
+lower case stands alone (`gannaca GmbH`)."""
+
+
 def plausible_name(name: str | None) -> bool:
     """Whether `name` can be a provider's name: not a sentence of the small print, not a
     label left open (`Value added tax identification number (`), not a c/o host."""
@@ -107,7 +114,8 @@ def plausible_name(name: str | None) -> bool:
     return (len(words) <= 12 and not _SENTENCE.search(name)
             and name.count("(") == name.count(")") and not name.endswith((":", ",", "("))
             and not _NOT_A_NAME_START.match(name) and not _DATE_IN.search(name)
-            and not (len(words) > 2 and words[-1].islower() and len(words[-1]) <= 4))
+            and not (len(words) > 2 and words[-1].islower() and len(words[-1]) <= 4)
+            and not _SENTENCE_START.match(name))
 
 
 def choose_name(p: Page, addresses: list[Address], schema: list[dict[str, object]],

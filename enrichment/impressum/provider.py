@@ -30,7 +30,8 @@ def first_names() -> frozenset[str]:
 _SECTION_WORDS = re.compile(r"^\W*(?:Impressum\w*|Imprint|Angaben\b|Rechtliche[s]?\b|"
                             r"Rechtliche Hinweise|AGB|Allgemeine Geschäftsbedingungen|Kontakt\w*|"
                             r"Contact|Über uns|About|Anbieter\w*|Betreiber\w*|Adresse|Anschrift|"
-                            r"Home|Startseite)",
+                            r"Home|Startseite|Anfahrt|Öffnungszeiten|Sprechzeiten|Team|"
+                            r"Leistungen|Wegbeschreibung|Kontaktformular)",
                             re.I)
 """Headings that name a section of the page, not the provider."""
 
