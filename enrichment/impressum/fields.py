@@ -29,7 +29,8 @@ _NAME_TOKEN = re.compile(r"^[A-ZÄÖÜÉÈÁÀÂÇŠŽČÓØÅ][A-Za-zÄÖÜäö
                          r"|^[A-ZÄÖÜ]\.$"
                          r"|^[A-ZÄÖÜ]{2,}(?:-[A-ZÄÖÜ]{2,})?$")
 """A capitalised name word, an initial, or a surname in capitals (`Savas GUVEN`)."""
-_ARTICLE = re.compile(r"^(?:die|der|den|dem|the|our|unsere[nm]?|seine[nm]?|ihre[nm]?)\s+", re.I)
+_ARTICLE = re.compile(r"^(?:(?:ist|sind|is|are)\s+)?(?:die|der|den|dem|the|our|unsere[nm]?|"
+                      r"seine[nm]?|ihre[nm]?)?\s*", re.I)
 _SPLIT_PERSONS = re.compile(r"\s*(?:[,;|/•·\n]|(?<=[a-zäöüß]{2})\.\s+|\s+und\s+|\s+and\s+"
                             r"|\s+&\s+|\s+sowie\s+|\s+u\.\s+)\s*")
 _ROLE_AFTER = re.compile(r"\s+[–—-]\s+")
@@ -93,10 +94,48 @@ def parse_persons(text: str, form_words: frozenset[str] = frozenset()) -> list[s
         part = _ROLE_AFTER.split(part, maxsplit=1)[0]  # "Michael Beutner – Technology"
         if any(w in form_words for w in part.split()):
             continue
-        name = clean_person(part)
-        if name and name.lower() not in (n.lower() for n in names):
-            names.append(name)
+        for name in _names_in(part):
+            if name.lower() not in (n.lower() for n in names):
+                names.append(name)
     return names
+
+
+def _names_in(part: str) -> list[str]:
+    """The name in one list part; a part that is no name as a whole may still hold one:
+    `Friedhelm Brügge Finanzamt Steinfurt 327/…` (the name before a word that names no one),
+    `Anna Seidel Bettina Weber Carl Frenkel` (names run together, each starting with a known
+    first name)."""
+    name = clean_person(part)
+    if name:
+        return [name]
+    tokens = TITLES.sub(" ", part).split()
+    stop = _not_name_words()
+    end = next((k for k, t in enumerate(tokens) if t.lower().strip(".,") in stop),
+               len(tokens))
+    if 2 <= end < len(tokens):
+        head = clean_person(" ".join(tokens[:end]))
+        return [head] if head else []
+    firsts = first_names()
+    starts = [k for k, t in enumerate(tokens) if t in firsts]
+    if len(starts) >= 2 and starts[0] == 0:
+        runs = [" ".join(tokens[a:b]) for a, b in zip(starts, [*starts[1:], len(tokens)],
+                                                      strict=True)]
+        found = [clean_person(r) for r in runs]
+        if all(found):
+            return [n for n in found if n]
+    return []
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """First names from faker's German and English lists and the configured extras: evidence
+    that a line names a person."""
+    from faker.providers.person.de_DE import Provider as De
+    from faker.providers.person.en_US import Provider as En
+
+    names = [*De.first_names_male, *De.first_names_female, *En.first_names_male,
+             *En.first_names_female, *impressum_config().extra_first_names]
+    return frozenset(str(n) for n in names)
 
 
 # ----------------------------------------------------------------------------------- phones

@@ -23,7 +23,8 @@ from enrichment.impressum.segments import (
 
 _PROSE_CHARS = 250
 
-_FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}")
+_FIELD_HINT = re.compile(r"@|\d{4}|\d[\s/-]\d{3}|\b(?:GbR|GmbH|OHG|PartG|mbB|eG|e\.\s?V\.|"
+                         r"vertreten|bestehend aus|Inhaber|Geschäftsführ|Vorstand)")
 
 
 def squash(text: str) -> str:
@@ -41,8 +42,9 @@ def domain_label(host: str | None) -> str | None:
 
 def _nlp_text(line: str) -> str:
     """Long prose (disclaimers, privacy text) carries no fields but dominates tokenizer time;
-    it is left out when it has no e-mail and no number of four or more digits (postcodes,
-    phones, register and VAT numbers all have one)."""
+    it is left out when it has no e-mail, no number of four or more digits (postcodes, phones,
+    register and VAT numbers all have one), no legal form and no representative's word (`Die
+    Kanzlei ist eine GbR bestehend aus …`)."""
     if len(line) > _PROSE_CHARS and not _FIELD_HINT.search(line):
         return ""
     return line

@@ -5,36 +5,26 @@ the lines themselves is `sole_trader.py`."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from enrichment.impressum import fields as f
 from enrichment.impressum.addresses import Address
 from enrichment.impressum.config import impressum_config
 from enrichment.impressum.contract import ImpressumData
+from enrichment.impressum.fields import first_names
 from enrichment.impressum.names import PAGE_WORDS
 from enrichment.impressum.page import Page, domain_label, legal_text_heading
 from enrichment.impressum.segments import COMPANY, MARKER
 from enrichment.impressum.sole_trader import PersonEvidence, SoleTrader
 from enrichment.text import fold
 
-
-@lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    from faker.providers.person.de_DE import Provider as De
-    from faker.providers.person.en_US import Provider as En
-
-    names = [*De.first_names_male, *De.first_names_female, *En.first_names_male,
-             *En.first_names_female, *impressum_config().extra_first_names]
-    return frozenset(str(n) for n in names)
-
 _SECTION_WORDS = re.compile(r"^\W*(?:Impressum\w*|Imprint|Angaben\b|Rechtliche[s]?\b|"
                             r"Rechtliche Hinweise|AGB|Allgemeine Geschäftsbedingungen|Kontakt\w*|"
                             r"Contact|Über uns|About|Anbieter\w*|Betreiber\w*|Adresse|Anschrift|"
                             r"Home|Startseite|Anfahrt|Öffnungszeiten|Sprechzeiten|Team|"
-                            r"Leistungen|Wegbeschreibung|Kontaktformular)",
+                            r"Leistungen|Wegbeschreibung|Kontaktformular|Erstinformation|"
+                            r"Initial Information)",
                             re.I)
 """Headings that name a section of the page, not the provider."""
-
 _PEOPLE_LABELS = frozenset({"L_MD", "L_RESP", "L_PARTNER"})
 
 
