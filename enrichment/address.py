@@ -19,6 +19,8 @@ _HOUSE = re.compile(
     r"^(?P<street>.*?\S)[\s,]+(?P<number>\d{1,5}\s?[a-zA-Z]?(?:\s?(?:[-/–+]|u\.)\s?\d{1,5}\s?[a-zA-Z]?)*)$"
 )
 """The house number is the last number-shaped token: `12a`, `3-5`, Austrian `6/1/242`."""
+_GLUED_NUMBER = re.compile(r"(?<=[A-Za-zäöüß]\.)(?=\d)")
+"""`Ernst-Barlach-Str.3`: the number glued to the abbreviated street."""
 _POBOX = re.compile(r"^(?:Postfach|Postf\.|PF|P\.?O\.? Box)\s*(?P<number>[\d\s]+)$", re.IGNORECASE)
 _LINE = re.compile(
     r"^(?:(?P<street>.+?)(?:\s*,\s*|(?<=\d|[a-z])\s+(?=(?:[A-Z]{1,2}\s*-\s*)?\d{4,5}\s)))?"
@@ -95,7 +97,7 @@ def match_street(street: str) -> str:
 @lru_cache(maxsize=65536)
 def split_street(value: str) -> tuple[str | None, str | None, bool, str | None]:
     """(street, house number, is PO box, reason) from a street line."""
-    text = " ".join(value.split()).strip(" ,")
+    text = _GLUED_NUMBER.sub(" ", " ".join(value.split()).strip(" ,"))
     if not text:
         return None, None, False, "empty"
     box = _POBOX.match(text)

@@ -64,9 +64,10 @@ class _Compiled:
 
 _CUT = re.compile(
     r"(?:^|,|;|\||\s)\s*(?:(?i:Sitz|Registergericht|Amtsgericht|Handelsregister|Registernummer|"
-    r"Register-?Nr|Vereinsregister|Genossenschaftsregister|Partnerschaftsregister|USt|"
-    r"Umsatzsteuer|VAT|UID|MWST|Steuer|Registration court|Register court|District court|"
-    r"Local court|Registered at)\b"
+    r"Register-?Nr|Vereinsregister|Genossenschaftsregister|Partnerschaftsregister|USt\w*|"
+    r"Umsatzsteuer|VAT|UID|MWST|Steuer|Registration court|Register court|Registry court|"
+    r"District court|Local court|Registered at|Register number|Commercial register|"
+    r"Trade register|Firmenbuch\w*|ZVR)\b|FN\s*\d"
     r"|(?:HR[ ]?[AB]|VR|GnR|GenR|PR|PartR)[ ]*-?[ ]*(?:Nr\.?)?[ ]*:?[ ]*\d|"
     r"AG\s+[A-ZÄÖÜ][a-zäöüß]+\s*,?\s*HR[AB])",
 )
@@ -109,7 +110,7 @@ def split_legal_form(name: str) -> tuple[str, LegalFormMatch | None]:
     a form of three or more letters, is read again ignoring case (`GMBH & CO KG`, `Gbr`). A
     compound ending (`Bürgerstiftung`) carries its form but stays part of the name."""
     comp = _compiled()
-    if name.isupper():  # capitals say nothing about a form's case
+    if name.isupper() or name.islower():  # one case throughout says nothing about a form's
         base, form = _split(name, comp.caseless, lambda _m: True)
     else:
         base, form = _split(name, comp.forms, lambda _m: True)

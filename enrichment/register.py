@@ -79,6 +79,7 @@ def _patterns() -> _Patterns:
                     r"[ ]*[:|,]?[ ]*(?:ist[ ]|beim[ ]|des[ ]|the[ ])?(?:das[ ]|dem[ ])?"
                     r"(?:AG[ ])?" + _CITY), "DE"),
         (re.compile(r"\bAG[ ]" + _CITY + r"(?=[ ,;:|/-]+(?:HR[ ]?[AB]|VR|GnR|PR)\b)"), "DE"),
+        (re.compile(_CITY + r"[ ](?i:Local|District|Registry)[ ](?i:Court)\b"), "DE"),
     )
     generic = frozenset({"amtsgericht", "registergericht", "handelsregister", "hrb", "hra", "ag",
                          "vr", "gnr", "pr", "fn", "zvr",
