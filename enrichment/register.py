@@ -58,7 +58,7 @@ def _patterns() -> _Patterns:
     types = "|".join(re.escape(t) for t in sorted(cfg.register_types, key=len, reverse=True))
     suffixes = "|".join(re.escape(s) for s in cfg.register_suffixes)
     number = re.compile(
-        rf"(?<![\w-])(?P<type>{types}|(?i:HR[ ]?[AB]))(?:[ ]?-?[ ]?(?i:Nr)\.?)?[ ]*[.:\-]?[ ]*"
+        rf"(?<![\w-])(?P<type>{types}|(?i:HR[ ]?[AB]))(?:[ ]?-?[ ]?(?i:Nr)\.?)?[ ]*[.:\-–]?[ ]*"
         r"(?:Nr\.?[ ]*)?"
         rf"{_NUMBER_BODY}(?:[ ]?(?P<suffix>{suffixes})\b"
         r"|[ ](?P<other>[A-Z]{1,2})(?=[ ]*(?:[,;|)]|$)))?(?![\d])"

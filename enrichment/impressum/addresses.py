@@ -35,6 +35,8 @@ def find_addresses(p: Page) -> list[Address]:
             if p.role_at(i, m.start(2)) != COMPANY:
                 continue
             before = ln.text[:m.start()].rstrip(" ,;|·•-–")
+            if re.search(r"©|\(c\)|copyright", before, re.I):
+                continue  # "© AI School 2024 Impressum": a year, not a postcode
             if re.search(r"(©|\(c\)|copyright|seit|since|gegründet|founded|§|Abs\."
                          r"|HR[AB]|VR|GnR|PR|FN|Nr\.?|No\.?|Nummer|number)\s*[.:]?$", before, re.I):
                 continue

@@ -16,14 +16,20 @@ from urllib.parse import urlsplit
 from enrichment.company import split_legal_form
 from enrichment.config import email_config
 from enrichment.impressum import fields as f
-from enrichment.impressum.addresses import decide_country, find_addresses
+from enrichment.impressum.addresses import Address, decide_country, find_addresses
 from enrichment.impressum.contract import CONTRACT_KEYS, ImpressumData
 from enrichment.impressum.emails import dedupe, find_emails, mailto_address
 from enrichment.impressum.evidence import EvidenceLog
 from enrichment.impressum.explain import explain_chosen
 from enrichment.impressum.names import choose_name, name_in_heading, plausible_name, stated_form
 from enrichment.impressum.page import Page, domain_label, squash
-from enrichment.impressum.people import form_words, noted_roles, role_follows, unique
+from enrichment.impressum.people import (
+    form_words,
+    names_below,
+    noted_roles,
+    role_follows,
+    unique,
+)
 from enrichment.impressum.provider import (
     first_names,
     in_business,
@@ -101,9 +107,9 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
         if seg.role == THIRD_PARTY:
             continue
         if seg.label == "L_MD":
-            data.managing_directors += f.parse_persons(seg.text, forms)
+            data.managing_directors += f.parse_persons(seg.text, forms) + names_below(p, seg)
         elif seg.label == "L_RESP":
-            data.responsible_persons += f.parse_persons(seg.text, forms)
+            data.responsible_persons += f.parse_persons(seg.text, forms) + names_below(p, seg)
         elif seg.role == COMPANY and role_follows(p, seg):
             # "Schuster Hannes, Geschäftsführung": the name before its role
             data.managing_directors += f.parse_persons(seg.text, forms)
@@ -116,10 +122,18 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
     addresses = sorted(find_addresses(p), key=lambda a: p.in_legal_text(a.line))
     name, form, name_line = choose_name(p, addresses, schema, domains, log)
     sole = SoleTrader(None, None)
+    provider = provider_lines(p, addresses)
+    evidence = person_evidence(data.emails, hosts, [*data.managing_directors,
+                                                     *data.responsible_persons])
+    if name is not None and name_line is not None and _below_own_block(name_line, addresses):
+        # "Volker Seiring / Dreikönigstraße 12 …", later "… R+V Versicherung AG": a legal
+        # entity below the provider's own address block is another's (insurer, bank, chamber)
+        person = read_sole_trader([t for _, t in provider if plausible_name(t)], evidence)
+        if person.owner is not None:
+            log.add("company_name", name, False, "a legal entity below the provider's own "
+                    "address block, which names a person", name_line, p.lines[name_line].text)
+            name, form, name_line = None, None, None
     if name is None:
-        provider = provider_lines(p, addresses)
-        evidence = person_evidence(data.emails, hosts, [*data.managing_directors,
-                                                         *data.responsible_persons])
         sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
                                 evidence)
         name, name_line = sole.company_name, provider[0][0] if provider else None
@@ -129,6 +143,9 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
                     name_line, p.lines[name_line].text)
         if name is None:
             name, name_line = name_in_heading(p)
+            if name is not None:  # "Impressum – Dr. med. dent. Daniel Neuhauser": a person
+                sole = read_sole_trader([name], evidence)
+                name = sole.company_name
             log.add("company_name", name, True, "named in the page heading", name_line,
                     p.lines[name_line].text if name_line is not None else None)
     addr = None
@@ -195,6 +212,13 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
         explain_chosen(p, data, addr, addresses, log)
         data.evidence = log.entries
     return data
+
+
+def _below_own_block(line: int, addresses: list[Address]) -> bool:
+    """Whether `line` stands below the first address of the provider's text by more than the
+    lines a name block takes (the name stands above its address)."""
+    first = next((a for a in addresses if a.street), None)
+    return first is not None and line > first.line + 2
 
 
 @lru_cache(maxsize=1)

@@ -56,13 +56,23 @@ def _profession() -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{words})\s+")
 
 
+@lru_cache(maxsize=1)
+def _profession_after() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in sorted(person_config().value.professions, key=len,
+                                                  reverse=True))
+    return re.compile(rf"\s+(?:{words})\s*$")
+
+
 def clean_person(part: str) -> str | None:
     """A person's name without titles, salutations and a profession before it (`Notar Dr.
     Heinrich Albrecht` → `Heinrich Albrecht`), or None if `part` is not a name."""
+    if ")" in part and "(" not in part and part.rstrip().endswith(")"):
+        part = part.rstrip().rstrip(")")  # "… Inh. Jeong-Hwan Lee)": the bracket closes after
     part = re.sub(r"\([^)]*\)|\([^)]*$|^[^(]*\)", " ", part)
     part = _profession().sub(" ", TITLES.sub(" ", part))
     part = _ARTICLE.sub("", part.strip(" .:-–\t"))
     part = _profession().sub(" ", part)  # "die Oberbürgermeisterin Beate Kimmel"
+    part = _profession_after().sub("", part)  # "Evelyn Krämer Steuerberaterin"
     part = re.sub(r"\s+", " ", TITLES.sub(" ", part)).strip(" .:-–,")
     tokens = part.split()
     named = [t for t in tokens if t.lower() not in _PARTICLES]

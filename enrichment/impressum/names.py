@@ -111,7 +111,8 @@ def plausible_name(name: str | None) -> bool:
     if not name:
         return False
     words = name.split()
-    return (len(words) <= 12 and not _SENTENCE.search(name)
+    return (len(words) <= 12 and sum(ch.isalpha() for ch in name) >= 2
+            and not _SENTENCE.search(name)
             and name.count("(") == name.count(")") and not name.endswith((":", ",", "("))
             and not _NOT_A_NAME_START.match(name) and not _DATE_IN.search(name)
             and not (len(words) > 2 and words[-1].islower() and len(words[-1]) <= 4)

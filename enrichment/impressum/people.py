@@ -42,6 +42,24 @@ def role_follows(p: Page, seg: Segment) -> bool:
                for m in p.marks[seg.line])
 
 
+def names_below(p: Page, seg: Segment) -> list[str]:
+    """`Geschäftsführung: Christian Clemens (Vorsitzender)` / `Dr. Oliver Dörschuck` / `Ralf
+    Horter`: unlabelled lines right after a representative's line that are each a name go on
+    with its list, when the markup put each name in a block of its own."""
+    if seg.end < len(p.lines[seg.line].text.rstrip()) or seg.line + 1 >= len(p.lines) \
+            or p.lines[seg.line + 1].chunk == p.lines[seg.line].chunk:
+        return []  # the label carries within its block already
+    names = []
+    for k in range(seg.line + 1, min(seg.line + 6, len(p.lines))):
+        line = p.lines[k]
+        name = f.clean_person(line.text) if not p.marks[k] and not line.heading else None
+        if name is None or not (name.split()[0] in f.first_names()
+                                or f.TITLES.match(line.text.strip())):
+            break  # only lines that surely name a person: a known first name or a title
+        names.append(name)
+    return names
+
+
 def unique(names: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []

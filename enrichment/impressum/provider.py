@@ -25,6 +25,9 @@ _SECTION_WORDS = re.compile(r"^\W*(?:Impressum\w*|Imprint|Angaben\b|Rechtliche[s
                             r"Initial Information)",
                             re.I)
 """Headings that name a section of the page, not the provider."""
+_TRADE_NOTE = re.compile(r"\s*\((?=[^)]*(?:Einzelunternehm|Kleingewerbe|Kleinunternehm|Inh\.|"
+                         r"Inhaber|freiberuflich|Gewerbe))[^)]*(?:\)|$)")
+"""`TruffleCraft (Einzelunternehmen / Kleingewerbe)`: a note on the form, not the name."""
 _PEOPLE_LABELS = frozenset({"L_MD", "L_RESP", "L_PARTNER"})
 
 
@@ -39,6 +42,7 @@ def provider_lines(p: Page, addresses: list[Address]) -> list[tuple[int, str]]:
             value = seg.text.strip(" :|-–")
             if ":" in value[:30]:  # "Name der Praxis: Träuble": the label's own words first
                 value = value.split(":", 1)[1].strip()
+            value = _TRADE_NOTE.sub("", value).strip()
             if value and not f.POSTCODE_CITY.search(value) and not f.looks_like_street(value):
                 lines = [(seg.line, value)]
                 end = addr.line if addr is not None and addr.line > seg.line else seg.line + 1
@@ -46,7 +50,7 @@ def provider_lines(p: Page, addresses: list[Address]) -> list[tuple[int, str]]:
                     text = p.lines[k].text.strip()
                     if p.lines[k].heading or f.looks_like_street(text) or p.marks[k]:
                         break
-                    lines.append((k, text))
+                    lines.append((k, _TRADE_NOTE.sub("", text).strip()))
                 return lines
     if addr is None:  # no postal address given: the lines under the § 5 marker
         marker = next((i for i, ln in enumerate(p.lines) if MARKER.search(ln.text)), None)
@@ -75,9 +79,12 @@ def provider_lines(p: Page, addresses: list[Address]) -> list[tuple[int, str]]:
         if people:  # "KI Junker-Latocha, Inhaber Brian Junker-Latocha": the name before
             value = ln.text[:min(people)].strip(" ,;–-")
         if MARKER.search(ln.text) or PAGE_WORDS.match(ln.text) or whole_label \
-                or len(value) > 80 or (ln.heading and (_SECTION_WORDS.match(value)
-                                                       or legal_text_heading().match(value))):
+                or (ln.heading and (_SECTION_WORDS.match(value)
+                                    or legal_text_heading().match(value))):
             break
+        if len(value) > 80:
+            continue  # "Verlegung von Fliesen, Platten und Mosaik …": the trade described
+        value = _TRADE_NOTE.sub("", value).strip()
         if value:
             lines.insert(0, (k, value))
         if ln.heading:
