@@ -100,6 +100,8 @@ def read_sole_trader(lines: list[str], evidence: PersonEvidence) -> SoleTrader:
     for line in lines:
         parts = _JOINED.split(line, maxsplit=1)
         person = _person(line, evidence)
+        if person is None and _profession().match(line):
+            continue  # "Rechtsanwältin und Fachanwältin für Arbeitsrecht": the owner's trade
         if len(parts) == 2 and person is None:
             business, named = parts
             joined_person = _person(named, evidence)
