@@ -178,3 +178,49 @@ def test_addresses_with_full_stops_dot_separators_and_austrian_numbers(
     result = enrich_address(value, default_country=country)
     assert (result.street, result.house_number, result.postcode, result.city) == (
         street, number, postcode, city)
+
+
+@pytest.mark.parametrize(
+    ("value", "court", "number"),
+    [
+        ("Register Number: FN 657256 d", None, "FN 657256d"),
+        ("Firmenbuchnummer: FN 412345k, Handelsgericht Wien", "Handelsgericht Wien",
+         "FN 412345k"),
+        ("Registry court: Munich Local Court, HRB 224466", "Amtsgericht München",
+         "HRB 224466"),
+        ("Vereinsregister: VR – 5538, Amtsgericht Aachen", "Amtsgericht Aachen", "VR 5538"),
+    ],
+)
+def test_austrian_and_english_register_strings_seen_held_out(value: str, court: str | None,
+                                                             number: str) -> None:
+    result = enrich_company(value)
+    assert (result.register_court, result.register_number) == (court, number)
+
+
+@pytest.mark.parametrize(("value", "form"), [("pfm medical ag", "AG"), ("bawaco gmbh", "GmbH")])
+def test_names_in_lower_case_are_read_ignoring_case(value: str, form: str) -> None:
+    assert enrich_company(value).legal_form == form
+
+
+def test_vat_label_variant_ustr_idnr() -> None:
+    assert enrich_company("UStr-IDNr: DE136695976").vat_id == "DE136695976"
+
+
+def test_house_number_glued_to_an_abbreviated_street() -> None:
+    result = enrich_address("Ernst-Barlach-Str.3, 23843 Bad Oldesloe")
+    assert (result.street, result.house_number) == ("Ernst-Barlach-Str.", "3")
+
+
+@pytest.mark.parametrize(
+    ("value", "salutation", "seniority"),
+    [("Claudia Edmund | Geschäftsinhaberin", "Frau", "owner"),
+     ("Petra Lange | Abteilungsdirektorin", "Frau", "head")],
+)
+def test_feminine_compound_titles(value: str, salutation: str, seniority: str) -> None:
+    result = enrich_person_line(value)
+    assert (result.salutation, result.seniority) == (salutation, seniority)
+
+
+def test_diplom_degree_written_with_a_space() -> None:
+    result = enrich_person_line("Dipl. Phys. Hans Beckhoff")
+    assert (result.first_name, result.last_name) == ("Hans", "Beckhoff")
