@@ -19,7 +19,8 @@ PAGE_WORDS = re.compile(r"^(?:Impressum|Imprint|Legal notice|Site notice|Kontakt
                          r"Hausanschrift|Sitz)\W*$", re.I)
 
 _NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
-                       r"|(?<!Gebr)(?<!Geschw)(?<!Inh)(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
+                       r"|(?<!Gebr)(?<!Geschw)(?<!Inh)(?<!Priv)(?<!Doz)(?<!Prof)(?<!Dipl)(?<!Univ)"
+                       r"(?<!Techn)(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
                        r"|Copyright"
                        r"|\b(?:ist|is|sind|are|by|von|durch|c/o)\s+(?:die|der|das|the)?\s*"
                        r"|\b(?:für|for)\s+(?:die|den|das|the)\s+"
@@ -27,6 +28,9 @@ _NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
                        r"Initiative|company|brand|subsidiary|service)\s+"
                        r"(?:der|des|von|of)\s+(?:the\s+)?)")
 
+_PROFESSIONAL_FIRM = re.compile(r"[ ]+([A-ZÄÖÜ][a-zäöüß]*(?:gesellschaft|kanzlei))\b")
+"""A professional designation after the form belongs to the firm's name
+(`… mbB Steuerberatungsgesellschaft`, `… PartG Rechtsanwaltsgesellschaft`)."""
 _LEADING_ARTICLE = re.compile(r"^\s*(?:der|die|das|des|dem|den)\s+(?=[A-ZÄÖÜ0-9])")
 
 _LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?\s")
@@ -78,6 +82,9 @@ def _name_candidates(p: Page) -> list[tuple[int, int, str, str | None]]:
                 continue  # "c/o Verein e.V.": the host of the address, not the provider
             tokens = prefix.split()[-8:]
             name = (" ".join(tokens) + " " + ln.text[mk.start:mk.end]).strip(" :|,")
+            after = _PROFESSIONAL_FIRM.match(ln.text, mk.end)
+            if after:  # "Scheuer & Partner mbB Steuerberatungsgesellschaft"
+                name = f"{name} {after.group(1)}"
             if described:
                 subject = described.group(1).split(":")[-1].strip()
                 out.append((i, mk.start, subject, mk.form or None))
