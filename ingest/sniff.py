@@ -290,11 +290,18 @@ def fitting_delimiter(sample: str, truncated: bool) -> str | None:
         sniffed = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         sniffed = None
-    if sniffed in candidates and _fit(candidates[sniffed]) >= _SNIFF_FIT:
+    from_top = {d for d, rows in candidates.items()
+                if rows and len(rows[0]) >= 2 and header_row(rows) == 0}
+    if sniffed in candidates and _fit(candidates[sniffed]) >= _SNIFF_FIT and (
+            sniffed in from_top or not any(_fit(candidates[d]) >= _SNIFF_FIT
+                                           for d in from_top)):
         return sniffed
-    scored = [(_fit(rows), len(rows[0]) if rows else 0, d) for d, rows in candidates.items()]
+    # a delimiter that splits the first row into the header beats one that has to take the
+    # first row for a title line ("Firma;Ort;Notiz" above values like "',;;")
+    scored = [(_fit(rows), d in from_top, len(rows[0]) if rows else 0, d)
+              for d, rows in candidates.items()]
     best = max(scored)
-    return best[2] if best[0] >= _MIN_FIT else None
+    return best[3] if best[0] >= _MIN_FIT else None
 
 
 def _lines_up_to(lines: Iterable[str], offset: int) -> Iterator[str]:

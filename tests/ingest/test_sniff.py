@@ -16,6 +16,8 @@ from ingest.sniff import detect_delimiter, locate, scan_bytes
         ("Firma|Ort\nA|B\n", "|"),
         ("Firma\nAlpha GmbH\nBeta, Gamma AG\n", ","),  # one column: nothing to split
         ("Firma;Ort;Notiz\nA;B;C\nD;E\nF;G;H\n", ";"),  # a ragged row does not mislead
+        # values with a comma but no name: ',' would take the header for a title line
+        ("Firma;Ort;Notiz\r\n',;;\r\n',;;\r\n", ";"),
     ],
 )
 def test_detect_delimiter(sample, expected):
