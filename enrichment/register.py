@@ -65,9 +65,12 @@ def _patterns() -> _Patterns:
     )
     courts = (
         (re.compile(r"\b((?:Handels|Landes|Bezirks)gericht(?:[ ]für[ ]ZRS)?"
-                    r"[ ][A-ZÄÖÜ][\wäöüß\-]+)"), "AT"),
+                    r"[ ][A-ZÄÖÜ][\wäöüß\-]+(?:/[A-ZÄÖÜ][\wäöüß]+|[ ]an[ ]der[ ][A-ZÄÖÜ]\w+)?)"),
+         "AT"),
         (re.compile(r"\b(Handelsregister(?:amt)?[ ](?:des[ ])?Kantons?[ ][A-ZÄÖÜ][\wäöüß\-]+)"),
          "CH"),
+        (re.compile(r"\b(?i:Commercial[ ]register|Trade[ ]register|Register)[ ]*[:,]?[ ]*"
+                    r"(?:of[ ]the[ ])?Canton[ ]of[ ]([A-ZÄÖÜ][\wäöüß\-]+)"), "CH-EN"),
         (re.compile(r"\b(?:Amtsgerichts?|Amtsgerichtes)[ ]*[:,]?[ ]*(?:(?:in|zu|von)[ ]?:?[ ])?"
                     r"(?:\d{5}[ ])?" + _CITY), "DE"),
         (re.compile(r"\bHR[AB][ ]" + _CITY + r"(?=[ ]\d)"), "DE"),
@@ -171,6 +174,8 @@ def find_court(text: str) -> str | None:
         line = re.sub(r"\b([A-ZÄÖÜ][\wäöüß\-]+),[ ]Berlin\b", r"Berlin-\1", line)
         for pattern, country in _patterns().courts:
             for m in pattern.finditer(line):
+                if country == "CH-EN":  # "Commercial register: Canton of Zürich"
+                    return f"Handelsregisteramt des Kantons {m.group(1)}"
                 if country != "DE":
                     value = m.group(1)
                     if value.startswith("Handelsregister "):

@@ -112,6 +112,10 @@ _SENTENCE_START = re.compile(r"^[a-zäöüß]\w*\s+[A-ZÄÖÜa-zäöüß]\w*\s+(
 lower case stands alone (`gannaca GmbH`)."""
 
 
+_CODE = re.compile(r"\b[A-Za-z]+\d{4,}\b")
+"""`R-Code R147222`: a code with letters and digits, not a name (`4e7media` has fewer digits)."""
+
+
 def plausible_name(name: str | None) -> bool:
     """Whether `name` can be a provider's name: not a sentence of the small print, not a
     label left open (`Value added tax identification number (`), not a c/o host."""
@@ -119,6 +123,7 @@ def plausible_name(name: str | None) -> bool:
         return False
     words = name.split()
     return (len(words) <= 12 and sum(ch.isalpha() for ch in name) >= 2
+            and not _CODE.search(name)
             and not _SENTENCE.search(name)
             and name.count("(") == name.count(")") and not name.endswith((":", ",", "("))
             and not _NOT_A_NAME_START.match(name) and not _DATE_IN.search(name)
