@@ -133,6 +133,16 @@ def find_register_number(text: str, labelled: bool = False) -> RegisterNumber | 
     return None
 
 
+def typed_numbers(text: str) -> list[RegisterNumber]:
+    """Every German register number in `text` (`HRB 68252 … HRA 201757`), in order."""
+    out = []
+    for m in _patterns().number.finditer(text):
+        found = find_register_number(text[m.start():])
+        if found is not None:
+            out.append(found)
+    return out
+
+
 def court_seat(city: str) -> str | None:
     """The official seat for a written court city (`Munich` → `München`, `Berlin` →
     `Charlottenburg`, `Köln (Amtsgericht)` → `Köln`); None for a word that is no city."""

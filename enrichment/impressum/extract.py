@@ -43,7 +43,7 @@ from enrichment.impressum.sole_trader import (
     owner_in_trade,
     read_sole_trader,
 )
-from enrichment.register import find_court, find_register_number, find_vat
+from enrichment.register import find_court, find_register_number, find_vat, typed_numbers
 
 __all__ = ["CONTRACT_KEYS", "ImpressumData", "extract_impressum"]
 
@@ -173,6 +173,7 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
         data.street, data.postcode, data.city = addr.street, addr.postcode, addr.city
     if data.legal_form is None:
         data.legal_form = stated_form(company_text)
+    _register_of_the_form(data, reg_lines)
     data.country = decide_country(p, addr, data, hosts)
     region = data.country if data.country in ("DE", "AT", "CH", "LI", "LU") else "DE"
 
@@ -212,6 +213,28 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
         explain_chosen(p, data, addr, addresses, log)
         data.evidence = log.entries
     return data
+
+
+_REGISTER_OF_FORM = {"GmbH & Co. KG": "HRA", "UG (haftungsbeschränkt) & Co. KG": "HRA", "KG": "HRA",
+                     "OHG": "HRA", "e.K.": "HRA", "GmbH": "HRB", "UG (haftungsbeschränkt)": "HRB",
+                     "AG": "HRB", "SE": "HRB", "gGmbH": "HRB", "KGaA": "HRB", "e.V.": "VR",
+                     "eG": "GnR", "PartG": "PR", "PartG mbB": "PR"}
+"""The register a legal form is entered in (a GmbH & Co. KG in HRA, its Komplementär in HRB)."""
+
+
+def _register_of_the_form(data: ImpressumData, reg_lines: list[tuple[int, str]]) -> None:
+    """`Komplementär: X Verwaltungs-GmbH, HRB 68252 … Registernummer: HRA 201757`: when several
+    register numbers stand in the provider's text, the one of its own legal form's register."""
+    wanted = _REGISTER_OF_FORM.get(data.legal_form or "")
+    if wanted is None or (data.register_number or "").startswith(wanted):
+        return
+    for _line, text in reg_lines:
+        for hit in typed_numbers(text):
+            if hit.number.startswith(wanted + " "):
+                data.register_number = hit.number
+                at = max(0, text.find(hit.number.split()[1]) - 40)
+                data.register_court = find_court(text[at:]) or data.register_court
+                return
 
 
 def _below_own_block(line: int, addresses: list[Address]) -> bool:

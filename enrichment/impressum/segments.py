@@ -143,8 +143,9 @@ def segment(lines: list[Line], marks: list[list[Mark]],
                     # in running text; otherwise it ends at the next company field label
                     held = role == _ROLE_OF[m.label] and not inline_role
                     role = _ROLE_OF[m.label]
-                    if not held:
-                        inline_role = m.start != 0 and section_role == COMPANY
+                    if not held:  # a Komplementär's block is its own line (name, court, HRB)
+                        inline_role = (m.start != 0 or m.label == "L_PARTNER") \
+                            and section_role == COMPANY
                 elif inline_role and m.label in _ENDS_INLINE_ROLE:
                     role, inline_role = section_role, False
                 elif (role != section_role and n > 0 and m.start == 0

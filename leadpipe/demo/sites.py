@@ -61,7 +61,11 @@ def _obfuscate(email: str, style: int) -> str:
 
 
 def _legal_form(company: Company) -> str | None:
-    return company.legal_form if company.name.endswith(company.legal_form) else None
+    """The form the page shows; a sole trader without one is an Einzelunternehmen
+    (docs/extraction.md: a natural person in business)."""
+    if company.name.endswith(company.legal_form):
+        return company.legal_form
+    return "Einzelunternehmen" if company.kind == "sole_trader" else None
 
 
 def truth_for(company: Company, street_text: str, email: str, responsible: bool
