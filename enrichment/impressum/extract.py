@@ -136,7 +136,9 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
     if name is None:
         sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
                                 evidence)
-        name, name_line = sole.company_name, provider[0][0] if provider else None
+        name = sole.company_name
+        name_line = next((line for line, text in provider if name and name in text),
+                         provider[0][0] if provider else None)
         if name is not None and name_line is not None:
             log.add("company_name", name, True, "no legal form on the page: the provider's "
                     f"lines above the address (owner: {sole.owner or 'none named'})",
