@@ -21,6 +21,7 @@ from enrichment.impressum.contract import CONTRACT_KEYS, ImpressumData
 from enrichment.impressum.emails import dedupe, find_emails, mailto_address
 from enrichment.impressum.evidence import EvidenceLog
 from enrichment.impressum.explain import explain_chosen
+from enrichment.impressum.fields import first_names
 from enrichment.impressum.names import choose_name, name_in_heading, plausible_name, stated_form
 from enrichment.impressum.page import Page, domain_label, squash
 from enrichment.impressum.people import (
@@ -30,12 +31,7 @@ from enrichment.impressum.people import (
     role_follows,
     unique,
 )
-from enrichment.impressum.provider import (
-    first_names,
-    in_business,
-    person_evidence,
-    provider_lines,
-)
+from enrichment.impressum.provider import in_business, person_evidence, provider_lines
 from enrichment.impressum.schema_org import organisations
 from enrichment.impressum.segments import COMPANY, THIRD_PARTY
 from enrichment.impressum.sole_trader import (
