@@ -65,7 +65,8 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
                                 lambda e: e.split("@")[-1])
     third_emails = set(find_emails(third_text, p.page.rtl_hint))
     if not emails:
-        emails = [a for a in (mailto_address(h) for h in p.page.mailtos) if a]
+        emails = [a for a in (mailto_address(h) for h in p.page.mailtos) if a] or [
+            e for text in p.page.noscripts for e in find_emails(text, p.page.rtl_hint)]
     data.emails = [e for e in dedupe(emails) if e not in third_emails]
     for e in sorted(third_emails):
         log.add("emails", e, False, "in a third party's block (agency, hoster, authority, …)")

@@ -51,6 +51,9 @@ class PageText:
     microdata: list[dict[str, Any]] = field(default_factory=list)
     mailtos: list[str] = field(default_factory=list)
     tels: list[str] = field(default_factory=list)
+    noscripts: list[str] = field(default_factory=list)
+    """Text shown when scripts are off; pages that write their e-mail address by script put
+    it here (`<noscript>info [at] firma [dot] de</noscript>`)."""
     rtl_hint: bool = False
     lang: str | None = None
 
@@ -166,6 +169,8 @@ def _walk(el: Any, out: _Builder, page: PageText) -> None:
             page.rtl_hint = True
         out.text(el.tail)
         return
+    if tag == "noscript":
+        page.noscripts.append(el.text_content())  # a script's fallback: read for e-mails
     if not tag or tag in DROP_TAGS:
         out.text(el.tail)
         return

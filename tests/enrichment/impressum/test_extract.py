@@ -309,3 +309,10 @@ def test_each_phenomenon_class_is_read_without_error(prefix: str) -> None:
         html, expected = load_fixture(page)
         compare(page.stem, extract_impressum(html).to_contract(), expected, report)
     assert report.total.f1 == 1.0, "\n".join(report.errors)
+
+
+def test_an_address_written_by_script_is_read_from_its_noscript_fallback() -> None:
+    data = extract_impressum(_page(
+        "<p>Muster GmbH<br>Hauptstr. 1<br>10115 Berlin<br>E-Mail: <span id='mail'></span>"
+        "<noscript>info [at] muster-gmbh [dot] de</noscript></p>"))
+    assert data.emails == ["info@muster-gmbh.de"]
