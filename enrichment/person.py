@@ -58,6 +58,14 @@ def _title_regex(title: str) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def profession_words() -> str:
+    """The configured professions as one regular-expression alternation, longest first, for
+    every reader that tells a profession from a name (here and in the Impressum extractor)."""
+    return "|".join(re.escape(p) for p in sorted(person_config().value.professions, key=len,
+                                                 reverse=True))
+
+
+@lru_cache(maxsize=1)
 def _compiled() -> _Compiled:
     cfg: PersonConfig = person_config().value
     titles = tuple((_title_regex(t), t) for t in sorted(cfg.titles, key=len, reverse=True))
@@ -66,9 +74,8 @@ def _compiled() -> _Compiled:
     departments = tuple((re.compile("|".join(f"(?:{p})" for p in pats)), name)
                         for name, pats in cfg.department_roles.items())
     families = tuple(re.compile(rf"^(?:{p})\s*") for p in cfg.title_patterns)
-    professions = re.compile(
-        r"^(?:" + "|".join(re.escape(p) for p in sorted(cfg.professions, key=len, reverse=True))
-        + r")(?=\s)\s*") if cfg.professions else None
+    professions = re.compile(rf"^(?:{profession_words()})(?=\s)\s*") if cfg.professions \
+        else None
     return _Compiled(titles, families, professions, frozenset(cfg.particles),
                      frozenset(n.lower() for n in cfg.noble_titles),
                      dict(cfg.salutations),

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import phonenumbers
 
-from enrichment.config import person_config
 from enrichment.impressum.config import impressum_config
+from enrichment.person import profession_words
 
 # ---------------------------------------------------------------------------------- persons
 TITLES = re.compile(
@@ -51,16 +51,12 @@ def _not_name_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _profession() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in sorted(person_config().value.professions, key=len,
-                                                  reverse=True))
-    return re.compile(rf"^\s*(?:{words})\s+")
+    return re.compile(rf"^\s*(?:{profession_words()})\s+")
 
 
 @lru_cache(maxsize=1)
 def _profession_after() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in sorted(person_config().value.professions, key=len,
-                                                  reverse=True))
-    return re.compile(rf"\s+(?:{words})\s*$")
+    return re.compile(rf"\s+(?:{profession_words()})\s*$")
 
 
 def clean_person(part: str) -> str | None:

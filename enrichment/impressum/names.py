@@ -18,15 +18,17 @@ PAGE_WORDS = re.compile(r"^(?:Impressum|Imprint|Legal notice|Site notice|Kontakt
                          r"Kontakt-?\s?(?:Adresse|daten|informationen)|Contact details|Address|"
                          r"Hausanschrift|Sitz)\W*$", re.I)
 
+_PART_OF_WORDS = (r"Unternehmen|Marke|Tochter\w*|Dienstleistung|Angebot|Projekt|Initiative|"
+                  r"company|brand|subsidiary|service")
+"""`… ist ein Unternehmen der X GmbH`, `Eine Dienstleistung der X GmbH`: the words before the
+provider's name in a sentence that names it."""
 _NAME_CUT = re.compile(r".*(?:[:|;©)]|\s[-–]\s|,\s"
                        r"|(?<!Gebr)(?<!Geschw)(?<!Inh)(?<!Priv)(?<!Doz)(?<!Prof)(?<!Dipl)(?<!Univ)"
                        r"(?<!Techn)(?<=[a-zäöüß]{3})\.\s(?=[A-ZÄÖÜ])|\(c\)"
                        r"|Copyright"
                        r"|\b(?:ist|is|sind|are|by|von|durch|c/o)\s+(?:die|der|das|the)?\s*"
                        r"|\b(?:für|for)\s+(?:die|den|das|the)\s+"
-                       r"|\b(?:Unternehmen|Marke|Tochter\w*|Dienstleistung|Angebot|Projekt|"
-                       r"Initiative|company|brand|subsidiary|service)\s+"
-                       r"(?:der|des|von|of)\s+(?:the\s+)?)")
+                       rf"|\b(?:{_PART_OF_WORDS})\s+(?:der|des|von|of)\s+(?:the\s+)?)")
 
 _PROFESSIONAL_FIRM = re.compile(r"[ ]+([A-ZÄÖÜ][a-zäöüß]*(?:gesellschaft|kanzlei))\b")
 """A professional designation after the form belongs to the firm's name
@@ -42,9 +44,7 @@ _LEADING_YEAR = re.compile(r"^\s*(?:19|20)\d\d(?:\s*[-–/]\s*(?:19|20)?\d\d)?\s
 _DESCRIBED = re.compile(r"^(?:(?:Die|Der|Das|The)\s+)?(.+?)\s+(?:ist|is)\s+(?:eine?|an?)"
                         r"(?:\s+[\w\s-]*)?$")
 
-_PART_OF = re.compile(r"\b(?:Unternehmen|Marke|Tochter\w*|Dienstleistung|Angebot|Projekt|"
-                      r"Initiative|company|brand|subsidiary|service)\s+"
-                      r"(?:der|des|von|of)\b", re.I)
+_PART_OF = re.compile(rf"\b(?:{_PART_OF_WORDS})\s+(?:der|des|von|of)\b", re.I)
 """`X ist ein Unternehmen der Y GmbH`: Y is the provider, not X."""
 
 _DESCRIPTORS = frozenset({"rechtsfähige", "gemeinnützige", "selbständige", "selbstständige",

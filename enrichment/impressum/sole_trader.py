@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from enrichment.config import person_config
 from enrichment.impressum.fields import TITLES, clean_person
+from enrichment.person import profession_words
 from enrichment.text import fold
 
 _JOINED = re.compile(r"\s+[–—-]\s+|\s*,\s+|\s+\|\s+")
@@ -34,8 +34,7 @@ class SoleTrader:
 def _profession() -> re.Pattern[str]:
     """A profession before a name (`Malermeister Frank Ostermann`, `Rechtsanwalt Jörn
     Buhlke`): the line is a trading name that contains its owner, not the owner."""
-    words = "|".join(re.escape(w) for w in person_config().value.professions)
-    return re.compile(rf"^(?:{words}|[A-ZÄÖÜ]\w*meister(?:in)?)\s", re.I)
+    return re.compile(rf"^(?:{profession_words()}|[A-ZÄÖÜ]\w*meister(?:in)?)\s", re.I)
 
 
 @dataclass(frozen=True)
