@@ -118,35 +118,8 @@ def extract_impressum(html: str, url: str | None = None, explain: bool = False) 
     # company name and address
     addresses = sorted(find_addresses(p), key=lambda a: p.in_legal_text(a.line))
     name, form, name_line = choose_name(p, addresses, schema, domains, log)
-    sole = SoleTrader(None, None)
-    provider = provider_lines(p, addresses)
-    evidence = person_evidence(data.emails, hosts, [*data.managing_directors,
-                                                     *data.responsible_persons])
-    if name is not None and name_line is not None and _below_own_block(name_line, addresses):
-        # "Volker Seiring / Dreikönigstraße 12 …", later "… R+V Versicherung AG": a legal
-        # entity below the provider's own address block is another's (insurer, bank, chamber)
-        person = read_sole_trader([t for _, t in provider if plausible_name(t)], evidence)
-        if person.owner is not None:
-            log.add("company_name", name, False, "a legal entity below the provider's own "
-                    "address block, which names a person", name_line, p.lines[name_line].text)
-            name, form, name_line = None, None, None
-    if name is None:
-        sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
-                                evidence)
-        name = sole.company_name
-        name_line = next((line for line, text in provider if name and name in text),
-                         provider[0][0] if provider else None)
-        if name is not None and name_line is not None:
-            log.add("company_name", name, True, "no legal form on the page: the provider's "
-                    f"lines above the address (owner: {sole.owner or 'none named'})",
-                    name_line, p.lines[name_line].text)
-        if name is None:
-            name, name_line = name_in_heading(p)
-            if name is not None:  # "Impressum – Dr. med. dent. Daniel Neuhauser": a person
-                sole = read_sole_trader([name], evidence)
-                name = sole.company_name
-            log.add("company_name", name, True, "named in the page heading", name_line,
-                    p.lines[name_line].text if name_line is not None else None)
+    name, form, name_line, sole = _provider_without_form(p, addresses, data, hosts, name, form,
+                                                         name_line, log)
     addr = None
     if name_line is not None:
         near = [a for a in addresses if 0 <= a.line - name_line <= 6]
@@ -234,6 +207,46 @@ def _register_of_the_form(data: ImpressumData, reg_lines: list[tuple[int, str]])
                 at = max(0, text.find(hit.number.split()[1]) - 40)
                 data.register_court = find_court(text[at:]) or data.register_court
                 return
+
+
+def _provider_without_form(p: Page, addresses: list[Address], data: ImpressumData,
+                           hosts: list[str], name: str | None, form: str | None,
+                           name_line: int | None, log: EvidenceLog
+                           ) -> tuple[str | None, str | None, int | None, SoleTrader]:
+    """The provider when the page shows no legal form of its own: the lines above the address
+    (a sole trader), else the page heading. A legal entity below the address block of a
+    provider that names a person is another's (the insurer of a lawyer) and gives way. The
+    provider's lines are read only when one of these applies: most pages name a company."""
+    below = name is not None and name_line is not None and _below_own_block(name_line, addresses)
+    if name is not None and not below:
+        return name, form, name_line, SoleTrader(None, None)
+    provider = provider_lines(p, addresses)
+    evidence = person_evidence(data.emails, hosts, [*data.managing_directors,
+                                                     *data.responsible_persons])
+    if below and name_line is not None:
+        # "Volker Seiring / Dreikönigstraße 12 …", later "… R+V Versicherung AG"
+        person = read_sole_trader([t for _, t in provider if plausible_name(t)], evidence)
+        if person.owner is None:
+            return name, form, name_line, SoleTrader(None, None)
+        log.add("company_name", name, False, "a legal entity below the provider's own "
+                "address block, which names a person", name_line, p.lines[name_line].text)
+    sole = read_sole_trader([t for _, t in provider if plausible_name(t.split(": ")[-1])],
+                            evidence)
+    name = sole.company_name
+    name_line = next((line for line, text in provider if name and name in text),
+                     provider[0][0] if provider else None)
+    if name is not None and name_line is not None:
+        log.add("company_name", name, True, "no legal form on the page: the provider's "
+                f"lines above the address (owner: {sole.owner or 'none named'})",
+                name_line, p.lines[name_line].text)
+        return name, None, name_line, sole
+    name, name_line = name_in_heading(p)
+    if name is not None:  # "Impressum – Dr. med. dent. Daniel Neuhauser": a person
+        sole = read_sole_trader([name], evidence)
+        name = sole.company_name
+    log.add("company_name", name, True, "named in the page heading", name_line,
+            p.lines[name_line].text if name_line is not None else None)
+    return name, None, name_line, sole
 
 
 def _below_own_block(line: int, addresses: list[Address]) -> bool:
