@@ -24,7 +24,7 @@ from bench.measure import REPO, measure
 BUILD = """
 from datetime import date
 from pathlib import Path
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.enrich import enrich_new
 from leadpipe.stages.ingest import ListOptions, ingest_list_file
 from leadpipe.stages.match import match_all
@@ -38,7 +38,7 @@ result = None
 
 ERASE = """
 from pathlib import Path
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.gdpr import erase
 settings = Settings(data_dir=Path({data!r}), db_path=Path({db!r}))
 done = erase(settings, {email!r})

@@ -27,7 +27,7 @@ con.close()
 LEADPIPE = """
 from datetime import date
 from pathlib import Path
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.ingest import ListOptions, ingest_list_file
 settings = Settings(data_dir=Path({data!r}), db_path=Path({db!r}))
 report = ingest_list_file(settings, Path({csv!r}),

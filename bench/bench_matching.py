@@ -64,7 +64,7 @@ result = [[res.record_ids[a], res.record_ids[b]] for a, b, band
 _CLI = """
 import csv, itertools, tempfile
 from pathlib import Path
-from leadpipe.settings import load_settings
+from foundation.settings import load_settings
 from leadpipe.stages.review import dedupe_file
 with tempfile.TemporaryDirectory() as tmp:
     source, out = Path(tmp, "febrl3.csv"), Path(tmp, "out.csv")

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.measure import Measurement, measure
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from warehouse.db import open_warehouse
 
 NOW = "2026-11-20 10:00:00+00"
@@ -96,7 +96,7 @@ def populate(settings: Settings, n: int) -> None:
 
 SCORE = """
 from datetime import date
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.score import score_all
 from pathlib import Path
 data = Path({data!r})
@@ -105,7 +105,7 @@ result = score_all(settings, date(2026, 11, 20))
 """
 
 EXPORT = """
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.export import ExportRequest, export_leads
 from pathlib import Path
 data = Path({data!r})

@@ -1,6 +1,6 @@
 """Thresholds of the eligibility engine: YAML defaults, config overrides, per-case parameters.
 
-Loaded with `leadpipe.config.load_config` from `compliance/defaults/eligibility.yaml`; a
+Loaded with `foundation.config.load_config` from `compliance/defaults/eligibility.yaml`; a
 case's `parameters` object overrides single keys (canonical names or the aliases listed in
 the YAML). Pure apart from reading the configuration files.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from compliance.case import CaseError
-from leadpipe.config import load_config
+from foundation.config import load_config
 
 
 class Thresholds(BaseModel):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from leadpipe.config import LoadedConfig, load_config
-from leadpipe.settings import load_settings
+from foundation.config import LoadedConfig, load_config
+from foundation.settings import load_settings
 
 
 class _Strict(BaseModel):

@@ -4,6 +4,6 @@ Every process that runs a flow (a worker's flow run, `python -m flows.serve`, th
 imports this package first, so the private umask is set here for all of them.
 """
 
-from leadpipe.private import restrict_umask
+from foundation.private import restrict_umask
 
 restrict_umask()

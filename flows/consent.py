@@ -5,7 +5,7 @@ from pathlib import Path
 from prefect import task
 
 from flows.ingest import retry_io_only
-from leadpipe.settings import load_settings
+from foundation.settings import load_settings
 from leadpipe.stages.consent import EventImportReport, import_external_events
 from leadpipe.stages.ingest import RejectedFile, load_or_reject
 from leadpipe.stages.intake import HandOffResult, hand_off

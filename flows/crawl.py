@@ -10,8 +10,8 @@ from pydantic import Field
 
 from flows import run_names
 from flows.reporting import publish_crawl
+from foundation.settings import load_settings
 from leadpipe.progress import LogProgress
-from leadpipe.settings import load_settings
 from leadpipe.stages.crawl import CrawlResult, crawl_and_load
 
 

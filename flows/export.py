@@ -10,9 +10,9 @@ from pydantic import Field
 
 from flows import run_names
 from flows.reporting import publish_export
+from foundation.settings import load_settings
 from ingest.dates import DayText, day_or_none
 from leadpipe.outputs import export_file
-from leadpipe.settings import load_settings
 from leadpipe.stages.export import ExportRequest, ExportResult, export_leads, split_list
 
 

@@ -20,8 +20,8 @@ from prefect.tasks import Task
 from flows import run_names
 from flows.outcomes import needs_attention
 from flows.reporting import publish_ingest
+from foundation.settings import load_settings
 from ingest.dates import DayText, day_or_none
-from leadpipe.settings import load_settings
 from leadpipe.stages.ingest import (
     ListOptions,
     RejectedFile,

@@ -2,8 +2,8 @@
 
 from prefect import get_run_logger, task
 
+from foundation.settings import load_settings
 from leadpipe.progress import LogProgress
-from leadpipe.settings import load_settings
 from leadpipe.stages.match import MatchResult, match_all
 
 

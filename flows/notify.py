@@ -15,10 +15,10 @@ from prefect.settings import get_current_settings
 from pydantic import BaseModel, ConfigDict, EmailStr, model_validator
 
 from flows.reporting import nightly_markdown
+from foundation.config import load_config
+from foundation.settings import Settings, load_settings
 from intake.config import load_intake_config
 from intake.mail import SmtpMailer
-from leadpipe.config import load_config
-from leadpipe.settings import Settings, load_settings
 from leadpipe.stages.nightly import NightlyReport
 
 

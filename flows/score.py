@@ -3,8 +3,8 @@
 from prefect import get_run_logger, task
 
 from flows.reporting import publish_funnel
+from foundation.settings import load_settings
 from leadpipe.progress import LogProgress
-from leadpipe.settings import load_settings
 from leadpipe.stages.funnel import compute_funnel
 from leadpipe.stages.score import ScoreResult, score_all
 

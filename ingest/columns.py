@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from foundation.config import LoadedConfig, load_config
 from ingest.column_draft import (
     DOUBT_SHARE,
     MIN_EVIDENCE,
@@ -45,7 +46,6 @@ from ingest.header_words import (
     read_header,
 )
 from ingest.vendor_mapping import VendorMapping
-from leadpipe.config import LoadedConfig, load_config
 
 __all__ = ["ColumnChoice", "ColumnMapping", "ColumnsConfig", "check_headers", "header_is_data",
            "load_columns_config", "map_columns", "normalise_header"]

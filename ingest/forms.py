@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from foundation.config import LoadedConfig, load_config
 from ingest.columns import ColumnsConfig, check_headers, load_columns_config, normalise_header
 from ingest.errors import InputFileError
 from ingest.fields import CHANNELS, FORM_FIELDS, LIST_FIELDS, REQUEST_TYPES
@@ -37,7 +38,6 @@ from ingest.sniff import (
     sample_text,
     scan_bytes,
 )
-from leadpipe.config import LoadedConfig, load_config
 
 RAW_LIMIT = 2000
 """Quarantined raw text is cut to this many characters."""

@@ -129,7 +129,7 @@ def prepare_list(
     """Validate, decode and map a purchased list; write the normalised CSV into `work_dir`.
 
     Raises `InputFileError` (file, row, field, message) for a file that cannot be loaded at
-    all, and `leadpipe.config.ConfigError` for an invalid mapping or columns file.
+    all, and `foundation.config.ConfigError` for an invalid mapping or columns file.
     """
     path = Path(path)
     vendor = load_vendor_mapping(mapping_file) if mapping_file is not None else None

@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from compliance.erasure import Mentions
-from leadpipe.private import write_atomic
+from foundation.private import write_atomic
 
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".ndjson", ".jsonl", ".json", ".yaml",
                            ".yml", ".log", ".md", ".html", ".htm", ".xml"})

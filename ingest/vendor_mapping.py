@@ -22,10 +22,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from foundation.config import ConfigError, plain_message
 from ingest.dates import Day
 from ingest.errors import not_a_regular_file
 from ingest.fields import MAPPABLE_FIELDS
-from leadpipe.config import ConfigError, plain_message
 
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from foundation.settings import Settings
 from intake.config import FormSpec, IntakeConfig, state_path
 from intake.mail import Mailer, outbox_loop
 from intake.render import Texts, load_texts, page
@@ -40,7 +41,6 @@ from intake.submit import (
     validate_fields,
     visitor,
 )
-from leadpipe.settings import Settings
 
 log = logging.getLogger("leadpipe.intake")
 PAGE_HEADERS = {

@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from foundation.config import LoadedConfig, load_config
+from foundation.settings import Settings
 from ingest.fields import CHANNELS, LIST_FIELDS, REQUEST_TYPES
-from leadpipe.config import LoadedConfig, load_config
-from leadpipe.settings import Settings
 
 OVERRIDE_NAME = "intake-forms.yaml"
 FORM_FIELD_NAMES = frozenset((*LIST_FIELDS, "message"))

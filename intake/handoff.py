@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from compliance.subjects import email_key, phone_key
+from foundation.private import write_atomic
 from intake.store import connect, iso, transaction
-from leadpipe.private import write_atomic
 
 FORMS_PREFIX = "intake-forms-"
 EVENTS_SUFFIX = ".consent-events.ndjson"

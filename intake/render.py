@@ -21,8 +21,8 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict
 
+from foundation.config import load_config
 from intake.config import FormSpec
-from leadpipe.config import load_config
 
 
 class LanguageTexts(BaseModel):

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from leadpipe.children import stop_orphans
-from leadpipe.private import private_dir
-from leadpipe.settings import Settings
+from foundation.children import stop_orphans
+from foundation.private import private_dir
+from foundation.settings import Settings
 from warehouse.runs import pid_alive
 
 _PID = re.compile(r"-(\d+)(?:-|\.jsonl$|$)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 
 PACKAGES = ("leadpipe", "flows", "spiders", "ingest", "enrichment", "matching", "compliance",
             "scoring", "warehouse", "intake")

@@ -2,7 +2,7 @@
 
 One YAML file per entity level (`matching/defaults/<level>.yaml`) drives the engine, so the
 engine itself knows no column names. The file is validated here; `load_match_settings` goes
-through `leadpipe.config.load_config`, so `./config/<level>.yaml` overrides keys.
+through `foundation.config.load_config`, so `./config/<level>.yaml` overrides keys.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from leadpipe.config import LoadedConfig, load_config
+from foundation.config import LoadedConfig, load_config
 
 LevelKind = Literal[
     "exact", "jaro_winkler", "token_set", "ratio", "levenshtein", "prefix",

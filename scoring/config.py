@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from leadpipe.config import LoadedConfig, load_config
+from foundation.config import LoadedConfig, load_config
 
 
 class _Strict(BaseModel):

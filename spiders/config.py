@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from leadpipe.config import LoadedConfig, load_config
+from foundation.config import LoadedConfig, load_config
 
 
 class _Strict(BaseModel):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from enrichment.domains import registrable_domain
-from leadpipe.children import die_with_parent
+from foundation.children import die_with_parent
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_TAIL_CHARS = 4000

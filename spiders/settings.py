@@ -1,7 +1,7 @@
 """Scrapy settings for leadpipe crawls (SCRAPY_SETTINGS_MODULE=spiders.settings).
 
 Politeness and limits come from spiders/defaults/crawl.yaml (overridable in
-<LEADPIPE_CONFIG_DIR>/crawl.yaml); per-run changes go through `-s KEY=VALUE`
+<LEADPIPE_CONFIG_DIR>/spiders/crawl.yaml); per-run changes go through `-s KEY=VALUE`
 (spiders.run.run_crawl's `overrides`).
 """
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from tests.smtp_sink import Smtp, free_port
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

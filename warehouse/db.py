@@ -21,8 +21,8 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from leadpipe.private import DIR_MODE, open_private, tighten
-from leadpipe.settings import Settings
+from foundation.private import DIR_MODE, open_private, tighten
+from foundation.settings import Settings
 from warehouse.compact import CompactResult, copy_live, swap_in
 from warehouse.export_log import fold_journal
 from warehouse.lock import FileLock, WarehouseBusy, print_waiting

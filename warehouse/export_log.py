@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadpipe.private import write_atomic
+from foundation.private import write_atomic
 
 if TYPE_CHECKING:
     from warehouse.db import Warehouse

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from leadpipe.private import DIR_MODE, open_private, write_private_text
+from foundation.private import DIR_MODE, open_private, write_private_text
 
 
 class WarehouseBusy(RuntimeError):

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from leadpipe.config import load_config
+from foundation.config import load_config
 
 
 class ImpressumConfig(BaseModel):
@@ -21,7 +21,7 @@ class ImpressumConfig(BaseModel):
 @lru_cache(maxsize=1)
 def impressum_config() -> ImpressumConfig:
     """Loaded once per process from enrichment/impressum/defaults/impressum.yaml."""
-    from leadpipe.settings import load_settings
+    from foundation.settings import load_settings
 
     settings = load_settings()
     return load_config("enrichment.impressum", "impressum", ImpressumConfig,

@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from leadpipe.settings import Settings
+    from foundation.settings import Settings
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """C0 controls but TAB and LF, DEL, and C1 controls (ESC and CSI start terminal sequences)."""
@@ -65,7 +65,7 @@ DbOption = Annotated[
 
 
 def settings_for(db: Path | None) -> Settings:
-    from leadpipe.settings import load_settings
+    from foundation.settings import load_settings
 
     return load_settings().with_db(db)
 
@@ -78,8 +78,8 @@ def user_errors() -> Iterator[None]:
     except Exception as exc:
         # Imported only when something went wrong: warehouse.db loads DuckDB and NumPy,
         # which commands that never open the warehouse should not pay for.
+        from foundation.config import ConfigError
         from ingest.errors import InputFileError
-        from leadpipe.config import ConfigError
         from leadpipe.outputs import OutputPathRefused
         from warehouse.db import WarehouseMissing
         from warehouse.lock import WarehouseBusy

@@ -44,8 +44,8 @@ def write_list_metadata(lists_dir: Path, today: date) -> None:
 
 
 DEMO_CONFIG = {
-    "forms.yaml": {"controller_names": ["Leadpipe Demo GmbH"]},
-    "crawl.yaml": {"download_delay_s": 0.0, "autothrottle": False, "retry_times": 0},
+    "ingest/forms.yaml": {"controller_names": ["Leadpipe Demo GmbH"]},
+    "spiders/crawl.yaml": {"download_delay_s": 0.0, "autothrottle": False, "retry_times": 0},
 }
 """Configuration a real user writes once: the advertiser's name, as consent texts name it.
 The crawl's politeness delays are for other people's servers; the demo's sites are served
@@ -81,6 +81,7 @@ def demo(
     config_dir = out / "config"
     config_dir.mkdir(parents=True, exist_ok=True)
     for name, content in DEMO_CONFIG.items():
+        (config_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (config_dir / name).write_text(yaml.safe_dump(content, allow_unicode=True),
                                        encoding="utf-8")
     os.environ["LEADPIPE_CONFIG_DIR"] = str(config_dir)  # read by the flow's settings

@@ -51,7 +51,7 @@ def check(
     from compliance.case import CaseError, cases_from_json
     from compliance.engine import evaluate
     from compliance.thresholds import apply_parameters, load_eligibility_config
-    from leadpipe.settings import load_settings
+    from foundation.settings import load_settings
 
     try:
         data = json.loads(input_path.read_text(encoding="utf-8"))

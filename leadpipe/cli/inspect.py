@@ -92,7 +92,7 @@ def email(value: ValueArg = None, file: FileOption = None, country: CountryOptio
     from enrichment.config import email_config
     from enrichment.dns import DomainChecker
     from enrichment.email import enrich_email
-    from leadpipe.settings import load_settings
+    from foundation.settings import load_settings
 
     checker = None
     if load_settings().dns_enabled:

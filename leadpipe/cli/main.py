@@ -41,7 +41,7 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Ingest, deduplicate, enrich, check and score leads in one DuckDB warehouse."""
-    from leadpipe.private import restrict_umask
+    from foundation.private import restrict_umask
 
     restrict_umask()  # every file a command (or the intake service) creates is 0600
 

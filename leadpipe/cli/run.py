@@ -23,7 +23,7 @@ def run_nightly_flow(inbox: Path, db: Path | None, *, crawl: bool = True,
     # The temporary Prefect server would try to send usage data to the internet.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.nightly import nightly  # imported here: loading Prefect takes seconds
-    from leadpipe.children import start_temporary_prefect_server
+    from foundation.children import start_temporary_prefect_server
     from leadpipe.stages.nightly import NightlyReport
 
     start_temporary_prefect_server()  # so that it dies with this process, also on kill -9

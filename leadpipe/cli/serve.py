@@ -25,10 +25,10 @@ def serve(
     """Receive web-form submissions and run the double opt-in for e-mail consent."""
     import uvicorn
 
+    from foundation.settings import load_settings
     from intake.app import create_app
     from intake.config import load_intake_config, state_path
     from intake.mail import SmtpMailer
-    from leadpipe.settings import load_settings
 
     settings = load_settings()
     with user_errors():

@@ -13,8 +13,8 @@ from compliance.external_events import read_external_events
 from compliance.ledger import verify_chain
 from compliance.subjects import email_key, phone_key
 from compliance.suppression import entry_hashes
+from foundation.settings import Settings, suppression_secret
 from ingest.errors import InputFileError
-from leadpipe.settings import Settings, suppression_secret
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events, events_for_subject, ledger_events
 from warehouse.runs import run_job

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from foundation.settings import Settings
 from leadpipe.leftovers import crawl_output
 from leadpipe.progress import SILENT, Progress
-from leadpipe.settings import Settings
 from spiders.config import crawl_config
 from spiders.run import read_records, run_crawl, select_targets
 from warehouse.db import open_warehouse

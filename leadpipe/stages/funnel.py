@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from scoring.funnel import (
     FunnelSource,
     build_funnel,

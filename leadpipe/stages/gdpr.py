@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from compliance.suppression import entry_hashes, keyed_hash
+from foundation.settings import Settings, suppression_secret
 from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
-from leadpipe.settings import Settings, suppression_secret
 from scoring.export_files import remove_rows
 from warehouse.compact import CompactResult, is_pending, mark_pending
 from warehouse.db import compact_warehouse, open_warehouse

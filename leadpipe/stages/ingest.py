@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compliance.subjects import subject_keys
+from foundation.config import ConfigError
+from foundation.settings import Settings, suppression_secret
 from ingest.dates import parse_day, refuse_list_dates
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import PreparedList, prepare_list
-from leadpipe.config import ConfigError
 from leadpipe.leftovers import scratch_dir
 from leadpipe.progress import SILENT, Progress
-from leadpipe.settings import Settings, suppression_secret
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.load_forms import load_form_export
 from warehouse.load_lists import (

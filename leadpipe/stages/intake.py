@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from foundation.settings import Settings
 from intake.config import load_intake_config, state_path
 from intake.handoff import export_pending, purge_unconfirmed
-from leadpipe.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.settings import Settings
 from leadpipe.progress import SILENT, Progress
-from leadpipe.settings import Settings
 from matching.cluster import assign_entity_ids
 from matching.engine import dedupe, match_incremental
 from matching.golden import golden_records

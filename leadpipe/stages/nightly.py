@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date
 from typing import Any
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.consent import EventImportReport
 from leadpipe.stages.crawl import CrawlResult
 from leadpipe.stages.decide import DecideResult

@@ -13,8 +13,8 @@ from compliance.engine import add_months, more_than_months
 from compliance.robinson import read_robinson_file
 from compliance.subjects import email_key, phone_key
 from compliance.thresholds import load_eligibility_config
+from foundation.settings import Settings
 from ingest.errors import InputFileError
-from leadpipe.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events
 from warehouse.robinson import import_list

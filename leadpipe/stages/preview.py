@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from foundation.settings import Settings
 from ingest.columns import ColumnChoice
 from ingest.prepare import prepare_list
 from ingest.vendor_mapping import ProposedColumn, proposal_yaml
-from leadpipe.settings import Settings
 from warehouse.load_lists import ProblemCount, preview_problems
 
 

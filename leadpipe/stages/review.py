@@ -19,10 +19,10 @@ from typing import Any
 from openpyxl import load_workbook
 
 from enrichment.record import enrich_many
+from foundation.settings import Settings
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
 from leadpipe.outputs import check_output
-from leadpipe.settings import Settings
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from warehouse import status as wh_status
 from warehouse.db import open_warehouse
 from warehouse.runs import recent_runs

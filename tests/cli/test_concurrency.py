@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from tests.conftest import REPO
 from warehouse.db import open_warehouse
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from tests.flows.inbox import FORM
 from warehouse.db import open_warehouse
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from leadpipe.stages.export import ExportRequest, export_leads
 from leadpipe.stages.score import score_all
 from scoring.funnel import build_funnel

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from leadpipe.stages.score import score_all
 from tests.scoring.test_stage_data import build
 from warehouse.db import open_warehouse
@@ -214,7 +214,9 @@ def test_invalid_scoring_configuration_names_the_key(scored: Settings, tmp_path:
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "bad-config"
     config.mkdir()
-    (config / "scoring.yaml").write_text("weights: {fit: 0.9, engagement: 0.35, quality: 0.15}\n",
+    (config / "scoring").mkdir(parents=True, exist_ok=True)
+    (config / "scoring" / "scoring.yaml").write_text(
+        "weights: {fit: 0.9, engagement: 0.35, quality: 0.15}\n",
                                          encoding="utf-8")
     monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(config))
     result = runner.invoke(app, ["score", "--db", str(scored.db_path)])

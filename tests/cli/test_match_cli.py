@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from leadpipe.stages.enrich import enrich_new
 from leadpipe.stages.ingest import ListOptions, ingest_list_file
 from leadpipe.stages.match import match_all

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from tests.flows.inbox import LIST_CSV
 from warehouse.db import open_warehouse
 from warehouse.robinson import check_records

@@ -18,8 +18,8 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from tests.conftest import REPO
 from tests.flows.inbox import LIST_CSV
 

@@ -11,7 +11,7 @@ import pytest
 from compliance.case import CaseError, case_from_dict
 from compliance.engine import add_months, evaluate, more_than_months, rules_version
 from compliance.thresholds import apply_parameters, load_eligibility_config
-from leadpipe.config import ConfigError
+from foundation.config import ConfigError
 
 CONFIG = load_eligibility_config()
 CASE: dict[str, Any] = {
@@ -79,8 +79,11 @@ def test_default_thresholds_are_the_spec_values() -> None:
 
 
 def test_config_override_file_is_validated(tmp_path: Any) -> None:
-    (tmp_path / "eligibility.yaml").write_text("thresholds:\n  art14_deadline_months: -1\n")
+    (tmp_path / "compliance").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "compliance" / "eligibility.yaml").write_text(
+        "thresholds:\n  art14_deadline_months: -1\n")
     with pytest.raises(ConfigError, match="art14_deadline_months"):
         load_eligibility_config(tmp_path)
-    (tmp_path / "eligibility.yaml").write_text("thresholds:\n  art14_deadline_months: 2\n")
+    (tmp_path / "compliance" / "eligibility.yaml").write_text(
+        "thresholds:\n  art14_deadline_months: 2\n")
     assert load_eligibility_config(tmp_path).thresholds.art14_deadline_months == 2

@@ -13,7 +13,7 @@ from enrichment.config import (
     email_config,
     person_config,
 )
-from leadpipe.config import ConfigError
+from foundation.config import ConfigError
 
 
 def test_defaults_load() -> None:
@@ -25,7 +25,9 @@ def test_defaults_load() -> None:
 
 
 def test_override_merges_and_changes_version(tmp_path: Path) -> None:
-    (tmp_path / "email.yaml").write_text("dns:\n  timeout_s: 1.5\n", encoding="utf-8")
+    (tmp_path / "enrichment").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "enrichment" / "email.yaml").write_text(
+        "dns:\n  timeout_s: 1.5\n", encoding="utf-8")
     loaded = email_config(tmp_path)
     assert loaded.value.dns.timeout_s == 1.5
     assert loaded.value.dns.workers == email_config().value.dns.workers
@@ -33,7 +35,8 @@ def test_override_merges_and_changes_version(tmp_path: Path) -> None:
 
 
 def test_invalid_override_names_the_key(tmp_path: Path) -> None:
-    (tmp_path / "person.yaml").write_text("roles:\n  - role: X\n    seniority: boss\n"
-                                          "    patterns: [x]\n", encoding="utf-8")
+    (tmp_path / "enrichment").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "enrichment" / "person.yaml").write_text(
+        "roles:\n  - role: X\n    seniority: boss\n    patterns: [x]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="seniority"):
         person_config(tmp_path)

@@ -8,7 +8,7 @@ import pytest
 
 from enrichment.config import country_config
 from enrichment.country import infer_country, phone_country, postcode_countries, tld_country
-from leadpipe.config import ConfigError
+from foundation.config import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,8 @@ def test_evidence_helpers() -> None:
 
 
 def test_invalid_override_names_the_key(tmp_path: Path) -> None:
-    (tmp_path / "country.yaml").write_text(
+    (tmp_path / "enrichment").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "enrichment" / "country.yaml").write_text(
         "countries:\n  AT:\n    postcode: ['[0-9']\n    phone_prefixes: ['43']\n"
         "    tlds: [at]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="postcode"):
@@ -66,6 +67,7 @@ def test_invalid_override_names_the_key(tmp_path: Path) -> None:
 
 
 def test_unknown_default_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "country.yaml").write_text("default: XX\n", encoding="utf-8")
+    (tmp_path / "enrichment").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "enrichment" / "country.yaml").write_text("default: XX\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="XX"):
         country_config(tmp_path)

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from leadpipe.stages.enrich import enrich_new
 from scoring.export_files import ExportFormat, write_rows
 from warehouse.db import open_warehouse

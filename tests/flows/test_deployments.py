@@ -92,7 +92,8 @@ def world(tmp_path: Path) -> Iterator[World]:
     (site / "impressum.html").write_text(IMPRESSUM, encoding="utf-8")
     smtp = Smtp(free_port())
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "notify.yaml").write_text(
+    (tmp_path / "config" / "flows").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config" / "flows" / "notify.yaml").write_text(
         "email: {enabled: true, to: [ops@beispiel.de], when: always}\n", encoding="utf-8")
     (tmp_path / "config" / "intake-forms.yaml").write_text(
         f"smtp: {{host: 127.0.0.1, port: {smtp.port}}}\n", encoding="utf-8")

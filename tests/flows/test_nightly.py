@@ -16,8 +16,8 @@ import yaml
 
 from flows.nightly import nightly
 from flows.outcomes import NeedsAttention
-from leadpipe.config import ConfigError
-from leadpipe.settings import Settings
+from foundation.config import ConfigError
+from foundation.settings import Settings
 from leadpipe.stages.ingest import RejectedFile
 from leadpipe.stages.nightly import NightlyReport
 from tests.flows.inbox import LIST_CSV, make_inbox
@@ -123,7 +123,8 @@ def test_an_empty_inbox_without_warehouse_says_so_and_creates_nothing(env: Path)
 
 
 def _mail_config(config: Path, smtp: Smtp, **email: object) -> None:
-    (config / "notify.yaml").write_text(yaml.safe_dump({"email": {
+    (config / "flows").mkdir(parents=True, exist_ok=True)
+    (config / "flows" / "notify.yaml").write_text(yaml.safe_dump({"email": {
         "enabled": True, "to": ["ops@beispiel.de"], **email}}), encoding="utf-8")
     (config / "intake-forms.yaml").write_text(yaml.safe_dump({"smtp": {
         "host": "127.0.0.1", "port": smtp.port, "sender": "leadpipe <noreply@beispiel.de>"}}),
@@ -164,7 +165,9 @@ def test_a_green_run_mails_only_when_asked_to(env: Path, smtp: Smtp) -> None:
 
 def test_a_broken_configuration_stops_the_run_with_its_file_and_key(env: Path) -> None:
     inbox = make_inbox(env / "inbox")
-    (env / "config" / "eligibility.yaml").write_text("no_such_key: 1\n", encoding="utf-8")
+    (env / "config" / "compliance").mkdir(parents=True, exist_ok=True)
+    (env / "config" / "compliance" / "eligibility.yaml").write_text(
+        "no_such_key: 1\n", encoding="utf-8")
     state, report = _run(inbox, env / "data" / "leadpipe.duckdb")
     assert state == "FAILED"
     assert report.stopped_by is not None
@@ -176,7 +179,8 @@ def test_a_broken_configuration_stops_the_run_with_its_file_and_key(env: Path) -
 
 def test_user_errors_are_logged_without_a_traceback() -> None:
     try:
-        raise ConfigError("config/eligibility.yaml: invalid configuration\n  no_such_key: …")
+        raise ConfigError(
+            "config/compliance/eligibility.yaml: invalid configuration\n  no_such_key: …")
     except ConfigError:
         record = logging.LogRecord("prefect.task_runs", logging.ERROR, __file__, 1,
                                    "Task run failed with exception", None, sys.exc_info())

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from flows.reporting import nightly_markdown
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.decide import DecideResult
 from leadpipe.stages.ingest import RejectedFile
 from leadpipe.stages.nightly import NightlyReport, QuarantineCount

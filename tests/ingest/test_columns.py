@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from foundation.config import ConfigError
 from ingest.columns import ColumnsConfig, load_columns_config, map_columns, normalise_header
 from ingest.errors import InputFileError
 from ingest.vendor_mapping import VendorMapping, load_vendor_mapping
-from leadpipe.config import ConfigError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 FILE = Path("purchased.csv")
@@ -184,7 +184,8 @@ def test_alias_for_unknown_field_is_rejected():
 
 
 def test_config_directory_extends_aliases(tmp_path):
-    (tmp_path / "columns.yaml").write_text("aliases:\n  company: [Kundenfirma]\n",
+    (tmp_path / "ingest").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "ingest" / "columns.yaml").write_text("aliases:\n  company: [Kundenfirma]\n",
                                            encoding="utf-8")
     config = load_columns_config(tmp_path).value
     assert map_columns(FILE, ["Kundenfirma"], config).mapping == {"Kundenfirma": "company"}

@@ -22,8 +22,8 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 
 CLASSES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "classes"
 runner = CliRunner()

@@ -23,11 +23,11 @@ import pytest
 import uvicorn
 import yaml
 
+from foundation.config import deep_merge
+from foundation.settings import Settings
 from intake.app import create_app
 from intake.config import load_intake_config, state_path
 from intake.mail import SmtpMailer
-from leadpipe.config import deep_merge
-from leadpipe.settings import Settings
 from tests.smtp_sink import Smtp, free_port
 
 SECRET = "test-secret-0123456789abcdef"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from foundation.config import ConfigError
+from foundation.settings import Settings
 from intake.config import load_intake_config
 from intake.submit import Rejected, check_signature, sign
-from leadpipe.config import ConfigError
-from leadpipe.settings import Settings
 from tests.intake.conftest import FORM, SECRET
 
 

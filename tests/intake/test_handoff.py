@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from foundation.settings import Settings
 from ingest.forms import read_form_export
 from intake.config import load_intake_config
 from intake.handoff import erase_submissions, export_pending, purge_unconfirmed
 from intake.store import NewSubmission, Store
 from intake.submit import Visitor, build_record
-from leadpipe.settings import Settings
 from leadpipe.stages.ingest import ingest_form_file
 from warehouse.db import open_warehouse
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from foundation.settings import Settings
 from intake.config import load_intake_config
 from intake.mail import SmtpMailer, send_due
 from intake.render import load_texts
 from intake.store import NewSubmission, Store, retry_delay
 from intake.submit import Visitor, build_record
-from leadpipe.settings import Settings
 from tests.intake.conftest import FORM, Smtp, free_port
 
 

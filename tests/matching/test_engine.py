@@ -385,9 +385,10 @@ def test_register_number_within_its_court_is_a_strong_key_for_companies():
 
 
 def test_settings_reject_a_guard_on_an_unknown_level(tmp_path):
-    (tmp_path / "consumer.yaml").write_text(
+    (tmp_path / "matching").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "matching" / "consumer.yaml").write_text(
         "guards:\n  - {comparison: first_name, levels: [nonsense]}\n", encoding="utf-8")
-    from leadpipe.config import ConfigError
+    from foundation.config import ConfigError
 
     with pytest.raises(ConfigError, match="unknown levels"):
         load_match_settings("consumer", config_dir=tmp_path)

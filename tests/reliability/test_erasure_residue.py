@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from leadpipe.stages.decide import decide_all
 from leadpipe.stages.enrich import enrich_new
 from leadpipe.stages.match import match_all

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
+from foundation.settings import Settings
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
-from leadpipe.settings import Settings
 from leadpipe.stages.ingest import ingest_form_file
 from warehouse.db import open_warehouse
 

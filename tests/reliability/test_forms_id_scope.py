@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from foundation.settings import Settings
 from ingest.forms import export_source
-from leadpipe.settings import Settings
 from leadpipe.stages.ingest import ingest_form_file
 from warehouse.db import open_warehouse
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from foundation.config import ConfigError
+from foundation.settings import Settings
 from intake.config import load_intake_config
-from leadpipe.config import ConfigError
-from leadpipe.settings import Settings
 from tests.intake.conftest import FORM, PERSON, Service, sign
 
 

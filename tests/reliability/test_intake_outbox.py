@@ -15,12 +15,12 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
+from foundation.settings import Settings
 from intake.config import load_intake_config
 from intake.mail import SmtpMailer, send_due
 from intake.render import load_texts
 from intake.store import NewSubmission, Store
 from intake.submit import Visitor, build_record
-from leadpipe.settings import Settings
 from tests.intake.conftest import FORM
 from tests.smtp_sink import free_port
 

@@ -25,9 +25,9 @@ import psutil
 import pytest
 import yaml
 
+from foundation.settings import Settings
 from leadpipe.cli.demo import write_list_metadata
 from leadpipe.demo import generate_demo
-from leadpipe.settings import Settings
 from tests.conftest import REPO
 from tests.intake.conftest import FORM, ORIGIN, free_port
 from warehouse.db import open_warehouse

@@ -22,9 +22,9 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from ingest.prepare import prepare_list
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from leadpipe.stages import ingest as ingest_stage
 from leadpipe.stages.ingest import ListOptions, RejectedFile, ingest_list_file, load_or_reject
 from warehouse.db import open_warehouse

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.decide import decide_all
 from leadpipe.stages.enrich import enrich_new
 from leadpipe.stages.match import match_all
@@ -97,7 +97,7 @@ def test_erasure_and_objection_by_phone_and_name_reach_the_export(
 HOLD_WRITER = """
 import sys, time
 from pathlib import Path
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from warehouse.db import open_warehouse
 db = Path(sys.argv[1])
 settings = Settings(data_dir=db.parent, db_path=db, config_dir=db.parent / "config")

@@ -9,9 +9,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from foundation.settings import Settings
 from leadpipe.cli.demo import write_list_metadata
 from leadpipe.demo import generate_demo
-from leadpipe.settings import Settings
 from tests.conftest import REPO
 from warehouse.db import open_warehouse
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from foundation.settings import Settings
 from leadpipe.cli.common import plain
 from leadpipe.cli.main import app
-from leadpipe.settings import Settings
 from scoring.export_files import neutralize
 
 runner = CliRunner()

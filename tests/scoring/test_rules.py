@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leadpipe.config import ConfigError
+from foundation.config import ConfigError
 from scoring.config import load_scoring_config
 from scoring.rules import LeadFeatures, Request, score_lead
 
@@ -65,7 +65,8 @@ def test_region_only_counts_for_german_postcodes() -> None:
     ("colour: blue", "colour"),
 ])
 def test_invalid_configuration_names_the_key(tmp_path: Path, yaml: str, message: str) -> None:
-    (tmp_path / "scoring.yaml").write_text(yaml, encoding="utf-8")
+    (tmp_path / "scoring").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "scoring" / "scoring.yaml").write_text(yaml, encoding="utf-8")
     with pytest.raises(ConfigError, match=message) as info:
         load_scoring_config(tmp_path)
     assert "scoring.yaml" in str(info.value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from warehouse.db import Warehouse, open_warehouse
 
 NOW = "2026-11-20 10:00:00+00"

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.score import score_all, train_from_outcomes
 from warehouse.db import open_warehouse
 
@@ -58,7 +58,8 @@ def test_trained_model_is_stored_and_blended_into_scores(settings: Settings,
     assert 0.5 < result["cv_auc"] <= 1
     assert result["calibration"]
     (settings.config_dir).mkdir(parents=True, exist_ok=True)
-    (settings.config_dir / "scoring.yaml").write_text("predictive: {mode: blend}\n",
+    (settings.config_dir / "scoring").mkdir(parents=True, exist_ok=True)
+    (settings.config_dir / "scoring" / "scoring.yaml").write_text("predictive: {mode: blend}\n",
                                                       encoding="utf-8")
     counts = score_all(settings, AS_OF)
     assert counts.leads_scored == 300

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.score import score_all, score_pending
 from scoring.features import lead_features
 from tests.scoring.test_stage_data import build
@@ -118,7 +118,9 @@ def test_configuration_change_rescores_everything(settings: Settings) -> None:
     score_all(settings, AS_OF)
     config = Path(settings.config_dir)
     config.mkdir(parents=True, exist_ok=True)
-    (config / "scoring.yaml").write_text("grades: {A: 60, B: 20, C: 10}\n", encoding="utf-8")
+    (config / "scoring").mkdir(parents=True, exist_ok=True)
+    (config / "scoring" / "scoring.yaml").write_text(
+        "grades: {A: 60, B: 20, C: 10}\n", encoding="utf-8")
     counts = score_all(settings, AS_OF)
     assert counts.leads_scored == 3
     versions = {s["config_version"] for s in _current(settings).values()}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from leadpipe.config import ConfigError
+from foundation.config import ConfigError
 from spiders.config import skip_reasons
 from spiders.safety import Policy, UnsafeTarget, check_url
 from spiders.skip_reasons import describe_skipped
@@ -88,7 +88,8 @@ def test_every_refusal_of_the_guard_has_words(url: str) -> None:
 
 
 def test_a_noun_without_a_plural_is_named(tmp_path: Path) -> None:
-    (tmp_path / "skip_reasons.yaml").write_text(
+    (tmp_path / "spiders").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "spiders" / "skip_reasons.yaml").write_text(
         "reasons:\n  dns_error: {noun: domain, says: whose name does not resolve}\n",
         encoding="utf-8")
     with pytest.raises(ConfigError, match=r"reasons\.dns_error\.noun: 'domain'"):
@@ -96,14 +97,16 @@ def test_a_noun_without_a_plural_is_named(tmp_path: Path) -> None:
 
 
 def test_a_family_without_its_variable_part_is_named(tmp_path: Path) -> None:
-    (tmp_path / "skip_reasons.yaml").write_text(
+    (tmp_path / "spiders").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "spiders" / "skip_reasons.yaml").write_text(
         "families:\n  http_: {noun: page, says: with an HTTP error}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"families\.http_\.says: must contain \{rest\}"):
         skip_reasons(tmp_path)
 
 
 def test_an_override_adds_words(tmp_path: Path) -> None:
-    (tmp_path / "skip_reasons.yaml").write_text(
+    (tmp_path / "spiders").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "spiders" / "skip_reasons.yaml").write_text(
         "reasons:\n  gremlins: {noun: page, says: eaten by gremlins}\n", encoding="utf-8")
     vocabulary = skip_reasons(tmp_path).value
     assert describe_skipped({"gremlins": 2, "dns_error": 1}, vocabulary) == [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from foundation.settings import Settings
 from leadpipe.demo.site_server import DemoSites
-from leadpipe.settings import Settings
 from leadpipe.stages.crawl import crawl_and_load
 from warehouse.db import open_warehouse
 

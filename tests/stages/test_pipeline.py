@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from leadpipe.stages.decide import decide_all
 from leadpipe.stages.enrich import enrich_new
 from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
@@ -104,7 +104,9 @@ def test_rerun_adds_no_history_but_time_does(warehouse: Settings) -> None:
 def test_thresholds_come_from_configuration(warehouse: Settings, tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.mkdir(exist_ok=True)
-    (config / "eligibility.yaml").write_text("thresholds:\n  art14_deadline_months: 3\n",
+    (config / "compliance").mkdir(parents=True, exist_ok=True)
+    (config / "compliance" / "eligibility.yaml").write_text(
+        "thresholds:\n  art14_deadline_months: 3\n",
                                              encoding="utf-8")
     decide_all(replace(warehouse, config_dir=config), date(2026, 12, 16))
     hans = _current(warehouse)[("hans.kollege@mueller-maschinenbau.de", "post")]

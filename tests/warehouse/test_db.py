@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from leadpipe.settings import Settings
+from foundation.settings import Settings
 from tests.conftest import REPO
 from warehouse.db import WarehouseMissing, open_warehouse
 from warehouse.lock import WarehouseBusy
@@ -24,7 +24,7 @@ def _hold_write_lock(settings: Settings, seconds: float, tmp_path: Path) -> subp
     ready = tmp_path / "holder-ready"
     code = textwrap.dedent(f"""
         import time, pathlib
-        from leadpipe.settings import Settings
+        from foundation.settings import Settings
         from warehouse.db import open_warehouse
         s = Settings(data_dir=pathlib.Path({str(settings.data_dir)!r}),
                      db_path=pathlib.Path({str(settings.db_path)!r}))
@@ -124,7 +124,7 @@ def test_killed_job_is_rolled_back_and_marked(settings: Settings, tmp_path: Path
         pass
     code = textwrap.dedent(f"""
         import os, pathlib
-        from leadpipe.settings import Settings
+        from foundation.settings import Settings
         from warehouse.db import open_warehouse
         from warehouse.runs import run_job
         s = Settings(data_dir=pathlib.Path({str(settings.data_dir)!r}),

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from compliance.suppression import entry_hashes
-from leadpipe.settings import Settings, suppression_secret
+from foundation.settings import Settings, suppression_secret
 from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
 from tests.flows.inbox import FORM
 from warehouse.db import open_warehouse

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from leadpipe.private import private_dir
+from foundation.private import private_dir
 
 
 def _env_bool(name: str, default: bool) -> bool:

@@ -73,6 +73,26 @@ def plain_message(message: str) -> str:
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def override_path(config_dir: Path, package: str, name: str) -> Path:
+    """Where an installation overrides `<package>/defaults/<name>.yaml`.
+
+    Overrides are namespaced by the top-level package (`config/matching/company.yaml`,
+    `config/enrichment/company.yaml`), so that two packages' files of the same name can
+    never be merged into each other's configuration.
+    """
+    return config_dir / package.split(".")[0] / f"{name}.yaml"
+
+
+def _refuse_flat_override(config_dir: Path, package: str, name: str) -> None:
+    """A file left at the old flat place would be silently ignored: say where it goes."""
+    flat = config_dir / f"{name}.yaml"
+    if flat.exists():
+        raise ConfigError(
+            f"{flat}: overrides are kept per package now; move this file to "
+            f"{override_path(config_dir, package, name)} if it overrides {package}'s "
+            f"{name}.yaml, or into the folder of the package it is meant for")
+
+
 def load_config(
     package: str,
     name: str,
@@ -83,8 +103,8 @@ def load_config(
     """Load `<package>/defaults/<name>.yaml`, apply overrides, validate with `model`.
 
     `override_file` (an explicit path, e.g. from a CLI option) wins over
-    `<config_dir>/<name>.yaml`; a missing explicit file is an error, a missing file in the
-    config directory is not.
+    `<config_dir>/<top package>/<name>.yaml`; a missing explicit file is an error, a missing
+    file in the config directory is not.
     """
     default_res = resources.files(package).joinpath("defaults", f"{name}.yaml")
     origin = f"{package}/defaults/{name}.yaml"
@@ -92,7 +112,8 @@ def load_config(
     sources = [origin]
     candidates: list[tuple[Path, bool]] = []
     if config_dir is not None:
-        candidates.append((config_dir / f"{name}.yaml", False))
+        candidates.append((override_path(config_dir, package, name), False))
+        _refuse_flat_override(config_dir, package, name)
     if override_file is not None:
         candidates.append((override_file, True))
     for path, required in candidates:
