@@ -57,7 +57,7 @@ def unresolved_failures(wh: Warehouse) -> list[dict[str, Any]]:
 def batches(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
     return wh.dicts(
         "SELECT batch_id, source_kind, file_name, vendor, acquired_on, rows_in, rows_loaded, "
-        "rows_quarantined, rows_skipped, ingested_at FROM raw.batches "
+        "rows_quarantined, rows_skipped, ingested_at FROM staging.stg_batches "
         "ORDER BY ingested_at DESC LIMIT ?",
         [limit],
     )
