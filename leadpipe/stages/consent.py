@@ -17,6 +17,8 @@ from foundation.settings import Settings, suppression_secret
 from ingest.errors import InputFileError
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events, events_for_subject, ledger_events
+from warehouse.quarantine import is_noted, note_problems
+from warehouse.raw_records import record_of_submission
 from warehouse.runs import run_job
 from warehouse.suppression import add_entries
 
@@ -61,8 +63,7 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
         for event in events:  # a late DOI confirmation belongs to its form submission
             submission = event["evidence"].get("submission_id")
             if submission:
-                event["record_id"] = wh.scalar(
-                    "SELECT record_id FROM raw.records WHERE submission_id = ?", [submission])
+                event["record_id"] = record_of_submission(wh, submission)
         new = append_events(wh, events)
         people = 0
         for e in parsed.events:
@@ -70,16 +71,8 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
                 record = {**e.person, "email": e.email, "phone": e.phone}
                 people += bool(add_entries(wh, entry_hashes(secret, record), origin="objection",
                                            reference=f"external:{digest[:12]}:{e.line}"))
-        now = datetime.now(UTC)
-        if wh.scalar("SELECT count(*) FROM ops.quarantine WHERE batch_id = ?",
-                     [f"E{digest[:15]}"]):
-            return {"imported": new, "suppressed_people": people}  # problems already noted
-        for line, field, reason in parsed.problems:
-            wh.execute(
-                "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "
-                "quarantined_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [f"E{digest[:15]}", path.name, line, field, reason, now],
-            )
+        if not is_noted(wh, f"E{digest[:15]}"):  # a file read again: problems noted before
+            note_problems(wh, f"E{digest[:15]}", path.name, parsed.problems, datetime.now(UTC))
         return {"imported": new, "suppressed_people": people}
 
     with open_warehouse(settings, write=True, purpose=f"import events {path.name}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ from compliance.subjects import email_key, phone_key
 from compliance.thresholds import load_eligibility_config
 from foundation.settings import Settings
 from ingest.errors import InputFileError
+from warehouse.art14_notices import records_of_subject, records_without_notice
 from warehouse.db import open_warehouse
 from warehouse.ledger import append_events
+from warehouse.raw_records import is_record
 from warehouse.robinson import import_list
 from warehouse.runs import run_job
 
@@ -73,17 +76,12 @@ def mark_art14_sent(
         record_ids: list[str] = []
         unknown: list[str] = []
         for value in identifiers:
-            if wh.scalar("SELECT count(*) FROM raw.records WHERE record_id = ?", [value]):
+            if is_record(wh, value):
                 record_ids.append(value)
                 continue
             key_email = email_key(value) if "@" in value else None
             key_phone = None if key_email else phone_key(value)
-            found = [r[0] for r in wh.fetchall(
-                "SELECT DISTINCT record_id FROM core.consent_events WHERE record_id IS NOT NULL "
-                "AND ((subject_email = ? AND ? IS NOT NULL) OR (subject_phone = ? AND ? IS NOT "
-                "NULL)) UNION SELECT record_id FROM staging.stg_purchased_list__records "
-                "WHERE lower(trim(email)) = ?", [key_email, key_email, key_phone, key_phone,
-                                                 key_email])]
+            found = records_of_subject(wh, key_email, key_phone)
             record_ids.extend(found)
             if not found:
                 unknown.append(value)
@@ -108,19 +106,12 @@ def mark_art14_sent(
 def art14_overdue(settings: Settings, as_of: date) -> list[dict[str, Any]]:
     """Purchased or crawled records past their Art. 14 deadline without a notice."""
     with open_warehouse(settings, write=False) as wh:
-        rows = wh.dicts(
-            "SELECT r.record_id, r.source_kind, b.vendor, b.file_name, "
-            "coalesce(b.acquired_on, r.fetched_at::DATE, r.ingested_at::DATE) AS acquired_on "
-            "FROM raw.records r JOIN raw.batches b USING (batch_id) "
-            "WHERE r.source_kind IN ('purchased_list', 'crawl') AND r.record_id NOT IN ("
-            "SELECT record_id FROM core.consent_events WHERE kind = 'art14_notice_sent' "
-            "AND record_id IS NOT NULL) AND r.record_id NOT IN (SELECT record_id FROM "
-            "ops.quarantine WHERE record_id IS NOT NULL) ORDER BY acquired_on, r.record_id"
-        )
+        rows = records_without_notice(wh)
     months = load_eligibility_config(settings.config_dir).thresholds.art14_deadline_months
     overdue = []
     for row in rows:
-        deadline = add_months(row["acquired_on"], months)
-        if more_than_months(row["acquired_on"], months, as_of):
-            overdue.append({**row, "deadline": deadline, "days_overdue": (as_of - deadline).days})
+        deadline = add_months(row.acquired_on, months)
+        if more_than_months(row.acquired_on, months, as_of):
+            overdue.append({**asdict(row), "deadline": deadline,
+                            "days_overdue": (as_of - deadline).days})
     return overdue

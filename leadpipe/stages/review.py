@@ -12,6 +12,7 @@ import csv
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from scoring.export_files import ExportFormat, write_rows
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
+from warehouse.match_pairs import review_pairs
 from warehouse.runs import run_job
 
 LEVELS = ("company", "contact", "consumer")
@@ -75,9 +77,7 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
     columns: list[str] = [*REVIEW_COLUMNS]
     with open_warehouse(settings, write=False) as wh:
         for entity in [level] if level else LEVELS:
-            pairs = wh.dicts("SELECT left_id, right_id, match_probability FROM core.match_pairs "
-                             "WHERE entity_type = ? AND band = 'review' ORDER BY "
-                             "match_probability DESC", [entity])
+            pairs = review_pairs(wh, entity)
             if not pairs:
                 continue
             records = store.match_inputs(wh, entity)
@@ -86,9 +86,9 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
             params = _params(wh, entity, loaded.value, loaded.version, records)
             tf = term_frequency_tables(records, loaded.value)
             for pair in pairs:
-                result = explain_pair(by_id[pair["left_id"]], by_id[pair["right_id"]],
+                result = explain_pair(by_id[pair.left_id], by_id[pair.right_id],
                                       loaded.value, params, tf)
-                row = {"entity_type": entity, **pair}
+                row = {"entity_type": entity, **asdict(pair)}
                 for field in result["fields"]:
                     name = field["comparison"]
                     row[f"{name}_left"] = field["left"]

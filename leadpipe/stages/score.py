@@ -40,6 +40,7 @@ from warehouse.marts import (
     stored_explanations,
 )
 from warehouse.runs import run_job
+from warehouse.status import leads_by_type
 
 _Scored = tuple[float, float, float, float, str, str, list[str]]
 
@@ -96,7 +97,7 @@ def score_pending(wh: Warehouse, settings: Settings, as_of: date,
     stored = current_model(wh) if cfg.predictive.mode != "off" else None
     model = LearnedModel.from_dict(stored[1]) if stored else None
     version = loaded.version + (f"+model:{stored[0]}" if stored else "")
-    total_leads = int(wh.scalar("SELECT count(*) FROM core.leads") or 0)
+    total_leads = sum(leads_by_type(wh).values())
     stale = stage_features(wh, as_of=as_of, region_prefixes=list(cfg.fit.regions),
                            config_version=version)
     columns: dict[str, list[Any]] = defaultdict(list)
