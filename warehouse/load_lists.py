@@ -80,13 +80,6 @@ class BatchReport:
             "unmapped": list(self.unmapped), "warnings": list(self.warnings),
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BatchReport:
-        return cls(data["batch_id"], data["file"], data["status"], data["in"], data["loaded"],
-                   data["quarantined"], data["skipped"], data.get("note", ""),
-                   dict(data.get("mapping", {})), tuple(data.get("unmapped", ())),
-                   tuple(data.get("warnings", ())))
-
 
 def batch_id_for(source_kind: str, sha256: str) -> str:
     prefix = {"purchased_list": "L", "web_form": "F", "crawl": "C"}[source_kind]

@@ -119,10 +119,13 @@ def run_job(
     flow: str,
     parameters: dict[str, Any],
     job: Callable[[Warehouse, str], R],
+    counts: Callable[[R], dict[str, Any]] | None = None,
 ) -> tuple[str, R]:
     """Run `job(wh, run_id)` in one transaction, with a run row around it.
 
     The data transaction is all-or-nothing; the run row records success or the error.
+    `counts` writes the result into the row when its fields are not the JSON it keeps (a
+    report whose `as_dict` is also the CLI's JSON).
     """
     run_id = start_run(wh, flow, parameters)
     try:
@@ -131,5 +134,6 @@ def run_job(
     except Exception as exc:
         finish_run(wh, run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
         raise
-    finish_run(wh, run_id, status="succeeded", counts=_counts(result))
+    finish_run(wh, run_id, status="succeeded",
+               counts=counts(result) if counts else _counts(result))
     return run_id, result

@@ -119,8 +119,16 @@ def wants_json(flag: bool) -> bool:
     return flag or not sys.stdout.isatty()
 
 
-def print_json(data: Any) -> None:
-    """JSON on stdout; dataclass results (stage reports) as their fields."""
+def _plain(data: Any) -> Any:
+    """A stage report (a dataclass, or a list of them) as the JSON its `as_dict` defines,
+    else its fields."""
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        data = data.as_dict() if hasattr(data, "as_dict") else dataclasses.asdict(data)
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return data.as_dict() if hasattr(data, "as_dict") else dataclasses.asdict(data)
+    return data
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout; stage reports as their JSON (`_plain`)."""
+    typer.echo(json.dumps(_plain(data), ensure_ascii=False, indent=2, default=str))

@@ -38,11 +38,11 @@ def show(
     if wants_json(as_json):
         print_json(history)
     else:
-        subject = history["subject"]["email"] or history["subject"]["phone"] or identifier
+        subject = history.subject.email or history.subject.phone or identifier
         table = Table(title=f"Consent history of {plain(subject)}", show_lines=True)
         for column in ("#", "when (UTC)", "event", "channels", "facts", "evidence"):
             table.add_column(column)
-        for e in history["events"]:
+        for e in history.events:
             table.add_row(
                 str(e["seq"]), str(e["occurred_at"]), plain(e["kind"]),
                 plain(", ".join(e["channels"])),
@@ -50,11 +50,11 @@ def show(
                 plain(json.dumps(e["evidence"], ensure_ascii=False, default=str)),
             )
         console.print(table)
-        if not history["events"]:
+        if not history.events:
             console.print("No consent events are filed under this identifier.")
-    if not history["ledger_intact"]:
+    if not history.ledger_intact:
         err_console.print("[red]The ledger's hash chain is broken:[/red]")
-        for problem in history["ledger_problems"]:
+        for problem in history.ledger_problems:
             err_console.print(f"  {plain(problem)}")
         raise typer.Exit(4)
 
@@ -72,7 +72,7 @@ def import_events(
     with user_errors():
         report = import_external_events(settings_for(db), path)
     if wants_json(as_json):
-        print_json(report.as_dict())
+        print_json(report)
         return
     console.print(f"{plain(report.file)}: {report.imported} new event(s), {report.already_known} "
                   f"already known, {report.suppressed_people} person(s) put on the suppression "

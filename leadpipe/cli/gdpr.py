@@ -60,7 +60,7 @@ def erase(
     with _request_errors():
         ids = [p.strip() for p in (include or "").split(",") if p.strip()]
         print_json(gdpr.erase(settings_for(db), identifier, name, include=ids,
-                              dry_run=dry_run).as_dict())
+                              dry_run=dry_run))
 
 
 @app.command("object")

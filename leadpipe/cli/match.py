@@ -85,7 +85,7 @@ def review_import(
     if wants_json(as_json):
         print_json(counts)
     else:
-        console.print(f"{counts['decisions']} decision(s) stored; leads re-matched.")
+        console.print(f"{counts.decisions} decision(s) stored; leads re-matched.")
 
 
 def explain_match(
@@ -104,19 +104,19 @@ def explain_match(
     if wants_json(as_json):
         print_json(result)
         return
-    table = Table(title=f"{plain(left)} vs {plain(right)} ({result['level']})")
+    table = Table(title=f"{plain(left)} vs {plain(right)} ({result.level})")
     for column in ("field", "left", "right", "similarity", "level", "contribution"):
         table.add_column(column)
-    for f in result["fields"]:
+    for f in result.fields:
         sim = "" if f["similarity"] is None else f"{float(f['similarity']):.3f}"
         table.add_row(f["comparison"], plain(f["left"] or ""), plain(f["right"] or ""), sim,
                       f["level"], f"{f['contribution']:+.2f}")
     console.print(table)
-    console.print(f"prior {result['prior_log2_odds']:+.2f} → match weight "
-                  f"{result['match_weight']:+.2f}, probability "
-                  f"{result['match_probability']:.3f}: [bold]{result['band']}[/bold]"
-                  + (f" (strong key {result['strong_key']})" if result["strong_key"] else "")
-                  + (f" (vetoed by {result['guard']})" if result["guard"] else ""))
+    console.print(f"prior {result.prior_log2_odds:+.2f} → match weight "
+                  f"{result.match_weight:+.2f}, probability "
+                  f"{result.match_probability:.3f}: [bold]{result.band}[/bold]"
+                  + (f" (strong key {result.strong_key})" if result.strong_key else "")
+                  + (f" (vetoed by {result.guard})" if result.guard else ""))
 
 
 def dedupe_file(
@@ -140,5 +140,5 @@ def dedupe_file(
     if wants_json(as_json):
         print_json(result)
     else:
-        console.print(f"{result['rows']} row(s): {result['clusters']} cluster(s), "
-                      f"{result['duplicates']} duplicate row(s); written to {result['out']}")
+        console.print(f"{result.rows} row(s): {result.clusters} cluster(s), "
+                      f"{result.duplicates} duplicate row(s); written to {result.out}")

@@ -51,8 +51,8 @@ def robinson_import(
     if wants_json(as_json):
         print_json(result)
     else:
-        console.print(f"{result['list']} ({result['channel']}): {result['entries']} entries, "
-                      f"{result['status']}")
+        console.print(f"{result.list_name} ({result.channel}): {result.entries} entries, "
+                      f"{result.status}")
 
 
 @art14_app.command("mark-sent")
@@ -80,8 +80,8 @@ def art14_mark_sent(
     if wants_json(as_json):
         print_json(result)
     else:
-        console.print(f"{result['records']} record(s) marked, {result['events']} event(s) "
-                      f"recorded; not found: {', '.join(result['unknown']) or 'none'}")
+        console.print(f"{result.records} record(s) marked, {result.events} event(s) "
+                      f"recorded; not found: {', '.join(result.unknown) or 'none'}")
 
 
 @art14_app.command("overdue")
@@ -105,6 +105,6 @@ def art14_overdue_cmd(
                    "days_overdue"):
         table.add_column(column)
     for row in rows[:200]:
-        table.add_row(*(plain(row[c]) for c in ("record_id", "source_kind", "vendor",
-                                             "acquired_on", "deadline", "days_overdue")))
+        table.add_row(plain(row.record_id), plain(row.source_kind), plain(row.vendor),
+                      plain(row.acquired_on), plain(row.deadline), plain(row.days_overdue))
     console.print(table)

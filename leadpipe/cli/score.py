@@ -40,19 +40,20 @@ def score(
 
     with user_errors():
         result = train_from_outcomes(settings_for(db), train, by)
-    if "refused" in result:
-        err_console.print(f"error: {result['refused']} (outcomes stored: {result['matched']}; "
-                          f"not matched to a lead: {result['unmatched']})",
+    model = result.model
+    if model is None:
+        err_console.print(f"error: {result.refused} (outcomes stored: {result.matched}; "
+                          f"not matched to a lead: {result.unmatched})",
                           highlight=False, markup=False)
         raise typer.Exit(2)
     if wants_json(as_json):
         print_json(result)
         return
-    console.print(f"Trained {result['model_id']} on {result['scored']:,} leads: "
-                  f"cross-validated AUC {result['cv_auc']:.3f}, Brier {result['brier']:.4f}; "
-                  f"used as configured (predictive.mode = {result['mode']}).",
+    console.print(f"Trained {model.model_id} on {result.scored:,} leads: "
+                  f"cross-validated AUC {model.cv_auc:.3f}, Brier {model.brier:.4f}; "
+                  f"used as configured (predictive.mode = {model.mode}).",
                   highlight=False)
-    for predicted, observed in result["calibration"]:
+    for predicted, observed in model.calibration:
         console.print(f"  predicted {predicted:6.1%}  observed {observed:6.1%}",
                       highlight=False)
 

@@ -15,8 +15,10 @@ from compliance.subjects import email_key, phone_key
 from compliance.suppression import entry_hashes
 from foundation.settings import Settings, suppression_secret
 from ingest.errors import InputFileError
-from warehouse.db import open_warehouse
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import append_events, events_for_subject, ledger_events
+from warehouse.quarantine import is_noted, note_problems
+from warehouse.raw_records import record_of_submission
 from warehouse.runs import run_job
 from warehouse.suppression import add_entries
 
@@ -34,6 +36,14 @@ class EventImportReport:
         return {"file": self.file, "lines": self.lines, "imported": self.imported,
                 "already_known": self.already_known, "suppressed_people": self.suppressed_people,
                 "problems": [{"line": ln, "field": f, "reason": r} for ln, f, r in self.problems]}
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """What `ops.runs` keeps of an event import."""
+
+    imported: int
+    suppressed_people: int
 
 
 def import_external_events(settings: Settings, path: Path) -> EventImportReport:
@@ -57,12 +67,11 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
             "attributes": e.attributes, "evidence": {**e.evidence, "import_file": path.name},
         })
 
-    def job(wh: Any, run_id: str) -> dict[str, Any]:
+    def job(wh: Warehouse, run_id: str) -> EventCounts:
         for event in events:  # a late DOI confirmation belongs to its form submission
             submission = event["evidence"].get("submission_id")
             if submission:
-                event["record_id"] = wh.scalar(
-                    "SELECT record_id FROM raw.records WHERE submission_id = ?", [submission])
+                event["record_id"] = record_of_submission(wh, submission)
         new = append_events(wh, events)
         people = 0
         for e in parsed.events:
@@ -70,28 +79,38 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
                 record = {**e.person, "email": e.email, "phone": e.phone}
                 people += bool(add_entries(wh, entry_hashes(secret, record), origin="objection",
                                            reference=f"external:{digest[:12]}:{e.line}"))
-        now = datetime.now(UTC)
-        if wh.scalar("SELECT count(*) FROM ops.quarantine WHERE batch_id = ?",
-                     [f"E{digest[:15]}"]):
-            return {"imported": new, "suppressed_people": people}  # problems already noted
-        for line, field, reason in parsed.problems:
-            wh.execute(
-                "INSERT INTO ops.quarantine (batch_id, file_name, row_number, field, reason, "
-                "quarantined_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [f"E{digest[:15]}", path.name, line, field, reason, now],
-            )
-        return {"imported": new, "suppressed_people": people}
+        if not is_noted(wh, f"E{digest[:15]}"):  # a file read again: problems noted before
+            note_problems(wh, f"E{digest[:15]}", path.name, parsed.problems, datetime.now(UTC))
+        return EventCounts(new, people)
 
     with open_warehouse(settings, write=True, purpose=f"import events {path.name}",
                         publish=True, create=True) as wh:
         _, counts = run_job(wh, "import-consent-events", {"path": str(path)}, job)
     return EventImportReport(
-        path.name, len(parsed.events) + len(parsed.problems), counts["imported"],
-        len(parsed.events) - counts["imported"], parsed.problems, counts["suppressed_people"],
+        path.name, len(parsed.events) + len(parsed.problems), counts.imported,
+        len(parsed.events) - counts.imported, parsed.problems, counts.suppressed_people,
     )
 
 
-def consent_history(settings: Settings, identifier: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Subject:
+    """The keys a person is filed under: normalised e-mail address or phone number."""
+
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class ConsentHistory:
+    subject: Subject
+    ledger_intact: bool
+    ledger_problems: list[str]
+    """Where the hash chain breaks (empty when intact)."""
+    events: list[dict[str, Any]]
+    """The ledger rows filed under the subject, with their evidence, in chain order."""
+
+
+def consent_history(settings: Settings, identifier: str) -> ConsentHistory:
     """A person's consent events with their evidence, and whether the ledger is intact."""
     email = email_key(identifier) if "@" in identifier else None
     phone = None if email else phone_key(identifier)
@@ -102,5 +121,4 @@ def consent_history(settings: Settings, identifier: str) -> dict[str, Any]:
         for key in ("attributes", "evidence"):
             if isinstance(event[key], str):
                 event[key] = json.loads(event[key])
-    return {"subject": {"email": email, "phone": phone}, "ledger_intact": not chain_problems,
-            "ledger_problems": chain_problems, "events": events}
+    return ConsentHistory(Subject(email, phone), not chain_problems, chain_problems, events)

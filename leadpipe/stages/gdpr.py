@@ -20,6 +20,7 @@ from foundation.settings import Settings, suppression_secret
 from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
+from leadpipe.stages.consent import Subject
 from scoring.export_files import remove_rows
 from warehouse.compact import CompactResult, is_pending, mark_pending
 from warehouse.db import compact_warehouse, open_warehouse
@@ -54,7 +55,22 @@ def _suppression_pairs(secret: bytes, subject: SubjectRecords) -> list[tuple[str
     return sorted(pairs)
 
 
-def access(settings: Settings, identifier: str, name: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AccessReport:
+    """Everything held on the person (Art. 15): the answer to an access request."""
+
+    request_id: str
+    subject: Subject
+    generated_at: str
+    sources: list[dict[str, Any]]
+    """The raw records as they came in, payload included."""
+    staging_records: list[dict[str, Any]]
+    consent_events: list[dict[str, Any]]
+    suppression: list[str]
+    """Why the person is on the suppression list (origins), if they are."""
+
+
+def access(settings: Settings, identifier: str, name: str | None = None) -> AccessReport:
     """Everything held on the person (Art. 15), as plain data ready for JSON."""
     secret = suppression_secret(settings)
     received = datetime.now(UTC)
@@ -72,15 +88,8 @@ def access(settings: Settings, identifier: str, name: str | None = None) -> dict
         for key in ("payload", "attributes", "evidence"):
             if isinstance(item.get(key), str):
                 item[key] = json.loads(item[key])
-    return {
-        "request_id": request_id,
-        "subject": {"email": subject.email, "phone": subject.phone},
-        "generated_at": received.isoformat(),
-        "sources": records,
-        "staging_records": subject.records,
-        "consent_events": events,
-        "suppression": suppressed,
-    }
+    return AccessReport(request_id, Subject(subject.email, subject.phone),
+                        received.isoformat(), records, subject.records, events, suppressed)
 
 
 @dataclass(frozen=True)
@@ -180,8 +189,16 @@ def finish_pending_erasure(settings: Settings) -> CompactResult | None:
     return compact_warehouse(settings, purpose="finish erasure (rewrite)")
 
 
+@dataclass(frozen=True)
+class ObjectionReport:
+    request_id: str
+    records: int
+    events_added: int
+    suppression_entries: int
+
+
 def object_to_marketing(settings: Settings, identifier: str, name: str | None = None
-                        ) -> dict[str, Any]:
+                        ) -> ObjectionReport:
     """Art. 21 objection: all channels blocked from now on, and kept out of future lists."""
     secret = suppression_secret(settings)
     received = datetime.now(UTC)
@@ -204,5 +221,4 @@ def object_to_marketing(settings: Settings, identifier: str, name: str | None = 
             added = append_events(wh, events)
             record_request(wh, request_id, "objection", _subject_hash(secret, subject),
                            received, len(subject.records), added)
-    return {"request_id": request_id, "records": len(subject.records), "events_added": added,
-            "suppression_entries": len(pairs)}
+    return ObjectionReport(request_id, len(subject.records), added, len(pairs))

@@ -155,13 +155,13 @@ def ingest_list_file(settings: Settings, path: Path, options: ListOptions,
             load = ListLoad(prepared, metadata, read_incoming(wh, prepared, work), secret,
                             earlier_list_batch(wh, prepared.file_sha256, path.name), replace)
             step.advance()
-            _, counts = run_job(
+            _, report = run_job(
                 wh, "ingest-purchased-list",
                 {"path": str(path), "vendor": metadata.vendor, **({"replace": True}
                                                                    if replace else {})},
-                lambda wh, run_id: _load_list(wh, settings, run_id, load).as_dict(),
+                lambda wh, run_id: _load_list(wh, settings, run_id, load), BatchReport.as_dict,
             )
-    return BatchReport.from_dict(counts)
+    return report
 
 
 @dataclass(frozen=True)
@@ -277,14 +277,14 @@ def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
     secret = suppression_secret(settings)
     with open_warehouse(settings, write=True, purpose=f"ingest {path.name}",
                         publish=True, create=True) as wh:
-        _, counts = run_job(
+        _, report = run_job(
             wh, "ingest-web-forms", {"path": str(path)},
             lambda wh, run_id: load_form_export(
                 wh, run_id=run_id, export=export, path=path, subject_keys=subject_keys,
                 secret=secret,
-            ).as_dict(),
+            ), BatchReport.as_dict,
         )
-    return BatchReport.from_dict(counts)
+    return report
 
 
 def load_or_reject(settings: Settings, path: Path, kind: str,

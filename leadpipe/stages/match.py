@@ -21,6 +21,7 @@ from matching.golden import golden_records
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import load_match_settings
 from warehouse import leads as store
+from warehouse.contact_companies import link_contacts_to_companies
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.runs import run_job
 
@@ -91,18 +92,6 @@ def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> LevelRes
     return LevelResult(len(records), counts["leads"], mode, new_records=len(fresh),
                        new_leads=counts["new_leads"], merged_away=counts["merged_away"],
                        review_pairs=counts["review_pairs"])
-
-
-def link_contacts_to_companies(wh: Warehouse) -> int:
-    """Each contact belongs to the company lead of its records (the most common one)."""
-    rows = wh.fetchall(
-        "SELECT c.lead_id, mode(k.lead_id) FROM core.lead_members c JOIN core.lead_members k "
-        "ON k.record_id = c.record_id AND k.entity_type = 'company' "
-        "WHERE c.entity_type = 'contact' GROUP BY c.lead_id")
-    for contact, company in rows:
-        wh.execute("UPDATE core.leads SET company_lead_id = ? WHERE lead_id = ? AND "
-                   "company_lead_id IS DISTINCT FROM ?", [company, contact, company])
-    return len(rows)
 
 
 def match_pending(wh: Warehouse, settings: Settings,

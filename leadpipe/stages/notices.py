@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,16 +16,39 @@ from compliance.subjects import email_key, phone_key
 from compliance.thresholds import load_eligibility_config
 from foundation.settings import Settings
 from ingest.errors import InputFileError
-from warehouse.db import open_warehouse
+from warehouse.art14_notices import records_of_subject, records_without_notice
+from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import append_events
+from warehouse.raw_records import is_record
 from warehouse.robinson import import_list
 from warehouse.runs import run_job
+
+
+@dataclass(frozen=True)
+class RobinsonLoad:
+    """What `ops.runs` keeps of a Robinson import."""
+
+    list_id: str
+    new: bool
+
+
+@dataclass(frozen=True)
+class RobinsonImportReport:
+    list_id: str
+    list_name: str
+    channel: str
+    entries: int
+    status: str  # loaded | skipped
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"list_id": self.list_id, "list": self.list_name, "channel": self.channel,
+                "entries": self.entries, "status": self.status}
 
 
 def import_robinson(
     settings: Settings, path: Path, *, list_name: str, channel: str, list_date: date,
     hashed: bool,
-) -> dict[str, Any]:
+) -> RobinsonImportReport:
     """Store a Robinson list version (hashed entries only); bad rows refuse the file."""
     data = path.read_bytes()
     try:
@@ -40,12 +64,12 @@ def import_robinson(
     with open_warehouse(settings, write=True, purpose=f"robinson {path.name}",
                         publish=True, create=True) as wh:
         _, result = run_job(wh, "import-robinson", {"path": str(path), "list": list_name},
-                            lambda wh, run_id: dict(zip(("list_id", "new"), import_list(
+                            lambda wh, run_id: RobinsonLoad(*import_list(
                                 wh, list_name=list_name, channel=channel, list_date=list_date,
                                 file_name=path.name, file_sha256=digest,
-                                entries=parsed.entries), strict=True)))
-    return {"list_id": result["list_id"], "list": list_name, "channel": channel,
-            "entries": len(parsed.entries), "status": "loaded" if result["new"] else "skipped"}
+                                entries=parsed.entries)))
+    return RobinsonImportReport(result.list_id, list_name, channel, len(parsed.entries),
+                                "loaded" if result.new else "skipped")
 
 
 def _identifiers(path: Path) -> list[str]:
@@ -57,10 +81,19 @@ def _identifiers(path: Path) -> list[str]:
     return values
 
 
+@dataclass(frozen=True)
+class Art14MarkReport:
+    records: int
+    events: int
+    """Ledger events appended (a notice, and an advertising event when it advertised)."""
+    unknown: list[str]
+    """Identifiers of the file that matched no record."""
+
+
 def mark_art14_sent(
     settings: Settings, path: Path, *, channel: str, sent_on: date, notice_version: str,
     advertising: bool,
-) -> dict[str, Any]:
+) -> Art14MarkReport:
     """Record that a mailing carried the Art. 14 information to the records listed in `path`.
 
     `path` lists one record id, e-mail address or phone number per line (first column).
@@ -69,21 +102,16 @@ def mark_art14_sent(
     if not identifiers:
         raise InputFileError(path, None, None, "lists no record ids, e-mail addresses or phones")
 
-    def job(wh: Any, run_id: str) -> dict[str, Any]:
+    def job(wh: Warehouse, run_id: str) -> Art14MarkReport:
         record_ids: list[str] = []
         unknown: list[str] = []
         for value in identifiers:
-            if wh.scalar("SELECT count(*) FROM raw.records WHERE record_id = ?", [value]):
+            if is_record(wh, value):
                 record_ids.append(value)
                 continue
             key_email = email_key(value) if "@" in value else None
             key_phone = None if key_email else phone_key(value)
-            found = [r[0] for r in wh.fetchall(
-                "SELECT DISTINCT record_id FROM core.consent_events WHERE record_id IS NOT NULL "
-                "AND ((subject_email = ? AND ? IS NOT NULL) OR (subject_phone = ? AND ? IS NOT "
-                "NULL)) UNION SELECT record_id FROM staging.stg_purchased_list__records "
-                "WHERE lower(trim(email)) = ?", [key_email, key_email, key_phone, key_phone,
-                                                 key_email])]
+            found = records_of_subject(wh, key_email, key_phone)
             record_ids.extend(found)
             if not found:
                 unknown.append(value)
@@ -97,30 +125,34 @@ def mark_art14_sent(
                         "attributes": {"included_art14_info": True,
                                        "included_objection_notice": True},
                         "evidence": {"source_file": path.name}} for rid in record_ids]
-        return {"records": len(set(record_ids)), "events": append_events(wh, events),
-                "unknown": unknown}
+        return Art14MarkReport(len(set(record_ids)), append_events(wh, events), unknown)
 
     with open_warehouse(settings, write=True, purpose="art14 mark-sent", publish=True) as wh:
-        _, counts = run_job(wh, "art14-mark-sent", {"path": str(path), "channel": channel}, job)
-    return counts
+        _, report = run_job(wh, "art14-mark-sent", {"path": str(path), "channel": channel},
+                            job)
+    return report
 
 
-def art14_overdue(settings: Settings, as_of: date) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class OverdueRecord:
+    record_id: str
+    source_kind: str
+    vendor: str | None
+    file_name: str | None
+    acquired_on: date
+    deadline: date
+    days_overdue: int
+
+
+def art14_overdue(settings: Settings, as_of: date) -> list[OverdueRecord]:
     """Purchased or crawled records past their Art. 14 deadline without a notice."""
     with open_warehouse(settings, write=False) as wh:
-        rows = wh.dicts(
-            "SELECT r.record_id, r.source_kind, b.vendor, b.file_name, "
-            "coalesce(b.acquired_on, r.fetched_at::DATE, r.ingested_at::DATE) AS acquired_on "
-            "FROM raw.records r JOIN raw.batches b USING (batch_id) "
-            "WHERE r.source_kind IN ('purchased_list', 'crawl') AND r.record_id NOT IN ("
-            "SELECT record_id FROM core.consent_events WHERE kind = 'art14_notice_sent' "
-            "AND record_id IS NOT NULL) AND r.record_id NOT IN (SELECT record_id FROM "
-            "ops.quarantine WHERE record_id IS NOT NULL) ORDER BY acquired_on, r.record_id"
-        )
+        rows = records_without_notice(wh)
     months = load_eligibility_config(settings.config_dir).thresholds.art14_deadline_months
     overdue = []
     for row in rows:
-        deadline = add_months(row["acquired_on"], months)
-        if more_than_months(row["acquired_on"], months, as_of):
-            overdue.append({**row, "deadline": deadline, "days_overdue": (as_of - deadline).days})
+        deadline = add_months(row.acquired_on, months)
+        if more_than_months(row.acquired_on, months, as_of):
+            overdue.append(OverdueRecord(**asdict(row), deadline=deadline,
+                                         days_overdue=(as_of - deadline).days))
     return overdue

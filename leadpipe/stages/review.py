@@ -12,9 +12,10 @@ import csv
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 
@@ -31,7 +32,11 @@ from scoring.export_files import ExportFormat, write_rows
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
+from warehouse.match_pairs import review_pairs
 from warehouse.runs import run_job
+
+if TYPE_CHECKING:
+    from leadpipe.stages.match import MatchResult
 
 LEVELS = ("company", "contact", "consumer")
 
@@ -47,8 +52,25 @@ def _params(wh: Warehouse | None, level: str, config: MatchSettings, version: st
     return dedupe(records, config).params
 
 
+@dataclass(frozen=True)
+class PairExplanation:
+    """Why two records match or not (`matching.explain.explain_pair`), and on which level."""
+
+    level: str
+    left_id: str
+    right_id: str
+    prior_log2_odds: float
+    fields: list[dict[str, Any]]
+    """Per comparison: both values, similarity, level, and its contribution in log2 odds."""
+    match_weight: float
+    match_probability: float
+    strong_key: str | None
+    guard: str | None
+    band: str
+
+
 def explain(settings: Settings, left_id: str, right_id: str, level: str | None = None
-            ) -> dict[str, Any]:
+            ) -> PairExplanation:
     """Why two records match or not: per field similarity, level and contribution."""
     with open_warehouse(settings, write=False) as wh:
         for candidate in ([level] if level else ["contact", "consumer", "company"]):
@@ -59,7 +81,7 @@ def explain(settings: Settings, left_id: str, right_id: str, level: str | None =
                 params = _params(wh, candidate, loaded.value, loaded.version, records)
                 result = explain_pair(by_id[left_id], by_id[right_id], loaded.value, params,
                                       term_frequency_tables(records, loaded.value))
-                return {"level": candidate, **result}
+                return PairExplanation(candidate, **result)
     raise InputFileError(Path("(warehouse)"), None, "record_id",
                          f"{left_id} and {right_id} are not both records of one entity level "
                          "(see `leadpipe sql \"SELECT record_id FROM core.lead_members\"`)")
@@ -75,9 +97,7 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
     columns: list[str] = [*REVIEW_COLUMNS]
     with open_warehouse(settings, write=False) as wh:
         for entity in [level] if level else LEVELS:
-            pairs = wh.dicts("SELECT left_id, right_id, match_probability FROM core.match_pairs "
-                             "WHERE entity_type = ? AND band = 'review' ORDER BY "
-                             "match_probability DESC", [entity])
+            pairs = review_pairs(wh, entity)
             if not pairs:
                 continue
             records = store.match_inputs(wh, entity)
@@ -86,9 +106,9 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
             params = _params(wh, entity, loaded.value, loaded.version, records)
             tf = term_frequency_tables(records, loaded.value)
             for pair in pairs:
-                result = explain_pair(by_id[pair["left_id"]], by_id[pair["right_id"]],
+                result = explain_pair(by_id[pair.left_id], by_id[pair.right_id],
                                       loaded.value, params, tf)
-                row = {"entity_type": entity, **pair}
+                row = {"entity_type": entity, **asdict(pair)}
                 for field in result["fields"]:
                     name = field["comparison"]
                     row[f"{name}_left"] = field["left"]
@@ -130,7 +150,19 @@ def _read_decisions(path: Path) -> list[dict[str, Any]]:
     return list(csv.DictReader(text.splitlines(), delimiter=delimiter))
 
 
-def import_review(settings: Settings, path: Path, decided_by: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReviewImportReport:
+    decisions: int
+    match: MatchResult
+    """The re-match the decisions took effect in."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of `review import` and of `ops.runs`: `match` as its text, as it always
+        was (scripts may read it)."""
+        return {"decisions": self.decisions, "match": str(self.match)}
+
+
+def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImportReport:
     """Store the merge/split decisions of a filled-in review file and re-match at once."""
     from leadpipe.stages.match import match_pending
 
@@ -146,19 +178,30 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> dict[str, 
                           str(row["right_id"]).lstrip("'"), decision,
                           str(row.get("note") or "") or None))
 
-    def job(wh: Warehouse, run_id: str) -> dict[str, Any]:
+    def job(wh: Warehouse, run_id: str) -> ReviewImportReport:
         for entity, left, right, decision, note in decisions:
             store.record_decision(wh, entity, left, right, decision, decided_by, note)
-        matched = match_pending(wh, settings)
-        return {"decisions": len(decisions), "match": matched}
+        return ReviewImportReport(len(decisions), match_pending(wh, settings))
 
     with open_warehouse(settings, write=True, purpose="review import", publish=True) as wh:
-        _, counts = run_job(wh, "review-import", {"path": str(path)}, job)
-    return counts
+        _, report = run_job(wh, "review-import", {"path": str(path)}, job,
+                            ReviewImportReport.as_dict)
+    return report
+
+
+@dataclass(frozen=True)
+class DedupeReport:
+    rows: int
+    clusters: int
+    duplicates: int
+    """Rows beyond the first of their cluster."""
+    unmatched_rows: int
+    out: str
+    written_at: str
 
 
 def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
-                force: bool) -> dict[str, Any]:
+                force: bool) -> DedupeReport:
     """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
     check_output(out, settings)
     with tempfile.TemporaryDirectory(prefix="leadpipe-dedupe-") as tmp:
@@ -207,7 +250,5 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
     fmt: ExportFormat = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     write_rows(out, [*header, "cluster_id", "match_score"], rows, fmt=fmt, force=force)
     clusters = set(cluster_of.values())
-    return {"rows": len(rows), "clusters": len(clusters),
-            "duplicates": len(cluster_of) - len(clusters),
-            "unmatched_rows": len(rows) - len(cluster_of), "out": str(out),
-            "written_at": datetime.now(UTC).isoformat()}
+    return DedupeReport(len(rows), len(clusters), len(cluster_of) - len(clusters),
+                        len(rows) - len(cluster_of), str(out), datetime.now(UTC).isoformat())

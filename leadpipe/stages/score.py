@@ -15,7 +15,7 @@ import json
 import os
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from warehouse.marts import (
     stored_explanations,
 )
 from warehouse.runs import run_job
+from warehouse.status import leads_by_type
 
 _Scored = tuple[float, float, float, float, str, str, list[str]]
 
@@ -96,7 +97,7 @@ def score_pending(wh: Warehouse, settings: Settings, as_of: date,
     stored = current_model(wh) if cfg.predictive.mode != "off" else None
     model = LearnedModel.from_dict(stored[1]) if stored else None
     version = loaded.version + (f"+model:{stored[0]}" if stored else "")
-    total_leads = int(wh.scalar("SELECT count(*) FROM core.leads") or 0)
+    total_leads = sum(leads_by_type(wh).values())
     stale = stage_features(wh, as_of=as_of, region_prefixes=list(cfg.fit.regions),
                            config_version=version)
     columns: dict[str, list[Any]] = defaultdict(list)
@@ -159,18 +160,50 @@ def _rule_score(lead_id: str, explanation: list[dict[str, Any]]) -> LeadScore:
     return LeadScore(lead_id, 0, 0, 0, 0, "", contributions)
 
 
+@dataclass(frozen=True)
+class TrainedModel:
+    model_id: str
+    cv_auc: float
+    brier: float
+    calibration: list[tuple[float, float]]
+    """(mean predicted, observed win rate) per bin."""
+    coefficients: dict[str, float]
+    mode: str
+    """How scoring uses it (`predictive.mode`)."""
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    outcomes: int
+    matched: int
+    unmatched: int
+    scored: int
+    """Matched leads with a current rule explanation: the training set."""
+    model: TrainedModel | None = None
+    refused: str | None = None
+    """Why no model was trained (too few outcomes); the outcomes are stored all the same."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of `score --train` and of `ops.runs`: the model's fields at the top."""
+        data: dict[str, Any] = {"outcomes": self.outcomes, "matched": self.matched,
+                                "unmatched": self.unmatched, "scored": self.scored}
+        if self.refused is not None:
+            data["refused"] = self.refused
+        return data | (asdict(self.model) if self.model is not None else {})
+
+
 def train_from_outcomes(settings: Settings, path: Path, by: str | None = None
-                        ) -> dict[str, Any]:
+                        ) -> TrainReport:
     """Store the outcomes, train on the leads' current rule explanations, store the model.
 
-    Too few outcomes: the outcomes are kept (the funnel counts wins) and the result carries
+    Too few outcomes: the outcomes are kept (the funnel counts wins) and the report carries
     `refused` with the reason instead of a model.
     """
     raw = read_outcomes(path)
     cfg = load_scoring_config(settings.config_dir)
     who = by or os.environ.get("USER") or getpass.getuser()
 
-    def job(wh: Warehouse, run_id: str) -> dict[str, Any]:
+    def job(wh: Warehouse, run_id: str) -> TrainReport:
         now = datetime.now(UTC)
         ids = resolve_leads(wh, list(raw))
         outcomes = {ids[k]: v for k, v in raw.items() if k in ids}
@@ -178,20 +211,18 @@ def train_from_outcomes(settings: Settings, path: Path, by: str | None = None
         explained = stored_explanations(wh, list(outcomes))
         scored = [(_rule_score(lead, explained[lead]), outcomes[lead] == "won")
                   for lead in outcomes if lead in explained]
-        result: dict[str, Any] = {"outcomes": len(raw), "matched": len(outcomes),
-                                  "unmatched": len(raw) - len(outcomes),
-                                  "scored": len(scored)}
+        counts = (len(raw), len(outcomes), len(raw) - len(outcomes), len(scored))
         try:
             model = train([s for s, _ in scored], [w for _, w in scored], cfg.value.predictive)
         except NotEnoughOutcomes as exc:
-            return result | {"refused": str(exc)}
+            return TrainReport(*counts, refused=str(exc))
         model_id = f"model-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         store_model(wh, model_id=model_id, trained_at=now, trained_by=who,
                     config_version=cfg.version, model=model.as_dict(), source_file=path.name)
-        return result | {"model_id": model_id, "cv_auc": round(model.cv_auc, 3),
-                         "brier": round(model.brier, 4), "calibration": model.calibration,
-                         "coefficients": model.coefficients, "mode": cfg.value.predictive.mode}
+        return TrainReport(*counts, model=TrainedModel(
+            model_id, round(model.cv_auc, 3), round(model.brier, 4), model.calibration,
+            model.coefficients, cfg.value.predictive.mode))
 
     with open_warehouse(settings, write=True, purpose="score train", publish=True) as wh:
-        _, result = run_job(wh, "score-train", {"path": str(path)}, job)
-    return result
+        _, report = run_job(wh, "score-train", {"path": str(path)}, job, TrainReport.as_dict)
+    return report

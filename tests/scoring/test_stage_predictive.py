@@ -43,7 +43,8 @@ def test_too_few_outcomes_are_refused_but_kept(settings: Settings, tmp_path: Pat
     _population(settings, 60)
     score_all(settings, AS_OF)
     result = train_from_outcomes(settings, _outcomes(tmp_path / "o.csv", 60))
-    assert "at least 200 leads" in result["refused"]
+    assert result.model is None
+    assert "at least 200 leads" in (result.refused or "")
     with open_warehouse(settings, write=False) as wh:
         assert wh.scalar("SELECT count(*) FROM core.scoring_models") == 0
         assert wh.scalar("SELECT count(*) FROM core.lead_outcomes") == 60
@@ -54,9 +55,10 @@ def test_trained_model_is_stored_and_blended_into_scores(settings: Settings,
     _population(settings, 300)
     score_all(settings, AS_OF)
     result = train_from_outcomes(settings, _outcomes(tmp_path / "o.csv", 300), by="ops")
-    assert result["scored"] == 300
-    assert 0.5 < result["cv_auc"] <= 1
-    assert result["calibration"]
+    assert result.scored == 300
+    assert result.model is not None
+    assert 0.5 < result.model.cv_auc <= 1
+    assert result.model.calibration
     (settings.config_dir).mkdir(parents=True, exist_ok=True)
     (settings.config_dir / "scoring").mkdir(parents=True, exist_ok=True)
     (settings.config_dir / "scoring" / "scoring.yaml").write_text("predictive: {mode: blend}\n",
@@ -64,7 +66,7 @@ def test_trained_model_is_stored_and_blended_into_scores(settings: Settings,
     counts = score_all(settings, AS_OF)
     assert counts.leads_scored == 300
     assert counts.predictive == "blend"
-    assert f"+model:{result['model_id']}" in counts.config_version
+    assert f"+model:{result.model.model_id}" in counts.config_version
     with open_warehouse(settings, write=False) as wh:
         row = wh.dicts("SELECT explanation, top_reasons FROM core.lead_scores "
                        "WHERE is_current AND lead_id = 'P0'")[0]

@@ -1,0 +1,44 @@
+"""The layering the stages rest on: SQL only in warehouse/."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OWN_STORE = {"warehouse", "intake", "tests"}
+"""warehouse/ runs the warehouse's SQL; intake/ keeps the form service's own SQLite spool."""
+SQL_CALLS = {"execute", "executemany", "fetchall", "fetchone", "scalar", "dicts", "sql"}
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH)\b")
+
+
+def sql_calls(source: str) -> list[int]:
+    """Lines of calls like `wh.execute("SELECT …")`: a SQL keyword in a string literal
+    handed to a method that runs SQL."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_CALLS and node.args):
+            text = " ".join(c.value for c in ast.walk(node.args[0])
+                            if isinstance(c, ast.Constant) and isinstance(c.value, str))
+            if SQL_WORDS.search(text):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_check_finds_sql() -> None:
+    assert sql_calls('wh.scalar("SELECT count(*) FROM core.leads")') == [1]
+    assert sql_calls('x = 1\nwh.con.execute(f"INSERT INTO {t} VALUES (?)", [1])') == [2]
+    assert sql_calls('typer.Argument(help="A SELECT over the tables.")') == []
+
+
+def test_sql_runs_only_in_the_warehouse_package() -> None:
+    packages = [p for p in ROOT.iterdir()
+                if (p / "__init__.py").exists() and p.name not in OWN_STORE]
+    assert {"leadpipe", "flows", "matching"} <= {p.name for p in packages}
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for package in packages for path in sorted(package.rglob("*.py"))
+             for line in sql_calls(path.read_text(encoding="utf-8"))]
+    assert found == [], "SQL outside warehouse/; move it into a warehouse module: " + \
+        ", ".join(found)
