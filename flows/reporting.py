@@ -14,6 +14,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
+from foundation.vocabulary import CHANNELS
 from leadpipe.stages.consent import EventImportReport
 from leadpipe.stages.crawl import CrawlResult
 from leadpipe.stages.export import ExportResult
@@ -23,7 +24,6 @@ from scoring.funnel import FunnelSource, funnel_markdown, funnel_table_rows, fun
 from spiders.skip_reasons import describe_skipped
 from warehouse.load_lists import BatchReport
 
-CHANNELS = ("email", "phone", "post", "sms", "fax")
 DECISIONS = ("allowed", "review", "blocked")
 
 

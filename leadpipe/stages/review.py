@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from enrichment.record import enrich_many
 from foundation.settings import Settings
+from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
 from leadpipe.outputs import check_output
@@ -32,8 +33,6 @@ from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
 from warehouse.runs import run_job
-
-LEVELS = ("company", "contact", "consumer")
 
 
 def _params(wh: Warehouse | None, level: str, config: MatchSettings, version: str,
@@ -74,7 +73,7 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
     rows: list[dict[str, Any]] = []
     columns: list[str] = [*REVIEW_COLUMNS]
     with open_warehouse(settings, write=False) as wh:
-        for entity in [level] if level else LEVELS:
+        for entity in [level] if level else ENTITY_LEVELS:
             pairs = wh.dicts("SELECT left_id, right_id, match_probability FROM core.match_pairs "
                              "WHERE entity_type = ? AND band = 'review' ORDER BY "
                              "match_probability DESC", [entity])
