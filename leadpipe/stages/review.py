@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from enrichment.config import use_config_dir
 from enrichment.record import enrich_many
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
@@ -175,6 +176,7 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             if value is not None and record.get(field) is None:
                 record[field] = value
         records.append(record)
+    use_config_dir(settings.config_dir)
     enriched = {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
                               "updated_at": "", **e.to_row()}
                 for e in enrich_many(records, source_kind="purchased_list", workers=1)}
