@@ -10,11 +10,11 @@ from pydantic import Field
 
 from flows import run_names
 from flows.reporting import publish_export
+from foundation.outputs import export_file
 from foundation.settings import load_settings
 from foundation.vocabulary import Channel, Grade
 from ingest.dates import DayText, day_or_none
-from leadpipe.outputs import export_file
-from leadpipe.stages.export import ExportRequest, ExportResult, export_leads, split_list
+from stages.export import ExportRequest, ExportResult, export_leads, split_list
 
 
 @task(task_run_name="export {request.channel} leads")

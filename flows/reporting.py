@@ -16,14 +16,14 @@ from prefect.artifacts import (
 
 from foundation.settings import load_settings
 from foundation.vocabulary import CHANNELS
-from leadpipe.stages.consent import EventImportReport
-from leadpipe.stages.crawl import CrawlResult
-from leadpipe.stages.export import ExportResult
-from leadpipe.stages.ingest import RejectedFile
-from leadpipe.stages.nightly import NightlyReport
 from scoring.funnel import FunnelSource, funnel_markdown, funnel_table_rows, funnel_title
 from spiders.config import skip_reasons
 from spiders.skip_reasons import describe_skipped
+from stages.consent import EventImportReport
+from stages.crawl import CrawlResult
+from stages.export import ExportResult
+from stages.ingest import RejectedFile
+from stages.nightly import NightlyReport
 from warehouse.load_lists import BatchReport
 
 DECISIONS = ("allowed", "review", "blocked")

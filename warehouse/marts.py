@@ -1,7 +1,7 @@
 """SQL behind scoring, the qualified lead lists for sales, the export log and the funnel.
 
 Aggregations run in DuckDB (one summary row per lead, one count per source and stage); the
-stages in `leadpipe/stages/` do the Python part. Bulk writes go column-wise through
+stages in `stages/` do the Python part. Bulk writes go column-wise through
 `Warehouse.insert_columns`.
 """
 

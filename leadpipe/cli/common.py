@@ -79,8 +79,8 @@ def user_errors() -> Iterator[None]:
         # Imported only when something went wrong: warehouse.db loads DuckDB and NumPy,
         # which commands that never open the warehouse should not pay for.
         from foundation.config import ConfigError
+        from foundation.outputs import OutputPathRefused
         from ingest.errors import InputFileError
-        from leadpipe.outputs import OutputPathRefused
         from warehouse.db import WarehouseMissing
         from warehouse.lock import WarehouseBusy
 

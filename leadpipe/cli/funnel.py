@@ -34,8 +34,8 @@ def funnel(
 ) -> None:
     """Counts and rates per source, top to bottom: records → leads → enriched → per channel
     allowed → qualified → exported; won or lost → won."""
-    from leadpipe.stages.funnel import compute_funnel, write_chart
     from scoring.funnel import funnel_notes
+    from stages.funnel import compute_funnel, write_chart
 
     if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".html"):
         err_console.print(f"error: --chart must end in .png, .svg or .html, got {chart.name}",

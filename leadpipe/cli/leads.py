@@ -55,8 +55,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the qualified leads for one channel, best first, and log the export."""
-    from leadpipe.stages.export import BadExportRequest, ExportRequest, export_leads, split_list
     from scoring.export_files import ExportPathExists
+    from stages.export import BadExportRequest, ExportRequest, export_leads, split_list
 
     first_seen = parse_day(since, "--since") if since else None
     with user_errors():

@@ -67,7 +67,7 @@ def status(
     as_json: JsonFlag = False,
 ) -> None:
     """The warehouse at a glance: leads, recent runs with their counts, what needs a person."""
-    from leadpipe.stages.status import warehouse_status
+    from stages.status import warehouse_status
 
     with user_errors():
         state = warehouse_status(settings_for(db), runs=20 if verbose else 8,

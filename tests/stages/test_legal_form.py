@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.decide import decide_all
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.match import match_all
+from stages.decide import decide_all
+from stages.enrich import enrich_new
+from stages.match import match_all
 from warehouse.db import open_warehouse
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "ingest" / "ihk_rechtsform.csv"

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from foundation.settings import Settings
-from leadpipe.stages.score import score_all
+from stages.score import score_all
 from tests.conftest import REPO
 from tests.scoring.test_stage_data import build
 from warehouse import views

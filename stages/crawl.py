@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
-from leadpipe.leftovers import crawl_output
-from leadpipe.progress import SILENT, Progress
 from spiders.config import crawl_config
 from spiders.run import read_records, run_crawl, select_targets
+from stages.leftovers import crawl_output
 from warehouse.db import open_warehouse
 from warehouse.load_crawl import crawl_candidates, crawled_at, load_crawl
 from warehouse.load_lists import BatchReport

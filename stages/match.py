@@ -13,9 +13,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
-from leadpipe.progress import SILENT, Progress
 from matching.cluster import assign_entity_ids
 from matching.engine import dedupe, match_incremental
 from matching.golden import golden_records

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from compliance.opt_outs import blocking_reason
+from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
-from leadpipe.outputs import check_output
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal

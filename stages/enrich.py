@@ -9,8 +9,8 @@ from typing import Any
 from enrichment.config import enrichment_version, use_config_dir
 from enrichment.dns import DomainChecker
 from enrichment.record import enrich_many
+from foundation.progress import SILENT, Progress, counted
 from foundation.settings import Settings
-from leadpipe.progress import SILENT, Progress, counted
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.enriched import WarehouseDomainCache, forget, records_to_enrich, store
 from warehouse.runs import run_job

@@ -21,11 +21,11 @@ from openpyxl import load_workbook
 
 from enrichment.config import use_config_dir
 from enrichment.record import enrich_many
+from foundation.outputs import check_output
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
-from leadpipe.outputs import check_output
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
@@ -38,7 +38,7 @@ from warehouse.match_pairs import review_pairs
 from warehouse.runs import run_job
 
 if TYPE_CHECKING:
-    from leadpipe.stages.match import MatchResult
+    from stages.match import MatchResult
 
 
 def _params(wh: Warehouse | None, level: str, config: MatchSettings, version: str,
@@ -164,7 +164,7 @@ class ReviewImportReport:
 
 def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImportReport:
     """Store the merge/split decisions of a filled-in review file and re-match at once."""
-    from leadpipe.stages.match import match_pending
+    from stages.match import match_pending
 
     decisions = []
     for line, row in enumerate(_read_decisions(path), start=2):
