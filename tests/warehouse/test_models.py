@@ -14,6 +14,7 @@ import pytest
 
 from foundation.settings import Settings
 from leadpipe.stages.score import score_all
+from matching.settings import load_match_settings
 from tests.conftest import REPO
 from tests.scoring.test_stage_data import build
 from warehouse import views
@@ -67,6 +68,15 @@ def test_models_are_built_after_what_they_read() -> None:
     with pytest.raises(CycleError):
         build_order([Model("core.x", "SELECT * FROM core.y"),
                      Model("core.y", "SELECT * FROM core.x")])
+
+
+def test_the_wide_golden_model_has_every_survivorship_field(settings: Settings) -> None:
+    fields = {f for level in ("company", "contact", "consumer")
+              for f in load_match_settings(level).value.survivorship.fields}
+    with open_warehouse(settings, write=True, create=True) as wh:
+        columns = [d[0] for d in wh.con.execute(
+            "SELECT * FROM core.golden_leads LIMIT 0").description or []]
+    assert set(columns) == {"lead_id", *fields}
 
 
 RAW_READERS = {
