@@ -28,9 +28,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from foundation.config import LoadedConfig, load_config
+from foundation.vocabulary import CHANNELS
 from ingest.columns import ColumnsConfig, check_headers, load_columns_config, normalise_header
 from ingest.errors import InputFileError
-from ingest.fields import CHANNELS, FORM_FIELDS, LIST_FIELDS, REQUEST_TYPES
+from ingest.fields import FORM_FIELDS, LIST_FIELDS, REQUEST_TYPES
 from ingest.sniff import (
     check_not_binary,
     choose_encoding,

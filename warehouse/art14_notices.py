@@ -33,10 +33,10 @@ def records_without_notice(wh: Warehouse) -> list[AcquiredRecord]:
     """Purchased and crawled records (not quarantined) that no Art. 14 notice reached yet,
     oldest acquisition first."""
     return [AcquiredRecord(*row) for row in wh.fetchall(
-        "SELECT record_id, source_kind, vendor, file_name, "
-        "coalesce(acquired_on, fetched_at::DATE, ingested_at::DATE) AS acquired_on "
-        "FROM staging.stg_record_origins "
-        "WHERE source_kind IN ('purchased_list', 'crawl') AND record_id NOT IN ("
+        "SELECT r.record_id, r.source_kind, r.vendor, r.file_name, "
+        "coalesce(r.acquired_on, r.fetched_at::DATE, r.ingested_at::DATE) AS acquired_on "
+        "FROM staging.stg_record_origins r "
+        "WHERE r.source_kind IN ('purchased_list', 'crawl') AND r.record_id NOT IN ("
         "SELECT record_id FROM core.consent_events WHERE kind = 'art14_notice_sent' "
-        "AND record_id IS NOT NULL) AND record_id NOT IN (SELECT record_id FROM "
-        "ops.quarantine WHERE record_id IS NOT NULL) ORDER BY acquired_on, record_id")]
+        "AND record_id IS NOT NULL) AND r.record_id NOT IN (SELECT record_id FROM "
+        "ops.quarantine WHERE record_id IS NOT NULL) ORDER BY acquired_on, r.record_id")]

@@ -17,8 +17,6 @@ from typing import Any
 
 from warehouse.db import Warehouse
 
-CHANNELS = ("email", "phone", "post", "sms", "fax")
-
 
 def _group_by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)

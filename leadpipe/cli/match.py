@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from foundation.vocabulary import EntityLevel
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 review_app = typer.Typer(help="Review uncertain matches: export them side by side, import "
                               "the decisions.", no_args_is_help=True)
 
-Level = Literal["company", "contact", "consumer"]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 
@@ -49,7 +49,7 @@ def match(db: DbOption = None, as_json: JsonFlag = False) -> None:
 @review_app.command("export")
 def review_export(
     out: Annotated[Path, typer.Option("--out", help="CSV or XLSX file to write.")],
-    level: Annotated[Level | None, typer.Option(help="Only this entity level.")] = None,
+    level: Annotated[EntityLevel | None, typer.Option(help="Only this entity level.")] = None,
     force: Force = False,
     db: DbOption = None,
 ) -> None:
@@ -91,7 +91,7 @@ def review_import(
 def explain_match(
     left: Annotated[str, typer.Argument(help="Record id A (see core.lead_members).")],
     right: Annotated[str, typer.Argument(help="Record id B.")],
-    level: Annotated[Level | None, typer.Option(help="Entity level (default: found).")]
+    level: Annotated[EntityLevel | None, typer.Option(help="Entity level (default: found).")]
     = None,
     db: DbOption = None,
     as_json: JsonFlag = False,

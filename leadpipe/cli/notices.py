@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from foundation.vocabulary import Channel
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -25,7 +26,6 @@ robinson_app = typer.Typer(help="Robinson lists (DDV, I.D.I.): import per channe
 art14_app = typer.Typer(help="GDPR Art. 14 notices for purchased and crawled data.",
                         no_args_is_help=True)
 
-Channel = Literal["email", "phone", "post", "sms", "fax"]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 

@@ -99,6 +99,8 @@ def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Consol
 
 
 def print_crawl(result: CrawlResult, console: Console) -> None:
+    from foundation.settings import load_settings
+    from spiders.config import skip_reasons
     from spiders.skip_reasons import describe_skipped
 
     if not result.targets:
@@ -107,7 +109,8 @@ def print_crawl(result: CrawlResult, console: Console) -> None:
     loaded = f"; {result.batch.loaded:,} with company data loaded" if result.batch else ""
     console.print(f"Crawl: {result.targets:,} site(s), {result.pages:,} page(s){loaded}.",
                   highlight=False)
-    for line in describe_skipped(result.skipped):
+    for line in describe_skipped(result.skipped,
+                                 skip_reasons(load_settings().config_dir).value):
         console.print(f"  not fetched: {plain(line)}", highlight=False)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from foundation.vocabulary import ENTITY_LEVELS
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -50,7 +51,7 @@ def run_counts(run: dict[str, Any]) -> str:
     counts = run["counts"] or {}
     if run["flow"] == "match":
         return ", ".join(f"{counts[level]['leads']:,} {level}" for level in
-                         ("company", "contact", "consumer") if level in counts) + " leads"
+                         ENTITY_LEVELS if level in counts) + " leads"
     key, words = RUN_WORDS.get(run["flow"], ("", ""))
     return f"{counts[key]:,} {words}" if isinstance(counts.get(key), int) else ""
 

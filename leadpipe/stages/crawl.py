@@ -26,7 +26,8 @@ def choose_targets(settings: Settings) -> list[str]:
     """Registrable domains of leads not crawled within the configured number of days."""
     days = crawl_config(settings.config_dir).value.recrawl_after_days
     with open_warehouse(settings, write=False) as wh:
-        return select_targets(crawl_candidates(wh), crawled_at(wh), datetime.now(UTC), days)
+        return select_targets(crawl_candidates(wh), crawled_at(wh), datetime.now(UTC), days,
+                              settings.config_dir)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
     overrides = ({"LEADPIPE_PRIVATE_ALLOWLIST": list(settings.crawl_allowlist)}
                  if settings.crawl_allowlist else None)
     with progress.track("crawl", total=len(chosen), unit="sites") as step:
-        report = run_crawl(chosen, out, overrides=overrides, on_site_done=step.advance)
+        report = run_crawl(chosen, out, config_dir=settings.config_dir, overrides=overrides,
+                           on_site_done=step.advance)
     records = read_records(Path(out))
     with open_warehouse(settings, write=True, purpose="crawl load", publish=True,
                         create=True) as wh:

@@ -188,7 +188,7 @@ def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
     from flows.export import export_leads_flow
 
     properties = parameter_schema(export_leads_flow.fn).model_dump()["properties"]
-    assert properties["channel"]["enum"] == ["phone", "email", "post", "sms", "fax"]
+    assert properties["channel"]["enum"] == ["email", "phone", "post", "sms", "fax"]
     assert properties["format"]["enum"] == ["csv", "xlsx", "json"]
     assert properties["min_grade"]["enum"] == ["A", "B", "C", "D"]
 

@@ -1,8 +1,8 @@
-"""Look-ups of single input records, for inputs that name a record directly.
+"""Look-ups of single records, for inputs that name a record directly.
 
 An external event may carry the form submission it confirms, and an Art. 14 mailing file
-lists record ids: both are resolved against `staging.stg_record_origins`, which has a row
-for every record of the raw layer, where record ids are born.
+lists record ids: both are resolved against `staging.stg_record_origins`, which holds every
+record id the raw layer has, quarantined rows included.
 """
 
 from __future__ import annotations
@@ -19,5 +19,5 @@ def record_of_submission(wh: Warehouse, submission_id: str) -> str | None:
 
 
 def is_record(wh: Warehouse, record_id: str) -> bool:
-    return bool(wh.scalar("SELECT count(*) FROM staging.stg_record_origins WHERE record_id = ?",
-                          [record_id]))
+    return bool(wh.scalar(
+        "SELECT count(*) FROM staging.stg_record_origins WHERE record_id = ?", [record_id]))
