@@ -13,8 +13,9 @@ def records_of_subject(wh: Warehouse, email: str | None, phone: str | None) -> l
     return [str(r[0]) for r in wh.fetchall(
         "SELECT DISTINCT record_id FROM core.consent_events WHERE record_id IS NOT NULL "
         "AND ((subject_email = ? AND ? IS NOT NULL) OR (subject_phone = ? AND ? IS NOT "
-        "NULL)) UNION SELECT record_id FROM staging.stg_purchased_list__records "
-        "WHERE lower(trim(email)) = ?", [email, email, phone, phone, email])]
+        "NULL)) UNION SELECT record_id FROM staging.stg_lead_records "
+        "WHERE source_kind = 'purchased_list' AND lower(trim(email)) = ?",
+        [email, email, phone, phone, email])]
 
 
 @dataclass(frozen=True)

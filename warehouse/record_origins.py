@@ -11,9 +11,10 @@ from warehouse.db import Warehouse
 
 
 def record_of_submission(wh: Warehouse, submission_id: str) -> str | None:
-    """The record of a web-form submission, if it was loaded."""
-    found = wh.scalar("SELECT record_id FROM staging.stg_record_origins WHERE submission_id = ?",
-                      [submission_id])
+    """The record of a web-form submission, if it was loaded (the first loaded, should two
+    form tools have used the same id)."""
+    found = wh.scalar("SELECT record_id FROM staging.stg_record_origins WHERE submission_id = ? "
+                      "ORDER BY ingested_at, record_id LIMIT 1", [submission_id])
     return None if found is None else str(found)
 
 

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from foundation.settings import Settings
+from matching.settings import load_match_settings
 from stages.score import score_all
 from tests.conftest import REPO
 from tests.scoring.test_stage_data import build
@@ -69,10 +70,42 @@ def test_models_are_built_after_what_they_read() -> None:
                      Model("core.y", "SELECT * FROM core.x")])
 
 
-def test_only_staging_models_read_raw() -> None:
+def test_the_wide_golden_model_has_every_survivorship_field(settings: Settings) -> None:
+    fields = {f for level in ("company", "contact", "consumer")
+              for f in load_match_settings(level).value.survivorship.fields}
+    with open_warehouse(settings, write=True, create=True) as wh:
+        columns = [d[0] for d in wh.con.execute(
+            "SELECT * FROM core.golden_leads LIMIT 0").description or []]
+    assert set(columns) == {"lead_id", *fields}
+
+
+RAW_READERS = {
+    "warehouse/undo.py": "an undo takes a batch's rows out of every layer",
+    "warehouse/subjects.py": "GDPR access and erasure reach every copy of a person's data",
+    "warehouse/status.py": "the quarantine listing shows rows as received; they never reach "
+                           "staging",
+}
+"""Modules besides the loaders (`warehouse/load_*.py`) that may read raw and the source
+staging tables; everything else reads the staging models."""
+_SOURCE_READ = re.compile(r"\b(?:FROM|JOIN)\s+(raw\.\w+|staging\.stg_\w+__\w+)")
+
+
+def test_nothing_after_staging_reads_raw_or_a_source_table() -> None:
+    assert _SOURCE_READ.findall('"SELECT 1 FROM staging.stg_web_form__submissions f "') == [
+        "staging.stg_web_form__submissions"]
+    assert _SOURCE_READ.findall("FROM staging.stg_record_origins JOIN raw.batches b") == [
+        "raw.batches"]
+    found = []
+    for package in SOURCE_PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            name = path.relative_to(REPO).as_posix()
+            if name not in RAW_READERS and not re.fullmatch(r"warehouse/load_\w+\.py", name):
+                found += [f"{name}: {table}"
+                          for table in _SOURCE_READ.findall(path.read_text(encoding="utf-8"))]
+    assert found == [], "read staging.stg_record_origins, stg_batches or stg_lead_records"
     for model in load_models():
         if not model.name.startswith("staging."):
-            assert not {r for r in model.reads if r.startswith("raw.")}, model.name
+            assert not [r for r in model.reads if _SOURCE_READ.match(f"FROM {r}")], model.name
 
 
 def test_a_changed_file_is_rebuilt_an_unchanged_set_is_not(
