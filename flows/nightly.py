@@ -12,7 +12,7 @@ Failed so that someone looks (and, when configured, gets an e-mail).
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.states import State
@@ -37,11 +37,13 @@ from stages.leftovers import sweep
 from stages.nightly import NightlyReport, QuarantineCount, quarantine_counts
 from warehouse.compact import CompactResult
 
+R = TypeVar("R")
+
 
 def _per_file(paths: list[Path], kind: str,
-              run: Callable[[Path], State[Any]]) -> list[tuple[Path, Any]]:
+              run: Callable[[Path], State[R]]) -> list[tuple[Path, R | RejectedFile]]:
     """Run a task per file; a file whose task broke is reported and the others go on."""
-    outcomes: list[tuple[Path, Any]] = []
+    outcomes: list[tuple[Path, R | RejectedFile]] = []
     for path in paths:
         state = run(path)
         try:

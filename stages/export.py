@@ -87,9 +87,6 @@ class ExportResult:
     from_snapshot: bool = False
     """True when a run was writing and the export read the last published snapshot."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def split_list(value: str | None) -> tuple[str, ...]:
     """`"80, 81"` → ("80", "81")."""

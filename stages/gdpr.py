@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -126,9 +126,6 @@ class ErasureResult:
     files_not_cleaned: list[str] = field(default_factory=list)
     form_service_submissions_erased: int = 0
     compaction: CompactResult | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _found(subject: SubjectRecords) -> tuple[list[FoundRecord], list[FoundRecord]]:

@@ -6,7 +6,7 @@ the terminal summary, the `--json` output and the operator's e-mail are all writ
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from stages.enrich import EnrichResult
 from stages.ingest import RejectedFile
 from stages.intake import HandOffResult
 from stages.match import MatchResult
+from stages.reports import report_json
 from stages.score import ScoreResult
 from warehouse.db import open_warehouse
 from warehouse.load_lists import BatchReport
@@ -93,26 +94,18 @@ class NightlyReport:
         return text
 
     def as_dict(self) -> dict[str, Any]:
-        def entry(item: Any) -> Any:
-            return item.as_dict() if hasattr(item, "as_dict") else _plain(item)
-
+        """`run nightly --json`: each stage's report as its own JSON, in stage order."""
         return {
             "run_date": self.run_date.isoformat(), "inbox": self.inbox,
             "needs_attention": self.needs_attention, "stopped_by": self.stopped_by,
-            "rejected": [r.as_dict() for r in self.rejected],
-            "handoff": _plain(self.handoff),
-            "ingest": [entry(r) for r in self.ingest],
+            "rejected": report_json(self.rejected),
+            "handoff": report_json(self.handoff),
+            "ingest": report_json(self.ingest),
             "totals": self.totals(),
-            "consent_events": [entry(e) for e in self.consent_events],
-            "quarantine": [_plain(q) for q in self.quarantine],
-            "crawl": None if self.crawl is None else self.crawl.as_dict(),
-            "enrich": _plain(self.enrich), "match": _plain(self.match),
-            "decide": _plain(self.decide), "score": _plain(self.score),
+            "consent_events": report_json(self.consent_events),
+            "quarantine": report_json(self.quarantine),
+            "crawl": report_json(self.crawl),
+            "enrich": report_json(self.enrich), "match": report_json(self.match),
+            "decide": report_json(self.decide), "score": report_json(self.score),
             "notes": list(self.notes),
         }
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from foundation.settings import Settings
 from warehouse import status as wh_status
 from warehouse.db import open_warehouse
-from warehouse.runs import recent_runs
+from warehouse.runs import RunRow, recent_runs
+from warehouse.status import BatchRow, FailedRun, TableCount
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,11 @@ class WarehouseStatus:
     leads: dict[str, int]
     allowed: dict[str, int]
     review_pairs_open: int
-    runs: list[dict[str, Any]]
-    failures: list[dict[str, Any]]
+    runs: list[RunRow]
+    failures: list[FailedRun]
     """Failed runs nobody has fixed yet (a rejected file stays until a fixed copy loads)."""
-    batches: list[dict[str, Any]] = field(default_factory=list)
-    tables: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    batches: list[BatchRow] = field(default_factory=list)
+    tables: list[TableCount] = field(default_factory=list)
 
 
 def warehouse_status(settings: Settings, *, runs: int = 8,

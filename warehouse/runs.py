@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -91,17 +92,29 @@ def record_refused_run(wh: Warehouse, flow: str, parameters: dict[str, Any],
     return run_id
 
 
-def recent_runs(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest runs, newest first; `parameters` and `counts` as parsed JSON."""
-    rows = wh.dicts(
-        "SELECT run_id, flow, status, started_at, finished_at, parameters, counts, error "
-        "FROM ops.runs ORDER BY started_at DESC LIMIT ?",
-        [limit],
-    )
-    for row in rows:
-        for column in ("parameters", "counts"):
-            row[column] = json.loads(row[column]) if row[column] else {}
-    return rows
+@dataclass(frozen=True)
+class RunRow:
+    """One row of `ops.runs`, its JSON columns parsed."""
+
+    run_id: str
+    flow: str
+    status: str  # running | succeeded | failed | killed
+    started_at: datetime
+    finished_at: datetime | None
+    parameters: dict[str, Any]
+    counts: dict[str, Any]
+    """The run's report as stored by `run_job`."""
+    error: str | None
+
+
+def recent_runs(wh: Warehouse, limit: int = 20) -> list[RunRow]:
+    """The latest runs, newest first."""
+    return [RunRow(run_id, flow, status, started, finished,
+                   json.loads(parameters) if parameters else {},
+                   json.loads(counts) if counts else {}, error)
+            for run_id, flow, status, started, finished, parameters, counts, error in wh.fetchall(
+                "SELECT run_id, flow, status, started_at, finished_at, parameters, counts, "
+                "error FROM ops.runs ORDER BY started_at DESC LIMIT ?", [limit])]
 
 
 R = TypeVar("R")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from warehouse.db import Warehouse
 
 
-def table_counts(wh: Warehouse) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TableCount:
+    table: str
+    rows: int
+
+
+def table_counts(wh: Warehouse) -> list[TableCount]:
     """Rows per table, layer by layer."""
     tables = wh.fetchall(
         "SELECT table_schema, table_name FROM information_schema.tables "
@@ -15,11 +23,8 @@ def table_counts(wh: Warehouse) -> list[dict[str, Any]]:
         "AND table_type = 'BASE TABLE' ORDER BY "
         "list_position(['raw', 'staging', 'core', 'marts', 'ops'], table_schema), table_name"
     )
-    return [
-        {"table": f"{schema}.{name}",
-         "rows": wh.scalar(f'SELECT count(*) FROM "{schema}"."{name}"')}
-        for schema, name in tables
-    ]
+    return [TableCount(f"{schema}.{name}", wh.scalar(f'SELECT count(*) FROM "{schema}"."{name}"'))
+            for schema, name in tables]
 
 
 def leads_by_type(wh: Warehouse) -> dict[str, int]:
@@ -42,25 +47,52 @@ def review_pairs_open(wh: Warehouse) -> int:
         "d.left_id = p.left_id AND d.right_id = p.right_id)") or 0)
 
 
-def unresolved_failures(wh: Warehouse) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class FailedRun:
+    run_id: str
+    flow: str
+    status: str  # failed | killed
+    started_at: datetime
+    error: str | None
+    path: str
+    """The file the run was given ('' for runs without one)."""
+
+
+def unresolved_failures(wh: Warehouse) -> list[FailedRun]:
     """Failed or killed runs not followed by a successful run of the same flow and file.
 
     A list rejected for its missing date stays here until a corrected copy loads."""
-    return wh.dicts(
+    return [FailedRun(*row) for row in wh.fetchall(
         "WITH r AS (SELECT *, coalesce(parameters->>'path', '') AS target FROM ops.runs) "
         "SELECT f.run_id, f.flow, f.status, f.started_at, f.error, f.target AS path FROM r f "
         "WHERE f.status IN ('failed', 'killed') AND NOT EXISTS (SELECT 1 FROM r s WHERE "
         "s.flow = f.flow AND s.target = f.target AND s.status = 'succeeded' AND "
-        "s.started_at > f.started_at) ORDER BY f.started_at DESC")
+        "s.started_at > f.started_at) ORDER BY f.started_at DESC")]
 
 
-def batches(wh: Warehouse, limit: int = 20) -> list[dict[str, Any]]:
-    return wh.dicts(
+@dataclass(frozen=True)
+class BatchRow:
+    """One input file as `raw.batches` holds it."""
+
+    batch_id: str
+    source_kind: str
+    file_name: str
+    vendor: str | None
+    acquired_on: date | None
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_skipped: int
+    ingested_at: datetime
+
+
+def batches(wh: Warehouse, limit: int = 20) -> list[BatchRow]:
+    return [BatchRow(*row) for row in wh.fetchall(
         "SELECT batch_id, source_kind, file_name, vendor, acquired_on, rows_in, rows_loaded, "
         "rows_quarantined, rows_skipped, ingested_at FROM staging.stg_batches "
         "ORDER BY ingested_at DESC LIMIT ?",
         [limit],
-    )
+    )]
 
 
 def quarantine(wh: Warehouse, batch_id: str | None, limit: int) -> list[dict[str, Any]]:

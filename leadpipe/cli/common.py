@@ -7,7 +7,6 @@ standard library at module level: `leadpipe --help` must not load DuckDB or pyda
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import re
 import sys
@@ -119,16 +118,8 @@ def wants_json(flag: bool) -> bool:
     return flag or not sys.stdout.isatty()
 
 
-def _plain(data: Any) -> Any:
-    """A stage report (a dataclass, or a list of them) as the JSON its `as_dict` defines,
-    else its fields."""
-    if isinstance(data, list):
-        return [_plain(item) for item in data]
-    if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        return data.as_dict() if hasattr(data, "as_dict") else dataclasses.asdict(data)
-    return data
-
-
 def print_json(data: Any) -> None:
-    """JSON on stdout; stage reports as their JSON (`_plain`)."""
-    typer.echo(json.dumps(_plain(data), ensure_ascii=False, indent=2, default=str))
+    """JSON on stdout; stage reports as their JSON (`stages.reports`)."""
+    from stages.reports import report_json
+
+    typer.echo(json.dumps(report_json(data), ensure_ascii=False, indent=2, default=str))

@@ -46,7 +46,7 @@ def funnel(
     if chart is not None:
         write_chart(result, chart, min_grade)
     if as_json:
-        print_json([f.as_dict() for f in result])
+        print_json(result)
         return
     console.print(_table(result, min_grade, two_line=_one_line_width(result) > console.width))
     for note in funnel_notes(result):

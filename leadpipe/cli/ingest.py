@@ -41,7 +41,7 @@ def _show(outcome: BatchReport | RejectedFile, as_json: bool, db: Path | None) -
         err_console.print(f"[red]error:[/red] {plain(outcome.problem)}", highlight=False)
         raise typer.Exit(2)
     if wants_json(as_json):
-        print_json(outcome.as_dict())
+        print_json(outcome)
         return
     print_ingest([outcome], console)
     print_next("ingest", console, db_hint(db))
@@ -116,7 +116,7 @@ def _preview(path: Path, mapping: Path | None, write_to: Path | None, vendor: st
     if write_to is not None:
         write_to.write_text(result.proposal(vendor), encoding="utf-8")
     if wants_json(as_json):
-        print_json(result.as_dict())
+        print_json(result)
         return
     print_preview(result, console)
     if write_to is not None:

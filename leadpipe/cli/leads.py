@@ -73,7 +73,7 @@ def export(
         err_console.print(f"No leads match these filters on channel {channel}; wrote {out} "
                           "with the header row only.", highlight=False)
     if wants_json(as_json):
-        print_json(result.as_dict())
+        print_json(result)
         return
     if result.withheld:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(result.withheld.items()))

@@ -61,7 +61,7 @@ def run_nightly(
 
     report = run_nightly_flow(inbox, db, crawl=crawl, max_crawl_targets=max_crawl_targets)
     if wants_json(as_json):
-        print_json(report.as_dict())
+        print_json(report)
     else:
         print_nightly(report, console)
     if report.needs_attention:

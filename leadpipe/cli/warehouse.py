@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,6 +19,9 @@ from leadpipe.cli.common import (
     user_errors,
     wants_json,
 )
+
+if TYPE_CHECKING:
+    from warehouse.runs import RunRow
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -44,15 +48,15 @@ RUN_WORDS = {
 """The one count that says what a run of each flow did, in words."""
 
 
-def run_counts(run: dict[str, Any]) -> str:
+def run_counts(run: RunRow) -> str:
     """`400 rows loaded`: a run's main count, or its error when it failed."""
-    if run["status"] != "succeeded":
-        return (run["error"] or run["status"]).splitlines()[0][:90]
-    counts = run["counts"] or {}
-    if run["flow"] == "match":
+    if run.status != "succeeded":
+        return (run.error or run.status).splitlines()[0][:90]
+    counts = run.counts
+    if run.flow == "match":
         return ", ".join(f"{counts[level]['leads']:,} {level}" for level in
                          ENTITY_LEVELS if level in counts) + " leads"
-    key, words = RUN_WORDS.get(run["flow"], ("", ""))
+    key, words = RUN_WORDS.get(run.flow, ("", ""))
     return f"{counts[key]:,} {words}" if isinstance(counts.get(key), int) else ""
 
 
@@ -73,7 +77,7 @@ def status(
         state = warehouse_status(settings_for(db), runs=20 if verbose else 8,
                                  details=verbose or wants_json(as_json))
     if wants_json(as_json):
-        print_json(state.as_dict())
+        print_json(state)
         return
     snapshot = " (the published snapshot: a run is writing)" if state.snapshot else ""
     leads = ", ".join(f"{n:,} {kind}" for kind, n in state.leads.items()) or "none yet"
@@ -84,9 +88,9 @@ def status(
     if state.failures or state.review_pairs_open:
         console.print("[bold yellow]Needs attention[/bold yellow]")
     for failure in state.failures[:10]:
-        what = (failure["error"] or failure["status"]).splitlines()[0]
-        console.print(f"  [yellow]![/yellow] {_when(failure['started_at'])} "
-                      f"{plain(failure['flow'])}: {plain(what)}",
+        what = (failure.error or failure.status).splitlines()[0]
+        console.print(f"  [yellow]![/yellow] {_when(failure.started_at)} "
+                      f"{plain(failure.flow)}: {plain(what)}",
                       highlight=False)
     if state.review_pairs_open:
         console.print(f"  [yellow]![/yellow] {state.review_pairs_open:,} uncertain duplicate "
@@ -96,14 +100,14 @@ def status(
     for column in ("started", "run", "status", "what it did"):
         runs.add_column(column)
     for run in state.runs:
-        colour = {"succeeded": "green", "failed": "red", "killed": "red"}.get(run["status"], "")
-        runs.add_row(_when(run["started_at"]), plain(run["flow"]),
-                     f"[{colour}]{run['status']}[/{colour}]" if colour else run["status"],
+        colour = {"succeeded": "green", "failed": "red", "killed": "red"}.get(run.status, "")
+        runs.add_row(_when(run.started_at), plain(run.flow),
+                     f"[{colour}]{run.status}[/{colour}]" if colour else run.status,
                      plain(run_counts(run)))
     console.print(runs)
     if verbose:
-        console.print(_table("Recent batches", state.batches))
-        console.print(_table("Tables", state.tables))
+        console.print(_table("Recent batches", [asdict(b) for b in state.batches]))
+        console.print(_table("Tables", [asdict(t) for t in state.tables]))
     else:
         console.print("More: leadpipe status --verbose", style="dim")
 

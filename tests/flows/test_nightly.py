@@ -49,7 +49,7 @@ def _run(inbox: Path, db: Path) -> tuple[str, NightlyReport]:
 def _counts(db: Path) -> dict[str, int]:
     settings = Settings(data_dir=db.parent, db_path=db)
     with open_warehouse(settings, write=False) as wh:
-        return {c["table"]: c["rows"] for c in table_counts(wh) if c["table"] != "ops.runs"}
+        return {c.table: c.rows for c in table_counts(wh) if c.table != "ops.runs"}
 
 
 def test_nightly_ingests_the_inbox_and_a_rerun_changes_nothing(env: Path) -> None:
@@ -105,11 +105,11 @@ def test_a_list_without_metadata_is_rejected_with_the_fix_and_the_run_fails(env:
     assert loaded == {"kammer.csv": 2, "export.ndjson": 1}  # the others still load
     assert (inbox / "lists" / "testliste.csv").exists()  # stays until fixed
     with open_warehouse(Settings(data_dir=db.parent, db_path=db), write=False) as wh:
-        failed = [r for r in recent_runs(wh) if r["status"] == "failed"]
+        failed = [r for r in recent_runs(wh) if r.status == "failed"]
         acquired = wh.scalar("SELECT acquired_on::VARCHAR FROM raw.batches "
                              "WHERE file_name = 'kammer.csv'")
-    assert [r["parameters"]["path"].endswith("testliste.csv") for r in failed] == [True]
-    assert "testliste.csv.yaml" in failed[0]["error"]
+    assert [r.parameters["path"].endswith("testliste.csv") for r in failed] == [True]
+    assert "testliste.csv.yaml" in (failed[0].error or "")
     assert acquired == "2026-11-20"  # a German date in the metadata file
 
 
