@@ -81,11 +81,6 @@ LEFT JOIN mem cm ON cm.lead_id = l.company_lead_id
 """
 
 
-def lead_summaries(wh: Warehouse) -> list[dict[str, Any]]:
-    """One summary row per lead with the raw aggregates (for inspection and tests)."""
-    return wh.dicts(_LEAD_SUMMARIES)
-
-
 _KEY_COLUMNS = ("wz_code", "size_class", "region", "country", "legal_form", "decision_maker",
                 "audience", "email_status", "phone_e164", "address_complete",
                 "impressum_confirms", "request_kinds", "request_times")
