@@ -5,6 +5,7 @@ to the same rows."""
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import replace
 from datetime import date
 from graphlib import CycleError
@@ -24,8 +25,9 @@ from warehouse.views import Model, build_order, build_views, load_models
 
 MODELS = REPO / "warehouse" / "models"
 OLD_VIEWS = REPO / "tests" / "fixtures" / "warehouse" / "views_before_models.sql"
-SOURCE_PACKAGES = ("foundation", "leadpipe", "flows", "spiders", "ingest", "enrichment",
-                   "matching", "compliance", "scoring", "warehouse", "intake")
+_PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+SOURCE_PACKAGES: list[str] = _PROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+"""The packages leadpipe ships, where the rules below hold."""
 _CREATE_VIEW = re.compile(r"\bCREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+)?VIEW\b", re.IGNORECASE)
 
 
