@@ -32,7 +32,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy foundation leadpipe flows spiders ingest enrichment matching compliance scoring warehouse
+	$(BIN)/mypy foundation leadpipe stages flows spiders ingest enrichment matching compliance scoring warehouse intake
 
 # The benchmarks behind docs/benchmarks.md (long: the full run takes most of an hour).
 bench: install

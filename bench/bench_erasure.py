@@ -25,9 +25,9 @@ BUILD = """
 from datetime import date
 from pathlib import Path
 from foundation.settings import Settings
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.ingest import ListOptions, ingest_list_file
-from leadpipe.stages.match import match_all
+from stages.enrich import enrich_new
+from stages.ingest import ListOptions, ingest_list_file
+from stages.match import match_all
 settings = Settings(data_dir=Path({data!r}), db_path=Path({db!r}))
 ingest_list_file(settings, Path({csv!r}), ListOptions(vendor="bench",
                  acquired_on=date(2026, 11, 1)))
@@ -39,7 +39,7 @@ result = None
 ERASE = """
 from pathlib import Path
 from foundation.settings import Settings
-from leadpipe.stages.gdpr import erase
+from stages.gdpr import erase
 settings = Settings(data_dir=Path({data!r}), db_path=Path({db!r}))
 done = erase(settings, {email!r})
 result = {{"records": done.records_erased, "events": done.events_redacted,

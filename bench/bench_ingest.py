@@ -28,7 +28,7 @@ LEADPIPE = """
 from datetime import date
 from pathlib import Path
 from foundation.settings import Settings
-from leadpipe.stages.ingest import ListOptions, ingest_list_file
+from stages.ingest import ListOptions, ingest_list_file
 settings = Settings(data_dir=Path({data!r}), db_path=Path({db!r}))
 report = ingest_list_file(settings, Path({csv!r}),
                           ListOptions(vendor="bench", acquired_on=date(2026, 11, 1)))

@@ -65,7 +65,7 @@ _CLI = """
 import csv, itertools, tempfile
 from pathlib import Path
 from foundation.settings import load_settings
-from leadpipe.stages.review import dedupe_file
+from stages.review import dedupe_file
 with tempfile.TemporaryDirectory() as tmp:
     source, out = Path(tmp, "febrl3.csv"), Path(tmp, "out.csv")
     frames[0].to_csv(source, index=False)

@@ -8,7 +8,7 @@ The warehouse is filled with SQL `range()` generation (not Python loops): N lead
 purchased record each, a web-form submission for every tenth lead (a second member record
 with a request), five golden fields per lead, enriched rows with realistic variety (about
 90,000 postcodes, 40 WZ codes, five size classes, six legal forms) and a phone and an e-mail
-decision per lead. Identical feature sets score once (`leadpipe.stages.score.CACHE_LIMIT`),
+decision per lead. Identical feature sets score once (`stages.score.CACHE_LIMIT`),
 so the variety decides how much scoring work there is.
 """
 
@@ -97,7 +97,7 @@ def populate(settings: Settings, n: int) -> None:
 SCORE = """
 from datetime import date
 from foundation.settings import Settings
-from leadpipe.stages.score import score_all
+from stages.score import score_all
 from pathlib import Path
 data = Path({data!r})
 settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb", config_dir=data / "cfg")
@@ -106,7 +106,7 @@ result = score_all(settings, date(2026, 11, 20))
 
 EXPORT = """
 from foundation.settings import Settings
-from leadpipe.stages.export import ExportRequest, export_leads
+from stages.export import ExportRequest, export_leads
 from pathlib import Path
 data = Path({data!r})
 settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb", config_dir=data / "cfg")

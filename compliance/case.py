@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-CHANNELS = ("email", "phone", "post", "sms", "fax")
-AUDIENCES = ("b2c", "b2b", "unknown")
-SOURCES = ("purchased_list", "web_form", "crawled", "existing_customer")
+from foundation.vocabulary import AUDIENCES, CHANNELS, LEAD_SOURCES
+
 EMAIL_KINDS = ("private", "business_personal", "business_role", "freemail_business")
 PHONE_KINDS = ("private_landline", "private_mobile", "business_line", "mobile_unknown_use")
 POSTAL_KINDS = ("private", "business")
@@ -63,7 +62,7 @@ LEAD_FIELDS: dict[str, Any] = {
     "has_email": "bool", "email_kind": EMAIL_KINDS,
     "has_phone": "bool", "phone_kind": PHONE_KINDS,
     "has_postal_address": "bool", "postal_kind": POSTAL_KINDS,
-    "has_fax": "bool", "source": SOURCES, "acquired_at": "date",
+    "has_fax": "bool", "source": LEAD_SOURCES, "acquired_at": "date",
     "provenance_documented": "bool", "art13_notice_mentions_advertising": "bool",
 }
 CAMPAIGN_FIELDS: dict[str, Any] = {

@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 
 from compliance.ledger import as_utc
 from compliance.subjects import email_key, phone_key
+from foundation.vocabulary import CHANNELS
 
-CHANNELS = ("email", "phone", "sms", "fax", "post")
 TYPES = {
     "unsubscribe": ("consent_withdrawn", ("email",)),
     "withdrawal": ("consent_withdrawn", ()),

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
-Audience = Literal["b2b", "b2c", "unknown"]
+from foundation.vocabulary import Audience
+
 EmailKind = Literal["private", "business_personal", "business_role", "freemail_business"]
 PhoneKind = Literal["private_landline", "private_mobile", "business_line", "mobile_unknown_use"]
 PostalKind = Literal["private", "business"]

@@ -1,9 +1,11 @@
 """Enrichment configuration: the YAML files in enrichment/defaults/, loaded once per process.
 
 Every list and threshold the enrichment functions use lives in those files so a user can
-override it in ./config/<name>.yaml without touching code. The loaders are cached per config
-directory because enrichment runs millions of times per batch and the files never change
-during a run.
+override it in <config dir>/enrichment/<name>.yaml without touching code. The loaders are
+cached per config directory because enrichment runs millions of times per batch and the files
+never change during a run. Enrichment functions take no configuration argument for the same
+reason: the stage, command or crawl process that starts them names the directory once with
+`use_config_dir(settings.config_dir)`; until then the embedded defaults apply.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from foundation.config import LoadedConfig, load_config
-from foundation.settings import load_settings
 
 
 class _Strict(BaseModel):
@@ -160,18 +161,33 @@ class AudienceConfig(_Strict):
     origins: dict[str, str]
 
 
+_config_dir_in_use: Path | None = None
+
+
+def use_config_dir(config_dir: Path | None) -> None:
+    """Read enrichment's configuration from `config_dir` (`Settings.config_dir`) in this
+    process and the workers it forks; None: the embedded defaults alone."""
+    global _config_dir_in_use
+    if config_dir == _config_dir_in_use:
+        return
+    _config_dir_in_use = config_dir
+    for loader in (audience_config, email_config, company_config, person_config,
+                   address_config, country_config, enrichment_version):
+        loader.cache_clear()
+
+
+def _config_dir(config_dir: Path | None) -> Path | None:
+    """The given directory, else the one `use_config_dir` named."""
+    return config_dir if config_dir is not None else _config_dir_in_use
+
+
 @lru_cache(maxsize=8)
 def audience_config(config_dir: Path | None = None) -> LoadedConfig[AudienceConfig]:
     return _audience_config(_config_dir(config_dir))
 
 
-def _config_dir(config_dir: Path | None) -> Path:
-    """The given directory, else the one from the settings (./config or LEADPIPE_CONFIG_DIR)."""
-    return config_dir if config_dir is not None else load_settings().config_dir
-
-
 @lru_cache(maxsize=8)
-def _audience_config(config_dir: Path) -> LoadedConfig[AudienceConfig]:
+def _audience_config(config_dir: Path | None) -> LoadedConfig[AudienceConfig]:
     return load_config("enrichment", "audience", AudienceConfig, config_dir)
 
 
@@ -181,7 +197,7 @@ def email_config(config_dir: Path | None = None) -> LoadedConfig[EmailConfig]:
 
 
 @lru_cache(maxsize=8)
-def _email_config(config_dir: Path) -> LoadedConfig[EmailConfig]:
+def _email_config(config_dir: Path | None) -> LoadedConfig[EmailConfig]:
     return load_config("enrichment", "email", EmailConfig, config_dir)
 
 
@@ -191,7 +207,7 @@ def company_config(config_dir: Path | None = None) -> LoadedConfig[CompanyConfig
 
 
 @lru_cache(maxsize=8)
-def _company_config(config_dir: Path) -> LoadedConfig[CompanyConfig]:
+def _company_config(config_dir: Path | None) -> LoadedConfig[CompanyConfig]:
     return load_config("enrichment", "company", CompanyConfig, config_dir)
 
 
@@ -201,7 +217,7 @@ def person_config(config_dir: Path | None = None) -> LoadedConfig[PersonConfig]:
 
 
 @lru_cache(maxsize=8)
-def _person_config(config_dir: Path) -> LoadedConfig[PersonConfig]:
+def _person_config(config_dir: Path | None) -> LoadedConfig[PersonConfig]:
     return load_config("enrichment", "person", PersonConfig, config_dir)
 
 
@@ -211,7 +227,7 @@ def address_config(config_dir: Path | None = None) -> LoadedConfig[AddressConfig
 
 
 @lru_cache(maxsize=8)
-def _address_config(config_dir: Path) -> LoadedConfig[AddressConfig]:
+def _address_config(config_dir: Path | None) -> LoadedConfig[AddressConfig]:
     return load_config("enrichment", "address", AddressConfig, config_dir)
 
 
@@ -221,7 +237,7 @@ def country_config(config_dir: Path | None = None) -> LoadedConfig[CountryConfig
 
 
 @lru_cache(maxsize=8)
-def _country_config(config_dir: Path) -> LoadedConfig[CountryConfig]:
+def _country_config(config_dir: Path | None) -> LoadedConfig[CountryConfig]:
     return load_config("enrichment", "country", CountryConfig, config_dir)
 
 

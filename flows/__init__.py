@@ -1,4 +1,4 @@
-"""Prefect flows: thin orchestration over the plain stage functions in `leadpipe.stages`.
+"""Prefect flows: thin orchestration over the plain stage functions in `stages`.
 
 Every process that runs a flow (a worker's flow run, `python -m flows.serve`, the CLI)
 imports this package first, so the private umask is set here for all of them.

@@ -6,9 +6,9 @@ from prefect import task
 
 from flows.ingest import retry_io_only
 from foundation.settings import load_settings
-from leadpipe.stages.consent import EventImportReport, import_external_events
-from leadpipe.stages.ingest import RejectedFile, load_or_reject
-from leadpipe.stages.intake import HandOffResult, hand_off
+from stages.consent import EventImportReport, import_external_events
+from stages.ingest import RejectedFile, load_or_reject
+from stages.intake import HandOffResult, hand_off
 
 
 @task(task_run_name="hand-off from the form service")

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from flows import run_names
 from flows.reporting import publish_crawl
+from foundation.progress import LogProgress
 from foundation.settings import load_settings
-from leadpipe.progress import LogProgress
-from leadpipe.stages.crawl import CrawlResult, crawl_and_load
+from stages.crawl import CrawlResult, crawl_and_load
 
 
 @task(task_run_name="crawl company websites")

@@ -2,9 +2,9 @@
 
 from prefect import get_run_logger, task
 
+from foundation.progress import LogProgress
 from foundation.settings import load_settings
-from leadpipe.progress import LogProgress
-from leadpipe.stages.decide import DecideResult, decide_all
+from stages.decide import DecideResult, decide_all
 
 
 @task(task_run_name="decide contact eligibility")

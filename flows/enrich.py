@@ -2,9 +2,9 @@
 
 from prefect import get_run_logger, task
 
+from foundation.progress import LogProgress
 from foundation.settings import load_settings
-from leadpipe.progress import LogProgress
-from leadpipe.stages.enrich import EnrichResult, enrich_new
+from stages.enrich import EnrichResult, enrich_new
 
 
 @task(task_run_name="enrich new records")

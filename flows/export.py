@@ -10,10 +10,11 @@ from pydantic import Field
 
 from flows import run_names
 from flows.reporting import publish_export
+from foundation.outputs import export_file
 from foundation.settings import load_settings
+from foundation.vocabulary import Channel, Grade
 from ingest.dates import DayText, day_or_none
-from leadpipe.outputs import export_file
-from leadpipe.stages.export import ExportRequest, ExportResult, export_leads, split_list
+from stages.export import ExportRequest, ExportResult, export_leads, split_list
 
 
 @task(task_run_name="export {request.channel} leads")
@@ -23,10 +24,10 @@ def export_task(request: ExportRequest, db: str | None = None) -> ExportResult:
 
 @flow(name="export-leads", flow_run_name=run_names.export, log_prints=True)
 def export_leads_flow(
-    channel: Literal["phone", "email", "post", "sms", "fax"],
+    channel: Channel,
     file_name: str,
     format: Literal["csv", "xlsx", "json"] = "csv",
-    min_grade: Literal["A", "B", "C", "D"] = "B",
+    min_grade: Grade = "B",
     region: str = "",
     industry: str = "",
     source: str = "",

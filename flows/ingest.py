@@ -22,7 +22,7 @@ from flows.outcomes import needs_attention
 from flows.reporting import publish_ingest
 from foundation.settings import load_settings
 from ingest.dates import DayText, day_or_none
-from leadpipe.stages.ingest import (
+from stages.ingest import (
     ListOptions,
     RejectedFile,
     ingest_form_file,

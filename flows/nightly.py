@@ -31,10 +31,10 @@ from flows.reporting import publish_nightly
 from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
 from foundation.settings import load_settings
-from leadpipe.leftovers import sweep
-from leadpipe.stages.gdpr import finish_pending_erasure
-from leadpipe.stages.ingest import RejectedFile, find_inbox_files, move_to_done
-from leadpipe.stages.nightly import NightlyReport, QuarantineCount, quarantine_counts
+from stages.gdpr import finish_pending_erasure
+from stages.ingest import RejectedFile, find_inbox_files, move_to_done
+from stages.leftovers import sweep
+from stages.nightly import NightlyReport, QuarantineCount, quarantine_counts
 from warehouse.compact import CompactResult
 
 R = TypeVar("R")

@@ -19,7 +19,7 @@ from foundation.config import load_config
 from foundation.settings import Settings, load_settings
 from intake.config import load_intake_config
 from intake.mail import SmtpMailer
-from leadpipe.stages.nightly import NightlyReport
+from stages.nightly import NightlyReport
 
 
 class EmailNotice(BaseModel):

@@ -13,8 +13,8 @@ from typing import Any
 
 from prefect.states import Failed, State
 
-from leadpipe.outputs import OutputPathRefused
-from leadpipe.stages.ingest import USER_ERRORS as FILE_ERRORS
+from foundation.outputs import OutputPathRefused
+from stages.ingest import USER_ERRORS as FILE_ERRORS
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 

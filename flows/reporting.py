@@ -14,16 +14,18 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from leadpipe.stages.consent import EventImportReport
-from leadpipe.stages.crawl import CrawlResult
-from leadpipe.stages.export import ExportResult
-from leadpipe.stages.ingest import RejectedFile
-from leadpipe.stages.nightly import NightlyReport
+from foundation.settings import load_settings
+from foundation.vocabulary import CHANNELS
 from scoring.funnel import FunnelSource, funnel_markdown, funnel_table_rows, funnel_title
+from spiders.config import skip_reasons
 from spiders.skip_reasons import describe_skipped
+from stages.consent import EventImportReport
+from stages.crawl import CrawlResult
+from stages.export import ExportResult
+from stages.ingest import RejectedFile
+from stages.nightly import NightlyReport
 from warehouse.load_lists import BatchReport
 
-CHANNELS = ("email", "phone", "post", "sms", "fax")
 DECISIONS = ("allowed", "review", "blocked")
 
 
@@ -77,7 +79,8 @@ def crawl_lines(crawl: CrawlResult) -> list[str]:
              + (f"; {batch.loaded:,} with company data loaded" if batch else "") + ".", ""]
     if crawl.skipped:
         lines += ["Not fetched or not used:", "",
-                  *(f"- {line}" for line in describe_skipped(crawl.skipped)), ""]
+                  *(f"- {line}" for line in describe_skipped(
+                      crawl.skipped, skip_reasons(load_settings().config_dir).value)), ""]
     if crawl.timed_out:
         lines += ["**The crawl hit its time limit; the remaining sites follow tomorrow.**", ""]
     return lines

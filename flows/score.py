@@ -3,10 +3,10 @@
 from prefect import get_run_logger, task
 
 from flows.reporting import publish_funnel
+from foundation.progress import LogProgress
 from foundation.settings import load_settings
-from leadpipe.progress import LogProgress
-from leadpipe.stages.funnel import compute_funnel
-from leadpipe.stages.score import ScoreResult, score_all
+from stages.funnel import compute_funnel
+from stages.score import ScoreResult, score_all
 
 
 @task(task_run_name="score leads")

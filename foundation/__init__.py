@@ -1,5 +1,6 @@
-"""The ground every package stands on: settings, configuration loading, private files.
+"""The ground every package stands on: settings, configuration loading, vocabulary, private
+files, child processes, progress reporting and output paths.
 
 It imports none of leadpipe's other packages, so that each of them can import it without an
-arrow running back up the tree (docs/architecture.md).
+arrow running back up the tree (docs/architecture.md; tests/test_layers.py keeps it so).
 """

@@ -95,6 +95,3 @@ Per row, a record with none of them filled is quarantined by the warehouse.
 
 REQUEST_TYPES: tuple[str, ...] = ("demo", "callback", "brochure", "newsletter", "contact", "other")
 """The normalised `request_type` values of a web-form submission."""
-
-CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "fax", "post")
-"""Contact channels a consent can name (section 2 of the eligibility rules)."""

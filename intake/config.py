@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from foundation.config import LoadedConfig, load_config
 from foundation.settings import Settings
-from ingest.fields import CHANNELS, LIST_FIELDS, REQUEST_TYPES
+from foundation.vocabulary import CHANNELS
+from ingest.fields import LIST_FIELDS, REQUEST_TYPES
 
 OVERRIDE_NAME = "intake-forms.yaml"
 FORM_FIELD_NAMES = frozenset((*LIST_FIELDS, "message"))

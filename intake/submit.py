@@ -23,8 +23,6 @@ from email_validator import EmailNotValidError, validate_email
 from intake.config import FormSpec, IntakeConfig, Limits
 from intake.store import iso
 
-SIGNED_META = ("visitor_ip", "visitor_user_agent", "page_url")
-"""Keys a signed (server-side) post may add: the visitor's IP and browser, the page."""
 _TRUE = frozenset({"1", "true", "on", "yes", "ja", "checked"})
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]{2,39}$")
 _INVISIBLE = "\x7f\x85\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"

@@ -101,11 +101,6 @@ def _ordered(i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(i, j), np.maximum(i, j)
 
 
-def _block_pairs(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    a, b = np.triu_indices(len(members), k=1)
-    return members[a], members[b]
-
-
 def candidate_pairs(
     records: Records | Columns, blocking: Blocking, *, group: np.ndarray | None = None,
     mode: Mode = "dedupe",

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from foundation.config import LoadedConfig, load_config
+from foundation.vocabulary import Audience
 
 
 class _Strict(BaseModel):
@@ -20,7 +21,7 @@ class FitConfig(_Strict):
     regions: dict[str, float] = Field(default_factory=dict)
     legal_forms: dict[str, float] = Field(default_factory=dict)
     decision_maker_known: float = Field(ge=0)
-    audiences: dict[Literal["b2b", "b2c", "unknown"], float]
+    audiences: dict[Audience, float]
 
     @field_validator("regions")
     @classmethod

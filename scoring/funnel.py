@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-CHANNELS = ("email", "phone", "post", "sms", "fax")
+from foundation.vocabulary import CHANNELS
+
 MULTIPLIERS = frozenset({"unique"})
 """Stages whose count may exceed their base's: their rate is a ratio, not a share."""
 

@@ -3,9 +3,9 @@ skip reasons, validated."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -78,32 +78,55 @@ class SkipReasons(_Strict):
         return self
 
 
-def _config_dir() -> Path:
-    return Path(os.environ.get("LEADPIPE_CONFIG_DIR") or "config")
+def config_dir_setting(value: str | None) -> Path | None:
+    """The configuration directory a crawl process was given (`-s LEADPIPE_CONFIG_DIR=…`)."""
+    return Path(value) if value else None
 
 
-def crawl_config(config_dir: Path | None = None) -> LoadedConfig[CrawlConfig]:
-    return _crawl_config(config_dir or _config_dir())
+# `config_dir` is the installation's configuration directory (`Settings.config_dir`), passed
+# down by the caller; None means the embedded defaults alone. Nothing here reads the
+# environment: the crawl process gets the directory on its command line (spiders.run).
 
 
 @lru_cache(maxsize=4)
-def _crawl_config(config_dir: Path) -> LoadedConfig[CrawlConfig]:
+def crawl_config(config_dir: Path | None = None) -> LoadedConfig[CrawlConfig]:
     return load_config("spiders", "crawl", CrawlConfig, config_dir)
 
 
-def page_patterns(config_dir: Path | None = None) -> LoadedConfig[PagePatterns]:
-    return _page_patterns(config_dir or _config_dir())
-
-
 @lru_cache(maxsize=4)
-def _page_patterns(config_dir: Path) -> LoadedConfig[PagePatterns]:
+def page_patterns(config_dir: Path | None = None) -> LoadedConfig[PagePatterns]:
     return load_config("spiders", "page_patterns", PagePatterns, config_dir)
 
 
-def skip_reasons(config_dir: Path | None = None) -> LoadedConfig[SkipReasons]:
-    return _skip_reasons(config_dir or _config_dir())
-
-
 @lru_cache(maxsize=4)
-def _skip_reasons(config_dir: Path) -> LoadedConfig[SkipReasons]:
+def skip_reasons(config_dir: Path | None = None) -> LoadedConfig[SkipReasons]:
     return load_config("spiders", "skip_reasons", SkipReasons, config_dir)
+
+
+def scrapy_settings(cfg: CrawlConfig) -> dict[str, Any]:
+    """The Scrapy settings a crawl configuration sets: the defaults' in `spiders.settings`,
+    a run's own (with the installation's overrides) on the crawl's command line."""
+    return {
+        "USER_AGENT": f"{cfg.user_agent} (+{cfg.contact_url})",
+        "ROBOTSTXT_USER_AGENT": cfg.user_agent.split("/")[0],
+        "CONCURRENT_REQUESTS": cfg.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": cfg.concurrent_requests_per_domain,
+        "DOWNLOAD_DELAY": cfg.download_delay_s,
+        "AUTOTHROTTLE_ENABLED": cfg.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(cfg.download_delay_s, 1.0),
+        "AUTOTHROTTLE_MAX_DELAY": cfg.autothrottle_max_delay_s,
+        "DOWNLOAD_TIMEOUT": cfg.timeout_s,
+        "DOWNLOAD_MAXSIZE": cfg.max_response_bytes,
+        "DOWNLOAD_WARNSIZE": cfg.warn_response_bytes,
+        "RETRY_TIMES": cfg.retry_times,
+        "REDIRECT_MAX_TIMES": cfg.redirect_max_times,
+        "HTTPCACHE_ENABLED": cfg.httpcache_enabled,
+        # leadpipe's own settings (read by the spider, the middleware and the pipelines)
+        "LEADPIPE_ALLOW_PRIVATE": cfg.allow_private_targets,
+        "LEADPIPE_PRIVATE_ALLOWLIST": list(cfg.private_allowlist),
+        "LEADPIPE_MAX_PAGES_PER_DOMAIN": cfg.max_pages_per_domain,
+        "LEADPIPE_DEPTH": cfg.depth,
+        "LEADPIPE_MAX_HTML_CHARS": cfg.max_html_chars,
+        "LEADPIPE_EXTRACT_KINDS": list(cfg.extract_kinds),
+        "LEADPIPE_EXTRACT_WORKERS": cfg.extract_workers,
+    }

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 from collections import deque
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 Contract = dict[str, Any]
@@ -44,13 +45,20 @@ def _warm_up() -> None:
     extract_contract("<html></html>", None)
 
 
-def _serve(conn: Connection) -> None:
+def _use_config_dir(config_dir: Path | None) -> None:
+    from enrichment.config import use_config_dir
+
+    use_config_dir(config_dir)
+
+
+def _serve(conn: Connection, config_dir: Path | None) -> None:
     """Worker loop: (job id, html, url) in, (job id, contract, exception) out.
 
     The worker runs at a lower CPU priority: when the cores are contended the crawl's event
     loop (which every download waits on) goes first, and the worker catches up in its pauses;
     the crawl ends only after the last page is read either way."""
     os.nice(WORKER_NICENESS)
+    _use_config_dir(config_dir)
     _warm_up()
     gc.freeze()  # spaCy's objects live as long as the worker: never scan them again
     conn.send("ready")
@@ -74,10 +82,10 @@ def _serve(conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, config_dir: Path | None) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, config_dir), daemon=True)
         self.process.start()
         child.close()
         self.jobs: dict[int, int] = {}  # job id -> HTML length
@@ -85,11 +93,13 @@ class _Worker:
 
 class Extractor:
     """`await extractor(html, url)`: the contract, computed inline (workers=0) or by a worker.
-    When every worker has died, pages are read inline."""
+    When every worker has died, pages are read inline. `config_dir` is the installation's
+    configuration directory (None: the defaults); spawned workers are told it too."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, config_dir: Path | None = None) -> None:
         self.extract = extract_contract
-        self.workers = [_Worker() for _ in range(workers)]
+        _use_config_dir(config_dir)  # also for pages read here when every worker has died
+        self.workers = [_Worker(config_dir) for _ in range(workers)]
         for worker in self.workers:  # warm every worker now, before the engine starts
             worker.conn.recv()
         if not self.workers:

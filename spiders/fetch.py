@@ -14,6 +14,7 @@ import urllib.robotparser
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.client import HTTPMessage
+from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -87,10 +88,11 @@ def _robots_allows(opener: urllib.request.OpenerDirector, url: str, agent: str,
 
 
 def fetch_html(url: str, *, allow_private: bool = False, timeout_s: float = 20,
-               allowlist: tuple[str, ...] = ()) -> FetchedPage:
+               allowlist: tuple[str, ...] = (), config_dir: Path | None = None) -> FetchedPage:
     """Fetch one HTML page or raise FetchError (reason: an SSRF code, robots_txt, http_NNN,
-    too_large, non_html, binary, timeout, download_error)."""
-    cfg = crawl_config().value
+    too_large, non_html, binary, timeout, download_error). `config_dir`: the installation's
+    configuration directory (None: the crawl defaults)."""
+    cfg = crawl_config(config_dir).value
     policy = Policy.build(allow_private or cfg.allow_private_targets,
                           [*cfg.private_allowlist, *allowlist])
     try:

@@ -8,6 +8,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from spiders.config import config_dir_setting
 from spiders.extraction import Extractor
 from spiders.items import CompanyPage, SiteCrawl
 
@@ -18,7 +19,8 @@ class AttachExtraction:
     when every item has left the pipelines, so every extraction is attached and written."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.extractor = Extractor(crawler.settings.getint("LEADPIPE_EXTRACT_WORKERS"))
+        self.extractor = Extractor(crawler.settings.getint("LEADPIPE_EXTRACT_WORKERS"),
+                                   config_dir_setting(crawler.settings.get("LEADPIPE_CONFIG_DIR")))
         self.kinds = set(crawler.settings.getlist("LEADPIPE_EXTRACT_KINDS"))
         self.stats = crawler.stats
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from enrichment.domains import registrable_domain
 from foundation.children import die_with_parent
+from spiders.config import crawl_config, scrapy_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOG_TAIL_CHARS = 4000
@@ -138,18 +139,23 @@ def _wait(proc: subprocess.Popen[str], timeout_s: float, counter: _OutcomeCounte
     return (None if timed_out else proc.returncode), timed_out
 
 
-def run_crawl(targets: list[str], out_path: Path, *, overrides: dict[str, Any] | None = None,
-              allow_private: bool = False, timeout_s: float = 3600,
+def run_crawl(targets: list[str], out_path: Path, *, config_dir: Path | None = None,
+              overrides: dict[str, Any] | None = None, allow_private: bool = False,
+              timeout_s: float = 3600,
               on_site_done: Callable[[int], None] | None = None) -> CrawlReport:
     """Crawl `targets` (registrable domains or URLs) into `out_path` (JSONL) and summarise.
 
-    `overrides` are Scrapy settings (e.g. {"LEADPIPE_PRIVATE_ALLOWLIST": ["127.0.0.1/32"],
+    `config_dir` is the installation's configuration directory (None: the defaults); the crawl
+    process gets its settings and the directory on the command line. `overrides` are Scrapy
+    settings (e.g. {"LEADPIPE_PRIVATE_ALLOWLIST": ["127.0.0.1/32"],
     "DOWNLOAD_DELAY": 0}). The spider closes itself after `timeout_s`; the process is killed
     60 s later if it has not ended. `on_site_done(n)` hears of sites as they finish.
     """
     out_path = Path(out_path).resolve()
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    settings: dict[str, Any] = {"CLOSESPIDER_TIMEOUT": int(timeout_s)}
+    settings: dict[str, Any] = {**scrapy_settings(crawl_config(config_dir).value),
+                                "LEADPIPE_CONFIG_DIR": config_dir or "",
+                                "CLOSESPIDER_TIMEOUT": int(timeout_s)}
     if allow_private:
         settings["LEADPIPE_ALLOW_PRIVATE"] = True
     settings.update(overrides or {})
@@ -177,21 +183,22 @@ def run_crawl(targets: list[str], out_path: Path, *, overrides: dict[str, Any] |
     return summarise(report, read_records(out_path), targets)
 
 
-def _freemail_domains() -> frozenset[str]:
+def _freemail_domains(config_dir: Path | None) -> frozenset[str]:
     """Freemail domains from enrichment's e-mail configuration (one list for the project)."""
     from enrichment.config import email_config
 
-    return frozenset(d.lower() for d in email_config().value.freemail_domains)
+    return frozenset(d.lower() for d in email_config(config_dir).value.freemail_domains)
 
 
 def select_targets(leads: Iterable[Mapping[str, Any]], crawled_at: Mapping[str, datetime],
-                   now: datetime, recrawl_after_days: int) -> list[str]:
+                   now: datetime, recrawl_after_days: int,
+                   config_dir: Path | None = None) -> list[str]:
     """Registrable domains worth crawling: from the website field, else a business e-mail.
 
     Freemail domains are never targets (gmx.de says nothing about the company). A domain
     crawled less than `recrawl_after_days` ago is left out. Order: first appearance.
     """
-    freemail = _freemail_domains()
+    freemail = _freemail_domains(config_dir)
     cutoff = now - timedelta(days=recrawl_after_days)
     chosen: dict[str, None] = {}
     for lead in leads:

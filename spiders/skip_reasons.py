@@ -26,7 +26,8 @@ def describe_skipped(counts: Mapping[str, int],
                      vocabulary: SkipReasons | None = None) -> list[str]:
     """One line per reason code, the biggest count first (ties by code), with thousands
     separators: "207 sites whose name does not resolve (DNS)". An unknown code is shown as
-    itself ("3 new_code"). `vocabulary` defaults to the configured one."""
+    itself ("3 new_code"). `vocabulary` defaults to the embedded one; callers pass
+    `skip_reasons(settings.config_dir).value` for the installation's words."""
     vocabulary = vocabulary or skip_reasons().value
     lines = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):

@@ -13,8 +13,9 @@ def records_of_subject(wh: Warehouse, email: str | None, phone: str | None) -> l
     return [str(r[0]) for r in wh.fetchall(
         "SELECT DISTINCT record_id FROM core.consent_events WHERE record_id IS NOT NULL "
         "AND ((subject_email = ? AND ? IS NOT NULL) OR (subject_phone = ? AND ? IS NOT "
-        "NULL)) UNION SELECT record_id FROM staging.stg_purchased_list__records "
-        "WHERE lower(trim(email)) = ?", [email, email, phone, phone, email])]
+        "NULL)) UNION SELECT record_id FROM staging.stg_lead_records "
+        "WHERE source_kind = 'purchased_list' AND lower(trim(email)) = ?",
+        [email, email, phone, phone, email])]
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ def records_without_notice(wh: Warehouse) -> list[AcquiredRecord]:
     """Purchased and crawled records (not quarantined) that no Art. 14 notice reached yet,
     oldest acquisition first."""
     return [AcquiredRecord(*row) for row in wh.fetchall(
-        "SELECT r.record_id, r.source_kind, b.vendor, b.file_name, "
-        "coalesce(b.acquired_on, r.fetched_at::DATE, r.ingested_at::DATE) AS acquired_on "
-        "FROM raw.records r JOIN raw.batches b USING (batch_id) "
+        "SELECT r.record_id, r.source_kind, r.vendor, r.file_name, "
+        "coalesce(r.acquired_on, r.fetched_at::DATE, r.ingested_at::DATE) AS acquired_on "
+        "FROM staging.stg_record_origins r "
         "WHERE r.source_kind IN ('purchased_list', 'crawl') AND r.record_id NOT IN ("
         "SELECT record_id FROM core.consent_events WHERE kind = 'art14_notice_sent' "
         "AND record_id IS NOT NULL) AND r.record_id NOT IN (SELECT record_id FROM "

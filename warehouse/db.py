@@ -1,9 +1,10 @@
 """Opening the warehouse: the only place a DuckDB connection is made.
 
 `open_warehouse(settings, write=True)` waits for the cross-process write lock, opens the file,
-applies pending migrations and hands out a `Warehouse`. With `write=False` it waits briefly for
-running writers and, if they take longer, reads the snapshot that the last successful run
-published, so a sales export during the nightly run still works.
+applies pending migrations, builds the views (`warehouse.views`) and hands out a `Warehouse`.
+With `write=False` it waits briefly for running writers and, if they take longer, reads the
+snapshot that the last successful run published, so a sales export during the nightly run
+still works.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from warehouse.migrate import (
     latest_version,
     pending_versions,
 )
+from warehouse.views import build_views
 
 
 class WarehouseMissing(RuntimeError):
@@ -216,7 +218,7 @@ def open_warehouse(
             tighten(settings.db_path)  # DuckDB creates it by the umask
             wh = Warehouse(con, settings.db_path, snapshot=False)
             try:
-                apply_migrations(wh)
+                build_views(wh, force=bool(apply_migrations(wh)))
                 fold_journal(wh, settings.db_path)
                 yield wh
                 con.execute("CHECKPOINT")

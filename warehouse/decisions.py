@@ -17,8 +17,6 @@ from typing import Any
 
 from warehouse.db import Warehouse
 
-CHANNELS = ("email", "phone", "post", "sms", "fax")
-
 
 def _group_by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -30,12 +28,11 @@ def _group_by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[s
 def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
     """lead id → its enriched records with source and list metadata (web forms first)."""
     rows = wh.dicts(
-        "SELECT m.lead_id, l.entity_type, e.*, r.batch_id, b.vendor, b.acquired_on, "
-        "b.provenance_documented, r.ingested_at, r.fetched_at, f.submitted_at "
+        "SELECT m.lead_id, l.entity_type, e.*, o.batch_id, o.vendor, o.acquired_on, "
+        "o.provenance_documented, o.ingested_at, o.fetched_at, o.submitted_at "
         "FROM core.lead_members m JOIN core.leads l USING (lead_id) "
-        "JOIN core.enriched_records e USING (record_id) JOIN raw.records r USING (record_id) "
-        "JOIN raw.batches b ON b.batch_id = r.batch_id "
-        "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "
+        "JOIN core.enriched_records e USING (record_id) "
+        "JOIN staging.stg_record_origins o USING (record_id) "
         "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
     return _group_by(rows, "lead_id")
 

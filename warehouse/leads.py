@@ -27,10 +27,8 @@ company when it has a company name at all (its match name may be empty: "Firma G
 _INPUTS = (
     "SELECT e.* REPLACE (coalesce(e.website_domain, CASE WHEN e.email_kind IN "
     "('personal_business', 'role') THEN e.email_registrable_domain END) AS website_domain), "
-    "e.source_kind AS source, "
-    "coalesce(f.submitted_at, r.fetched_at, r.ingested_at)::VARCHAR AS updated_at "
-    "FROM core.enriched_records e JOIN raw.records r USING (record_id) "
-    "LEFT JOIN staging.stg_web_form__submissions f USING (record_id) "
+    "e.source_kind AS source, o.activity_at::VARCHAR AS updated_at "
+    "FROM core.enriched_records e JOIN staging.stg_record_origins o USING (record_id) "
 )
 
 

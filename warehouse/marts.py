@@ -1,7 +1,7 @@
 """SQL behind scoring, the qualified lead lists for sales, the export log and the funnel.
 
 Aggregations run in DuckDB (one summary row per lead, one count per source and stage); the
-stages in `leadpipe/stages/` do the Python part. Bulk writes go column-wise through
+stages in `stages/` do the Python part. Bulk writes go column-wise through
 `Warehouse.insert_columns`.
 """
 
@@ -19,21 +19,13 @@ _SEP = "\x1f"
 
 _LEAD_SUMMARIES = """
 WITH golden AS MATERIALIZED (
-    SELECT lead_id,
-           max(value) FILTER (WHERE field = 'company_name') AS company_name,
-           max(value) FILTER (WHERE field = 'legal_form')   AS legal_form,
-           max(value) FILTER (WHERE field = 'postcode')     AS postcode,
-           max(value) FILTER (WHERE field = 'phone_e164')   AS phone_e164,
-           bool_and(value IS NOT NULL) FILTER (WHERE field IN ('street', 'postcode', 'city'))
-             AND count(*) FILTER (WHERE field IN ('street', 'postcode', 'city')) = 3
-                                                            AS address_complete
-    FROM core.golden_records
-    WHERE field IN ('company_name', 'legal_form', 'postcode', 'phone_e164', 'street', 'city')
-    GROUP BY lead_id
+    SELECT lead_id, company_name, legal_form, postcode, phone_e164,
+           street IS NOT NULL AND postcode IS NOT NULL AND city IS NOT NULL AS address_complete
+    FROM core.golden_leads
 ),
 forms AS (
     SELECT record_id, request_type, submitted_at::DATE AS submitted_on
-    FROM staging.stg_web_form__submissions WHERE submitted_at IS NOT NULL
+    FROM staging.stg_record_origins WHERE submitted_at IS NOT NULL
 ),
 mem AS MATERIALIZED (
     SELECT m.lead_id,
@@ -87,11 +79,6 @@ LEFT JOIN golden cg ON cg.lead_id = l.company_lead_id
 LEFT JOIN mem mm ON mm.lead_id = l.lead_id
 LEFT JOIN mem cm ON cm.lead_id = l.company_lead_id
 """
-
-
-def lead_summaries(wh: Warehouse) -> list[dict[str, Any]]:
-    """One summary row per lead with the raw aggregates (for inspection and tests)."""
-    return wh.dicts(_LEAD_SUMMARIES)
 
 
 _KEY_COLUMNS = ("wz_code", "size_class", "region", "country", "legal_form", "decision_maker",
@@ -223,8 +210,8 @@ def resolve_leads(wh: Warehouse, keys: Sequence[str]) -> dict[str, str]:
     rows = wh.fetchall(
         "SELECT k, coalesce(l.lead_id, g.lead_id) FROM unnest(?) t(k) "
         "LEFT JOIN core.leads l ON l.lead_id = k "
-        "LEFT JOIN core.golden_records g ON g.field = 'email_normalized' "
-        "AND lower(g.value) = lower(trim(k)) AND l.lead_id IS NULL", [list(keys)])
+        "LEFT JOIN core.golden_leads g ON lower(g.email_normalized) = lower(trim(k)) "
+        "AND l.lead_id IS NULL", [list(keys)])
     return {k: lead for k, lead in rows if lead is not None}
 
 
@@ -249,7 +236,7 @@ def stored_explanations(wh: Warehouse, lead_ids: Sequence[str]) -> dict[str, lis
 
 def known_vendors(wh: Warehouse) -> list[str]:
     return [r[0] for r in wh.fetchall(
-        "SELECT DISTINCT vendor FROM raw.batches WHERE vendor IS NOT NULL ORDER BY 1")]
+        "SELECT DISTINCT vendor FROM staging.stg_batches WHERE vendor IS NOT NULL ORDER BY 1")]
 
 
 def qualified_rows(
@@ -296,8 +283,8 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
     """
     return wh.dicts("""
         WITH rec AS (
-            SELECT r.record_id, r.source_kind, coalesce(b.vendor, '') AS vendor
-            FROM raw.records r LEFT JOIN raw.batches b ON b.batch_id = r.batch_id
+            SELECT record_id, source_kind, coalesce(vendor, '') AS vendor
+            FROM staging.stg_record_origins
         ),
         grp AS (
             SELECT source_kind, vendor, record_id FROM rec

@@ -2,7 +2,10 @@
 
 Each file `warehouse/migrations/NNNN_name.sql` is one version. Applied versions are recorded
 in `schema_version`; a migration runs inside a transaction, so a failed one leaves the
-previous version intact.
+previous version intact. Migrations hold only tables (state); views are files built by
+`warehouse.views` after them. A migration is known by its number alone (no checksum), which
+is why the view DDL could leave the files of 0005, 0007, 0008 and 0010: a warehouse that ran
+them keeps its views until the first build replaces them.
 """
 
 from __future__ import annotations

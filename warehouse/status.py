@@ -89,7 +89,7 @@ class BatchRow:
 def batches(wh: Warehouse, limit: int = 20) -> list[BatchRow]:
     return [BatchRow(*row) for row in wh.fetchall(
         "SELECT batch_id, source_kind, file_name, vendor, acquired_on, rows_in, rows_loaded, "
-        "rows_quarantined, rows_skipped, ingested_at FROM raw.batches "
+        "rows_quarantined, rows_skipped, ingested_at FROM staging.stg_batches "
         "ORDER BY ingested_at DESC LIMIT ?",
         [limit],
     )]

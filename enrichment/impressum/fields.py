@@ -208,7 +208,6 @@ STREET = re.compile(
     r"|^(?:Postfach|Postbox|P\.O\. Box|PO Box)\s?\d[\d\s]*$"
     r"|^\d{1,4}\s?[a-zA-Z]?,?\s[A-ZÄÖÜ][\w\s.\-]+$"
 )
-_COPYRIGHT = re.compile(r"©|\(c\)|copyright", re.I)
 
 _STREET_LEAD = frozenset({"am", "an", "auf", "im", "in", "zum", "zur", "unter", "ober", "obere",
                           "oberer", "untere", "unterer", "alte", "alter", "neue", "neuer", "große",

@@ -78,8 +78,8 @@ def user_errors() -> Iterator[None]:
         # Imported only when something went wrong: warehouse.db loads DuckDB and NumPy,
         # which commands that never open the warehouse should not pay for.
         from foundation.config import ConfigError
+        from foundation.outputs import OutputPathRefused
         from ingest.errors import InputFileError
-        from leadpipe.outputs import OutputPathRefused
         from warehouse.db import WarehouseMissing
         from warehouse.lock import WarehouseBusy
 
@@ -119,7 +119,7 @@ def wants_json(flag: bool) -> bool:
 
 
 def print_json(data: Any) -> None:
-    """JSON on stdout; stage reports as their JSON (`leadpipe.stages.reports`)."""
-    from leadpipe.stages.reports import report_json
+    """JSON on stdout; stage reports as their JSON (`stages.reports`)."""
+    from stages.reports import report_json
 
     typer.echo(json.dumps(report_json(data), ensure_ascii=False, indent=2, default=str))

@@ -31,7 +31,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print a person's consent history with its evidence (for a court or the BNetzA)."""
-    from leadpipe.stages.consent import consent_history
+    from stages.consent import consent_history
 
     with user_errors():
         history = consent_history(settings_for(db), identifier)
@@ -67,7 +67,7 @@ def import_events(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Import unsubscribes, bounces, do-not-call notes and objections (see docs/compliance.md)."""
-    from leadpipe.stages.consent import import_external_events
+    from stages.consent import import_external_events
 
     with user_errors():
         report = import_external_events(settings_for(db), path)

@@ -25,7 +25,7 @@ def crawl(
     """Crawl company websites (Impressum, contact pages) and load what they say."""
     from leadpipe.cli.progress import terminal_progress
     from leadpipe.cli.summary import print_crawl, show_stage
-    from leadpipe.stages.crawl import crawl_and_load
+    from stages.crawl import crawl_and_load
 
     with user_errors():
         result = crawl_and_load(settings_for(db), targets or None, max_targets,

@@ -27,7 +27,7 @@ def decide(
     """
     from leadpipe.cli.progress import terminal_progress
     from leadpipe.cli.summary import print_decide, show_stage
-    from leadpipe.stages.decide import decide_all
+    from stages.decide import decide_all
 
     day = parse_day(as_of, "--as-of") if as_of else None
     with user_errors():

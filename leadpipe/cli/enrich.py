@@ -20,7 +20,7 @@ def enrich(
     """Enrich every record not enriched yet (or enriched under an older configuration)."""
     from leadpipe.cli.progress import terminal_progress
     from leadpipe.cli.summary import print_enrich, show_stage
-    from leadpipe.stages.enrich import enrich_new
+    from stages.enrich import enrich_new
 
     with user_errors():
         result = enrich_new(settings_for(db), terminal_progress(as_json))

@@ -30,7 +30,7 @@ from leadpipe.cli.common import (
 )
 
 
-def _load(target: str, allow_private: bool) -> tuple[str, str | None]:
+def _load(target: str, allow_private: bool, config_dir: Path) -> tuple[str, str | None]:
     """(html, url) for a saved file or a URL; URLs go through spiders.fetch and its SSRF guard."""
     if re.match(r"^https?://", target, re.I):
         try:
@@ -40,7 +40,7 @@ def _load(target: str, allow_private: bool) -> tuple[str, str | None]:
                               "available; save the page and pass the file instead.")
             raise typer.Exit(2) from exc
         try:
-            page = fetch_html(target, allow_private=allow_private)
+            page = fetch_html(target, allow_private=allow_private, config_dir=config_dir)
         except Exception as exc:  # a refused or failed fetch is a user-facing message
             err_console.print(f"[red]error:[/red] could not fetch {plain(target)}: {plain(exc)}")
             raise typer.Exit(2) from exc
@@ -92,20 +92,24 @@ def extract(
     or a folder print JSON lines, one per page in order, each with its `source`; a page that
     cannot be read is reported on stderr and the others go on (exit status 1 at the end).
     """
+    from enrichment.config import use_config_dir
     from enrichment.impressum import extract_impressum
+    from foundation.settings import load_settings
 
+    config_dir = load_settings().config_dir
+    use_config_dir(config_dir)
     pages = _pages(targets)
     if not pages:
         raise user_failure(f"{' '.join(targets)}: no saved pages (.html, .htm) found")
     if len(pages) == 1:
-        html, page_url = _load(pages[0], allow_private)
+        html, page_url = _load(pages[0], allow_private, config_dir)
         result = extract_impressum(html, url=url or page_url, explain=explain)
         _show(pages[0], result, as_json, explain)
         return
     failed = 0
     for page in pages:
         try:
-            html, page_url = _load(page, allow_private)
+            html, page_url = _load(page, allow_private, config_dir)
         except typer.Exit:
             failed += 1
             continue

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from foundation.vocabulary import Grade
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -27,14 +28,14 @@ def funnel(
     as_json: Annotated[bool, typer.Option("--json", help="Print the funnel as JSON.")] = False,
     chart: Annotated[Path | None, typer.Option(
         help="Also write a chart: .png, .svg or .html.", dir_okay=False)] = None,
-    min_grade: Annotated[Literal["A", "B", "C", "D"], typer.Option(
+    min_grade: Annotated[Grade, typer.Option(
         help="Lowest grade that counts as qualified.")] = "B",
     db: DbOption = None,
 ) -> None:
     """Counts and rates per source, top to bottom: records → leads → enriched → per channel
     allowed → qualified → exported; won or lost → won."""
-    from leadpipe.stages.funnel import compute_funnel, write_chart
     from scoring.funnel import funnel_notes
+    from stages.funnel import compute_funnel, write_chart
 
     if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".html"):
         err_console.print(f"error: --chart must end in .png, .svg or .html, got {chart.name}",

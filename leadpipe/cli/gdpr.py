@@ -33,7 +33,7 @@ def _request_errors() -> Iterator[None]:
 @app.command("access")
 def access(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
     """Print everything held on the person as JSON (Art. 15)."""
-    from leadpipe.stages import gdpr
+    from stages import gdpr
 
     with _request_errors():
         print_json(gdpr.access(settings_for(db), identifier, name))
@@ -55,7 +55,7 @@ def erase(
     first: it lists every record found (and how), and records with the same name and nothing
     else in common, which are erased only when named with --include.
     """
-    from leadpipe.stages import gdpr
+    from stages import gdpr
 
     with _request_errors():
         ids = [p.strip() for p in (include or "").split(",") if p.strip()]
@@ -66,7 +66,7 @@ def erase(
 @app.command("object")
 def object_(identifier: Identifier, name: Name = None, db: DbOption = None) -> None:
     """Record an objection to direct marketing: every channel blocked at once (Art. 21)."""
-    from leadpipe.stages import gdpr
+    from stages import gdpr
 
     with _request_errors():
         print_json(gdpr.object_to_marketing(settings_for(db), identifier, name))

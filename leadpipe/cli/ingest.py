@@ -24,7 +24,7 @@ from leadpipe.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from leadpipe.stages.ingest import RejectedFile, UndoReport
+    from stages.ingest import RejectedFile, UndoReport
     from warehouse.load_lists import BatchReport
     from warehouse.undo import BatchListing
 
@@ -35,7 +35,7 @@ app = typer.Typer(help="Load purchased lists and web-form exports into the wareh
 def _show(outcome: BatchReport | RejectedFile, as_json: bool, db: Path | None) -> None:
     """The file's counts and the next step; a rejected file is an error with its fix."""
     from leadpipe.cli.summary import print_ingest, print_next
-    from leadpipe.stages.ingest import RejectedFile
+    from stages.ingest import RejectedFile
 
     if isinstance(outcome, RejectedFile):
         err_console.print(f"[red]error:[/red] {plain(outcome.problem)}", highlight=False)
@@ -85,8 +85,8 @@ def ingest_list(
         _preview(path, mapping, write_mapping, vendor, db, as_json)
         return
     from leadpipe.cli.progress import terminal_progress
-    from leadpipe.leftovers import sweep
-    from leadpipe.stages.ingest import ListOptions, ingest_list_file, load_or_reject
+    from stages.ingest import ListOptions, ingest_list_file, load_or_reject
+    from stages.leftovers import sweep
 
     options = ListOptions(
         vendor=vendor, acquired_on=_date(acquired_on, "--acquired-on"), mapping_file=mapping,
@@ -105,7 +105,7 @@ def ingest_list(
 def _preview(path: Path, mapping: Path | None, write_to: Path | None, vendor: str | None,
              db: Path | None, as_json: bool) -> None:
     from leadpipe.cli.preview import print_preview
-    from leadpipe.stages.preview import preview_list
+    from stages.preview import preview_list
 
     if write_to is not None and write_to.exists():
         err_console.print(f"[red]error:[/red] {plain(str(write_to))} exists; choose another "
@@ -133,7 +133,7 @@ def ingest_forms(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Load web-form submissions and their consent evidence."""
-    from leadpipe.stages.ingest import ingest_form_file, load_or_reject
+    from stages.ingest import ingest_form_file, load_or_reject
 
     settings = settings_for(db)
     with user_errors():
@@ -148,7 +148,7 @@ def batches(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Purchased-list batches, loaded and undone: the ids `leadpipe ingest undo` takes."""
-    from leadpipe.stages.ingest import list_batches
+    from stages.ingest import list_batches
 
     with user_errors():
         listing = list_batches(settings_for(db))
@@ -203,7 +203,7 @@ def undo(
     lead memberships and match pairs, and the leads made only of its records. Never removes
     suppressions, objections, erasures, consent events, GDPR requests or the export log.
     """
-    from leadpipe.stages.ingest import undo_list_batch
+    from stages.ingest import undo_list_batch
     from warehouse.undo import UnknownBatch
 
     with user_errors():

@@ -73,6 +73,10 @@ def _run(kind: str, build: Callable[[str], dict[str, Any]], value: str | None,
          file: str | None, as_json: bool) -> None:
     """One value as a table or JSON object; a file of values as JSON lines, one per line, in
     one process (the start-up is paid once, not per value)."""
+    from enrichment.config import use_config_dir
+    from foundation.settings import load_settings
+
+    use_config_dir(load_settings().config_dir)
     with user_errors():
         if (value is None) == (file is None):
             raise user_failure(f"give one VALUE or --file FILE, e.g. leadpipe inspect {kind} "

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from foundation.vocabulary import Channel, Grade
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -27,12 +28,12 @@ app = typer.Typer(help="Qualified lead lists for sales.", no_args_is_help=True)
 
 @app.command("export")
 def export(
-    channel: Annotated[Literal["phone", "email", "post", "sms", "fax"], typer.Option(
+    channel: Annotated[Channel, typer.Option(
         help="The channel sales will use; only leads allowed on it are listed.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.", dir_okay=False)],
     output_format: Annotated[Literal["csv", "xlsx", "json"], typer.Option(
         "--format", help="csv, xlsx or json.")] = "csv",
-    min_grade: Annotated[Literal["A", "B", "C", "D"], typer.Option(
+    min_grade: Annotated[Grade, typer.Option(
         help="Lowest grade to include.")] = "B",
     region: Annotated[str | None, typer.Option(
         help="Postcode prefixes, comma-separated (e.g. 80,81).")] = None,
@@ -54,8 +55,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the qualified leads for one channel, best first, and log the export."""
-    from leadpipe.stages.export import BadExportRequest, ExportRequest, export_leads, split_list
     from scoring.export_files import ExportPathExists
+    from stages.export import BadExportRequest, ExportRequest, export_leads, split_list
 
     first_seen = parse_day(since, "--since") if since else None
     with user_errors():

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from foundation.vocabulary import EntityLevel
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 review_app = typer.Typer(help="Review uncertain matches: export them side by side, import "
                               "the decisions.", no_args_is_help=True)
 
-Level = Literal["company", "contact", "consumer"]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 
@@ -39,7 +39,7 @@ def match(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Match enriched records into companies, contacts and consumers now."""
     from leadpipe.cli.progress import terminal_progress
     from leadpipe.cli.summary import print_match, show_stage
-    from leadpipe.stages.match import match_all
+    from stages.match import match_all
 
     with user_errors():
         result = match_all(settings_for(db), terminal_progress(as_json))
@@ -49,7 +49,7 @@ def match(db: DbOption = None, as_json: JsonFlag = False) -> None:
 @review_app.command("export")
 def review_export(
     out: Annotated[Path, typer.Option("--out", help="CSV or XLSX file to write.")],
-    level: Annotated[Level | None, typer.Option(help="Only this entity level.")] = None,
+    level: Annotated[EntityLevel | None, typer.Option(help="Only this entity level.")] = None,
     force: Force = False,
     db: DbOption = None,
 ) -> None:
@@ -57,8 +57,8 @@ def review_export(
 
     Fill the `decision` column with `merge` or `split` and load it with `review import`.
     """
-    from leadpipe.stages import review as review_stage
     from scoring.export_files import ExportPathExists
+    from stages import review as review_stage
 
     fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
     with user_errors():
@@ -78,7 +78,7 @@ def review_import(
     as_json: JsonFlag = False,
 ) -> None:
     """Apply merge/split decisions; they are kept and respected by every later run."""
-    from leadpipe.stages import review as review_stage
+    from stages import review as review_stage
 
     with user_errors():
         counts = review_stage.import_review(settings_for(db), path, by or getpass.getuser())
@@ -91,13 +91,13 @@ def review_import(
 def explain_match(
     left: Annotated[str, typer.Argument(help="Record id A (see core.lead_members).")],
     right: Annotated[str, typer.Argument(help="Record id B.")],
-    level: Annotated[Level | None, typer.Option(help="Entity level (default: found).")]
+    level: Annotated[EntityLevel | None, typer.Option(help="Entity level (default: found).")]
     = None,
     db: DbOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Each field's similarity and its contribution to the match score of two records."""
-    from leadpipe.stages import review as review_stage
+    from stages import review as review_stage
 
     with user_errors():
         result = review_stage.explain(settings_for(db), left, right, level)
@@ -129,8 +129,8 @@ def dedupe_file(
     as_json: JsonFlag = False,
 ) -> None:
     """Check a list before importing it: every row with its cluster_id and match_score."""
-    from leadpipe.stages import review as review_stage
     from scoring.export_files import ExportPathExists
+    from stages import review as review_stage
 
     with user_errors():
         try:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from foundation.vocabulary import Channel
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -25,7 +26,6 @@ robinson_app = typer.Typer(help="Robinson lists (DDV, I.D.I.): import per channe
 art14_app = typer.Typer(help="GDPR Art. 14 notices for purchased and crawled data.",
                         no_args_is_help=True)
 
-Channel = Literal["email", "phone", "post", "sms", "fax"]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -43,7 +43,7 @@ def robinson_import(
     as_json: JsonFlag = False,
 ) -> None:
     """Import one version of a Robinson list; leads are checked against it nightly."""
-    from leadpipe.stages.notices import import_robinson
+    from stages.notices import import_robinson
 
     with user_errors():
         result = import_robinson(settings_for(db), path, list_name=list_name, channel=channel,
@@ -71,7 +71,7 @@ def art14_mark_sent(
     as_json: JsonFlag = False,
 ) -> None:
     """Record that a mailing carried the Art. 14 information to these records."""
-    from leadpipe.stages.notices import mark_art14_sent
+    from stages.notices import mark_art14_sent
 
     day = parse_day(sent_on, "--sent-on") if sent_on else date.today()
     with user_errors():
@@ -92,7 +92,7 @@ def art14_overdue_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Purchased and crawled records whose Art. 14 deadline passed without a notice."""
-    from leadpipe.stages.notices import art14_overdue
+    from stages.notices import art14_overdue
 
     day = parse_day(as_of, "--as-of") if as_of else date.today()
     with user_errors():

@@ -11,7 +11,7 @@ from leadpipe.cli.common import plain
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from leadpipe.stages.preview import ListPreview
+    from stages.preview import ListPreview
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 

@@ -1,4 +1,4 @@
-"""Progress bars on the terminal for long stages (`leadpipe.progress.Progress`).
+"""Progress bars on the terminal for long stages (`foundation.progress.Progress`).
 
 Bars go to stderr and only when it is a terminal, so pipes, files and `--json` output stay
 clean; elsewhere the stages run silently.
@@ -20,9 +20,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from foundation.progress import SILENT
+from foundation.progress import Progress as ProgressProtocol
 from leadpipe.cli.common import err_console, plain
-from leadpipe.progress import SILENT
-from leadpipe.progress import Progress as ProgressProtocol
 
 
 class _Count(ProgressColumn):

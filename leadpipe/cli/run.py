@@ -11,7 +11,7 @@ import typer
 from leadpipe.cli.common import DbOption, console, err_console, plain, print_json, wants_json
 
 if TYPE_CHECKING:
-    from leadpipe.stages.nightly import NightlyReport
+    from stages.nightly import NightlyReport
 
 app = typer.Typer(help="Run Prefect flows locally (a temporary Prefect server starts when "
                        "PREFECT_API_URL is not set).", no_args_is_help=True)
@@ -24,7 +24,7 @@ def run_nightly_flow(inbox: Path, db: Path | None, *, crawl: bool = True,
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.nightly import nightly  # imported here: loading Prefect takes seconds
     from foundation.children import start_temporary_prefect_server
-    from leadpipe.stages.nightly import NightlyReport
+    from stages.nightly import NightlyReport
 
     start_temporary_prefect_server()  # so that it dies with this process, also on kill -9
     state = nightly(inbox=str(inbox), db=str(db) if db else "", crawl=crawl,

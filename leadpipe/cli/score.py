@@ -36,7 +36,7 @@ def score(
     if train is None:
         _score(day, db, as_json)
         return
-    from leadpipe.stages.score import train_from_outcomes
+    from stages.score import train_from_outcomes
 
     with user_errors():
         result = train_from_outcomes(settings_for(db), train, by)
@@ -61,7 +61,7 @@ def score(
 def _score(day: date | None, db: Path | None, as_json: bool) -> None:
     from leadpipe.cli.progress import terminal_progress
     from leadpipe.cli.summary import print_score, show_stage
-    from leadpipe.stages.score import score_all
+    from stages.score import score_all
 
     with user_errors():
         result = score_all(settings_for(db), day, terminal_progress(as_json))

@@ -22,13 +22,13 @@ from leadpipe.cli.common import plain
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from leadpipe.stages.crawl import CrawlResult
-    from leadpipe.stages.decide import DecideResult
-    from leadpipe.stages.enrich import EnrichResult
-    from leadpipe.stages.ingest import RejectedFile
-    from leadpipe.stages.match import MatchResult
-    from leadpipe.stages.nightly import NightlyReport
-    from leadpipe.stages.score import ScoreResult
+    from stages.crawl import CrawlResult
+    from stages.decide import DecideResult
+    from stages.enrich import EnrichResult
+    from stages.ingest import RejectedFile
+    from stages.match import MatchResult
+    from stages.nightly import NightlyReport
+    from stages.score import ScoreResult
     from warehouse.load_lists import BatchReport
 
 R = TypeVar("R")
@@ -65,7 +65,7 @@ def show_stage(stage: str, result: R, printer: Callable[[R, Console], None], as_
 
 
 def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Console) -> None:
-    from leadpipe.stages.ingest import RejectedFile
+    from stages.ingest import RejectedFile
     from warehouse.load_lists import BatchReport
 
     read = [o for o in outcomes if isinstance(o, BatchReport)]
@@ -99,6 +99,8 @@ def print_ingest(outcomes: Sequence[BatchReport | RejectedFile], console: Consol
 
 
 def print_crawl(result: CrawlResult, console: Console) -> None:
+    from foundation.settings import load_settings
+    from spiders.config import skip_reasons
     from spiders.skip_reasons import describe_skipped
 
     if not result.targets:
@@ -107,7 +109,8 @@ def print_crawl(result: CrawlResult, console: Console) -> None:
     loaded = f"; {result.batch.loaded:,} with company data loaded" if result.batch else ""
     console.print(f"Crawl: {result.targets:,} site(s), {result.pages:,} page(s){loaded}.",
                   highlight=False)
-    for line in describe_skipped(result.skipped):
+    for line in describe_skipped(result.skipped,
+                                 skip_reasons(load_settings().config_dir).value):
         console.print(f"  not fetched: {plain(line)}", highlight=False)
 
 
@@ -149,8 +152,8 @@ def print_score(result: ScoreResult, console: Console) -> None:
 
 def print_nightly(report: NightlyReport, console: Console) -> None:
     """One section per stage that ran; rejected files and a stop first and in red."""
-    from leadpipe.stages.consent import EventImportReport
-    from leadpipe.stages.ingest import RejectedFile
+    from stages.consent import EventImportReport
+    from stages.ingest import RejectedFile
 
     for note in report.notes:
         console.print(plain(note), highlight=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from foundation.vocabulary import ENTITY_LEVELS
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -54,7 +55,7 @@ def run_counts(run: RunRow) -> str:
     counts = run.counts
     if run.flow == "match":
         return ", ".join(f"{counts[level]['leads']:,} {level}" for level in
-                         ("company", "contact", "consumer") if level in counts) + " leads"
+                         ENTITY_LEVELS if level in counts) + " leads"
     key, words = RUN_WORDS.get(run.flow, ("", ""))
     return f"{counts[key]:,} {words}" if isinstance(counts.get(key), int) else ""
 
@@ -70,7 +71,7 @@ def status(
     as_json: JsonFlag = False,
 ) -> None:
     """The warehouse at a glance: leads, recent runs with their counts, what needs a person."""
-    from leadpipe.stages.status import warehouse_status
+    from stages.status import warehouse_status
 
     with user_errors():
         state = warehouse_status(settings_for(db), runs=20 if verbose else 8,

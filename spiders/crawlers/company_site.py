@@ -21,7 +21,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -34,7 +34,7 @@ from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from enrichment.domains import registrable_domain
-from spiders.config import page_patterns
+from spiders.config import PagePatterns, config_dir_setting, page_patterns
 from spiders.items import CompanyPage, CrawlOutcome, SiteCrawl, SkipRecord
 from spiders.middlewares import SkipRequest, policy_from_settings
 from spiders.safety import Policy, Resolver, UnsafeTarget, check_url, resolve_host
@@ -179,8 +179,11 @@ class CompanySiteSpider(scrapy.Spider):
         if targets:
             lines += targets.split(",")
         self.targets = [t.strip() for t in lines if t.strip() and not t.strip().startswith("#")]
-        self.patterns = page_patterns().value
         self.sites: dict[str, SiteState] = {}
+
+    @cached_property
+    def patterns(self) -> PagePatterns:
+        return page_patterns(config_dir_setting(self.settings.get("LEADPIPE_CONFIG_DIR"))).value
 
     @property
     def max_pages(self) -> int:

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.export import ExportRequest, export_leads
-from leadpipe.stages.score import score_all
 from scoring.funnel import build_funnel
+from stages.export import ExportRequest, export_leads
+from stages.score import score_all
 from tests.scoring.test_stage_data import build
 from warehouse.db import open_warehouse
 

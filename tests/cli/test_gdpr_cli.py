@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.decide import decide_all
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.match import match_all
-from leadpipe.stages.score import score_all
+from stages.decide import decide_all
+from stages.enrich import enrich_new
+from stages.match import match_all
+from stages.score import score_all
 
 runner = CliRunner()
 

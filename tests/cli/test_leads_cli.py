@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.score import score_all
+from stages.score import score_all
 from tests.scoring.test_stage_data import build
 from warehouse.db import open_warehouse
 
@@ -188,14 +188,14 @@ def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
     from flows.export import export_leads_flow
 
     properties = parameter_schema(export_leads_flow.fn).model_dump()["properties"]
-    assert properties["channel"]["enum"] == ["phone", "email", "post", "sms", "fax"]
+    assert properties["channel"]["enum"] == ["email", "phone", "post", "sms", "fax"]
     assert properties["format"]["enum"] == ["csv", "xlsx", "json"]
     assert properties["min_grade"]["enum"] == ["A", "B", "C", "D"]
 
 
 def test_an_export_that_cannot_be_logged_leaves_no_file(scored: Settings, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from leadpipe.stages import export as export_stage
+    from stages import export as export_stage
 
     def broken_log(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")

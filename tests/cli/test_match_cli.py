@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.ingest import ListOptions, ingest_list_file
-from leadpipe.stages.match import match_all
+from stages.enrich import enrich_new
+from stages.ingest import ListOptions, ingest_list_file
+from stages.match import match_all
 from warehouse.db import open_warehouse
 
 runner = CliRunner()

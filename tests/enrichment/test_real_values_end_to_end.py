@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.enrich import enrich_new
 from scoring.export_files import ExportFormat, write_rows
+from stages.enrich import enrich_new
 from warehouse.db import open_warehouse
 
 runner = CliRunner()

@@ -18,8 +18,8 @@ from flows.nightly import nightly
 from flows.outcomes import NeedsAttention
 from foundation.config import ConfigError
 from foundation.settings import Settings
-from leadpipe.stages.ingest import RejectedFile
-from leadpipe.stages.nightly import NightlyReport
+from stages.ingest import RejectedFile
+from stages.nightly import NightlyReport
 from tests.flows.inbox import LIST_CSV, make_inbox
 from tests.smtp_sink import Smtp
 from warehouse.db import open_warehouse

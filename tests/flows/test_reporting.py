@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flows.reporting import nightly_markdown
 from foundation.settings import Settings
-from leadpipe.stages.decide import DecideResult
-from leadpipe.stages.ingest import RejectedFile
-from leadpipe.stages.nightly import NightlyReport, QuarantineCount
+from stages.decide import DecideResult
+from stages.ingest import RejectedFile
+from stages.nightly import NightlyReport, QuarantineCount
 from warehouse.load_lists import BatchReport
 
 

@@ -350,7 +350,7 @@ def test_killed_replace_leaves_the_old_batch(
     mapping = _mapping(tmp_path, "m.yaml", "Position")
     code = textwrap.dedent(f"""
         import pathlib, sys, time
-        import leadpipe.stages.ingest as stage
+        import stages.ingest as stage
         real = stage.load_purchased_list
         def slow(wh, **kw):
             report = real(wh, **kw)

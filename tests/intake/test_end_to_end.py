@@ -11,12 +11,12 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from leadpipe.stages.consent import import_external_events
-from leadpipe.stages.decide import decide_all
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.ingest import ingest_form_file
-from leadpipe.stages.intake import hand_off
-from leadpipe.stages.match import match_all
+from stages.consent import import_external_events
+from stages.decide import decide_all
+from stages.enrich import enrich_new
+from stages.ingest import ingest_form_file
+from stages.intake import hand_off
+from stages.match import match_all
 from tests.intake.conftest import PERSON, Service, Smtp, mail_link
 from warehouse.db import open_warehouse
 

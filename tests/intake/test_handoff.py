@@ -14,7 +14,7 @@ from intake.config import load_intake_config
 from intake.handoff import erase_submissions, export_pending, purge_unconfirmed
 from intake.store import NewSubmission, Store
 from intake.submit import Visitor, build_record
-from leadpipe.stages.ingest import ingest_form_file
+from stages.ingest import ingest_form_file
 from warehouse.db import open_warehouse
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

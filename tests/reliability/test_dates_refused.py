@@ -16,7 +16,7 @@ from flows.ingest import ingest_list_task
 from foundation.settings import Settings
 from ingest.dates import day_or_none, refuse_list_dates
 from leadpipe.cli.main import app
-from leadpipe.stages.ingest import ListOptions, RejectedFile, load_inbox_list
+from stages.ingest import ListOptions, RejectedFile, load_inbox_list
 from tests.flows.inbox import LIST_CSV
 from warehouse.db import open_warehouse
 

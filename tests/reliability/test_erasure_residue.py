@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.decide import decide_all
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.match import match_all
-from leadpipe.stages.score import score_all
+from stages.decide import decide_all
+from stages.enrich import enrich_new
+from stages.match import match_all
+from stages.score import score_all
 from warehouse.db import open_warehouse
 from warehouse.load_crawl import load_crawl
 
@@ -178,7 +178,7 @@ def test_an_old_form_export_does_not_bring_the_erased_person_back(world: Setting
 
 
 def test_an_interrupted_rewrite_is_finished_by_the_next_nightly_step(world: Settings) -> None:
-    from leadpipe.stages.gdpr import finish_pending_erasure
+    from stages.gdpr import finish_pending_erasure
     from warehouse.compact import is_pending, mark_pending
 
     mark_pending(world.db_path)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from foundation.outputs import OutputPathRefused, check_output, export_file
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.outputs import OutputPathRefused, check_output, export_file
-from leadpipe.stages.score import score_all
+from stages.score import score_all
 from tests.scoring.test_stage_data import build
 
 runner = CliRunner()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from foundation.settings import Settings
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
-from leadpipe.stages.ingest import ingest_form_file
+from stages.ingest import ingest_form_file
 from warehouse.db import open_warehouse
 
 GOOD = {"submission_id": "ok-1", "form_id": "demo", "submitted_at": "2026-11-20T10:00:00Z",

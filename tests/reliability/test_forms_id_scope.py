@@ -9,7 +9,7 @@ from pathlib import Path
 
 from foundation.settings import Settings
 from ingest.forms import export_source
-from leadpipe.stages.ingest import ingest_form_file
+from stages.ingest import ingest_form_file
 from warehouse.db import open_warehouse
 
 

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 from foundation.settings import Settings
 from ingest.prepare import prepare_list
 from leadpipe.cli.main import app
-from leadpipe.stages import ingest as ingest_stage
-from leadpipe.stages.ingest import ListOptions, RejectedFile, ingest_list_file, load_or_reject
+from stages import ingest as ingest_stage
+from stages.ingest import ListOptions, RejectedFile, ingest_list_file, load_or_reject
 from warehouse.db import open_warehouse
 from warehouse.load_lists import BatchReport
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from foundation.settings import Settings
-from leadpipe.stages.decide import decide_all
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.match import match_all
-from leadpipe.stages.score import score_all
+from stages.decide import decide_all
+from stages.enrich import enrich_new
+from stages.match import match_all
+from stages.score import score_all
 from tests.cli.test_gdpr_cli import FORM, _load, _run
 from warehouse.db import open_warehouse
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from foundation.settings import Settings
 from leadpipe.cli.main import app
-from leadpipe.stages.score import score_all
+from stages.score import score_all
 from tests.scoring.test_stage_data import build
 from warehouse.db import open_warehouse
 

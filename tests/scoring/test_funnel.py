@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from foundation.vocabulary import CHANNELS
 from scoring.funnel import (
-    CHANNELS,
     MULTIPLIER_NOTE,
     FunnelSource,
     build_funnel,

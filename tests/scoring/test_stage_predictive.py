@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from foundation.settings import Settings
-from leadpipe.stages.score import score_all, train_from_outcomes
+from stages.score import score_all, train_from_outcomes
 from warehouse.db import open_warehouse
 
 AS_OF = date(2026, 11, 20)

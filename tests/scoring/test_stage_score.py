@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from foundation.settings import Settings
-from leadpipe.stages.score import score_all, score_pending
 from scoring.features import lead_features
+from stages.score import score_all, score_pending
 from tests.scoring.test_stage_data import build
 from warehouse.db import open_warehouse
 from warehouse.marts import stage_features

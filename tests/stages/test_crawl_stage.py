@@ -9,7 +9,7 @@ import pytest
 
 from foundation.settings import Settings
 from leadpipe.demo.site_server import DemoSites
-from leadpipe.stages.crawl import crawl_and_load
+from stages.crawl import crawl_and_load
 from warehouse.db import open_warehouse
 
 IMPRESSUM = """<html><body><h1>Impressum</h1>

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from foundation.settings import Settings
-from leadpipe.stages.decide import decide_all
-from leadpipe.stages.enrich import enrich_new
-from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
-from leadpipe.stages.match import match_all
+from stages.decide import decide_all
+from stages.enrich import enrich_new
+from stages.ingest import ListOptions, ingest_form_file, ingest_list_file
+from stages.match import match_all
 from warehouse.db import open_warehouse
 
 LIST = (

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import flows
-import leadpipe.stages
-from leadpipe.stages import (
+import stages
+from stages import (
     consent,
     crawl,
     decide,
@@ -32,7 +32,7 @@ from leadpipe.stages import (
     score,
     status,
 )
-from leadpipe.stages.reports import report_json
+from stages.reports import report_json
 
 STAGES: list[Callable[..., Any]] = [
     intake.hand_off, ingest.ingest_list_file, ingest.ingest_form_file, ingest.load_inbox_list,
@@ -67,7 +67,7 @@ def test_each_stage_returns_a_frozen_dataclass(stage: Callable[..., Any]) -> Non
 
 def _functions() -> Iterator[tuple[str, Callable[..., Any]]]:
     """Public functions of the stage modules, and the functions behind the flows' tasks."""
-    for package in (leadpipe.stages, flows):
+    for package in (stages, flows):
         for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
             module = importlib.import_module(info.name)
             for name, value in vars(module).items():

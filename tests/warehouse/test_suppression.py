@@ -8,7 +8,7 @@ from pathlib import Path
 
 from compliance.suppression import entry_hashes
 from foundation.settings import Settings, suppression_secret
-from leadpipe.stages.ingest import ListOptions, ingest_form_file, ingest_list_file
+from stages.ingest import ListOptions, ingest_form_file, ingest_list_file
 from tests.flows.inbox import FORM
 from warehouse.db import open_warehouse
 from warehouse.suppression import add_entries

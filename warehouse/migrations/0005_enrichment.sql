@@ -74,17 +74,3 @@ CREATE TABLE core.domain_checks (
     reason      VARCHAR NOT NULL,
     checked_at  DOUBLE NOT NULL     -- Unix time of the lookup
 );
-
--- Every input record with the canonical fields, whatever its source.
-CREATE VIEW staging.stg_lead_records AS
-SELECT 'purchased_list' AS source_kind, record_id, batch_id, company, salutation, title,
-       first_name, last_name, full_name, position, street, house_number, street_full, postcode,
-       city, country, phone, mobile, fax, email, website, industry, wz_code, employees,
-       revenue, register, vat_id, NULL::TIMESTAMPTZ AS submitted_at, NULL AS request_type
-FROM staging.stg_purchased_list__records
-UNION ALL
-SELECT 'web_form', record_id, batch_id, company, salutation, title, first_name, last_name,
-       full_name, position, street, house_number, street_full, postcode, city, country, phone,
-       mobile, fax, email, website, industry, wz_code, employees, revenue, register, vat_id,
-       submitted_at, request_type
-FROM staging.stg_web_form__submissions;

@@ -18,7 +18,7 @@ from ingest.errors import InputFileError
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import append_events, events_for_subject, ledger_events
 from warehouse.quarantine import is_noted, note_problems
-from warehouse.raw_records import record_of_submission
+from warehouse.record_origins import record_of_submission
 from warehouse.runs import run_job
 from warehouse.suppression import add_entries
 

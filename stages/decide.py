@@ -18,8 +18,8 @@ from compliance.case import case_from_dict
 from compliance.engine import evaluate
 from compliance.facts import build_case
 from compliance.thresholds import load_eligibility_config
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
-from leadpipe.progress import SILENT, Progress
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.decisions import (
     current_hashes,

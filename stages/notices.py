@@ -19,7 +19,7 @@ from ingest.errors import InputFileError
 from warehouse.art14_notices import records_of_subject, records_without_notice
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import append_events
-from warehouse.raw_records import is_record
+from warehouse.record_origins import is_record
 from warehouse.robinson import import_list
 from warehouse.runs import run_job
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
-from leadpipe.leftovers import crawl_output
-from leadpipe.progress import SILENT, Progress
 from spiders.config import crawl_config
 from spiders.run import read_records, run_crawl, select_targets
+from stages.leftovers import crawl_output
 from warehouse.db import open_warehouse
 from warehouse.load_crawl import crawl_candidates, crawled_at, load_crawl
 from warehouse.load_lists import BatchReport
@@ -26,7 +26,8 @@ def choose_targets(settings: Settings) -> list[str]:
     """Registrable domains of leads not crawled within the configured number of days."""
     days = crawl_config(settings.config_dir).value.recrawl_after_days
     with open_warehouse(settings, write=False) as wh:
-        return select_targets(crawl_candidates(wh), crawled_at(wh), datetime.now(UTC), days)
+        return select_targets(crawl_candidates(wh), crawled_at(wh), datetime.now(UTC), days,
+                              settings.config_dir)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
     overrides = ({"LEADPIPE_PRIVATE_ALLOWLIST": list(settings.crawl_allowlist)}
                  if settings.crawl_allowlist else None)
     with progress.track("crawl", total=len(chosen), unit="sites") as step:
-        report = run_crawl(chosen, out, overrides=overrides, on_site_done=step.advance)
+        report = run_crawl(chosen, out, config_dir=settings.config_dir, overrides=overrides,
+                           on_site_done=step.advance)
     records = read_records(Path(out))
     with open_warehouse(settings, write=True, purpose="crawl load", publish=True,
                         create=True) as wh:

@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
 from ingest.errors import InputFileError
-from leadpipe.progress import SILENT, Progress
 from scoring.config import ScoringConfig, load_scoring_config
 from scoring.features import lead_features
 from scoring.predictive import LearnedModel, NotEnoughOutcomes, combined_total, predict, train

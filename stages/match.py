@@ -13,8 +13,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
-from leadpipe.progress import SILENT, Progress
+from foundation.vocabulary import ENTITY_LEVELS
 from matching.cluster import assign_entity_ids
 from matching.engine import dedupe, match_incremental
 from matching.golden import golden_records
@@ -24,8 +25,6 @@ from warehouse import leads as store
 from warehouse.contact_companies import link_contacts_to_companies
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.runs import run_job
-
-LEVELS = ("company", "contact", "consumer")
 
 
 def _new_lead_id(entity_type: str) -> Any:
@@ -98,8 +97,8 @@ def match_pending(wh: Warehouse, settings: Settings,
                   progress: Progress = SILENT) -> MatchResult:
     """All levels, inside the caller's transaction."""
     levels: dict[str, LevelResult] = {}
-    with progress.track("match", total=len(LEVELS), unit="levels") as step:
-        for level in LEVELS:
+    with progress.track("match", total=len(ENTITY_LEVELS), unit="levels") as step:
+        for level in ENTITY_LEVELS:
             levels[level] = match_level(wh, settings, level)
             step.advance()
     return MatchResult(**levels, contacts_linked=link_contacts_to_companies(wh))

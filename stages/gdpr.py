@@ -20,8 +20,8 @@ from foundation.settings import Settings, suppression_secret
 from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
-from leadpipe.stages.consent import Subject
 from scoring.export_files import remove_rows
+from stages.consent import Subject
 from warehouse.compact import CompactResult, is_pending, mark_pending
 from warehouse.db import compact_warehouse, open_warehouse
 from warehouse.ledger import append_events, ledger_events

@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from enrichment.config import enrichment_version
+from enrichment.config import enrichment_version, use_config_dir
 from enrichment.dns import DomainChecker
 from enrichment.record import enrich_many
+from foundation.progress import SILENT, Progress, counted
 from foundation.settings import Settings
-from leadpipe.progress import SILENT, Progress, counted
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.enriched import WarehouseDomainCache, forget, records_to_enrich, store
 from warehouse.runs import run_job
@@ -31,6 +31,7 @@ class EnrichResult:
 def enrich_pending(wh: Warehouse, settings: Settings,
                    progress: Progress = SILENT) -> EnrichResult:
     """Enrich what is new or changed inside the caller's transaction; return counts."""
+    use_config_dir(settings.config_dir)
     version = enrichment_version()
     todo = records_to_enrich(wh, version)
     if not todo:

@@ -11,15 +11,15 @@ from datetime import date
 from typing import Any
 
 from foundation.settings import Settings
-from leadpipe.stages.consent import EventImportReport
-from leadpipe.stages.crawl import CrawlResult
-from leadpipe.stages.decide import DecideResult
-from leadpipe.stages.enrich import EnrichResult
-from leadpipe.stages.ingest import RejectedFile
-from leadpipe.stages.intake import HandOffResult
-from leadpipe.stages.match import MatchResult
-from leadpipe.stages.reports import report_json
-from leadpipe.stages.score import ScoreResult
+from stages.consent import EventImportReport
+from stages.crawl import CrawlResult
+from stages.decide import DecideResult
+from stages.enrich import EnrichResult
+from stages.ingest import RejectedFile
+from stages.intake import HandOffResult
+from stages.match import MatchResult
+from stages.reports import report_json
+from stages.score import ScoreResult
 from warehouse.db import open_warehouse
 from warehouse.load_lists import BatchReport
 from warehouse.status import quarantine_reasons

@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 
 from compliance.subjects import subject_keys
 from foundation.config import ConfigError
+from foundation.progress import SILENT, Progress
 from foundation.settings import Settings, suppression_secret
 from ingest.dates import parse_day, refuse_list_dates
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import PreparedList, prepare_list
-from leadpipe.leftovers import scratch_dir
-from leadpipe.progress import SILENT, Progress
+from stages.leftovers import scratch_dir
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.load_forms import load_form_export
 from warehouse.load_lists import (
@@ -231,7 +231,7 @@ class UndoReport:
 def undo_batch(wh: Warehouse, settings: Settings, run_id: str, batch: BatchInfo, *,
                reason: str | None, replaced_by: str | None = None) -> UndoReport:
     """Inside the caller's transaction: remove the batch and what derives from it, log it."""
-    from leadpipe.stages.match import rebuild_golden  # loads the matching engine
+    from stages.match import rebuild_golden  # loads the matching engine
 
     who = getpass.getuser()
     removal = remove_batch(wh, batch.batch_id)

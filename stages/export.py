@@ -20,17 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from compliance.opt_outs import blocking_reason
+from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
-from leadpipe.outputs import check_output
+from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
 from warehouse.marts import known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
 
-CHANNELS = ("phone", "email", "post", "sms", "fax")
-GRADES = ("A", "B", "C", "D")
-SOURCE_KINDS = ("web_form", "purchased_list", "crawl")
 CONTACT_COLUMNS = {
     "email": ["email"], "phone": ["phone"], "sms": ["mobile"], "fax": ["fax"],
     "post": ["street", "postcode", "city"],

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from foundation.settings import Settings
+from foundation.vocabulary import GRADES
 from scoring.funnel import (
     FunnelSource,
     build_funnel,
@@ -24,7 +25,6 @@ from warehouse.marts import funnel_counts
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-GRADES = ("A", "B", "C", "D")
 PANELS_PER_ROW = 3
 _COLOURS = {"": "#9db4cc", "email": "#f2b880", "phone": "#b7d7a8", "post": "#c9b3e0",
             "sms": "#f4a6a6", "fax": "#d9c8a0", "outcome": "#8fd0c4"}

@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl import load_workbook
 
+from enrichment.config import use_config_dir
 from enrichment.record import enrich_many
+from foundation.outputs import check_output
 from foundation.settings import Settings
+from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
-from leadpipe.outputs import check_output
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
@@ -36,9 +38,7 @@ from warehouse.match_pairs import review_pairs
 from warehouse.runs import run_job
 
 if TYPE_CHECKING:
-    from leadpipe.stages.match import MatchResult
-
-LEVELS = ("company", "contact", "consumer")
+    from stages.match import MatchResult
 
 
 def _params(wh: Warehouse | None, level: str, config: MatchSettings, version: str,
@@ -96,7 +96,7 @@ def review_rows(settings: Settings, level: str | None = None) -> tuple[list[str]
     rows: list[dict[str, Any]] = []
     columns: list[str] = [*REVIEW_COLUMNS]
     with open_warehouse(settings, write=False) as wh:
-        for entity in [level] if level else LEVELS:
+        for entity in [level] if level else ENTITY_LEVELS:
             pairs = review_pairs(wh, entity)
             if not pairs:
                 continue
@@ -164,7 +164,7 @@ class ReviewImportReport:
 
 def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImportReport:
     """Store the merge/split decisions of a filled-in review file and re-match at once."""
-    from leadpipe.stages.match import match_pending
+    from stages.match import match_pending
 
     decisions = []
     for line, row in enumerate(_read_decisions(path), start=2):
@@ -219,6 +219,7 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             if value is not None and record.get(field) is None:
                 record[field] = value
         records.append(record)
+    use_config_dir(settings.config_dir)
     enriched = {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
                               "updated_at": "", **e.to_row()}
                 for e in enrich_many(records, source_kind="purchased_list", workers=1)}

@@ -1,0 +1,35 @@
+"""The words every package shares: channels, grades, source kinds, audiences, entity levels.
+
+Each is a `Literal` type for signatures (typer and Prefect turn it into a choice) and a tuple
+in the one order leadpipe lists them in; packages import both from here instead of spelling
+them out again. Channels are in the order of the eligibility output (case-format.md).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Channel = Literal["email", "phone", "post", "sms", "fax"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+"""Contact channels (section 2 of the eligibility rules)."""
+
+Grade = Literal["A", "B", "C", "D"]
+GRADES: tuple[Grade, ...] = get_args(Grade)
+"""Lead grades, best first: a minimum grade takes the grades up to it."""
+
+SourceKind = Literal["web_form", "purchased_list", "crawl"]
+SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
+"""Where a record came from (`source_kind` in the warehouse)."""
+
+LeadSource = Literal["purchased_list", "web_form", "crawled", "existing_customer"]
+LEAD_SOURCES: tuple[LeadSource, ...] = get_args(LeadSource)
+"""A lead's `source` in the eligibility rules (section 10), which names crawled records
+`crawled` and knows existing customers, who come from no file."""
+
+Audience = Literal["b2b", "b2c", "unknown"]
+AUDIENCES: tuple[Audience, ...] = get_args(Audience)
+"""Business, consumer, or not known (rules A1-A3)."""
+
+EntityLevel = Literal["company", "contact", "consumer"]
+ENTITY_LEVELS: tuple[EntityLevel, ...] = get_args(EntityLevel)
+"""What matching merges: companies, their contact persons, and private persons."""

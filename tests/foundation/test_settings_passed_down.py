@@ -1,0 +1,86 @@
+"""`foundation.settings` is the only reader of LEADPIPE_* variables; the rest is passed down."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from enrichment.config import company_config, use_config_dir
+from spiders.config import crawl_config, scrapy_settings
+from spiders.run import crawl_command
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("foundation", "leadpipe", "flows", "spiders", "ingest", "enrichment", "matching",
+            "compliance", "scoring", "warehouse", "intake")
+READER = ROOT / "foundation" / "settings.py"
+
+
+def _is_environ(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "environ"
+            and isinstance(node.value, ast.Name) and node.value.id == "os")
+
+
+def _leadpipe_name(node: ast.AST | None) -> bool:
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and node.value.startswith("LEADPIPE_"))
+
+
+def _environment_reads(tree: ast.AST) -> list[int]:
+    """Lines that read a LEADPIPE_* variable: os.environ[...], .get(...), os.getenv(...),
+    `... in os.environ`."""
+    lines = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load)
+                and _is_environ(node.value) and _leadpipe_name(node.slice)):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and node.args and _leadpipe_name(node.args[0]):
+            func = node.func
+            if isinstance(func, ast.Attribute) and (
+                    (func.attr in {"get", "pop", "setdefault"} and _is_environ(func.value))
+                    or (func.attr == "getenv" and isinstance(func.value, ast.Name)
+                        and func.value.id == "os")):
+                lines.append(node.lineno)
+        elif (isinstance(node, ast.Compare) and _leadpipe_name(node.left)
+              and any(_is_environ(c) for c in node.comparators)):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_only_foundation_settings_reads_leadpipe_variables() -> None:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path == READER:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            found += [f"{path.relative_to(ROOT)}:{line}" for line in _environment_reads(tree)]
+    assert found == []
+
+
+def test_the_check_finds_a_read() -> None:
+    tree = ast.parse('import os\na = os.environ.get("LEADPIPE_DB")\nb = os.getenv("LEADPIPE_X")\n'
+                     'c = os.environ["LEADPIPE_Y"]\nd = "LEADPIPE_Z" in os.environ\n')
+    assert _environment_reads(tree) == [2, 3, 4, 5]
+
+
+def test_enrichment_reads_the_directory_it_is_given(tmp_path: Path) -> None:
+    override = tmp_path / "enrichment" / "company.yaml"
+    override.parent.mkdir(parents=True)
+    override.write_text("noise_words: [Zweigstelle]\n", encoding="utf-8")
+    try:
+        use_config_dir(tmp_path)
+        assert company_config().value.noise_words == ["Zweigstelle"]
+    finally:
+        use_config_dir(None)
+    assert company_config().sources == ("enrichment/defaults/company.yaml",)
+
+
+def test_the_crawl_process_gets_its_configuration_on_the_command_line(tmp_path: Path) -> None:
+    override = tmp_path / "spiders" / "crawl.yaml"
+    override.parent.mkdir(parents=True)
+    override.write_text("download_delay_s: 0.25\n", encoding="utf-8")
+    settings = {**scrapy_settings(crawl_config(tmp_path).value),
+                "LEADPIPE_CONFIG_DIR": tmp_path}
+    cmd = crawl_command(tmp_path / "targets.txt", tmp_path / "out.jsonl", settings)
+    assert "DOWNLOAD_DELAY=0.25" in cmd
+    assert f"LEADPIPE_CONFIG_DIR={tmp_path}" in cmd
