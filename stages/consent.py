@@ -79,7 +79,7 @@ def import_external_events(settings: Settings, path: Path) -> EventImportReport:
                 record = {**e.person, "email": e.email, "phone": e.phone}
                 people += bool(add_entries(wh, entry_hashes(secret, record), origin="objection",
                                            reference=f"external:{digest[:12]}:{e.line}"))
-        if not is_noted(wh, f"E{digest[:15]}"):  # a file read again: problems noted before
+        if not is_noted(wh, f"E{digest[:15]}"):  # a file read again has its problems noted
             note_problems(wh, f"E{digest[:15]}", path.name, parsed.problems, datetime.now(UTC))
         return EventCounts(new, people)
 

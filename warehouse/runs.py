@@ -107,14 +107,20 @@ class RunRow:
     error: str | None
 
 
+def _parsed(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text else {}
+
+
 def recent_runs(wh: Warehouse, limit: int = 20) -> list[RunRow]:
     """The latest runs, newest first."""
-    return [RunRow(run_id, flow, status, started, finished,
-                   json.loads(parameters) if parameters else {},
-                   json.loads(counts) if counts else {}, error)
-            for run_id, flow, status, started, finished, parameters, counts, error in wh.fetchall(
-                "SELECT run_id, flow, status, started_at, finished_at, parameters, counts, "
-                "error FROM ops.runs ORDER BY started_at DESC LIMIT ?", [limit])]
+    rows = wh.fetchall(
+        "SELECT run_id, flow, status, started_at, finished_at, parameters, counts, error "
+        "FROM ops.runs ORDER BY started_at DESC LIMIT ?",
+        [limit],
+    )
+    return [RunRow(run_id, flow, status, started, finished, _parsed(parameters),
+                   _parsed(counts), error)
+            for run_id, flow, status, started, finished, parameters, counts, error in rows]
 
 
 R = TypeVar("R")
@@ -137,8 +143,8 @@ def run_job(
     """Run `job(wh, run_id)` in one transaction, with a run row around it.
 
     The data transaction is all-or-nothing; the run row records success or the error.
-    `counts` writes the result into the row when its fields are not the JSON it keeps (a
-    report whose `as_dict` is also the CLI's JSON).
+    The row keeps the result's fields as JSON, or `counts(result)` for a report whose JSON
+    is its own `as_dict` (the same JSON the CLI prints).
     """
     run_id = start_run(wh, flow, parameters)
     try:
