@@ -57,6 +57,22 @@ def test_only_foundation_settings_reads_leadpipe_variables() -> None:
     assert found == []
 
 
+def test_settings_are_loaded_only_where_a_run_starts() -> None:
+    """The `leadpipe` command and the Prefect flows load Settings; everything below them is
+    given Settings or the configuration directory, so none calls load_settings itself."""
+    entry_points = (ROOT / "flows", ROOT / "leadpipe" / "cli")
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path == READER or any(path.is_relative_to(e) for e in entry_points):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Name | ast.alias)
+                      and getattr(node, "id", getattr(node, "name", None)) == "load_settings"]
+    assert found == []
+
+
 def test_the_check_finds_a_read() -> None:
     tree = ast.parse('import os\na = os.environ.get("LEADPIPE_DB")\nb = os.getenv("LEADPIPE_X")\n'
                      'c = os.environ["LEADPIPE_Y"]\nd = "LEADPIPE_Z" in os.environ\n')
