@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
 from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
 
 from enrichment.config import company_config, use_config_dir
 from spiders.config import crawl_config, scrapy_settings
-from spiders.run import crawl_command
+from spiders.run import crawl_command, run_crawl
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("foundation", "leadpipe", "flows", "spiders", "ingest", "enrichment", "matching",
@@ -100,3 +105,29 @@ def test_the_crawl_process_gets_its_configuration_on_the_command_line(tmp_path: 
     cmd = crawl_command(tmp_path / "targets.txt", tmp_path / "out.jsonl", settings)
     assert "DOWNLOAD_DELAY=0.25" in cmd
     assert f"LEADPIPE_CONFIG_DIR={tmp_path}" in cmd
+
+
+class _FinishedCrawl:
+    """Stands in for the crawl process: records how it was started, ends at once."""
+
+    started: ClassVar[list[tuple[list[str], dict[str, str]]]] = []
+    returncode = 0
+
+    def __init__(self, cmd: list[str], env: dict[str, str], **_: Any) -> None:
+        self.started.append((cmd, env))
+
+    def poll(self) -> int:
+        return 0
+
+    def wait(self) -> int:
+        return 0
+
+
+def test_the_crawl_proxy_reaches_the_crawl_process_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subprocess, "Popen", _FinishedCrawl)
+    monkeypatch.delenv("http_proxy", raising=False)
+    run_crawl(["beispiel.de"], tmp_path / "out.jsonl", proxy="http://127.0.0.1:9")
+    _, env = _FinishedCrawl.started[-1]
+    assert env["http_proxy"] == env["https_proxy"] == "http://127.0.0.1:9"
+    assert "http_proxy" not in os.environ
