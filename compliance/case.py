@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from foundation.vocabulary import AUDIENCES, CHANNELS, LEAD_SOURCES
+from foundation.vocabulary import (
+    AUDIENCES,
+    CHANNELS,
+    EMAIL_KINDS,
+    LEAD_SOURCES,
+    PHONE_KINDS,
+    POSTAL_KINDS,
+)
 
-EMAIL_KINDS = ("private", "business_personal", "business_role", "freemail_business")
-PHONE_KINDS = ("private_landline", "private_mobile", "business_line", "mobile_unknown_use")
-POSTAL_KINDS = ("private", "business")
 METHODS = ("double_opt_in", "checkbox_single_opt_in", "sms_code_verified", "recorded_call",
            "signed_form", "vendor_supplied")
 ORIGINS = ("objection", "erasure")

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from foundation.vocabulary import Audience
-
-EmailKind = Literal["private", "business_personal", "business_role", "freemail_business"]
-PhoneKind = Literal["private_landline", "private_mobile", "business_line", "mobile_unknown_use"]
-PostalKind = Literal["private", "business"]
+from foundation.vocabulary import Audience, EmailKind, PhoneKind, PostalKind
 
 BUSINESS_ENTITIES = frozenset({"corporation", "partnership", "association", "public"})
 """Legal-form classes of an entity that is not a natural person: never a consumer, never a

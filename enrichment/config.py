@@ -176,6 +176,11 @@ def use_config_dir(config_dir: Path | None) -> None:
         loader.cache_clear()
 
 
+def config_dir_in_use() -> Path | None:
+    """The directory `use_config_dir` named (None: the embedded defaults)."""
+    return _config_dir_in_use
+
+
 def _config_dir(config_dir: Path | None) -> Path | None:
     """The given directory, else the one `use_config_dir` named."""
     return config_dir if config_dir is not None else _config_dir_in_use

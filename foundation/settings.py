@@ -44,6 +44,9 @@ class Settings:
     dns_enabled: bool = False
     crawl_allowlist: tuple[str, ...] = ()
     """Hosts or CIDRs the crawler may fetch although they are private (tests, the demo)."""
+    crawl_proxy: str | None = None
+    """LEADPIPE_CRAWL_PROXY: an HTTP proxy the crawl sends every request to (the demo's local
+    server); it is given to the crawl process alone."""
     exports_url: str | None = None
     """Web address under which `exports_dir` is served (a file share, an intranet page);
     exports written there are then linked from their Prefect artifact."""
@@ -95,6 +98,7 @@ def load_settings() -> Settings:
         dns_enabled=_env_bool("LEADPIPE_DNS", False),
         crawl_allowlist=tuple(h.strip() for h in os.environ.get("LEADPIPE_CRAWL_ALLOWLIST", "")
                               .split(",") if h.strip()),
+        crawl_proxy=os.environ.get("LEADPIPE_CRAWL_PROXY") or None,
         exports_url=os.environ.get("LEADPIPE_EXPORTS_URL") or None,
         exports_root=Path(os.environ["LEADPIPE_EXPORTS_DIR"])
         if os.environ.get("LEADPIPE_EXPORTS_DIR") else None,

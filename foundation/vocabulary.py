@@ -1,4 +1,5 @@
-"""The words every package shares: channels, grades, source kinds, audiences, entity levels.
+"""The words every package shares: channels, grades, source kinds, audiences, the kinds of
+contact point, entity levels.
 
 Each is a `Literal` type for signatures (typer and Prefect turn it into a choice) and a tuple
 in the one order leadpipe lists them in; packages import both from here instead of spelling
@@ -29,6 +30,15 @@ LEAD_SOURCES: tuple[LeadSource, ...] = get_args(LeadSource)
 Audience = Literal["b2b", "b2c", "unknown"]
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)
 """Business, consumer, or not known (rules A1-A3)."""
+
+EmailKind = Literal["private", "business_personal", "business_role", "freemail_business"]
+EMAIL_KINDS: tuple[EmailKind, ...] = get_args(EmailKind)
+PhoneKind = Literal["private_landline", "private_mobile", "business_line", "mobile_unknown_use"]
+PHONE_KINDS: tuple[PhoneKind, ...] = get_args(PhoneKind)
+PostalKind = Literal["private", "business"]
+POSTAL_KINDS: tuple[PostalKind, ...] = get_args(PostalKind)
+"""What a lead's e-mail address, phone number and postal address are (rule A3): enrichment
+decides them, the eligibility rules read them (section 10)."""
 
 EntityLevel = Literal["company", "contact", "consumer"]
 ENTITY_LEVELS: tuple[EntityLevel, ...] = get_args(EntityLevel)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from foundation.vocabulary import GRADES
 from scoring.config import ScoringConfig
 
 
@@ -169,10 +170,10 @@ def _quality_max(cfg: ScoringConfig) -> float:
 
 
 def grade_for(total: float, cfg: ScoringConfig) -> str:
-    for grade in ("A", "B", "C"):
+    for grade in GRADES[:-1]:
         if total >= getattr(cfg.grades, grade):
             return grade
-    return "D"
+    return GRADES[-1]
 
 
 def score_lead(features: LeadFeatures, cfg: ScoringConfig, as_of: date) -> LeadScore:

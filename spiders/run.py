@@ -141,7 +141,7 @@ def _wait(proc: subprocess.Popen[str], timeout_s: float, counter: _OutcomeCounte
 
 def run_crawl(targets: list[str], out_path: Path, *, config_dir: Path | None = None,
               overrides: dict[str, Any] | None = None, allow_private: bool = False,
-              timeout_s: float = 3600,
+              proxy: str | None = None, timeout_s: float = 3600,
               on_site_done: Callable[[int], None] | None = None) -> CrawlReport:
     """Crawl `targets` (registrable domains or URLs) into `out_path` (JSONL) and summarise.
 
@@ -150,6 +150,7 @@ def run_crawl(targets: list[str], out_path: Path, *, config_dir: Path | None = N
     settings (e.g. {"LEADPIPE_PRIVATE_ALLOWLIST": ["127.0.0.1/32"],
     "DOWNLOAD_DELAY": 0}). The spider closes itself after `timeout_s`; the process is killed
     60 s later if it has not ended. `on_site_done(n)` hears of sites as they finish.
+    `proxy` (an HTTP proxy for every request) is set in the crawl process's environment only.
     """
     out_path = Path(out_path).resolve()
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,6 +163,9 @@ def run_crawl(targets: list[str], out_path: Path, *, config_dir: Path | None = N
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT),
                                                         os.environ.get("PYTHONPATH")]))}
+    if proxy:
+        env.update({"http_proxy": proxy, "https_proxy": proxy,
+                    "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"})
     started = time.monotonic()
     # next to the output, named with our pid: swept by the next run if this one is killed
     with tempfile.TemporaryDirectory(prefix=f".crawl-{os.getpid()}-",

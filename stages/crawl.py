@@ -60,7 +60,7 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
                  if settings.crawl_allowlist else None)
     with progress.track("crawl", total=len(chosen), unit="sites") as step:
         report = run_crawl(chosen, out, config_dir=settings.config_dir, overrides=overrides,
-                           on_site_done=step.advance)
+                           proxy=settings.crawl_proxy, on_site_done=step.advance)
     records = read_records(Path(out))
     with open_warehouse(settings, write=True, purpose="crawl load", publish=True,
                         create=True) as wh:

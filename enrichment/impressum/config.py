@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from enrichment.config import config_dir_in_use
 from foundation.config import load_config
 
 
@@ -18,11 +20,13 @@ class ImpressumConfig(BaseModel):
     legal_text_headings: list[str]
 
 
-@lru_cache(maxsize=1)
 def impressum_config() -> ImpressumConfig:
-    """Loaded once per process from enrichment/impressum/defaults/impressum.yaml."""
-    from foundation.settings import load_settings
+    """From enrichment/impressum/defaults/impressum.yaml and the configuration directory
+    enrichment was told (`enrichment.config.use_config_dir`), loaded once per directory."""
+    return _impressum_config(config_dir_in_use())
 
-    settings = load_settings()
+
+@lru_cache(maxsize=4)
+def _impressum_config(config_dir: Path | None) -> ImpressumConfig:
     return load_config("enrichment.impressum", "impressum", ImpressumConfig,
-                       config_dir=settings.config_dir).value
+                       config_dir=config_dir).value

@@ -8,6 +8,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from unittest import mock
 
 import typer
 
@@ -84,7 +85,6 @@ def demo(
         (config_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (config_dir / name).write_text(yaml.safe_dump(content, allow_unicode=True),
                                        encoding="utf-8")
-    os.environ["LEADPIPE_CONFIG_DIR"] = str(config_dir)  # read by the flow's settings
     console.print("Running the nightly flow (a temporary Prefect server starts first) …")
     sites = DemoSites(out / "sites")
     world = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["world"]
@@ -92,12 +92,15 @@ def demo(
         # The demo world is closed: every one of its domains goes to the local demo server
         # (leadpipe.demo.site_server) without a DNS lookup, so the demo neither waits for the
         # network nor reaches real sites that share a made-up name. The server answers a
-        # company without a website as a proxy does (502).
-        os.environ.update({"http_proxy": proxy, "https_proxy": proxy,
-                           "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
-                           "LEADPIPE_CRAWL_ALLOWLIST": ",".join(
-                               sorted({*sites.domains, *world.get("domains", [])}))})
-        report = run_nightly_flow(out, settings.db_path)
+        # company without a website as a proxy does (502). The flow reads its settings from
+        # the environment, as a deployment's worker does; these reach foundation.settings
+        # alone, which the stages pass on (the proxy to the crawl process only).
+        run_environment = {
+            "LEADPIPE_CONFIG_DIR": str(config_dir), "LEADPIPE_CRAWL_PROXY": proxy,
+            "LEADPIPE_CRAWL_ALLOWLIST": ",".join(sorted({*sites.domains,
+                                                         *world.get("domains", [])}))}
+        with mock.patch.dict(os.environ, run_environment):
+            report = run_nightly_flow(out, settings.db_path)
     print_nightly(report, console)
     db_option = "" if db is None else f" --db {settings.db_path}"
     console.print(

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
 from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
 
 from enrichment.config import company_config, use_config_dir
 from spiders.config import crawl_config, scrapy_settings
-from spiders.run import crawl_command
+from spiders.run import crawl_command, run_crawl
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("foundation", "leadpipe", "flows", "spiders", "ingest", "enrichment", "matching",
@@ -57,6 +62,22 @@ def test_only_foundation_settings_reads_leadpipe_variables() -> None:
     assert found == []
 
 
+def test_settings_are_loaded_only_where_a_run_starts() -> None:
+    """The `leadpipe` command and the Prefect flows load Settings; everything below them is
+    given Settings or the configuration directory, so none calls load_settings itself."""
+    entry_points = (ROOT / "flows", ROOT / "leadpipe" / "cli")
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path == READER or any(path.is_relative_to(e) for e in entry_points):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Name | ast.alias)
+                      and getattr(node, "id", getattr(node, "name", None)) == "load_settings"]
+    assert found == []
+
+
 def test_the_check_finds_a_read() -> None:
     tree = ast.parse('import os\na = os.environ.get("LEADPIPE_DB")\nb = os.getenv("LEADPIPE_X")\n'
                      'c = os.environ["LEADPIPE_Y"]\nd = "LEADPIPE_Z" in os.environ\n')
@@ -84,3 +105,29 @@ def test_the_crawl_process_gets_its_configuration_on_the_command_line(tmp_path: 
     cmd = crawl_command(tmp_path / "targets.txt", tmp_path / "out.jsonl", settings)
     assert "DOWNLOAD_DELAY=0.25" in cmd
     assert f"LEADPIPE_CONFIG_DIR={tmp_path}" in cmd
+
+
+class _FinishedCrawl:
+    """Stands in for the crawl process: records how it was started, ends at once."""
+
+    started: ClassVar[list[tuple[list[str], dict[str, str]]]] = []
+    returncode = 0
+
+    def __init__(self, cmd: list[str], env: dict[str, str], **_: Any) -> None:
+        self.started.append((cmd, env))
+
+    def poll(self) -> int:
+        return 0
+
+    def wait(self) -> int:
+        return 0
+
+
+def test_the_crawl_proxy_reaches_the_crawl_process_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subprocess, "Popen", _FinishedCrawl)
+    monkeypatch.delenv("http_proxy", raising=False)
+    run_crawl(["beispiel.de"], tmp_path / "out.jsonl", proxy="http://127.0.0.1:9")
+    _, env = _FinishedCrawl.started[-1]
+    assert env["http_proxy"] == env["https_proxy"] == "http://127.0.0.1:9"
+    assert "http_proxy" not in os.environ
