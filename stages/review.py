@@ -26,11 +26,13 @@ from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
+from matching.cluster import ConstraintConflict
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import MatchSettings, load_match_settings
 from scoring.export_files import ExportFormat, write_rows
+from stages.reports import report_json
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
@@ -157,9 +159,9 @@ class ReviewImportReport:
     """The re-match the decisions took effect in."""
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON of `review import` and of `ops.runs`: `match` as its text, as it always
-        was (scripts may read it)."""
-        return {"decisions": self.decisions, "match": str(self.match)}
+        """The JSON of `review import` and of `ops.runs`: the re-match as the object `match`
+        prints with `--json`, not the text of a Python object."""
+        return {"decisions": self.decisions, "match": report_json(self.match)}
 
 
 def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImportReport:
@@ -181,7 +183,14 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImpo
     def job(wh: Warehouse, run_id: str) -> ReviewImportReport:
         for entity, left, right, decision, note in decisions:
             store.record_decision(wh, entity, left, right, decision, decided_by, note)
-        return ReviewImportReport(len(decisions), match_pending(wh, settings))
+        try:
+            return ReviewImportReport(len(decisions), match_pending(wh, settings))
+        except ConstraintConflict as conflict:
+            raise InputFileError(
+                path, None, "decision",
+                f"{conflict}. A split cannot keep apart records that a merge decision joins "
+                "(in this file or an earlier one): remove one of the two and import again; "
+                "nothing was stored") from None
 
     with open_warehouse(settings, write=True, purpose="review import", publish=True) as wh:
         _, report = run_job(wh, "review-import", {"path": str(path)}, job,

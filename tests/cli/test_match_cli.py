@@ -77,8 +77,12 @@ def test_explain_and_review_round_trip(settings: Settings, tmp_path: Path) -> No
     review.write_text("entity_type,left_id,right_id,decision,note\n"
                       f"contact,{erika[0]},{erika[1]},split,two different Erikas\n",
                       encoding="utf-8")
-    result = runner.invoke(app, ["review", "import", str(review), "--by", "tester", *db])
+    result = runner.invoke(app, ["review", "import", str(review), "--by", "tester", "--json",
+                                 *db])
     assert result.exit_code == 0, result.output
+    imported = json.loads(result.output)
+    assert imported["decisions"] == 1
+    assert imported["match"]["contacts_linked"] >= 0  # the re-match as an object, not its text
     for _ in range(2):
         match_all(settings)
         with open_warehouse(settings, write=False) as wh:
@@ -91,3 +95,16 @@ def test_explain_and_review_round_trip(settings: Settings, tmp_path: Path) -> No
     result = runner.invoke(app, ["review", "import", str(bad), *db])
     assert result.exit_code == 2
     assert "bad.csv, row 2, field 'decision'" in result.output
+
+    # merges that chain the two Erikas together contradict their split: a clear error
+    both = tmp_path / "both.csv"
+    both.write_text("entity_type,left_id,right_id,decision\n"
+                    f"contact,{erika[0]},{hans},merge\ncontact,{hans},{erika[1]},merge\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["review", "import", str(both), *db])
+    assert result.exit_code == 2, result.output
+    assert "both.csv, field 'decision'" in result.output
+    assert "remove one of the two" in result.output
+    assert "Traceback" not in result.output
+    with open_warehouse(settings, write=False) as wh:
+        assert wh.scalar("SELECT count(*) FROM core.match_decisions WHERE decision = 'merge'") == 0
