@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from compliance.subjects import email_key, phone_key
 from enrichment.text import compact
@@ -84,3 +86,38 @@ def check_hashes(secret: bytes, record: Mapping[str, str | None]) -> list[tuple[
     """Every (kind, hash) an incoming record could match a suppression entry under."""
     return [(kind, keyed_hash(secret, kind, value))
             for kind, value in sorted(_identifiers(record).items())]
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    origin: str
+    """objection or erasure; erasure wins when the same identifier has both."""
+    entered_at: datetime
+    """The latest time it was entered (a person erased again after a new submission)."""
+
+
+@dataclass(frozen=True)
+class SuppressionList:
+    """The list as the warehouse keeps it, (kind, hash) → entry, with the key to hash by.
+
+    A stage reads it once and hands it to the loader, which asks it about every incoming
+    record; what counts as a match is decided here, not in the warehouse.
+    """
+
+    entries: Mapping[tuple[str, str], SuppressionEntry]
+    secret: bytes
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def matches(self, record: Mapping[str, str | None]) -> list[tuple[str, SuppressionEntry]]:
+        """(kind, entry) of every entry the record matches, in the order of the kinds."""
+        return [(kind, self.entries[(kind, hash_)])
+                for kind, hash_ in check_hashes(self.secret, record)
+                if (kind, hash_) in self.entries]
+
+    def first_match(self, record: Mapping[str, str | None]
+                    ) -> tuple[str, SuppressionEntry] | None:
+        """(kind, entry) of the first entry the record matches, or None."""
+        found = self.matches(record)
+        return found[0] if found else None

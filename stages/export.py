@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.opt_outs import blocking_reason
+from compliance.suppression import SuppressionList
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
@@ -28,6 +29,7 @@ from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
 from warehouse.marts import known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
+from warehouse.suppression import suppression_entries
 
 CONTACT_COLUMNS = {
     "email": ["email"], "phone": ["phone"], "sms": ["mobile"], "fax": ["fax"],
@@ -151,12 +153,13 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
             + (f" or a vendor: {', '.join(vendors)}" if vendors else ""))
     grades = GRADES[:GRADES.index(req.min_grade) + 1]
     fetch = req.limit
+    suppression = SuppressionList(suppression_entries(wh), secret)
     while True:  # with --limit, read a few more rows only when opt-outs left too few
         rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
                               industries=req.industries, sources=req.sources,
                               since=req.since, limit=fetch,
                               include_review=req.include_review)
-        events = opt_out_events(wh, [r["lead_id"] for r in rows], secret)
+        events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
         kept: list[dict[str, Any]] = []
         withheld: Counter[str] = Counter()
         for row in rows:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from compliance.subjects import subject_keys
+from compliance.suppression import SuppressionList
 from foundation.config import ConfigError
 from foundation.progress import SILENT, Progress
 from foundation.settings import Settings, suppression_secret
@@ -31,6 +32,7 @@ from warehouse.load_lists import (
     read_incoming,
 )
 from warehouse.runs import record_refused_run, run_job
+from warehouse.suppression import suppression_entries
 from warehouse.undo import (
     BatchInfo,
     BatchListing,
@@ -187,7 +189,8 @@ def _load_list(wh: Warehouse, settings: Settings, run_id: str, load: ListLoad) -
                             replaced_by=new_id)
     report = load_purchased_list(wh, run_id=run_id, prepared=load.prepared,
                                  metadata=load.metadata, incoming=load.incoming,
-                                 secret=load.secret)
+                                 suppression=SuppressionList(suppression_entries(wh),
+                                                             load.secret))
     return dataclasses.replace(report, note=_load_note(load, undone))
 
 
@@ -281,7 +284,7 @@ def ingest_form_file(settings: Settings, path: Path) -> BatchReport:
             wh, "ingest-web-forms", {"path": str(path)},
             lambda wh, run_id: load_form_export(
                 wh, run_id=run_id, export=export, path=path, subject_keys=subject_keys,
-                secret=secret,
+                suppression=SuppressionList(suppression_entries(wh), secret),
             ), BatchReport.as_dict,
         )
     return report

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from compliance.suppression import SuppressionList
 from warehouse.db import Warehouse
 from warehouse.ledger import append_events
 from warehouse.load_lists import BatchReport, already_ingested, batch_id_for, staging_columns
-from warehouse.suppression import match, suppression_entries
 
 EVIDENCE_KEYS = frozenset({
     "consent_text", "consent_text_version", "consent_text_sha256", "ip", "user_agent",
@@ -62,7 +62,7 @@ def load_form_export(
     export: Any,
     path: Path,
     subject_keys: Any,
-    secret: bytes,
+    suppression: SuppressionList,
 ) -> BatchReport:
     """Load `export` (an `ingest.forms.FormExport`) inside the caller's transaction.
 
@@ -84,7 +84,6 @@ def load_form_export(
     }
     fresh = []
     skipped = 0
-    entries = suppression_entries(wh)
     matches: list[list[Any]] = []
     for sub in export.submissions:
         key = (export.source, sub.record.get("form_id") or "", sub.submission_id)
@@ -92,7 +91,7 @@ def load_form_export(
             skipped += 1
             continue
         known.add(key)
-        hit = match(entries, secret, sub.record) if entries else None
+        hit = suppression.first_match(sub.record) if suppression else None
         if hit and hit[1].origin == "erasure" and not _after(sub.record.get("submitted_at"),
                                                              hit[1].entered_at):
             # an old export re-imported must not bring an erased person back; a submission
@@ -123,7 +122,7 @@ def load_form_export(
             ledger_event(e, record_id=record_id, email=email, phone=phone)
             for e in sub.consent_events
         )
-        found = match(entries, secret, sub.record) if entries else None
+        found = suppression.first_match(sub.record) if suppression else None
         if found:
             origin = found[1].origin
             matches.append([batch_id, sub.row_number, sub.submission_id, found[0], origin, now])

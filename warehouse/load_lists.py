@@ -19,12 +19,12 @@ from typing import Any
 
 import duckdb
 
+from compliance.suppression import SuppressionList
 from enrichment.text import SPREADSHEET_ERRORS
 from ingest.errors import InputFileError
 from ingest.fields import COMBINED_FIELDS, IDENTITY_FIELDS, SPLIT_PATTERNS, fields_filled
 from ingest.records import MalformedRow, RecordReader, fit_width
 from warehouse.db import Warehouse
-from warehouse.suppression import match, suppression_index
 
 SUBJECT_FIELDS = frozenset({
     "email", "phone", "mobile", "first_name", "last_name", "full_name", "street",
@@ -319,12 +319,11 @@ def _with_area_code(number: str, area_code: str | None) -> str:
 
 
 def _mark_suppressed(
-    wh: Warehouse, headers: list[str], mapping: dict[str, str], secret: bytes, batch_id: str,
-    row: str, now: datetime,
+    wh: Warehouse, headers: list[str], mapping: dict[str, str], suppression: SuppressionList,
+    batch_id: str, row: str, now: datetime,
 ) -> int:
     """Record rows of `_incoming` that match the suppression list; return how many."""
-    index = suppression_index(wh)
-    if not index:
+    if not suppression:
         return 0
     fields = sorted(fields_filled(mapping.values()) & SUBJECT_FIELDS)
     cur = wh.con.execute(
@@ -333,9 +332,9 @@ def _mark_suppressed(
     )
     hits = []
     for values in cur.fetchall():
-        found = match(index, secret, dict(zip(fields, values[1:], strict=True)))
+        found = suppression.first_match(dict(zip(fields, values[1:], strict=True)))
         if found:
-            hits.append([batch_id, values[0], found[0], found[1], now])
+            hits.append([batch_id, values[0], found[0], found[1].origin, now])
     if hits:
         wh.con.executemany(
             "INSERT INTO ops.suppressed_rows (batch_id, row_number, kind, origin, suppressed_at) "
@@ -428,7 +427,7 @@ def load_purchased_list(
     prepared: Any,
     metadata: ListMetadata,
     incoming: Incoming,
-    secret: bytes,
+    suppression: SuppressionList,
 ) -> BatchReport:
     """Load `_incoming` (see `read_incoming`) inside the caller's transaction.
 
@@ -441,7 +440,7 @@ def load_purchased_list(
     now = datetime.now(UTC)
 
     row = incoming.row_expr
-    suppressed = _mark_suppressed(wh, headers, mapping, secret, batch_id, row, now)
+    suppressed = _mark_suppressed(wh, headers, mapping, suppression, batch_id, row, now)
     keep = "NOT _blank" + (f" AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
                            f"WHERE batch_id = {_sql_str(batch_id)})" if suppressed else "")
     record_id = f"{_sql_str(batch_id + ':')} || {row}"

@@ -11,21 +11,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from compliance.opt_outs import OPT_OUT_KINDS, LedgerEvent
-from compliance.suppression import check_hashes
+from compliance.suppression import SuppressionList
 from warehouse.db import Warehouse
 from warehouse.decisions import lead_events, wanted_leads
-from warehouse.suppression import suppression_entries
 
 
-def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], secret: bytes
+def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], suppression: SuppressionList
                    ) -> dict[str, list[LedgerEvent]]:
     """lead id → its opt-out and consent events, plus its suppression hits as events."""
     found: dict[str, list[LedgerEvent]] = defaultdict(list)
     for lead_id, events in lead_events(wh, lead_ids, OPT_OUT_KINDS).items():
         found[lead_id] = [LedgerEvent(e["seq"], e["kind"], tuple(e["channels"]),
                                       e["occurred_at"]) for e in events]
-    entries = suppression_entries(wh)
-    if not entries:
+    if not suppression:
         return found
     for record in wh.dicts(
             "SELECT m.lead_id, e.first_name, e.last_name, e.email_normalized AS email, "
@@ -34,9 +32,7 @@ def opt_out_events(wh: Warehouse, lead_ids: Sequence[str], secret: bytes
             "JOIN core.enriched_records e USING (record_id) WHERE m.lead_id IN (SELECT "
             f"lead_id FROM {wanted_leads(wh, lead_ids)}) "
             "AND (l.entity_type <> 'company' OR e.last_name IS NULL)"):
-        for pair in check_hashes(secret, record):
-            entry = entries.get(pair)
-            if entry is not None:  # every hit: the latest one decides
-                found[record["lead_id"]].append(
-                    LedgerEvent(0, f"suppression_{entry.origin}", ("all",), entry.entered_at))
+        for _, entry in suppression.matches(record):  # every hit: the latest one decides
+            found[record["lead_id"]].append(
+                LedgerEvent(0, f"suppression_{entry.origin}", ("all",), entry.entered_at))
     return found

@@ -1,16 +1,12 @@
-"""Reading and writing the suppression list, and checking incoming rows against it."""
+"""Reading and writing the suppression list (what counts as a match: compliance/suppression.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from compliance.suppression import check_hashes
+from compliance.suppression import SuppressionEntry
 from warehouse.db import Warehouse
-
-V = TypeVar("V")
 
 
 def add_entries(
@@ -30,14 +26,6 @@ def add_entries(
     return len(rows)
 
 
-@dataclass(frozen=True)
-class SuppressionEntry:
-    origin: str
-    """objection or erasure; erasure wins when the same identifier has both."""
-    entered_at: datetime
-    """The latest time it was entered (a person erased again after a new submission)."""
-
-
 def suppression_entries(wh: Warehouse) -> dict[tuple[str, str], SuppressionEntry]:
     """(kind, hash) → its entry; the one reading of the suppression list."""
     entries: dict[tuple[str, str], SuppressionEntry] = {}
@@ -51,14 +39,3 @@ def suppression_entries(wh: Warehouse) -> dict[tuple[str, str], SuppressionEntry
 def suppression_index(wh: Warehouse) -> dict[tuple[str, str], str]:
     """(kind, hash) → origin; erasure wins over objection when both exist."""
     return {key: entry.origin for key, entry in suppression_entries(wh).items()}
-
-
-def match(
-    index: Mapping[tuple[str, str], V], secret: bytes, record: Mapping[str, str | None]
-) -> tuple[str, V] | None:
-    """(kind, entry) of the first suppression entry the record matches, or None."""
-    for kind, hash_ in check_hashes(secret, record):
-        found = index.get((kind, hash_))
-        if found is not None:
-            return kind, found
-    return None
