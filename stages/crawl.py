@@ -13,6 +13,7 @@ from typing import Any
 
 from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
+from ingest.crawled_pages import crawled_pages
 from spiders.config import crawl_config
 from spiders.run import read_records, run_crawl, select_targets
 from stages.leftovers import crawl_output
@@ -66,7 +67,7 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
                         create=True) as wh:
         _, batch = run_job(wh, "crawl", {"targets": len(chosen), "file": str(out)},
                            lambda wh, run_id: load_crawl(wh, run_id=run_id, path=Path(out),
-                                                         records=records))
+                                                         pages=crawled_pages(records)))
     # the raw layer now holds what the crawl found; the file would only keep a second copy
     # of the pages (with names of people) outside the warehouse's erasure
     Path(out).unlink(missing_ok=True)

@@ -1,19 +1,20 @@
-"""Load a crawl's JSONL output: pages into raw, companies and managing directors into staging.
+"""Load a crawl's pages: each page into raw, the records it yields into staging.
 
-Each page line is one input row. A page whose extraction found a company becomes a company
-record; every managing director named there becomes a derived record (a decision maker at
-that company), stored in raw with `derived_from` so its lineage stays a join. Pages without
-company data (home, about) are kept in raw and counted as skipped.
+`ingest.crawled_pages` has already turned the output lines into pages and records (which
+crawled field becomes which canonical field); a derived record (a managing director) is
+stored in raw with `derived_from` so its lineage stays a join.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ingest.crawled_pages import CrawledPage
 from warehouse.db import Warehouse
 from warehouse.load_lists import BatchReport, already_ingested, batch_id_for
 
@@ -23,22 +24,7 @@ _STAGING = ("record_id", "batch_id", "row_number", "url", "domain", "page_kind",
             "vat_id", "legal_form")
 
 
-def _company_row(page: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
-    register = " ".join(v for v in (found.get("register_court"), found.get("register_number"))
-                        if v) or None
-    return {
-        "url": page["url"], "domain": page["domain"], "page_kind": page.get("page_kind"),
-        "fetched_at": page.get("fetched_at"), "company": found.get("company_name"),
-        "street": found.get("street"), "postcode": found.get("postcode"),
-        "city": found.get("city"), "country": found.get("country"),
-        "phone": (found.get("phones") or [None])[0], "fax": found.get("fax"),
-        "email": (found.get("emails") or [None])[0], "website": page["domain"],
-        "register": register, "vat_id": found.get("vat_id"),
-        "legal_form": found.get("legal_form"),
-    }
-
-
-def load_crawl(wh: Warehouse, *, run_id: str, path: Path, records: list[dict[str, Any]]
+def load_crawl(wh: Warehouse, *, run_id: str, path: Path, pages: Sequence[CrawledPage]
                ) -> BatchReport:
     """Load one crawl output file inside the caller's transaction."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -52,10 +38,10 @@ def load_crawl(wh: Warehouse, *, run_id: str, path: Path, records: list[dict[str
                                                  "ingested_at")}
     staging: dict[str, list[Any]] = {k: [] for k in _STAGING}
 
-    def add_raw(record_id: str, row: int, page: dict[str, Any], payload: dict[str, Any]) -> None:
+    def add_raw(record_id: str, page: CrawledPage, payload: dict[str, Any]) -> None:
         for key, value in (("record_id", record_id), ("batch_id", batch_id),
-                           ("source_kind", "crawl"), ("row_number", row), ("url", page["url"]),
-                           ("fetched_at", page.get("fetched_at")),
+                           ("source_kind", "crawl"), ("row_number", page.row),
+                           ("url", page.url), ("fetched_at", page.fetched_at),
                            ("payload", json.dumps(payload, ensure_ascii=False, default=str)),
                            ("ingested_at", now)):
             raw[key].append(value)
@@ -65,29 +51,17 @@ def load_crawl(wh: Warehouse, *, run_id: str, path: Path, records: list[dict[str
         for key in _STAGING:
             staging[key].append(full.get(key))
 
-    pages = [(n, r) for n, r in enumerate(records, start=1) if r.get("record_type") == "page"]
-    loaded = skipped = 0
-    for row, page in pages:
-        record_id = f"{batch_id}:{row}"
-        found = page.get("extracted") or {}
-        payload = {k: page.get(k) for k in ("domain", "url", "final_url", "page_kind",
-                                             "status", "fetched_at", "title", "jsonld",
-                                             "extracted")}
-        add_raw(record_id, row, page, payload)
-        if not found.get("company_name"):
-            skipped += 1
-            continue
-        loaded += 1
-        company = _company_row(page, found)
-        add_staging(record_id, row, company)
-        for index, name in enumerate(found.get("managing_directors") or [], start=1):
-            derived = f"{record_id}#md{index}"
-            add_raw(derived, row, page, {"derived_from": record_id, "managing_director": name})
-            parts = str(name).split()
-            add_staging(derived, row, {**company, "full_name": name,
-                                       "first_name": " ".join(parts[:-1]) or None,
-                                       "last_name": parts[-1] if parts else None,
-                                       "position": "Geschäftsführer", "email": None})
+    loaded = 0
+    for page in pages:
+        record_id = f"{batch_id}:{page.row}"
+        add_raw(record_id, page, page.payload)
+        loaded += bool(page.records)
+        for record in page.records:
+            if record.director is not None:
+                add_raw(record_id + record.suffix, page,
+                        {"derived_from": record_id, "managing_director": record.director})
+            add_staging(record_id + record.suffix, page.row, record.values)
+    skipped = len(pages) - loaded
     wh.insert_columns("raw.records", raw if raw["record_id"] else {})
     wh.insert_columns("staging.stg_crawl__pages", staging if staging["record_id"] else {})
     wh.execute(

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from foundation.settings import Settings
+from ingest.crawled_pages import crawled_pages
 from leadpipe.cli.main import app
 from stages.decide import decide_all
 from stages.enrich import enrich_new
@@ -94,7 +95,7 @@ def world(settings: Settings, tmp_path: Path) -> Settings:
     crawl = tmp_path / "crawl.jsonl"
     crawl.write_text(json.dumps(IMPRESSUM, ensure_ascii=False) + "\n", encoding="utf-8")
     with open_warehouse(settings, write=True) as wh, wh.transaction():
-        load_crawl(wh, run_id="test-crawl", path=crawl, records=[IMPRESSUM])
+        load_crawl(wh, run_id="test-crawl", path=crawl, pages=crawled_pages([IMPRESSUM]))
     for stage in (enrich_new, match_all, decide_all, score_all):
         stage(settings)
     return settings
