@@ -19,14 +19,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 _WRAPPER = """
-import json, sys, time
+import dataclasses, json, sys, time
 source = open(sys.argv[1], encoding="utf-8").read()
 t0 = time.perf_counter()
 scope = {}
 exec(compile(source, "<bench>", "exec"), scope)
 seconds = time.perf_counter() - t0
+result = scope.get("result")
+if dataclasses.is_dataclass(result) and not isinstance(result, type):
+    result = dataclasses.asdict(result)  # stage reports are dataclasses
 with open(sys.argv[2], "w", encoding="utf-8") as out:
-    json.dump({"seconds": seconds, "result": scope.get("result")}, out, default=str)
+    json.dump({"seconds": seconds, "result": result}, out, default=str)
 """
 
 
