@@ -12,7 +12,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure",
-         "cli_startup")
+         "cli_startup", "refactor_checks")
 HEADER = """# Benchmarks
 
 Measured on this project's development machine: 2 cores, 24 GiB, Python 3.11. Every number
