@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from foundation.config import LoadedConfig, load_config
 from foundation.vocabulary import CHANNELS
@@ -53,6 +53,14 @@ class ConsentKeys(BaseModel):
         return value
 
 
+_KNOWN_KEYS: dict[str, tuple[set[str], str]] = {
+    "meta": ({*FORM_FIELDS, "submission_id"}, "fields"),
+    "channel_names": (set(CHANNELS), "channels"),
+    "request_types": (set(REQUEST_TYPES), "request types"),
+}
+"""The keys each mapping of forms.yaml may have, and what an unknown one is called."""
+
+
 class FormsConfig(BaseModel):
     """`ingest/defaults/forms.yaml`: key aliases, channel words, request types."""
 
@@ -70,28 +78,14 @@ class FormsConfig(BaseModel):
     """Our own company name(s): a consent text that names one of them names the controller
     (the export rarely says so itself); a text that names none of them does not."""
 
-    @field_validator("meta")
+    @field_validator("meta", "channel_names", "request_types")
     @classmethod
-    def _meta_fields(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = set(value) - set(FORM_FIELDS) - {"submission_id"}
+    def _known_keys(cls, value: dict[str, list[str]], info: ValidationInfo
+                    ) -> dict[str, list[str]]:
+        known, words = _KNOWN_KEYS[info.field_name or ""]
+        unknown = set(value) - known
         if unknown:
-            raise ValueError(f"unknown fields {sorted(unknown)}")
-        return value
-
-    @field_validator("channel_names")
-    @classmethod
-    def _channel_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = set(value) - set(CHANNELS)
-        if unknown:
-            raise ValueError(f"unknown channels {sorted(unknown)}")
-        return value
-
-    @field_validator("request_types")
-    @classmethod
-    def _request_types(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        unknown = set(value) - set(REQUEST_TYPES)
-        if unknown:
-            raise ValueError(f"unknown request types {sorted(unknown)}")
+            raise ValueError(f"unknown {words} {sorted(unknown)}")
         return value
 
     @field_validator("naive_timezone")
