@@ -1,10 +1,11 @@
 """A lead's scoring features from the summary the warehouse computes for it.
 
-`warehouse.marts.stage_features` summarises each lead in SQL — golden values first, then what
-its member records' enriched rows say (contacts fall back to their company), whether a
-crawled Impressum names the same company, and its web-form requests — because doing that per
-lead in Python is too slow for a million leads. This module turns one such row into
-`LeadFeatures` for `scoring.rules.score_lead`.
+The warehouse model `core.lead_features` (warehouse/models/core/lead_features.sql) summarises
+each lead in SQL — golden values first, then what its member records' enriched rows say
+(contacts fall back to their company), the company names a crawled Impressum gives, and its
+web-form requests — because doing that per lead in Python is too slow for a million leads;
+`warehouse.marts.stage_features` adds the region and whether the Impressum confirms the
+name. This module turns one such row into `LeadFeatures` for `scoring.rules.score_lead`.
 """
 
 from __future__ import annotations
