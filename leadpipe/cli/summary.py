@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rich.table import Table
 
+from foundation.vocabulary import CHANNELS
 from leadpipe.cli.common import plain
 
 if TYPE_CHECKING:
@@ -138,7 +139,8 @@ def print_decide(result: DecideResult, console: Console) -> None:
     table.add_column("channel")
     for decision in DECISIONS:
         table.add_column(decision, justify="right")
-    for channel, counts in result.by_channel.items():
+    for channel in (c for c in CHANNELS if c in result.by_channel):  # the report's order
+        counts = result.by_channel[channel]
         table.add_row(channel, *(f"{counts.get(k, 0):,}" for k in DECISIONS))
     console.print(table)
     console.print(f"{result.decisions_changed:,} decision(s) changed.", highlight=False)
