@@ -1,9 +1,12 @@
 """Writing lead lists for sales: CSV (plain or German Excel), XLSX or JSON, safely.
 
 Exports are opened in Excel, and lead data comes from untrusted sources (web forms, purchased
-lists), so every text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
-is neutralised with a leading apostrophe: Excel then shows it as text and never evaluates it
-(OWASP "CSV injection"). Files are written to a temporary name and renamed when complete, so
+lists), so in a CSV every text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+return is neutralised with a leading apostrophe: Excel then shows it as text and never
+evaluates it (OWASP "CSV injection"). An XLSX cell carries its type: text goes in as a string
+cell, which Excel never evaluates, so it needs no apostrophe (one would break click-to-dial
+on `+49…`). The sheet opens ready to work: header frozen, autofilter on, columns as wide as
+their values. Files are written to a temporary name and renamed when complete, so
 a crash never leaves half a list behind, and an existing file is only replaced with `force`.
 """
 
@@ -15,12 +18,14 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.utils import get_column_letter
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,11 +47,19 @@ def neutralize(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any) -> Any:
+def _plain(value: Any) -> Any:
+    """Lists as `a; b`, mappings as JSON; everything else as it is."""
     if isinstance(value, list | tuple):
-        value = "; ".join(str(v) for v in value)
-    elif isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False, default=str)
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def _csv_cell(value: Any, excel_de: bool) -> Any:
+    value = _plain(value)
+    if excel_de and isinstance(value, float):
+        return f"{value:g}".replace(".", ",")  # German Excel reads 87,5, not 87.5
     return neutralize(value)
 
 
@@ -82,16 +95,10 @@ def write_rows(
                                     lineterminator="\r\n" if excel_de else "\n")
                 writer.writerow(columns)
                 for row in rows:
-                    writer.writerow([_cell(row.get(c)) for c in columns])
+                    writer.writerow([_csv_cell(row.get(c), excel_de) for c in columns])
                     count += 1
         elif fmt == "xlsx":
-            workbook = Workbook(write_only=True)
-            sheet = workbook.create_sheet("leads")
-            sheet.append(list(columns))
-            for row in rows:
-                sheet.append([_xlsx_cell(sheet, _cell(row.get(c))) for c in columns])
-                count += 1
-            workbook.save(tmp)
+            count = _write_xlsx(tmp, columns, rows)
         else:
             materialised = [{c: row.get(c) for c in columns} for row in rows]
             count = len(materialised)
@@ -104,8 +111,40 @@ def write_rows(
     return count
 
 
+WIDTH_SAMPLE = 1000
+"""Rows read to size the columns before the sheet is written (write-only sheets stream)."""
+
+
+def _width(values: Iterable[Any]) -> float:
+    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    return float(min(max(longest + 2, 8), 60))
+
+
+def _write_xlsx(tmp: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """A sheet that opens ready to work: frozen header, autofilter, sized columns, text
+    as string cells (never a formula, no apostrophe)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("leads")
+    stream = iter(rows)
+    head = [[_plain(row.get(c)) for c in columns] for row in islice(stream, WIDTH_SAMPLE)]
+    for index, column in enumerate(columns):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = _width(
+            [column, *(values[index] for values in head)])
+    sheet.freeze_panes = "A2"
+    sheet.append(list(columns))
+    count = 0
+    for values in chain(head, ([_plain(row.get(c)) for c in columns] for row in stream)):
+        sheet.append([_xlsx_cell(sheet, v) for v in values])
+        count += 1
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    workbook.save(tmp)
+    return count
+
+
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
-    """Text goes in as an explicit string cell, so openpyxl never stores it as a formula."""
+    """Text goes in as an explicit string cell, so neither openpyxl nor Excel ever reads it as
+    a formula."""
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=value)

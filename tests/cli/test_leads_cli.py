@@ -63,7 +63,7 @@ def test_include_review_adds_marked_review_rows(scored: Settings, tmp_path: Path
     assert decisions == {"L1": "allowed", "L2": "review", "L3": "allowed"}
 
 
-def test_formula_in_a_cell_is_neutralised(scored: Settings, tmp_path: Path) -> None:
+def test_formula_in_a_cell_stays_text(scored: Settings, tmp_path: Path) -> None:
     out = tmp_path / "post.xlsx"
     assert _export(scored, out, "--channel", "post", "--min-grade", "D",
                    "--format", "xlsx")[0] == 0
@@ -71,8 +71,8 @@ def test_formula_in_a_cell_is_neutralised(scored: Settings, tmp_path: Path) -> N
     assert sheet is not None
     header = [c.value for c in sheet[1]]
     row = dict(zip(header, sheet[2], strict=True))
-    assert row["name"].value == "'=HYPERLINK(1) Muster"
-    assert row["name"].data_type == "s"
+    assert row["name"].value == "=HYPERLINK(1) Muster"
+    assert row["name"].data_type == "s"  # a string cell: shown, never evaluated
     assert row["street"].value == "Ring 2"
     assert row["city"].value == "Berlin"
 
@@ -85,6 +85,7 @@ def test_excel_de_dialect(scored: Settings, tmp_path: Path) -> None:
     assert b"\r\n" in raw
     rows = _csv(out, ";", "utf-8-sig")
     assert rows[0]["name"] == "'=HYPERLINK(1) Muster"
+    assert "." not in rows[0]["score"]  # German Excel reads a decimal comma
 
 
 def test_filters_region_industry_source_and_limit(scored: Settings, tmp_path: Path) -> None:

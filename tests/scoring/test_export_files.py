@@ -41,15 +41,41 @@ def test_german_excel_csv(tmp_path: Path) -> None:
     assert rows[2][5] == "Straße"
 
 
-def test_xlsx_cells_are_text_not_formulas(tmp_path: Path) -> None:
+def test_xlsx_cells_are_text_not_formulas_and_need_no_apostrophe(tmp_path: Path) -> None:
     path = tmp_path / "leads.xlsx"
     write_rows(path, COLUMNS, ROWS, fmt="xlsx")
     sheet = load_workbook(path).active
     assert sheet is not None
     first = sheet.cell(row=2, column=1)
-    assert first.data_type == "s"
-    assert first.value.startswith("'=HYPERLINK")
+    assert first.data_type == "s"  # a string cell: Excel shows it, never evaluates it
+    assert first.value == '=HYPERLINK("http://evil.example","klick")'
+    phone = sheet.cell(row=2, column=2)
+    assert (phone.value, phone.data_type) == ("+49 89 1234560", "s")  # click-to-dial works
     assert sheet.cell(row=2, column=7).value == 87
+
+
+def test_xlsx_opens_ready_to_work(tmp_path: Path) -> None:
+    path = tmp_path / "leads.xlsx"
+    write_rows(path, COLUMNS, ROWS, fmt="xlsx")
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:G3"
+    widths = {c: sheet.column_dimensions[c].width for c in "ABG"}
+    assert widths["A"] > widths["B"] > widths["G"]  # the formula text, a phone, a score
+    assert widths["G"] >= 8
+
+
+def test_german_excel_csv_writes_decimal_commas(tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    write_rows(path, ["lead", "score"], [{"lead": "L1", "score": 87.5}, {"lead": "L2",
+                                                                         "score": 12}],
+               fmt="csv", excel_de=True)
+    rows = list(csv.reader(path.read_bytes().decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[1:] == [["L1", "87,5"], ["L2", "12"]]
+    plain = tmp_path / "plain.csv"
+    write_rows(plain, ["score"], [{"score": 87.5}], fmt="csv")
+    assert plain.read_text(encoding="utf-8").splitlines()[1] == "87.5"
 
 
 def test_existing_file_is_refused_without_force_and_nothing_is_left_behind(
