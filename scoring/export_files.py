@@ -59,7 +59,7 @@ def _plain(value: Any) -> Any:
 def _csv_cell(value: Any, excel_de: bool) -> Any:
     value = _plain(value)
     if excel_de and isinstance(value, float):
-        return f"{value:g}".replace(".", ",")  # German Excel reads 87,5, not 87.5
+        return str(value).replace(".", ",")  # German Excel reads 87,5, not 87.5
     return neutralize(value)
 
 

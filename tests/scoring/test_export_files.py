@@ -69,10 +69,11 @@ def test_xlsx_opens_ready_to_work(tmp_path: Path) -> None:
 def test_german_excel_csv_writes_decimal_commas(tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     write_rows(path, ["lead", "score"], [{"lead": "L1", "score": 87.5}, {"lead": "L2",
-                                                                         "score": 12}],
+                                                                         "score": 12},
+                                         {"lead": "L3", "score": 1234567.25}],
                fmt="csv", excel_de=True)
     rows = list(csv.reader(path.read_bytes().decode("utf-8-sig").splitlines(), delimiter=";"))
-    assert rows[1:] == [["L1", "87,5"], ["L2", "12"]]
+    assert rows[1:] == [["L1", "87,5"], ["L2", "12"], ["L3", "1234567,25"]]
     plain = tmp_path / "plain.csv"
     write_rows(plain, ["score"], [{"score": 87.5}], fmt="csv")
     assert plain.read_text(encoding="utf-8").splitlines()[1] == "87.5"
