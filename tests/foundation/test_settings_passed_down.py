@@ -13,11 +13,9 @@ import pytest
 from enrichment.config import company_config, use_config_dir
 from spiders.config import crawl_config, scrapy_settings
 from spiders.run import crawl_command, run_crawl
+from tests.conftest import REPO, source_files
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("foundation", "leadpipe", "flows", "spiders", "ingest", "enrichment", "matching",
-            "compliance", "scoring", "warehouse", "intake")
-READER = ROOT / "foundation" / "settings.py"
+READER = REPO / "foundation" / "settings.py"
 
 
 def _is_environ(node: ast.AST) -> bool:
@@ -53,28 +51,26 @@ def _environment_reads(tree: ast.AST) -> list[int]:
 
 def test_only_foundation_settings_reads_leadpipe_variables() -> None:
     found = []
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if path == READER:
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-            found += [f"{path.relative_to(ROOT)}:{line}" for line in _environment_reads(tree)]
+    for path in source_files():
+        if path == READER:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        found += [f"{path.relative_to(REPO)}:{line}" for line in _environment_reads(tree)]
     assert found == []
 
 
 def test_settings_are_loaded_only_where_a_run_starts() -> None:
     """The `leadpipe` command and the Prefect flows load Settings; everything below them is
     given Settings or the configuration directory, so none calls load_settings itself."""
-    entry_points = (ROOT / "flows", ROOT / "leadpipe" / "cli")
+    entry_points = (REPO / "flows", REPO / "leadpipe" / "cli")
     found = []
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            if path == READER or any(path.is_relative_to(e) for e in entry_points):
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-            found += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
-                      if isinstance(node, ast.Name | ast.alias)
-                      and getattr(node, "id", getattr(node, "name", None)) == "load_settings"]
+    for path in source_files():
+        if path == READER or any(path.is_relative_to(e) for e in entry_points):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        found += [f"{path.relative_to(REPO)}:{node.lineno}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Name | ast.alias)
+                  and getattr(node, "id", getattr(node, "name", None)) == "load_settings"]
     assert found == []
 
 

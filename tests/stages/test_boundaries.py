@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO, SOURCE_PACKAGES, source_files
+
 OWN_STORE = {"warehouse", "intake", "tests"}
 """warehouse/ runs the warehouse's SQL; intake/ keeps the form service's own SQLite spool."""
 SQL_CALLS = {"execute", "executemany", "fetchall", "fetchone", "scalar", "dicts", "sql"}
@@ -34,11 +34,9 @@ def test_the_check_finds_sql() -> None:
 
 
 def test_sql_runs_only_in_the_warehouse_package() -> None:
-    packages = [p for p in ROOT.iterdir()
-                if (p / "__init__.py").exists() and p.name not in OWN_STORE]
-    assert {"leadpipe", "flows", "matching"} <= {p.name for p in packages}
-    found = [f"{path.relative_to(ROOT)}:{line}"
-             for package in packages for path in sorted(package.rglob("*.py"))
+    packages = tuple(p for p in SOURCE_PACKAGES if p not in OWN_STORE)
+    assert {"leadpipe", "flows", "matching", "stages"} <= set(packages)
+    found = [f"{path.relative_to(REPO)}:{line}" for path in source_files(packages)
              for line in sql_calls(path.read_text(encoding="utf-8"))]
     assert found == [], "SQL outside warehouse/; move it into a warehouse module: " + \
         ", ".join(found)

@@ -5,7 +5,6 @@ to the same rows."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import replace
 from datetime import date, timedelta
 from graphlib import CycleError
@@ -24,7 +23,7 @@ from stages.enrich import enrich_new
 from stages.ingest import ListOptions, ingest_form_file, ingest_list_file
 from stages.match import match_all
 from stages.score import score_all
-from tests.conftest import REPO
+from tests.conftest import REPO, source_files
 from tests.scoring.test_stage_data import build
 from warehouse import views
 from warehouse.db import Warehouse, open_warehouse
@@ -33,9 +32,6 @@ from warehouse.views import Model, build_order, build_views, load_models
 
 MODELS = REPO / "warehouse" / "models"
 OLD_VIEWS = REPO / "tests" / "fixtures" / "warehouse" / "views_before_models.sql"
-_PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-SOURCE_PACKAGES: list[str] = _PROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
-"""The packages leadpipe ships, where the rules below hold."""
 Snapshot = dict[str, tuple[list[str], list[tuple[object, ...]]]]
 """View name → (columns, sorted rows)."""
 _CREATE_VIEW = re.compile(r"\bCREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+)?VIEW\b", re.IGNORECASE)
@@ -63,10 +59,9 @@ def test_every_view_in_the_warehouse_is_one_model_file(settings: Settings) -> No
 def test_neither_migrations_nor_python_create_views() -> None:
     for version, name, sql in migration_files():
         assert not _CREATE_VIEW.search(sql), f"migration {version:04d}_{name} creates a view"
-    for package in SOURCE_PACKAGES:
-        for path in (REPO / package).rglob("*.py"):
-            if path != REPO / "warehouse" / "views.py":
-                assert not _CREATE_VIEW.search(path.read_text(encoding="utf-8")), path
+    for path in source_files():
+        if path != REPO / "warehouse" / "views.py":
+            assert not _CREATE_VIEW.search(path.read_text(encoding="utf-8")), path
 
 
 def test_models_are_built_after_what_they_read() -> None:
@@ -108,12 +103,11 @@ def test_nothing_after_staging_reads_raw_or_a_source_table() -> None:
     assert _SOURCE_READ.findall("FROM staging.stg_record_origins JOIN raw.batches b") == [
         "raw.batches"]
     found = []
-    for package in SOURCE_PACKAGES:
-        for path in sorted((REPO / package).rglob("*.py")):
-            name = path.relative_to(REPO).as_posix()
-            if name not in RAW_READERS and not re.fullmatch(r"warehouse/load_\w+\.py", name):
-                found += [f"{name}: {table}"
-                          for table in _SOURCE_READ.findall(path.read_text(encoding="utf-8"))]
+    for path in source_files():
+        name = path.relative_to(REPO).as_posix()
+        if name not in RAW_READERS and not re.fullmatch(r"warehouse/load_\w+\.py", name):
+            found += [f"{name}: {table}"
+                      for table in _SOURCE_READ.findall(path.read_text(encoding="utf-8"))]
     assert found == [], "read staging.stg_record_origins, stg_batches or stg_lead_records"
     for model in load_models():
         if not model.name.startswith("staging."):
