@@ -33,8 +33,11 @@ ALLOWED: dict[str, set[str]] = {
                "spiders", "intake", "warehouse"},
     # the roof: flows orchestrate stages; leadpipe is the command line and the demo
     "flows": {"foundation", "ingest", "scoring", "spiders", "intake", "warehouse", "stages"},
+    # the workspace (the web pages for sales and marketing) sits beside the command line: it
+    # calls the stages, never the warehouse, and starts flows only through Prefect's API
+    "workspace": {"foundation", "compliance", "ingest", "scoring", "stages"},
     "leadpipe": {"foundation", "enrichment", "compliance", "ingest", "matching", "scoring",
-                 "spiders", "intake", "warehouse", "stages", "flows"},
+                 "spiders", "intake", "warehouse", "stages", "flows", "workspace"},
 }
 
 

@@ -1,0 +1,1 @@
+"""The sales and marketing workspace: `leadpipe web`, a server-rendered web application."""
