@@ -26,7 +26,13 @@ from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
-from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
+from warehouse.export_log import (
+    ExportedLead,
+    ExportLogEntry,
+    ExportLogRow,
+    recent_exports,
+    write_journal,
+)
 from warehouse.marts import known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
 from warehouse.suppression import suppression_entries
@@ -203,3 +209,11 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     return ExportResult(entry.export_id, entry.exported_by, req.channel, written,
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
                         req.filters(), socket.gethostname(), dict(withheld), from_snapshot)
+
+
+def export_log(settings: Settings, limit: int = 100, by: str | None = None
+               ) -> list[ExportLogRow]:
+    """Who exported which leads for which channel with which filter, newest first."""
+    log_pending_exports(settings)  # journaled entries first, when nobody is writing
+    with open_warehouse(settings, write=False) as wh:
+        return recent_exports(wh, limit, by)

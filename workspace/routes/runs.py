@@ -1,0 +1,7 @@
+"""runs pages (marketing)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
