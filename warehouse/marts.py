@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from warehouse.db import Warehouse
+from warehouse.decisions import wanted_leads
 
 _SEP = "\x1f"
 """Joins top reasons into one text value for bulk loading (split again in SQL)."""
@@ -206,6 +207,18 @@ def qualified_rows(
         sql += " LIMIT ?"
         params.append(limit)
     return wh.dicts(sql, params)
+
+
+def allowed_channels(wh: Warehouse, lead_ids: Sequence[str]) -> dict[str, frozenset[str]]:
+    """lead id → the channels its current decision allows: a call list shows a lead's e-mail
+    address only where e-mail is allowed too."""
+    if not lead_ids:
+        return {}
+    rows = wh.fetchall(
+        "SELECT lead_id, list(DISTINCT channel) FROM core.eligibility_decisions "
+        "WHERE is_current AND decision = 'allowed' AND lead_id IN "
+        f"(SELECT lead_id FROM {wanted_leads(wh, lead_ids)}) GROUP BY lead_id")
+    return {lead_id: frozenset(channels) for lead_id, channels in rows}
 
 
 # --- funnel ---------------------------------------------------------------------------------
