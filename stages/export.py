@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compliance.opt_outs import blocking_reason
+from compliance.opt_outs import LedgerEvent, blocking_reason
 from compliance.suppression import SuppressionList
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
@@ -48,6 +48,7 @@ from warehouse.export_log import (
 from warehouse.marts import allowed_channels, known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
 from warehouse.suppression import suppression_entries
+from warehouse.workspace_journal import pending_objections, pending_suppression
 
 CONTACT_COLUMNS = {channel: list(cols) for channel, cols in CHANNEL_COLUMNS.items()}
 _REGION = re.compile(r"^\d{1,5}$")
@@ -201,7 +202,8 @@ def _partial(req: ExportRequest) -> Path:
 
 def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
                 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The rows to export, and the reasons of those withheld for a newer opt-out."""
+    """The rows to export, and the reasons of those withheld for a newer opt-out (also an
+    objection from the workspace still waiting in its journal for the lock)."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -210,13 +212,18 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
             + (f" or a vendor: {', '.join(vendors)}" if vendors else ""))
     grades = GRADES[:GRADES.index(req.min_grade) + 1]
     fetch = req.limit
-    suppression = SuppressionList(suppression_entries(wh), secret)
+    pending = pending_objections(wh.home)  # recorded while a run held the lock
+    suppression = SuppressionList({**pending_suppression(pending), **suppression_entries(wh)},
+                                  secret)
     while True:  # with --limit, read a few more rows only when opt-outs left too few
         rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
                               industries=req.industries, sources=req.sources,
                               since=req.since, limit=fetch,
                               include_review=req.include_review)
         events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
+        for entry in pending:
+            events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(
+                0, "objection_art21", ("all",), entry.received_at)]
         kept: list[dict[str, Any]] = []
         withheld: Counter[str] = Counter()
         for row in rows:
