@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from compliance.case import CATEGORY_A, CATEGORY_B, CATEGORY_C
 from compliance.rulebook import LEGAL_BASIS
 from foundation.config import load_config
-from foundation.vocabulary import CHANNELS
+from foundation.vocabulary import CHANNELS, SOURCE_KINDS
 
 PLACEHOLDERS = frozenset({
     "consent_on", "confirmed_on", "method", "form", "reason_kind", "reason_on", "withdrawn_on",
@@ -85,6 +85,8 @@ class TextsDe(BaseModel):
     consent_methods: dict[str, str]
     reason_categories: dict[str, str]
     event_kinds: dict[str, str]
+    evidence_keys: dict[str, str]
+    source_templates: dict[str, tuple[str, ...]]
     legal_bases: dict[str, str]
     rules: dict[str, str]
     after_objection: str
@@ -95,6 +97,7 @@ class TextsDe(BaseModel):
         for key, wanted in (("channels", CHANNELS), ("channel_actions", CHANNELS),
                             ("decisions", ("allowed", "review", "blocked")),
                             ("legal_bases", tuple(LEGAL_BASIS)),
+                            ("source_kinds", SOURCE_KINDS), ("source_templates", SOURCE_KINDS),
                             ("reason_categories", CATEGORY_A + CATEGORY_B + CATEGORY_C)):
             missing = [w for w in wanted if w not in getattr(self, key)]
             if missing:
@@ -158,12 +161,19 @@ def describe_decision(channel: str, decision: str, reason: str, rule: str, texts
     sentence = f"{action} {verdict}: " + entry.by_rule.get(
         rule, entry.by_channel.get(channel, entry.text))
     known = {k: v for k, v in (facts or {}).items() if v}
-    for fragment in entry.detail:
-        if _fields(fragment) <= set(known):
-            sentence += ", " + fragment.format_map(known)
+    detail = render_fragments(entry.detail, known)
+    if detail:
+        sentence += ", " + detail
     if rule == "G2a":
         sentence += f" ({texts.after_objection})"
     return sentence
+
+
+def render_fragments(fragments: Sequence[str], values: Mapping[str, Any],
+                     separator: str = ", ") -> str:
+    """The fragments whose placeholders all have a value, filled and joined."""
+    known = {k: str(v) for k, v in values.items() if v is not None and v != ""}
+    return separator.join(f.format_map(known) for f in fragments if _fields(f) <= set(known))
 
 
 def _names(event: Mapping[str, Any], channel: str) -> bool:
