@@ -10,7 +10,7 @@ the recorded outcomes. The workspace renders these dataclasses as they are.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +46,12 @@ FIELD_ORDER = ("company_name", "legal_form", "salutation", "title", "first_name"
                "position", "email_normalized", "phone_e164", "mobile_e164", "street",
                "house_number", "postcode", "city", "website_domain", "register_number",
                "vat_id")
+CHANNEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "email": ("email_normalized",), "phone": ("phone_e164", "mobile_e164"),
+    "sms": ("phone_e164", "mobile_e164"),
+    "post": ("street", "house_number", "postcode", "city"), "fax": ()}
+"""The contact data each channel uses; a value is shown to sales while one of them may be
+used (issue #17: a blocked lead's contact data is not shown for that channel)."""
 SUMMARY_KEYS = ("form_id", "page_url", "request_type", "category", "method", "confirmed_at",
                 "consent_text_version", "ip", "via", "import_file", "received_via", "vendor")
 """Evidence shown in an event's one-line summary; the rest (consent text, browser) is in
@@ -83,6 +89,8 @@ class GoldenField:
     rule_label: str
     sources: tuple[FieldSource, ...]
     """The record the value was taken from first, then the others that state it too."""
+    hidden: bool = False
+    """Contact data of channels that may not be used, withheld (`LeadDetail.for_sales`)."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,23 @@ class LeadDetail:
     outcomes: tuple[OutcomeView, ...]
     """Latest first; the first counts."""
 
+    def for_sales(self, include_review: bool = False) -> LeadDetail:
+        """The lead as a sales rep may see it: contact data no usable channel needs is
+        withheld (value None, `hidden`), in the golden fields and the member records alike.
+        Usable means allowed, or also `review` when asked; an undecided lead shows none."""
+        usable = {"allowed", "review"} if include_review else {"allowed"}
+        open_channels = {d.channel for d in self.decisions if d.decision in usable}
+        guarded = {f for fields in CHANNEL_FIELDS.values() for f in fields}
+        shown = {f for ch in open_channels for f in CHANNEL_FIELDS.get(ch, ())}
+        withheld = guarded - shown
+        fields = tuple(replace(f, value=None, hidden=True) if f.field in withheld else f
+                       for f in self.fields)
+        phones_hidden = {"phone_e164", "mobile_e164"} <= withheld
+        records = tuple(replace(
+            r, email=None if "email_normalized" in withheld else r.email,
+            phone=None if phones_hidden else r.phone) for r in self.records)
+        return replace(self, fields=fields, records=records)
+
 
 def _str(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
@@ -287,7 +312,10 @@ def _score(row: Mapping[str, Any] | None, texts: ScoreTexts) -> ScoreView | None
         config_version=version, model_id=model, scored_at=row["scored_at"])
 
 
-def _evidence_value(key: str, value: Any, texts: TextsDe) -> str:
+def _evidence_value(key: str, value: Any, texts: TextsDe,
+                    request_types: Mapping[str, str]) -> str:
+    if key == "request_type":
+        return request_types.get(str(value), str(value))
     if key == "method":
         return texts.consent_methods.get(str(value), str(value))
     if key == "category":
@@ -298,7 +326,7 @@ def _evidence_value(key: str, value: Any, texts: TextsDe) -> str:
 
 
 def _consent(rows: Sequence[Mapping[str, Any]], sources: Mapping[str, FieldSource],
-             texts: TextsDe) -> tuple[ConsentEvidence, ...]:
+             texts: TextsDe, request_types: Mapping[str, str]) -> tuple[ConsentEvidence, ...]:
     events = []
     for row in rows:
         proof = {**(row.get("attributes") or {}), **(row.get("evidence") or {})}
@@ -306,10 +334,10 @@ def _consent(rows: Sequence[Mapping[str, Any]], sources: Mapping[str, FieldSourc
         shown += sorted((k, v) for k, v in proof.items()
                         if k not in texts.evidence_keys and v not in (None, "")
                         and not isinstance(v, bool))
-        pairs = tuple((texts.evidence_keys.get(k, k), _evidence_value(k, v, texts))
-                      for k, v in shown)
-        summary = ", ".join(f"{texts.evidence_keys.get(k, k)} {_evidence_value(k, v, texts)}"
-                            for k, v in shown if k in SUMMARY_KEYS)
+        pairs = tuple((texts.evidence_keys.get(k, k),
+                       _evidence_value(k, v, texts, request_types)) for k, v in shown)
+        summary = ", ".join(f"{label} {value}" for (label, value), (k, _) in zip(
+            pairs, shown, strict=True) if k in SUMMARY_KEYS)
         channels = tuple(str(c) for c in row.get("channels") or ())
         record = _str(row.get("record_id"))
         events.append(ConsentEvidence(
@@ -360,7 +388,7 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
             phone=_str(m.get("phone_e164") or m.get("mobile_e164"))) for m in members),
         decisions=_decisions(decisions, ledger, texts),
         score=_score(score, score_texts),
-        consent=_consent(ledger, sources, texts),
+        consent=_consent(ledger, sources, texts, score_texts.values.get("request_type", {})),
         company=company,
         contacts=tuple(ContactSummary(str(c["lead_id"]), _person(c) or str(c["lead_id"]),
                                       _str(c.get("position")))

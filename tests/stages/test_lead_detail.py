@@ -220,3 +220,27 @@ def test_outcomes_latest_first(warehouse: Settings, tmp_path: Path) -> None:
 
 def test_an_unknown_lead_is_none(warehouse: Settings) -> None:
     assert lead_detail(warehouse, "contact-does-not-exist") is None
+
+
+def test_sales_sees_no_contact_data_of_blocked_channels(warehouse: Settings) -> None:
+    hans = _lead(warehouse, "contact", "last_name", "Kollege")
+    assert {d.channel for d in hans.decisions if d.decision == "allowed"} <= {"post"}
+    shown = hans.for_sales()
+    email = next(f for f in shown.fields if f.field == "email_normalized")
+    assert (email.value, email.hidden) == (None, True)
+    assert email.sources == next(f for f in hans.fields if f.field == "email_normalized").sources
+    assert [r.email for r in shown.records] == [None]
+    assert [r.phone for r in shown.records] == [None]
+    assert next(f for f in shown.fields if f.field == "last_name").value == "Kollege"
+    erika = _lead(warehouse, "contact", "last_name", "Beispiel").for_sales()
+    assert next(f for f in erika.fields if f.field == "email_normalized").value == (
+        "erika.beispiel@mueller-maschinenbau.de")
+    assert next(f for f in erika.fields if f.field == "phone_e164").hidden is False
+
+
+def test_an_inquiry_names_its_request_in_german(warehouse: Settings) -> None:
+    erika = _lead(warehouse, "contact", "last_name", "Beispiel")
+    inquiry = next(e for e in erika.consent if e.kind == "inquiry_received")
+    assert inquiry.kind_label == "Anfrage eingegangen"
+    assert inquiry.channel_labels == ("alle Kanäle",)
+    assert "Anfrage Demo" in inquiry.summary
