@@ -1,0 +1,147 @@
+"""The marketing pages of the workspace (uploads, review, runs) and the GDPR admin page,
+through FastAPI's TestClient on a small real warehouse."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from foundation.settings import Settings
+from stages.enrich import enrich_new
+from stages.ingest import ListOptions, ingest_list_file
+from stages.match import match_all
+from workspace.app import create_app
+from workspace.auth import COOKIE, hash_password, log_in
+from workspace.config import load_workspace_config
+from workspace.store import Role, Store, store_path
+
+LIST = (
+    "Firma;Vorname;Nachname;Straße;PLZ;Ort;Telefon;E-Mail\n"
+    "Müller GmbH;Erika;Beispiel;Hauptstraße 12;80331;München;089 1234560;e.beispiel@mueller.de\n"
+    "Müller GmbH;Hans;Kollege;Hauptstraße 12;80331;München;089 1234560;h.kollege@mueller.de\n"
+    "Müller GmbH;Hanna;Kollege;Hauptstraße 12;80331;München;089 1234560;\n"
+    ";Anna;Privat;Am Markt 3;50667;Köln;0221 55555;anna.privat@gmx.de\n"
+    ";Karl;Weber;Lindenweg 1;20095;Hamburg;;\n"
+    ";K.;Weber;Lindenweg 1;20095;Hamburg;;\n"
+    "Müller GmbH;Erika;Beispiel;;80331;München;;\n"
+)
+"""A list whose near-duplicates land in the review band under the test's wide band."""
+
+UPLOAD = (
+    "Firma;Ansprechpartner Nachname;Kennung;PLZ;Ort;Telefon\n"
+    "Alpha GmbH;Maier;A-1;80331;München;089 555111\n"
+    "Beta KG;Huber;B-2;10115;Berlin;030 444222\n"
+    ";;C-3;;;\n"
+    "Gamma AG;Schulz;D-4;20095;Hamburg;040 333444\n"
+)
+
+
+@dataclass
+class World:
+    settings: Settings
+    store: Store
+    app: TestClient
+
+    def client(self, role: Role) -> tuple[TestClient, str]:
+        """A client logged in as a user of `role`, and the user's CSRF token."""
+        name = f"{role}-user"
+        if self.store.user(name) is None:
+            self.store.add_user(name, role, hash_password("ein-langes-passwort"))
+        login = log_in(self.store, load_workspace_config(None).value, name,
+                       "ein-langes-passwort", "testclient")
+        client = TestClient(self.app.app, follow_redirects=False)
+        client.cookies.set(COOKIE, login.token)
+        return client, login.csrf_token
+
+
+@pytest.fixture
+def world(settings: Settings, tmp_path: Path) -> Iterator[World]:
+    # a wide review band, so that the small list has pairs to review
+    (settings.config_dir / "matching").mkdir(parents=True)
+    for level in ("contact", "consumer", "company"):
+        (settings.config_dir / "matching" / f"{level}.yaml").write_text(
+            "bands:\n  match: 0.999\n  review: 0.01\n", encoding="utf-8")
+    source = tmp_path / "liste.csv"
+    source.write_bytes(LIST.encode("cp1252"))
+    ingest_list_file(settings, source, ListOptions(vendor="V", acquired_on=date(2026, 11, 1)))
+    enrich_new(settings)
+    match_all(settings)
+    store = Store(store_path(settings.data_dir))
+    app = create_app(settings, load_workspace_config(None).value, store)
+    yield World(settings, store, TestClient(app))
+    store.close()
+
+
+def wait_for_job(client: TestClient, url: str) -> str:
+    for _ in range(120):
+        page = client.get(url).text
+        if 'http-equiv="refresh"' not in page:
+            return page
+        time.sleep(0.5)
+    raise AssertionError(f"{url} still running")
+
+
+def test_upload_preview_corrected_mapping_ingest(world: World) -> None:
+    client, csrf = world.client("marketing")
+    response = client.post("/uploads", data={"csrf_token": csrf, "vendor": "Adressverlag Nord",
+                                             "acquired_on": "2026-11-20"},
+                           files={"file": ("../../Neue Liste (1).csv", UPLOAD.encode("cp1252"),
+                                           "text/csv")})
+    assert response.status_code == 303, response.text
+    target = response.headers["location"]
+    upload_id = target.rsplit("/", 1)[1]
+    folder = world.settings.data_dir / "uploads" / upload_id
+    assert (folder / "Neue_Liste__1_.csv").exists()   # sanitised, inside the upload folder
+    page = client.get(target)
+    assert page.status_code == 200
+    assert "cp1252" in page.text
+    assert "Kennung" in page.text
+    selects = re.findall(r'<select name="(field_\d+)"[^>]*>(.*?)</select>', page.text, re.S)
+    headers = UPLOAD.split("\n")[0].split(";")
+    chosen = {name: (re.search(r'<option value="([^"]*)" selected', body) or [None, "-"])[1]
+              for name, body in selects}
+    # the user maps "Kennung" to nothing and the last name column to last_name
+    form = {"csrf_token": csrf, **chosen}
+    form[f"field_{headers.index('Kennung')}"] = "-"
+    form[f"field_{headers.index('Ansprechpartner Nachname')}"] = "last_name"
+    assert client.post(f"{target}/mapping", data=form).status_code == 303
+    mapping = (folder / "mapping.yaml").read_text(encoding="utf-8")
+    assert '"Kennung": null' in mapping
+    assert '"Ansprechpartner Nachname": last_name' in mapping
+    assert "auto_map: false" in mapping
+    again = client.get(target).text
+    assert "Es gilt Ihre Zuordnung" in again
+    started = client.post(f"{target}/ingest", data={"csrf_token": csrf})
+    assert started.status_code == 303
+    report = wait_for_job(client, started.headers["location"])
+    assert "fertig" in report, report
+    numbers = dict(re.findall(r"<th>([^<]+)</th><td class=\"num\">([^<]*)</td>", report))
+    assert numbers["Zeilen gelesen"] == "4"
+    assert numbers["geladen"] == "3"
+    assert numbers["in Quarantäne"] == "1"
+    assert "Zeilen in Quarantäne" in report
+    assert re.search(r'<td class="num">4</td>', report)   # the bad row, by its row number
+    actions = [a.action for a in world.store.audit_entries()]
+    assert {"list_uploaded", "list_previewed", "list_mapping_set",
+            "list_ingest_started"} <= set(actions)
+
+
+def test_upload_without_vendor_is_refused_in_german(world: World) -> None:
+    client, csrf = world.client("marketing")
+    response = client.post("/uploads", data={"csrf_token": csrf, "vendor": "",
+                                             "acquired_on": "20.11.2026"},
+                           files={"file": ("liste.csv", UPLOAD.encode(), "text/csv")})
+    assert response.status_code == 400
+    assert "Bitte geben Sie den Lieferanten" in response.text
+    assert not any((world.settings.data_dir / "uploads").iterdir())
+    bad_date = client.post("/uploads", data={"csrf_token": csrf, "vendor": "V",
+                                             "acquired_on": "morgen"},
+                           files={"file": ("liste.csv", UPLOAD.encode(), "text/csv")})
+    assert "ist kein Datum" in bad_date.text
