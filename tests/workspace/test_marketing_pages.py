@@ -17,6 +17,8 @@ from foundation.settings import Settings
 from stages.enrich import enrich_new
 from stages.ingest import ListOptions, ingest_list_file
 from stages.match import match_all
+from stages.review import review_queue
+from warehouse.db import open_warehouse
 from workspace.app import create_app
 from workspace.auth import COOKIE, hash_password, log_in
 from workspace.config import load_workspace_config
@@ -25,10 +27,19 @@ from workspace.store import Role, Store, store_path
 LIST = (
     "Firma;Vorname;Nachname;Straße;PLZ;Ort;Telefon;E-Mail\n"
     "Müller GmbH;Erika;Beispiel;Hauptstraße 12;80331;München;089 1234560;e.beispiel@mueller.de\n"
+    "Müller G.m.b.H.;Erika;Beispiel;Hauptstr. 12;80331;München;+49 89 123456-0;"
+    "e.beispiel@mueller.de\n"
     "Müller GmbH;Hans;Kollege;Hauptstraße 12;80331;München;089 1234560;h.kollege@mueller.de\n"
     "Müller GmbH;Hanna;Kollege;Hauptstraße 12;80331;München;089 1234560;\n"
+    "Schulz AG;Peter;Schmitt;Ring 4;10115;Berlin;030 777777;\n"
+    "Schulz AG;Petra;Schmidt;Ring 4;10115;Berlin;;\n"
     ";Anna;Privat;Am Markt 3;50667;Köln;0221 55555;anna.privat@gmx.de\n"
+    ";Anna;Privat;Am Markt 5;50667;Köln;;\n"
+    ";Anna;;Am Markt 3;50667;Köln;0221 55555;anna.privat@gmx.de\n"
+    ";;;Ringstraße 1;50667;Köln;;\n"
+    "Beispiel Consulting;Erika;Beispiel;Seeweg 1;20095;Hamburg;;\n"
     ";Karl;Weber;Lindenweg 1;20095;Hamburg;;\n"
+    ";Karl;Weber;Lindenweg 7;20095;Hamburg;;\n"
     ";K.;Weber;Lindenweg 1;20095;Hamburg;;\n"
     "Müller GmbH;Erika;Beispiel;;80331;München;;\n"
 )
@@ -145,3 +156,37 @@ def test_upload_without_vendor_is_refused_in_german(world: World) -> None:
                                              "acquired_on": "morgen"},
                            files={"file": ("liste.csv", UPLOAD.encode(), "text/csv")})
     assert "ist kein Datum" in bad_date.text
+
+
+def test_review_decision_is_stored_and_the_next_pair_opens(world: World) -> None:
+    client, csrf = world.client("marketing")
+    queue = review_queue(world.settings)
+    assert len(queue) >= 2
+    listing = client.get("/review")
+    assert listing.status_code == 200
+    assert queue[0].left_id in listing.text
+    first = client.get("/review/next")
+    assert first.status_code == 303
+    page = client.get(first.headers["location"])
+    assert page.status_code == 200
+    assert "gleiche Person/Firma" in page.text
+    assert "Gewicht" in page.text
+    pair = queue[0]
+    decided = client.post("/review/decide", data={
+        "csrf_token": csrf, "level": pair.entity_type, "left": pair.left_id,
+        "right": pair.right_id, "decision": "split", "note": "zwei Personen"})
+    assert decided.status_code == 303
+    assert decided.headers["location"] == "/review/next"
+    after = review_queue(world.settings)
+    assert (pair.entity_type, pair.left_id, pair.right_id) not in {
+        (p.entity_type, p.left_id, p.right_id) for p in after}
+    assert len(after) == len(queue) - 1
+    with open_warehouse(world.settings, write=False) as wh:
+        stored = wh.fetchall("SELECT entity_type, left_id, right_id, decision, decided_by, note "
+                             "FROM core.match_decisions")
+        run = wh.fetchone("SELECT flow, status FROM ops.runs ORDER BY started_at DESC LIMIT 1")
+    assert stored == [(pair.entity_type, pair.left_id, pair.right_id, "split",
+                       "marketing-user", "zwei Personen")]
+    assert run == ("review-import", "succeeded")
+    nxt = client.get("/review/next")
+    assert nxt.headers["location"].startswith("/review/pair?")
