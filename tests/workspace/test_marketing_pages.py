@@ -190,3 +190,14 @@ def test_review_decision_is_stored_and_the_next_pair_opens(world: World) -> None
     assert run == ("review-import", "succeeded")
     nxt = client.get("/review/next")
     assert nxt.headers["location"].startswith("/review/pair?")
+
+
+def test_runs_page_lists_runs_and_explains_prefect(world: World) -> None:
+    client, _ = world.client("marketing")
+    page = client.get("/runs")
+    assert page.status_code == 200
+    assert "ingest-purchased-list" in page.text      # the fixture's load
+    assert "erfolgreich" in page.text
+    assert "Dubletten zu prüfen" in page.text
+    assert "PREFECT_API_URL" in page.text            # no server: how to set one up
+    assert "/runs/start/nightly" not in page.text
