@@ -201,3 +201,91 @@ def test_runs_page_lists_runs_and_explains_prefect(world: World) -> None:
     assert "Dubletten zu prüfen" in page.text
     assert "PREFECT_API_URL" in page.text            # no server: how to set one up
     assert "/runs/start/nightly" not in page.text
+
+
+MARKETING_GETS = ("/uploads", "/uploads/0123456789abcdef", "/uploads/jobs/0123456789abcdef",
+                  "/review", "/review/next", "/review/pair?level=contact&left=a&right=b",
+                  "/runs")
+MARKETING_POSTS = ("/uploads", "/uploads/0123456789abcdef/mapping",
+                   "/uploads/0123456789abcdef/ingest", "/review/decide", "/runs/start/nightly",
+                   "/runs/start/crawl")
+ADMIN_GETS = ("/admin/gdpr",)
+ADMIN_POSTS = ("/admin/gdpr/access", "/admin/gdpr/object", "/admin/gdpr/erase/check",
+               "/admin/gdpr/erase", "/admin/gdpr/consent")
+
+
+def test_sales_gets_403_on_every_marketing_and_admin_page(world: World) -> None:
+    client, csrf = world.client("sales")
+    form = {"csrf_token": csrf, "identifier": "e.beispiel@mueller.de", "confirm": "yes",
+            "level": "contact", "left": "a", "right": "b", "decision": "merge"}
+    for path in (*MARKETING_GETS, *ADMIN_GETS):
+        assert client.get(path).status_code == 403, path
+    for path in (*MARKETING_POSTS, *ADMIN_POSTS):
+        response = client.post(path, data=form)
+        assert response.status_code == 403, path
+        assert "Keine Berechtigung" in response.text
+    marketing, csrf = world.client("marketing")
+    for path in ADMIN_GETS:
+        assert marketing.get(path).status_code == 403, path
+    for path in ADMIN_POSTS:
+        assert marketing.post(path, data={**form, "csrf_token": csrf}).status_code == 403, path
+    with open_warehouse(world.settings, write=False) as wh:
+        assert wh.scalar("SELECT count(*) FROM core.match_decisions") == 0
+        assert wh.scalar("SELECT count(*) FROM ops.gdpr_requests") == 0
+
+
+def test_posts_without_csrf_token_are_refused(world: World) -> None:
+    client, _ = world.client("admin")
+    pair = review_queue(world.settings)[0]
+    for path, data in (("/review/decide", {"level": pair.entity_type, "left": pair.left_id,
+                                           "right": pair.right_id, "decision": "merge"}),
+                       ("/admin/gdpr/erase", {"identifier": "e.beispiel@mueller.de",
+                                              "confirm": "yes"}),
+                       ("/runs/start/nightly", {})):
+        assert client.post(path, data=data).status_code == 403, path
+        assert client.post(path, data={**data, "csrf_token": "falsch"}).status_code == 403
+    refused = client.post("/uploads", data={"vendor": "V", "acquired_on": "2026-11-20"},
+                          files={"file": ("liste.csv", UPLOAD.encode(), "text/csv")})
+    assert refused.status_code == 403
+    assert not any((world.settings.data_dir / "uploads").iterdir())
+    with open_warehouse(world.settings, write=False) as wh:
+        assert wh.scalar("SELECT count(*) FROM core.match_decisions") == 0
+
+
+def test_gdpr_access_consent_objection_and_erasure(world: World) -> None:
+    client, csrf = world.client("admin")
+    person = {"csrf_token": csrf, "identifier": "anna.privat@gmx.de"}
+    shown = client.post("/admin/gdpr/access", data={**person, "format": "html"})
+    assert shown.status_code == 200
+    assert "Am Markt 3" in shown.text
+    download = client.post("/admin/gdpr/access", data={**person, "format": "json"})
+    assert download.headers["content-type"].startswith("application/json")
+    assert "attachment" in download.headers["content-disposition"]
+    assert download.json()["subject"]["email"] == "anna.privat@gmx.de"
+    assert client.post("/admin/gdpr/consent", data=person).status_code == 200
+    objected = client.post("/admin/gdpr/object", data=person)
+    assert "Widerspruch" in objected.text
+    assert "eingetragen" in objected.text
+    nobody = client.post("/admin/gdpr/access", data={**person, "identifier": "kein-telefon"})
+    assert nobody.status_code == 400
+    assert "weder eine E-Mail-Adresse noch eine Telefonnummer" in nobody.text
+
+    check = client.post("/admin/gdpr/erase/check", data=person)
+    assert "Endgültig löschen" in check.text
+    assert "Privat" in check.text
+    with open_warehouse(world.settings, write=False) as wh:
+        assert wh.scalar("SELECT count(*) FROM ops.gdpr_requests WHERE kind = 'erasure'") == 0
+    unconfirmed = client.post("/admin/gdpr/erase", data=person)
+    assert "Bitte bestätigen Sie die Löschung" in unconfirmed.text
+    erased = client.post("/admin/gdpr/erase", data={**person, "confirm": "yes"})
+    assert erased.status_code == 200
+    assert "ausgeführt" in erased.text
+    with open_warehouse(world.settings, write=False) as wh:
+        left = wh.scalar("SELECT count(*) FROM raw.records "
+                         "WHERE payload::VARCHAR LIKE '%anna.privat%'")
+    assert left == 0
+    actions = [a for a in world.store.audit_entries() if a.action.startswith(("gdpr", "consent"))]
+    assert {a.action for a in actions} == {"gdpr_access", "consent_lookup", "gdpr_objection",
+                                           "gdpr_erasure_checked", "gdpr_erasure"}
+    # the audit names requests and keyed hashes, never the person's address
+    assert not any("anna" in a.detail for a in actions)
