@@ -1,6 +1,6 @@
 """Verwaltung › Betroffenenrechte (admin): access, objection, erasure, consent look-up.
 
-The same requests as `leadpipe gdpr access|object|erase` and `leadpipe consent history`
+The same requests as `leadpipe gdpr access|object|erase` and `leadpipe consent show`
 (`stages.gdpr`, `stages.consent`). The person's e-mail or phone is sent by POST only, so it
 never stands in a URL, a browser history or an access log; the workspace's audit log names
 the request (its id in `ops.gdpr_requests`) or the keyed hash the warehouse files the person
