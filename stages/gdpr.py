@@ -22,6 +22,7 @@ from intake.config import state_path
 from intake.handoff import erase_submissions
 from scoring.export_files import remove_rows
 from stages.consent import Subject
+from stages.lead_lists import refresh_lead_list
 from warehouse.compact import CompactResult, is_pending, mark_pending
 from warehouse.db import compact_warehouse, open_warehouse
 from warehouse.ledger import append_events, ledger_events
@@ -161,6 +162,7 @@ def erase(settings: Settings, identifier: str, name: str | None = None, *,
             pairs = _suppression_pairs(secret, subject)
             add_entries(wh, pairs, origin="erasure", reference=request_id)
             records, events = erase_records(wh, subject, request_id)
+            refresh_lead_list(wh, settings, "erase")  # the list held their name and contact
             # exports handed to sales are files leadpipe wrote: the person leaves them too
             scrubbed = sum(bool(remove_rows(Path(f), "lead_id", set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,

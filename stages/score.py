@@ -27,6 +27,7 @@ from scoring.config import ScoringConfig, load_scoring_config
 from scoring.features import lead_features
 from scoring.predictive import LearnedModel, NotEnoughOutcomes, combined_total, predict, train
 from scoring.rules import Contribution, LeadFeatures, LeadScore, grade_for, score_lead
+from stages.lead_lists import refresh_lead_list
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.marts import (
     current_grades,
@@ -126,6 +127,8 @@ def score_all(settings: Settings, as_of: date | None = None,
     with open_warehouse(settings, write=True, purpose="score", publish=True) as wh:
         _, result = run_job(wh, "score", {"as_of": day.isoformat()},
                             lambda wh, run_id: score_pending(wh, settings, day, progress))
+        with wh.transaction():
+            refresh_lead_list(wh, settings, "score")
     return result
 
 

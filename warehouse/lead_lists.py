@@ -1,0 +1,215 @@
+"""SQL behind the workspace's lead lists: building `marts.lead_list` and reading pages of it.
+
+The build runs inside a writer's session (decide, score, erase, undo); a page is two
+queries against the built table (count and rows), every value bound as a parameter. Only the
+shape of the WHERE clause follows the filter (how many prefixes, how many search terms), and
+the ORDER BY comes from `SORT_COLUMNS`, a fixed mapping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from warehouse.db import Warehouse
+
+_FOLD = ("strip_accents(replace(replace(replace(replace(lower({x}), 'ä', 'ae'), 'ö', 'oe'), "
+         "'ü', 'ue'), 'ß', 'ss'))")
+"""Search text and search terms alike: lower case, umlauts spelt out, other accents dropped,
+so `Müller`, `MUELLER` and `müller` find each other."""
+
+
+def fold(expr: str) -> str:
+    return _FOLD.format(x=expr)
+
+
+SORT_COLUMNS = {
+    "score": "score",
+    "company": "lower(company)",
+    "name": "lower(person_name)",
+    "postcode": "postcode",
+    "city": "lower(city)",
+    "first_seen": "first_seen",
+}
+"""Sort key → ORDER BY expression; the only way a sort reaches the SQL."""
+
+LIST_COLUMNS = ("lead_id", "channel", "decision", "reason_code", "legal_basis", "entity_type",
+                "company", "person_name", "contact", "postcode", "city", "bundesland",
+                "country", "grade", "score", "sources", "vendors", "audience", "wz_code",
+                "wz_section", "first_seen")
+"""What a page returns per row (all but the search text)."""
+
+
+def rebuild_lead_list(wh: Warehouse, ranges: Sequence[tuple[str, str, str]], trigger: str,
+                      built_at: datetime) -> int:
+    """Replace `marts.lead_list` (and its facets) with the current qualified leads.
+
+    Call inside a transaction (the list is never half built). `ranges` are (first postcode,
+    last postcode, Land) from `enrichment.bundesland`. Returns the rows written.
+    """
+    started = time.monotonic()
+    rows = _rebuild(wh, ranges)
+    wh.execute("INSERT INTO ops.lead_list_builds VALUES (?, ?, ?, ?)",
+               [built_at, trigger, rows, round(time.monotonic() - started, 3)])
+    return rows
+
+
+def _rebuild(wh: Warehouse, ranges: Sequence[tuple[str, str, str]]) -> int:
+    wh.execute("CREATE OR REPLACE TEMP TABLE _plz_lands (first VARCHAR, last VARCHAR, "
+               "land VARCHAR)")
+    if ranges:
+        wh.insert_columns("_plz_lands", {"first": [r[0] for r in ranges],
+                                         "last": [r[1] for r in ranges],
+                                         "land": [r[2] for r in ranges]})
+    wh.execute("DELETE FROM marts.lead_list")
+    wh.execute(f"""
+        INSERT INTO marts.lead_list
+        WITH q AS (
+            SELECT q.*, f.country AS f_country, f.audience
+            FROM marts.qualified_leads q
+            LEFT JOIN core.lead_features f USING (lead_id)
+        ),
+        plz AS (
+            SELECT DISTINCT trim(postcode) AS postcode FROM q
+            WHERE regexp_full_match(trim(postcode), '[0-9]{{5}}')
+              AND upper(coalesce(f_country, 'DE')) = 'DE'
+        ),
+        lands AS (
+            SELECT p.postcode, r.land FROM plz p
+            ASOF JOIN _plz_lands r ON p.postcode >= r.first
+            WHERE p.postcode <= r.last
+        )
+        SELECT q.lead_id, q.channel, q.decision, q.reason_code, q.legal_basis, q.entity_type,
+               q.company_name, q.person_name, q.contact, q.postcode, q.city, l.land,
+               upper(coalesce(q.f_country, CASE WHEN l.land IS NOT NULL THEN 'DE' END)),
+               q.grade, q.score, coalesce(q.sources, []), coalesce(q.vendors, []),
+               q.audience, q.wz_code, q.wz_section, q.first_seen,
+               {fold("concat_ws(' ', q.company_name, q.person_name, q.email, q.city, "
+                     "q.contact, q.postcode)")}
+        FROM q LEFT JOIN lands l ON l.postcode = trim(q.postcode)
+        ORDER BY q.channel, q.score DESC NULLS LAST, q.lead_id
+    """)
+    wh.execute("DELETE FROM marts.lead_list_facets")
+    wh.execute("""
+        INSERT INTO marts.lead_list_facets
+        SELECT channel, facet, value, count(*) FROM (
+            SELECT channel, 'vendor' AS facet, unnest(vendors) AS value FROM marts.lead_list
+            UNION ALL SELECT channel, 'source', unnest(sources) FROM marts.lead_list
+            UNION ALL SELECT channel, 'bundesland', bundesland FROM marts.lead_list
+            UNION ALL SELECT channel, 'audience', audience FROM marts.lead_list
+            UNION ALL SELECT channel, 'wz_section', wz_section FROM marts.lead_list
+            UNION ALL SELECT channel, 'grade', grade FROM marts.lead_list
+        ) WHERE value IS NOT NULL GROUP BY ALL ORDER BY ALL""")
+    wh.execute("DROP TABLE _plz_lands")
+    return int(wh.scalar("SELECT count(*) FROM marts.lead_list") or 0)
+
+
+@dataclass(frozen=True)
+class ListBuild:
+    built_at: datetime
+    trigger: str
+    rows: int
+    changed_since: tuple[str, ...]
+    """Runs that finished after the build and change what the list would show (ingest,
+    match, enrich...): the list catches up with them at the next decide or score."""
+
+
+_CHANGING_FLOWS = ("ingest", "enrich", "match", "crawl", "consent", "gdpr", "review", "undo")
+
+
+def latest_build(wh: Warehouse) -> ListBuild | None:
+    """The last build of the list, None when it was never built."""
+    row = wh.fetchone("SELECT built_at, trigger, rows FROM ops.lead_list_builds "
+                      "ORDER BY built_at DESC LIMIT 1")
+    if row is None:
+        return None
+    flows = [f for (f,) in wh.fetchall(
+        "SELECT DISTINCT flow FROM ops.runs WHERE status = 'succeeded' AND finished_at > ? "
+        "AND list_bool_or([starts_with(flow, p) FOR p IN ?]) ORDER BY 1",
+        [row[0], list(_CHANGING_FLOWS)])]
+    return ListBuild(row[0], row[1], int(row[2]), tuple(flows))
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A page request in the warehouse's terms: every value is bound, never formatted."""
+
+    channel: str
+    decisions: Sequence[str]
+    grades: Sequence[str] = ()
+    min_score: float | None = None
+    postcode_prefixes: Sequence[str] = ()
+    bundeslaender: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    audiences: Sequence[str] = ()
+    wz_prefixes: Sequence[str] = ()
+    """WZ code prefixes without dots (62, 6201)."""
+    wz_sections: Sequence[str] = ()
+    terms: Sequence[str] = ()
+    """Search words: each must occur in the folded search text (no wildcards)."""
+    exclude: Sequence[str] = ()
+    sort: str = "score"
+    descending: bool = True
+    limit: int = 50
+    offset: int = 0
+
+
+def _where(q: ListQuery) -> tuple[str, list[Any]]:
+    where = ["channel = ?", "list_contains(?, decision)"]
+    params: list[Any] = [q.channel, list(q.decisions)]
+    if q.grades:
+        where.append("list_contains(?, grade)")
+        params.append(list(q.grades))
+    if q.min_score is not None:
+        where.append("score >= ?")
+        params.append(q.min_score)
+    if q.postcode_prefixes:
+        where.append("(" + " OR ".join(["starts_with(postcode, ?)"] * len(q.postcode_prefixes))
+                     + ")")
+        params += list(q.postcode_prefixes)
+    if q.bundeslaender:
+        where.append("list_contains(?, bundesland)")
+        params.append(list(q.bundeslaender))
+    if q.sources:
+        where.append("(list_has_any(sources, ?) OR list_has_any(vendors, ?))")
+        params += [list(q.sources), list(q.sources)]
+    if q.audiences:
+        where.append("list_contains(?, audience)")
+        params.append(list(q.audiences))
+    if q.wz_prefixes or q.wz_sections:
+        parts = ["starts_with(replace(wz_code, '.', ''), ?)"] * len(q.wz_prefixes)
+        params += list(q.wz_prefixes)
+        if q.wz_sections:
+            parts.append("list_contains(?, wz_section)")
+            params.append(list(q.wz_sections))
+        where.append("(" + " OR ".join(parts) + ")")
+    for term in q.terms:
+        where.append(f"contains(search, {fold('?')})")
+        params.append(term)
+    if q.exclude:
+        where.append("lead_id NOT IN (SELECT unnest(?::VARCHAR[]))")
+        params.append(list(q.exclude))
+    return " AND ".join(where), params
+
+
+def list_page(wh: Warehouse, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
+    """(rows of the page, rows matching the filter in all)."""
+    where, params = _where(q)
+    total = int(wh.scalar(f"SELECT count(*) FROM marts.lead_list WHERE {where}", params) or 0)
+    if total == 0 or q.offset >= total:
+        return [], total
+    direction = "DESC" if q.descending else "ASC"
+    order = f"{SORT_COLUMNS[q.sort]} {direction} NULLS LAST, lead_id {direction}"
+    rows = wh.dicts(f"SELECT {', '.join(LIST_COLUMNS)} FROM marts.lead_list WHERE {where} "
+                    f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, q.limit, q.offset])
+    return rows, total
+
+
+def facet_values(wh: Warehouse, channel: str | None = None) -> list[tuple[str, str, int]]:
+    """(facet, value, rows) present in the list, for one channel or all."""
+    return [(f, v, int(n)) for f, v, n in wh.fetchall(
+        "SELECT facet, value, sum(rows) FROM marts.lead_list_facets "
+        "WHERE ? IS NULL OR channel = ? GROUP BY ALL ORDER BY 1, 2", [channel, channel])]
