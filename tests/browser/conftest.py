@@ -73,6 +73,23 @@ USERS = {
 """One user per role, and one the login rate-limit test may lock out without harming the rest."""
 
 
+def settings_at(root: Path) -> Settings:
+    data = root / "data"
+    return Settings(data_dir=data, db_path=data / "leadpipe.duckdb", config_dir=root / "config",
+                    read_wait_s=5.0)
+
+
+def leadpipe_env(settings: Settings) -> dict[str, str]:
+    """The environment of a `leadpipe` subprocess on this warehouse (none of the caller's
+    LEADPIPE_* or Prefect settings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADPIPE_")}
+    env.update(LEADPIPE_DATA_DIR=str(settings.data_dir), LEADPIPE_DB=str(settings.db_path),
+               LEADPIPE_CONFIG_DIR=str(settings.config_dir),
+               PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
 @dataclass(frozen=True)
 class DemoWorkspace:
     """The warehouse the server reads, and the leads the tests look for in it."""
@@ -83,27 +100,18 @@ class DemoWorkspace:
     """The contact lead whose last name is SCRIPT_NAME."""
 
     def env(self) -> dict[str, str]:
-        """The environment of a `leadpipe` subprocess on this warehouse (nothing else of ours)."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("LEADPIPE_")}
-        env.update(LEADPIPE_DATA_DIR=str(self.settings.data_dir),
-                   LEADPIPE_DB=str(self.settings.db_path),
-                   LEADPIPE_CONFIG_DIR=str(self.settings.config_dir),
-                   PREFECT_SERVER_ANALYTICS_ENABLED="false")
-        env.pop("PREFECT_API_URL", None)
-        return env
+        return leadpipe_env(self.settings)
 
 
 def build_demo_workspace(root: Path, today: date) -> DemoWorkspace:
     """The demo's lists and forms through ingest → enrich → match → decide → score."""
     demo = generate_demo(root / "demo", seed=42).out_dir
     write_list_metadata(demo / "lists", today)
-    config = root / "config"
+    settings = settings_at(root)
     for name, content in DEMO_CONFIG.items():
-        (config / name).parent.mkdir(parents=True, exist_ok=True)
-        (config / name).write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
-    data = root / "data"
-    settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb", config_dir=config,
-                        read_wait_s=5.0)
+        target = settings.config_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
     for path in sorted((demo / "lists").iterdir()):
         if path.suffix in (".csv", ".xlsx"):
             ingest_list_file(settings, path,
@@ -124,11 +132,6 @@ def build_demo_workspace(root: Path, today: date) -> DemoWorkspace:
                                 "'last_name' AND value = ?", [SCRIPT_NAME])
     assert script_lead, "the list row named <script> did not become a lead"
     return DemoWorkspace(root, settings, str(script_lead))
-
-
-@pytest.fixture(scope="session")
-def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
-    return build_demo_workspace(tmp_path_factory.mktemp("workspace"), date.today())
 
 
 def leadpipe(workspace: DemoWorkspace, *args: str, stdin: str | None = None
@@ -187,27 +190,38 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 @pytest.fixture(scope="session")
-def server(demo_workspace: DemoWorkspace) -> Iterator[Server]:
-    """`leadpipe web` on a free port, with one user per role (created in parallel)."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`leadpipe web` on a free port with one user per role, on the demo warehouse.
+
+    The users are added and the server starts (each a Python start-up and a password hash)
+    while this process builds the warehouse, which the server opens only per request."""
+    root = tmp_path_factory.mktemp("workspace")
+    env = leadpipe_env(settings_at(root))
     adds = [subprocess.Popen(
         [sys.executable, "-m", "leadpipe.cli", "web", "user", "add", user.name, "--role",
-         user.role, "--password-stdin"], cwd=REPO, env=demo_workspace.env(),
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         user.role, "--password-stdin"], cwd=REPO, env=env, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for user in USERS.values()]
     for user, add in zip(USERS.values(), adds, strict=True):
-        out, _ = add.communicate(user.password + "\n", timeout=120)
-        assert add.returncode == 0, f"web user add {user.name}: {out}"
+        assert add.stdin is not None
+        add.stdin.write(user.password + "\n")
+        add.stdin.close()
     port = free_port()
-    log = demo_workspace.root / "web.log"
+    log = root / "web.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "leadpipe.cli", "web", "--host", "127.0.0.1", "--port",
-             str(port), "--db", str(demo_workspace.settings.db_path)],
-            cwd=REPO, env=demo_workspace.env(), stdout=sink, stderr=subprocess.STDOUT)
+             str(port), "--db", env["LEADPIPE_DB"]],
+            cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
+        workspace = build_demo_workspace(root, date.today())
+        for user, add in zip(USERS.values(), adds, strict=True):
+            assert add.stdout is not None
+            out = add.stdout.read()
+            assert add.wait(timeout=120) == 0, f"web user add {user.name}: {out}"
         _wait_healthy(url, process, log)
-        yield Server(url, demo_workspace, process, log)
+        yield Server(url, workspace, process, log)
     finally:
         process.terminate()
         try:
@@ -215,6 +229,11 @@ def server(demo_workspace: DemoWorkspace) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(server: Server) -> DemoWorkspace:
+    return server.workspace
 
 
 # --- the browser -----------------------------------------------------------------------------
