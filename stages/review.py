@@ -36,7 +36,7 @@ from stages.reports import report_json
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
-from warehouse.match_pairs import review_pairs
+from warehouse.match_pairs import OpenPair, open_review_pairs, review_pairs
 from warehouse.runs import run_job
 
 if TYPE_CHECKING:
@@ -166,9 +166,7 @@ class ReviewImportReport:
 
 def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImportReport:
     """Store the merge/split decisions of a filled-in review file and re-match at once."""
-    from stages.match import match_pending
-
-    decisions = []
+    decisions: list[Decision] = []
     for line, row in enumerate(_read_decisions(path), start=2):
         decision = str(row.get("decision") or "").strip().lower()
         if not decision:
@@ -180,6 +178,18 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImpo
                           str(row["right_id"]).lstrip("'"), decision,
                           str(row.get("note") or "") or None))
 
+    return _store_decisions(settings, decisions, decided_by, path, {"path": str(path)})
+
+
+Decision = tuple[str, str, str, str, str | None]
+"""(entity_type, left_id, right_id, merge | split, note)"""
+
+
+def _store_decisions(settings: Settings, decisions: list[Decision], decided_by: str,
+                     source: Path, parameters: dict[str, Any]) -> ReviewImportReport:
+    """Store decisions and re-match in one logged run; a conflict stores nothing."""
+    from stages.match import match_pending
+
     def job(wh: Warehouse, run_id: str) -> ReviewImportReport:
         for entity, left, right, decision, note in decisions:
             store.record_decision(wh, entity, left, right, decision, decided_by, note)
@@ -187,15 +197,35 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImpo
             return ReviewImportReport(len(decisions), match_pending(wh, settings))
         except ConstraintConflict as conflict:
             raise InputFileError(
-                path, None, "decision",
+                source, None, "decision",
                 f"{conflict}. A split cannot keep apart records that a merge decision joins "
                 "(in this file or an earlier one): remove one of the two and import again; "
                 "nothing was stored") from None
 
     with open_warehouse(settings, write=True, purpose="review import", publish=True) as wh:
-        _, report = run_job(wh, "review-import", {"path": str(path)}, job,
-                            ReviewImportReport.as_dict)
+        _, report = run_job(wh, "review-import", parameters, job, ReviewImportReport.as_dict)
     return report
+
+
+def decide_pair(settings: Settings, entity_type: str, left_id: str, right_id: str,
+                decision: str, decided_by: str, note: str | None = None) -> ReviewImportReport:
+    """One pair decided in the workspace: stored and re-matched as `review import` does."""
+    if decision not in ("merge", "split"):
+        raise InputFileError(Path("(workspace)"), None, "decision",
+                             f"{decision!r}: the decision is merge or split")
+    if entity_type not in ENTITY_LEVELS:
+        raise InputFileError(Path("(workspace)"), None, "entity_type",
+                             f"{entity_type!r}: one of {', '.join(ENTITY_LEVELS)}")
+    return _store_decisions(settings, [(entity_type, left_id, right_id, decision, note)],
+                            decided_by, Path("(workspace)"),
+                            {"pair": [entity_type, left_id, right_id], "decision": decision,
+                             "by": decided_by})
+
+
+def review_queue(settings: Settings) -> list[OpenPair]:
+    """The pairs still waiting for a person, every level, most likely matches first."""
+    with open_warehouse(settings, write=False) as wh:
+        return open_review_pairs(wh)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from foundation.private import private_dir
 from foundation.settings import Settings
 from workspace.config import WorkspaceConfig
-from workspace.routes import admin, login, review, runs, uploads
+from workspace.routes import admin, gdpr, login, review, runs, uploads
 from workspace.store import Store, store_path
 from workspace.web import (
     NotAllowed,
@@ -87,6 +87,6 @@ def create_app(settings: Settings, config: WorkspaceConfig, store: Store | None 
         return JSONResponse({"ok": True})
 
     app.mount("/static", StaticFiles(packages=[("workspace", "static")]), name="static")
-    for module in (login, uploads, review, runs, admin):
+    for module in (login, uploads, review, runs, admin, gdpr):
         app.include_router(module.router)
     return app
