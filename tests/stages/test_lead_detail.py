@@ -214,7 +214,7 @@ def test_outcomes_latest_first(warehouse: Settings, tmp_path: Path) -> None:
         train_from_outcomes(warehouse, path, by="test")
     again = lead_detail(warehouse, erika.lead_id)
     assert again is not None
-    assert [(o.outcome, o.label, o.source_file) for o in again.outcomes] == [
+    assert [(o.outcome, o.label, o.source) for o in again.outcomes] == [
         ("won", "gewonnen", "crm-2.csv"), ("lost", "verloren", "crm-1.csv")]
 
 

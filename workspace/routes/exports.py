@@ -20,6 +20,7 @@ from foundation.vocabulary import GRADES
 from stages.export import BadExportRequest, ExportRequest, export_leads, export_log
 from stages.lead_lists import BadListFilter, list_lead_ids
 from stages.outcomes import objected_leads
+from warehouse.db import WarehouseMissing
 from workspace.filters import filter_from_form, filter_params
 from workspace.web import Sales, checked_form, form_text, render, state_of
 
@@ -36,7 +37,11 @@ async def export_log_page(request: Request, me: Sales) -> Response:
     """The export log: marketing and admin see everyone's, sales their own."""
     state = state_of(request)
     mine = None if me.may("marketing") else me.user.username
-    return render(request, "exports.html", {"exports": export_log(state.settings, 200, mine)})
+    try:
+        exports = export_log(state.settings, 200, mine)
+    except WarehouseMissing:
+        exports = []  # nothing loaded yet, so nothing exported either
+    return render(request, "exports.html", {"exports": exports})
 
 
 def _refused(request: Request, message: str) -> Response:

@@ -24,20 +24,11 @@ from stages.outcomes import (
     record_objection,
     record_outcome,
 )
-from warehouse.db import WarehouseMissing
-from warehouse.lock import WarehouseBusy
 from workspace.filters import filter_from_form, filter_params, filter_query
 from workspace.texts import labels
 from workspace.web import Sales, checked_form, form_text, render, state_of
 
 router = APIRouter()
-
-
-def _unavailable(request: Request, exc: Exception) -> Response:
-    return render(request, "error.html", {
-        "title": "Warehouse nicht verfügbar",
-        "message": "Es gibt noch kein Warehouse mit Leads, oder ein Lauf schreibt es gerade und "
-                   f"es ist noch kein Stand veröffentlicht. ({exc})"}, status_code=503)
 
 
 @router.get("/leads")
@@ -52,10 +43,8 @@ async def lead_list_page(request: Request, me: Sales) -> Response:
         return render(request, "error.html", {"title": "Filter nicht möglich",
                                               "message": str(exc), "back": "/leads"},
                       status_code=400)
-    except (WarehouseMissing, WarehouseBusy) as exc:
-        return _unavailable(request, exc)
     state.store.audit(me.user.username, "list_view", detail={
-        "channel": flt.channel, "filter": dict(filter_params(flt)), "page": page.page,
+        "channel": flt.channel, "filter": filter_params(flt), "page": page.page,
         "leads": [r.lead_id for r in page.rows]})
     pages = page.pages
     return render(request, "leads.html", {
@@ -77,10 +66,7 @@ def _with_channel(flt: ListFilter, channel: str) -> ListFilter:
 async def lead_page(request: Request, lead_id: str, me: Sales,
                     done: str | None = None) -> Response:
     state = state_of(request)
-    try:
-        detail = lead_detail(state.settings, lead_id)
-    except (WarehouseMissing, WarehouseBusy) as exc:
-        return _unavailable(request, exc)
+    detail = lead_detail(state.settings, lead_id)
     if detail is None:
         return render(request, "error.html", {"title": "Lead nicht gefunden",
                                               "message": f"Es gibt keinen Lead {lead_id}.",
