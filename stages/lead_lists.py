@@ -22,7 +22,7 @@ from foundation.settings import Settings
 from foundation.vocabulary import AUDIENCES, CHANNELS, GRADES
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.lead_lists import (
-    SORT_COLUMNS,
+    SORT_KEYS,
     ListQuery,
     facet_values,
     latest_build,
@@ -187,9 +187,9 @@ def validate(flt: ListFilter, lands: tuple[str, ...] = ()) -> None:
         raise BadListFilter("query", f"at most 200 characters, got {len(flt.query)}")
     if len(flt.query.split()) > MAX_TERMS:
         raise BadListFilter("query", f"at most {MAX_TERMS} words, got {len(flt.query.split())}")
-    if flt.sort not in SORT_COLUMNS:
+    if flt.sort not in SORT_KEYS:
         raise BadListFilter("sort", f"unknown sort {flt.sort!r}; use one of "
-                                    f"{', '.join(SORT_COLUMNS)}")
+                                    f"{', '.join(SORT_KEYS)}")
     if flt.page < 1:
         raise BadListFilter("page", f"pages count from 1, got {flt.page}")
     if not 1 <= flt.page_size <= MAX_PAGE_SIZE:
