@@ -368,7 +368,7 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
         golden = golden_values(wh, lead_id)
         members = member_records(wh, lead_id)
         decisions = current_decisions(wh, lead_id)
-        ledger = ledger_rows(wh, lead_id)
+        ledger = ledger_rows(wh, str(lead["entity_type"]), members)
         score = current_score(wh, lead_id)
         company_id = lead["company_lead_id"] if lead["entity_type"] == "contact" else (
             lead_id if lead["entity_type"] == "company" else None)
