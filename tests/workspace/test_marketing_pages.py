@@ -171,6 +171,8 @@ def test_review_decision_is_stored_and_the_next_pair_opens(world: World) -> None
     assert page.status_code == 200
     assert "gleiche Person/Firma" in page.text
     assert "Gewicht" in page.text
+    assert "wie sie geliefert wurden" in page.text
+    assert "liste.csv" in page.text
     pair = queue[0]
     decided = client.post("/review/decide", data={
         "csrf_token": csrf, "level": pair.entity_type, "left": pair.left_id,
