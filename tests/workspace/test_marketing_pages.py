@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -302,8 +304,8 @@ def _upload(client: TestClient, csrf: str, content: bytes, name: str = "liste.cs
 
 
 def test_upload_size_limit_and_list_types(world: World) -> None:
-    config = world.app.app.state.workspace.config
-    world.app.app.state.workspace.config = config.model_copy(
+    state = cast(FastAPI, world.app.app).state.workspace
+    state.config = state.config.model_copy(
         update={"uploads": UploadConfig(max_megabytes=1)})
     client, csrf = world.client("marketing")
     row = "Alpha GmbH;Maier;80331;München\n".encode()
