@@ -252,7 +252,8 @@ def facet_values(wh: Warehouse, channel: str | None = None) -> list[tuple[str, s
 def list_ids(wh: Warehouse, q: ListQuery) -> list[str]:
     """Every lead id matching the filter in the page's order (for exporting the list)."""
     where, params = _where(q)
-    direction = "DESC" if q.descending else "ASC"
-    order = f"{SORT_COLUMNS[q.sort]} {direction} NULLS LAST, lead_id {direction}"
+    if q.sort not in SORT_KEYS:
+        raise KeyError(f"unknown sort {q.sort!r}")
+    rank = f"{q.sort}_{'desc' if q.descending else 'asc'}"
     return [r[0] for r in wh.fetchall(
-        f"SELECT lead_id FROM marts.lead_list WHERE {where} ORDER BY {order}", params)]
+        f"SELECT lead_id FROM marts.lead_list WHERE {where} ORDER BY {rank}", params)]

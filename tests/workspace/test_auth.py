@@ -73,11 +73,13 @@ def test_login_sets_an_httponly_samesite_cookie_and_stores_only_its_hash(
                            follow_redirects=False)
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
     token = client.cookies[COOKIE]
     stored = [r[0] for r in sqlite3.connect(store.path).execute(
         "SELECT token_hash FROM sessions")]
-    assert token not in stored and len(stored) == 1
+    assert token not in stored
+    assert len(stored) == 1
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(client: TestClient) -> None:

@@ -59,7 +59,7 @@ async def download(request: Request, me: Sales) -> Response:
     suffix, fmt, excel_de = FORMATS[kind]
     try:
         flt = filter_from_form(form, state.config)
-        objected = objected_leads(state.settings).on(flt.channel)  # type: ignore[arg-type]
+        objected = objected_leads(state.settings).on(flt.channel)
         ids = list_lead_ids(state.settings, flt, exclude=objected)
         folder = private_dir(exports_dir(state.settings) / "workspace" / me.user.username)
         out = folder / f"leads-{flt.channel}-{layout}-{datetime.now(UTC):%Y%m%d-%H%M%S}.{suffix}"

@@ -36,7 +36,7 @@ async def lead_list_page(request: Request, me: Sales) -> Response:
     state = state_of(request)
     try:
         flt = filter_from_form(request.query_params, state.config)
-        objected = objected_leads(state.settings).on(flt.channel)  # type: ignore[arg-type]
+        objected = objected_leads(state.settings).on(flt.channel)
         page = lead_list(state.settings, flt, exclude=objected)
         facets = list_facets(state.settings, flt.channel)
     except BadListFilter as exc:
