@@ -1,7 +1,8 @@
 """`leadpipe leads export`: the qualified lead list for one channel, for sales.
 
 Only leads whose current decision on the channel is `allowed` (plus `review`, marked, with
-`--include-review`), best score first. Every export is logged in `ops.exports`.
+`--include-review`), best score first. Every export is logged in `ops.exports`. Layouts
+(`--layout`), German headers and `--per-address`: docs/exports.md.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def export(
         "--include-review", help="Also list leads whose decision is review (marked).")] = False,
     excel_de: Annotated[bool, typer.Option(
         "--excel-de", help="CSV for German Excel: UTF-8 with BOM, semicolons.")] = False,
+    layout: Annotated[Literal["standard", "serienbrief", "anrufliste"], typer.Option(
+        help="standard (the channel's list), serienbrief (letters: --channel post) or "
+             "anrufliste (call list: --channel phone); German headers, see docs/exports.md."
+    )] = "standard",
+    per_address: Annotated[bool, typer.Option(
+        "--per-address", help="Post: one row per postal address, addressed to its "
+                              "best-scored contact; every lead is logged.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     by: Annotated[str | None, typer.Option(
         help="Who exports (logged; default $USER).")] = None,
@@ -65,7 +73,8 @@ def export(
                 channel=channel, out=out, fmt=output_format, min_grade=min_grade,
                 regions=split_list(region), industries=split_list(industry),
                 sources=split_list(source), since=first_seen, limit=limit,
-                include_review=include_review, excel_de=excel_de, force=force, by=by))
+                include_review=include_review, excel_de=excel_de, force=force, by=by,
+                layout=layout, per_address=per_address))
         except (BadExportRequest, ExportPathExists) as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from exc
@@ -83,5 +92,6 @@ def export(
     if result.leads == 0:
         return
     review = f" ({result.review:,} marked review)" if result.review else ""
-    console.print(f"Exported {result.leads:,} leads for {channel}{review} to {out} "
+    rows = f" in {result.rows:,} rows, one per address," if result.per_address else ""
+    console.print(f"Exported {result.leads:,} leads for {channel}{review}{rows} to {out} "
                   f"(logged as {result.export_id}).", highlight=False)
