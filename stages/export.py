@@ -294,5 +294,6 @@ def export_log(settings: Settings, limit: int = 100, by: str | None = None
                ) -> list[ExportLogRow]:
     """Who exported which leads for which channel with which filter, newest first."""
     log_pending_exports(settings)  # journaled entries first, when nobody is writing
-    with open_warehouse(settings, write=False) as wh:
+    reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
+    with open_warehouse(reader, write=False, reuse_instance=True) as wh:
         return recent_exports(wh, limit, by)
