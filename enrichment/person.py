@@ -28,6 +28,9 @@ class PersonResult:
     seniority: str | None = None
     decision_maker: bool = False
     reasons: list[str] = field(default_factory=list)
+    position: str | None = None
+    """The job title as written (cleaned), kept for letters and call lists: `role` is only its
+    canonical class."""
 
     def as_dict(self) -> dict[str, object]:
         return {"input": self.input, "salutation": self.salutation, "title": self.title,
@@ -302,7 +305,7 @@ def enrich_person(
     return PersonResult(
         input=given, salutation=out_sal, title=out_title, first_name=out_first,
         last_name=out_last, role=role, seniority=seniority,
-        decision_maker=seniority in DECISION_MAKERS, reasons=reasons,
+        decision_maker=seniority in DECISION_MAKERS, reasons=reasons, position=pos or None,
     )
 
 

@@ -68,6 +68,7 @@ FIELDS: tuple[str, ...] = (
     "salutation", "title", "first_name", "last_name", "role", "seniority", "decision_maker",
     "email_kind",
     "audience", "sole_trader", "email_channel_kind", "phone_channel_kind", "postal_kind",
+    "position",
 )
 """Every enriched field, in the order `enrich_record` derives them (and `provenance()` lists
 them)."""
@@ -83,6 +84,7 @@ ROW_FIELDS: tuple[str, ...] = (
     "salutation", "title", "first_name", "last_name", "role", "seniority", "decision_maker",
     "street", "house_number", "match_street", "postcode", "city", "country", "po_box",
     "audience", "sole_trader", "email_channel_kind", "phone_channel_kind", "postal_kind",
+    "position",
 )
 """The columns of `to_row()` after the five identity columns: a stable table layout."""
 
@@ -253,7 +255,7 @@ def _sources(d: _Derivation) -> tuple[Source | None, ...]:
         ("rules", "position"),
         (d.email_kind, "email"),
         ("rules", "record"), ("rules", "record"), ("rules", "email"), ("rules", d.phone_channel),
-        rules_street,
+        rules_street, ("rules", "position"),
     )
 
 
@@ -425,6 +427,7 @@ def enrich_record(
         pers.seniority, pers.decision_maker if pers.seniority else None,
         email_kind,
         aud.audience, aud.sole_trader, aud.email_kind, aud.phone_kind, aud.postal_kind,
+        pers.position,
     )
     return EnrichedRecord(record_id, source_kind, origin, now or datetime.now(UTC),
                           enrichment_version(), values, _sources(derivation),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,11 +57,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _csv_cell(value: Any, excel_de: bool) -> Any:
+def _csv_cell(value: Any, excel_de: bool, text: bool = False) -> Any:
     value = _plain(value)
     if excel_de and isinstance(value, float):
         return str(value).replace(".", ",")  # German Excel reads 87,5, not 87.5
+    if excel_de and text and isinstance(value, str) and _LEADING_ZERO.match(value):
+        return f'="{value}"'  # Excel would read 01067 as the number 1067
     return neutralize(value)
+
+
+_LEADING_ZERO = re.compile(r"^0\d*$")
+_TEXT_FORMULA = re.compile(r'^="(0\d*)"$')
 
 
 def _atomic_target(path: Path, force: bool) -> Path:
@@ -80,11 +87,14 @@ def write_rows(
     fmt: ExportFormat,
     excel_de: bool = False,
     force: bool = False,
+    text_columns: Sequence[str] = (),
 ) -> int:
     """Write `rows` (only `columns`, in that order); return how many rows were written.
 
     `excel_de` writes CSV the way German Excel opens it with a double click: UTF-8 with BOM,
-    semicolons, CRLF. An empty result still gets a file with the header row.
+    semicolons, CRLF; digits with a leading zero in `text_columns` (postcodes: 01067) as
+    `="01067"`, the one CSV spelling Excel keeps as text. An empty result still gets a file
+    with the header row.
     """
     tmp = _atomic_target(path, force)
     count = 0
@@ -94,8 +104,10 @@ def write_rows(
                 writer = csv.writer(fh, delimiter=";" if excel_de else ",",
                                     lineterminator="\r\n" if excel_de else "\n")
                 writer.writerow(columns)
+                text = [c in text_columns for c in columns]
                 for row in rows:
-                    writer.writerow([_csv_cell(row.get(c), excel_de) for c in columns])
+                    writer.writerow([_csv_cell(row.get(c), excel_de, t)
+                                     for c, t in zip(columns, text, strict=True)])
                     count += 1
         elif fmt == "xlsx":
             count = _write_xlsx(tmp, columns, rows)
@@ -152,19 +164,25 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def remove_rows(path: Path, column: str, values: set[str]) -> int:
+def remove_rows(path: Path, column: str | Sequence[str], values: set[str]) -> int:
     """Rewrite an export without the rows whose `column` is in `values` (GDPR erasure).
 
-    The dialect is kept: CSV delimiter and BOM as found, XLSX as text cells, JSON as a list.
-    Returns how many rows were removed; a missing file removes nothing.
+    `column` may name several headers (`lead_id`, or `Lead-ID` in a German file): the first
+    the file has counts. The dialect is kept: CSV delimiter and BOM as found, postcodes
+    written as text stay text, XLSX as text cells, JSON as a list. Returns how many rows were
+    removed; a missing file removes nothing.
     """
     if not path.exists():
         return 0
+    names = [column] if isinstance(column, str) else list(column)
+
+    def key(header: Sequence[str]) -> str:
+        return next((n for n in names if n in header), names[0])
     suffix = path.suffix.lower()
     if suffix == ".json":
         rows = json.loads(path.read_text(encoding="utf-8"))
-        kept = [r for r in rows if str(r.get(column)) not in values]
         columns = list(rows[0]) if rows else []
+        kept = [r for r in rows if str(r.get(key(columns))) not in values]
         write_rows(path, columns, kept, fmt="json", force=True)
         return len(rows) - len(kept)
     if suffix == ".xlsx":
@@ -172,7 +190,7 @@ def remove_rows(path: Path, column: str, values: set[str]) -> int:
         table = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
         header = [str(h) for h in table[0]] if table else []
         records = [dict(zip(header, row, strict=False)) for row in table[1:]]
-        kept = [r for r in records if str(r.get(column)).lstrip("'") not in values]
+        kept = [r for r in records if str(r.get(key(header))).lstrip("'") not in values]
         write_rows(path, header, kept, fmt="xlsx", force=True)
         return len(records) - len(kept)
     raw = path.read_bytes()
@@ -183,6 +201,14 @@ def remove_rows(path: Path, column: str, values: set[str]) -> int:
     reader = csv.DictReader(text.splitlines(), delimiter=";" if excel_de else ",")
     header = list(reader.fieldnames or [])
     records = list(reader)
-    kept = [r for r in records if str(r.get(column)).lstrip("'") not in values]
-    write_rows(path, header, kept, fmt="csv", excel_de=excel_de or bom, force=True)
+    as_text = {c for r in records for c, v in r.items() if v and _TEXT_FORMULA.match(v)}
+    records = [{c: _unwrap(v) if c in as_text else v for c, v in r.items()} for r in records]
+    kept = [r for r in records if str(r.get(key(header))).lstrip("'") not in values]
+    write_rows(path, header, kept, fmt="csv", excel_de=excel_de or bom, force=True,
+               text_columns=sorted(as_text))
     return len(records) - len(kept)
+
+
+def _unwrap(value: str | None) -> str | None:
+    match = _TEXT_FORMULA.match(value or "")
+    return match.group(1) if match else value

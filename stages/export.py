@@ -19,22 +19,38 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compliance.opt_outs import blocking_reason
+from compliance.opt_outs import LedgerEvent, blocking_reason
 from compliance.suppression import SuppressionList
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
+from scoring.export_layouts import (
+    CHANNEL_COLUMNS,
+    LAYOUTS,
+    ExportsConfig,
+    Layout,
+    address_rows,
+    english_columns,
+    group_by_address,
+    load_exports_config,
+    sheet_row,
+)
+from scoring.export_layouts import columns_for as layout_columns_for
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
-from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
-from warehouse.marts import known_vendors, qualified_rows
+from warehouse.export_log import (
+    ExportedLead,
+    ExportLogEntry,
+    ExportLogRow,
+    recent_exports,
+    write_journal,
+)
+from warehouse.marts import allowed_channels, known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
 from warehouse.suppression import suppression_entries
+from warehouse.workspace_journal import pending_objections, pending_suppression
 
-CONTACT_COLUMNS = {
-    "email": ["email"], "phone": ["phone"], "sms": ["mobile"], "fax": ["fax"],
-    "post": ["street", "postcode", "city"],
-}
+CONTACT_COLUMNS = {channel: list(cols) for channel, cols in CHANNEL_COLUMNS.items()}
 _REGION = re.compile(r"^\d{1,5}$")
 EXPORT_READ_WAIT_S = 1.0
 """How long an export waits for a running writer before it reads the published snapshot."""
@@ -60,11 +76,31 @@ class ExportRequest:
     excel_de: bool = False
     force: bool = False
     by: str | None = None
+    layout: Layout = "standard"
+    """standard (the channel's list), serienbrief (letters, post) or anrufliste (calls)."""
+    per_address: bool = False
+    """Post: one row per postal address, to its best-scored person; every lead is logged."""
+    lead_ids: tuple[str, ...] | None = None
+    """Only these leads (the list a workspace page showed); the other filters still apply."""
+    list_filter: tuple[tuple[str, str], ...] = ()
+    """The workspace page's filter that chose `lead_ids`, for the export log."""
 
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
-                "include_review")
-        return {k: v for k, v in asdict(self).items() if k in keep}
+                "include_review", "layout", "per_address")
+        chosen = {k: v for k, v in asdict(self).items() if k in keep}
+        if self.list_filter:
+            page: dict[str, list[str]] = {}
+            for key, value in self.list_filter:
+                page.setdefault(key, []).append(value)
+            chosen["workspace_list"] = page
+        return chosen
+
+    @property
+    def german(self) -> bool:
+        """German headers and layout order: for Excel (XLSX, --excel-de) and for the layouts
+        made for letters and calls; the plain standard CSV/JSON keeps its English names."""
+        return self.fmt == "xlsx" or self.excel_de or self.layout != "standard"
 
 
 @dataclass(frozen=True)
@@ -88,6 +124,10 @@ class ExportResult:
     (objection_art21, consent_withdrawn, suppression_objection, suppression_erasure)."""
     from_snapshot: bool = False
     """True when a run was writing and the export read the last published snapshot."""
+    layout: str = "standard"
+    rows: int = 0
+    """Rows in the file: `leads` unless one row stands for every lead at an address."""
+    per_address: bool = False
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -112,30 +152,64 @@ def validate(req: ExportRequest) -> None:
                                "(e.g. 62 or 62.01) or section letter (e.g. C)")
     if req.limit is not None and req.limit < 1:
         raise BadExportRequest(f"--limit must be at least 1, got {req.limit}")
+    if req.layout not in LAYOUTS:
+        raise BadExportRequest(f"unknown layout {req.layout!r}; use one of {', '.join(LAYOUTS)}")
+    if req.per_address and req.channel != "post":
+        raise BadExportRequest("--per-address is for letters: use it with --channel post")
     if req.out.exists() and not req.force:
         raise ExportPathExists(f"{req.out} exists; choose another name or pass --force")
 
 
-def columns_for(req: ExportRequest) -> list[str]:
-    cols = ["lead_id", "company", "name", *CONTACT_COLUMNS[req.channel], "score", "grade",
-            "top_reasons"]
-    if req.include_review:
-        cols.append("decision")
-    return [*cols, "reason_code", "legal_basis", "sources"]
+def check_layout(req: ExportRequest, config: ExportsConfig) -> None:
+    """A layout is made for some channels (a serial letter for post, a call list for phone)."""
+    channels = config.layouts[req.layout].channels
+    if req.channel not in channels:
+        raise BadExportRequest(f"the {req.layout} layout is for --channel "
+                               f"{' or '.join(channels)}, not {req.channel}")
 
 
-def _sheet_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "lead_id": row["lead_id"], "company": row["company_name"], "name": row["person_name"],
-        "email": row["email"], "phone": row["phone_e164"], "mobile": row["mobile_e164"],
-        "fax": row["fax_e164"], "street": " ".join(
-            p for p in (row["street"], row["house_number"]) if p) or None,
-        "postcode": row["postcode"], "city": row["city"],
-        "score": row["score"], "grade": row["grade"], "top_reasons": list(row["top_reasons"] or []),
-        "decision": row["decision"], "reason_code": row["reason_code"],
-        "legal_basis": row["legal_basis"],
-        "sources": sorted({*(row["sources"] or []), *(row["vendors"] or [])}),
-    }
+def layouts_for(settings: Settings, channel: str) -> tuple[str, ...]:
+    """The layouts an export on `channel` may use (for the workspace's export form)."""
+    config = load_exports_config(settings.config_dir).value
+    return tuple(name for name in LAYOUTS if channel in config.layouts[name].channels)
+
+
+def columns_for(req: ExportRequest, config: ExportsConfig | None = None) -> list[str]:
+    """The columns as the file's header names them."""
+    if config is None:
+        return english_columns(req.channel, include_review=req.include_review,
+                               per_address=req.per_address)
+    return list(layout_columns_for(config, req.layout, req.channel, german=req.german,
+                                   include_review=req.include_review,
+                                   per_address=req.per_address).headers)
+
+
+def file_rows(req: ExportRequest, config: ExportsConfig, rows: list[dict[str, Any]],
+              reachable: dict[str, frozenset[str]]) -> list[dict[str, Any]]:
+    """The rows as the file holds them, keyed by its header names."""
+    cols = layout_columns_for(config, req.layout, req.channel, german=req.german,
+                              include_review=req.include_review, per_address=req.per_address)
+    if req.per_address:
+        shaped = address_rows(group_by_address(rows), req.channel, config, german=req.german)
+    else:
+        shaped = [sheet_row(r, req.channel, config, reachable.get(r["lead_id"], frozenset()),
+                            german=req.german) for r in rows]
+    return [{header: row[field] for field, header in zip(cols.fields, cols.headers,
+                                                           strict=True)} for row in shaped]
+
+
+def reachable_channels(wh: Warehouse, req: ExportRequest, config: ExportsConfig,
+                       rows: list[dict[str, Any]], secret: bytes) -> dict[str, frozenset[str]]:
+    """lead id → the other channels a layout may show contact data for: allowed by the
+    current decision and not silenced by a newer opt-out (as the export's own channel is)."""
+    if config.layouts[req.layout].other_channels == "omit" or not rows:
+        return {}
+    ids = [r["lead_id"] for r in rows]
+    allowed = allowed_channels(wh, ids)
+    events = opt_out_events(wh, ids, SuppressionList(suppression_entries(wh), secret))
+    return {lead: frozenset(c for c in channels
+                            if not blocking_reason(events.get(lead, []), c))
+            for lead, channels in allowed.items()}
 
 
 def _partial(req: ExportRequest) -> Path:
@@ -144,7 +218,8 @@ def _partial(req: ExportRequest) -> Path:
 
 def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
                 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The rows to export, and the reasons of those withheld for a newer opt-out."""
+    """The rows to export, and the reasons of those withheld for a newer opt-out (also an
+    objection from the workspace still waiting in its journal for the lock)."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -153,13 +228,18 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
             + (f" or a vendor: {', '.join(vendors)}" if vendors else ""))
     grades = GRADES[:GRADES.index(req.min_grade) + 1]
     fetch = req.limit
-    suppression = SuppressionList(suppression_entries(wh), secret)
+    pending = pending_objections(wh.home)  # recorded while a run held the lock
+    suppression = SuppressionList({**pending_suppression(pending), **suppression_entries(wh)},
+                                  secret)
     while True:  # with --limit, read a few more rows only when opt-outs left too few
         rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
                               industries=req.industries, sources=req.sources,
                               since=req.since, limit=fetch,
-                              include_review=req.include_review)
+                              include_review=req.include_review, lead_ids=req.lead_ids)
         events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
+        for entry in pending:
+            events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(
+                0, "objection_art21", ("all",), entry.received_at)]
         kept: list[dict[str, Any]] = []
         withheld: Counter[str] = Counter()
         for row in rows:
@@ -181,15 +261,19 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     """
     check_output(req.out, settings)
     validate(req)
+    config = load_exports_config(settings.config_dir).value
+    check_layout(req, config)
     secret = suppression_secret(settings)
     reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
     try:
         with open_warehouse(reader, write=False) as wh:
             rows, withheld = select_rows(wh, req, secret)
+            reachable = reachable_channels(wh, req, config, rows, secret)
             from_snapshot = wh.is_snapshot
-        cols = columns_for(req)
-        written = write_rows(_partial(req), cols, (_sheet_row(r) for r in rows), fmt=req.fmt,
-                             excel_de=req.excel_de, force=True)
+        cols = columns_for(req, config)
+        written = write_rows(_partial(req), cols, file_rows(req, config, rows, reachable),
+                             fmt=req.fmt, excel_de=req.excel_de, force=True,
+                             text_columns=(config.headers["postcode"], "postcode"))
         entry = ExportLogEntry.new(
             "export", by=req.by, channel=req.channel, filters=req.filters(), fmt=req.fmt,
             path=req.out, leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"],
@@ -200,6 +284,15 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
         raise
     _partial(req).replace(req.out)
     log_pending_exports(settings)
-    return ExportResult(entry.export_id, entry.exported_by, req.channel, written,
+    return ExportResult(entry.export_id, entry.exported_by, req.channel, len(rows),
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
-                        req.filters(), socket.gethostname(), dict(withheld), from_snapshot)
+                        req.filters(), socket.gethostname(), dict(withheld), from_snapshot,
+                        req.layout, written, req.per_address)
+
+
+def export_log(settings: Settings, limit: int = 100, by: str | None = None
+               ) -> list[ExportLogRow]:
+    """Who exported which leads for which channel with which filter, newest first."""
+    log_pending_exports(settings)  # journaled entries first, when nobody is writing
+    with open_warehouse(settings, write=False) as wh:
+        return recent_exports(wh, limit, by)

@@ -21,6 +21,7 @@ from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
 from scoring.export_files import remove_rows
+from scoring.export_layouts import german_headers
 from stages.consent import Subject
 from stages.lead_lists import refresh_lead_list
 from warehouse.compact import CompactResult, is_pending, mark_pending
@@ -164,7 +165,8 @@ def erase(settings: Settings, identifier: str, name: str | None = None, *,
             records, events = erase_records(wh, subject, request_id)
             refresh_lead_list(wh, settings, "erase")  # the list held their name and contact
             # exports handed to sales are files leadpipe wrote: the person leaves them too
-            scrubbed = sum(bool(remove_rows(Path(f), "lead_id", set(leads))) for f in files)
+            lead_id = ("lead_id", german_headers(settings.config_dir)["lead_id"])
+            scrubbed = sum(bool(remove_rows(Path(f), lead_id, set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,
                            records, events, scrubbed)
             other_files = logged_files(wh, exclude=files)

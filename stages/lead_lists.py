@@ -27,6 +27,7 @@ from warehouse.lead_lists import (
     ListQuery,
     facet_values,
     latest_build,
+    list_ids,
     list_page,
     rebuild_lead_list,
 )
@@ -269,3 +270,11 @@ def refresh_lead_list(wh: Warehouse, settings: Settings, trigger: str) -> int:
     erasure (the person's rows must go at once), a batch undo."""
     ranges = postcode_ranges(bundesland_config(settings.config_dir).value)
     return rebuild_lead_list(wh, ranges, trigger, datetime.now(UTC))
+
+
+def list_lead_ids(settings: Settings, flt: ListFilter, *,
+                  exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """All lead ids the filter lists (every page), so an export holds what the page showed."""
+    validate(flt, land_names(settings))
+    with open_warehouse(_reader(settings), write=False) as wh:
+        return tuple(list_ids(wh, to_query(flt, exclude)))

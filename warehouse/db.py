@@ -36,6 +36,11 @@ from warehouse.migrate import (
     pending_versions,
 )
 from warehouse.views import build_views
+from warehouse.workspace_journal import (
+    fold_workspace_journal,
+    folded_entries,
+    forget_folded,
+)
 
 
 class WarehouseMissing(RuntimeError):
@@ -45,10 +50,14 @@ class WarehouseMissing(RuntimeError):
 class Warehouse:
     """A DuckDB connection with the few helpers the warehouse modules share."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, snapshot: bool) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, snapshot: bool,
+                 home: Path | None = None) -> None:
         self.con = con
         self.path = path
         self.is_snapshot = snapshot
+        self.home = home or path
+        """The warehouse file this session belongs to (a snapshot's is the live file): its
+        journals lie beside it."""
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run a statement whose result is not needed (fetched, so the connection is free)."""
@@ -190,9 +199,11 @@ def publish_snapshot(settings: Settings) -> Path | None:
         return None
     dst = settings.snapshot_path
     tmp = dst.with_name(dst.name + f".tmp-{os.getpid()}")
+    folded = folded_entries(src)
     with open(src, "rb") as fh, os.fdopen(open_private(tmp), "wb") as out:
         shutil.copyfileobj(fh, out, 1 << 20)
     tmp.replace(dst)
+    forget_folded(src, folded)  # the snapshot holds them now
     return dst
 
 
@@ -284,6 +295,7 @@ def open_warehouse(
             try:
                 build_views(wh, force=bool(apply_migrations(wh)))
                 fold_journal(wh, settings.db_path)
+                fold_workspace_journal(wh, settings.db_path)
                 yield wh
                 con.execute("CHECKPOINT")
             finally:
@@ -319,7 +331,7 @@ def open_warehouse(
     )
     with _reader(snapshot, deadline=time.monotonic() + 5, sandboxed=sandboxed,
                  reuse_instance=reuse_instance) as con:
-        yield Warehouse(con, snapshot, snapshot=True)
+        yield Warehouse(con, snapshot, snapshot=True, home=settings.db_path)
 
 
 def _missing_message(settings: Settings) -> str:

@@ -276,3 +276,13 @@ def facet_values(wh: Warehouse, channel: str | None = None) -> list[tuple[str, s
     return [(f, v, int(n)) for f, v, n in wh.fetchall(
         "SELECT facet, value, sum(rows) FROM marts.lead_list_facets "
         "WHERE ? IS NULL OR channel = ? GROUP BY ALL ORDER BY 1, 2", [channel, channel])]
+
+
+def list_ids(wh: Warehouse, q: ListQuery) -> list[str]:
+    """Every lead id matching the filter in the page's order (for exporting the list)."""
+    where, params = _where(q)
+    if q.sort not in SORT_KEYS:
+        raise KeyError(f"unknown sort {q.sort!r}")
+    rank = f"{q.sort}_{'desc' if q.descending else 'asc'}"
+    return [r[0] for r in wh.fetchall(
+        f"SELECT lead_id FROM marts.lead_list WHERE {where} ORDER BY {rank}", params)]

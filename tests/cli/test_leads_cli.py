@@ -70,11 +70,11 @@ def test_formula_in_a_cell_stays_text(scored: Settings, tmp_path: Path) -> None:
     sheet = load_workbook(out).active
     assert sheet is not None
     header = [c.value for c in sheet[1]]
-    row = dict(zip(header, sheet[2], strict=True))
-    assert row["name"].value == "=HYPERLINK(1) Muster"
-    assert row["name"].data_type == "s"  # a string cell: shown, never evaluated
-    assert row["street"].value == "Ring 2"
-    assert row["city"].value == "Berlin"
+    row = dict(zip(header, sheet[2], strict=True))  # German headers for Excel
+    assert row["Vorname"].value == "=HYPERLINK(1)"
+    assert row["Vorname"].data_type == "s"  # a string cell: shown, never evaluated
+    assert row["Straße"].value == "Ring 2"
+    assert row["Ort"].value == "Berlin"
 
 
 def test_excel_de_dialect(scored: Settings, tmp_path: Path) -> None:
@@ -84,8 +84,8 @@ def test_excel_de_dialect(scored: Settings, tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in raw
     rows = _csv(out, ";", "utf-8-sig")
-    assert rows[0]["name"] == "'=HYPERLINK(1) Muster"
-    assert "." not in rows[0]["score"]  # German Excel reads a decimal comma
+    assert rows[0]["Vorname"] == "'=HYPERLINK(1)"
+    assert "." not in rows[0]["Score"]  # German Excel reads a decimal comma
 
 
 def test_filters_region_industry_source_and_limit(scored: Settings, tmp_path: Path) -> None:

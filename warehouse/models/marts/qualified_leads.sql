@@ -1,5 +1,6 @@
 -- What sales may work: one row per lead and channel whose current decision is allowed or
--- review, with the channel's contact data, the current score and the legal basis.
+-- review, with the channel's contact data, the current score and the legal basis; the person
+-- fields and the country are there for letters and call lists.
 SELECT p.lead_id, p.entity_type, p.company_name, p.person_name, d.channel,
        CASE d.channel
            WHEN 'email' THEN p.email
@@ -16,7 +17,8 @@ SELECT p.lead_id, p.entity_type, p.company_name, p.person_name, d.channel,
        s.grade, s.top_reasons,
        d.decision, d.reason                 AS reason_code, d.rule, d.legal_basis,
        d.rules_version,
-       p.sources, p.vendors, p.wz_code, p.wz_section, p.first_seen, p.last_activity
+       p.sources, p.vendors, p.wz_code, p.wz_section, p.first_seen, p.last_activity,
+       p.legal_form, p.salutation, p.title, p.first_name, p.last_name, p.position, p.country
 FROM core.eligibility_decisions d
 JOIN marts.lead_profile p ON p.lead_id = d.lead_id
 LEFT JOIN core.lead_scores s ON s.lead_id = d.lead_id AND s.is_current
