@@ -276,5 +276,5 @@ def list_lead_ids(settings: Settings, flt: ListFilter, *,
                   exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """All lead ids the filter lists (every page), so an export holds what the page showed."""
     validate(flt, land_names(settings))
-    with open_warehouse(_reader(settings), write=False) as wh:
+    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
         return tuple(list_ids(wh, to_query(flt, exclude)))
