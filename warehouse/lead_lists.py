@@ -70,15 +70,14 @@ def _rebuild(wh: Warehouse, ranges: Sequence[tuple[str, str, str]]) -> int:
     wh.execute(f"""
         CREATE OR REPLACE TEMP TABLE _list AS
         WITH q AS (
-            SELECT q.*, f.country AS f_country, f.audience, g.first_name, g.last_name
+            SELECT q.*, f.audience
             FROM marts.qualified_leads q
             LEFT JOIN core.lead_features f USING (lead_id)
-            LEFT JOIN core.golden_leads g USING (lead_id)
         ),
         plz AS (
             SELECT DISTINCT trim(postcode) AS postcode FROM q
             WHERE regexp_full_match(trim(postcode), '[0-9]{{5}}')
-              AND upper(coalesce(f_country, 'DE')) = 'DE'
+              AND upper(coalesce(country, 'DE')) = 'DE'
         ),
         lands AS (
             SELECT p.postcode, r.land FROM plz p
@@ -88,7 +87,7 @@ def _rebuild(wh: Warehouse, ranges: Sequence[tuple[str, str, str]]) -> int:
         SELECT q.lead_id, q.channel, q.decision, q.reason_code, q.legal_basis, q.entity_type,
                q.company_name AS company, q.person_name, q.contact, q.postcode, q.city,
                l.land AS bundesland,
-               upper(coalesce(q.f_country, CASE WHEN l.land IS NOT NULL THEN 'DE' END))
+               upper(coalesce(q.country, CASE WHEN l.land IS NOT NULL THEN 'DE' END))
                    AS country,
                q.grade, q.score, coalesce(q.sources, []) AS sources,
                coalesce(q.vendors, []) AS vendors, q.audience, q.wz_code, q.wz_section,
