@@ -50,8 +50,15 @@ SCRIPT_NAME = "<script>alert(1)</script>"
 SCRIPT_COMPANY = '<script>alert("firma")</script> GmbH'
 OWN_LIST = ("Firma;Anrede;Vorname;Nachname;Position;Straße;Hausnummer;PLZ;Ort;Telefon;E-Mail\n"
             f"{SCRIPT_COMPANY};Herr;Max;{SCRIPT_NAME};Geschäftsführer;Hauptstraße;1;10115;"
-            "Berlin;030 1234567;max@skript-test.de\n")
-"""A purchased list row whose names are markup: the pages must show them as text."""
+            "Berlin;030 1234567;max@skript-test.de\n"
+            ";Herr;Uwe;Brenner;;Talstraße;3;79098;Freiburg;0761 1111;\n"
+            ";Herr;Uwe;Brenner;;Talstraße;3;79098;Freiburg;0761 2222;\n"
+            "Omega Bau GmbH;Herr;Timo;Fuchs;Bauleiter;Werkstraße;4;70173;Stuttgart;0711 909090;\n"
+            "Omega Bau GmbH;Herr;Timo;Fuchs;Geschäftsführer;Werkstraße;4;70174;Stuttgart;"
+            "0711 707070;\n")
+"""A purchased list of our own: a row whose names are markup (the pages must show them as
+text), and two near-duplicates the matcher is unsure of (Uwe Brenner with two phone numbers,
+Timo Fuchs in two postcodes), so the review queue holds three pairs (his company's, too)."""
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/"})
 """The only routes an anonymous visitor may reach (`/` redirects to the lead list)."""
