@@ -35,6 +35,8 @@ def export_leads_flow(
     limit: Annotated[int | None, Field(ge=1)] = None,
     include_review: bool = False,
     excel_de: bool = False,
+    layout: Literal["standard", "serienbrief", "anrufliste"] = "standard",
+    per_address: bool = False,
     by: str = "",
     db: str = "",
 ) -> ExportResult:
@@ -53,7 +55,12 @@ def export_leads_flow(
         since: Only leads first seen on or after this day (2026-11-20 or 20.11.2026).
         limit: At most this many leads.
         include_review: Also list leads whose decision waits for a person (marked review).
-        excel_de: CSV for German Excel (UTF-8 with BOM, semicolons).
+        excel_de: CSV for German Excel (UTF-8 with BOM, semicolons, decimal commas).
+        layout: standard (the channel's list), serienbrief (letters; channel post) or
+            anrufliste (call list; channel phone). XLSX and the letter and call layouts
+            have German headers (docs/exports.md).
+        per_address: Post only: one row per postal address, to its best-scored contact;
+            every lead of the address is logged.
         by: Who exports (kept in the export log).
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
@@ -63,8 +70,10 @@ def export_leads_flow(
         channel=channel, out=out, fmt=format, min_grade=min_grade,
         regions=split_list(region), industries=split_list(industry),
         sources=split_list(source), since=day_or_none(since), limit=limit,
-        include_review=include_review, excel_de=excel_de, by=by or "prefect")
+        include_review=include_review, excel_de=excel_de, by=by or "prefect",
+        layout=layout, per_address=per_address)
     result = export_task(request, db or None)
     publish_export(result, settings.export_link(out))
-    print(f"exported {result.leads:,} {channel} leads to {out} ({result.export_id})")
+    rows = f" in {result.rows:,} rows (one per address)" if per_address else ""
+    print(f"exported {result.leads:,} {channel} leads{rows} to {out} ({result.export_id})")
     return result

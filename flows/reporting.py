@@ -168,7 +168,8 @@ def export_markdown(result: ExportResult) -> str:
     return "\n".join([
         f"## Export {result.export_id}", "",
         f"**{result.leads:,} {result.channel} lead(s)** written to `{result.path}` "
-        f"({result.format}) on {result.host}"
+        f"({result.format}, layout {result.layout}) on {result.host}"
+        + (f", {result.rows:,} rows: one per postal address" if result.per_address else "")
         + (f", {result.review:,} of them marked review" if result.review else "") + ".", "",
         f"Filters: {filters or 'none'}.", "",
         f"Logged in `ops.exports` as `{result.export_id}` by {result.exported_by}.", ""])

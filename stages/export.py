@@ -80,11 +80,21 @@ class ExportRequest:
     """standard (the channel's list), serienbrief (letters, post) or anrufliste (calls)."""
     per_address: bool = False
     """Post: one row per postal address, to its best-scored person; every lead is logged."""
+    lead_ids: tuple[str, ...] | None = None
+    """Only these leads (the list a workspace page showed); the other filters still apply."""
+    list_filter: tuple[tuple[str, str], ...] = ()
+    """The workspace page's filter that chose `lead_ids`, for the export log."""
 
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
                 "include_review", "layout", "per_address")
-        return {k: v for k, v in asdict(self).items() if k in keep}
+        chosen = {k: v for k, v in asdict(self).items() if k in keep}
+        if self.list_filter:
+            page: dict[str, list[str]] = {}
+            for key, value in self.list_filter:
+                page.setdefault(key, []).append(value)
+            chosen["workspace_list"] = page
+        return chosen
 
     @property
     def german(self) -> bool:
@@ -158,6 +168,12 @@ def check_layout(req: ExportRequest, config: ExportsConfig) -> None:
                                f"{' or '.join(channels)}, not {req.channel}")
 
 
+def layouts_for(settings: Settings, channel: str) -> tuple[str, ...]:
+    """The layouts an export on `channel` may use (for the workspace's export form)."""
+    config = load_exports_config(settings.config_dir).value
+    return tuple(name for name in LAYOUTS if channel in config.layouts[name].channels)
+
+
 def columns_for(req: ExportRequest, config: ExportsConfig | None = None) -> list[str]:
     """The columns as the file's header names them."""
     if config is None:
@@ -219,7 +235,7 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
         rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
                               industries=req.industries, sources=req.sources,
                               since=req.since, limit=fetch,
-                              include_review=req.include_review)
+                              include_review=req.include_review, lead_ids=req.lead_ids)
         events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
         for entry in pending:
             events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from compliance.texts import (
@@ -183,7 +184,11 @@ class OutcomeView:
     outcome: str
     label: str
     recorded_at: datetime
-    source_file: str | None
+    source: str | None
+    """'workspace' (the web page, `leads outcome`) or the outcome file's name."""
+    recorded_by: str | None = None
+    note: str | None = None
+    value_eur: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -363,7 +368,7 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
         golden = golden_values(wh, lead_id)
         members = member_records(wh, lead_id)
         decisions = current_decisions(wh, lead_id)
-        ledger = ledger_rows(wh, lead_id)
+        ledger = ledger_rows(wh, str(lead["entity_type"]), members)
         score = current_score(wh, lead_id)
         company_id = lead["company_lead_id"] if lead["entity_type"] == "contact" else (
             lead_id if lead["entity_type"] == "company" else None)
@@ -395,5 +400,7 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
                        for c in contacts if c["lead_id"] != lead_id),
         outcomes=tuple(OutcomeView(str(o["outcome"]),
                                    score_texts.outcomes.get(o["outcome"], o["outcome"]),
-                                   o["recorded_at"], _str(o.get("source_file")))
+                                   o["recorded_at"], _str(o.get("source")),
+                                   _str(o.get("recorded_by")), _str(o.get("note")),
+                                   o.get("value_eur"))
                        for o in outcomes))

@@ -22,10 +22,11 @@ from foundation.settings import Settings
 from foundation.vocabulary import AUDIENCES, CHANNELS, GRADES
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.lead_lists import (
-    SORT_COLUMNS,
+    SORT_KEYS,
     ListQuery,
     facet_values,
     latest_build,
+    list_ids,
     list_page,
     rebuild_lead_list,
 )
@@ -186,9 +187,9 @@ def validate(flt: ListFilter, lands: tuple[str, ...] = ()) -> None:
         raise BadListFilter("query", f"at most 200 characters, got {len(flt.query)}")
     if len(flt.query.split()) > MAX_TERMS:
         raise BadListFilter("query", f"at most {MAX_TERMS} words, got {len(flt.query.split())}")
-    if flt.sort not in SORT_COLUMNS:
+    if flt.sort not in SORT_KEYS:
         raise BadListFilter("sort", f"unknown sort {flt.sort!r}; use one of "
-                                    f"{', '.join(SORT_COLUMNS)}")
+                                    f"{', '.join(SORT_KEYS)}")
     if flt.page < 1:
         raise BadListFilter("page", f"pages count from 1, got {flt.page}")
     if not 1 <= flt.page_size <= MAX_PAGE_SIZE:
@@ -268,3 +269,11 @@ def refresh_lead_list(wh: Warehouse, settings: Settings, trigger: str) -> int:
     erasure (the person's rows must go at once), a batch undo."""
     ranges = postcode_ranges(bundesland_config(settings.config_dir).value)
     return rebuild_lead_list(wh, ranges, trigger, datetime.now(UTC))
+
+
+def list_lead_ids(settings: Settings, flt: ListFilter, *,
+                  exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """All lead ids the filter lists (every page), so an export holds what the page showed."""
+    validate(flt, land_names(settings))
+    with open_warehouse(_reader(settings), write=False) as wh:
+        return tuple(list_ids(wh, to_query(flt, exclude)))

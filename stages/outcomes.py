@@ -27,7 +27,7 @@ from typing import Any, Literal
 from compliance.opt_outs import blocking_reason
 from compliance.suppression import SuppressionList, entry_hashes, keyed_hash
 from foundation.settings import Settings, suppression_secret
-from foundation.vocabulary import CHANNELS, OUTCOMES, Channel, Outcome
+from foundation.vocabulary import CHANNELS, OUTCOMES, Outcome
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import event_id_for
 from warehouse.lock import WarehouseBusy
@@ -114,10 +114,11 @@ def _value(value_eur: Decimal | float | str | None) -> Decimal | None:
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite():
-        raise BadOutcome(f"value_eur {value_eur!r} is not an amount; write e.g. 1500 or "
-                         "1500,50")
+        raise BadOutcome(f"the deal value {value_eur!r} is not an amount in euros; write "
+                         "e.g. 1500 or 1500,50")
     if value < 0 or value >= Decimal("1e12"):
-        raise BadOutcome(f"value_eur {value_eur} must be between 0 and 999,999,999,999.99")
+        raise BadOutcome(f"the deal value {value_eur} must be between 0 and "
+                         "999,999,999,999.99 euros")
     return value.quantize(Decimal("0.01"))
 
 
@@ -166,7 +167,7 @@ def record_outcome(settings: Settings, lead_id: str, outcome: str, *, by: str,
                           who, now, text, value, status)
 
 
-def objection_entry(secret: bytes, lead_id: str, entity_type: str,
+def _objection_entry(secret: bytes, lead_id: str, entity_type: str,
                     records: list[dict[str, Any]], *, by: str, note: str | None,
                     received: datetime) -> ObjectionEntry:
     """Everything an objection stores, computed now so the fold only inserts rows."""
@@ -213,7 +214,7 @@ def record_objection(settings: Settings, lead_id: str, *, by: str, note: str | N
         if entity is None:
             raise _unknown(lead_id)
         records = member_records(wh, lead_id)
-    entry = objection_entry(secret, lead_id, entity, records, by=who, note=text,
+    entry = _objection_entry(secret, lead_id, entity, records, by=who, note=text,
                             received=datetime.now(UTC))
     write_entry(settings.db_path, entry)
     status = _fold_now(settings, entry.request_id)
@@ -233,7 +234,7 @@ class ObjectedLeads:
     pending: frozenset[str] = frozenset()
     """Leads with an objection still in the journal (recorded while a run held the lock)."""
 
-    def on(self, channel: Channel) -> frozenset[str]:
+    def on(self, channel: str) -> frozenset[str]:
         return self.by_channel.get(channel, frozenset()) | self.pending
 
     @property

@@ -9,6 +9,7 @@ touching the warehouse.
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
 from warehouse.match_pairs import OpenPair, open_review_pairs, review_pairs
 from warehouse.runs import run_job
+from warehouse.subjects import records_payloads
 
 if TYPE_CHECKING:
     from stages.match import MatchResult
@@ -220,6 +222,35 @@ def decide_pair(settings: Settings, entity_type: str, left_id: str, right_id: st
                             decided_by, Path("(workspace)"),
                             {"pair": [entity_type, left_id, right_id], "decision": decision,
                              "by": decided_by})
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """One record of a pair as it came in: its source and the row's original columns."""
+
+    record_id: str
+    source_kind: str
+    file_name: str | None
+    vendor: str | None
+    row_number: int | None
+    values: dict[str, Any]
+
+
+def pair_records(settings: Settings, left_id: str, right_id: str) -> list[PairRecord]:
+    """Both records of a pair with every column they arrived with (the review page shows
+    them beside the comparisons, which see only the matched fields)."""
+    with open_warehouse(settings, write=False) as wh:
+        rows = {r["record_id"]: r for r in records_payloads(wh, [left_id, right_id])}
+    found = []
+    for record_id in (left_id, right_id):
+        row = rows.get(record_id)
+        if row is None:
+            continue
+        payload = row["payload"]
+        values = json.loads(payload) if isinstance(payload, str) else dict(payload or {})
+        found.append(PairRecord(record_id, row["source_kind"], row["file_name"], row["vendor"],
+                                row["row_number"], values if isinstance(values, dict) else {}))
+    return found
 
 
 def review_queue(settings: Settings) -> list[OpenPair]:

@@ -3,7 +3,7 @@
 The build runs inside a writer's session (decide, score, erase, undo); a page is two
 queries against the built table (count and rows), every value bound as a parameter. Only the
 shape of the WHERE clause follows the filter (how many prefixes, how many search terms), and
-the ORDER BY comes from `SORT_COLUMNS`, a fixed mapping.
+the ORDER BY is a rank column named from `SORT_KEYS`, a fixed mapping.
 """
 
 from __future__ import annotations
@@ -26,15 +26,18 @@ def fold(expr: str) -> str:
     return _FOLD.format(x=expr)
 
 
-SORT_COLUMNS = {
+SORT_KEYS = {
     "score": "score",
-    "company": "lower(company)",
-    "name": "lower(person_name)",
+    "company": fold("company"),
+    "name": fold("nullif(concat_ws(' ', last_name, first_name), '')"),
     "postcode": "postcode",
-    "city": "lower(city)",
+    "city": fold("city"),
     "first_seen": "first_seen",
 }
-"""Sort key → ORDER BY expression; the only way a sort reaches the SQL."""
+"""Sort key → the value it orders by; each becomes two rank columns at build time
+(`<key>_asc`, `<key>_desc`), and a page orders by one of those: the only way a sort reaches
+the SQL. Names sort by last name, text with umlauts spelt out (Ä with Ae)."""
+
 
 LIST_COLUMNS = ("lead_id", "channel", "decision", "reason_code", "legal_basis", "entity_type",
                 "company", "person_name", "contact", "postcode", "city", "bundesland",
@@ -64,13 +67,13 @@ def _rebuild(wh: Warehouse, ranges: Sequence[tuple[str, str, str]]) -> int:
         wh.insert_columns("_plz_lands", {"first": [r[0] for r in ranges],
                                          "last": [r[1] for r in ranges],
                                          "land": [r[2] for r in ranges]})
-    wh.execute("DELETE FROM marts.lead_list")
     wh.execute(f"""
-        INSERT INTO marts.lead_list
+        CREATE OR REPLACE TEMP TABLE _list AS
         WITH q AS (
-            SELECT q.*, f.country AS f_country, f.audience
+            SELECT q.*, f.country AS f_country, f.audience, g.first_name, g.last_name
             FROM marts.qualified_leads q
             LEFT JOIN core.lead_features f USING (lead_id)
+            LEFT JOIN core.golden_leads g USING (lead_id)
         ),
         plz AS (
             SELECT DISTINCT trim(postcode) AS postcode FROM q
@@ -83,15 +86,34 @@ def _rebuild(wh: Warehouse, ranges: Sequence[tuple[str, str, str]]) -> int:
             WHERE p.postcode <= r.last
         )
         SELECT q.lead_id, q.channel, q.decision, q.reason_code, q.legal_basis, q.entity_type,
-               q.company_name, q.person_name, q.contact, q.postcode, q.city, l.land,
-               upper(coalesce(q.f_country, CASE WHEN l.land IS NOT NULL THEN 'DE' END)),
-               q.grade, q.score, coalesce(q.sources, []), coalesce(q.vendors, []),
-               q.audience, q.wz_code, q.wz_section, q.first_seen,
+               q.company_name AS company, q.person_name, q.contact, q.postcode, q.city,
+               l.land AS bundesland,
+               upper(coalesce(q.f_country, CASE WHEN l.land IS NOT NULL THEN 'DE' END))
+                   AS country,
+               q.grade, q.score, coalesce(q.sources, []) AS sources,
+               coalesce(q.vendors, []) AS vendors, q.audience, q.wz_code, q.wz_section,
+               q.first_seen,
                {fold("concat_ws(' ', q.company_name, q.person_name, q.email, q.city, "
-                     "q.contact, q.postcode)")}
+                     "q.contact, q.postcode)")} AS search,
+               chr(31) || array_to_string(list_concat(coalesce(q.sources, []),
+                   coalesce(q.vendors, [])), chr(31)) || chr(31) AS source_keys,
+               q.first_name, q.last_name
         FROM q LEFT JOIN lands l ON l.postcode = trim(q.postcode)
-        ORDER BY q.channel, q.score DESC NULLS LAST, q.lead_id
     """)
+    ranks = []
+    for key, expr in SORT_KEYS.items():
+        asc = (f"row_number() OVER (PARTITION BY channel ORDER BY {expr} ASC NULLS LAST, "
+               "lead_id ASC)")
+        ranks.append(f"CAST({asc} AS INTEGER) AS {key}_asc")
+        ranks.append(f"CAST(CASE WHEN {expr} IS NULL THEN {asc} ELSE count({expr}) OVER "
+                     f"(PARTITION BY channel) + 1 - {asc} END AS INTEGER) AS {key}_desc")
+    wh.execute("DELETE FROM marts.lead_list")
+    wh.execute(f"""
+        INSERT INTO marts.lead_list BY NAME
+        SELECT * EXCLUDE (first_name, last_name), {', '.join(ranks)} FROM _list
+        ORDER BY channel, score_desc
+    """)
+    wh.execute("DROP TABLE _list")
     wh.execute("DELETE FROM marts.lead_list_facets")
     wh.execute("""
         INSERT INTO marts.lead_list_facets
@@ -167,15 +189,16 @@ def _where(q: ListQuery) -> tuple[str, list[Any]]:
         where.append("score >= ?")
         params.append(q.min_score)
     if q.postcode_prefixes:
-        where.append("(" + " OR ".join(["starts_with(postcode, ?)"] * len(q.postcode_prefixes))
-                     + ")")
+        where.append("coalesce(country, 'DE') = 'DE' AND (" + " OR ".join(
+            ["starts_with(postcode, ?)"] * len(q.postcode_prefixes)) + ")")
         params += list(q.postcode_prefixes)
     if q.bundeslaender:
         where.append("list_contains(?, bundesland)")
         params.append(list(q.bundeslaender))
     if q.sources:
-        where.append("(list_has_any(sources, ?) OR list_has_any(vendors, ?))")
-        params += [list(q.sources), list(q.sources)]
+        where.append("(" + " OR ".join(["contains(source_keys, chr(31) || ? || chr(31))"]
+                                       * len(q.sources)) + ")")
+        params += list(q.sources)
     if q.audiences:
         where.append("list_contains(?, audience)")
         params.append(list(q.audiences))
@@ -196,15 +219,26 @@ def _where(q: ListQuery) -> tuple[str, list[Any]]:
 
 
 def list_page(wh: Warehouse, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
-    """(rows of the page, rows matching the filter in all)."""
+    """(rows of the page, rows matching the filter in all).
+
+    A page is found in two steps: the filter orders and skips only the integer rank of the
+    sort, so a deep page never carries every skipped row's text; then the page's rows are
+    read by their ranks.
+    """
     where, params = _where(q)
     total = int(wh.scalar(f"SELECT count(*) FROM marts.lead_list WHERE {where}", params) or 0)
     if total == 0 or q.offset >= total:
         return [], total
-    direction = "DESC" if q.descending else "ASC"
-    order = f"{SORT_COLUMNS[q.sort]} {direction} NULLS LAST, lead_id {direction}"
-    rows = wh.dicts(f"SELECT {', '.join(LIST_COLUMNS)} FROM marts.lead_list WHERE {where} "
-                    f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, q.limit, q.offset])
+    if q.sort not in SORT_KEYS:
+        raise KeyError(f"unknown sort {q.sort!r}")
+    rank = f"{q.sort}_{'desc' if q.descending else 'asc'}"
+    ranks = [r for (r,) in wh.fetchall(
+        f"SELECT {rank} FROM marts.lead_list WHERE {where} ORDER BY {rank} LIMIT ? OFFSET ?",
+        [*params, q.limit, q.offset])]
+    rows = wh.dicts(
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM marts.lead_list WHERE channel = ? AND "
+        f"{rank} BETWEEN ? AND ? AND list_contains(?, {rank}) ORDER BY {rank}",
+        [q.channel, min(ranks), max(ranks), ranks])
     return rows, total
 
 
@@ -213,3 +247,13 @@ def facet_values(wh: Warehouse, channel: str | None = None) -> list[tuple[str, s
     return [(f, v, int(n)) for f, v, n in wh.fetchall(
         "SELECT facet, value, sum(rows) FROM marts.lead_list_facets "
         "WHERE ? IS NULL OR channel = ? GROUP BY ALL ORDER BY 1, 2", [channel, channel])]
+
+
+def list_ids(wh: Warehouse, q: ListQuery) -> list[str]:
+    """Every lead id matching the filter in the page's order (for exporting the list)."""
+    where, params = _where(q)
+    if q.sort not in SORT_KEYS:
+        raise KeyError(f"unknown sort {q.sort!r}")
+    rank = f"{q.sort}_{'desc' if q.descending else 'asc'}"
+    return [r[0] for r in wh.fetchall(
+        f"SELECT lead_id FROM marts.lead_list WHERE {where} ORDER BY {rank}", params)]

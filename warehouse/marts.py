@@ -186,8 +186,10 @@ def qualified_rows(
     wh: Warehouse, *, channel: str, grades: Sequence[str], regions: Sequence[str] = (),
     industries: Sequence[str] = (), sources: Sequence[str] = (), since: date | None = None,
     limit: int | None = None, include_review: bool = False,
+    lead_ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of `marts.qualified_leads` for one channel, best score first."""
+    """Rows of `marts.qualified_leads` for one channel, best score first (only `lead_ids`,
+    when given: the list a workspace page showed)."""
     where = ["channel = ?", "list_contains(?, grade)", "list_contains(?, decision)"]
     params: list[Any] = [channel, list(grades),
                          ["allowed", "review"] if include_review else ["allowed"]]
@@ -206,6 +208,9 @@ def qualified_rows(
     if since is not None:
         where.append("first_seen >= ?")
         params.append(since)
+    if lead_ids is not None:
+        where.append("lead_id IN (SELECT unnest(?::VARCHAR[]))")
+        params.append(list(lead_ids))
     sql = (f"SELECT * FROM marts.qualified_leads WHERE {' AND '.join(where)} "
            "ORDER BY score DESC NULLS LAST, lead_id")
     if limit is not None:

@@ -18,8 +18,10 @@ from starlette.responses import JSONResponse, Response
 
 from foundation.private import private_dir
 from foundation.settings import Settings
+from warehouse.db import WarehouseMissing
+from warehouse.lock import WarehouseBusy
 from workspace.config import WorkspaceConfig
-from workspace.routes import admin, gdpr, login, review, runs, uploads
+from workspace.routes import admin, exports, gdpr, leads, login, review, runs, uploads
 from workspace.store import Store, store_path
 from workspace.web import (
     NotAllowed,
@@ -78,6 +80,19 @@ def create_app(settings: Settings, config: WorkspaceConfig, store: Store | None 
                        "Formular war abgelaufen. Laden Sie die Seite neu und versuchen Sie es "
                        "noch einmal."}, status_code=403)
 
+    @app.exception_handler(WarehouseMissing)
+    @app.exception_handler(WarehouseBusy)
+    async def warehouse_unavailable(request: Request, exc: Exception) -> Response:
+        message = ("Es gibt noch kein Warehouse mit Leads: eine erste Liste laden (Marketing: "
+                   "„Listen hochladen“) oder den nächtlichen Lauf starten."
+                   if isinstance(exc, WarehouseMissing) else
+                   "Ein Lauf schreibt gerade das Warehouse, und es ist noch kein Stand "
+                   "veröffentlicht. Bitte in ein paar Minuten erneut versuchen.")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=503)
+        return render(request, "error.html", {"title": "Warehouse nicht verfügbar",
+                                              "message": message}, status_code=503)
+
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
         return RedirectResponse("/leads", status_code=303)
@@ -87,6 +102,6 @@ def create_app(settings: Settings, config: WorkspaceConfig, store: Store | None 
         return JSONResponse({"ok": True})
 
     app.mount("/static", StaticFiles(packages=[("workspace", "static")]), name="static")
-    for module in (login, uploads, review, runs, admin, gdpr):
+    for module in (login, leads, exports, uploads, review, runs, admin, gdpr):
         app.include_router(module.router)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -49,6 +50,8 @@ def german_number(value: object, digits: int = 0) -> str:
     """1.234,5 — thousands with a dot, decimals with a comma."""
     if value is None or value == "":
         return ""
+    if isinstance(value, Decimal):
+        value = float(value)
     if not isinstance(value, int | float):
         return str(value)
     text = f"{value:,.{digits}f}"

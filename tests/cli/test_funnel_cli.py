@@ -29,8 +29,8 @@ def worked(settings: Settings, tmp_path: Path) -> Settings:
                                          min_grade="D"))
     with open_warehouse(settings, write=True, create=True) as wh:
         wh.execute("INSERT INTO core.lead_outcomes (outcome_id, lead_id, outcome, recorded_at, "
-                   "source) VALUES ('o1', 'L1', 'lost', '2026-01-01', 'a'), "
-                   "('o2', 'L1', 'won', '2026-02-01', 'b'), ('o3', 'L3', 'lost', '2026-02-01', 'b')")
+                   "source) VALUES ('o1', 'L1', 'lost', '2026-01-01', 'a'), ('o2', 'L1', 'won', "
+                   "'2026-02-01', 'b'), ('o3', 'L3', 'lost', '2026-02-01', 'b')")
     return settings
 
 

@@ -99,14 +99,22 @@ def test_erasure_leaves_no_name_email_or_phone_in_any_table(
                      "--include-review", "--out", str(export))
     assert code == 0, out
     assert "Müllerschön" in export.read_text(encoding="utf-8")
+    letters = tmp_path / "briefe.xlsx"  # German headers: the lead id is `Lead-ID`
+    code, out = _run(settings, "leads", "export", "--channel", "post", "--min-grade", "D",
+                     "--include-review", "--layout", "serienbrief", "--format", "xlsx",
+                     "--out", str(letters))
+    assert code == 0, out
+    assert "Müllerschön" in _xlsx_text(letters)
 
     code, out = _run(settings, "gdpr", "erase", "j.muellerschoen@mueller.example")
     assert code == 0, out
     result = json.loads(out)
     assert result["records_erased"] == 2
-    assert result["export_files_cleaned"] == 1
+    assert result["export_files_cleaned"] == 2
     assert "Müllerschön" not in export.read_text(encoding="utf-8")
     assert "Schmidt" in export.read_text(encoding="utf-8")
+    assert "Müllerschön" not in _xlsx_text(letters)
+    assert "Schmidt" in _xlsx_text(letters)
 
     for db in (settings.db_path, settings.snapshot_path):
         text = _text_everywhere(db)
@@ -132,3 +140,11 @@ def test_objection_blocks_reimport_and_is_in_the_ledger(
     assert [e["kind"] for e in json.loads(out)["events"]] == ["objection_art21"]
     report = _load(settings, tmp_path, LIST.replace("München", "Muenchen"))
     assert (report["loaded"], report["skipped"]) == (1, 1)
+
+
+def _xlsx_text(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    return " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row)

@@ -23,6 +23,8 @@ from stages.lead_detail import LeadDetail, lead_detail
 from stages.match import match_all
 from stages.score import score_all, train_from_outcomes
 from warehouse.db import open_warehouse
+from warehouse.decisions import lead_events
+from warehouse.lead_detail import ledger_rows, member_records
 
 AS_OF = date(2026, 11, 26)
 LIST = (
@@ -214,7 +216,7 @@ def test_outcomes_latest_first(warehouse: Settings, tmp_path: Path) -> None:
         train_from_outcomes(warehouse, path, by="test")
     again = lead_detail(warehouse, erika.lead_id)
     assert again is not None
-    assert [(o.outcome, o.label, o.source_file) for o in again.outcomes] == [
+    assert [(o.outcome, o.label, o.source) for o in again.outcomes] == [
         ("won", "gewonnen", "crm-2.csv"), ("lost", "verloren", "crm-1.csv")]
 
 
@@ -244,3 +246,15 @@ def test_an_inquiry_names_its_request_in_german(warehouse: Settings) -> None:
     assert inquiry.kind_label == "Anfrage eingegangen"
     assert inquiry.channel_labels == ("alle Kanäle",)
     assert "Anfrage Demo" in inquiry.summary
+
+
+def test_the_consent_shown_is_what_the_rules_saw(warehouse: Settings) -> None:
+    """The lead page's ledger scope is the decide stage's, for every lead."""
+    with open_warehouse(warehouse, write=False) as wh:
+        leads = wh.fetchall("SELECT lead_id, entity_type FROM core.leads ORDER BY lead_id")
+        expected = {lead: [e["seq"] for e in events]
+                    for lead, events in lead_events(wh).items()}
+        shown = {lead: [e["seq"] for e in ledger_rows(wh, kind, member_records(wh, lead))]
+                 for lead, kind in leads}
+    assert {lead: seqs for lead, seqs in shown.items() if seqs} == expected
+    assert any(expected.values())

@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from foundation.settings import Settings
 from stages.enrich import enrich_new
@@ -21,7 +24,7 @@ from stages.review import review_queue
 from warehouse.db import open_warehouse
 from workspace.app import create_app
 from workspace.auth import COOKIE, hash_password, log_in
-from workspace.config import load_workspace_config
+from workspace.config import UploadConfig, load_workspace_config
 from workspace.store import Role, Store, store_path
 
 LIST = (
@@ -171,6 +174,8 @@ def test_review_decision_is_stored_and_the_next_pair_opens(world: World) -> None
     assert page.status_code == 200
     assert "gleiche Person/Firma" in page.text
     assert "Gewicht" in page.text
+    assert "wie sie geliefert wurden" in page.text
+    assert "liste.csv" in page.text
     pair = queue[0]
     decided = client.post("/review/decide", data={
         "csrf_token": csrf, "level": pair.entity_type, "left": pair.left_id,
@@ -289,3 +294,47 @@ def test_gdpr_access_consent_objection_and_erasure(world: World) -> None:
                                            "gdpr_erasure_checked", "gdpr_erasure"}
     # the audit names requests and keyed hashes, never the person's address
     assert not any("anna" in a.detail for a in actions)
+
+
+def _upload(client: TestClient, csrf: str, content: bytes, name: str = "liste.csv"
+            ) -> Response:
+    return client.post("/uploads", data={"csrf_token": csrf, "vendor": "V",
+                                         "acquired_on": "2026-11-20"},
+                       files={"file": (name, content, "text/csv")})
+
+
+def test_upload_size_limit_and_list_types(world: World) -> None:
+    state = cast(FastAPI, world.app.app).state.workspace
+    state.config = state.config.model_copy(
+        update={"uploads": UploadConfig(max_megabytes=1)})
+    client, csrf = world.client("marketing")
+    row = "Alpha GmbH;Maier;80331;München\n".encode()
+    huge = _upload(client, csrf, row * (2 * 1024 * 1024 // len(row)))
+    assert huge.status_code == 413
+    assert "größer als 1 MB" in huge.text
+    just_over = _upload(client, csrf, row * (1024 * 1024 // len(row) + 200))
+    assert just_over.status_code == 413
+    assert not any((world.settings.data_dir / "uploads").iterdir())
+    exe = _upload(client, csrf, b"MZ", name="tool.exe")
+    assert exe.status_code == 400
+    assert "keine Liste" in exe.text
+
+
+def test_a_list_that_cannot_load_is_explained(world: World) -> None:
+    client, csrf = world.client("marketing")
+    response = _upload(client, csrf, UPLOAD.encode("cp1252"))
+    target = response.headers["location"]
+    columns = len(UPLOAD.split("\n")[0].split(";"))
+    # every column set to "nicht übernehmen": no company and no name left to load
+    client.post(f"{target}/mapping", data={"csrf_token": csrf,
+                                           **{f"field_{i}": "-" for i in range(columns)}})
+    preview = client.get(target).text
+    assert "kann so nicht geladen werden" in preview
+    assert "Liste jetzt laden" not in preview
+    started = client.post(f"{target}/ingest", data={"csrf_token": csrf})
+    report = wait_for_job(client, started.headers["location"])
+    assert "fehlgeschlagen" in report
+    assert "Die Datei wurde nicht geladen" in report
+    with open_warehouse(world.settings, write=False) as wh:
+        failed = wh.fetchone("SELECT flow, status FROM ops.runs ORDER BY started_at DESC LIMIT 1")
+    assert failed == ("ingest-purchased-list", "failed")

@@ -25,7 +25,16 @@ CREATE TABLE marts.lead_list (
     wz_code      VARCHAR,
     wz_section   VARCHAR,
     first_seen   TIMESTAMPTZ,
-    search       VARCHAR NOT NULL      -- folded name, company, e-mail, city, contact, postcode
+    search       VARCHAR NOT NULL,     -- folded name, company, e-mail, city, contact, postcode
+    source_keys  VARCHAR NOT NULL,     -- sources and vendors, each between two \x1f
+    -- Each row's place in its channel's list per sort key, ascending and descending (ties by
+    -- lead id, missing values last either way): a page sorts and skips integers, not text.
+    score_asc INTEGER NOT NULL, score_desc INTEGER NOT NULL,
+    company_asc INTEGER NOT NULL, company_desc INTEGER NOT NULL,
+    name_asc INTEGER NOT NULL, name_desc INTEGER NOT NULL,
+    postcode_asc INTEGER NOT NULL, postcode_desc INTEGER NOT NULL,
+    city_asc INTEGER NOT NULL, city_desc INTEGER NOT NULL,
+    first_seen_asc INTEGER NOT NULL, first_seen_desc INTEGER NOT NULL
 );
 
 -- What the filter form offers: every value present per channel, with its rows.

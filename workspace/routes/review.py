@@ -19,7 +19,7 @@ from starlette.responses import Response
 from foundation.config import ConfigError
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
-from stages.review import decide_pair, explain, review_queue
+from stages.review import decide_pair, explain, pair_records, review_queue
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 from workspace.web import Marketing, checked_form, form_text, render, state_of
@@ -79,6 +79,7 @@ async def pair_page(request: Request, me: Marketing, level: str, left: str, righ
             "back": "/review"}, status_code=404)
     try:
         explained = await run_in_threadpool(explain, state.settings, left, right, level)
+        records = await run_in_threadpool(pair_records, state.settings, left, right)
     except (WarehouseBusy, WarehouseMissing) as exc:
         return _unavailable(request, exc)
     except (InputFileError, ConfigError):
@@ -90,7 +91,9 @@ async def pair_page(request: Request, me: Marketing, level: str, left: str, righ
     state.store.audit(me.user.username, "review_pair_viewed",
                       detail={"level": level, "left": left, "right": right})
     return render(request, "review_pair.html", {
-        "x": explained, "level": level, "decisions": DECISIONS, "error": error})
+        "x": explained, "level": level, "decisions": DECISIONS, "error": error,
+        "records": records, "columns": list(dict.fromkeys(
+            k for r in records for k in r.values))})
 
 
 @router.post("/review/decide")

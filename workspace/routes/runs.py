@@ -26,6 +26,9 @@ from workspace.web import Marketing, checked_form, form_text, render, state_of
 
 router = APIRouter()
 
+DETAILS = frozenset({"mapping", "unmapped", "warnings", "note", "batch_id"})
+"""Report keys too long for the overview (a list's column mapping); `ops.runs` keeps them."""
+
 FLOWS = {"nightly": "Nachtlauf", "crawl": "Crawl der Firmenwebsites"}
 
 
@@ -33,6 +36,8 @@ def counts_summary(counts: dict[str, Any], limit: int = 12) -> list[tuple[str, s
     """A run's report as short 'key: value' pairs: numbers and words, one level deep."""
     items: list[tuple[str, str]] = []
     for key, value in counts.items():
+        if key in DETAILS:
+            continue
         if isinstance(value, dict):
             items += [(f"{key}.{k}", str(v)) for k, v in value.items()
                       if isinstance(v, int | float | str) and not isinstance(v, bool)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -167,6 +168,7 @@ async def upload_list(request: Request, me: Marketing) -> Response:
         return _form_page(request, [too_large], values, status_code=413)
     if has_mapping and isinstance(mapping, UploadFile) and \
             not await _save(mapping, folder / "mapping.yaml", 1024 * 1024):
+        shutil.rmtree(folder)
         return _form_page(request, ["Die Zuordnungsdatei ist größer als 1 MB."], values, 413)
     (folder / "upload.json").write_text(json.dumps({
         "file_name": name, "original_name": file.filename, "vendor": values["vendor"],
