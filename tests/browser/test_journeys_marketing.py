@@ -20,7 +20,7 @@ def test_upload_a_list_through_its_preview(marketing_page: Page, tmp_path: Path)
     page = marketing_page
     source = tmp_path / "Messe Kontakte 2026.csv"
     source.write_bytes(UPLOAD.encode("cp1252"))
-    page.goto("/runs")
+    page.goto("/")
     page.get_by_role("navigation").get_by_role("link", name="Listen hochladen").click()
     expect(page.get_by_role("heading", name="Gekaufte Liste hochladen")).to_be_visible()
     page.get_by_label("Datei der Liste").set_input_files(source)
@@ -49,7 +49,7 @@ def test_upload_a_list_through_its_preview(marketing_page: Page, tmp_path: Path)
 
 def test_decide_a_review_pair(marketing_page: Page) -> None:
     page = marketing_page
-    page.goto("/runs")
+    page.goto("/")
     page.get_by_role("navigation").get_by_role("link", name="Dubletten prüfen").click()
     expect(page.get_by_role("heading", name="Dubletten prüfen")).to_be_visible()
     open_pairs = page.get_by_text(re.compile(r"(\d+) offene Paare"))
