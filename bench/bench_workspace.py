@@ -37,15 +37,20 @@ from foundation.settings import Settings
 from stages.lead_lists import ListFilter, lead_list, list_facets
 from warehouse.db import open_warehouse
 
-_COPY = {  # table → the id columns that get the copy's suffix, and what else is blanked
-    "raw.records": ("record_id", "payload = '{}'"),
-    "staging.stg_web_form__submissions": ("record_id", ""),
-    "core.enriched_records": ("record_id", ""),
-    "core.leads": ("lead_id, company_lead_id", ""),
-    "core.lead_members": ("lead_id, record_id", ""),
-    "core.golden_records": ("lead_id, source_record_id", ""),
-    "core.eligibility_decisions": ("lead_id", "inputs = '{}'"),
-    "core.lead_scores": ("lead_id", "explanation = '[]'"),
+_JITTER = ("least(100, greatest(0, round(total + (CAST(hash(lead_id, k) % 61 AS INTEGER) - 30) "
+           "/ 10, 1)))")
+_COPY: dict[str, tuple[str, dict[str, str]]] = {
+    # table → the id columns that get the copy's suffix, and other columns replaced
+    "raw.records": ("record_id", {"payload": "'{}'"}),
+    "staging.stg_web_form__submissions": ("record_id", {}),
+    "core.enriched_records": ("record_id", {}),
+    "core.leads": ("lead_id, company_lead_id", {}),
+    "core.lead_members": ("lead_id, record_id", {}),
+    "core.golden_records": ("lead_id, source_record_id", {}),
+    "core.eligibility_decisions": ("lead_id", {"inputs": "'{}'"}),
+    # copies of one lead would sit side by side in every order: their scores spread by up
+    # to ±3 points, so a page sorted by name or city gathers rows from all over the table
+    "core.lead_scores": ("lead_id", {"explanation": "'[]'", "total": _JITTER}),
 }
 _CURRENT = {"core.eligibility_decisions", "core.lead_scores"}
 
@@ -65,14 +70,12 @@ def replicate(settings: Settings, n: int) -> int:
         base = int(wh.scalar("SELECT count(*) FROM core.leads"))
         copies = max(1, -(-n // base))
         wh.execute(f"CREATE TEMP TABLE k AS SELECT range AS k FROM range(1, {copies})")
-        for table, (ids, blank) in _COPY.items():
+        for table, (ids, other) in _COPY.items():
             columns = [c for (c,) in wh.fetchall(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema || '.' "
                 "|| table_name = ? ORDER BY ordinal_position", [table])]
             replaced = [f"{c} || '~' || k AS {c}" for c in ids.split(", ")]
-            if blank:
-                col, value = blank.split(" = ")
-                replaced.append(f"{value} AS {col}")
+            replaced += [f"{value} AS {col}" for col, value in other.items()]
             where = " WHERE is_current" if table in _CURRENT else ""
             wh.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT "
                        f"{', '.join(columns)} FROM (SELECT * REPLACE ({', '.join(replaced)}) "

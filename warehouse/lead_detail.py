@@ -16,6 +16,8 @@ from typing import Any
 from warehouse.db import Warehouse
 from warehouse.ledger import READ_COLUMNS
 
+# Every lookup filters on one key column only (`lead_id = ?`, `record_id IN (…)`): DuckDB
+# answers those from an ART index where one exists, but not a conjunction with another column.
 POSITION_PRIORITY = "CASE o.source_kind WHEN 'web_form' THEN 0 WHEN 'crawl' THEN 1 ELSE 2 END"
 """A position as the golden rules trust sources: web form, then Impressum, then list."""
 
@@ -134,11 +136,11 @@ def company_contacts(wh: Warehouse, company_lead_id: str) -> list[dict[str, Any]
     found: dict[str, dict[str, Any]] = {
         lead: {"lead_id": lead, "salutation": None, "title": None, "first_name": None,
                "last_name": None, "position": None} for lead in leads}
-    for lead, field, value in wh.fetchall(
+    for lead, field, value in wh.fetchall(  # by lead id alone: an index on it stays usable
             f"SELECT lead_id, field, value FROM core.golden_records WHERE lead_id IN "
-            f"({_marks(leads)}) AND field IN ('salutation', 'title', 'first_name', "
-            "'last_name')", leads):
-        found[lead][field] = value
+            f"({_marks(leads)})", leads):
+        if field in ("salutation", "title", "first_name", "last_name"):
+            found[lead][field] = value
     members = wh.fetchall(f"SELECT record_id, lead_id FROM core.lead_members WHERE lead_id IN "
                           f"({_marks(leads)})", leads)
     records = [str(r) for r, _ in members]
@@ -155,8 +157,8 @@ def company_contacts(wh: Warehouse, company_lead_id: str) -> list[dict[str, Any]
 
 
 def company_name(wh: Warehouse, lead_id: str) -> str | None:
-    value = wh.scalar("SELECT value FROM core.golden_records WHERE lead_id = ? AND "
-                      "field = 'company_name'", [lead_id])
+    value = wh.scalar("SELECT max(value) FILTER (WHERE field = 'company_name') "
+                      "FROM core.golden_records WHERE lead_id = ?", [lead_id])
     return None if value is None else str(value)
 
 

@@ -218,23 +218,42 @@ def _where(q: ListQuery) -> tuple[str, list[Any]]:
     return " AND ".join(where), params
 
 
+_BUCKET = 4096
+"""Ranks per bucket when a deep page is found by counting (`list_page`)."""
+_DEEP = 2000
+"""From this offset on, a page is found by bucket counts instead of skipping rows."""
+
+
 def list_page(wh: Warehouse, q: ListQuery) -> tuple[list[dict[str, Any]], int]:
     """(rows of the page, rows matching the filter in all).
 
-    A page is found in two steps: the filter orders and skips only the integer rank of the
-    sort, so a deep page never carries every skipped row's text; then the page's rows are
-    read by their ranks.
+    A page is found on the integer rank of its sort, never on the text: the ranks of the
+    page's rows first, then those rows. To skip a few thousand rows DuckDB keeps them in a
+    top-N heap; deeper, the count is taken per bucket of ranks, and the page is looked for
+    only in the bucket where it starts (a page 5,000 deep: 60-110 ms of skipping before).
     """
-    where, params = _where(q)
-    total = int(wh.scalar(f"SELECT count(*) FROM marts.lead_list WHERE {where}", params) or 0)
-    if total == 0 or q.offset >= total:
-        return [], total
     if q.sort not in SORT_KEYS:
         raise KeyError(f"unknown sort {q.sort!r}")
     rank = f"{q.sort}_{'desc' if q.descending else 'asc'}"
+    where, params = _where(q)
+    skip, floor = q.offset, 0
+    if q.offset < _DEEP:
+        total = int(wh.scalar(f"SELECT count(*) FROM marts.lead_list WHERE {where}", params)
+                    or 0)
+    else:
+        buckets = wh.fetchall(f"SELECT {rank} // {_BUCKET} AS b, count(*) FROM "
+                              f"marts.lead_list WHERE {where} GROUP BY b ORDER BY b", params)
+        total = sum(int(n) for _, n in buckets)
+        for bucket, n in buckets:
+            if skip < n:
+                floor = int(bucket) * _BUCKET
+                break
+            skip -= int(n)
+    if total == 0 or q.offset >= total:
+        return [], total
     ranks = [r for (r,) in wh.fetchall(
-        f"SELECT {rank} FROM marts.lead_list WHERE {where} ORDER BY {rank} LIMIT ? OFFSET ?",
-        [*params, q.limit, q.offset])]
+        f"SELECT {rank} FROM marts.lead_list WHERE {where} AND {rank} >= ? "
+        f"ORDER BY {rank} LIMIT ? OFFSET ?", [*params, floor, q.limit, skip])]
     rows = wh.dicts(
         f"SELECT {', '.join(LIST_COLUMNS)} FROM marts.lead_list WHERE channel = ? AND "
         f"{rank} BETWEEN ? AND ? AND list_contains(?, {rank}) ORDER BY {rank}",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from stages.match import match_all
 from stages.score import score_all
 from tests.cli.test_gdpr_cli import _load
 from tests.scoring.test_stage_data import build, set_decision
+from warehouse import lead_lists
 from warehouse.db import open_warehouse
 
 NOW = "2026-11-20 10:00:00+00"
@@ -222,6 +224,23 @@ def test_paging_and_totals(listed: Settings) -> None:
     assert beyond.total == 30
 
 
+@pytest.mark.parametrize("flt", [
+    ListFilter("post", page_size=4), ListFilter("post", sort="city", page_size=3),
+    ListFilter("post", sort="name", descending=False, page_size=5, include_review=True),
+    ListFilter("post", grades=("C", "D"), sort="company", page_size=4),
+])
+def test_deep_pages_found_by_bucket_counts_are_the_same_pages(
+        listed: Settings, flt: ListFilter, monkeypatch: pytest.MonkeyPatch) -> None:
+    every = ids(listed, replace(flt, page=1, page_size=200))
+    pages = range(1, len(every) // flt.page_size + 3)
+    skipped = [lead_list(listed, replace(flt, page=p)) for p in pages]
+    monkeypatch.setattr(lead_lists, "_DEEP", 0)  # every page by counts per bucket …
+    monkeypatch.setattr(lead_lists, "_BUCKET", 3)  # … of three ranks
+    counted = [lead_list(listed, replace(flt, page=p)) for p in pages]
+    assert [r.lead_id for p in counted for r in p.rows] == every
+    assert [(p.rows, p.total) for p in counted] == [(p.rows, p.total) for p in skipped]
+
+
 def test_exclude_withholds_leads_and_counts_without_them(listed: Settings) -> None:
     page = lead_list(listed, ListFilter("post", page_size=2),
                      exclude=frozenset({"L01", "L03", "nope"}))
@@ -328,3 +347,34 @@ def test_a_page_during_a_nightly_write_comes_from_the_snapshot(settings: Setting
         page = lead_list(quick, ListFilter("post", page_size=1))
     assert page.from_snapshot
     assert page.total == 30
+
+
+def test_pages_at_twenty_thousand_leads_stay_quick(settings: Settings) -> None:
+    """The benchmark's request mix (bench/bench_workspace.py) on LEADS copied to 20,000
+    leads; the bound is loose (a shared test machine), the 1M numbers are in
+    docs/benchmarks.md."""
+    from bench.bench_workspace import filters, percentiles, replicate, run_requests
+
+    make(settings)
+    assert replicate(settings, 20_000) >= 20_000
+    with open_warehouse(settings, write=True) as wh, wh.transaction():
+        refresh_lead_list(wh, settings, "test")
+    mix = filters("acme", "Bayern", "Müller", "München", pages=300)
+    reader = replace(settings, read_wait_s=0.5)
+    timings = run_requests(mix, 2 * len(mix), lambda f: lead_list(reader, f).total)
+    assert {t.kind for t in timings if t.total > 1000} >= {"channel + grade", "deep page"}
+    assert percentiles([t.ms for t in timings])[1] < 2000
+
+
+def test_pages_from_many_threads_leave_the_file_to_a_writer(settings: Settings) -> None:
+    """Pages attach the file to one DuckDB instance per process (reuse_instance): threads
+    of a web server read side by side, and between pages nothing holds the file."""
+    make(settings)
+    flts = [ListFilter("post", page=p, page_size=4) for p in range(1, 9)]
+    with ThreadPoolExecutor(8) as pool:
+        pages = list(pool.map(lambda f: lead_list(settings, f), flts * 4))
+    assert {p.total for p in pages} == {30}
+    assert [r.lead_id for p in pages[:8] for r in p.rows] == ids(
+        settings, ListFilter("post", page_size=200))
+    with open_warehouse(replace(settings, lock_timeout_s=0.0), write=True) as wh:
+        wh.execute("UPDATE core.lead_scores SET total = 1 WHERE lead_id = 'L01'")

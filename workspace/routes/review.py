@@ -57,22 +57,26 @@ async def review_page(request: Request, me: Marketing, notice: str | None = None
 
 @router.get("/review/next")
 async def next_pair(request: Request, me: Marketing) -> Response:
+    """The first open pair's page (the queue's page when none is left): where a decision
+    leads, so that the next pair is one click away."""
     state = state_of(request)
     try:
         pairs = await run_in_threadpool(review_queue, state.settings)
     except (WarehouseBusy, WarehouseMissing) as exc:
         return _unavailable(request, exc)
     if not pairs:
-        return RedirectResponse("/review", status_code=303)
+        return await review_page(request, me)
     first = pairs[0]
-    return RedirectResponse(_pair_url(first.entity_type, first.left_id, first.right_id),
-                            status_code=303)
+    return await pair_page(request, me, first.entity_type, first.left_id, first.right_id)
 
 
 @router.get("/review/pair")
-async def pair_page(request: Request, me: Marketing, level: str, left: str, right: str,
-                    error: str | None = None) -> Response:
+async def pair_page(request: Request, me: Marketing, level: str = "", left: str = "",
+                    right: str = "", error: str | None = None) -> Response:
+    """One pair; without one named (a bare /review/pair) the queue."""
     state = state_of(request)
+    if not (level or left or right):
+        return await review_page(request, me)
     if level not in ENTITY_LEVELS:
         return render(request, "error.html", {
             "title": "Dubletten prüfen", "message": f"Unbekannte Ebene „{level}“.",
