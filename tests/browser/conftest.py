@@ -50,8 +50,15 @@ SCRIPT_NAME = "<script>alert(1)</script>"
 SCRIPT_COMPANY = '<script>alert("firma")</script> GmbH'
 OWN_LIST = ("Firma;Anrede;Vorname;Nachname;Position;Straße;Hausnummer;PLZ;Ort;Telefon;E-Mail\n"
             f"{SCRIPT_COMPANY};Herr;Max;{SCRIPT_NAME};Geschäftsführer;Hauptstraße;1;10115;"
-            "Berlin;030 1234567;max@skript-test.de\n")
-"""A purchased list row whose names are markup: the pages must show them as text."""
+            "Berlin;030 1234567;max@skript-test.de\n"
+            ";Herr;Uwe;Brenner;;Talstraße;3;79098;Freiburg;0761 1111;\n"
+            ";Herr;Uwe;Brenner;;Talstraße;3;79098;Freiburg;0761 2222;\n"
+            "Omega Bau GmbH;Herr;Timo;Fuchs;Bauleiter;Werkstraße;4;70173;Stuttgart;0711 909090;\n"
+            "Omega Bau GmbH;Herr;Timo;Fuchs;Geschäftsführer;Werkstraße;4;70174;Stuttgart;"
+            "0711 707070;\n")
+"""A purchased list of our own: a row whose names are markup (the pages must show them as
+text), and two near-duplicates the matcher is unsure of (Uwe Brenner with two phone numbers,
+Timo Fuchs in two postcodes), so the review queue holds three pairs (his company's, too)."""
 
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/"})
 """The only routes an anonymous visitor may reach (`/` redirects to the lead list)."""
@@ -103,8 +110,9 @@ class DemoWorkspace:
         return leadpipe_env(self.settings)
 
 
-def build_demo_workspace(root: Path, today: date) -> DemoWorkspace:
-    """The demo's lists and forms through ingest → enrich → match → decide → score."""
+def build_demo_workspace(root: Path, today: date, *, own_list: bool = True) -> DemoWorkspace:
+    """The demo's lists and forms (and OWN_LIST) through ingest → enrich → match → decide →
+    score."""
     demo = generate_demo(root / "demo", seed=42).out_dir
     write_list_metadata(demo / "lists", today)
     settings = settings_at(root)
@@ -116,11 +124,12 @@ def build_demo_workspace(root: Path, today: date) -> DemoWorkspace:
         if path.suffix in (".csv", ".xlsx"):
             ingest_list_file(settings, path,
                              ListOptions(mapping_file=path.with_name(path.name + ".yaml")))
-    own = root / "eigene_liste.csv"
-    own.write_text(OWN_LIST, encoding="utf-8")
-    ingest_list_file(settings, own, ListOptions(
-        vendor="Browser-Test", acquired_on=today - timedelta(days=3),
-        provenance_documented=True))
+    if own_list:
+        own = root / "eigene_liste.csv"
+        own.write_text(OWN_LIST, encoding="utf-8")
+        ingest_list_file(settings, own, ListOptions(
+            vendor="Browser-Test", acquired_on=today - timedelta(days=3),
+            provenance_documented=True))
     for path in sorted((demo / "forms").iterdir()):
         ingest_form_file(settings, path)
     enrich_new(settings)
@@ -130,8 +139,8 @@ def build_demo_workspace(root: Path, today: date) -> DemoWorkspace:
     with open_warehouse(settings, write=False) as wh:
         script_lead = wh.scalar("SELECT lead_id FROM core.golden_records WHERE field = "
                                 "'last_name' AND value = ?", [SCRIPT_NAME])
-    assert script_lead, "the list row named <script> did not become a lead"
-    return DemoWorkspace(root, settings, str(script_lead))
+    assert script_lead or not own_list, "the list row named <script> did not become a lead"
+    return DemoWorkspace(root, settings, str(script_lead or ""))
 
 
 def leadpipe(workspace: DemoWorkspace, *args: str, stdin: str | None = None
@@ -189,13 +198,12 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
                        f"{log.read_text(encoding='utf-8', errors='replace')}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def serve_demo(root: Path, *, own_list: bool = True) -> Iterator[Server]:
     """`leadpipe web` on a free port with one user per role, on the demo warehouse.
 
     The users are added and the server starts (each a Python start-up and a password hash)
     while this process builds the warehouse, which the server opens only per request."""
-    root = tmp_path_factory.mktemp("workspace")
     env = leadpipe_env(settings_at(root))
     adds = [subprocess.Popen(
         [sys.executable, "-m", "leadpipe.cli", "web", "user", "add", user.name, "--role",
@@ -215,7 +223,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        workspace = build_demo_workspace(root, date.today())
+        workspace = build_demo_workspace(root, date.today(), own_list=own_list)
         for user, add in zip(USERS.values(), adds, strict=True):
             assert add.stdout is not None
             out = add.stdout.read()
@@ -229,6 +237,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serve_demo(tmp_path_factory.mktemp("workspace")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -247,12 +261,20 @@ def chromium() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(f"the browser tests must run in CI, but {message}")
         pytest.skip(message)
+    with launch_chromium() as browser:
+        yield browser
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @dataclass
