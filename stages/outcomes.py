@@ -27,7 +27,7 @@ from typing import Any, Literal
 from compliance.opt_outs import blocking_reason
 from compliance.suppression import SuppressionList, entry_hashes, keyed_hash
 from foundation.settings import Settings, suppression_secret
-from foundation.vocabulary import CHANNELS, OUTCOMES, Channel, Outcome
+from foundation.vocabulary import CHANNELS, OUTCOMES, Outcome
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import event_id_for
 from warehouse.lock import WarehouseBusy
@@ -234,7 +234,7 @@ class ObjectedLeads:
     pending: frozenset[str] = frozenset()
     """Leads with an objection still in the journal (recorded while a run held the lock)."""
 
-    def on(self, channel: Channel) -> frozenset[str]:
+    def on(self, channel: str) -> frozenset[str]:
         return self.by_channel.get(channel, frozenset()) | self.pending
 
     @property
