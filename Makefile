@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-dev
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
 
-.PHONY: install demo test lint bench clean lock
+.PHONY: install browser demo test lint bench clean lock
 
 PIP_VERSION := 26.3
 
@@ -22,7 +22,32 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The browser tests (tests/browser) drive Debian's chromium: Playwright's own browser download
+# does not work here. Installed with apt-get as root (CI), else through sudo; without either
+# the tests skip on a workstation and fail in CI, which must run them.
+CHROMIUM ?= /usr/bin/chromium
+APT_GET  ?= apt-get
+
+browser:
+	@if [ -x '$(CHROMIUM)' ]; then exit 0; fi; \
+	if ! command -v $(firstword $(APT_GET)) >/dev/null 2>&1; then \
+	  echo "make: $(CHROMIUM) is missing and there is no apt-get here: install Chromium" \
+	       "so that $(CHROMIUM) exists, or the browser tests are skipped (and fail in CI)." >&2; \
+	  if [ -n "$$CI" ]; then exit 1; else exit 0; fi; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=''; \
+	elif command -v sudo >/dev/null 2>&1; then sudo='sudo'; \
+	else \
+	  echo "make: $(CHROMIUM) is missing; the browser tests need it. Run as root:" \
+	       "apt-get install -y chromium (there is no sudo here). Until then they are" \
+	       "skipped (and fail in CI)." >&2; \
+	  if [ -n "$$CI" ]; then exit 1; else exit 0; fi; \
+	fi; \
+	echo "Installing chromium for the browser tests ($(APT_GET) install -y chromium) …"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive $(APT_GET) update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium
 
 demo: install
 	$(BIN)/leadpipe demo

@@ -43,3 +43,19 @@ decides them, the eligibility rules read them (section 10)."""
 EntityLevel = Literal["company", "contact", "consumer"]
 ENTITY_LEVELS: tuple[EntityLevel, ...] = get_args(EntityLevel)
 """What matching merges: companies, their contact persons, and private persons."""
+
+Outcome = Literal["contacted", "reached", "not_interested", "appointment", "won", "lost"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+"""What sales reports back about a lead, in the order a sale goes; the latest one counts."""
+
+OUTCOME_LABELS_DE: dict[Outcome, str] = {
+    "contacted": "kontaktiert", "reached": "erreicht", "not_interested": "kein Interesse",
+    "appointment": "Termin vereinbart", "won": "gewonnen", "lost": "verloren",
+}
+"""The outcomes as the workspace shows them (German UI)."""
+
+OUTCOME_LEVELS: dict[Outcome, int] = {
+    "contacted": 1, "reached": 2, "not_interested": 2, "lost": 2, "appointment": 3, "won": 4,
+}
+"""How far a sale got (funnel: contacted 1, reached 2, appointment 3, won 4): not interested
+and lost mean the person was reached; a win counts as having had its appointment."""

@@ -2,7 +2,8 @@
 
 Pure: the warehouse supplies the counts (`warehouse.marts.funnel_counts`), each lead stage
 counted within the stage its rate is relative to. The paths: records ingested → leads →
-enriched → per channel allowed → qualified → exported, and enriched → won or lost → won.
+enriched → per channel allowed → qualified → exported, and enriched → contacted → reached →
+appointment → won, with not interested and lost as shares of the leads reached.
 Leads per record is a multiplier, not a conversion (see MULTIPLIER_NOTE); every other rate
 is a share of its base, so it never exceeds 100 %.
 
@@ -29,7 +30,8 @@ RATE_NOTE = "% of <stage> = share of the leads counted in that stage, in the sam
 
 _WORDS = {"ingested": "records ingested", "unique": "leads", "enriched": "enriched",
           "eligible": "allowed", "qualified": "qualified", "exported": "exported",
-          "closed": "won or lost", "won": "won"}
+          "contacted": "contacted", "reached": "reached", "appointment": "appointment",
+          "won": "won", "not_interested": "not interested", "lost": "lost"}
 _SOURCE_WORDS = {"all": "all sources", "web_form": "web forms",
                  "purchased_list": "purchased list", "crawl": "crawled websites"}
 
@@ -41,7 +43,14 @@ def stage_order(channels: Sequence[str] = CHANNELS) -> list[tuple[str, str | Non
     for ch in channels:
         order += [(f"eligible:{ch}", "enriched"), (f"qualified:{ch}", f"eligible:{ch}"),
                   (f"exported:{ch}", f"qualified:{ch}")]
-    return [*order, ("closed", "enriched"), ("won", "closed")]
+    return [*order, *OUTCOME_STAGES]
+
+
+OUTCOME_STAGES: tuple[tuple[str, str], ...] = (
+    ("contacted", "enriched"), ("reached", "contacted"), ("appointment", "reached"),
+    ("won", "appointment"), ("not_interested", "reached"), ("lost", "reached"))
+"""The sales steps (from recorded outcomes) and the step each rate is relative to: a win is
+a share of the appointments, a refusal or a loss a share of the leads reached."""
 
 
 @dataclass(frozen=True)

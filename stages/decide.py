@@ -20,6 +20,7 @@ from compliance.facts import build_case
 from compliance.thresholds import load_eligibility_config
 from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
+from stages.lead_lists import refresh_lead_list
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.decisions import (
     current_hashes,
@@ -92,4 +93,6 @@ def decide_all(settings: Settings, as_of: date | None = None,
     with open_warehouse(settings, write=True, purpose="eligibility", publish=True) as wh:
         _, result = run_job(wh, "eligibility", {"as_of": day.isoformat()},
                             lambda wh, run_id: decide_pending(wh, settings, day, progress))
+        with wh.transaction():
+            refresh_lead_list(wh, settings, "decide")
     return result

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from compliance.opt_outs import blocking_reason
+from compliance.opt_outs import LedgerEvent, blocking_reason
 from compliance.suppression import SuppressionList
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
@@ -38,10 +38,17 @@ from scoring.export_layouts import (
 )
 from scoring.export_layouts import columns_for as layout_columns_for
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
-from warehouse.export_log import ExportedLead, ExportLogEntry, write_journal
+from warehouse.export_log import (
+    ExportedLead,
+    ExportLogEntry,
+    ExportLogRow,
+    recent_exports,
+    write_journal,
+)
 from warehouse.marts import allowed_channels, known_vendors, qualified_rows
 from warehouse.opt_outs import opt_out_events
 from warehouse.suppression import suppression_entries
+from warehouse.workspace_journal import pending_objections, pending_suppression
 
 CONTACT_COLUMNS = {channel: list(cols) for channel, cols in CHANNEL_COLUMNS.items()}
 _REGION = re.compile(r"^\d{1,5}$")
@@ -73,11 +80,21 @@ class ExportRequest:
     """standard (the channel's list), serienbrief (letters, post) or anrufliste (calls)."""
     per_address: bool = False
     """Post: one row per postal address, to its best-scored person; every lead is logged."""
+    lead_ids: tuple[str, ...] | None = None
+    """Only these leads (the list a workspace page showed); the other filters still apply."""
+    list_filter: tuple[tuple[str, str], ...] = ()
+    """The workspace page's filter that chose `lead_ids`, for the export log."""
 
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
                 "include_review", "layout", "per_address")
-        return {k: v for k, v in asdict(self).items() if k in keep}
+        chosen = {k: v for k, v in asdict(self).items() if k in keep}
+        if self.list_filter:
+            page: dict[str, list[str]] = {}
+            for key, value in self.list_filter:
+                page.setdefault(key, []).append(value)
+            chosen["workspace_list"] = page
+        return chosen
 
     @property
     def german(self) -> bool:
@@ -173,6 +190,12 @@ def check_layout(req: ExportRequest, config: ExportsConfig) -> None:
                                f"{' or '.join(channels)}, not {req.channel}")
 
 
+def layouts_for(settings: Settings, channel: str) -> tuple[str, ...]:
+    """The layouts an export on `channel` may use (for the workspace's export form)."""
+    config = load_exports_config(settings.config_dir).value
+    return tuple(name for name in LAYOUTS if channel in config.layouts[name].channels)
+
+
 def columns_for(req: ExportRequest, config: ExportsConfig | None = None) -> list[str]:
     """The columns as the file's header names them."""
     if config is None:
@@ -217,7 +240,8 @@ def _partial(req: ExportRequest) -> Path:
 
 def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
                 ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The rows to export, and the reasons of those withheld for a newer opt-out."""
+    """The rows to export, and the reasons of those withheld for a newer opt-out (also an
+    objection from the workspace still waiting in its journal for the lock)."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -226,13 +250,18 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
             + (f" or a vendor: {', '.join(vendors)}" if vendors else ""))
     grades = GRADES[:GRADES.index(req.min_grade) + 1]
     fetch = req.limit
-    suppression = SuppressionList(suppression_entries(wh), secret)
+    pending = pending_objections(wh.home)  # recorded while a run held the lock
+    suppression = SuppressionList({**pending_suppression(pending), **suppression_entries(wh)},
+                                  secret)
     while True:  # with --limit, read a few more rows only when opt-outs left too few
         rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
                               industries=req.industries, sources=req.sources,
                               since=req.since, limit=fetch,
-                              include_review=req.include_review)
+                              include_review=req.include_review, lead_ids=req.lead_ids)
         events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
+        for entry in pending:
+            events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(
+                0, "objection_art21", ("all",), entry.received_at)]
         kept: list[dict[str, Any]] = []
         withheld: Counter[str] = Counter()
         for row in rows:
@@ -281,3 +310,12 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
                         req.filters(), socket.gethostname(), dict(withheld), from_snapshot,
                         req.layout, written, req.per_address)
+
+
+def export_log(settings: Settings, limit: int = 100, by: str | None = None
+               ) -> list[ExportLogRow]:
+    """Who exported which leads for which channel with which filter, newest first."""
+    log_pending_exports(settings)  # journaled entries first, when nobody is writing
+    reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
+    with open_warehouse(reader, write=False, reuse_instance=True) as wh:
+        return recent_exports(wh, limit, by)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from foundation.settings import Settings
 from foundation.vocabulary import GRADES
 from scoring.funnel import (
+    OUTCOME_STAGES,
     FunnelSource,
     build_funnel,
     funnel_notes,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 PANELS_PER_ROW = 3
+OUTCOME_STEPS = frozenset(stage for stage, _ in OUTCOME_STAGES)
 _COLOURS = {"": "#9db4cc", "email": "#f2b880", "phone": "#b7d7a8", "post": "#c9b3e0",
             "sms": "#f4a6a6", "fax": "#d9c8a0", "outcome": "#8fd0c4"}
 """Bar colour per group of stages: the common part, each channel, the sales outcome."""
@@ -39,8 +41,8 @@ def compute_funnel(settings: Settings, min_grade: str = "B") -> list[FunnelSourc
 
 
 def _group(stage: str) -> str:
-    """'' for records → leads → enriched, the channel, or 'outcome' for won or lost → won."""
-    return "outcome" if stage in ("closed", "won") else stage.partition(":")[2]
+    """'' for records → leads → enriched, the channel, or 'outcome' for the sales steps."""
+    return "outcome" if stage in OUTCOME_STEPS else stage.partition(":")[2]
 
 
 def _figure(funnel: Sequence[FunnelSource], title: str) -> Figure:

@@ -23,6 +23,7 @@ from intake.handoff import erase_submissions
 from scoring.export_files import remove_rows
 from scoring.export_layouts import german_headers
 from stages.consent import Subject
+from stages.lead_lists import refresh_lead_list
 from warehouse.compact import CompactResult, is_pending, mark_pending
 from warehouse.db import compact_warehouse, open_warehouse
 from warehouse.ledger import append_events, ledger_events
@@ -162,6 +163,7 @@ def erase(settings: Settings, identifier: str, name: str | None = None, *,
             pairs = _suppression_pairs(secret, subject)
             add_entries(wh, pairs, origin="erasure", reference=request_id)
             records, events = erase_records(wh, subject, request_id)
+            refresh_lead_list(wh, settings, "erase")  # the list held their name and contact
             # exports handed to sales are files leadpipe wrote: the person leaves them too
             lead_id = ("lead_id", german_headers(settings.config_dir)["lead_id"])
             scrubbed = sum(bool(remove_rows(Path(f), lead_id, set(leads))) for f in files)

@@ -19,6 +19,7 @@ from ingest.dates import parse_day, refuse_list_dates
 from ingest.errors import InputFileError
 from ingest.forms import read_form_export
 from ingest.prepare import PreparedList, prepare_list
+from stages.lead_lists import refresh_lead_list
 from stages.leftovers import scratch_dir
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.load_forms import load_form_export
@@ -241,6 +242,7 @@ def undo_batch(wh: Warehouse, settings: Settings, run_id: str, batch: BatchInfo,
     rebuilt = rebuild_golden(wh, settings, removal.kept_leads)
     undo_id = log_undo(wh, run_id=run_id, batch=batch, removed=removal.rows, undone_by=who,
                        reason=reason, replaced_by=replaced_by)
+    refresh_lead_list(wh, settings, "undo")  # its leads leave the list at once
     return UndoReport(batch.batch_id, batch.file_name, batch.vendor, batch.ingested_at,
                       batch.rows_loaded, removal.rows, False, who, reason, rebuilt, undo_id,
                       replaced_by)

@@ -9,6 +9,7 @@ touching the warehouse.
 from __future__ import annotations
 
 import csv
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -36,8 +37,9 @@ from stages.reports import report_json
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import ExportLogEntry, write_journal
-from warehouse.match_pairs import review_pairs
+from warehouse.match_pairs import OpenPair, open_review_pairs, review_pairs
 from warehouse.runs import run_job
+from warehouse.subjects import records_payloads
 
 if TYPE_CHECKING:
     from stages.match import MatchResult
@@ -166,9 +168,7 @@ class ReviewImportReport:
 
 def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImportReport:
     """Store the merge/split decisions of a filled-in review file and re-match at once."""
-    from stages.match import match_pending
-
-    decisions = []
+    decisions: list[Decision] = []
     for line, row in enumerate(_read_decisions(path), start=2):
         decision = str(row.get("decision") or "").strip().lower()
         if not decision:
@@ -180,6 +180,18 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImpo
                           str(row["right_id"]).lstrip("'"), decision,
                           str(row.get("note") or "") or None))
 
+    return _store_decisions(settings, decisions, decided_by, path, {"path": str(path)})
+
+
+Decision = tuple[str, str, str, str, str | None]
+"""(entity_type, left_id, right_id, merge | split, note)"""
+
+
+def _store_decisions(settings: Settings, decisions: list[Decision], decided_by: str,
+                     source: Path, parameters: dict[str, Any]) -> ReviewImportReport:
+    """Store decisions and re-match in one logged run; a conflict stores nothing."""
+    from stages.match import match_pending
+
     def job(wh: Warehouse, run_id: str) -> ReviewImportReport:
         for entity, left, right, decision, note in decisions:
             store.record_decision(wh, entity, left, right, decision, decided_by, note)
@@ -187,15 +199,64 @@ def import_review(settings: Settings, path: Path, decided_by: str) -> ReviewImpo
             return ReviewImportReport(len(decisions), match_pending(wh, settings))
         except ConstraintConflict as conflict:
             raise InputFileError(
-                path, None, "decision",
+                source, None, "decision",
                 f"{conflict}. A split cannot keep apart records that a merge decision joins "
                 "(in this file or an earlier one): remove one of the two and import again; "
                 "nothing was stored") from None
 
     with open_warehouse(settings, write=True, purpose="review import", publish=True) as wh:
-        _, report = run_job(wh, "review-import", {"path": str(path)}, job,
-                            ReviewImportReport.as_dict)
+        _, report = run_job(wh, "review-import", parameters, job, ReviewImportReport.as_dict)
     return report
+
+
+def decide_pair(settings: Settings, entity_type: str, left_id: str, right_id: str,
+                decision: str, decided_by: str, note: str | None = None) -> ReviewImportReport:
+    """One pair decided in the workspace: stored and re-matched as `review import` does."""
+    if decision not in ("merge", "split"):
+        raise InputFileError(Path("(workspace)"), None, "decision",
+                             f"{decision!r}: the decision is merge or split")
+    if entity_type not in ENTITY_LEVELS:
+        raise InputFileError(Path("(workspace)"), None, "entity_type",
+                             f"{entity_type!r}: one of {', '.join(ENTITY_LEVELS)}")
+    return _store_decisions(settings, [(entity_type, left_id, right_id, decision, note)],
+                            decided_by, Path("(workspace)"),
+                            {"pair": [entity_type, left_id, right_id], "decision": decision,
+                             "by": decided_by})
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    """One record of a pair as it came in: its source and the row's original columns."""
+
+    record_id: str
+    source_kind: str
+    file_name: str | None
+    vendor: str | None
+    row_number: int | None
+    values: dict[str, Any]
+
+
+def pair_records(settings: Settings, left_id: str, right_id: str) -> list[PairRecord]:
+    """Both records of a pair with every column they arrived with (the review page shows
+    them beside the comparisons, which see only the matched fields)."""
+    with open_warehouse(settings, write=False) as wh:
+        rows = {r["record_id"]: r for r in records_payloads(wh, [left_id, right_id])}
+    found = []
+    for record_id in (left_id, right_id):
+        row = rows.get(record_id)
+        if row is None:
+            continue
+        payload = row["payload"]
+        values = json.loads(payload) if isinstance(payload, str) else dict(payload or {})
+        found.append(PairRecord(record_id, row["source_kind"], row["file_name"], row["vendor"],
+                                row["row_number"], values if isinstance(values, dict) else {}))
+    return found
+
+
+def review_queue(settings: Settings) -> list[OpenPair]:
+    """The pairs still waiting for a person, every level, most likely matches first."""
+    with open_warehouse(settings, write=False) as wh:
+        return open_review_pairs(wh)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from scoring.config import ScoringConfig, load_scoring_config
 from scoring.features import lead_features
 from scoring.predictive import LearnedModel, NotEnoughOutcomes, combined_total, predict, train
 from scoring.rules import Contribution, LeadFeatures, LeadScore, grade_for, score_lead
+from stages.lead_lists import refresh_lead_list
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.marts import (
     current_grades,
@@ -39,6 +40,7 @@ from warehouse.marts import (
     store_scores,
     stored_explanations,
 )
+from warehouse.outcomes import latest_outcomes
 from warehouse.runs import run_job
 from warehouse.status import leads_by_type
 
@@ -126,6 +128,8 @@ def score_all(settings: Settings, as_of: date | None = None,
     with open_warehouse(settings, write=True, purpose="score", publish=True) as wh:
         _, result = run_job(wh, "score", {"as_of": day.isoformat()},
                             lambda wh, run_id: score_pending(wh, settings, day, progress))
+        with wh.transaction():
+            refresh_lead_list(wh, settings, "score")
     return result
 
 
@@ -192,37 +196,52 @@ class TrainReport:
         return data | (asdict(self.model) if self.model is not None else {})
 
 
-def train_from_outcomes(settings: Settings, path: Path, by: str | None = None
-                        ) -> TrainReport:
-    """Store the outcomes, train on the leads' current rule explanations, store the model.
+TRAIN_OUTCOMES = ("won", "lost", "not_interested")
+"""Closed outcomes: a win against a loss or a refusal. Leads still open do not train."""
 
-    Too few outcomes: the outcomes are kept (the funnel counts wins) and the report carries
-    `refused` with the reason instead of a model.
+
+def train_from_outcomes(settings: Settings, path: Path | None = None, by: str | None = None
+                        ) -> TrainReport:
+    """Train on the leads' current rule explanations and store the model.
+
+    With a CRM file (`path`), its won/lost outcomes are stored first and are the training
+    set; without, the outcomes recorded in the warehouse are (the workspace's and earlier
+    files'): leads whose latest outcome is won against lost or not interested. Too few
+    outcomes: the report carries `refused` with the reason instead of a model (a file's
+    outcomes are kept all the same: the funnel counts them).
     """
-    raw = read_outcomes(path)
+    raw = read_outcomes(path) if path is not None else None
     cfg = load_scoring_config(settings.config_dir)
     who = by or os.environ.get("USER") or getpass.getuser()
 
     def job(wh: Warehouse, run_id: str) -> TrainReport:
         now = datetime.now(UTC)
-        ids = resolve_leads(wh, list(raw))
-        outcomes = {ids[k]: v for k, v in raw.items() if k in ids}
-        store_outcomes(wh, outcomes, now, path.name)
+        if raw is None or path is None:
+            outcomes = latest_outcomes(wh, TRAIN_OUTCOMES)
+            counts_in = len(outcomes)
+        else:
+            ids = resolve_leads(wh, list(raw))
+            outcomes = {ids[k]: v for k, v in raw.items() if k in ids}
+            store_outcomes(wh, outcomes, now, path.name, who)
+            counts_in = len(raw)
         explained = stored_explanations(wh, list(outcomes))
         scored = [(_rule_score(lead, explained[lead]), outcomes[lead] == "won")
                   for lead in outcomes if lead in explained]
-        counts = (len(raw), len(outcomes), len(raw) - len(outcomes), len(scored))
+        counts = (counts_in, len(outcomes), counts_in - len(outcomes), len(scored))
         try:
             model = train([s for s, _ in scored], [w for _, w in scored], cfg.value.predictive)
         except NotEnoughOutcomes as exc:
             return TrainReport(*counts, refused=str(exc))
         model_id = f"model-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         store_model(wh, model_id=model_id, trained_at=now, trained_by=who,
-                    config_version=cfg.version, model=model.as_dict(), source_file=path.name)
+                    config_version=cfg.version, model=model.as_dict(),
+                    source_file=path.name if path is not None else None)
         return TrainReport(*counts, model=TrainedModel(
             model_id, round(model.cv_auc, 3), round(model.brier, 4), model.calibration,
             model.coefficients, cfg.value.predictive.mode))
 
     with open_warehouse(settings, write=True, purpose="score train", publish=True) as wh:
-        _, report = run_job(wh, "score-train", {"path": str(path)}, job, TrainReport.as_dict)
+        _, report = run_job(wh, "score-train",
+                            {"path": str(path) if path is not None else "recorded outcomes"},
+                            job, TrainReport.as_dict)
     return report

@@ -8,7 +8,7 @@ from foundation.settings import Settings
 from warehouse import status as wh_status
 from warehouse.db import open_warehouse
 from warehouse.runs import RunRow, recent_runs
-from warehouse.status import BatchRow, FailedRun, TableCount
+from warehouse.status import BatchRow, FailedRun, QuarantinedRow, TableCount
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,16 @@ def warehouse_status(settings: Settings, *, runs: int = 8,
             failures=wh_status.unresolved_failures(wh),
             batches=wh_status.batches(wh, 20) if details else [],
             tables=wh_status.table_counts(wh) if details else [])
+
+
+def quarantine_total(settings: Settings) -> int:
+    """Rows set aside in `ops.quarantine` over all files (the runs page's count)."""
+    with open_warehouse(settings, write=False) as wh:
+        return wh_status.quarantine_total(wh)
+
+
+def batch_problems(settings: Settings, batch_id: str, limit: int = 200) -> list[QuarantinedRow]:
+    """A batch's quarantined rows as row, field and reason: what an upload's job page lists
+    (the rows' content stays in the warehouse; `leadpipe quarantine` shows it)."""
+    with open_warehouse(settings, write=False) as wh:
+        return wh_status.quarantined_rows(wh, batch_id, limit)

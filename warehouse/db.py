@@ -10,9 +10,11 @@ still works.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -34,6 +36,11 @@ from warehouse.migrate import (
     pending_versions,
 )
 from warehouse.views import build_views
+from warehouse.workspace_journal import (
+    fold_workspace_journal,
+    folded_entries,
+    forget_folded,
+)
 
 
 class WarehouseMissing(RuntimeError):
@@ -43,10 +50,14 @@ class WarehouseMissing(RuntimeError):
 class Warehouse:
     """A DuckDB connection with the few helpers the warehouse modules share."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, snapshot: bool) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, *, snapshot: bool,
+                 home: Path | None = None) -> None:
         self.con = con
         self.path = path
         self.is_snapshot = snapshot
+        self.home = home or path
+        """The warehouse file this session belongs to (a snapshot's is the live file): its
+        journals lie beside it."""
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run a statement whose result is not needed (fetched, so the connection is free)."""
@@ -119,6 +130,65 @@ def _connect(path: Path, *, read_only: bool, deadline: float,
         return con
 
 
+_INSTANCE: duckdb.DuckDBPyConnection | None = None
+_INSTANCE_LOCK = threading.Lock()
+_ALIASES = itertools.count()
+
+
+@contextlib.contextmanager
+def _attached(path: Path, *, deadline: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on this process's in-memory DuckDB with `path` attached read-only for the
+    block (and made its default database, so `marts.x` means the warehouse's).
+
+    Starting a DuckDB instance per connection costs 20-80 ms (threads, buffer manager);
+    attaching a file to a running one a few. The file's lock is held only while attached,
+    exactly as with a connection of its own, so a writer is never kept out between blocks.
+    """
+    global _INSTANCE
+    with _INSTANCE_LOCK:  # a connection is not thread-safe; its cursors are, one a thread
+        if _INSTANCE is None:
+            _INSTANCE = duckdb.connect(":memory:")
+        cur = _INSTANCE.cursor()
+    alias = f"warehouse_{next(_ALIASES)}"
+    literal = "'" + str(path).replace("'", "''") + "'"
+    try:
+        while True:
+            try:
+                cur.execute(f"ATTACH {literal} AS {alias} (READ_ONLY)")
+                break
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"cannot open {path}: another program holds the DuckDB file "
+                        f"({exc}). Close it (e.g. a duckdb shell) and try again.") from exc
+                time.sleep(0.5)
+        cur.execute("SET enable_progress_bar = false")
+        cur.execute(f"USE {alias}")
+        try:
+            yield cur
+        finally:
+            cur.execute("USE memory")
+            cur.execute(f"DETACH {alias}")
+    finally:
+        cur.close()
+
+
+@contextlib.contextmanager
+def _reader(path: Path, *, deadline: float, sandboxed: bool,
+            reuse_instance: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for the block: attached to the process's instance when asked
+    (and not sandboxed: a sandbox locks its own instance's configuration), else its own."""
+    if reuse_instance and not sandboxed:
+        with _attached(path, deadline=deadline) as cur:
+            yield cur
+        return
+    con = _connect(path, read_only=True, deadline=deadline, sandboxed=sandboxed)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 def publish_snapshot(settings: Settings) -> Path | None:
     """Copy the committed warehouse to the snapshot readers use while a writer runs.
 
@@ -129,9 +199,11 @@ def publish_snapshot(settings: Settings) -> Path | None:
         return None
     dst = settings.snapshot_path
     tmp = dst.with_name(dst.name + f".tmp-{os.getpid()}")
+    folded = folded_entries(src)
     with open(src, "rb") as fh, os.fdopen(open_private(tmp), "wb") as out:
         shutil.copyfileobj(fh, out, 1 << 20)
     tmp.replace(dst)
+    forget_folded(src, folded)  # the snapshot holds them now
     return dst
 
 
@@ -188,7 +260,7 @@ def _lock_path(settings: Settings) -> Path:
 @contextlib.contextmanager
 def open_warehouse(
     settings: Settings, *, write: bool, purpose: str = "leadpipe", publish: bool = False,
-    create: bool = False, sandboxed: bool = False,
+    create: bool = False, sandboxed: bool = False, reuse_instance: bool = False,
 ) -> Iterator[Warehouse]:
     """Open the warehouse for writing (exclusive, migrated) or reading (shared or snapshot).
 
@@ -196,6 +268,9 @@ def open_warehouse(
     every other command says that there is none instead of answering from an empty one.
     `publish=True` copies the file to the read snapshot after a successful write session.
     `sandboxed=True` (reads only) is for queries a user typed: no file or network access.
+    `reuse_instance=True` (reads only) is for a server that opens the warehouse per request:
+    the file is attached to one DuckDB instance the process keeps instead of starting a new
+    instance each time (`_attached`); the file is held only inside the block all the same.
     """
     if write and not create and not settings.db_path.exists():
         raise WarehouseMissing(_missing_message(settings))
@@ -220,6 +295,7 @@ def open_warehouse(
             try:
                 build_views(wh, force=bool(apply_migrations(wh)))
                 fold_journal(wh, settings.db_path)
+                fold_workspace_journal(wh, settings.db_path)
                 yield wh
                 con.execute("CHECKPOINT")
             finally:
@@ -234,13 +310,10 @@ def open_warehouse(
         try:
             if not settings.db_path.exists():
                 raise WarehouseMissing(_missing_message(settings))
-            con = _connect(settings.db_path, read_only=True, deadline=time.monotonic() + 5,
-                           sandboxed=sandboxed)
-            try:
+            with _reader(settings.db_path, deadline=time.monotonic() + 5, sandboxed=sandboxed,
+                         reuse_instance=reuse_instance) as con:
                 _check_version(Warehouse(con, settings.db_path, snapshot=False))
                 yield Warehouse(con, settings.db_path, snapshot=False)
-            finally:
-                con.close()
         finally:
             lock.release()
         return
@@ -256,11 +329,9 @@ def open_warehouse(
         f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(snapshot.stat().st_mtime))}",
         file=sys.stderr,
     )
-    con = _connect(snapshot, read_only=True, deadline=time.monotonic() + 5, sandboxed=sandboxed)
-    try:
-        yield Warehouse(con, snapshot, snapshot=True)
-    finally:
-        con.close()
+    with _reader(snapshot, deadline=time.monotonic() + 5, sandboxed=sandboxed,
+                 reuse_instance=reuse_instance) as con:
+        yield Warehouse(con, snapshot, snapshot=True, home=settings.db_path)
 
 
 def _missing_message(settings: Settings) -> str:
@@ -270,10 +341,21 @@ def _missing_message(settings: Settings) -> str:
             "point --db / LEADPIPE_DB at an existing warehouse")
 
 
+_CURRENT_FILES: set[tuple[str, int, int, int]] = set()
+"""Warehouse files (path, inode, mtime, size) this process found migrated: a web server
+reads per request, and five version queries a request are a tenth of a page's time. A
+writer that migrates changes the file, so the check runs again."""
+
+
 def _check_version(wh: Warehouse) -> None:
+    stat = wh.path.stat()
+    key = (str(wh.path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if key in _CURRENT_FILES:
+        return
     have, want = current_version(wh), latest_version()
     if pending_versions(wh):
         raise WarehouseMissing(
             f"the warehouse {wh.path} is at schema version {have}, this leadpipe needs {want}: "
             "run any writing command (e.g. `leadpipe run nightly`) to migrate it"
         )
+    _CURRENT_FILES.add(key)

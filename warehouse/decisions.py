@@ -4,7 +4,9 @@ What a lead's decision may rest on is strictly its own: the records that make up
 the ledger events recorded for those records, and events filed only under one of the lead's
 own e-mail addresses or phone numbers (an unsubscribe from the e-mail tool, a do-not-call
 note). A person's consent never reaches a colleague or the company: company leads see only
-events of their person-less records (a company's own contact points).
+events of their person-less records (a company's own contact points), and events recorded
+for the company itself (attribute `scope: company`, an objection a sales rep recorded on the
+company lead), which in turn never reach the people in its records.
 """
 
 from __future__ import annotations
@@ -59,14 +61,17 @@ def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,
         "  e.email_normalized, e.phone_e164, e.mobile_e164 FROM core.lead_members m "
         "  JOIN core.leads l USING (lead_id) JOIN core.enriched_records e USING (record_id) "
         f"  {scope}), "
-        "own AS (SELECT lead_id, record_id FROM member "
-        "  WHERE entity_type <> 'company' OR last_name IS NULL), "
+        "own AS (SELECT lead_id, record_id, entity_type = 'company' AS company, "
+        "  last_name IS NULL AS personless FROM member), "
         "keys AS (SELECT DISTINCT lead_id, email_normalized AS email, NULL AS phone FROM member "
         "  WHERE email_normalized IS NOT NULL AND (entity_type <> 'company' OR last_name IS NULL)"
         "  UNION SELECT DISTINCT lead_id, NULL, unnest([phone_e164, mobile_e164]) FROM member "
         "  WHERE entity_type <> 'company' OR last_name IS NULL) "
         "SELECT DISTINCT o.lead_id, c.seq, c.kind, c.channels, c.occurred_at, c.attributes "
-        "FROM own o JOIN core.consent_events c ON c.record_id = o.record_id "
+        "FROM own o JOIN core.consent_events c ON c.record_id = o.record_id AND CASE "
+        "  WHEN o.company THEN o.personless OR coalesce(json_extract_string(c.attributes, "
+        "  '$.scope') = 'company', false) "
+        "  ELSE coalesce(json_extract_string(c.attributes, '$.scope'), '') <> 'company' END "
         "UNION SELECT DISTINCT k.lead_id, c.seq, c.kind, c.channels, c.occurred_at, c.attributes "
         "FROM keys k JOIN core.consent_events c ON c.record_id IS NULL AND "
         "((k.email IS NOT NULL AND c.subject_email = k.email) OR "

@@ -111,3 +111,27 @@ def fold_journal(wh: Warehouse, db_path: Path) -> int:
     for path in paths:
         path.unlink(missing_ok=True)
     return len(paths)
+
+
+@dataclass(frozen=True)
+class ExportLogRow:
+    """One logged export, for the workspace's export log page."""
+
+    export_id: str
+    exported_by: str
+    exported_at: datetime
+    channel: str
+    filters: dict[str, Any]
+    fmt: str
+    file_name: str
+    lead_count: int
+
+
+def recent_exports(wh: Warehouse, limit: int = 100, by: str | None = None) -> list[ExportLogRow]:
+    """The latest exports, newest first (optionally only those of one person)."""
+    rows = wh.fetchall(
+        "SELECT export_id, exported_by, exported_at, channel, filters, format, path, lead_count "
+        "FROM ops.exports WHERE ? IS NULL OR exported_by = ? "
+        "ORDER BY exported_at DESC LIMIT ?", [by, by, limit])
+    return [ExportLogRow(r[0], r[1], r[2], r[3], json.loads(r[4]) if isinstance(r[4], str)
+                         else dict(r[4] or {}), r[5], Path(r[6]).name, r[7]) for r in rows]

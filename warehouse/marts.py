@@ -8,10 +8,12 @@ stages in `stages/` do the Python part. Bulk writes go column-wise through
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from foundation.vocabulary import OUTCOME_LEVELS
 from warehouse.db import Warehouse
 from warehouse.decisions import wanted_leads
 
@@ -154,13 +156,16 @@ def resolve_leads(wh: Warehouse, keys: Sequence[str]) -> dict[str, str]:
 
 
 def store_outcomes(wh: Warehouse, outcomes: Mapping[str, str], recorded_at: datetime,
-                   source_file: str | None) -> int:
+                   source_file: str, recorded_by: str | None = None) -> int:
+    """Outcomes read from a CRM file (source: its name); one new row per lead."""
     if not outcomes:
         return 0
+    n = len(outcomes)
     return wh.insert_columns("core.lead_outcomes", {
+        "outcome_id": [f"file-{uuid.uuid4().hex}" for _ in range(n)],
         "lead_id": list(outcomes), "outcome": list(outcomes.values()),
-        "recorded_at": [recorded_at.isoformat()] * len(outcomes),
-        "source_file": [source_file] * len(outcomes)})
+        "recorded_at": [recorded_at.isoformat()] * n, "recorded_by": [recorded_by] * n,
+        "source": [source_file] * n})
 
 
 def stored_explanations(wh: Warehouse, lead_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
@@ -181,8 +186,10 @@ def qualified_rows(
     wh: Warehouse, *, channel: str, grades: Sequence[str], regions: Sequence[str] = (),
     industries: Sequence[str] = (), sources: Sequence[str] = (), since: date | None = None,
     limit: int | None = None, include_review: bool = False,
+    lead_ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of `marts.qualified_leads` for one channel, best score first."""
+    """Rows of `marts.qualified_leads` for one channel, best score first (only `lead_ids`,
+    when given: the list a workspace page showed)."""
     where = ["channel = ?", "list_contains(?, grade)", "list_contains(?, decision)"]
     params: list[Any] = [channel, list(grades),
                          ["allowed", "review"] if include_review else ["allowed"]]
@@ -201,6 +208,9 @@ def qualified_rows(
     if since is not None:
         where.append("first_seen >= ?")
         params.append(since)
+    if lead_ids is not None:
+        where.append("lead_id IN (SELECT unnest(?::VARCHAR[]))")
+        params.append(list(lead_ids))
     sql = (f"SELECT * FROM marts.qualified_leads WHERE {' AND '.join(where)} "
            "ORDER BY score DESC NULLS LAST, lead_id")
     if limit is not None:
@@ -227,7 +237,9 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
     """Counts per (source_kind, vendor) and stage; source_kind 'all' counts each lead once.
 
     Stages: ingested (records), unique, enriched, eligible:<channel>, qualified:<channel>,
-    exported:<channel>, closed (latest outcome won or lost), won (leads). Each lead stage
+    exported:<channel>, then from the sales outcomes contacted (any outcome), reached and
+    appointment (the furthest step a lead's outcomes got to, `OUTCOME_LEVELS`), and won,
+    lost, not_interested (the latest outcome). Each lead stage
     counts within the one its rate is relative to (`scoring.funnel.stage_order`), so no rate
     exceeds 100 %: exported counts qualified leads that were exported, not every export.
     """
@@ -260,8 +272,18 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
             SEMI JOIN ops.export_leads x ON x.lead_id = q.lead_id AND x.channel = q.channel
         ),
         outcome AS (
-            SELECT lead_id, outcome FROM core.lead_outcomes
-            QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY recorded_at DESC) = 1
+            SELECT lead_id, outcome AS latest, max(CASE outcome {levels} END) OVER
+                   (PARTITION BY lead_id) AS level
+            FROM core.lead_outcomes
+            QUALIFY row_number() OVER (PARTITION BY lead_id
+                                       ORDER BY recorded_at DESC, outcome_id DESC) = 1
+        ),
+        outcome_stage AS (
+            SELECT lead_id, 'contacted' AS stage FROM outcome
+            UNION ALL SELECT lead_id, 'reached' FROM outcome WHERE level >= 2
+            UNION ALL SELECT lead_id, 'appointment' FROM outcome WHERE level >= 3
+            UNION ALL SELECT lead_id, latest FROM outcome
+            WHERE latest IN ('won', 'lost', 'not_interested')
         )
         SELECT source_kind, vendor, 'ingested' AS stage, count(*) AS n FROM grp GROUP BY ALL
         UNION ALL SELECT source_kind, vendor, 'unique', count(DISTINCT lead_id)
@@ -274,13 +296,11 @@ def funnel_counts(wh: Warehouse, qualified_grades: Sequence[str]) -> list[dict[s
             FROM enriched_leads g JOIN qualified q USING (lead_id) GROUP BY ALL
         UNION ALL SELECT g.source_kind, g.vendor, 'exported:' || x.channel, count(*)
             FROM enriched_leads g JOIN exported x USING (lead_id) GROUP BY ALL
-        UNION ALL SELECT g.source_kind, g.vendor, 'closed', count(*)
-            FROM enriched_leads g JOIN outcome o USING (lead_id) GROUP BY ALL
-        UNION ALL SELECT g.source_kind, g.vendor, 'won', count(*)
-            FROM enriched_leads g JOIN outcome o USING (lead_id) WHERE o.outcome = 'won'
-            GROUP BY ALL
+        UNION ALL SELECT g.source_kind, g.vendor, o.stage, count(*)
+            FROM enriched_leads g JOIN outcome_stage o USING (lead_id) GROUP BY ALL
         ORDER BY 1, 2, 3
-    """, [list(qualified_grades)])
+    """.replace("{levels}", " ".join(f"WHEN '{o}' THEN {n}" for o, n in OUTCOME_LEVELS.items())),
+        [list(qualified_grades)])
 
 
 def current_grades(wh: Warehouse) -> dict[str, int]:

@@ -118,3 +118,22 @@ def run_sql(wh: Warehouse, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     cur = wh.con.execute(sql)
     rows = cur.fetchall()
     return [d[0] for d in cur.description or []], rows
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """Where a row of a file was set aside and why, without the row's content."""
+
+    row_number: int | None
+    field: str | None
+    reason: str
+
+
+def quarantine_total(wh: Warehouse) -> int:
+    return int(wh.scalar("SELECT count(*) FROM ops.quarantine") or 0)
+
+
+def quarantined_rows(wh: Warehouse, batch_id: str, limit: int) -> list[QuarantinedRow]:
+    return [QuarantinedRow(*row) for row in wh.fetchall(
+        "SELECT row_number, field, reason FROM ops.quarantine WHERE batch_id = ? "
+        "ORDER BY row_number LIMIT ?", [batch_id, limit])]

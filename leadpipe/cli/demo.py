@@ -7,11 +7,14 @@ import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from leadpipe.cli.common import DbOption, console, settings_for, user_errors
+
+if TYPE_CHECKING:
+    from workspace.store import Role
 
 DEMO_LISTS: dict[str, dict[str, Any]] = {
     "adressverlag_nord_2026.csv": {
@@ -114,3 +117,33 @@ def demo(
         f"  .venv/bin/leadpipe sql \"SELECT * FROM marts.qualified_leads LIMIT 5\"{db_option}",
         soft_wrap=True,
     )
+    _print_workspace(settings.data_dir, db_option)
+
+
+DEMO_USERS: dict[str, Role] = {"vertrieb": "sales", "marketing": "marketing", "admin": "admin"}
+"""The demo's workspace logins, one per role; each demo run gives them a new password."""
+
+
+def _print_workspace(data_dir: Path, db_option: str) -> None:
+    """Create (or renew) one demo login per role and say how to open the workspace."""
+    import secrets
+
+    from workspace.auth import hash_password
+    from workspace.store import Store, UserExists, store_path
+
+    store = Store(store_path(data_dir))
+    password = f"demo-{secrets.token_urlsafe(9)}"
+    hashed = hash_password(password)
+    for name, role in DEMO_USERS.items():
+        try:
+            store.add_user(name, role, hashed)
+        except UserExists:
+            store.set_password(name, hashed)
+    store.close()
+    console.print(
+        f"\nThe workspace for sales and marketing (web pages):\n"
+        f"  .venv/bin/leadpipe web{db_option}\n"
+        f"  then open http://127.0.0.1:8090/ and log in as [bold]vertrieb[/bold] (sales), "
+        f"[bold]marketing[/bold] or [bold]admin[/bold] with the password "
+        f"[bold]{password}[/bold] (new on every demo run; create real users with "
+        f"`leadpipe web user add NAME --role sales`).", soft_wrap=True, highlight=False)

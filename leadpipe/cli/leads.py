@@ -1,8 +1,9 @@
-"""`leadpipe leads export`: the qualified lead list for one channel, for sales.
+"""`leadpipe leads export|outcome|object`: lead lists for sales, and what sales reports back.
 
 Only leads whose current decision on the channel is `allowed` (plus `review`, marked, with
 `--include-review`), best score first. Every export is logged in `ops.exports`. Layouts
-(`--layout`), German headers and `--per-address`: docs/exports.md.
+(`--layout`), German headers and `--per-address`: docs/exports.md. Outcomes and objections
+never wait for a running nightly: they are journaled (`stages.outcomes`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from foundation.vocabulary import Channel, Grade
+from foundation.vocabulary import Channel, Grade, Outcome
 from leadpipe.cli.common import (
     DbOption,
     console,
@@ -21,10 +22,12 @@ from leadpipe.cli.common import (
     print_json,
     settings_for,
     user_errors,
+    user_failure,
     wants_json,
 )
 
-app = typer.Typer(help="Qualified lead lists for sales.", no_args_is_help=True)
+app = typer.Typer(help="Qualified lead lists for sales, and their outcomes and objections.",
+                  no_args_is_help=True)
 
 
 @app.command("export")
@@ -95,3 +98,77 @@ def export(
     rows = f" in {result.rows:,} rows, one per address," if result.per_address else ""
     console.print(f"Exported {result.leads:,} leads for {channel}{review}{rows} to {out} "
                   f"(logged as {result.export_id}).", highlight=False)
+
+
+@app.command("outcome")
+def outcome(
+    lead_id: Annotated[str, typer.Argument(help="The lead (column lead_id of an export).")],
+    result: Annotated[Outcome, typer.Argument(
+        metavar="OUTCOME", help="contacted, reached, not_interested, appointment, won or lost.")],
+    note: Annotated[str | None, typer.Option(help="What happened, in a sentence.")] = None,
+    value: Annotated[str | None, typer.Option(
+        "--value", help="Deal value in euros (e.g. 1500 or 1500,50).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who records it (default $USER).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Record what sales achieved with a lead; the latest outcome counts (funnel, --train).
+
+    Never waits for a running nightly: the outcome is journaled and stored when it ends.
+    """
+    from stages.outcomes import BadOutcome, UnknownLead, record_outcome
+
+    with user_errors():
+        try:
+            receipt = record_outcome(settings_for(db), lead_id, result, by=_who(by),
+                                     note=note, value_eur=value)
+        except (BadOutcome, UnknownLead) as exc:
+            raise user_failure(str(exc)) from exc
+    if wants_json(as_json):
+        print_json(receipt)
+        return
+    console.print(f"Recorded {receipt.outcome} for {receipt.lead_id} ({receipt.outcome_id})"
+                  f"{_pending(receipt.status)}.", highlight=False, markup=False)
+
+
+@app.command("object")
+def object_(
+    lead_id: Annotated[str, typer.Argument(help="The lead (column lead_id of an export).")],
+    note: Annotated[str | None, typer.Option(
+        help="What was said, e.g. 'keine Werbung mehr'.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who records it (default $USER).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Record that the lead wants no more advertising (Art. 21): every channel, at once.
+
+    For a person known only by e-mail or phone, use `leadpipe gdpr object` instead.
+    """
+    from stages.outcomes import BadOutcome, UnknownLead, record_objection
+
+    with user_errors():
+        try:
+            receipt = record_objection(settings_for(db), lead_id, by=_who(by), note=note)
+        except (BadOutcome, UnknownLead) as exc:
+            raise user_failure(str(exc)) from exc
+    if wants_json(as_json):
+        print_json(receipt)
+        return
+    console.print(f"Objection recorded for {receipt.lead_id} ({receipt.request_id}): every "
+                  f"channel blocked from now on; {receipt.events} ledger event(s), "
+                  f"{receipt.suppression_entries} suppression entr"
+                  f"{'y' if receipt.suppression_entries == 1 else 'ies'}"
+                  f"{_pending(receipt.status)}.", highlight=False, markup=False)
+
+
+def _who(by: str | None) -> str:
+    import getpass
+    import os
+
+    return by or os.environ.get("USER") or getpass.getuser()
+
+
+def _pending(status: str) -> str:
+    return ("" if status == "stored" else
+            " — a run is writing the warehouse; it is journaled and stored when that run ends "
+            "(exports leave the lead out already)")

@@ -28,6 +28,7 @@ from leadpipe.cli import run as run_cli
 from leadpipe.cli import score as score_cli
 from leadpipe.cli import serve as serve_cli
 from leadpipe.cli import warehouse as warehouse_cli
+from leadpipe.cli import web as web_cli
 
 app = typer.Typer(
     name="leadpipe",
@@ -70,3 +71,4 @@ app.command("serve")(serve_cli.serve)
 app.command("score")(score_cli.score)
 app.add_typer(leads_cli.app, name="leads")
 app.command("funnel")(funnel_cli.funnel)
+app.add_typer(web_cli.app, name="web")

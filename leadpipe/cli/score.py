@@ -16,14 +16,21 @@ from leadpipe.cli.common import (
     print_json,
     settings_for,
     user_errors,
+    user_failure,
     wants_json,
 )
 
 
 def score(
-    train: Annotated[Path | None, typer.Option(
-        "--train", help="CSV of lead_id (or email) and outcome won/lost: train the learned "
-                        "model instead of scoring.", dir_okay=False)] = None,
+    outcomes_file: Annotated[Path | None, typer.Argument(
+        metavar="[OUTCOMES.csv]", show_default=False, dir_okay=False,
+        help="With --train: a CSV of lead_id (or email) and outcome won/lost to store and "
+             "train on; without it, --train uses the outcomes recorded in the warehouse.")
+    ] = None,
+    train: Annotated[bool, typer.Option(
+        "--train", help="Train the learned model instead of scoring: on the file given, or "
+                        "on the recorded outcomes (won against lost or not interested).")
+    ] = False,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Score as of this date (default today).")] = None,
     by: Annotated[str | None, typer.Option(help="Who trains (default $USER).")] = None,
@@ -31,20 +38,25 @@ def score(
     db: DbOption = None,
 ) -> None:
     """Score the leads whose data, configuration or engagement date changed (or, with
-    --train, learn a model from won/lost outcomes)."""
+    --train, learn a model from won/lost outcomes: a CSV file, or those recorded)."""
     day = None if as_of is None else parse_day(as_of, "--as-of")
-    if train is None:
+    if not train:
+        if outcomes_file is not None:
+            raise user_failure(f"{outcomes_file} is an outcomes file: train on it with "
+                               f"`leadpipe score --train {outcomes_file}`")
         _score(day, db, as_json)
         return
     from stages.score import train_from_outcomes
 
     with user_errors():
-        result = train_from_outcomes(settings_for(db), train, by)
+        result = train_from_outcomes(settings_for(db), outcomes_file, by)
     model = result.model
     if model is None:
-        err_console.print(f"error: {result.refused} (outcomes stored: {result.matched}; "
-                          f"not matched to a lead: {result.unmatched})",
-                          highlight=False, markup=False)
+        counts = (f"outcomes stored: {result.matched}; not matched to a lead: "
+                  f"{result.unmatched}" if outcomes_file is not None else
+                  f"leads whose latest recorded outcome is won, lost or not interested: "
+                  f"{result.matched}")
+        err_console.print(f"error: {result.refused} ({counts})", highlight=False, markup=False)
         raise typer.Exit(2)
     if wants_json(as_json):
         print_json(result)

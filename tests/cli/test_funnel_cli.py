@@ -28,8 +28,9 @@ def worked(settings: Settings, tmp_path: Path) -> Settings:
     export_leads(settings, ExportRequest(channel="phone", out=tmp_path / "p.csv",
                                          min_grade="D"))
     with open_warehouse(settings, write=True, create=True) as wh:
-        wh.execute("INSERT INTO core.lead_outcomes VALUES ('L1', 'lost', '2026-01-01', 'a'), "
-                   "('L1', 'won', '2026-02-01', 'b'), ('L3', 'lost', '2026-02-01', 'b')")
+        wh.execute("INSERT INTO core.lead_outcomes (outcome_id, lead_id, outcome, recorded_at, "
+                   "source) VALUES ('o1', 'L1', 'lost', '2026-01-01', 'a'), ('o2', 'L1', 'won', "
+                   "'2026-02-01', 'b'), ('o3', 'L3', 'lost', '2026-02-01', 'b')")
     return settings
 
 
@@ -54,8 +55,12 @@ def test_counts_per_source_and_stage(worked: Settings) -> None:
     assert total["exported:phone"] == (2, 1.0)
     assert total["eligible:email"][0] == 1
     assert total["exported:email"] == (0, 0.0)
-    assert total["closed"] == (2, pytest.approx(2 / 3, abs=1e-4))
-    assert total["won"] == (1, 0.5)              # latest outcome counts; won of won or lost
+    assert total["contacted"] == (2, pytest.approx(2 / 3, abs=1e-4))
+    assert total["reached"] == (2, 1.0)          # a loss means the lead was reached
+    assert total["appointment"] == (1, 0.5)      # a win counts as having had its appointment
+    assert total["won"] == (1, 1.0)              # latest outcome counts: L1 lost, then won
+    assert total["lost"] == (1, 0.5)
+    assert total["not_interested"] == (0, 0.0)
     assert acme["ingested"][0] == 3
     assert acme["unique"][0] == 2
     assert funnel["crawl"]["unique"][0] == 1
@@ -69,7 +74,9 @@ def test_each_stage_counts_within_the_one_before(worked: Settings, min_grade: st
         for ch in ("email", "phone", "post", "sms", "fax"):
             assert (stages["enriched"][0] >= stages[f"eligible:{ch}"][0]
                     >= stages[f"qualified:{ch}"][0] >= stages[f"exported:{ch}"][0])
-        assert stages["enriched"][0] >= stages["closed"][0] >= stages["won"][0]
+        assert (stages["enriched"][0] >= stages["contacted"][0] >= stages["reached"][0]
+                >= stages["appointment"][0] >= stages["won"][0])
+        assert stages["reached"][0] >= stages["lost"][0] + stages["not_interested"][0]
 
 
 def test_json_is_complete_and_marks_the_multiplier_and_empty_channels(worked: Settings
@@ -105,7 +112,9 @@ def test_table_output_and_bad_chart_suffix(worked: Settings, tmp_path: Path) -> 
     labels = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
     assert labels[:4] == ["records ingested", "leads (× per record)", "enriched (% of leads)",
                           "email: allowed (% of enriched)"]
-    assert labels[-2:] == ["won or lost (% of enriched)", "won (% of won or lost)"]
+    assert labels[-6:] == ["contacted (% of enriched)", "reached (% of contacted)",
+                           "appointment (% of reached)", "won (% of appointment)",
+                           "not interested (% of reached)", "lost (% of reached)"]
     assert not any("sms" in label for label in labels)
     assert "Left out: sms (no lead allowed in any source)." in result.output
     assert "× = leads per record" in result.output
@@ -125,4 +134,5 @@ def test_rates_are_none_without_a_base() -> None:
     assert steps["unique"].count == 0
     assert steps["unique"].rate is None
     assert list(steps) == ["ingested", "unique", "enriched", "eligible:email",
-                           "qualified:email", "exported:email", "closed", "won"]
+                           "qualified:email", "exported:email", "contacted", "reached",
+                           "appointment", "won", "not_interested", "lost"]

@@ -37,8 +37,12 @@ def _nested(rnd: random.Random, channels: tuple[str, ...]) -> dict[str, int]:
         counts[f"eligible:{ch}"] = rnd.randint(0, counts["enriched"])
         counts[f"qualified:{ch}"] = rnd.randint(0, counts[f"eligible:{ch}"])
         counts[f"exported:{ch}"] = rnd.randint(0, counts[f"qualified:{ch}"])
-    counts["closed"] = rnd.randint(0, counts["enriched"])
-    counts["won"] = rnd.randint(0, counts["closed"])
+    counts["contacted"] = rnd.randint(0, counts["enriched"])
+    counts["reached"] = rnd.randint(0, counts["contacted"])
+    counts["appointment"] = rnd.randint(0, counts["reached"])
+    counts["won"] = rnd.randint(0, counts["appointment"])
+    counts["lost"] = rnd.randint(0, counts["reached"])
+    counts["not_interested"] = rnd.randint(0, counts["reached"] - counts["lost"])
     return counts
 
 
@@ -78,10 +82,12 @@ def test_stages_top_to_bottom_each_after_its_base() -> None:
     stages = [stage for stage, _ in order]
     assert stages == ["ingested", "unique", "enriched",
                       "eligible:email", "qualified:email", "exported:email",
-                      "eligible:phone", "qualified:phone", "exported:phone", "closed", "won"]
+                      "eligible:phone", "qualified:phone", "exported:phone", "contacted",
+                      "reached", "appointment", "won", "not_interested", "lost"]
     for i, (_, base) in enumerate(order):
         assert base is None if i == 0 else base in stages[:i]
-    assert dict(order)["won"] == "closed"      # the win rate, not wins per lead
+    assert dict(order)["won"] == "appointment"  # the win rate, not wins per lead
+    assert dict(order)["lost"] == dict(order)["not_interested"] == "reached"
 
 
 def test_channels_empty_in_every_source_are_left_out_of_the_displays() -> None:
@@ -95,7 +101,8 @@ def test_channels_empty_in_every_source_are_left_out_of_the_displays() -> None:
     assert crawl.label == "crawl"
     assert [s.stage for s in crawl.shown_steps] == [
         "ingested", "unique", "enriched", "eligible:post", "qualified:post", "exported:post",
-        "closed", "won"]                       # post is kept: empty here, not everywhere
+        "contacted", "reached", "appointment", "won", "not_interested",
+        "lost"]                                # post is kept: empty here, not everywhere
     rows = funnel_table_rows(funnel)
     assert [r["stage"] for r in rows] == [s.label for s in crawl.shown_steps]
     assert list(rows[0]) == ["stage", "all sources", "crawled websites", "web forms"]
@@ -123,7 +130,8 @@ def test_cells_have_thousands_separators_and_honest_percentages(count: int, base
 def test_markdown_is_a_table_top_to_bottom_with_a_column_per_source() -> None:
     counts = [*_rows("all", "", {"ingested": 1200, "unique": 1500, "enriched": 1400,
                                  "eligible:phone": 700, "qualified:phone": 70,
-                                 "exported:phone": 35, "closed": 20, "won": 5}),
+                                 "exported:phone": 35, "contacted": 20, "reached": 10,
+                                 "appointment": 6, "won": 5}),
               *_rows("purchased_list", "A|B", {"ingested": 1200, "unique": 1500,
                                                "enriched": 1400, "eligible:phone": 700})]
     markdown = funnel_markdown(build_funnel(counts, ("phone", "fax")), min_grade="B")
@@ -136,9 +144,10 @@ def test_markdown_is_a_table_top_to_bottom_with_a_column_per_source() -> None:
     assert lines[6] == "| enriched (% of leads) | 1,400 (93%) | 1,400 (93%) |"
     assert lines[7] == "| phone: allowed (% of enriched) | 700 (50%) | 700 (50%) |"
     assert lines[9] == "| phone: exported (% of qualified) | 35 (50%) | 0 |"
-    assert lines[10] == "| won or lost (% of enriched) | 20 (1%) | 0 (0%) |"
-    assert lines[11] == "| won (% of won or lost) | 5 (25%) | 0 |"
-    assert "fax" not in "\n".join(lines[:12])
+    assert lines[10] == "| contacted (% of enriched) | 20 (1%) | 0 (0%) |"
+    assert lines[12] == "| appointment (% of reached) | 6 (60%) | 0 |"
+    assert lines[13] == "| won (% of appointment) | 5 (83%) | 0 |"
+    assert "fax" not in "\n".join(lines[:16])
     assert MULTIPLIER_NOTE in lines
 
 

@@ -7,8 +7,9 @@ import re
 
 from tests.conftest import REPO, SOURCE_PACKAGES, source_files
 
-OWN_STORE = {"warehouse", "intake", "tests"}
-"""warehouse/ runs the warehouse's SQL; intake/ keeps the form service's own SQLite spool."""
+OWN_STORE = {"warehouse", "intake", "workspace", "tests"}
+"""warehouse/ runs the warehouse's SQL; intake/ keeps the form service's own SQLite spool;
+workspace/ its users, sessions and audit log (SQLite: writable while the nightly holds DuckDB)."""
 SQL_CALLS = {"execute", "executemany", "fetchall", "fetchone", "scalar", "dicts", "sql"}
 SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH)\b")
 

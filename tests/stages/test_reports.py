@@ -24,9 +24,11 @@ from stages import (
     gdpr,
     ingest,
     intake,
+    lead_detail,
     match,
     nightly,
     notices,
+    outcomes,
     preview,
     review,
     score,
@@ -42,7 +44,8 @@ STAGES: list[Callable[..., Any]] = [
     score.train_from_outcomes, export.export_leads, notices.import_robinson,
     notices.mark_art14_sent, notices.art14_overdue, review.explain, review.import_review,
     review.dedupe_file, gdpr.access, gdpr.erase, gdpr.object_to_marketing,
-    nightly.quarantine_counts, status.warehouse_status,
+    outcomes.record_outcome, outcomes.record_objection, outcomes.objected_leads,
+    nightly.quarantine_counts, status.warehouse_status, lead_detail.lead_detail,
 ]
 """What the CLI and the flows call: each returns a report (or a list of them)."""
 

@@ -1,0 +1,97 @@
+"""What recording an outcome or objection reads, and the opt-outs newer than a decision.
+
+The writes go through the workspace journal (`warehouse.workspace_journal`); this module only
+reads: the lead and its member records at record time, the outcomes for training, and the
+leads whose current decision an objection or withdrawal has overtaken.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from warehouse.db import Warehouse
+from warehouse.decisions import wanted_leads
+
+
+def lead_entity(wh: Warehouse, lead_id: str) -> str | None:
+    """The lead's entity type (company, contact, consumer), or None when there is no such lead."""
+    row = wh.fetchone("SELECT entity_type FROM core.leads WHERE lead_id = ?", [lead_id])
+    return None if row is None else str(row[0])
+
+
+def member_records(wh: Warehouse, lead_id: str) -> list[dict[str, Any]]:
+    """The lead's records with what a ledger event and a suppression hash are made of."""
+    return wh.dicts(
+        "SELECT e.record_id, e.first_name, e.last_name, e.email_normalized AS email, "
+        "e.phone_e164 AS phone, e.mobile_e164 AS mobile, e.street, e.house_number, "
+        "e.postcode, e.country FROM core.lead_members m "
+        "JOIN core.enriched_records e USING (record_id) WHERE m.lead_id = ? "
+        "ORDER BY e.record_id", [lead_id])
+
+
+def latest_outcomes(wh: Warehouse, outcomes: Sequence[str] | None = None) -> dict[str, str]:
+    """lead id → its latest outcome (by time recorded), only leads whose latest is one of
+    `outcomes` when given."""
+    rows = wh.fetchall(
+        "SELECT lead_id, outcome FROM core.lead_outcomes QUALIFY row_number() OVER "
+        "(PARTITION BY lead_id ORDER BY recorded_at DESC, outcome_id DESC) = 1 ORDER BY 1")
+    return {lead: outcome for lead, outcome in rows
+            if outcomes is None or outcome in outcomes}
+
+
+def outcome_history(wh: Warehouse, lead_id: str) -> list[dict[str, Any]]:
+    """Every outcome recorded for the lead, newest first (the lead detail page)."""
+    return wh.dicts("SELECT outcome_id, outcome, recorded_at, recorded_by, note, value_eur, "
+                    "source FROM core.lead_outcomes WHERE lead_id = ? "
+                    "ORDER BY recorded_at DESC, outcome_id DESC", [lead_id])
+
+
+def overtaken_leads(wh: Warehouse, kinds: Sequence[str]) -> list[str]:
+    """Leads with an allowed or review decision older than a ledger event of these kinds
+    that concerns them (by the rule of `decisions.lead_events`; the caller checks which
+    channels the event blocks). Starts from the events, which are few."""
+    return [r[0] for r in wh.fetchall("""
+        WITH ev AS (
+            SELECT record_id, subject_email, subject_phone, recorded_at,
+                   json_extract_string(attributes, '$.scope') = 'company' AS company_scope
+            FROM core.consent_events
+            WHERE list_contains(?, kind) AND channels IS NOT NULL AND redacted_at IS NULL
+        ),
+        member AS (
+            SELECT m.lead_id, m.record_id, l.entity_type, e.last_name IS NULL AS personless,
+                   e.email_normalized, e.phone_e164, e.mobile_e164
+            FROM core.lead_members m JOIN core.leads l USING (lead_id)
+            JOIN core.enriched_records e USING (record_id)
+        ),
+        hit AS (
+            SELECT m.lead_id, ev.recorded_at FROM ev JOIN member m USING (record_id)
+            WHERE CASE WHEN m.entity_type = 'company' THEN m.personless OR ev.company_scope
+                       ELSE NOT coalesce(ev.company_scope, false) END
+            UNION ALL
+            SELECT m.lead_id, ev.recorded_at FROM ev JOIN member m
+              ON ev.record_id IS NULL AND m.email_normalized = ev.subject_email
+            WHERE m.entity_type <> 'company' OR m.personless
+            UNION ALL
+            SELECT m.lead_id, ev.recorded_at FROM ev JOIN member m
+              ON ev.record_id IS NULL AND ev.subject_phone IN (m.phone_e164, m.mobile_e164)
+            WHERE m.entity_type <> 'company' OR m.personless
+        )
+        SELECT DISTINCT h.lead_id FROM hit h JOIN core.eligibility_decisions d
+          ON d.lead_id = h.lead_id AND d.is_current AND d.decided_at < h.recorded_at
+         AND d.decision IN ('allowed', 'review')
+        ORDER BY 1""", [list(kinds)])]
+
+
+def open_decisions(wh: Warehouse, lead_ids: Sequence[str]) -> dict[str, list[str]]:
+    """lead id → channels whose current decision is allowed or review."""
+    found: dict[str, list[str]] = defaultdict(list)
+    if not lead_ids:
+        return found
+    for lead, channel in wh.fetchall(
+            "SELECT lead_id, channel FROM core.eligibility_decisions WHERE is_current AND "
+            "decision IN ('allowed', 'review') AND lead_id IN (SELECT lead_id FROM "
+            f"{wanted_leads(wh, lead_ids)}) ORDER BY 1, 2"):
+        found[lead].append(channel)
+    return found
