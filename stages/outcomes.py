@@ -261,7 +261,8 @@ def objected_leads_in(wh: Warehouse, secret: bytes) -> ObjectedLeads:
     # an objection from the journal is known by its lead already: only the others are looked up
     state = (str(wh.path), *recent_opt_outs(wh, BLOCKING_KINDS,
                                            sorted(e.request_id for e in journal)))
-    if state not in _STORED:
+    stored = _STORED.get(state)
+    if stored is None:
         candidates = overtaken_leads(wh)
         events = opt_out_events(wh, candidates,
                                 SuppressionList(suppression_entries(wh), secret))
@@ -270,9 +271,10 @@ def objected_leads_in(wh: Warehouse, secret: bytes) -> ObjectedLeads:
             for channel in channels:
                 if blocking_reason(events.get(lead, []), channel):
                     by_channel[channel].add(lead)
+        stored = {c: frozenset(leads) for c, leads in by_channel.items()}
         _STORED.clear()  # one warehouse state is enough to keep
-        _STORED[state] = {c: frozenset(leads) for c, leads in by_channel.items()}
-    return ObjectedLeads(_STORED[state], pending)
+        _STORED[state] = stored
+    return ObjectedLeads(stored, pending)
 
 
 def objected_leads(settings: Settings) -> ObjectedLeads:
