@@ -116,3 +116,15 @@ def test_a_lead_named_script_is_shown_as_text(browsing: Browsing, server: Server
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text()
     assert page.locator("script").evaluate_all(
         "scripts => scripts.filter(s => s.textContent.includes('alert')).length") == 0
+
+
+def test_markup_in_the_lead_list_is_shown_as_text(browsing: Browsing) -> None:
+    """The same lead and its company (whose name enrichment left as
+    `<script>alert firma </script> GmbH`) in the post list."""
+    page = browsing.page("sales")
+    page.goto("/leads?channel=post&plz=10115&q=max")
+    row = page.locator("#leads tbody tr").filter(has_text=SCRIPT_NAME)
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("link", name=f"Max {SCRIPT_NAME}")).to_be_visible()
+    expect(row.get_by_role("link", name="<script>alert firma </script> GmbH")).to_be_visible()
+    assert page.locator("script").count() == 0
