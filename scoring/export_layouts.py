@@ -265,16 +265,19 @@ class AddressGroup:
         return self.addressed if self.addressed is not None else self.rows[0]
 
 
-def _rank(row: Mapping[str, Any]) -> tuple[float, str]:
+def _rank(row: Mapping[str, Any]) -> tuple[bool, float, str]:
+    """Allowed before review (a letter goes to someone it may go to), then best score."""
     score = row.get("score")
-    return (-(float(score) if score is not None else float("-inf")), str(row["lead_id"]))
+    return (row.get("decision") == "review",
+            -(float(score) if score is not None else float("-inf")), str(row["lead_id"]))
 
 
 def group_by_address(rows: Iterable[Mapping[str, Any]]) -> list[AddressGroup]:
     """One group per normalised address, in the order of each address's best row.
 
-    The letter goes to the best-scored person at the address (highest score, then lead id);
-    with no named person there, to the company (`addressee_without_person`). The company name
+    The letter goes to the best-scored person at the address (allowed before review, then
+    highest score, then lead id); with no named person there, to the company
+    (`addressee_without_person`). The company name
     is the addressee's, else the first one a row of the group has. Rows without a full
     address stay on their own.
     """

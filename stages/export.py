@@ -160,6 +160,28 @@ def validate(req: ExportRequest) -> None:
         raise ExportPathExists(f"{req.out} exists; choose another name or pass --force")
 
 
+@dataclass(frozen=True)
+class LayoutChoice:
+    """One layout as a form offers it."""
+
+    name: str
+    description: str
+    channels: tuple[str, ...]
+    headers: tuple[str, ...]
+    """Its German headers in order, as for the first channel, without review and per-address
+    columns."""
+
+
+def export_layouts(settings: Settings) -> tuple[LayoutChoice, ...]:
+    """The layouts the export offers (the workspace's choice, with a description)."""
+    config = load_exports_config(settings.config_dir).value
+    return tuple(LayoutChoice(
+        name, spec.description, tuple(spec.channels),
+        layout_columns_for(config, name, spec.channels[0], german=True, include_review=False,
+                           per_address=False).headers)
+        for name, spec in ((n, config.layouts[n]) for n in LAYOUTS))
+
+
 def check_layout(req: ExportRequest, config: ExportsConfig) -> None:
     """A layout is made for some channels (a serial letter for post, a call list for phone)."""
     channels = config.layouts[req.layout].channels
@@ -294,5 +316,6 @@ def export_log(settings: Settings, limit: int = 100, by: str | None = None
                ) -> list[ExportLogRow]:
     """Who exported which leads for which channel with which filter, newest first."""
     log_pending_exports(settings)  # journaled entries first, when nobody is writing
-    with open_warehouse(settings, write=False) as wh:
+    reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
+    with open_warehouse(reader, write=False, reuse_instance=True) as wh:
         return recent_exports(wh, limit, by)

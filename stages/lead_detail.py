@@ -59,6 +59,10 @@ SUMMARY_KEYS = ("form_id", "page_url", "request_type", "category", "method", "co
 `ConsentEvidence.evidence`."""
 
 
+READ_WAIT_S = 1.0
+"""How long a lead page waits for a running writer before it reads the published snapshot."""
+
+
 @dataclass(frozen=True)
 class FieldSource:
     """One record a value came from, and where that record came from."""
@@ -361,7 +365,8 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
     texts = load_texts(settings.config_dir)
     score_texts = load_score_texts(settings.config_dir)
     labels = load_golden_texts(settings.config_dir)
-    with open_warehouse(settings, write=False) as wh:
+    quick = replace(settings, read_wait_s=min(settings.read_wait_s, READ_WAIT_S))
+    with open_warehouse(quick, write=False, reuse_instance=True) as wh:
         lead = lead_row(wh, lead_id)
         if lead is None:
             return None

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 
 from enrichment.bundesland import bundesland_config, postcode_ranges
 from enrichment.config import company_config
-from foundation.settings import Settings
+from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import AUDIENCES, CHANNELS, GRADES
+from stages.outcomes import objected_leads_in
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.lead_lists import (
     SORT_KEYS,
@@ -223,44 +224,74 @@ def _quick(settings: Settings) -> Settings:
     return replace(settings, read_wait_s=min(settings.read_wait_s, LIST_READ_WAIT_S))
 
 
-def lead_list(settings: Settings, flt: ListFilter, *,
-              exclude: frozenset[str] = frozenset()) -> LeadListPage:
-    """One page of a channel's list. `exclude`: lead ids the caller withholds (objections
-    recorded since the list was built)."""
-    validate(flt, land_names(settings))
-    query = to_query(flt, exclude)
-    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
-        build = latest_build(wh)
-        rows, total = list_page(wh, query)
-        from_snapshot = wh.is_snapshot
+def _page_in(wh: Warehouse, flt: ListFilter, exclude: frozenset[str]) -> LeadListPage:
+    build = latest_build(wh)
+    rows, total = list_page(wh, to_query(flt, exclude))
     return LeadListPage(
         rows=tuple(LeadListRow(**{**r, "sources": tuple(r["sources"] or ()),
                                   "vendors": tuple(r["vendors"] or ())}) for r in rows),
-        total=total, page=flt.page, page_size=flt.page_size, from_snapshot=from_snapshot,
+        total=total, page=flt.page, page_size=flt.page_size, from_snapshot=wh.is_snapshot,
         built_at=build.built_at if build else None,
         changed_since=build.changed_since if build else ())
 
 
-def list_facets(settings: Settings, channel: str | None = None) -> ListFacets:
-    """What the filter form offers: vendors, sources, Bundesländer, audiences, industries
-    and grades present in the list (of one channel, or of all)."""
-    if channel is not None and channel not in CHANNELS:
-        raise BadListFilter("channel", f"unknown channel {channel!r}; use one of "
-                                       f"{', '.join(CHANNELS)}")
+def _facets_in(wh: Warehouse, settings: Settings, channel: str | None) -> ListFacets:
     sections = {s.section: s.name for s in company_config(settings.config_dir).value.wz_sections}
-    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
-        build = latest_build(wh)
-        found = facet_values(wh, channel)
-        from_snapshot = wh.is_snapshot
+    build = latest_build(wh)
     by: dict[str, list[FacetValue]] = {}
-    for facet, value, rows in found:
+    for facet, value, rows in facet_values(wh, channel):
         label = sections.get(value) if facet == "wz_section" else None
         by.setdefault(facet, []).append(FacetValue(value, rows, label))
     return ListFacets(
         vendors=tuple(by.get("vendor", [])), sources=tuple(by.get("source", [])),
         bundeslaender=tuple(by.get("bundesland", [])), audiences=tuple(by.get("audience", [])),
         industries=tuple(by.get("wz_section", [])), grades=tuple(by.get("grade", [])),
-        built_at=build.built_at if build else None, from_snapshot=from_snapshot)
+        built_at=build.built_at if build else None, from_snapshot=wh.is_snapshot)
+
+
+def _check_channel(channel: str | None) -> None:
+    if channel is not None and channel not in CHANNELS:
+        raise BadListFilter("channel", f"unknown channel {channel!r}; use one of "
+                                       f"{', '.join(CHANNELS)}")
+
+
+def lead_list(settings: Settings, flt: ListFilter, *,
+              exclude: frozenset[str] = frozenset()) -> LeadListPage:
+    """One page of a channel's list. `exclude`: lead ids the caller withholds (objections
+    recorded since the list was built)."""
+    validate(flt, land_names(settings))
+    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
+        return _page_in(wh, flt, exclude)
+
+
+def list_facets(settings: Settings, channel: str | None = None) -> ListFacets:
+    """What the filter form offers: vendors, sources, Bundesländer, audiences, industries
+    and grades present in the list (of one channel, or of all)."""
+    _check_channel(channel)
+    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
+        return _facets_in(wh, settings, channel)
+
+
+@dataclass(frozen=True)
+class ChannelList:
+    """What the workspace's list page shows, read in one visit to the warehouse."""
+
+    page: LeadListPage
+    facets: ListFacets
+    withheld: int
+    """Leads left out for an objection or opt-out newer than their decision (also one still
+    waiting in the journal); the next decide run blocks them for good."""
+
+
+def channel_list(settings: Settings, flt: ListFilter) -> ChannelList:
+    """A page of one channel's list with its filter choices, leaving out every lead with an
+    objection since its decision: one warehouse read (a page opens it once, not three times)."""
+    validate(flt, land_names(settings))
+    secret = suppression_secret(settings)
+    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
+        withheld = objected_leads_in(wh, secret).on(flt.channel)
+        return ChannelList(_page_in(wh, flt, withheld), _facets_in(wh, settings, flt.channel),
+                           len(withheld))
 
 
 def refresh_lead_list(wh: Warehouse, settings: Settings, trigger: str) -> int:
@@ -276,5 +307,5 @@ def list_lead_ids(settings: Settings, flt: ListFilter, *,
                   exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """All lead ids the filter lists (every page), so an export holds what the page showed."""
     validate(flt, land_names(settings))
-    with open_warehouse(_reader(settings), write=False) as wh:
+    with open_warehouse(_quick(settings), write=False, reuse_instance=True) as wh:
         return tuple(list_ids(wh, to_query(flt, exclude)))

@@ -339,6 +339,8 @@ def erase_records(wh: Warehouse, subject: SubjectRecords, reference: str) -> tup
     _drop_identifiers(wh, mentions)
     ids = subject.record_ids
     seqs = ledger_rows_for(wh, subject)
+    leads = [r[0] for r in wh.fetchall(
+        "SELECT DISTINCT lead_id FROM core.lead_members WHERE list_contains(?, record_id)", [ids])]
     for table in RECORD_TABLES:
         wh.execute(f"DELETE FROM {table} WHERE list_contains(?, record_id)", [ids])
     wh.execute("DELETE FROM ops.quarantine WHERE list_contains(?, record_id) "
@@ -349,6 +351,9 @@ def erase_records(wh: Warehouse, subject: SubjectRecords, reference: str) -> tup
                "list_contains(?, right_id)", [ids, ids])
     wh.execute("DELETE FROM core.leads WHERE lead_id NOT IN (SELECT lead_id FROM "
                "core.lead_members)")
+    # a sales note on the person's lead may name them: the lead's outcomes go with it
+    wh.execute("DELETE FROM core.lead_outcomes WHERE list_contains(?, lead_id) AND lead_id "
+               "NOT IN (SELECT lead_id FROM core.leads)", [leads])
     wh.execute(
         "UPDATE core.consent_events SET subject_email = NULL, subject_phone = NULL, "
         "record_id = NULL, attributes = '{}', evidence = '{}', redacted_at = now(), "

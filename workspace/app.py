@@ -21,6 +21,7 @@ from foundation.settings import Settings
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 from workspace.config import WorkspaceConfig
+from workspace.jobs import ABANDONED
 from workspace.routes import admin, exports, gdpr, leads, login, review, runs, uploads
 from workspace.store import Store, store_path
 from workspace.web import (
@@ -46,9 +47,10 @@ SECURITY_HEADERS = {
 def create_app(settings: Settings, config: WorkspaceConfig, store: Store | None = None
                ) -> FastAPI:
     app = FastAPI(title="leadpipe", docs_url=None, redoc_url=None, openapi_url=None)
+    store = store or Store(store_path(settings.data_dir))
+    store.abandon_running_jobs(ABANDONED)  # a job's thread does not outlive its server
     app.state.workspace = WorkspaceState(
-        settings=settings, config=config,
-        store=store or Store(store_path(settings.data_dir)),
+        settings=settings, config=config, store=store,
         templates=make_templates(),
         uploads_dir=private_dir(settings.data_dir / "uploads"),
         prefect_api_url=os.environ.get("PREFECT_API_URL") or None,

@@ -2,9 +2,9 @@
 
 The page that starts a job answers at once with the job page, which follows the row in the
 store; the thread writes the outcome there as JSON (the stage's report, or the problem in
-the user's file, or the error that stopped it). A job runs in the server's process: a
-restart while it runs leaves its row 'running' (the warehouse's own run log, `ops.runs`,
-shows the load as killed).
+the user's file, or the error that stopped it). A job runs in the server's process: when the
+server stops while it runs, the next start marks its row failed (`abandon_running_jobs`;
+the warehouse's own run log, `ops.runs`, shows the load as killed and rolled back).
 """
 
 from __future__ import annotations
@@ -47,3 +47,8 @@ def job_report(message: str) -> dict[str, Any]:
     except ValueError:
         return {"error": message}
     return loaded if isinstance(loaded, dict) else {"error": message}
+
+
+ABANDONED = json.dumps({"error": "Der Server wurde neu gestartet, während die Aufgabe lief. Ein "
+                                 "abgebrochenes Laden ändert das Warehouse nicht: bitte die "
+                                 "Liste erneut laden."}, ensure_ascii=False)

@@ -278,6 +278,12 @@ class Store:
             con.execute("UPDATE jobs SET state = ?, message = ?, finished_at = ? "
                         "WHERE job_id = ?", [state, message, _now().isoformat(), job_id])
 
+    def abandon_running_jobs(self, message: str) -> int:
+        """Mark jobs a stopped server left 'running' as failed (their thread is gone)."""
+        with self._tx() as con:
+            return con.execute("UPDATE jobs SET state = 'failed', message = ?, finished_at = ? "
+                               "WHERE state = 'running'", [message, _now().isoformat()]).rowcount
+
     def job(self, job_id: str) -> Job | None:
         with self._lock:
             row = self._con.execute("SELECT * FROM jobs WHERE job_id = ?", [job_id]).fetchone()

@@ -12,8 +12,11 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @cache
@@ -40,6 +43,8 @@ def german_date(value: object) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, datetime):
+        if value.tzinfo is not None:  # stored in UTC, read in Germany
+            value = value.astimezone(BERLIN)
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")

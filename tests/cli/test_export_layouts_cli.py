@@ -15,7 +15,7 @@ from foundation.settings import Settings
 from leadpipe.cli.main import app
 from stages.decide import decide_all
 from stages.enrich import enrich_new
-from stages.export import ExportRequest, export_leads
+from stages.export import ExportRequest, export_layouts, export_leads
 from stages.ingest import ListOptions, ingest_list_file
 from stages.match import match_all
 from stages.score import score_all
@@ -185,3 +185,11 @@ def test_a_list_rows_position_reaches_the_xlsx(settings: Settings, tmp_path: Pat
     assert (people["Schmidt"]["Anrede"], people["Schmidt"]["Titel"]) == ("Frau", "Dr.")
     assert people["Schmidt"]["PLZ"] == "01067"
     assert people["Schmidt"]["Briefanrede"] == "Sehr geehrte Frau Dr. Schmidt,"
+
+
+def test_the_layouts_on_offer(settings: Settings) -> None:
+    offered = {c.name: c for c in export_layouts(settings)}
+    assert list(offered) == ["standard", "serienbrief", "anrufliste"]
+    assert offered["serienbrief"].channels == ("post",)
+    assert offered["anrufliste"].headers[-1] == "Lead-ID"
+    assert offered["serienbrief"].description

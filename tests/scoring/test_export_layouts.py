@@ -125,6 +125,15 @@ def test_one_row_per_address_goes_to_the_best_scored_person() -> None:
         "Berg", 3, "c2")
 
 
+def test_with_review_leads_the_letter_goes_to_an_allowed_person() -> None:
+    rows = [_row("c1", first_name="Anna", last_name="Schmidt", person_name="Anna Schmidt",
+                 score=90.0, decision="review"),
+            _row("c2", first_name="Max", last_name="Berg", person_name="Max Berg", score=40.0)]
+    (group,) = group_by_address(rows)
+    assert group.addressed is not None
+    assert group.addressed["lead_id"] == "c2"
+
+
 def test_excel_de_csv_keeps_leading_zero_postcodes_and_erasure_keeps_them(
         tmp_path: Path) -> None:
     out = tmp_path / "brief.csv"

@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from foundation.settings import Settings
+from foundation.vocabulary import Channel
 from leadpipe.cli.main import app
 from stages.decide import decide_all
 from stages.enrich import enrich_new
@@ -36,12 +37,14 @@ from stages.outcomes import (
 )
 from stages.score import score_all, train_from_outcomes
 from tests.cli.test_gdpr_cli import FORM, _load, _run
-from tests.reliability.test_opt_out_at_export import CHANNELS, HOLD_WRITER, _export
+from tests.reliability.test_opt_out_at_export import HOLD_WRITER, _export
 from tests.scoring.test_stage_predictive import _population
 from warehouse.db import open_warehouse
 from warehouse.workspace_journal import journal_dir
 
 runner = CliRunner()
+CHANNELS: tuple[Channel, ...] = ("email", "phone", "post")
+"""The channels some lead of the colleagues is allowed on."""
 
 
 @pytest.fixture
@@ -270,3 +273,16 @@ def test_score_train_without_a_file_learns_from_recorded_outcomes(settings: Sett
     with open_warehouse(settings, write=False) as wh:
         assert wh.scalar("SELECT count(*) FROM core.lead_outcomes") == 601   # nothing added
         assert wh.scalar("SELECT source_file FROM core.scoring_models WHERE is_current") is None
+
+
+def test_erasing_the_person_takes_the_outcomes_of_their_lead(decided: Settings) -> None:
+    petra = _lead(decided, "contact", "Schmidt")
+    juergen = _lead(decided, "contact", "Müllerschön")
+    record_outcome(decided, petra, "reached", by="rita", note="Frau Schmidt ruft zurück")
+    record_outcome(decided, juergen, "reached", by="rita")
+    code, out = _run(decided, "gdpr", "erase", "p.schmidt@mueller.example")
+    assert code == 0, out
+    with open_warehouse(decided, write=False) as wh:
+        assert wh.fetchall("SELECT lead_id FROM core.lead_outcomes") == [(juergen,)]
+    leftovers = list(journal_dir(decided.db_path).rglob("*.json"))
+    assert not [p for p in leftovers if "Schmidt" in p.read_text(encoding="utf-8")]

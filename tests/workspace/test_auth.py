@@ -168,3 +168,13 @@ def test_logins_and_refusals_are_audited(client: TestClient, store: Store) -> No
     client.get("/admin")
     actions = [e.action for e in store.audit_entries()]
     assert actions[:3] == ["refused", "login", "login_failed"]
+
+
+def test_a_job_left_running_by_a_stopped_server_is_failed_at_the_next_start(
+        settings: Settings, store: Store) -> None:
+    store.start_job("j1", "ingest", "mark", "Liste laden")
+    create_app(settings, load_workspace_config(None).value, store)
+    job = store.job("j1")
+    assert job is not None
+    assert job.state == "failed"
+    assert "neu gestartet" in job.message

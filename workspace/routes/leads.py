@@ -16,7 +16,7 @@ from starlette.responses import Response
 from foundation.vocabulary import CHANNELS, GRADES, OUTCOMES
 from stages.export import layouts_for
 from stages.lead_detail import lead_detail
-from stages.lead_lists import BadListFilter, ListFilter, lead_list, list_facets
+from stages.lead_lists import BadListFilter, ListFilter, channel_list
 from stages.outcomes import (
     BadOutcome,
     UnknownLead,
@@ -36,19 +36,19 @@ async def lead_list_page(request: Request, me: Sales) -> Response:
     state = state_of(request)
     try:
         flt = filter_from_form(request.query_params, state.config)
-        objected = objected_leads(state.settings).on(flt.channel)
-        page = lead_list(state.settings, flt, exclude=objected)
-        facets = list_facets(state.settings, flt.channel)
+        shown = channel_list(state.settings, flt)
     except BadListFilter as exc:
         return render(request, "error.html", {"title": "Filter nicht möglich",
                                               "message": str(exc), "back": "/leads"},
                       status_code=400)
+    page = shown.page
     state.store.audit(me.user.username, "list_view", detail={
         "channel": flt.channel, "filter": filter_params(flt), "page": page.page,
         "leads": [r.lead_id for r in page.rows]})
     pages = page.pages
     return render(request, "leads.html", {
-        "flt": flt, "page": page, "pages": pages, "facets": facets, "channels": CHANNELS,
+        "flt": flt, "page": page, "pages": pages, "facets": shown.facets, "channels": CHANNELS,
+        "withheld": shown.withheld,
         "grades": GRADES, "sorts": labels()["sort"], "params": filter_params(flt),
         "layouts": layouts_for(state.settings, flt.channel),
         "prev_link": f"/leads?{filter_query(flt, page=page.page - 1)}" if page.page > 1 else None,
