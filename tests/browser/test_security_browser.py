@@ -128,3 +128,17 @@ def test_markup_in_the_lead_list_is_shown_as_text(browsing: Browsing) -> None:
     expect(row.get_by_role("link", name=f"Max {SCRIPT_NAME}")).to_be_visible()
     expect(row.get_by_role("link", name="<script>alert firma </script> GmbH")).to_be_visible()
     assert page.locator("script").count() == 0
+
+
+def test_who_opened_a_lead_is_in_the_audit_log(browsing: Browsing, server: Server) -> None:
+    """Sales opens a lead; the admin finds the view under the lead's id on Verwaltung."""
+    lead = server.workspace.script_lead
+    _lead_page(browsing.page("sales"), lead)
+    page = browsing.page("admin")
+    page.goto("/admin")
+    page.get_by_label("Lead-ID").fill(lead)
+    page.get_by_role("button", name="Filtern").click()
+    expect(page.get_by_role("heading", name=f"Protokoll für Lead {lead}")).to_be_visible()
+    views = page.get_by_role("row").filter(has_text="lead_view").filter(
+        has_text=server.users["sales"].name)
+    expect(views.first).to_be_visible()
