@@ -243,6 +243,8 @@ def serve_demo(root: Path, *, own_list: bool = True) -> Iterator[Server]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with serve_demo(tmp_path_factory.mktemp("workspace")) as running:
         yield running
+        assert "Traceback" not in running.log_text(), (
+            f"leadpipe web logged an error:\n{running.log_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -280,7 +282,7 @@ def launch_chromium() -> Iterator[Any]:
 @dataclass
 class Seen:
     """What a page did that no page of ours should do: a dialog (a script of an attacker's
-    ran), an uncaught script error, a Content-Security-Policy violation."""
+    ran), an uncaught script error, a Content-Security-Policy violation, a server error."""
 
     dialogs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -294,6 +296,8 @@ class Seen:
         page.on("pageerror", lambda exc: self.errors.append(f"script error: {exc}"))
         page.on("console", lambda msg: self.errors.append(f"console: {msg.text}")
                 if msg.type == "error" and "Content Security Policy" in msg.text else None)
+        page.on("response", lambda r: self.errors.append(f"server error {r.status}: {r.url}")
+                if r.status >= 500 else None)
 
 
 def browser_context(chromium: Any, server: Server, storage_state: Any = None) -> Any:

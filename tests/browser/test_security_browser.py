@@ -116,3 +116,29 @@ def test_a_lead_named_script_is_shown_as_text(browsing: Browsing, server: Server
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text()
     assert page.locator("script").evaluate_all(
         "scripts => scripts.filter(s => s.textContent.includes('alert')).length") == 0
+
+
+def test_markup_in_the_lead_list_is_shown_as_text(browsing: Browsing) -> None:
+    """The same lead and its company (whose name enrichment left as
+    `<script>alert firma </script> GmbH`) in the post list."""
+    page = browsing.page("sales")
+    page.goto("/leads?channel=post&plz=10115&q=max")
+    row = page.locator("#leads tbody tr").filter(has_text=SCRIPT_NAME)
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("link", name=f"Max {SCRIPT_NAME}")).to_be_visible()
+    expect(row.get_by_role("link", name="<script>alert firma </script> GmbH")).to_be_visible()
+    assert page.locator("script").count() == 0
+
+
+def test_who_opened_a_lead_is_in_the_audit_log(browsing: Browsing, server: Server) -> None:
+    """Sales opens a lead; the admin finds the view under the lead's id on Verwaltung."""
+    lead = server.workspace.script_lead
+    _lead_page(browsing.page("sales"), lead)
+    page = browsing.page("admin")
+    page.goto("/admin")
+    page.get_by_label("Lead-ID").fill(lead)
+    page.get_by_role("button", name="Filtern").click()
+    expect(page.get_by_role("heading", name=f"Protokoll für Lead {lead}")).to_be_visible()
+    views = page.get_by_role("row").filter(has_text="lead_view").filter(
+        has_text=server.users["sales"].name)
+    expect(views.first).to_be_visible()
