@@ -32,7 +32,7 @@ router = APIRouter()
 
 
 @router.get("/leads")
-async def lead_list_page(request: Request, me: Sales) -> Response:
+def lead_list_page(request: Request, me: Sales) -> Response:
     state = state_of(request)
     try:
         flt = filter_from_form(request.query_params, state.config)
@@ -63,7 +63,7 @@ def _with_channel(flt: ListFilter, channel: str) -> ListFilter:
 
 
 @router.get("/leads/{lead_id}")
-async def lead_page(request: Request, lead_id: str, me: Sales,
+def lead_page(request: Request, lead_id: str, me: Sales,
                     done: str | None = None) -> Response:
     state = state_of(request)
     detail = lead_detail(state.settings, lead_id)
