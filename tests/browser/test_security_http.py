@@ -21,6 +21,8 @@ from workspace.config import load_workspace_config
 from workspace.store import Store
 from workspace.web import role
 
+pytestmark = pytest.mark.browser
+
 
 @dataclass(frozen=True)
 class Route:
