@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure",
+ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure", "workspace",
          "cli_startup", "refactor_checks")
 HEADER = """# Benchmarks
 

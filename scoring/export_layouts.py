@@ -237,18 +237,20 @@ _STREET_WORD = re.compile(r"(stra(ss|ß)e|str\.?)(?=\s|$|\d)")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
+def _norm(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value or "")).casefold()
+    return _NOT_ALNUM.sub("", _STREET_WORD.sub("strasse", text.replace("ß", "ss")))
+
+
 def address_key(row: Mapping[str, Any]) -> tuple[str, ...] | None:
     """The normalised postal address (street, house number, postcode, city, country): case,
     spacing, punctuation and `Str.`/`Straße`/`Strasse` do not tell addresses apart. None when
     the row has no street or no postcode (it is not grouped)."""
-    def norm(value: Any) -> str:
-        text = unicodedata.normalize("NFKC", str(value or "")).casefold()
-        return _NOT_ALNUM.sub("", _STREET_WORD.sub("strasse", text.replace("ß", "ss")))
-    street, postcode = norm(row.get("street")), norm(row.get("postcode"))
+    street, postcode = _norm(row.get("street")), _norm(row.get("postcode"))
     if not street or not postcode:
         return None
-    return (street, norm(row.get("house_number")), postcode, norm(row.get("city")),
-            norm(row.get("country") or "DE"))
+    return (street, _norm(row.get("house_number")), postcode, _norm(row.get("city")),
+            _norm(row.get("country") or "DE"))
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,8 @@ def _rank(row: Mapping[str, Any]) -> tuple[bool, float, str]:
 
 
 def group_by_address(rows: Iterable[Mapping[str, Any]]) -> list[AddressGroup]:
-    """One group per normalised address, in the order of each address's best row.
+    """One group per normalised address and company name (a household: the address alone),
+    in the order of each group's best row.
 
     The letter goes to the best-scored person at the address (allowed before review, then
     highest score, then lead id); with no named person there, to the company
@@ -284,7 +287,9 @@ def group_by_address(rows: Iterable[Mapping[str, Any]]) -> list[AddressGroup]:
     groups: dict[Any, list[Mapping[str, Any]]] = {}
     for index, row in enumerate(rows):
         key = address_key(row)
-        groups.setdefault(key if key is not None else ("", index), []).append(row)
+        # the company too: two firms in one building each get their letter
+        groups.setdefault((*key, _norm(row.get("company_name"))) if key is not None
+                          else ("", index), []).append(row)
     out = []
     for members in groups.values():
         people = sorted((r for r in members if _person(r)), key=_rank)

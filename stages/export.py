@@ -190,12 +190,6 @@ def check_layout(req: ExportRequest, config: ExportsConfig) -> None:
                                f"{' or '.join(channels)}, not {req.channel}")
 
 
-def layouts_for(settings: Settings, channel: str) -> tuple[str, ...]:
-    """The layouts an export on `channel` may use (for the workspace's export form)."""
-    config = load_exports_config(settings.config_dir).value
-    return tuple(name for name in LAYOUTS if channel in config.layouts[name].channels)
-
-
 def columns_for(req: ExportRequest, config: ExportsConfig | None = None) -> list[str]:
     """The columns as the file's header names them."""
     if config is None:

@@ -32,7 +32,13 @@ from warehouse.db import Warehouse, open_warehouse
 from warehouse.ledger import event_id_for
 from warehouse.lock import WarehouseBusy
 from warehouse.opt_outs import opt_out_events
-from warehouse.outcomes import lead_entity, member_records, open_decisions, overtaken_leads
+from warehouse.outcomes import (
+    lead_entity,
+    member_records,
+    open_decisions,
+    overtaken_leads,
+    recent_opt_outs,
+)
 from warehouse.suppression import suppression_entries
 from warehouse.workspace_journal import (
     ObjectionEntry,
@@ -243,18 +249,32 @@ class ObjectedLeads:
         return frozenset().union(*self.by_channel.values()) | self.pending
 
 
+_STORED: dict[tuple[Any, ...], dict[str, frozenset[str]]] = {}
+"""The stored part of the answer per warehouse state (`recent_opt_outs`): a list page asks
+on every view, the answer changes only with a new opt-out or a decide run."""
+
+
 def objected_leads_in(wh: Warehouse, secret: bytes) -> ObjectedLeads:
     """`objected_leads` within a read session the caller holds (a lead list page)."""
-    pending = frozenset(e.lead_id for e in pending_objections(wh.home))
-    candidates = [lead for lead in overtaken_leads(wh, BLOCKING_KINDS)
-                  if lead not in pending]
-    events = opt_out_events(wh, candidates, SuppressionList(suppression_entries(wh), secret))
-    by_channel: dict[str, set[str]] = {c: set() for c in CHANNELS}
-    for lead, channels in open_decisions(wh, candidates).items():
-        for channel in channels:
-            if blocking_reason(events.get(lead, []), channel):
-                by_channel[channel].add(lead)
-    return ObjectedLeads({c: frozenset(leads) for c, leads in by_channel.items()}, pending)
+    journal = pending_objections(wh.home)
+    pending = frozenset(e.lead_id for e in journal)
+    # an objection from the journal is known by its lead already: only the others are looked up
+    state = (str(wh.path), *recent_opt_outs(wh, BLOCKING_KINDS,
+                                           sorted(e.request_id for e in journal)))
+    stored = _STORED.get(state)
+    if stored is None:
+        candidates = overtaken_leads(wh)
+        events = opt_out_events(wh, candidates,
+                                SuppressionList(suppression_entries(wh), secret))
+        by_channel: dict[str, set[str]] = {c: set() for c in CHANNELS}
+        for lead, channels in open_decisions(wh, candidates).items():
+            for channel in channels:
+                if blocking_reason(events.get(lead, []), channel):
+                    by_channel[channel].add(lead)
+        stored = {c: frozenset(leads) for c, leads in by_channel.items()}
+        _STORED.clear()  # one warehouse state is enough to keep
+        _STORED[state] = stored
+    return ObjectedLeads(stored, pending)
 
 
 def objected_leads(settings: Settings) -> ObjectedLeads:

@@ -48,40 +48,67 @@ def outcome_history(wh: Warehouse, lead_id: str) -> list[dict[str, Any]]:
                     "ORDER BY recorded_at DESC, outcome_id DESC", [lead_id])
 
 
-def overtaken_leads(wh: Warehouse, kinds: Sequence[str]) -> list[str]:
-    """Leads with an allowed or review decision older than a ledger event of these kinds
-    that concerns them (by the rule of `decisions.lead_events`; the caller checks which
-    channels the event blocks). Starts from the events, which are few."""
+def recent_opt_outs(wh: Warehouse, kinds: Sequence[str], skip_requests: Sequence[str] = ()
+                    ) -> tuple[Any, ...]:
+    """Fill `_recent_opt_outs` with the ledger events of these kinds recorded since the last
+    decide run, but those of the requests in `skip_requests` (whose leads the caller knows);
+    return (last decision time, last ledger seq, how many) — what the answer of
+    `overtaken_leads` depends on, so a caller may keep it until this changes.
+
+    Only such events can be newer than a current decision: that run evaluated every lead
+    with every event recorded before it (it held the write lock).
+    """
+    since = wh.scalar("SELECT max(decided_at) FROM core.eligibility_decisions")
+    wh.execute("CREATE OR REPLACE TEMP TABLE _recent_opt_outs AS SELECT seq, record_id, "
+               "subject_email, subject_phone, recorded_at, coalesce(json_extract_string("
+               "attributes, '$.scope') = 'company', false) AS company_scope "
+               "FROM core.consent_events WHERE list_contains(?, kind) AND channels IS NOT NULL "
+               "AND redacted_at IS NULL AND (? IS NULL OR recorded_at > ?) AND NOT "
+               "list_contains(?, coalesce(json_extract_string(attributes, '$.request_id'), ''))",
+               [list(kinds), since, since, list(skip_requests)])
+    row = wh.fetchone("SELECT (SELECT max(seq) FROM core.consent_events), count(*) "
+                      "FROM _recent_opt_outs")
+    return (since, *(row or (None, 0)))
+
+
+def overtaken_leads(wh: Warehouse) -> list[str]:
+    """Leads with an allowed or review decision older than an event of `_recent_opt_outs`
+    (`recent_opt_outs`) that concerns them, by the rule of `decisions.lead_events`; the
+    caller checks which channels it blocks. Starts from those events, which are few: the
+    large tables are only probed for their records."""
+    if not wh.scalar("SELECT count(*) FROM _recent_opt_outs"):
+        return []
+    wh.execute("""
+        CREATE OR REPLACE TEMP TABLE _opt_out_hits AS
+        SELECT m.lead_id, m.record_id, ev.recorded_at, ev.company_scope, false AS by_key
+        FROM _recent_opt_outs ev JOIN core.lead_members m ON m.record_id = ev.record_id""")
+    if wh.scalar("SELECT count(*) FROM _recent_opt_outs WHERE record_id IS NULL"):
+        # events filed under an e-mail address or phone number alone
+        wh.execute("""
+            INSERT INTO _opt_out_hits
+            SELECT m.lead_id, m.record_id, k.recorded_at, false, true FROM (
+                SELECT e.record_id, ev.recorded_at FROM _recent_opt_outs ev
+                JOIN core.enriched_records e ON e.email_normalized = ev.subject_email
+                WHERE ev.record_id IS NULL
+                UNION ALL SELECT e.record_id, ev.recorded_at FROM _recent_opt_outs ev
+                JOIN core.enriched_records e ON e.phone_e164 = ev.subject_phone
+                WHERE ev.record_id IS NULL
+                UNION ALL SELECT e.record_id, ev.recorded_at FROM _recent_opt_outs ev
+                JOIN core.enriched_records e ON e.mobile_e164 = ev.subject_phone
+                WHERE ev.record_id IS NULL) k
+            JOIN core.lead_members m USING (record_id)""")
     return [r[0] for r in wh.fetchall("""
-        WITH ev AS (
-            SELECT record_id, subject_email, subject_phone, recorded_at,
-                   json_extract_string(attributes, '$.scope') = 'company' AS company_scope
-            FROM core.consent_events
-            WHERE list_contains(?, kind) AND channels IS NOT NULL AND redacted_at IS NULL
-        ),
-        member AS (
-            SELECT m.lead_id, m.record_id, l.entity_type, e.last_name IS NULL AS personless,
-                   e.email_normalized, e.phone_e164, e.mobile_e164
-            FROM core.lead_members m JOIN core.leads l USING (lead_id)
-            JOIN core.enriched_records e USING (record_id)
-        ),
-        hit AS (
-            SELECT m.lead_id, ev.recorded_at FROM ev JOIN member m USING (record_id)
-            WHERE CASE WHEN m.entity_type = 'company' THEN m.personless OR ev.company_scope
-                       ELSE NOT coalesce(ev.company_scope, false) END
-            UNION ALL
-            SELECT m.lead_id, ev.recorded_at FROM ev JOIN member m
-              ON ev.record_id IS NULL AND m.email_normalized = ev.subject_email
-            WHERE m.entity_type <> 'company' OR m.personless
-            UNION ALL
-            SELECT m.lead_id, ev.recorded_at FROM ev JOIN member m
-              ON ev.record_id IS NULL AND ev.subject_phone IN (m.phone_e164, m.mobile_e164)
-            WHERE m.entity_type <> 'company' OR m.personless
+        WITH hit AS (
+            SELECT h.lead_id, h.recorded_at FROM _opt_out_hits h
+            JOIN core.leads l USING (lead_id) JOIN core.enriched_records e USING (record_id)
+            WHERE CASE WHEN l.entity_type = 'company'
+                       THEN e.last_name IS NULL OR (h.company_scope AND NOT h.by_key)
+                       ELSE NOT h.company_scope END
         )
         SELECT DISTINCT h.lead_id FROM hit h JOIN core.eligibility_decisions d
           ON d.lead_id = h.lead_id AND d.is_current AND d.decided_at < h.recorded_at
          AND d.decision IN ('allowed', 'review')
-        ORDER BY 1""", [list(kinds)])]
+        ORDER BY 1""")]
 
 
 def open_decisions(wh: Warehouse, lead_ids: Sequence[str]) -> dict[str, list[str]]:

@@ -142,24 +142,33 @@ def is_folded(db_path: Path, entry_id: str) -> bool:
     return not (journal_dir(db_path) / f"{entry_id}.json").exists()
 
 
-def _store(wh: Warehouse, entry: Entry, known_outcomes: set[str]) -> None:
+def _store(wh: Warehouse, entries: Sequence[Entry]) -> None:
+    """Insert what is not there yet; the ledger events of all objections in one append."""
     from warehouse.ledger import append_events
     from warehouse.subjects import record_request
     from warehouse.suppression import add_entries
 
-    if isinstance(entry, OutcomeEntry):
-        if entry.outcome_id not in known_outcomes:
+    outcomes = [e for e in entries if isinstance(e, OutcomeEntry)]
+    known = {r[0] for r in wh.fetchall(
+        "SELECT outcome_id FROM core.lead_outcomes WHERE list_contains(?, outcome_id)",
+        [[e.outcome_id for e in outcomes]])}
+    for outcome in outcomes:
+        if outcome.outcome_id not in known:
             wh.execute("INSERT INTO core.lead_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       [entry.outcome_id, entry.lead_id, entry.outcome, entry.recorded_at,
-                        entry.recorded_by, entry.note, entry.value_eur, entry.source])
-            known_outcomes.add(entry.outcome_id)
-        return
-    add_entries(wh, entry.suppression, origin="objection", reference=entry.request_id)
-    added = append_events(wh, entry.events)
-    if not wh.scalar("SELECT count(*) FROM ops.gdpr_requests WHERE request_id = ?",
-                     [entry.request_id]):
-        record_request(wh, entry.request_id, "objection", entry.subject_hash,
-                       entry.received_at, entry.records, added)
+                       [outcome.outcome_id, outcome.lead_id, outcome.outcome,
+                        outcome.recorded_at, outcome.recorded_by, outcome.note,
+                        outcome.value_eur, outcome.source])
+            known.add(outcome.outcome_id)
+    objections = [e for e in entries if isinstance(e, ObjectionEntry)]
+    append_events(wh, [event for e in objections for event in e.events])
+    requests = {r[0] for r in wh.fetchall(
+        "SELECT request_id FROM ops.gdpr_requests WHERE list_contains(?, request_id)",
+        [[e.request_id for e in objections]])}
+    for entry in objections:
+        add_entries(wh, entry.suppression, origin="objection", reference=entry.request_id)
+        if entry.request_id not in requests:
+            record_request(wh, entry.request_id, "objection", entry.subject_hash,
+                           entry.received_at, entry.records, len(entry.events))
 
 
 def fold_workspace_journal(wh: Warehouse, db_path: Path) -> int:
@@ -170,12 +179,8 @@ def fold_workspace_journal(wh: Warehouse, db_path: Path) -> int:
     found = _readable(_paths(journal_dir(db_path)))
     if not found:
         return 0
-    known = {r[0] for r in wh.fetchall(
-        "SELECT outcome_id FROM core.lead_outcomes WHERE list_contains(?, outcome_id)",
-        [[_entry_id(e) for _, e in found if isinstance(e, OutcomeEntry)]])}
     with wh.transaction():
-        for _, entry in found:
-            _store(wh, entry, known)
+        _store(wh, [entry for _, entry in found])
     folded = _folded_dir(db_path)
     folded.mkdir(mode=DIR_MODE, exist_ok=True)
     for path, _ in found:

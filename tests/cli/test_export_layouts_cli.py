@@ -193,3 +193,23 @@ def test_the_layouts_on_offer(settings: Settings) -> None:
     assert offered["serienbrief"].channels == ("post",)
     assert offered["anrufliste"].headers[-1] == "Lead-ID"
     assert offered["serienbrief"].description
+
+
+def test_records_enriched_before_the_migration_get_their_position_from_staging(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warehouse import db, migrate
+
+    every = migrate.migration_files()
+    monkeypatch.setattr(migrate, "migration_files", lambda: [m for m in every if m[0] < 15])
+    monkeypatch.setattr(db, "build_views", lambda wh, force=False: [])  # the old release's
+    with open_warehouse(settings, write=True, create=True) as wh:
+        for record, position in (("r1", "  Leiterin Einkauf "), ("r2", "   "), ("r3", None)):
+            wh.execute("INSERT INTO staging.stg_purchased_list__records (record_id, batch_id, "
+                       "row_number, position) VALUES (?, 'b', 1, ?)", [record, position])
+            wh.execute("INSERT INTO core.enriched_records (record_id, source_kind, origin, "
+                       "enriched_at, config_version, reasons, role) VALUES "
+                       "(?, 'purchased_list', 'test', ?, 'v', '[]', 'Einkauf')", [record, NOW])
+    monkeypatch.undo()
+    with open_warehouse(settings, write=True) as wh:  # migration 0015 runs
+        positions = dict(wh.fetchall("SELECT record_id, position FROM core.enriched_records"))
+    assert positions == {"r1": "Leiterin Einkauf", "r2": None, "r3": None}

@@ -192,6 +192,8 @@ def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
     assert properties["channel"]["enum"] == ["email", "phone", "post", "sms", "fax"]
     assert properties["format"]["enum"] == ["csv", "xlsx", "json"]
     assert properties["min_grade"]["enum"] == ["A", "B", "C", "D"]
+    assert properties["layout"]["enum"] == ["standard", "serienbrief", "anrufliste"]
+    assert properties["per_address"]["default"] is False
 
 
 def test_an_export_that_cannot_be_logged_leaves_no_file(scored: Settings, tmp_path: Path,

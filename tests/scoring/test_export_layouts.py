@@ -111,9 +111,11 @@ def test_one_row_per_address_goes_to_the_best_scored_person() -> None:
                  score=61.0, street="Schlossstr."),
             _row("k2", company_name="Other AG", street="Ring", house_number="1",
                  postcode="10115", city="Berlin", score=40.0),
-            _row("x1", street=None, score=30.0)]                           # no address
+            _row("x1", street=None, score=30.0),                           # no address
+            _row("k3", company_name="Nachbar KG", score=20.0)]     # same building, other firm
     groups = group_by_address(rows)
-    assert [len(g.rows) for g in groups] == [3, 1, 1]
+    assert [len(g.rows) for g in groups] == [3, 1, 1, 1]
+    assert groups[-1].company == "Nachbar KG"
     first = groups[0]
     assert first.addressed is not None
     assert first.addressed["lead_id"] == "c2"

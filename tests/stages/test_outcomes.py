@@ -286,3 +286,32 @@ def test_erasing_the_person_takes_the_outcomes_of_their_lead(decided: Settings) 
         assert wh.fetchall("SELECT lead_id FROM core.lead_outcomes") == [(juergen,)]
     leftovers = list(journal_dir(decided.db_path).rglob("*.json"))
     assert not [p for p in leftovers if "Schmidt" in p.read_text(encoding="utf-8")]
+
+
+def test_objected_leads_sees_opt_outs_from_every_door_until_decide(
+        decided: Settings, tmp_path: Path) -> None:
+    """`gdpr object` (by record) and an imported unsubscribe (by e-mail address alone) are in
+    the ledger only, not the journal; each blocks what it names until decide has run."""
+    petra = _lead(decided, "contact", "Schmidt")
+    assert objected_leads(decided).anywhere == frozenset()
+    code, out = _run(decided, "gdpr", "object", "p.schmidt@mueller.example")
+    assert code == 0, out
+    events = tmp_path / "unsubscribes.csv"
+    events.write_text("type,email,at\nunsubscribe,j.muellerschoen@mueller.example,"
+                      "2026-12-01T10:00:00\n", encoding="utf-8")
+    code, out = _run(decided, "consent", "import", str(events))
+    assert code == 0, out
+    with open_warehouse(decided, write=False) as wh:
+        allowed = {(lead, channel) for lead, channel in wh.fetchall(
+            "SELECT lead_id, channel FROM core.eligibility_decisions WHERE is_current "
+            "AND decision = 'allowed'")}
+        his = {r[0] for r in wh.fetchall(
+            "SELECT m.lead_id FROM core.lead_members m JOIN core.enriched_records e "
+            "USING (record_id) WHERE e.email_normalized = 'j.muellerschoen@mueller.example'")}
+    opted = objected_leads(decided)
+    assert opted.pending == frozenset()
+    assert {(lead, c) for c in CHANNELS for lead in opted.on(c)} == {
+        (lead, c) for lead, c in allowed if lead == petra or (lead in his and c == "email")}
+    assert "email" in {c for lead, c in allowed if lead in his}     # the case is tested
+    decide_all(decided)
+    assert objected_leads(decided).anywhere == frozenset()

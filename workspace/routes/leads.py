@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from foundation.vocabulary import CHANNELS, GRADES, OUTCOMES
-from stages.export import layouts_for
+from stages.export import export_layouts
 from stages.lead_detail import lead_detail
 from stages.lead_lists import BadListFilter, ListFilter, channel_list
 from stages.outcomes import (
@@ -50,7 +50,7 @@ async def lead_list_page(request: Request, me: Sales) -> Response:
         "flt": flt, "page": page, "pages": pages, "facets": shown.facets, "channels": CHANNELS,
         "withheld": shown.withheld,
         "grades": GRADES, "sorts": labels()["sort"], "params": filter_params(flt),
-        "layouts": layouts_for(state.settings, flt.channel),
+        "layouts": [c for c in export_layouts(state.settings) if flt.channel in c.channels],
         "prev_link": f"/leads?{filter_query(flt, page=page.page - 1)}" if page.page > 1 else None,
         "next_link": f"/leads?{filter_query(flt, page=page.page + 1)}"
         if page.page < pages else None,
