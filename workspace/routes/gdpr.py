@@ -11,8 +11,9 @@ needs two steps: the dry run shows what would go, then a confirmation erases it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +31,7 @@ from workspace.auth import Identity
 from workspace.web import Admin, checked_form, form_text, render, state_of
 
 router = APIRouter()
+T = TypeVar("T")
 
 REFUSED = (AmbiguousSubject, ValueError, WarehouseBusy, WarehouseMissing)
 """A request the page answers with a message: several people share the identifier, it is no
@@ -66,6 +68,18 @@ async def _person(request: Request, me: Identity) -> tuple[str, str | None, Any]
     return form_text(form, "identifier"), form_text(form, "name") or None, form
 
 
+async def _ask(request: Request, identifier: str, name: str | None,
+               call: Callable[[], T]) -> T | Response:
+    """Run a request for the person in a worker thread; a page with the reason when the
+    identifier is missing or the request is refused (`REFUSED`)."""
+    if not identifier:
+        return _page(request, error="Bitte E-Mail-Adresse oder Telefonnummer angeben.")
+    try:
+        return await run_in_threadpool(call)
+    except REFUSED as exc:
+        return _page(request, identifier=identifier, name=name or "", error=_message(exc))
+
+
 @router.get("/admin/gdpr")
 async def gdpr_page(request: Request, me: Admin) -> Response:
     return _page(request)
@@ -75,12 +89,10 @@ async def gdpr_page(request: Request, me: Admin) -> Response:
 async def access_request(request: Request, me: Admin) -> Response:
     state = state_of(request)
     identifier, name, form = await _person(request, me)
-    if not identifier:
-        return _page(request, error="Bitte E-Mail-Adresse oder Telefonnummer angeben.")
-    try:
-        report = await run_in_threadpool(access, state.settings, identifier, name)
-    except REFUSED as exc:
-        return _page(request, identifier=identifier, name=name or "", error=_message(exc))
+    report = await _ask(request, identifier, name,
+                        lambda: access(state.settings, identifier, name))
+    if isinstance(report, Response):
+        return report
     state.store.audit(me.user.username, "gdpr_access", detail={
         "request": report.request_id, "sources": len(report.sources),
         "subject": _subject_hash(request, report.subject.email, report.subject.phone)})
@@ -96,12 +108,10 @@ async def access_request(request: Request, me: Admin) -> Response:
 async def objection(request: Request, me: Admin) -> Response:
     state = state_of(request)
     identifier, name, _ = await _person(request, me)
-    if not identifier:
-        return _page(request, error="Bitte E-Mail-Adresse oder Telefonnummer angeben.")
-    try:
-        report = await run_in_threadpool(object_to_marketing, state.settings, identifier, name)
-    except REFUSED as exc:
-        return _page(request, identifier=identifier, name=name or "", error=_message(exc))
+    report = await _ask(request, identifier, name,
+                        lambda: object_to_marketing(state.settings, identifier, name))
+    if isinstance(report, Response):
+        return report
     state.store.audit(me.user.username, "gdpr_objection", detail=asdict(report))
     return _page(request, objection=report)
 
@@ -110,13 +120,10 @@ async def objection(request: Request, me: Admin) -> Response:
 async def erasure_check(request: Request, me: Admin) -> Response:
     state = state_of(request)
     identifier, name, _ = await _person(request, me)
-    if not identifier:
-        return _page(request, error="Bitte E-Mail-Adresse oder Telefonnummer angeben.")
-    try:
-        found = await run_in_threadpool(lambda: erase(state.settings, identifier, name,
-                                                      dry_run=True))
-    except REFUSED as exc:
-        return _page(request, identifier=identifier, name=name or "", error=_message(exc))
+    found = await _ask(request, identifier, name,
+                       lambda: erase(state.settings, identifier, name, dry_run=True))
+    if isinstance(found, Response):
+        return found
     state.store.audit(me.user.username, "gdpr_erasure_checked", detail={
         "records": len(found.records), "ambiguous": len(found.ambiguous)})
     return _page(request, identifier=identifier, name=name or "", erasure_plan=found)
@@ -132,11 +139,10 @@ async def erasure(request: Request, me: Admin) -> Response:
         return _page(request, identifier=identifier, name=name or "",
                      error="Bitte bestätigen Sie die Löschung (Häkchen setzen).")
     include = [str(v) for v in form.getlist("include") if isinstance(v, str) and v]
-    try:
-        result = await run_in_threadpool(lambda: erase(state.settings, identifier, name,
-                                                       include=include))
-    except REFUSED as exc:
-        return _page(request, identifier=identifier, name=name or "", error=_message(exc))
+    result = await _ask(request, identifier, name,
+                        lambda: erase(state.settings, identifier, name, include=include))
+    if isinstance(result, Response):
+        return result
     state.store.audit(me.user.username, "gdpr_erasure", detail={
         "request": result.request_id, "records": result.records_erased,
         "events_redacted": result.events_redacted, "included": len(include),
@@ -148,12 +154,10 @@ async def erasure(request: Request, me: Admin) -> Response:
 async def consent_lookup(request: Request, me: Admin) -> Response:
     state = state_of(request)
     identifier, _, _ = await _person(request, me)
-    if not identifier:
-        return _page(request, error="Bitte E-Mail-Adresse oder Telefonnummer angeben.")
-    try:
-        history = await run_in_threadpool(consent_history, state.settings, identifier)
-    except REFUSED as exc:
-        return _page(request, identifier=identifier, error=_message(exc))
+    history = await _ask(request, identifier, None,
+                         lambda: consent_history(state.settings, identifier))
+    if isinstance(history, Response):
+        return history
     state.store.audit(me.user.username, "consent_lookup", detail={
         "events": len(history.events),
         "subject": _subject_hash(request, history.subject.email, history.subject.phone)})
