@@ -38,6 +38,7 @@ from stages.score import score_all
 from tests.conftest import REPO
 from tests.smtp_sink import free_port
 from warehouse.db import open_warehouse
+from workspace.auth import COOKIE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -160,6 +161,8 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
     users: dict[str, User] = field(default_factory=lambda: dict(USERS))
+    shared: dict[str, str] = field(default_factory=dict)
+    """One session per role that the tests share (an Argon2 check costs 0.1–0.5 s)."""
 
     def client(self, local_address: str | None = None) -> httpx.Client:
         """An HTTP client that follows no redirect (the tests look at each answer), from
@@ -177,6 +180,28 @@ class Server:
                                                  "password": user.password})
             assert answer.status_code == 303, answer.text
             yield client
+
+    def session_token(self, role: str) -> str:
+        """The cookie of the role's shared session (logged in on first use). No test may
+        log it out: a test that ends a session logs in on its own (`logged_in`)."""
+        if role not in self.shared:
+            with self.logged_in(role) as client:
+                self.shared[role] = str(client.cookies[COOKIE])
+        return self.shared[role]
+
+    @contextmanager
+    def as_role(self, role: str) -> Iterator[httpx.Client]:
+        """An HTTP client in the role's shared session."""
+        with self.client() as client:
+            client.cookies.set(COOKIE, self.session_token(role))
+            yield client
+
+    def storage_state(self, role: str) -> dict[str, Any]:
+        """A browser context's cookies for the role's shared session."""
+        return {"cookies": [{
+            "name": COOKIE, "value": self.session_token(role), "domain": "127.0.0.1",
+            "path": "/", "expires": -1, "httpOnly": True, "secure": False,
+            "sameSite": "Strict"}], "origins": []}
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -319,17 +344,9 @@ def log_in(page: Any, user: User) -> None:
 
 @pytest.fixture(scope="session")
 def sessions(chromium: Any, server: Server) -> dict[str, Any]:
-    """A browser login per role, made once through the form; each test starts a fresh
-    context from its cookies."""
-    states = {}
-    for role in ("sales", "marketing", "admin"):
-        context = browser_context(chromium, server)
-        page = context.new_page()
-        log_in(page, server.users[role])
-        assert not page.url.split("?")[0].endswith("/login"), f"{role} could not log in"
-        states[role] = context.storage_state()
-        context.close()
-    return states
+    """The browser's cookies per role: the shared sessions (the login form has tests of its
+    own); each test starts a fresh context from them."""
+    return {role: server.storage_state(role) for role in ("sales", "marketing", "admin")}
 
 
 @dataclass

@@ -7,7 +7,10 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
 
 UPLOAD = ("Firma;Ansprechpartner;Kennung;PLZ;Ort;Telefon\n"
           "Alpha Hochladen GmbH;Maier;A-1;80331;München;089 555111\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from playwright.sync_api import Locator, Page, expect
@@ -15,6 +16,8 @@ from playwright.sync_api import Locator, Page, expect
 from stages.lead_lists import ListFilter, lead_list
 from stages.outcomes import objected_leads
 from tests.browser.conftest import Browsing, DemoWorkspace, Server
+
+pytestmark = pytest.mark.browser
 
 COLUMNS = ("Firma", "Name", "Kontakt", "PLZ / Ort", "Bundesland", "Score", "Klasse",
            "Entscheidung", "Quellen")

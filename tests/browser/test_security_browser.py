@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SCRIPT_NAME, Browsing, Server
 
+pytestmark = pytest.mark.browser
+
 
 def test_an_anonymous_visitor_logs_in_and_lands_where_they_were_going(
         browsing: Browsing, server: Server) -> None:

@@ -21,6 +21,8 @@ from workspace.config import load_workspace_config
 from workspace.store import Store
 from workspace.web import role
 
+pytestmark = pytest.mark.browser
+
 
 @dataclass(frozen=True)
 class Route:
@@ -75,7 +77,7 @@ def routes(demo_workspace: DemoWorkspace, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture
 def admin(server: Server) -> Iterator[httpx.Client]:
-    with server.logged_in("admin") as client:
+    with server.as_role("admin") as client:
         yield client
 
 
@@ -135,7 +137,7 @@ def test_sales_cannot_reach_marketing_or_admin_routes(server: Server,
     higher = [r for r in routes if r.needs in ("marketing", "admin")]
     assert higher, "no marketing or admin route to check"
     wrong = []
-    with server.logged_in("sales") as sales:
+    with server.as_role("sales") as sales:
         token = _token(sales) or ""
         for route in higher:
             data = {"csrf_token": token} if route.method != "GET" else None
@@ -148,7 +150,7 @@ def test_sales_cannot_reach_marketing_or_admin_routes(server: Server,
 
 def test_marketing_cannot_reach_admin_routes_but_its_own(server: Server,
                                                         routes: list[Route]) -> None:
-    with server.logged_in("marketing") as marketing:
+    with server.as_role("marketing") as marketing:
         for route in routes:
             if route.method != "GET" or "{" in route.path or route.needs is None:
                 continue
@@ -166,7 +168,7 @@ def test_every_form_post_without_the_csrf_token_is_refused(server: Server, admin
     every state-changing route answers 403 and changes nothing."""
     posts = [r for r in routes if r.method != "GET" and r.path not in PUBLIC_PATHS]
     assert posts, "no form post to check"
-    with server.logged_in("admin") as other:
+    with server.as_role("marketing") as other:
         foreign = _token(other)
     users_before = admin.get("/admin").text.count("<tr>")
     wrong = []
