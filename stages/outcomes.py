@@ -44,6 +44,7 @@ from warehouse.workspace_journal import (
     ObjectionEntry,
     OutcomeEntry,
     is_folded,
+    journal_entries,
     pending_objections,
     write_entry,
 )
@@ -220,12 +221,28 @@ def record_objection(settings: Settings, lead_id: str, *, by: str, note: str | N
         if entity is None:
             raise _unknown(lead_id)
         records = member_records(wh, lead_id)
+    if not records:
+        raise BadOutcome(f"lead {lead_id!r} has no records left (erased?); record the "
+                         "objection by the person's e-mail or phone: leadpipe gdpr object")
     entry = _objection_entry(secret, lead_id, entity, records, by=who, note=text,
                             received=datetime.now(UTC))
     write_entry(settings.db_path, entry)
     status = _fold_now(settings, entry.request_id)
     return ObjectionReceipt(entry.request_id, lead_id, entity, who, entry.received_at,
                             entry.records, len(entry.events), len(entry.suppression), status)
+
+
+def journaled_outcomes(settings: Settings, lead_id: str) -> tuple[OutcomeReceipt, ...]:
+    """The lead's outcomes that a reader of the published snapshot may not see yet (recorded
+    while a run wrote, or since the last publish), newest first; the lead page shows them
+    with the stored ones (same `outcome_id`: the stored one)."""
+    found = [e for e in journal_entries(settings.db_path)
+             if isinstance(e, OutcomeEntry) and e.lead_id == lead_id]
+    return tuple(OutcomeReceipt(
+        e.outcome_id, e.lead_id, e.outcome, e.recorded_by,  # type: ignore[arg-type]
+        e.recorded_at, e.note, None if e.value_eur is None else Decimal(e.value_eur),
+        "stored" if is_folded(settings.db_path, e.outcome_id) else "pending")
+        for e in sorted(found, key=lambda e: e.recorded_at, reverse=True))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from stages.match import match_all
 from stages.outcomes import (
     BadOutcome,
     UnknownLead,
+    journaled_outcomes,
     objected_leads,
     record_objection,
     record_outcome,
@@ -192,12 +193,15 @@ def test_an_outcome_recorded_during_the_nightly_is_stored_when_it_ends(
                                  value_eur="12.500,00".replace(".", ""))
         assert receipt.status == "pending"
         assert receipt.value_eur == Decimal("12500.00")
+        [shown] = journaled_outcomes(decided, petra)     # the lead page can show it now
+        assert (shown.outcome_id, shown.status) == (receipt.outcome_id, "pending")
     with open_warehouse(decided, write=True) as wh:
         rows = wh.dicts("SELECT lead_id, outcome, recorded_by, note, value_eur, source "
                         "FROM core.lead_outcomes")
     assert rows == [{"lead_id": petra, "outcome": "won", "recorded_by": "rita",
                      "note": "Vertrag unterschrieben", "value_eur": Decimal("12500.00"),
                      "source": "workspace"}]
+    assert [o.status for o in journaled_outcomes(decided, petra)] == ["stored"]
 
 
 def test_bad_input_is_refused_with_what_to_do(decided: Settings) -> None:
