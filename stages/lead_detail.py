@@ -193,6 +193,7 @@ class OutcomeView:
     recorded_by: str | None = None
     note: str | None = None
     value_eur: Decimal | None = None
+    outcome_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -407,5 +408,5 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
                                    score_texts.outcomes.get(o["outcome"], o["outcome"]),
                                    o["recorded_at"], _str(o.get("source")),
                                    _str(o.get("recorded_by")), _str(o.get("note")),
-                                   o.get("value_eur"))
+                                   o.get("value_eur"), _str(o.get("outcome_id")))
                        for o in outcomes))

@@ -164,7 +164,7 @@ def company_name(wh: Warehouse, lead_id: str) -> str | None:
 
 def lead_outcomes(wh: Warehouse, lead_id: str) -> list[dict[str, Any]]:
     """Recorded sales outcomes, latest first (the latest counts)."""
-    return wh.dicts("SELECT outcome, recorded_at, recorded_by, note, value_eur, source "
+    return wh.dicts("SELECT outcome_id, outcome, recorded_at, recorded_by, note, value_eur, source "
                     "FROM core.lead_outcomes WHERE lead_id = ? ORDER BY recorded_at DESC",
                     [lead_id])
 

@@ -20,6 +20,7 @@ from stages.lead_lists import BadListFilter, ListFilter, channel_list
 from stages.outcomes import (
     BadOutcome,
     UnknownLead,
+    journaled_outcomes,
     objected_leads,
     record_objection,
     record_outcome,
@@ -72,8 +73,11 @@ def lead_page(request: Request, lead_id: str, me: Sales,
                                               "message": f"Es gibt keinen Lead {lead_id}.",
                                               "back": "/leads"}, status_code=404)
     objected = objected_leads(state.settings)
+    stored = {o.outcome_id for o in detail.outcomes}
+    waiting = [r for r in journaled_outcomes(state.settings, lead_id)
+               if r.outcome_id not in stored]  # recorded while a run held the warehouse
     state.store.audit(me.user.username, "lead_view", lead_id)
-    return render(request, "lead.html", {
+    return render(request, "lead.html", {"waiting": waiting,
         "lead": detail.for_sales(include_review=True), "objected": lead_id in objected.pending
         or lead_id in objected.anywhere, "done": done, "outcomes": OUTCOMES})
 
