@@ -60,6 +60,17 @@ def _proc(pid: str, name: str) -> bytes:
         return b""
 
 
+def _ancestry() -> set[str]:
+    """This process's pid and its ancestors' (read from /proc)."""
+    found, pid = set(), str(os.getpid())
+    while pid not in ("", "0") and pid not in found:
+        found.add(pid)
+        status = _proc(pid, "status")
+        pid = next((line.split(b":", 1)[1].strip().decode() for line in status.splitlines()
+                    if line.startswith(b"PPid:")), "")
+    return found
+
+
 def stop_orphans() -> list[str]:
     """Kill this user's leftover crawls and temporary Prefect servers whose parent died.
 
@@ -68,8 +79,11 @@ def stop_orphans() -> list[str]:
     """
     stopped = []
     uid = str(os.getuid()).encode()
+    mine = _ancestry()
     for entry in Path("/proc").glob("[0-9]*"):
         pid = entry.name
+        if pid in mine:  # never this process or what started it (a command line may match)
+            continue
         status = _proc(pid, "status")
         fields = dict(line.split(b":", 1) for line in status.splitlines() if b":" in line)
         if not fields or fields.get(b"Uid", b"").split()[:1] != [uid]:

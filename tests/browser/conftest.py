@@ -264,7 +264,7 @@ def serve_demo(root: Path, *, own_list: bool = True) -> Iterator[Server]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with serve_demo(tmp_path_factory.mktemp("workspace")) as running:
         yield running
@@ -272,16 +272,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             f"leadpipe web logged an error:\n{running.log_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_workspace(server: Server) -> DemoWorkspace:
     return server.workspace
 
 
 # --- the browser -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session (Debian's package, driven by Playwright)."""
+    """One headless Chromium for these tests (Debian's package, driven by Playwright).
+
+    Package scope, not session: Playwright's sync API keeps an event loop running in the
+    main thread while it is open, and every later test that calls `asyncio.run` (Scrapy's
+    reactor, Prefect's sync API) would fail with "cannot be called from a running event
+    loop". It closes when tests/browser ends."""
     if not CHROMIUM.exists():
         message = (f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` "
                    "(`make install` does this when it may)")
@@ -342,7 +347,7 @@ def log_in(page: Any, user: User) -> None:
     page.wait_for_load_state()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sessions(chromium: Any, server: Server) -> dict[str, Any]:
     """The browser's cookies per role: the shared sessions (the login form has tests of its
     own); each test starts a fresh context from them."""
