@@ -12,6 +12,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure", "workspace",
+         "lead_detail",
          "cli_startup", "refactor_checks")
 HEADER = """# Benchmarks
 
