@@ -87,6 +87,10 @@ def report(n: int, ms: dict[str, float]) -> str:
             f"| per lead | {ms['p50']:.0f} ms | {ms['p95']:.0f} ms | {ms['max']:.0f} ms |\n")
 
 
+NOTES = "Measured on"
+"""Where the hand-written notes of the report begin."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -94,8 +98,10 @@ def main() -> None:
     args = parser.parse_args()
     text = report(args.n, run(args.n))
     print(text)
-    if args.report:
-        args.report.write_text(text, encoding="utf-8")
+    if args.report:  # the hand-written notes below the table stay
+        old = args.report.read_text(encoding="utf-8") if args.report.exists() else ""
+        at = old.find(NOTES)
+        args.report.write_text(text + ("\n" + old[at:] if at >= 0 else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
