@@ -48,12 +48,6 @@ Outcome = Literal["contacted", "reached", "not_interested", "appointment", "won"
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 """What sales reports back about a lead, in the order a sale goes; the latest one counts."""
 
-OUTCOME_LABELS_DE: dict[Outcome, str] = {
-    "contacted": "kontaktiert", "reached": "erreicht", "not_interested": "kein Interesse",
-    "appointment": "Termin vereinbart", "won": "gewonnen", "lost": "verloren",
-}
-"""The outcomes as the workspace shows them (German UI)."""
-
 OUTCOME_LEVELS: dict[Outcome, int] = {
     "contacted": 1, "reached": 2, "not_interested": 2, "lost": 2, "appointment": 3, "won": 4,
 }

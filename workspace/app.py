@@ -51,7 +51,7 @@ def create_app(settings: Settings, config: WorkspaceConfig, store: Store | None 
     store.abandon_running_jobs(ABANDONED)  # a job's thread does not outlive its server
     app.state.workspace = WorkspaceState(
         settings=settings, config=config, store=store,
-        templates=make_templates(),
+        templates=make_templates(settings.config_dir),
         uploads_dir=private_dir(settings.data_dir / "uploads"),
         prefect_api_url=os.environ.get("PREFECT_API_URL") or None,
     )

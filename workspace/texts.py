@@ -1,7 +1,10 @@
 """German words for leadpipe's values, and the template filters that use them.
 
-The words are data (`workspace/defaults/labels_de.yaml`); a value without a word is shown as
-it is, so a new channel or outcome never breaks a page.
+The words are data. Channels, decisions and source kinds take their words from the
+compliance texts, outcomes from the scoring texts (`<package>/defaults/texts_de.yaml`, which
+the lead page's sentences use too, so list and lead page say the same); the words only the
+pages need are in `workspace/defaults/labels_de.yaml`. A value without a word is shown as it
+is, so a new channel or outcome never breaks a page.
 """
 
 from __future__ import annotations
@@ -9,28 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from compliance.texts import load_texts
+from scoring.texts import load_score_texts
+
 BERLIN = ZoneInfo("Europe/Berlin")
+Labels = dict[str, dict[str, str]]
 
 
-@cache
-def labels() -> dict[str, dict[str, str]]:
+@lru_cache(maxsize=8)
+def load_labels(config_dir: Path | None) -> Labels:
+    """kind → value → German word: the pages' own words and the domain texts' ones."""
     text = resources.files("workspace").joinpath("defaults", "labels_de.yaml").read_text(
         encoding="utf-8")
-    loaded: dict[str, dict[str, str]] = yaml.safe_load(text)
-    return loaded
-
-
-def label(value: object, kind: str) -> str:
-    if value is None:
-        return ""
-    return labels().get(kind, {}).get(str(value), str(value))
+    own: Labels = yaml.safe_load(text)
+    compliance, scoring = load_texts(config_dir), load_score_texts(config_dir)
+    return {**own, "channel": compliance.channels, "decision": compliance.decisions,
+            "source_kind": compliance.source_kinds, "outcome": scoring.outcomes}
 
 
 def german_date(value: object) -> str:
@@ -63,6 +68,11 @@ def german_number(value: object, digits: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-FILTERS: dict[str, Callable[..., Any]] = {
-    "label": label, "german_date": german_date, "german_number": german_number,
-}
+def template_filters(labels: Labels) -> dict[str, Callable[..., Any]]:
+    """The filters the templates use: `label(kind)`, `german_date`, `german_number`."""
+    def label(value: object, kind: str) -> str:
+        if value is None:
+            return ""
+        return labels.get(kind, {}).get(str(value), str(value))
+
+    return {"label": label, "german_date": german_date, "german_number": german_number}

@@ -23,7 +23,7 @@ from foundation.settings import Settings
 from workspace.auth import COOKIE, Identity, csrf_ok, identify
 from workspace.config import WorkspaceConfig
 from workspace.store import Role, Store
-from workspace.texts import FILTERS
+from workspace.texts import load_labels, template_filters
 
 
 @dataclass
@@ -48,10 +48,10 @@ class NotAllowed(Exception):
         self.role = role
 
 
-def make_templates() -> Environment:
+def make_templates(config_dir: Path | None) -> Environment:
     env = Environment(loader=PackageLoader("workspace", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
-    env.filters.update(FILTERS)
+    env.filters.update(template_filters(load_labels(config_dir)))
     return env
 
 

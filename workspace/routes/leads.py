@@ -26,7 +26,7 @@ from stages.outcomes import (
     record_outcome,
 )
 from workspace.filters import filter_from_form, filter_params, filter_query
-from workspace.texts import labels
+from workspace.texts import load_labels
 from workspace.web import Sales, checked_form, form_text, render, state_of
 
 router = APIRouter()
@@ -50,7 +50,8 @@ def lead_list_page(request: Request, me: Sales) -> Response:
     return render(request, "leads.html", {
         "flt": flt, "page": page, "pages": pages, "facets": shown.facets, "channels": CHANNELS,
         "withheld": shown.withheld,
-        "grades": GRADES, "sorts": labels()["sort"], "params": filter_params(flt),
+        "grades": GRADES, "sorts": load_labels(state.settings.config_dir)["sort"],
+        "params": filter_params(flt),
         "layouts": [c for c in export_layouts(state.settings) if flt.channel in c.channels],
         "prev_link": f"/leads?{filter_query(flt, page=page.page - 1)}" if page.page > 1 else None,
         "next_link": f"/leads?{filter_query(flt, page=page.page + 1)}"
