@@ -81,6 +81,11 @@ class Settings:
             return None
         return f"{self.exports_url.rstrip('/')}/{relative.as_posix()}"
 
+    def waiting_at_most(self, seconds: float) -> Settings:
+        """These settings for a reader a person is waiting for (a page, an export): it waits
+        at most `seconds` for a running writer, then reads the published snapshot."""
+        return replace(self, read_wait_s=min(self.read_wait_s, seconds))
+
     def with_db(self, db_path: Path | str | None) -> Settings:
         return self if db_path is None else replace(self, db_path=Path(db_path))
 

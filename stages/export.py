@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import socket
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -280,7 +280,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     config = load_exports_config(settings.config_dir).value
     check_layout(req, config)
     secret = suppression_secret(settings)
-    reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
+    reader = settings.waiting_at_most(EXPORT_READ_WAIT_S)
     try:
         with open_warehouse(reader, write=False) as wh:
             rows, withheld = select_rows(wh, req, secret)
@@ -310,6 +310,6 @@ def export_log(settings: Settings, limit: int = 100, by: str | None = None
                ) -> list[ExportLogRow]:
     """Who exported which leads for which channel with which filter, newest first."""
     log_pending_exports(settings)  # journaled entries first, when nobody is writing
-    reader = replace(settings, read_wait_s=min(settings.read_wait_s, EXPORT_READ_WAIT_S))
+    reader = settings.waiting_at_most(EXPORT_READ_WAIT_S)
     with open_warehouse(reader, write=False, reuse_instance=True) as wh:
         return recent_exports(wh, limit, by)

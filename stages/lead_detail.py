@@ -366,7 +366,7 @@ def lead_detail(settings: Settings, lead_id: str) -> LeadDetail | None:
     texts = load_texts(settings.config_dir)
     score_texts = load_score_texts(settings.config_dir)
     labels = load_golden_texts(settings.config_dir)
-    quick = replace(settings, read_wait_s=min(settings.read_wait_s, READ_WAIT_S))
+    quick = settings.waiting_at_most(READ_WAIT_S)
     with open_warehouse(quick, write=False, reuse_instance=True) as wh:
         lead = lead_row(wh, lead_id)
         if lead is None:

@@ -14,7 +14,7 @@ process keeps (`reuse_instance`): starting an instance per page cost more than t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from enrichment.bundesland import bundesland_config, postcode_ranges
@@ -221,7 +221,7 @@ def to_query(flt: ListFilter, exclude: frozenset[str] = frozenset()) -> ListQuer
 
 
 def _quick(settings: Settings) -> Settings:
-    return replace(settings, read_wait_s=min(settings.read_wait_s, LIST_READ_WAIT_S))
+    return settings.waiting_at_most(LIST_READ_WAIT_S)
 
 
 def _page_in(wh: Warehouse, flt: ListFilter, exclude: frozenset[str]) -> LeadListPage:

@@ -132,7 +132,7 @@ def _value(value_eur: Decimal | float | str | None) -> Decimal | None:
 @contextlib.contextmanager
 def _reader(settings: Settings) -> Iterator[Warehouse]:
     """A read session that does not keep a rep waiting: the snapshot while a run writes."""
-    quick = replace(settings, read_wait_s=min(settings.read_wait_s, READ_WAIT_S))
+    quick = settings.waiting_at_most(READ_WAIT_S)
     with open_warehouse(quick, write=False, reuse_instance=True) as wh:
         yield wh
 
