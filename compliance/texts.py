@@ -106,12 +106,8 @@ class TextsDe(BaseModel):
         return self
 
 
-def load_texts(config_dir: Path | None = None) -> TextsDe:
-    return _load(config_dir)
-
-
 @lru_cache(maxsize=8)
-def _load(config_dir: Path | None) -> TextsDe:
+def load_texts(config_dir: Path | None = None) -> TextsDe:
     """Cached: the lead page renders per request, the files change with a restart."""
     return load_config("compliance", "texts_de", TextsDe, config_dir).value
 

@@ -37,10 +37,7 @@ class GoldenTexts(BaseModel):
         return self
 
 
-def load_golden_texts(config_dir: Path | None = None) -> GoldenTexts:
-    return _load(config_dir)
-
-
 @lru_cache(maxsize=8)
-def _load(config_dir: Path | None) -> GoldenTexts:
+def load_golden_texts(config_dir: Path | None = None) -> GoldenTexts:
+    """Cached: the lead page renders per request; the files change with a restart."""
     return load_config("matching", "texts_de", GoldenTexts, config_dir).value

@@ -69,12 +69,9 @@ class ScoreTexts(BaseModel):
         return value
 
 
-def load_score_texts(config_dir: Path | None = None) -> ScoreTexts:
-    return _load(config_dir)
-
-
 @lru_cache(maxsize=8)
-def _load(config_dir: Path | None) -> ScoreTexts:
+def load_score_texts(config_dir: Path | None = None) -> ScoreTexts:
+    """Cached: the lead page renders per request; the files change with a restart."""
     return load_config("scoring", "texts_de", ScoreTexts, config_dir).value
 
 
