@@ -28,6 +28,11 @@ SCHMIDT = "p.schmidt@mueller.example"
 @pytest.fixture
 def decided(settings: Settings, tmp_path: Path) -> Settings:
     """The colleagues of tests/cli/test_gdpr_cli, one of them with a valid e-mail consent."""
+    return decide_colleagues(settings, tmp_path)
+
+
+def decide_colleagues(settings: Settings, tmp_path: Path) -> Settings:
+    """Load the colleagues (Jürgen with a valid e-mail consent), enrich, match, decide, score."""
     consent = {**FORM["consent"], "names_controller": True,  # type: ignore[dict-item]
                "consent_text": "Ja, die Müller GmbH darf mir E-Mails senden.",
                "consent_text_version": "v1"}

@@ -25,9 +25,7 @@ from foundation.settings import Settings
 from foundation.vocabulary import Channel
 from leadpipe.cli.main import app
 from stages.decide import decide_all
-from stages.enrich import enrich_new
 from stages.funnel import compute_funnel
-from stages.match import match_all
 from stages.outcomes import (
     BadOutcome,
     UnknownLead,
@@ -37,8 +35,8 @@ from stages.outcomes import (
     record_outcome,
 )
 from stages.score import score_all, train_from_outcomes
-from tests.cli.test_gdpr_cli import FORM, _load, _run
-from tests.reliability.test_opt_out_at_export import HOLD_WRITER, _export
+from tests.cli.test_gdpr_cli import _run
+from tests.reliability.test_opt_out_at_export import HOLD_WRITER, _export, decide_colleagues
 from tests.scoring.test_stage_predictive import _population
 from warehouse.db import open_warehouse
 from warehouse.workspace_journal import journal_dir
@@ -51,16 +49,7 @@ CHANNELS: tuple[Channel, ...] = ("email", "phone", "post")
 @pytest.fixture
 def decided(settings: Settings, tmp_path: Path) -> Settings:
     """The colleagues, Jürgen with a valid e-mail consent, enriched, matched, decided, scored."""
-    consent = {**FORM["consent"], "names_controller": True,  # type: ignore[dict-item]
-               "consent_text": "Ja, die Müller GmbH darf mir E-Mails senden.",
-               "consent_text_version": "v1"}
-    (tmp_path / "forms.ndjson").write_text(json.dumps({**FORM, "consent": consent}) + "\n",
-                                           encoding="utf-8")
-    _run(settings, "ingest", "forms", str(tmp_path / "forms.ndjson"))
-    _load(settings, tmp_path)
-    for stage in (enrich_new, match_all, decide_all, score_all):
-        stage(settings)
-    return settings
+    return decide_colleagues(settings, tmp_path)
 
 
 def _lead(settings: Settings, entity: str, last_name: str | None = None) -> str:
