@@ -37,6 +37,7 @@ from bench.measure import REPO, Measurement, measure
 from foundation.settings import Settings
 from stages.lead_lists import ListFilter, channel_list, lead_list, list_facets
 from warehouse.db import open_warehouse
+from workspace.filters import filter_params
 
 _JITTER = ("least(100, greatest(0, round(total + (CAST(hash(lead_id, k) % 61 AS INTEGER) - 30) "
            "/ 10, 1)))")
@@ -158,20 +159,7 @@ def _free_port() -> int:
 
 def _params(flt: ListFilter) -> list[tuple[str, str]]:
     """The filter as the workspace's list page takes it in its query string."""
-    out: list[tuple[str, str]] = [("channel", flt.channel)]
-    names = {"grades": "grade", "postcodes": "plz", "bundeslaender": "land",
-             "sources": "source", "audiences": "audience", "industries": "industry"}
-    for attr, name in names.items():
-        out += [(name, v) for v in getattr(flt, attr)]
-    if flt.query:
-        out.append(("q", flt.query))
-    if flt.include_review:
-        out.append(("review", "1"))
-    out += [("sort", flt.sort), ("dir", "desc" if flt.descending else "asc"),
-            ("page", str(flt.page)), ("size", str(flt.page_size))]
-    if flt.min_score is not None:
-        out.append(("min_score", str(flt.min_score)))
-    return out
+    return [*filter_params(flt, flt.page), ("size", str(flt.page_size))]
 
 
 BENCH_USER, BENCH_PASSWORD = "bench-vertrieb", "bench-passwort-2026"

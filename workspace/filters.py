@@ -6,8 +6,6 @@ downloads holds exactly the leads the page listed (the export passes their ids).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData, QueryParams
@@ -16,7 +14,9 @@ from foundation.vocabulary import CHANNELS
 from stages.lead_lists import ListFilter
 from workspace.config import WorkspaceConfig
 
-_LISTS = ("grades", "postcodes", "bundeslaender", "sources", "audiences", "industries")
+LIST_PARAMS = {"grades": "grade", "postcodes": "plz", "bundeslaender": "land",
+               "sources": "source", "audiences": "audience", "industries": "industry"}
+"""The filter's list fields → their names in the query string (read and written here)."""
 
 
 def _values(data: QueryParams | FormData, name: str) -> tuple[str, ...]:
@@ -41,13 +41,7 @@ def filter_from_form(data: QueryParams | FormData, config: WorkspaceConfig) -> L
     size = _one(data, "size")
     return ListFilter(
         channel=channel,
-        grades=_values(data, "grade"),
         min_score=float(min_score) if _number(min_score) else None,
-        postcodes=_values(data, "plz"),
-        bundeslaender=_values(data, "land"),
-        sources=_values(data, "source"),
-        audiences=_values(data, "audience"),
-        industries=_values(data, "industry"),
         query=_one(data, "q"),
         include_review=_one(data, "review") == "1",
         sort=_one(data, "sort") or "score",
@@ -55,6 +49,7 @@ def filter_from_form(data: QueryParams | FormData, config: WorkspaceConfig) -> L
         page=int(page) if page.isdigit() and int(page) > 0 else 1,
         page_size=min(int(size), config.lists.max_page_size) if size.isdigit() and int(size) > 0
         else config.lists.page_size,
+        **{field: _values(data, name) for field, name in LIST_PARAMS.items()},
     )
 
 
@@ -66,13 +61,11 @@ def _number(text: str) -> bool:
     return True
 
 
-def filter_params(flt: ListFilter, **changes: Any) -> list[tuple[str, str]]:
-    """The filter as query parameters (for links and hidden form fields)."""
+def filter_params(flt: ListFilter, page: int | None = None) -> list[tuple[str, str]]:
+    """The filter as query parameters (for links and hidden form fields), with a page."""
     params: list[tuple[str, str]] = [("channel", flt.channel)]
-    names = {"grades": "grade", "postcodes": "plz", "bundeslaender": "land",
-             "sources": "source", "audiences": "audience", "industries": "industry"}
-    for attr in _LISTS:
-        params += [(names[attr], v) for v in getattr(flt, attr)]
+    for field, name in LIST_PARAMS.items():
+        params += [(name, v) for v in getattr(flt, field)]
     if flt.min_score is not None:
         params.append(("min_score", f"{flt.min_score:g}"))
     if flt.query:
@@ -80,11 +73,10 @@ def filter_params(flt: ListFilter, **changes: Any) -> list[tuple[str, str]]:
     if flt.include_review:
         params.append(("review", "1"))
     params += [("sort", flt.sort), ("dir", "desc" if flt.descending else "asc")]
-    extra: Mapping[str, Any] = changes
-    if "page" in extra:
-        params.append(("page", str(extra["page"])))
+    if page is not None:
+        params.append(("page", str(page)))
     return params
 
 
-def filter_query(flt: ListFilter, **changes: Any) -> str:
-    return urlencode(filter_params(flt, **changes))
+def filter_query(flt: ListFilter, page: int | None = None) -> str:
+    return urlencode(filter_params(flt, page))
