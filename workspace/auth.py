@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,7 +24,12 @@ from workspace.store import Role, Session, Store, User
 COOKIE = "leadpipe_session"
 MIN_PASSWORD_CHARS = 12
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("leadpipe-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown name against (made at the first login, not at import)."""
+    return _hasher.hash("leadpipe-no-such-user")
 
 
 class BadPassword(ValueError):
@@ -65,7 +71,7 @@ def log_in(store: Store, config: WorkspaceConfig, username: str, password: str,
                            f"{config.login.window_minutes} Minuten und versuchen Sie es erneut.")
     user = store.user(username)
     # a hash is checked also for an unknown name, so timing does not tell which names exist
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+    ok = _verify(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or user.disabled:
         store.note_failure(keys)
         store.audit(username, "login_failed", detail={"client": client})
