@@ -27,7 +27,7 @@ import numpy as np
 from foundation.private import DIR_MODE, open_private, tighten
 from foundation.settings import Settings
 from warehouse.compact import CompactResult, copy_live, swap_in
-from warehouse.export_log import fold_journal
+from warehouse.export_log import fold_journal, journal_dir
 from warehouse.lock import FileLock, WarehouseBusy, print_waiting
 from warehouse.migrate import (
     apply_migrations,
@@ -234,7 +234,10 @@ def compact_warehouse(settings: Settings, purpose: str = "compact") -> CompactRe
 
 def log_pending_exports(settings: Settings) -> None:
     """Fold journaled export-log entries in now, unless another run is writing (then its
-    next session does, see `warehouse.export_log`)."""
+    next session does, see `warehouse.export_log`). Nothing journaled: no write session (the
+    export log page calls this on every view)."""
+    if not any(journal_dir(settings.db_path).glob("*.json")):
+        return
     try:
         with open_warehouse(replace(settings, lock_timeout_s=0.0), write=True,
                             purpose="export log"):
