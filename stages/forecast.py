@@ -55,6 +55,12 @@ def _leads(rows: list[dict[str, Any]], outcomes: list[dict[str, Any]], cfg: Fore
         for row in rows]
 
 
+def pipeline(settings: Settings) -> list[PipelineLead]:
+    """The qualified leads with their outcomes, as the forecast reads them (the benchmark
+    compares them with the probabilities it generated them from)."""
+    return _read(settings)[0]
+
+
 def _read(settings: Settings) -> tuple[list[PipelineLead], ForecastConfig, str]:
     loaded = load_forecast_config(settings.config_dir)
     with open_warehouse(settings, write=False) as wh:
