@@ -123,8 +123,8 @@ def world(n: int, seed: int, span_weeks: int = 40, today: date = TODAY) -> World
     return World(leads, rates, today)
 
 
-def _truth(w: World, result: Backtest) -> tuple[float, tuple[DecileRow, ...]]:
-    """Brier and deciles of the true probabilities on the backtest's leads."""
+def _truth(w: World, result: Backtest) -> tuple[float, tuple[DecileRow, ...], float]:
+    """Brier, deciles and expected wins of the true probabilities on the backtest's leads."""
     cut = end_of(result.as_of)
     ends = end_of(result.ends)
     open_leads = [lead for lead in w.leads if lead.first_seen <= cut and not any(
@@ -133,7 +133,7 @@ def _truth(w: World, result: Backtest) -> tuple[float, tuple[DecileRow, ...]]:
     y = np.array([any(o.outcome == "won" and cut < o.at <= ends for o in lead.outcomes)
                   for lead in open_leads], dtype=float)
     assert len(p) == result.leads, (len(p), result.leads)
-    return brier(p, y), deciles(p, y)
+    return brier(p, y), deciles(p, y), float(p.sum())
 
 
 def generated(worlds: int, n: int) -> dict[str, object]:
@@ -147,9 +147,10 @@ def generated(worlds: int, n: int) -> dict[str, object]:
             result = backtest(w.leads, w.today - timedelta(weeks=WEEKS * k), WEEKS, cfg,
                               predictive, w.today)
             seconds = time.perf_counter() - t0
-            true_brier, true_deciles = _truth(w, result)
+            true_brier, true_deciles, true_wins = _truth(w, result)
             rows.append({"seed": seed, "k": k, "result": result, "true_brier": true_brier,
-                         "true_deciles": true_deciles, "seconds": seconds})
+                         "true_deciles": true_deciles, "true_wins": true_wins,
+                         "seconds": seconds})
     return {"rows": rows, "n": n, "worlds": worlds}
 
 
@@ -218,9 +219,10 @@ def demo(work: Path, source: Path | None, today: date) -> dict[str, object]:
         t0 = time.perf_counter()
         result = backtest_forecast(settings, WEEKS, today - timedelta(weeks=WEEKS * k), today)
         seconds = time.perf_counter() - t0
-        true_brier, true_deciles = _truth(w, result)
+        true_brier, true_deciles, true_wins = _truth(w, result)
         backtests.append({"k": k, "result": result, "true_brier": true_brier,
-                          "true_deciles": true_deciles, "seconds": seconds})
+                          "true_deciles": true_deciles, "true_wins": true_wins,
+                          "seconds": seconds})
     t0 = time.perf_counter()
     ahead = compute_forecast(settings, WEEKS, "segment", today)
     return {"demo_s": demo_s, "leads": len(w.leads), "backtests": backtests,
@@ -250,13 +252,15 @@ def _backtest_rows(rows: list[dict[str, object]], label: str) -> list[str]:
             f"{r.method.name} | {r.forecast.brier:.4f} | {r.base_rates.brier:.4f} | "
             f"{row['true_brier']:.4f} | {r.forecast.expected.expected:,.1f} "
             f"({r.forecast.expected.low:,.0f}–{r.forecast.expected.high:,.0f}) | "
-            f"{'yes' if r.forecast.inside_interval else 'no'} | {row['seconds']:.1f} |")
+            f"{row['true_wins']:,.1f} | {'yes' if r.forecast.inside_interval else 'no'} | "
+            f"{row['seconds']:.1f} |")
     return lines
 
 
 HEAD = ("| world | data up to | open leads | won in period | method | Brier forecast | "
-        "Brier base rates | Brier true p | expected wins (80 %) | realised inside | s |",
-        "|---|---|---:|---:|---|---:|---:|---:|---:|---|---:|")
+        "Brier base rates | Brier true p | expected wins (80 %) | expected with true p | "
+        "realised inside | s |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|")
 
 
 def report(gen: dict[str, object], dem: dict[str, object] | None) -> str:

@@ -149,6 +149,10 @@ class Method:
     period_leads: int
     """Leads open at the start of a past period (a lead counts once per period)."""
     period_wins: int
+    level_spread: float
+    """Standard deviation of the log-odds shift shared by all leads that the interval allows
+    for: the probabilities' level is estimated from `period_wins` wins, and past periods
+    differed from their expectation by more than chance alone."""
 
 
 @dataclass(frozen=True)
@@ -235,8 +239,31 @@ class _Estimate:
     leads: list[tuple[PipelineLead, FunnelStage]]   # open at the start
     probability: np.ndarray                          # the method's
     base_rate: np.ndarray                            # the base-rate forecast's
+    base_spread: float                               # the base rates' level spread
     shares: tuple[float, ...]                        # of the wins per week
     timing: str
+
+
+def _level_spread(seen: Sequence[_Observed], probability: Callable[[_Observed], float]
+                  ) -> float:
+    """How uncertain the level of the probabilities is, as a standard deviation of a shift
+    of every lead's log-odds: the sampling error of a rate measured from W wins (1/W on
+    that scale), plus the variance by which the past periods' wins strayed from what the
+    probabilities expected beyond chance. Without any win observed it is 1 (a factor of
+    about e either way): configured rates are a guess."""
+    by_period: dict[datetime, list[_Observed]] = defaultdict(list)
+    for o in seen:
+        by_period[o.start].append(o)
+    won = sum(o.won_at is not None for o in seen)
+    excess, scale = 0.0, 0.0
+    if len(by_period) >= 2:
+        for period in by_period.values():
+            p = np.array([probability(o) for o in period])
+            w = sum(o.won_at is not None for o in period)
+            excess += (w - p.sum()) ** 2 - float((p * (1 - p)).sum())
+            scale += float(p.sum()) ** 2
+    between = max(excess / scale, 0.0) if scale else 0.0
+    return round(math.sqrt(between + 1 / max(won, 1)), 4)
 
 
 def _estimate(leads: Sequence[PipelineLead], cut: datetime, weeks: int, cfg: ForecastConfig,
@@ -250,28 +277,33 @@ def _estimate(leads: Sequence[PipelineLead], cut: datetime, weeks: int, cfg: For
     wins = closed.count("won")
     period_wins = sum(o.won_at is not None for o in seen)
     counts = (len(closed), wins, cfg.periods, len(seen), period_wins)
+    base_spread = _level_spread(seen, lambda o: rates.rate(o.stage, o.lead.source))
     scope = (f"{len(seen):,} leads open at the start of {cfg.periods} past periods of "
              f"{weeks} weeks, {period_wins:,} of them won within the period")
     if calibrated is not None:
         prob = np.array([calibrated.probability(lead.score, stage) if lead.score is not None
                          else rates.rate(stage, lead.source) for lead, stage in open_now])
+        spread = _level_spread(seen, lambda o: calibrated.probability(o.lead.score, o.stage)
+                               if o.lead.score is not None
+                               else rates.rate(o.stage, o.lead.source))
         method = Method("learned_model",
                         f"learned model (logistic regression on the rule factors) refitted on "
                         f"{len(closed):,} closed outcomes ({wins:,} won) and calibrated with "
-                        f"the funnel stage on {scope}", *counts)
+                        f"the funnel stage on {scope}", *counts, spread)
     elif seen:
         prob = base
         method = Method("base_rates",
                         f"base rates per funnel stage and source from {scope}, shrunk towards "
-                        f"the configured rates; not the learned model: {why_not}", *counts)
+                        f"the configured rates; not the learned model: {why_not}", *counts,
+                        base_spread)
     else:
         prob = base
         method = Method("configured_rates",
                         "configured rates per funnel stage (scoring/forecast.yaml): no lead was "
                         f"open at the start of a past period yet; not the learned model: "
-                        f"{why_not}", *counts)
+                        f"{why_not}", *counts, base_spread)
     shares, timing = _weekly_shares(seen, weeks, cfg)
-    return _Estimate(method, open_now, prob, base, shares, timing)
+    return _Estimate(method, open_now, prob, base, base_spread, shares, timing)
 
 
 def _weekly_shares(seen: Sequence[_Observed], weeks: int, cfg: ForecastConfig
@@ -371,11 +403,16 @@ class _Draws:
     week_revenue: np.ndarray      # draws × weeks
 
 
-def _simulate(p: np.ndarray, mean: np.ndarray, spread: np.ndarray, shares: Sequence[float],
-              group: np.ndarray, groups: int, draws: int, seed: int) -> _Draws:
-    """Each lead won or not with its probability, in a week drawn from `shares`, for a
-    log-normal value with its mean and spread; summed per group and per week, per draw."""
+def _simulate(p: np.ndarray, level: float, mean: np.ndarray, spread: np.ndarray,
+              shares: Sequence[float], group: np.ndarray, groups: int, draws: int, seed: int
+              ) -> _Draws:
+    """Per draw, every lead's log-odds shifted by one normal draw with sd `level` (the
+    uncertain level of all probabilities), then each lead won or not, in a week drawn from
+    `shares`, for a log-normal value with its mean and spread; summed per group and week."""
     rng = np.random.default_rng(seed)
+    clipped = np.clip(p, 1e-9, 1 - 1e-9)
+    log_odds = np.log(clipped / (1 - clipped))
+    shift = rng.normal(0.0, level, draws)[:, None]
     weeks = len(shares)
     conv = np.zeros((draws, groups))
     rev = np.zeros((draws, groups))
@@ -384,20 +421,20 @@ def _simulate(p: np.ndarray, mean: np.ndarray, spread: np.ndarray, shares: Seque
     sigma2 = np.log1p((spread / np.maximum(mean, 1e-9)) ** 2)
     mu = np.log(np.maximum(mean, 1e-9)) - sigma2 / 2
     cumulative = np.cumsum(shares)
-    rows = np.arange(draws)[:, None]
     chunk = max(1, 2_000_000 // draws)
     for lo in range(0, len(p), chunk):
         hi = min(lo + chunk, len(p))
-        won = rng.random((draws, hi - lo)) < p[lo:hi]
-        value = np.exp(mu[lo:hi] + np.sqrt(sigma2[lo:hi]) * rng.standard_normal(
-            (draws, hi - lo))) * won
-        week = np.minimum(np.searchsorted(cumulative, rng.random((draws, hi - lo))), weeks - 1)
-        by_group = (rows * groups + group[lo:hi]).ravel()
-        conv += np.bincount(by_group, won.ravel(), draws * groups).reshape(draws, groups)
-        rev += np.bincount(by_group, value.ravel(), draws * groups).reshape(draws, groups)
-        by_week = (rows * weeks + week).ravel()
-        wconv += np.bincount(by_week, won.ravel(), draws * weeks).reshape(draws, weeks)
-        wrev += np.bincount(by_week, value.ravel(), draws * weeks).reshape(draws, weeks)
+        chance = 1 / (1 + np.exp(-(log_odds[lo:hi] + shift)))
+        draw, lead = np.nonzero(rng.random((draws, hi - lo)) < chance)
+        lead += lo   # values and weeks are drawn for the wins only: few of all draws
+        value = np.exp(mu[lead] + np.sqrt(sigma2[lead]) * rng.standard_normal(len(lead)))
+        week = np.minimum(np.searchsorted(cumulative, rng.random(len(lead))), weeks - 1)
+        by_group = draw * groups + group[lead]
+        conv += np.bincount(by_group, None, draws * groups).reshape(draws, groups)
+        rev += np.bincount(by_group, value, draws * groups).reshape(draws, groups)
+        by_week = draw * weeks + week
+        wconv += np.bincount(by_week, None, draws * weeks).reshape(draws, weeks)
+        wrev += np.bincount(by_week, value, draws * weeks).reshape(draws, weeks)
     return _Draws(conv, rev, wconv, wrev)
 
 
@@ -453,8 +490,8 @@ def forecast(leads: Sequence[PipelineLead], as_of: date, weeks: int, by: str,
     keys = sorted({group_key(lead, by) for lead in open_leads})
     index = np.array([keys.index(group_key(lead, by)) for lead in open_leads], dtype=int)
     p = est.probability
-    sim = _simulate(p, mean, spread, est.shares, index, len(keys), cfg.simulation.draws,
-                    cfg.simulation.seed)
+    sim = _simulate(p, est.method.level_spread, mean, spread, est.shares, index, len(keys),
+                    cfg.simulation.draws, cfg.simulation.seed)
     share = cfg.interval
     groups = tuple(GroupForecast(
         key, int((index == g).sum()),
@@ -533,9 +570,10 @@ def deciles(p: np.ndarray, y: np.ndarray) -> tuple[DecileRow, ...]:
                  for i, part in enumerate(np.array_split(order, 10)) if len(part))
 
 
-def _calibration(method: str, p: np.ndarray, y: np.ndarray, cfg: ForecastConfig) -> Calibration:
-    sim = _simulate(p, np.ones_like(p), np.zeros_like(p), (1.0,), np.zeros(len(p), dtype=int),
-                    1, cfg.simulation.draws, cfg.simulation.seed)
+def _calibration(method: str, p: np.ndarray, level: float, y: np.ndarray, cfg: ForecastConfig
+                 ) -> Calibration:
+    sim = _simulate(p, level, np.ones_like(p), np.zeros_like(p), (1.0,),
+                    np.zeros(len(p), dtype=int), 1, cfg.simulation.draws, cfg.simulation.seed)
     expected = _range(p.sum(), sim.conversions[:, 0], cfg.interval, 1)
     won = int(y.sum())
     return Calibration(method, round(brier(p, y), 5), expected,
@@ -555,8 +593,8 @@ def backtest(leads: Sequence[PipelineLead], as_of: date, weeks: int, cfg: Foreca
     est = _estimate(leads, cut, weeks, cfg, predictive)
     y = np.array([won_between(lead, cut, end_of(ends)) is not None for lead, _ in est.leads],
                  dtype=float)
-    base = _calibration("base_rates", est.base_rate, y, cfg)
-    own = (_calibration(est.method.name, est.probability, y, cfg)
+    base = _calibration("base_rates", est.base_rate, est.base_spread, y, cfg)
+    own = (_calibration(est.method.name, est.probability, est.method.level_spread, y, cfg)
            if est.method.name == "learned_model" else base)
     skill = (round(1 - own.brier / base.brier, 4)
              if est.method.name == "learned_model" and base.brier > 0 else None)

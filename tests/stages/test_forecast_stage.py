@@ -107,7 +107,7 @@ def test_cli_json_has_the_documented_keys(settings: Settings) -> None:
                          "config_version"}
     assert data["by"] == "segment"
     assert set(data["method"]) == {"name", "reason", "closed_outcomes", "wins", "periods",
-                                   "period_leads", "period_wins"}
+                                   "period_leads", "period_wins", "level_spread"}
     assert set(data["total"]) == {"key", "leads", "conversions", "revenue_eur"}
     assert set(data["total"]["revenue_eur"]) == {"expected", "low", "high"}
     assert len(data["by_week"]) == 8
