@@ -295,13 +295,14 @@ def report(gen: dict[str, object], dem: dict[str, object] | None) -> str:
         f"and beat the base rates in {wins} of them.",
         f"- 80 % interval coverage of the realised number of wins: forecast {inside} of "
         f"{len(results)} ({inside / len(results):.0%}), base rates {inside_base} of "
-        f"{len(results)} ({inside_base / len(results):.0%})"
-        + ("." if inside >= 0.8 * len(results) - 2 else
-           ": below the nominal 80 %. The interval allows for chance and for the uncertain "
-           "level of all probabilities together, not for errors in how the model ranks and "
-           "shapes them, which a history of a few periods leaves; the column `expected with "
-           "true p` shows how far the forecast's own expectation was off. Read the interval "
-           "as the least uncertainty there is."), "",
+        f"{len(results)} ({inside_base / len(results):.0%}); with {len(results)} backtests "
+        f"chance alone moves such a share by ±{math.sqrt(0.16 / len(results)):.0%}"
+        + ("." if inside >= 0.8 * len(results) else
+           ". The forecast's interval stays below the nominal 80 %: it allows for chance and "
+           "for the uncertain level of all probabilities together, not for errors in how the "
+           "model ranks and shapes them, which a history of a few periods leaves; the column "
+           "`expected with true p` shows how far the forecast's own expectation was off. Read "
+           "the interval as the least uncertainty there is."), "",
         *HEAD, *_backtest_rows(rows, "seed "), "",
         f"Deciles of the first backtest (world 0, data up to {results[0].as_of}):", "",
         *_decile_table(results[0], rows[0]["true_deciles"]), ""]
