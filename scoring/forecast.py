@@ -23,6 +23,7 @@ from the data before it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -220,7 +221,8 @@ def _learned(leads: Sequence[PipelineLead], cut: datetime, seen: Sequence[_Obser
                       f"{cfg.min_calibration_wins} wins within past periods of this length "
                       f"and found {period_wins}")
 
-    def raw(score: LeadScore) -> float:
+    @functools.cache
+    def raw(score: LeadScore) -> float:   # a lead is in several periods: predicted once
         return predict(model, score)[0]
 
     stages = FUNNEL_STAGES[1:]
