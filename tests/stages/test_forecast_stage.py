@@ -133,3 +133,16 @@ def test_cli_text_says_the_method(settings: Settings) -> None:
     text = " ".join(out.output.split())
     assert "method: base_rates" in text
     assert "Probabilities: base rates per funnel stage and source" in text
+
+
+def test_a_bad_configuration_names_the_key(settings: Settings,
+                                           tmp_path_factory: pytest.TempPathFactory,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path_factory.mktemp("cfg")
+    (config / "scoring").mkdir()
+    (config / "scoring" / "forecast.yaml").write_text("segment_by: branch\n", encoding="utf-8")
+    monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(config))
+    out = CliRunner().invoke(app, ["forecast", "--db", str(settings.db_path)])
+    assert out.exit_code == 2
+    assert "segment_by" in out.output
+    assert "Traceback" not in out.output
