@@ -119,6 +119,14 @@ def test_cli_backtest_and_its_refusal(settings: Settings) -> None:
     assert result.leads > 0
     assert result.forecast is result.base_rates  # no model: nothing to compare
     assert "nothing to compare" in result.verdict
+    out = CliRunner().invoke(app, ["forecast", "--backtest", "--as-of", str(start), "--json",
+                                   "--db", str(settings.db_path)])
+    data = json.loads(out.output)
+    assert set(data) == {"as_of", "ends", "weeks", "leads", "won", "method", "forecast",
+                         "base_rates", "skill", "verdict"}
+    assert set(data["forecast"]) == {"method", "brier", "expected", "inside_interval",
+                                     "deciles"}
+    assert (data["won"], data["skill"]) == (result.won, None)
     out = CliRunner().invoke(app, ["forecast", "--backtest", "--as-of", str(TODAY),
                                    "--db", str(settings.db_path)])
     assert out.exit_code == 2
