@@ -19,12 +19,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from compliance.consent_basis import consent_evidence_id
 from compliance.opt_outs import LedgerEvent, blocking_reason
 from compliance.suppression import SuppressionList
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
-from scoring.export_files import ExportFormat, ExportPathExists, write_rows
+from scoring.crm_formats import (
+    CRM_FORMATS,
+    CrmFacts,
+    CrmFormat,
+    CrmFormatConfig,
+    NoteConfig,
+    crm_rows,
+    e164_headers,
+    load_crm_formats,
+)
+from scoring.crm_formats import headers as crm_headers
+from scoring.export_files import CsvDialect, ExportFormat, ExportPathExists, write_rows
 from scoring.export_layouts import (
     CHANNEL_COLUMNS,
     LAYOUTS,
@@ -37,6 +49,7 @@ from scoring.export_layouts import (
     sheet_row,
 )
 from scoring.export_layouts import columns_for as layout_columns_for
+from warehouse.crm_export import crm_lead_facts
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import (
     ExportedLead,
@@ -65,7 +78,8 @@ class BadExportRequest(ValueError):
 class ExportRequest:
     channel: str
     out: Path
-    fmt: ExportFormat = "csv"
+    fmt: ExportFormat | CrmFormat = "csv"
+    """csv, xlsx, json, or a CRM's import format (hubspot, pipedrive, centralstation)."""
     min_grade: str = "B"
     regions: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
@@ -84,6 +98,10 @@ class ExportRequest:
     """Only these leads (the list a workspace page showed); the other filters still apply."""
     list_filter: tuple[tuple[str, str], ...] = ()
     """The workspace page's filter that chose `lead_ids`, for the export log."""
+    new_only: bool = False
+    """Leave out leads the CRM knows already (customers, or in the last customer import)."""
+    customers_only: bool = False
+    """Only existing customers: the warm list."""
 
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
@@ -94,7 +112,13 @@ class ExportRequest:
             for key, value in self.list_filter:
                 page.setdefault(key, []).append(value)
             chosen["workspace_list"] = page
+        chosen.update({k: True for k in ("new_only", "customers_only") if getattr(self, k)})
         return chosen
+
+    @property
+    def crm(self) -> bool:
+        """A CRM's import format: its own columns, one row per lead."""
+        return self.fmt in CRM_FORMATS
 
     @property
     def german(self) -> bool:
@@ -156,6 +180,11 @@ def validate(req: ExportRequest) -> None:
         raise BadExportRequest(f"unknown layout {req.layout!r}; use one of {', '.join(LAYOUTS)}")
     if req.per_address and req.channel != "post":
         raise BadExportRequest("--per-address is for letters: use it with --channel post")
+    if req.new_only and req.customers_only:
+        raise BadExportRequest("--new-only leaves customers out and --customers-only keeps only "
+                               "them: use one of the two")
+    if req.crm:
+        check_crm(req)
     if req.out.exists() and not req.force:
         raise ExportPathExists(f"{req.out} exists; choose another name or pass --force")
 
@@ -180,6 +209,17 @@ def export_layouts(settings: Settings) -> tuple[LayoutChoice, ...]:
         layout_columns_for(config, name, spec.channels[0], german=True, include_review=False,
                            per_address=False).headers)
         for name, spec in ((n, config.layouts[n]) for n in LAYOUTS))
+
+
+def check_crm(req: ExportRequest) -> None:
+    """A CRM format has its own columns and file dialect: no layout, no German Excel CSV,
+    one row per lead."""
+    clash = [option for option, given in (("--excel-de", req.excel_de),
+                                          ("--layout", req.layout != "standard"),
+                                          ("--per-address", req.per_address)) if given]
+    if clash:
+        raise BadExportRequest(f"--format {req.fmt} writes the CRM's own import columns, one "
+                               f"row per lead; leave out {', '.join(clash)}")
 
 
 def check_layout(req: ExportRequest, config: ExportsConfig) -> None:
@@ -216,9 +256,10 @@ def file_rows(req: ExportRequest, config: ExportsConfig, rows: list[dict[str, An
 
 def reachable_channels(wh: Warehouse, req: ExportRequest, config: ExportsConfig,
                        rows: list[dict[str, Any]], secret: bytes) -> dict[str, frozenset[str]]:
-    """lead id → the other channels a layout may show contact data for: allowed by the
-    current decision and not silenced by a newer opt-out (as the export's own channel is)."""
-    if config.layouts[req.layout].other_channels == "omit" or not rows:
+    """lead id → the other channels a layout (and every CRM file) may show contact data for:
+    allowed by the current decision and not silenced by a newer opt-out (as the export's own
+    channel is)."""
+    if (config.layouts[req.layout].other_channels == "omit" and not req.crm) or not rows:
         return {}
     ids = [r["lead_id"] for r in rows]
     allowed = allowed_channels(wh, ids)
@@ -226,6 +267,32 @@ def reachable_channels(wh: Warehouse, req: ExportRequest, config: ExportsConfig,
     return {lead: frozenset(c for c in channels
                             if not blocking_reason(events.get(lead, []), c))
             for lead, channels in allowed.items()}
+
+
+def crm_facts(wh: Warehouse, req: ExportRequest, rows: list[dict[str, Any]]
+              ) -> dict[str, CrmFacts]:
+    """lead id → the company domain and the consent evidence its decision rests on."""
+    known = crm_lead_facts(wh, [r["lead_id"] for r in rows], req.channel)
+    return {r["lead_id"]: CrmFacts(
+        company_domain=known[r["lead_id"]].company_domain,
+        consent_evidence_id=consent_evidence_id(r["reason_code"], req.channel,
+                                                known[r["lead_id"]].decided_on,
+                                                known[r["lead_id"]].consents))
+        for r in rows if r["lead_id"] in known}
+
+
+def write_crm_file(path: Path, req: ExportRequest, config: ExportsConfig, spec: CrmFormatConfig,
+                   note: NoteConfig, rows: list[dict[str, Any]],
+                   reachable: dict[str, frozenset[str]], facts: dict[str, CrmFacts]) -> int:
+    """One row per lead in the CRM's columns and file dialect; returns the rows written."""
+    sheets = [sheet_row(r, req.channel, config, reachable.get(r["lead_id"], frozenset()),
+                        german=False) for r in rows]
+    shaped = crm_rows(sheets, spec, note, facts, channel=req.channel, exported_on=date.today(),
+                      country_names=config.countries)
+    dialect = CsvDialect(spec.file.encoding, spec.file.bom, spec.file.delimiter,
+                         e164_columns=e164_headers(spec))
+    return write_rows(path, crm_headers(spec), shaped, fmt=spec.file.type, force=True,
+                      dialect=dialect if spec.file.type == "csv" else None)
 
 
 def _partial(req: ExportRequest) -> Path:
@@ -279,17 +346,26 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     validate(req)
     config = load_exports_config(settings.config_dir).value
     check_layout(req, config)
+    crm = load_crm_formats(settings.config_dir).value if req.crm else None
     secret = suppression_secret(settings)
     reader = settings.waiting_at_most(EXPORT_READ_WAIT_S)
     try:
         with open_warehouse(reader, write=False) as wh:
             rows, withheld = select_rows(wh, req, secret)
             reachable = reachable_channels(wh, req, config, rows, secret)
+            facts = crm_facts(wh, req, rows) if crm else {}
             from_snapshot = wh.is_snapshot
-        cols = columns_for(req, config)
-        written = write_rows(_partial(req), cols, file_rows(req, config, rows, reachable),
-                             fmt=req.fmt, excel_de=req.excel_de, force=True,
-                             text_columns=(config.headers["postcode"], "postcode"))
+        if crm is None:
+            cols = columns_for(req, config)
+            written = write_rows(_partial(req), cols, file_rows(req, config, rows, reachable),
+                                 fmt=req.fmt,  # type: ignore[arg-type]  # not a CRM format
+                                 excel_de=req.excel_de, force=True,
+                                 text_columns=(config.headers["postcode"], "postcode"))
+        else:
+            spec = crm.formats[req.fmt]  # type: ignore[index]  # req.crm: a CRM format
+            cols = crm_headers(spec)
+            written = write_crm_file(_partial(req), req, config, spec, crm.note, rows,
+                                     reachable, facts)
         entry = ExportLogEntry.new(
             "export", by=req.by, channel=req.channel, filters=req.filters(), fmt=req.fmt,
             path=req.out, leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"],
