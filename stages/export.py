@@ -50,6 +50,7 @@ from scoring.export_layouts import (
 )
 from scoring.export_layouts import columns_for as layout_columns_for
 from warehouse.crm_export import crm_lead_facts
+from warehouse.customers import LeadCustomer, lead_customers
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
 from warehouse.export_log import (
     ExportedLead,
@@ -152,6 +153,8 @@ class ExportResult:
     rows: int = 0
     """Rows in the file: `leads` unless one row stands for every lead at an address."""
     per_address: bool = False
+    left_out_by_crm: int = 0
+    """Leads `new_only` left out as known to the CRM, or `customers_only` as no customers."""
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -269,16 +272,43 @@ def reachable_channels(wh: Warehouse, req: ExportRequest, config: ExportsConfig,
             for lead, channels in allowed.items()}
 
 
+def known_to_crm(wh: Warehouse, req: ExportRequest, rows: list[dict[str, Any]]
+                 ) -> dict[str, LeadCustomer]:
+    """lead id → what the last customer import knows of it; read only when a filter asks."""
+    if not (req.new_only or req.customers_only) or not rows:
+        return {}
+    return lead_customers(wh, [r["lead_id"] for r in rows])
+
+
+def fits_relationship(req: ExportRequest, customer: LeadCustomer | None) -> bool:
+    """--new-only: unknown to the CRM (neither a customer nor in a customer import);
+    --customers-only: a customer (a purchase, or the CRM says so)."""
+    if req.new_only:
+        return customer is None
+    if req.customers_only:
+        return customer is not None and customer.is_customer
+    return True
+
+
 def crm_facts(wh: Warehouse, req: ExportRequest, rows: list[dict[str, Any]]
               ) -> dict[str, CrmFacts]:
-    """lead id → the company domain and the consent evidence its decision rests on."""
-    known = crm_lead_facts(wh, [r["lead_id"] for r in rows], req.channel)
-    return {r["lead_id"]: CrmFacts(
-        company_domain=known[r["lead_id"]].company_domain,
-        consent_evidence_id=consent_evidence_id(r["reason_code"], req.channel,
-                                                known[r["lead_id"]].decided_on,
-                                                known[r["lead_id"]].consents))
-        for r in rows if r["lead_id"] in known}
+    """lead id → the company domain, the consent evidence its decision rests on, and whether
+    it is a customer (lifecycle stage, label, tag)."""
+    ids = [r["lead_id"] for r in rows]
+    known = crm_lead_facts(wh, ids, req.channel)
+    customers = lead_customers(wh, ids) if ids else {}
+    facts = {}
+    for r in rows:
+        lead, customer = r["lead_id"], customers.get(r["lead_id"])
+        found = known.get(lead)
+        facts[lead] = CrmFacts(
+            company_domain=found.company_domain if found else None,
+            consent_evidence_id=consent_evidence_id(
+                r["reason_code"], req.channel, found.decided_on, found.consents)
+            if found else None,
+            is_customer=customer is not None and customer.is_customer,
+            last_purchase_on=customer.last_purchase_on if customer else None)
+    return facts
 
 
 def write_crm_file(path: Path, req: ExportRequest, config: ExportsConfig, spec: CrmFormatConfig,
@@ -300,9 +330,10 @@ def _partial(req: ExportRequest) -> Path:
 
 
 def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
-                ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The rows to export, and the reasons of those withheld for a newer opt-out (also an
-    objection from the workspace still waiting in its journal for the lock)."""
+                ) -> tuple[list[dict[str, Any]], Counter[str], int]:
+    """The rows to export, the reasons of those withheld for a newer opt-out (also an
+    objection from the workspace still waiting in its journal for the lock), and how many
+    `--new-only` / `--customers-only` left out."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -323,16 +354,18 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
         for entry in pending:
             events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(
                 0, "objection_art21", ("all",), entry.received_at)]
+        known = known_to_crm(wh, req, rows)
         kept: list[dict[str, Any]] = []
         withheld: Counter[str] = Counter()
         for row in rows:
             reason = blocking_reason(events.get(row["lead_id"], []), req.channel)
             if reason:
                 withheld[reason] += 1
-            else:
+            elif fits_relationship(req, known.get(row["lead_id"])):
                 kept.append(row)
+        left_out = len(rows) - len(kept) - sum(withheld.values())
         if fetch is None or req.limit is None or len(kept) >= req.limit or len(rows) < fetch:
-            return kept[:req.limit], withheld
+            return kept[:req.limit], withheld, left_out
         fetch *= 2
 
 
@@ -351,7 +384,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     reader = settings.waiting_at_most(EXPORT_READ_WAIT_S)
     try:
         with open_warehouse(reader, write=False) as wh:
-            rows, withheld = select_rows(wh, req, secret)
+            rows, withheld, left_out = select_rows(wh, req, secret)
             reachable = reachable_channels(wh, req, config, rows, secret)
             facts = crm_facts(wh, req, rows) if crm else {}
             from_snapshot = wh.is_snapshot
@@ -379,7 +412,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     return ExportResult(entry.export_id, entry.exported_by, req.channel, len(rows),
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
                         req.filters(), socket.gethostname(), dict(withheld), from_snapshot,
-                        req.layout, written, req.per_address)
+                        req.layout, written, req.per_address, left_out)
 
 
 def export_log(settings: Settings, limit: int = 100, by: str | None = None

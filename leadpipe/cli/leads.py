@@ -100,6 +100,10 @@ def export(
         err_console.print(f"Left out {sum(result.withheld.values()):,} leads whose decision "
                           f"predates an opt-out ({reasons}); the next run updates their "
                           "decisions.", highlight=False, markup=False)
+    if result.left_out_by_crm:
+        known = "known to the CRM" if result.filters.get("new_only") else "no customers"
+        err_console.print(f"Left out {result.left_out_by_crm:,} leads {known} (last customer "
+                          "import).", highlight=False, markup=False)
     if result.leads == 0:
         return
     review = f" ({result.review:,} marked review)" if result.review else ""

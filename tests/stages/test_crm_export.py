@@ -4,7 +4,8 @@ takes without remapping, checked column by column against the vendor's documente
 The warehouse is the small one of the score tests (tests/scoring/test_stage_data.py): Alpha
 GmbH (company, phone allowed, web domain alpha.de), Dana Demo (contact at Alpha, e-mail
 allowed on a double opt-in whose ledger events are below) and a consumer whose first name is
-`=HYPERLINK(1)` (phone allowed). Built once for the module.
+`=HYPERLINK(1)` (phone allowed). A HubSpot customer export knows the consumer as a customer
+(a purchase on 2026-05-04) and Alpha as a lead that is no customer. Built once for the module.
 """
 
 from __future__ import annotations
@@ -77,6 +78,22 @@ def crm_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         append_events(wh, [{"record_id": "r3", "kind": "consent_given", "channels": channels,
                             "occurred_at": at, "attributes": {"method": "double_opt_in"}}
                            for at, channels in CONSENTS])
+        wh.execute("INSERT INTO raw.batches (batch_id, run_id, source_kind, file_name, "
+                   "file_sha256, rows_in, rows_loaded, rows_quarantined, rows_skipped, "
+                   "ingested_at, crm, export_kind) VALUES ('b-crm', 'run', 'customer', "
+                   "'contacts.csv', 'y', 2, 2, 0, 0, ?, 'hubspot', 'contacts')", [NOW])
+        for record, lead, entity, customer in (("c1", "L3", "consumer", True),
+                                               ("c2", "L1", "company", False)):
+            wh.execute("INSERT INTO raw.records (record_id, batch_id, source_kind, payload, "
+                       "ingested_at) VALUES (?, 'b-crm', 'customer', '{}', ?)", [record, NOW])
+            wh.execute("INSERT INTO staging.stg_customer__records (record_id, batch_id, "
+                       "row_number, crm, export_kind, customer_key, is_customer) VALUES "
+                       "(?, 'b-crm', 1, 'hubspot', 'contacts', ?, ?)",
+                       [record, f"hubspot:contact:{record}", customer])
+            wh.execute("INSERT INTO core.lead_members VALUES (?, ?, ?, ?)",
+                       [lead, entity, record, NOW])
+        wh.execute("INSERT INTO core.customer_purchases (customer_key, purchased_on, record_id, "
+                   "batch_id) VALUES ('hubspot:contact:c1', '2026-05-04', 'c1', 'b-crm')")
     score_all(settings, date(2026, 11, 20))
     return settings
 
@@ -136,8 +153,8 @@ def test_pipedrive_file_has_person_organization_lead_and_note(
     assert alpha["Person - Phone"] == "+498912345"  # E.164, no apostrophe
     # street and postcode are post's contact data: only where post is allowed (call lists too)
     assert alpha["Organization - Address"] == "München"
-    assert alpha["Lead - Title"] == "Alpha GmbH (leadpipe: acme, crawl, purchased_list)"
-    assert alpha["Lead - Labels"] == "Cold"
+    assert alpha["Lead - Title"] == "Alpha GmbH (leadpipe: acme, crawl, customer, purchased_list)"
+    assert (alpha["Person - Labels"], alpha["Lead - Labels"]) == ("", "Cold")  # no customer
     assert "Rechtsgrundlage: UWG §7(2) Nr. 1 Alt. 2" in alpha["Note - Content"]
     assert "Einwilligungsnachweis" not in alpha["Note - Content"]  # presumed consent: none
     consumer = by_id["L3"]
@@ -146,6 +163,8 @@ def test_pipedrive_file_has_person_organization_lead_and_note(
     assert consumer["Person - Name"] == "'=HYPERLINK(1) Muster"
     assert consumer["Person - Phone"] == "+493012345"
     assert consumer["Organization - Name"] == ""
+    assert (consumer["Person - Labels"], consumer["Lead - Labels"]) == ("Customer", "Warm")
+    assert "Bestandskunde: ja, letzter Kauf 2026-05-04" in consumer["Note - Content"]
 
 
 def test_centralstation_file_is_an_excel_sheet_with_german_fields(
@@ -160,7 +179,8 @@ def test_centralstation_file_is_an_excel_sheet_with_german_fields(
     consumer = rows["L3"]
     assert (consumer["Vorname"], consumer["Nachname"]) == ("=HYPERLINK(1)", "Muster")
     assert consumer["Telefon"] == "+493012345"  # a text cell: never a formula in XLSX
-    assert consumer["Tags"] == "leadpipe, phone, acme, purchased_list"
+    assert consumer["Tags"] == "leadpipe, phone, acme, customer, purchased_list, Bestandskunde"
+    assert "Bestandskunde: ja, letzter Kauf 04.05.2026" in str(consumer["Hintergrundinfo"])
     assert rows["L1"]["Firma"] == "Alpha GmbH"
     assert "Rechtsgrundlage: UWG §7(2) Nr. 1" in str(consumer["Hintergrundinfo"])
 
@@ -214,3 +234,22 @@ def test_a_format_without_the_lead_id_column_is_refused(tmp_path: Path) -> None:
         encoding="utf-8")
     with pytest.raises(ConfigError, match=r"formats\.hubspot.*no column with field lead_id"):
         load_crm_formats(tmp_path)
+
+
+@pytest.mark.parametrize(("fmt", "option", "expected"), [
+    ("pipedrive", "new_only", {"L2"}),  # Alpha is in the CRM, the consumer a customer
+    ("hubspot", "customers_only", {"L3"}),
+    ("centralstation", "new_only", {"L2"}),
+])
+def test_new_only_and_customers_only_filter_by_the_last_customer_import(
+        crm_home: Settings, tmp_path: Path, fmt: str, option: str, expected: set[str]) -> None:
+    out = tmp_path / f"x.{'xlsx' if fmt == 'centralstation' else 'csv'}"
+    result = export_leads(crm_home, ExportRequest(
+        channel="phone", out=out, fmt=fmt, min_grade="D", include_review=True,  # type: ignore[arg-type]
+        **{option: True}))
+    with open_warehouse(crm_home, write=False) as wh:
+        logged = {lead for (lead,) in wh.fetchall(
+            "SELECT lead_id FROM ops.export_leads WHERE export_id = ?", [result.export_id])}
+    assert logged == expected
+    assert result.left_out_by_crm == 3 - len(expected)
+    assert result.filters[option] is True
