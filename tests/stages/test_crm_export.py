@@ -137,6 +137,7 @@ def test_hubspot_file_is_the_documented_contacts_and_companies_import(
     assert "Rechtsgrundlage: UWG §7(2) Nr. 2 consent; GDPR Art. 6(1)(a), Art. 7(1)" in note
     evidence = _event_id(crm_home, CONSENTS[1][0])
     assert f"Einwilligungsnachweis (Ledger-Event): {evidence}" in note
+    assert note.endswith("leadpipe_id: L2")
 
 
 def test_pipedrive_file_has_person_organization_lead_and_note(
