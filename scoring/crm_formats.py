@@ -223,7 +223,8 @@ def e164_headers(spec: CrmFormatConfig) -> tuple[str, ...]:
     return tuple(c.header for c in spec.columns if c.field in E164_FIELDS)
 
 
-def headers(spec: CrmFormatConfig) -> list[str]:
+def crm_headers(spec: CrmFormatConfig) -> list[str]:
+    """The header row, in the format's column order."""
     return [c.header for c in spec.columns]
 
 

@@ -31,11 +31,11 @@ from scoring.crm_formats import (
     CrmFormat,
     CrmFormatConfig,
     NoteConfig,
+    crm_headers,
     crm_rows,
     e164_headers,
     load_crm_formats,
 )
-from scoring.crm_formats import headers as crm_headers
 from scoring.export_files import CsvDialect, ExportFormat, ExportPathExists, write_rows
 from scoring.export_layouts import (
     CHANNEL_COLUMNS,
