@@ -1,7 +1,7 @@
 """Which lead a row of a CRM or newsletter export concerns.
 
 First the `leadpipe_id` every leadpipe export carries; else the e-mail address and phone
-number normalised as enrichment does (`compliance.subjects`), else last name and company
+number normalised by enrichment (`enrich_email`, `enrich_phone`), else last name and company
 folded as the matcher compares them (`enrichment.text.fold`, the company's match name from
 `enrichment.company.match_name`). A person's row goes to the person's lead (contact or
 consumer), a row naming only a company to the company's lead; a key that fits two people
@@ -96,7 +96,8 @@ def find_lead(who: Who, known_ids: set[str], records: Sequence[Mapping[str, Any]
         return Match(who.leadpipe_id, (who.leadpipe_id,), (), "leadpipe_id")
     ambiguous = None
     steps: list[tuple[MatchedBy, list[Mapping[str, Any]]]] = [
-        ("email", [r for r in records if who.email and r["email"] == who.email]),
+        ("email", [r for r in records
+                   if who.email and (r["email"] or "").lower() == who.email.lower()]),
         ("phone", [r for r in records if who.phone and who.phone in (r["phone"], r["mobile"])]),
     ]
     company = company_key(who.company)

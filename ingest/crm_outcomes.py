@@ -18,7 +18,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from compliance.subjects import email_key, phone_key
+from enrichment.email import enrich_email
+from enrichment.phone import enrich_phone
 from enrichment.text import fold
 from foundation.config import LoadedConfig, load_config
 from foundation.vocabulary import OUTCOMES, Outcome
@@ -296,9 +297,9 @@ class _Reader:
             except ValueError as exc:
                 raise _RowProblem(self.header("closed_on"), str(exc)) from exc
         contact = self.cell(cells, "contact")
-        email = email_key(self.cell(cells, "email") or (contact if contact and "@" in contact
-                                                       else None))
-        phone = phone_key(self.cell(cells, "phone"))
+        email = enrich_email(self.cell(cells, "email")
+                             or (contact if contact and "@" in contact else None)).normalized
+        phone = enrich_phone(self.cell(cells, "phone")).e164
         first, last = self.person(cells)
         leadpipe_id = self.cell(cells, "leadpipe_id")
         company = self.cell(cells, "company")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from compliance.subjects import email_key
+from enrichment.email import enrich_email
 from enrichment.text import fold
 from foundation.config import LoadedConfig, load_config
 from ingest.crm_outcomes import parse_when
@@ -160,7 +160,7 @@ def read_engagement_file(path: Path, tool: str, config: EngagementConfig) -> Eng
             problems.append((number, bad.header, str(bad)))
             continue
         raw = cell(cells, "email")
-        email = email_key(raw) if raw and "@" in raw else None
+        email = enrich_email(raw).normalized if raw else None
         if raw and email is None:
             problems.append((number, table.headers[columns["email"]],
                              "not an e-mail address"))

@@ -26,18 +26,18 @@ def existing_leads(wh: Warehouse, lead_ids: Iterable[str]) -> set[str]:
 
 def candidate_records(wh: Warehouse, emails: Iterable[str], phones: Iterable[str],
                       company_names: Iterable[str]) -> list[dict[str, Any]]:
-    """Records (one row per record and lead) with one of these e-mails, phones or company
-    match names: what a file's rows are matched against."""
+    """Records (one row per record and lead) with one of these e-mails (in any case),
+    phones or company match names: what a file's rows are matched against."""
     return wh.dicts(
         "SELECT m.lead_id, l.entity_type, e.record_id, e.email_normalized AS email, "
         "e.phone_e164 AS phone, e.mobile_e164 AS mobile, e.first_name, e.last_name, "
         "e.company_match_name FROM core.enriched_records e "
         "JOIN core.lead_members m USING (record_id) JOIN core.leads l USING (lead_id) "
-        "WHERE list_contains(?::VARCHAR[], e.email_normalized) "
+        "WHERE list_contains(?::VARCHAR[], lower(e.email_normalized)) "
         "OR list_contains(?::VARCHAR[], e.phone_e164) "
         "OR list_contains(?::VARCHAR[], e.mobile_e164) "
         "OR list_contains(?::VARCHAR[], e.company_match_name) ORDER BY m.lead_id, e.record_id",
-        [sorted(set(emails)), sorted(set(phones)), sorted(set(phones)),
+        [sorted({e.lower() for e in emails}), sorted(set(phones)), sorted(set(phones)),
          sorted(set(company_names))])
 
 
