@@ -121,6 +121,7 @@ class OutcomeFile:
 
 
 _AMOUNT = re.compile(r"[^\d,.\-]")
+_ADDRESS = re.compile(r"[^\s()<>,;]+@[^\s()<>,;]+\.[^\s()<>,;]+")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -272,13 +273,20 @@ class _Reader:
             return bool(given & {fold(w) for w in self.fmt.label_objection})
         return False
 
-    def person(self, cells: Sequence[str]) -> tuple[str | None, str | None]:
+    def person(self, cells: Sequence[str]) -> tuple[str | None, str | None, str | None]:
+        """(first name, last name, e-mail) from the name and e-mail columns, or from one
+        contact column ("Petra Schmidt", "Petra Schmidt (p.schmidt@…)", an address alone)."""
         first, last = self.cell(cells, "first_name"), self.cell(cells, "last_name")
-        contact = self.cell(cells, "contact")
-        if not last and contact and "@" not in contact:
-            parts = contact.split()
-            first, last = (" ".join(parts[:-1]) or None, parts[-1]) if parts else (None, None)
-        return first, last
+        email = self.cell(cells, "email")
+        contact = self.cell(cells, "contact") or ""
+        found = _ADDRESS.search(contact)
+        if found:
+            email = email or found.group(0)
+            contact = _ADDRESS.sub("", contact).replace("()", "").replace("<>", "")
+        parts = contact.split()
+        if not last and parts:
+            first, last = " ".join(parts[:-1]) or None, parts[-1]
+        return first, last, email
 
     def read(self, number: int, cells: Sequence[str]) -> CrmRow | None:
         outcome = self.outcome(cells)
@@ -296,11 +304,9 @@ class _Reader:
                 on = parse_when(text)
             except ValueError as exc:
                 raise _RowProblem(self.header("closed_on"), str(exc)) from exc
-        contact = self.cell(cells, "contact")
-        email = enrich_email(self.cell(cells, "email")
-                             or (contact if contact and "@" in contact else None)).normalized
+        first, last, address = self.person(cells)
+        email = enrich_email(address).normalized
         phone = enrich_phone(self.cell(cells, "phone")).e164
-        first, last = self.person(cells)
         leadpipe_id = self.cell(cells, "leadpipe_id")
         company = self.cell(cells, "company")
         if not (leadpipe_id or email or phone or last or company):

@@ -44,7 +44,8 @@ class EngagementImportReport:
     engagement_new: int
     """Addresses and campaigns not stored before (the others had their counts raised)."""
     call_reasons_new: int
-    """Clickers who got a `presumed_consent_reason` (newsletter_subscriber) event."""
+    """`presumed_consent_reason` (newsletter_subscriber) events added: one per record of
+    each new clicker."""
     problems: list[tuple[int, str | None, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

@@ -98,6 +98,7 @@ def import_engagement(
     console.print(
         f"Imported {plain(report.file)} ({report.tool}): {report.rows_in} rows in = "
         f"{report.loaded} loaded + {report.quarantined} quarantined + {report.skipped} "
-        f"skipped; {report.engagement_new} new, {report.call_reasons_new} clicker(s) now a "
-        "reason for a B2B call (review after the next decide).", highlight=False)
+        f"skipped; {report.engagement_new} new; {report.call_reasons_new} ledger event(s) "
+        "from clicks: a reason for a B2B call (phone to review after the next decide).",
+        highlight=False)
     _problems(report.problems, report.file)

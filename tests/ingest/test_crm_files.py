@@ -85,3 +85,12 @@ def test_a_shared_switchboard_needs_the_persons_name() -> None:
     by_name = find_lead(Who(last_name="Meier", company="Müller GmbH"), set(), COLLEAGUES)
     assert isinstance(by_name, Match)
     assert (by_name.lead_id, by_name.by) == ("contact-a", "name_company")
+
+
+def test_one_contact_column_gives_name_and_address(tmp_path: Path) -> None:
+    path = tmp_path / "hubspot.csv"
+    path.write_text("Deal Stage,Associated Contact\n"
+                    "Closed Won,Petra Schmidt (p.schmidt@mueller.example)\n", encoding="utf-8")
+    (row,) = read_outcome_file(path, "hubspot", load_crm_outcomes_config().value).rows
+    assert (row.first_name, row.last_name, row.email) == (
+        "Petra", "Schmidt", "p.schmidt@mueller.example")
