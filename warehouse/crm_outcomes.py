@@ -90,3 +90,11 @@ def store_engagement(wh: Warehouse, rows: Sequence[dict[str, Any]]) -> int:
                                      "lead_id", "opens", "clicks", "last_activity_on",
                                      "source_file", "imported_at")])
     return sum(r["event_id"] not in known for r in rows)
+
+
+def engagement_of_records(wh: Warehouse, record_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The engagement rows of these records (an access request shows them)."""
+    return wh.dicts("SELECT tool, campaign, email, opens, clicks, last_activity_on, "
+                    "source_file, imported_at FROM core.engagement_events "
+                    "WHERE list_contains(?, record_id) ORDER BY imported_at, event_id",
+                    [list(record_ids)])

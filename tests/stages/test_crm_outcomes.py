@@ -210,7 +210,16 @@ def test_a_newsletter_click_puts_b2b_phone_to_review(
     assert kinds == ["newsletter_click"]
     again = import_engagement(settings, path)
     assert (again.engagement_new, again.call_reasons_new) == (0, 0)
+    code, out = _run(settings, "gdpr", "access", "p.schmidt@mueller.example")
+    assert code == 0, out
+    assert [(e["tool"], e["clicks"]) for e in json.loads(out)["engagement"]] == [
+        ("mailchimp", 1)]
     for name, tool in (("brevo_report.csv", "brevo"), ("cleverreach_report.csv",
                                                        "cleverreach")):
         other = import_engagement(settings, _fixture(name, tmp_path, ids))
         assert (other.tool, other.loaded, other.engagement_new) == (tool, 1, 1), other
+    code, out = _run(settings, "gdpr", "erase", "p.schmidt@mueller.example")
+    assert code == 0, out
+    with open_warehouse(settings, write=False) as wh:  # erasure takes the engagement along
+        assert wh.scalar("SELECT count(*) FROM core.engagement_events "
+                         "WHERE email ILIKE 'p.schmidt%'") == 0
