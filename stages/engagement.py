@@ -69,7 +69,7 @@ def import_engagement(settings: Settings, path: Path, *, tool: str = "auto",
     parsed = read_engagement_file(path, tool, config)
     now = datetime.now(UTC)
     problems = list(parsed.problems)
-    rows: list[dict[str, Any]] = []
+    by_id: dict[str, dict[str, Any]] = {}
     with open_warehouse(settings, write=False) as wh:
         matches = match_rows(wh, [Who(email=r.email) for r in parsed.rows])
     for row, match in zip(parsed.rows, matches, strict=True):
@@ -77,12 +77,21 @@ def import_engagement(settings: Settings, path: Path, *, tool: str = "auto",
             problems.append((row.row, "email", "no lead with this e-mail address"
                              if match.field == "email" else match.reason))
             continue
-        rows.append({"event_id": _event_id(parsed.tool, row.campaign, row.email),
-                     "tool": parsed.tool, "campaign": row.campaign, "email": row.email,
-                     "record_id": match.record_ids[0], "record_ids": match.record_ids,
-                     "lead_id": match.lead_id,
-                     "opens": row.opens, "clicks": row.clicks, "last_activity_on": row.on,
-                     "source_file": path.name, "imported_at": now})
+        event_id = _event_id(parsed.tool, row.campaign, row.email)
+        seen = by_id.get(event_id)
+        if seen is not None:  # a report with one row per open or click: add them up
+            seen["opens"] += row.opens
+            seen["clicks"] += row.clicks
+            seen["last_activity_on"] = max(filter(None, (seen["last_activity_on"], row.on)),
+                                           default=None)
+            continue
+        by_id[event_id] = {
+            "event_id": event_id, "tool": parsed.tool, "campaign": row.campaign,
+            "email": row.email, "record_id": match.record_ids[0],
+            "record_ids": match.record_ids, "lead_id": match.lead_id, "opens": row.opens,
+            "clicks": row.clicks, "last_activity_on": row.on, "source_file": path.name,
+            "imported_at": now}
+    rows = list(by_id.values())
     problems.sort(key=lambda p: p[0])
     batch = f"N{file_sha256(path)[:15]}"
 
@@ -110,5 +119,6 @@ def import_engagement(settings: Settings, path: Path, *, tool: str = "auto",
                                   {"path": str(path), "tool": parsed.tool}, job,
                                   counts=lambda r: {"engagement_new": r[0],
                                                     "call_reasons_new": r[1]})
-    return EngagementImportReport(path.name, parsed.tool, parsed.rows_in, len(rows),
+    loaded = len(parsed.rows) - (len(problems) - len(parsed.problems))  # all but unmatched
+    return EngagementImportReport(path.name, parsed.tool, parsed.rows_in, loaded,
                                   len(problems), parsed.skipped, new, added, problems)

@@ -55,9 +55,10 @@ def known_requests(wh: Warehouse, request_ids: Sequence[str]) -> set[str]:
 
 
 def store_outcomes(wh: Warehouse, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the outcomes whose id is not stored yet; return how many were new."""
+    """Insert the outcomes whose id is not stored yet (a row repeated in the file once);
+    return how many were new."""
     known = known_outcomes(wh, [r["outcome_id"] for r in rows])
-    new = [r for r in rows if r["outcome_id"] not in known]
+    new = list({r["outcome_id"]: r for r in rows if r["outcome_id"] not in known}.values())
     if not new:
         return 0
     columns = ("outcome_id", "lead_id", "outcome", "recorded_at", "recorded_by", "note",

@@ -159,8 +159,8 @@ def test_generic_file_with_a_mapping_and_bad_files(
     mapping.write_text("formats:\n  generic:\n    columns:\n      outcome: [Resultat]\n"
                        "    outcomes:\n      zugesagt: won\n", encoding="utf-8")
     path = tmp_path / "eigenes.csv"
-    path.write_text(f"Lead-ID;Resultat;Betrag\n{ids['petra']};zugesagt;1.200\n",
-                    encoding="utf-8")
+    path.write_text(f"Lead-ID;Resultat;Betrag\n{ids['petra']};zugesagt;1.200\n"
+                    f"{ids['petra']};zugesagt;1.200\n", encoding="utf-8")  # a repeated row
     report = import_outcomes(settings, path, crm="generic", mapping=mapping, by="t")
     assert (report.outcomes_new, report.quarantined) == (1, 0)
     assert ("won", 1200.0) in [(b, float(c)) for _, b, c, _ in _outcomes(settings)
@@ -214,10 +214,13 @@ def test_a_newsletter_click_puts_b2b_phone_to_review(
     assert code == 0, out
     assert [(e["tool"], e["clicks"]) for e in json.loads(out)["engagement"]] == [
         ("mailchimp", 1)]
-    for name, tool in (("brevo_report.csv", "brevo"), ("cleverreach_report.csv",
-                                                       "cleverreach")):
+    # Brevo's report has a row per click: one engagement row, the clicks added up
+    for name, tool, rows in (("brevo_report.csv", "brevo", 2),
+                             ("cleverreach_report.csv", "cleverreach", 1)):
         other = import_engagement(settings, _fixture(name, tmp_path, ids))
-        assert (other.tool, other.loaded, other.engagement_new) == (tool, 1, 1), other
+        assert (other.tool, other.loaded, other.engagement_new) == (tool, rows, 1), other
+    with open_warehouse(settings, write=False) as wh:
+        assert wh.scalar("SELECT clicks FROM core.engagement_events WHERE tool = 'brevo'") == 2
     code, out = _run(settings, "gdpr", "erase", "p.schmidt@mueller.example")
     assert code == 0, out
     with open_warehouse(settings, write=False) as wh:  # erasure takes the engagement along
