@@ -94,7 +94,10 @@ def match_rows(wh: Warehouse, whos: list[Who]) -> list[Match | NoMatch]:
 
 def _outcome_row(row: CrmRow, lead_id: str, crm: str, file: str, by: str,
                  now: datetime) -> dict[str, Any]:
-    at = datetime.combine(row.on, time(12), UTC) if row.on else now
+    # a closed deal is dated by its close date; an open deal's "close date" is only expected
+    # (HubSpot sets one on every deal), so it is dated by the import, never in the future
+    closed = row.on is not None and row.outcome in ("won", "lost", "not_interested")
+    at = min(datetime.combine(row.on, time(12), UTC), now) if closed and row.on else now
     return {"outcome_id": f"crm-{_digest(crm, lead_id, row.deal_key, row.outcome)}",
             "lead_id": lead_id, "outcome": row.outcome, "recorded_at": at,
             "recorded_by": by, "note": f"CRM-Import ({crm})", "value_eur": row.value_eur,
