@@ -94,3 +94,18 @@ def test_one_contact_column_gives_name_and_address(tmp_path: Path) -> None:
     (row,) = read_outcome_file(path, "hubspot", load_crm_outcomes_config().value).rows
     assert (row.first_name, row.last_name, row.email) == (
         "Petra", "Schmidt", "p.schmidt@mueller.example")
+
+
+def test_an_xlsx_export_reads_like_a_csv(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["leadpipe_id", "Ergebnis", "Betrag", "Datum", "Nicht kontaktieren"])
+    sheet.append(["contact-1", "Termin vereinbart", 1200.5, None, "ja"])
+    path = tmp_path / "ergebnisse.xlsx"
+    book.save(path)
+    (row,) = read_outcome_file(path, "auto", load_crm_outcomes_config().value).rows
+    assert (row.leadpipe_id, row.outcome, row.value_eur, row.do_not_contact) == (
+        "contact-1", "appointment", Decimal("1200.50"), True)
