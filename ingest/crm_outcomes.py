@@ -72,6 +72,7 @@ class CrmOutcomesConfig(BaseModel):
     version: int
     common_outcomes: dict[str, Outcome]
     not_interested_reasons: list[str]
+    objection_reasons: list[str]
     yes_words: list[str]
     formats: dict[str, CrmFormat]
 
@@ -200,6 +201,7 @@ class _Reader:
                                                           for o in OUTCOMES}}
         self.yes = {fold(w) for w in config.yes_words}
         self.not_interested = [fold(w) for w in config.not_interested_reasons]
+        self.objections = [fold(w) for w in config.objection_reasons]
 
     def cell(self, cells: Sequence[str], name: str) -> str | None:
         index = self.columns.get(name)
@@ -263,6 +265,9 @@ class _Reader:
     def do_not_contact(self, cells: Sequence[str]) -> bool:
         flag = self.cell(cells, "do_not_contact")
         if flag and fold(flag) in self.yes:
+            return True
+        reason = self.cell(cells, "lost_reason")
+        if reason and any(w in fold(reason) for w in self.objections):
             return True
         status = self.cell(cells, "marketing_status")
         if status and fold(status) in {fold(w) for w in self.fmt.marketing_status_objection}:

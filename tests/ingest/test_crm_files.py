@@ -109,3 +109,11 @@ def test_an_xlsx_export_reads_like_a_csv(tmp_path: Path) -> None:
     (row,) = read_outcome_file(path, "auto", load_crm_outcomes_config().value).rows
     assert (row.leadpipe_id, row.outcome, row.value_eur, row.do_not_contact) == (
         "contact-1", "appointment", Decimal("1200.50"), True)
+
+
+def test_an_objection_noted_as_lost_reason_is_a_do_not_contact_flag(tmp_path: Path) -> None:
+    path = tmp_path / "pipedrive.csv"
+    path.write_text("Deal - Status,Deal - Lost reason,Person - Email\n"
+                    "lost,Werbewiderspruch am Telefon,a@x.example\n", encoding="utf-8")
+    (row,) = read_outcome_file(path, "auto", load_crm_outcomes_config().value).rows
+    assert (row.outcome, row.do_not_contact) == ("lost", True)
