@@ -30,7 +30,7 @@ from ingest.errors import InputFileError
 CRMS = ("hubspot", "pipedrive", "centralstation", "generic")
 FIELDS = ("leadpipe_id", "deal_id", "outcome", "status", "stage", "activity", "activity_done",
           "value", "closed_on", "email", "phone", "first_name", "last_name", "contact",
-          "company", "lost_reason", "do_not_contact", "marketing_status", "labels")
+          "company", "lost_reason", "do_not_contact", "marketing_status", "labels", "note")
 """What a column can hold (the keys of `formats.<crm>.columns`)."""
 PERSON_KEYS = ("leadpipe_id", "email", "phone", "last_name", "contact", "company")
 """Fields that say whom a row concerns; a format must find one of them."""
@@ -122,6 +122,9 @@ class OutcomeFile:
 
 
 _AMOUNT = re.compile(r"[^\d,.\-]")
+_LEAD_ID = re.compile(r"\b(?:company|contact|consumer)-[0-9a-f]{12}\b")
+"""A lead id in free text: the note of a leadpipe CRM export names it ("leadpipe_id: …"),
+for a CRM where the leadpipe_id field was not created."""
 _ADDRESS = re.compile(r"[^\s()<>,;]+@[^\s()<>,;]+\.[^\s()<>,;]+")
 
 
@@ -313,6 +316,8 @@ class _Reader:
         email = enrich_email(address).normalized
         phone = enrich_phone(self.cell(cells, "phone")).e164
         leadpipe_id = self.cell(cells, "leadpipe_id")
+        if leadpipe_id is None and (found := _LEAD_ID.search(self.cell(cells, "note") or "")):
+            leadpipe_id = found.group(0)
         company = self.cell(cells, "company")
         if not (leadpipe_id or email or phone or last or company):
             raise _RowProblem(self.header(next(k for k in PERSON_KEYS if k in self.columns)),

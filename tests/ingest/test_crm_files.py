@@ -117,3 +117,13 @@ def test_an_objection_noted_as_lost_reason_is_a_do_not_contact_flag(tmp_path: Pa
                     "lost,Werbewiderspruch am Telefon,a@x.example\n", encoding="utf-8")
     (row,) = read_outcome_file(path, "auto", load_crm_outcomes_config().value).rows
     assert (row.outcome, row.do_not_contact) == ("lost", True)
+
+
+def test_the_lead_id_in_the_exported_note_matches_without_the_custom_field(
+        tmp_path: Path) -> None:
+    path = tmp_path / "centralstation.csv"
+    path.write_text("Nachname;Firma;Status;Hintergrundinfo\nSchmidt;Müller GmbH;gewonnen;"
+                    "leadpipe-Export 2026-12-01 | leadpipe_id: contact-d815ae4e674d\n",
+                    encoding="utf-8")
+    (row,) = read_outcome_file(path, "centralstation", load_crm_outcomes_config().value).rows
+    assert (row.leadpipe_id, row.outcome) == ("contact-d815ae4e674d", "won")
