@@ -26,6 +26,7 @@ from scoring.export_layouts import german_headers
 from stages.consent import Subject
 from stages.lead_lists import refresh_lead_list
 from warehouse.compact import CompactResult, is_pending, mark_pending
+from warehouse.crm_outcomes import engagement_of_records
 from warehouse.db import compact_warehouse, open_warehouse
 from warehouse.ledger import append_events, ledger_events
 from warehouse.subjects import (
@@ -71,6 +72,8 @@ class AccessReport:
     consent_events: list[dict[str, Any]]
     suppression: list[str]
     """Why the person is on the suppression list (origins), if they are."""
+    engagement: list[dict[str, Any]] = field(default_factory=list)
+    """Newsletter opens and clicks imported for the person's records."""
 
 
 def access(settings: Settings, identifier: str, name: str | None = None) -> AccessReport:
@@ -84,6 +87,7 @@ def access(settings: Settings, identifier: str, name: str | None = None) -> Acce
         index = suppression_index(wh)
         suppressed = sorted({index[p] for p in _suppression_pairs(secret, subject) if p in index})
         records = records_payloads(wh, subject.record_ids)
+        engagement = engagement_of_records(wh, subject.record_ids)
         request_id = _request_id("access")
         record_request(wh, request_id, "access", _subject_hash(secret, subject), received,
                        len(records), len(events))
@@ -92,7 +96,8 @@ def access(settings: Settings, identifier: str, name: str | None = None) -> Acce
             if isinstance(item.get(key), str):
                 item[key] = json.loads(item[key])
     return AccessReport(request_id, Subject(subject.email, subject.phone),
-                        received.isoformat(), records, subject.records, events, suppressed)
+                        received.isoformat(), records, subject.records, events, suppressed,
+                        engagement)
 
 
 @dataclass(frozen=True)

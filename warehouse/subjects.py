@@ -26,7 +26,8 @@ LEAD_RECORDS = "staging.stg_lead_records"
 """Every staged input record (purchased lists, web forms, crawled pages) in one shape."""
 RECORD_TABLES = ("staging.stg_purchased_list__records", "staging.stg_web_form__submissions",
                  "staging.stg_crawl__pages", "raw.records",
-                 "core.enriched_records", "core.field_provenance", "core.lead_members")
+                 "core.enriched_records", "core.field_provenance", "core.lead_members",
+                 "core.engagement_events")
 """Every table whose rows belong to one input record (`record_id`): erasure deletes there.
 A table added later that holds personal data per record must be listed here."""
 _FIELDS = ("record_id", "source_kind", "batch_id", "company", "first_name", "last_name",

@@ -25,6 +25,7 @@ from leadpipe.cli import inspect as inspect_cli
 from leadpipe.cli import leads as leads_cli
 from leadpipe.cli import match as match_cli
 from leadpipe.cli import notices as notices_cli
+from leadpipe.cli import outcomes as outcomes_cli
 from leadpipe.cli import run as run_cli
 from leadpipe.cli import score as score_cli
 from leadpipe.cli import serve as serve_cli
@@ -71,6 +72,8 @@ app.command("sql")(warehouse_cli.sql)
 app.command("serve")(serve_cli.serve)
 app.command("score")(score_cli.score)
 app.add_typer(leads_cli.app, name="leads")
+app.add_typer(outcomes_cli.outcomes_app, name="outcomes")
+app.add_typer(outcomes_cli.engagement_app, name="engagement")
 app.command("funnel")(funnel_cli.funnel)
 app.command("forecast")(forecast_cli.forecast)
 app.add_typer(web_cli.app, name="web")
