@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typer
 
+from leadpipe.cli import campaign as campaign_cli
 from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import crawl as crawl_cli
 from leadpipe.cli import decide as decide_cli
@@ -70,5 +71,6 @@ app.command("sql")(warehouse_cli.sql)
 app.command("serve")(serve_cli.serve)
 app.command("score")(score_cli.score)
 app.add_typer(leads_cli.app, name="leads")
+app.add_typer(campaign_cli.app, name="campaign")
 app.command("funnel")(funnel_cli.funnel)
 app.add_typer(web_cli.app, name="web")
