@@ -37,6 +37,7 @@ def export_leads_flow(
     excel_de: bool = False,
     layout: Literal["standard", "serienbrief", "anrufliste"] = "standard",
     per_address: bool = False,
+    campaign: str = "",
     by: str = "",
     db: str = "",
 ) -> ExportResult:
@@ -61,6 +62,9 @@ def export_leads_flow(
             have German headers (docs/exports.md).
         per_address: Post only: one row per postal address, to its best-scored contact;
             every lead of the address is logged.
+        campaign: E-mail for this campaign (config/campaigns/<name>.yaml, `leadpipe campaign
+            list`): existing customers who bought something similar are decided under
+            §7(3) UWG for it; empty means no campaign.
         by: Who exports (kept in the export log).
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
@@ -71,7 +75,7 @@ def export_leads_flow(
         regions=split_list(region), industries=split_list(industry),
         sources=split_list(source), since=day_or_none(since), limit=limit,
         include_review=include_review, excel_de=excel_de, by=by or "prefect",
-        layout=layout, per_address=per_address)
+        layout=layout, per_address=per_address, campaign=campaign or None)
     result = export_task(request, db or None)
     publish_export(result, settings.export_link(out))
     rows = f" in {result.rows:,} rows (one per address)" if per_address else ""

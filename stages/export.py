@@ -19,8 +19,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from compliance.campaigns import (
+    Campaign,
+    check_running,
+    decide_for_campaign,
+    depends_on_campaign,
+    load_campaign,
+)
 from compliance.opt_outs import LedgerEvent, blocking_reason
 from compliance.suppression import SuppressionList
+from compliance.thresholds import EligibilityConfig, load_eligibility_config
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
 from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
@@ -38,6 +46,7 @@ from scoring.export_layouts import (
 )
 from scoring.export_layouts import columns_for as layout_columns_for
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
+from warehouse.decisions import stored_cases
 from warehouse.export_log import (
     ExportedLead,
     ExportLogEntry,
@@ -84,10 +93,12 @@ class ExportRequest:
     """Only these leads (the list a workspace page showed); the other filters still apply."""
     list_filter: tuple[tuple[str, str], ...] = ()
     """The workspace page's filter that chose `lead_ids`, for the export log."""
+    campaign: str | None = None
+    """A campaign (`config/campaigns/<name>.yaml`): §7(3) e-mail is decided for its product."""
 
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
-                "include_review", "layout", "per_address")
+                "include_review", "layout", "per_address", "campaign")
         chosen = {k: v for k, v in asdict(self).items() if k in keep}
         if self.list_filter:
             page: dict[str, list[str]] = {}
@@ -128,6 +139,9 @@ class ExportResult:
     rows: int = 0
     """Rows in the file: `leads` unless one row stands for every lead at an address."""
     per_address: bool = False
+    campaign_decisions: dict[str, int] = field(default_factory=dict)
+    """With a campaign: the §7(3) leads decided for it, by reason (uwg7_3_existing_customer
+    exported; uwg7_3_not_similar, uwg7_3_objected, … kept out)."""
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -228,14 +242,70 @@ def reachable_channels(wh: Warehouse, req: ExportRequest, config: ExportsConfig,
             for lead, channels in allowed.items()}
 
 
+@dataclass(frozen=True)
+class CampaignCheck:
+    """A campaign ready to decide §7(3) on the export's day with the current rules."""
+
+    campaign: Campaign
+    version: str
+    as_of: date
+    config: EligibilityConfig
+
+    def logged(self) -> dict[str, Any]:
+        """What the export log keeps of the campaign (`ops.exports.filters`)."""
+        return {**self.campaign.document(), "version": self.version}
+
+
+def campaign_check(settings: Settings, req: ExportRequest, today: date
+                   ) -> CampaignCheck | None:
+    """The request's campaign: for the export's channel and running today, else refused."""
+    if req.campaign is None:
+        return None
+    campaign = load_campaign(settings.config_dir, req.campaign).campaign
+    if campaign.channel != req.channel:
+        raise BadExportRequest(f"campaign {campaign.name} is for --channel {campaign.channel}, "
+                               f"not {req.channel}")
+    check_running(campaign, today)
+    return CampaignCheck(campaign, campaign.version, today,
+                         load_eligibility_config(settings.config_dir))
+
+
+def decide_campaign(wh: Warehouse, req: ExportRequest, check: CampaignCheck,
+                    rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The rows with every decision that rests on §7(3) taken again for the campaign (its
+    stored case with the campaign added), those not allowed (review: only with
+    `include_review`) left out; and the §7(3) decisions by reason."""
+    maybe = [r["lead_id"] for r in rows if r["rule"] == "E6" or "customer" in r["sources"]]
+    cases = stored_cases(wh, req.channel, maybe)
+    wanted = ("allowed", "review") if req.include_review else ("allowed",)
+    kept: list[dict[str, Any]] = []
+    reasons: Counter[str] = Counter()
+    for row in rows:
+        case = cases.get(row["lead_id"])
+        if case is None or not depends_on_campaign(row["rule"], case):
+            kept.append(row)
+            continue
+        decided = decide_for_campaign(case, check.campaign, check.as_of, check.config)
+        reasons[decided.reason] += 1
+        if decided.decision in wanted:
+            basis = decided.legal_basis and (
+                f"{decided.legal_basis}; campaign {check.campaign.name} "
+                f"({check.campaign.product_category})")
+            kept.append({**row, "decision": decided.decision, "reason_code": decided.reason,
+                         "rule": decided.rule, "legal_basis": basis})
+    return kept, reasons
+
+
 def _partial(req: ExportRequest) -> Path:
     return req.out.with_name(f".{req.out.name}.partial")
 
 
-def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
-                ) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The rows to export, and the reasons of those withheld for a newer opt-out (also an
-    objection from the workspace still waiting in its journal for the lock)."""
+def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes,
+                campaign: CampaignCheck | None = None
+                ) -> tuple[list[dict[str, Any]], Counter[str], Counter[str]]:
+    """The rows to export, the reasons of those withheld for a newer opt-out (also an
+    objection from the workspace still waiting in its journal for the lock), and with a
+    campaign its §7(3) decisions by reason."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -247,11 +317,14 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
     pending = pending_objections(wh.home)  # recorded while a run held the lock
     suppression = SuppressionList({**pending_suppression(pending), **suppression_entries(wh)},
                                   secret)
-    while True:  # with --limit, read a few more rows only when opt-outs left too few
-        rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
-                              industries=req.industries, sources=req.sources,
-                              since=req.since, limit=fetch,
-                              include_review=req.include_review, lead_ids=req.lead_ids)
+    while True:  # with --limit, read more rows only when opt-outs (a campaign) left too few
+        fetched = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
+                                 industries=req.industries, sources=req.sources,
+                                 since=req.since, limit=fetch,
+                                 include_review=req.include_review, lead_ids=req.lead_ids,
+                                 rules=("E6",) if campaign else ())
+        rows, decided = (decide_campaign(wh, req, campaign, fetched) if campaign
+                         else (fetched, Counter[str]()))
         events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
         for entry in pending:
             events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(
@@ -264,8 +337,8 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
                 withheld[reason] += 1
             else:
                 kept.append(row)
-        if fetch is None or req.limit is None or len(kept) >= req.limit or len(rows) < fetch:
-            return kept[:req.limit], withheld
+        if fetch is None or req.limit is None or len(kept) >= req.limit or len(fetched) < fetch:
+            return kept[:req.limit], withheld, decided
         fetch *= 2
 
 
@@ -277,13 +350,15 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     """
     check_output(req.out, settings)
     validate(req)
+    campaign = campaign_check(settings, req, date.today())
+    filters = {**req.filters(), **({"campaign": campaign.logged()} if campaign else {})}
     config = load_exports_config(settings.config_dir).value
     check_layout(req, config)
     secret = suppression_secret(settings)
     reader = settings.waiting_at_most(EXPORT_READ_WAIT_S)
     try:
         with open_warehouse(reader, write=False) as wh:
-            rows, withheld = select_rows(wh, req, secret)
+            rows, withheld, decided = select_rows(wh, req, secret, campaign)
             reachable = reachable_channels(wh, req, config, rows, secret)
             from_snapshot = wh.is_snapshot
         cols = columns_for(req, config)
@@ -291,7 +366,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
                              fmt=req.fmt, excel_de=req.excel_de, force=True,
                              text_columns=(config.headers["postcode"], "postcode"))
         entry = ExportLogEntry.new(
-            "export", by=req.by, channel=req.channel, filters=req.filters(), fmt=req.fmt,
+            "export", by=req.by, channel=req.channel, filters=filters, fmt=req.fmt,
             path=req.out, leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"],
                                               r["legal_basis"]) for r in rows])
         write_journal(settings.db_path, entry)
@@ -302,8 +377,8 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     log_pending_exports(settings)
     return ExportResult(entry.export_id, entry.exported_by, req.channel, len(rows),
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
-                        req.filters(), socket.gethostname(), dict(withheld), from_snapshot,
-                        req.layout, written, req.per_address)
+                        filters, socket.gethostname(), dict(withheld), from_snapshot,
+                        req.layout, written, req.per_address, dict(decided))
 
 
 def export_log(settings: Settings, limit: int = 100, by: str | None = None

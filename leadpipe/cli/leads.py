@@ -2,7 +2,8 @@
 
 Only leads whose current decision on the channel is `allowed` (plus `review`, marked, with
 `--include-review`), best score first. Every export is logged in `ops.exports`. Layouts
-(`--layout`), German headers and `--per-address`: docs/exports.md. Outcomes and objections
+(`--layout`), German headers and `--per-address`: docs/exports.md; `--campaign` decides
+§7(3) e-mail to existing customers for one campaign: docs/customers.md. Outcomes and objections
 never wait for a running nightly: they are journaled (`stages.outcomes`).
 """
 
@@ -62,6 +63,9 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     by: Annotated[str | None, typer.Option(
         help="Who exports (logged; default $USER).")] = None,
+    campaign: Annotated[str | None, typer.Option(
+        help="E-mail for this campaign (`leadpipe campaign list`): existing customers who "
+             "bought something similar are decided under §7(3) UWG for it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +81,7 @@ def export(
                 regions=split_list(region), industries=split_list(industry),
                 sources=split_list(source), since=first_seen, limit=limit,
                 include_review=include_review, excel_de=excel_de, force=force, by=by,
-                layout=layout, per_address=per_address))
+                layout=layout, per_address=per_address, campaign=campaign))
         except (BadExportRequest, ExportPathExists) as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from exc
@@ -92,6 +96,8 @@ def export(
         err_console.print(f"Left out {sum(result.withheld.values()):,} leads whose decision "
                           f"predates an opt-out ({reasons}); the next run updates their "
                           "decisions.", highlight=False, markup=False)
+    if result.campaign_decisions:
+        _print_campaign(result.campaign_decisions, campaign)
     if result.leads == 0:
         return
     review = f" ({result.review:,} marked review)" if result.review else ""
@@ -159,6 +165,15 @@ def object_(
                   f"{receipt.suppression_entries} suppression entr"
                   f"{'y' if receipt.suppression_entries == 1 else 'ies'}"
                   f"{_pending(receipt.status)}.", highlight=False, markup=False)
+
+
+def _print_campaign(decisions: dict[str, int], campaign: str | None) -> None:
+    """How §7(3) was decided for the campaign: who is mailed, and why the others are not."""
+    reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(decisions.items()))
+    err_console.print(f"Campaign {campaign}: §7(3) UWG decided for {sum(decisions.values()):,} "
+                      f"leads ({reasons}); uwg7_3_existing_customer is exported, a review "
+                      "reason only with --include-review, the others not.",
+                      highlight=False, markup=False)
 
 
 def _who(by: str | None) -> str:
