@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from foundation.config import ConfigError, plain_message
 from ingest.dates import Day
 from ingest.errors import not_a_regular_file
-from ingest.fields import MAPPABLE_FIELDS
+from ingest.fields import MAPPING_FILE_FIELDS
 
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -67,10 +67,10 @@ class VendorMapping(BaseModel):
     @classmethod
     def _known_targets(cls, value: dict[str, str | None]) -> dict[str, str | None]:
         for header, target in value.items():
-            if target is not None and target not in MAPPABLE_FIELDS:
+            if target is not None and target not in MAPPING_FILE_FIELDS:
                 raise ValueError(
                     f"column {header!r} maps to unknown field {target!r}; known fields: "
-                    f"{', '.join(MAPPABLE_FIELDS)}"
+                    f"{', '.join(MAPPING_FILE_FIELDS)}"
                 )
         return value
 

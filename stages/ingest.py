@@ -110,7 +110,7 @@ class RejectedFile:
     """An input file that could not be loaded at all, and what to do about it."""
 
     file: str
-    kind: str  # purchased_list | web_form | consent_events
+    kind: str  # purchased_list | web_form | customer | consent_events
     problem: str
     """What is wrong and how to fix it, naming file, row and field where known."""
 
@@ -123,6 +123,7 @@ USER_ERRORS = (InputFileError, ConfigError)
 """Errors in a user's file or configuration: reported with the fix, never retried."""
 
 _FLOW_OF_KIND = {"purchased_list": "ingest-purchased-list", "web_form": "ingest-web-forms",
+                 "customer": "ingest-customers",
                  "consent_events": "consent-events"}
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from foundation.settings import Settings
 from ingest.columns import ColumnChoice
-from ingest.prepare import prepare_list
+from ingest.prepare import ColumnsFor, prepare_list
 from ingest.vendor_mapping import ProposedColumn, proposal_yaml
 from warehouse.load_lists import ProblemCount, preview_problems
 
@@ -63,11 +63,14 @@ def _why(column: ColumnChoice) -> str:
 
 
 def preview_list(settings: Settings, path: Path, mapping_file: Path | None = None,
-                 ) -> ListPreview:
-    """Read and map `path` as a load would, and count what would be quarantined."""
+                 columns_for: ColumnsFor | None = None) -> ListPreview:
+    """Read and map `path` as a load would, and count what would be quarantined.
+
+    `columns_for`: a customer export's columns (`stages.customers.preview_customers`)."""
     with tempfile.TemporaryDirectory(prefix="leadpipe-preview-") as tmp:  # private: mode 0700
         work = Path(tmp)
-        prepared = prepare_list(path, work, mapping_file, config_dir=settings.config_dir)
+        prepared = prepare_list(path, work, mapping_file, config_dir=settings.config_dir,
+                                columns_for=columns_for)
         try:
             problems, blank = preview_problems(prepared, work)
         finally:

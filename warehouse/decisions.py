@@ -28,13 +28,16 @@ def _group_by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[s
 
 
 def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
-    """lead id → its enriched records with source and list metadata (web forms first)."""
+    """lead id → its enriched records with source and list metadata (web forms first); a
+    customer export's record says whether the CRM calls the lead a customer."""
     rows = wh.dicts(
         "SELECT m.lead_id, l.entity_type, e.*, o.batch_id, o.vendor, o.acquired_on, "
-        "o.provenance_documented, o.ingested_at, o.fetched_at, o.submitted_at "
+        "o.provenance_documented, o.ingested_at, o.fetched_at, o.submitted_at, "
+        "c.is_customer AS crm_says_customer "
         "FROM core.lead_members m JOIN core.leads l USING (lead_id) "
         "JOIN core.enriched_records e USING (record_id) "
         "JOIN staging.stg_record_origins o USING (record_id) "
+        "LEFT JOIN staging.stg_customers c USING (record_id) "
         "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
     return _group_by(rows, "lead_id")
 
@@ -93,6 +96,18 @@ def stored_cases(wh: Warehouse, channel: str, lead_ids: Sequence[str]
         "SELECT lead_id, inputs FROM core.eligibility_decisions WHERE is_current AND "
         f"channel = ? AND lead_id IN (SELECT lead_id FROM {wanted_leads(wh, lead_ids)})",
         [channel])}
+
+
+def lead_purchases(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+    """lead id → the purchases of the customers the lead is made of (`purchase` evidence),
+    oldest first; a purchase named by two records of the lead counts once."""
+    rows = wh.dicts(
+        "SELECT DISTINCT m.lead_id, p.purchased_on, p.product_category, p.collected_in_sale, "
+        "p.notice_at_collection, p.customer_key "
+        "FROM core.lead_members m JOIN staging.stg_customers c USING (record_id) "
+        "JOIN core.customer_purchases p ON p.customer_key = c.customer_key "
+        "ORDER BY m.lead_id, p.purchased_on, p.customer_key")
+    return _group_by(rows, "lead_id")
 
 
 def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
