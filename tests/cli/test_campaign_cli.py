@@ -158,3 +158,4 @@ def test_an_objection_still_reaches_the_campaign_export_at_once(
     rows, output = _export(customers, tmp_path / "after.csv", "--campaign", "toner")
     assert [r["lead_id"] for r in rows] == ["L2"]
     assert json.loads(output[output.index("{"):])["withheld"] == {"suppression_objection": 1}
+
