@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -59,7 +59,7 @@ class Campaign(BaseModel):
     name: str
     channel: CampaignChannel
     product_category: str = Field(min_length=1)
-    similar_categories: tuple[str, ...] = ()
+    similar_categories: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     starts: date
     ends: date | None = None
     message_includes_objection_notice: bool = True

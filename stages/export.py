@@ -31,7 +31,7 @@ from compliance.suppression import SuppressionList
 from compliance.thresholds import EligibilityConfig, load_eligibility_config
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
-from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
+from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS, SourceKind
 from scoring.export_files import ExportFormat, ExportPathExists, write_rows
 from scoring.export_layouts import (
     CHANNEL_COLUMNS,
@@ -63,6 +63,8 @@ CONTACT_COLUMNS = {channel: list(cols) for channel, cols in CHANNEL_COLUMNS.item
 _REGION = re.compile(r"^\d{1,5}$")
 EXPORT_READ_WAIT_S = 1.0
 """How long an export waits for a running writer before it reads the published snapshot."""
+CUSTOMER: SourceKind = "customer"
+"""The source kind of customer records: only their leads can have purchase evidence."""
 _INDUSTRY = re.compile(r"^(\d{1,2}(\.?\d{1,3}){0,2}|[A-Ua-u])$")
 
 
@@ -247,13 +249,12 @@ class CampaignCheck:
     """A campaign ready to decide §7(3) on the export's day with the current rules."""
 
     campaign: Campaign
-    version: str
     as_of: date
     config: EligibilityConfig
 
     def logged(self) -> dict[str, Any]:
         """What the export log keeps of the campaign (`ops.exports.filters`)."""
-        return {**self.campaign.document(), "version": self.version}
+        return {**self.campaign.document(), "version": self.campaign.version}
 
 
 def campaign_check(settings: Settings, req: ExportRequest, today: date
@@ -266,8 +267,7 @@ def campaign_check(settings: Settings, req: ExportRequest, today: date
         raise BadExportRequest(f"campaign {campaign.name} is for --channel {campaign.channel}, "
                                f"not {req.channel}")
     check_running(campaign, today)
-    return CampaignCheck(campaign, campaign.version, today,
-                         load_eligibility_config(settings.config_dir))
+    return CampaignCheck(campaign, today, load_eligibility_config(settings.config_dir))
 
 
 def decide_campaign(wh: Warehouse, req: ExportRequest, check: CampaignCheck,
@@ -275,7 +275,7 @@ def decide_campaign(wh: Warehouse, req: ExportRequest, check: CampaignCheck,
     """The rows with every decision that rests on §7(3) taken again for the campaign (its
     stored case with the campaign added), those not allowed (review: only with
     `include_review`) left out; and the §7(3) decisions by reason."""
-    maybe = [r["lead_id"] for r in rows if r["rule"] == "E6" or "customer" in r["sources"]]
+    maybe = [r["lead_id"] for r in rows if r["rule"] == "E6" or CUSTOMER in r["sources"]]
     cases = stored_cases(wh, req.channel, maybe)
     wanted = ("allowed", "review") if req.include_review else ("allowed",)
     kept: list[dict[str, Any]] = []
