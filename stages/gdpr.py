@@ -20,6 +20,7 @@ from foundation.settings import Settings, suppression_secret
 from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
+from scoring.crm_formats import id_headers, load_crm_formats
 from scoring.export_files import remove_rows
 from scoring.export_layouts import german_headers
 from stages.consent import Subject
@@ -165,7 +166,8 @@ def erase(settings: Settings, identifier: str, name: str | None = None, *,
             records, events = erase_records(wh, subject, request_id)
             refresh_lead_list(wh, settings, "erase")  # the list held their name and contact
             # exports handed to sales are files leadpipe wrote: the person leaves them too
-            lead_id = ("lead_id", german_headers(settings.config_dir)["lead_id"])
+            lead_id = ("lead_id", german_headers(settings.config_dir)["lead_id"],
+                       *id_headers(load_crm_formats(settings.config_dir).value))
             scrubbed = sum(bool(remove_rows(Path(f), lead_id, set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,
                            records, events, scrubbed)

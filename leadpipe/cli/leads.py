@@ -36,8 +36,10 @@ def export(
     channel: Annotated[Channel, typer.Option(
         help="The channel sales will use; only leads allowed on it are listed.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.", dir_okay=False)],
-    output_format: Annotated[Literal["csv", "xlsx", "json"], typer.Option(
-        "--format", help="csv, xlsx or json.")] = "csv",
+    output_format: Annotated[Literal["csv", "xlsx", "json", "hubspot", "pipedrive",
+                                     "centralstation"], typer.Option(
+        "--format", help="csv, xlsx or json; or hubspot, pipedrive or centralstation: the "
+                         "CRM's own import file (docs/exports.md).")] = "csv",
     min_grade: Annotated[Grade, typer.Option(
         help="Lowest grade to include.")] = "B",
     region: Annotated[str | None, typer.Option(
@@ -60,6 +62,11 @@ def export(
     per_address: Annotated[bool, typer.Option(
         "--per-address", help="Post: one row per postal address, addressed to its "
                               "best-scored contact; every lead is logged.")] = False,
+    new_only: Annotated[bool, typer.Option(
+        "--new-only", help="Leave out leads the CRM knows: customers and everyone in the "
+                           "last customer import.")] = False,
+    customers_only: Annotated[bool, typer.Option(
+        "--customers-only", help="Only existing customers (the warm list).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     by: Annotated[str | None, typer.Option(
         help="Who exports (logged; default $USER).")] = None,
@@ -81,7 +88,8 @@ def export(
                 regions=split_list(region), industries=split_list(industry),
                 sources=split_list(source), since=first_seen, limit=limit,
                 include_review=include_review, excel_de=excel_de, force=force, by=by,
-                layout=layout, per_address=per_address, campaign=campaign))
+                layout=layout, per_address=per_address, new_only=new_only,
+                customers_only=customers_only, campaign=campaign))
         except (BadExportRequest, ExportPathExists) as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from exc
@@ -96,6 +104,10 @@ def export(
         err_console.print(f"Left out {sum(result.withheld.values()):,} leads whose decision "
                           f"predates an opt-out ({reasons}); the next run updates their "
                           "decisions.", highlight=False, markup=False)
+    if result.left_out_by_crm:
+        known = "known to the CRM" if result.filters.get("new_only") else "no customers"
+        err_console.print(f"Left out {result.left_out_by_crm:,} leads {known} (last customer "
+                          "import).", highlight=False, markup=False)
     if result.campaign_decisions:
         _print_campaign(result.campaign_decisions, campaign)
     if result.leads == 0:
