@@ -148,3 +148,19 @@ def test_a_dissimilar_campaign_mails_no_customer(pipeline: Settings, tmp_path: P
     assert rows == {}
     assert set(result["campaign_decisions"]) == {"uwg7_3_not_similar", "uwg7_3_objected"}
     assert _decisions(pipeline)[KARL, "email"]["reason"] == "uwg7_3_no_notice"   # unchanged
+
+
+def test_the_campaigns_warm_list_goes_into_the_crm_with_its_legal_basis(
+    pipeline: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "saegen-hubspot.csv"
+    _cli(pipeline, "leads", "export", "--channel", "email", "--campaign", "saegen",
+         "--customers-only", "--format", "hubspot", "--out", str(out), "--min-grade", "D")
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = {r["Email"]: r for r in csv.DictReader(fh) if r["Email"]}
+    assert set(rows) == {KARL, MARIA}                   # Paul only with --include-review
+    for row in rows.values():
+        assert row["Lifecycle Stage"] == "Customer"
+        assert "(uwg7_3_existing_customer)" in row["leadpipe_note"]
+        assert "Rechtsgrundlage: UWG §7(3)" in row["leadpipe_note"]
+        assert "campaign saegen (Kreissägen)" in row["leadpipe_note"]
