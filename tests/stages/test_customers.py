@@ -353,3 +353,31 @@ def test_values_as_crms_write_them() -> None:
     assert read_amount("18,400") == Decimal("18400")
     assert read_amount("EUR 980") == Decimal("980")
     assert load_crm_exports().value.exports
+
+
+def test_erasing_a_customer_leaves_no_byte_and_keeps_them_out(tmp_path: Path) -> None:
+    from stages.gdpr import erase
+
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb",
+                        config_dir=tmp_path / "config", lock_timeout_s=30.0, read_wait_s=2.0)
+    export = tmp_path / "kunden.csv"
+    shutil.copy(FIXTURES / "erp_kunden.csv", export)
+    ingest_customer_file(settings, export, CustomerOptions())
+    result = erase(settings, "k.lindner@holzbau-lindner.de")
+    assert [r.source_kind for r in result.records] == ["customer"]
+    with open_warehouse(settings, write=False) as wh:
+        left = {t: wh.scalar(f"SELECT count(*) FROM {t} WHERE customer_key = "  # noqa: S608
+                             "'generic:customer:no-10023'")
+                for t in ("staging.stg_customer__records", "staging.stg_customer__export_rows",
+                          "core.customer_purchases")}
+    assert left == dict.fromkeys(left, 0)
+    assert b"lindner" not in settings.db_path.read_bytes().lower()
+    # next month's export still lists him: he is not loaded again
+    again = tmp_path / "kunden_next.csv"
+    again.write_bytes((FIXTURES / "erp_kunden.csv").read_bytes() + b"\r\n")
+    report = ingest_customer_file(settings, again, CustomerOptions())
+    assert (report.loaded, report.quarantined, report.skipped) == (0, 1, 3)  # 2 unchanged
+    with open_warehouse(settings, write=False) as wh:
+        assert wh.fetchall("SELECT row_number FROM ops.suppressed_rows WHERE batch_id = ?",
+                           [report.batch_id]) == [(2,)]
