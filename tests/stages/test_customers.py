@@ -367,7 +367,7 @@ def test_erasing_a_customer_leaves_no_byte_and_keeps_them_out(tmp_path: Path) ->
     result = erase(settings, "k.lindner@holzbau-lindner.de")
     assert [r.source_kind for r in result.records] == ["customer"]
     with open_warehouse(settings, write=False) as wh:
-        left = {t: wh.scalar(f"SELECT count(*) FROM {t} WHERE customer_key = "  # noqa: S608
+        left = {t: wh.scalar(f"SELECT count(*) FROM {t} WHERE customer_key = "
                              "'generic:customer:no-10023'")
                 for t in ("staging.stg_customer__records", "staging.stg_customer__export_rows",
                           "core.customer_purchases")}
