@@ -55,7 +55,7 @@ def export_leads_flow(
         min_grade: The lowest grade to include (A is best).
         region: Postcode prefixes, comma-separated, e.g. 80,81.
         industry: WZ 2008 code prefixes or section letters, comma-separated, e.g. 62,C.
-        source: web_form, purchased_list, crawl or a vendor's name; comma-separated.
+        source: web_form, purchased_list, crawl, customer or a vendor's name; comma-separated.
         since: Only leads first seen on or after this day (2026-11-20 or 20.11.2026).
         limit: At most this many leads.
         include_review: Also list leads whose decision waits for a person (marked review).

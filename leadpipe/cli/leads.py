@@ -47,7 +47,8 @@ def export(
     industry: Annotated[str | None, typer.Option(
         help="WZ 2008 code prefixes or section letters, comma-separated (e.g. 62,28).")] = None,
     source: Annotated[str | None, typer.Option(
-        help="web_form, purchased_list, crawl or a vendor name; comma-separated.")] = None,
+        help="web_form, purchased_list, crawl, customer or a vendor name; comma-separated.",
+    )] = None,
     since: Annotated[str | None, typer.Option(
         help="Only leads first seen on or after this date (2026-11-20 or 20.11.2026).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many leads.")] = None,
