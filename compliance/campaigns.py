@@ -127,8 +127,10 @@ def list_campaigns(config_dir: Path) -> list[LoadedCampaign]:
 
 
 def load_campaign(config_dir: Path, name: str) -> LoadedCampaign:
+    """The campaign of that name; a name that cannot be a campaign's file is not looked up
+    (it could lead out of the campaigns folder)."""
     path = campaigns_dir(config_dir) / f"{name}.yaml"
-    if not path.is_file():
+    if not re.match(NAME_PATTERN, name) or not path.is_file():
         known = [p.stem for p in sorted(campaigns_dir(config_dir).glob("*.yaml"))]
         hint = (f"known campaigns: {', '.join(known)}" if known
                 else "none is defined yet")

@@ -115,6 +115,9 @@ def test_errors_name_the_file_and_the_key(tmp_path: Path) -> None:
         load_campaign(tmp_path, "nope")
     folder = tmp_path / "campaigns"
     folder.mkdir()
+    (tmp_path / "secret.yaml").write_text("name: secret\n", encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"no campaign '../secret'"):
+        load_campaign(tmp_path, "../secret")            # never read outside the folder
     (folder / "x.yaml").write_text("name: y\nchannel: email\nproduct_category: T\n"
                                    "starts: 2026-12-01\n", encoding="utf-8")
     with pytest.raises(CampaignError, match=r"x.yaml: name: 'y' differs from the file name"):
