@@ -23,6 +23,7 @@ from flows.consent import hand_off_task, import_events_task
 from flows.crawl import crawl_task
 from flows.decide import decide_task
 from flows.enrich import enrich_task
+from flows.forecast import forecast_task
 from flows.ingest import ingest_forms_task, ingest_inbox_customers_task, ingest_inbox_list_task
 from flows.match import match_task
 from flows.notify import notify_task
@@ -83,7 +84,8 @@ def nightly(
     db: str = "",
 ) -> NightlyReport | State[Any]:
     """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
-    websites, enrich, match, decide eligibility per channel, score, publish the funnel.
+    websites, enrich, match, decide eligibility per channel, score, publish the funnel and
+    the forecast.
 
     Args:
         inbox: The folder with lists/ (each list with its <file>.yaml), customers/ (CRM
@@ -120,6 +122,7 @@ def nightly(
         report.decide = decide_task(db_file)
         report.score = score_task(db_file)
         funnel_task(db_file)
+        forecast_task(db_file)
     except USER_ERRORS as exc:  # a configuration to fix: the summary says which and how
         report.stopped_by = str(exc)
     except Exception as exc:

@@ -18,6 +18,7 @@ from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import enrich as enrich_cli
 from leadpipe.cli import extract as extract_cli
+from leadpipe.cli import forecast as forecast_cli
 from leadpipe.cli import funnel as funnel_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
@@ -73,4 +74,5 @@ app.command("score")(score_cli.score)
 app.add_typer(leads_cli.app, name="leads")
 app.add_typer(campaign_cli.app, name="campaign")
 app.command("funnel")(funnel_cli.funnel)
+app.command("forecast")(forecast_cli.forecast)
 app.add_typer(web_cli.app, name="web")
