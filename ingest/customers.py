@@ -177,8 +177,8 @@ def _unknown_export(headers: Sequence[str], crm: str, config: CrmExportsConfig) 
             "Export the customers again from the CRM with these columns, or load another "
             "customer file with a mapping file (--mapping FILE.yaml naming its columns, e.g. "
             "`columns: {\"Kd.-Nr.\": customer_number, \"Firma\": company}`; `leadpipe "
-            "preview FILE --write-mapping FILE.yaml` writes one to edit) or with --crm generic "
-            "(see docs/customers.md)")
+            "ingest customers FILE --crm generic --preview --write-mapping FILE.yaml` writes "
+            "one to edit) or with --crm generic (see docs/customers.md)")
 
 
 def export_mapping(headers: Sequence[str], export: CrmExport | None,

@@ -87,6 +87,17 @@ def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,
                       and (kinds is None or r["kind"] in kinds)), "lead_id")
 
 
+def stored_cases(wh: Warehouse, channel: str, lead_ids: Sequence[str]
+                 ) -> dict[str, dict[str, Any]]:
+    """lead id → the case its current decision on `channel` was taken on (`inputs`)."""
+    if not lead_ids:
+        return {}
+    return {lead_id: json.loads(inputs) for lead_id, inputs in wh.fetchall(
+        "SELECT lead_id, inputs FROM core.eligibility_decisions WHERE is_current AND "
+        f"channel = ? AND lead_id IN (SELECT lead_id FROM {wanted_leads(wh, lead_ids)})",
+        [channel])}
+
+
 def lead_purchases(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
     """lead id → the purchases of the customers the lead is made of (`purchase` evidence),
     oldest first; a purchase named by two records of the lead counts once."""
