@@ -307,6 +307,16 @@ def test_decide_customer_channels_email_phone_post(world: World) -> None:
     assert {(e["at"], e.get("product_category")) for e in purchases} >= {
         ("2026-03-14", "Druckmaschinen")}
     assert all(e["channels"] == ["all"] for e in purchases)
+    # no purchase known, but the CRM calls her a customer: the relationship is as fresh as
+    # the last export that listed her; an open deal is no relationship
+    vogel = _decisions(s, _lead_of(s, "i.vogel@vogel-zahntechnik.de"))
+    assert (vogel["phone"]["decision"], vogel["phone"]["rule"]) == ("allowed", "P6")
+    reasons = [e for e in json.loads(vogel["phone"]["inputs"])["evidence"]
+               if e["kind"] == "presumed_consent_reason"]
+    assert [(e["category"], e["channels"]) for e in reasons] == [
+        ("existing_business_relationship", ["phone"])]
+    kraus = _decisions(s, _lead_of(s, "s.kraus@kraus-partner.de"))
+    assert (kraus["phone"]["decision"], kraus["phone"]["rule"]) == ("blocked", "P7")
     # a consumer customer's letter goes out despite a Robinson entry (PO2); a prospect's not
     erika = _lead_of(s, "erika.sonnleitner@web.de", "consumer")
     decided = _decisions(s, erika)
