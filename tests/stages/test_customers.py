@@ -330,6 +330,24 @@ def test_decide_customer_channels_email_phone_post(world: World) -> None:
     assert _engine(prospect)["post"] == ("blocked", "robinson_list_hit", "G5")
 
 
+def test_a_campaign_decides_e6_and_the_purchase_ages(world: World) -> None:
+    """The stored case of an ERP customer (collected in a sale, told of the right to
+    object): allowed for a similar campaign, reviewed after 24 months, expired after 48."""
+    s = world.settings
+    lindner = _decisions(s, _lead_of(s, "k.lindner@holzbau-lindner.de"))
+    assert lindner["email"]["reason"] == "uwg7_3_no_notice"  # no campaign at night
+    case = json.loads(lindner["email"]["inputs"])
+    case["campaign"] = {"product_category": "Sägeblätter",
+                        "message_includes_objection_notice": True}
+    assert _engine(case)["email"] == ("allowed", "uwg7_3_existing_customer", "E6")
+    assert _engine({**case, "as_of": "2029-01-10"})["email"][:2] == (
+        "review", "uwg7_3_customer_stale_review")
+    assert _engine({**case, "as_of": "2031-01-10"})["email"][:2] == (
+        "blocked", "uwg7_3_customer_expired")
+    other = {**case, "campaign": {**case["campaign"], "product_category": "Kaffee"}}
+    assert _engine(other)["email"][:2] == ("blocked", "uwg7_3_not_similar")
+
+
 def test_undo_takes_a_customer_batch_out(world: World) -> None:
     report = undo_list_batch(world.settings, world.reports["centralstation_companies"].batch_id,
                              dry_run=True)
