@@ -23,10 +23,16 @@ from compliance.thresholds import load_eligibility_config
 from foundation.settings import Settings
 from ingest.customers import load_crm_exports, read_amount, read_day
 from leadpipe.cli.main import app
-from stages.customers import CustomerOptions, ingest_customer_file
+from stages.customers import CustomerOptions, ingest_customer_file, load_inbox_customers
 from stages.decide import decide_all
 from stages.enrich import enrich_new
-from stages.ingest import ListOptions, ingest_list_file, undo_list_batch
+from stages.ingest import (
+    ListOptions,
+    RejectedFile,
+    find_inbox_files,
+    ingest_list_file,
+    undo_list_batch,
+)
 from stages.match import match_all
 from warehouse.customers import LeadCustomer, lead_customers
 from warehouse.db import Warehouse, open_warehouse
@@ -353,6 +359,33 @@ def test_undo_takes_a_customer_batch_out(world: World) -> None:
                              dry_run=True)
     assert (report.removed.customer_rows, report.removed.customer_export_rows) == (2, 2)
     assert report.dry_run
+
+
+def test_nightly_inbox_customer_export_with_its_mapping_file(tmp_path: Path) -> None:
+    """`inbox/customers/` is found; `<file>.yaml` beside an export says what the command line
+    would (crm, the §7(3) flags) and names a column; the same export's refusal is a file."""
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb",
+                        config_dir=tmp_path / "config", lock_timeout_s=30.0, read_wait_s=2.0)
+    inbox = tmp_path / "inbox" / "customers"
+    inbox.mkdir(parents=True)
+    shutil.copy(FIXTURES / "unknown_export.csv", inbox / "kunden.csv")
+    (inbox / "kunden.csv.yaml").write_text(
+        "crm: generic\ncollected_in_sale: true\nnotice_at_collection: true\n"
+        "columns: {Umsatz: null}\n", encoding="utf-8")
+    assert find_inbox_files(tmp_path / "inbox").customers == [inbox / "kunden.csv"]
+    report = load_inbox_customers(settings, inbox / "kunden.csv")
+    assert isinstance(report, BatchReport)
+    assert (report.rows_in, report.loaded) == (1, 1)
+    with open_warehouse(settings, write=False) as wh:
+        assert wh.fetchall("SELECT company, city, crm, collected_in_sale, notice_at_collection "
+                           "FROM staging.stg_customer__records") == [
+            ("Alpha", "Berlin", "generic", True, True)]
+    (inbox / "kunden.csv.yaml").unlink()
+    shutil.copy(FIXTURES / "unknown_export.csv", inbox / "other.csv")
+    refused = load_inbox_customers(settings, inbox / "other.csv")
+    assert isinstance(refused, RejectedFile)
+    assert "not a known CRM export" in refused.problem
 
 
 def test_unknown_export_without_mapping_names_the_columns(tmp_path: Path) -> None:
