@@ -29,8 +29,6 @@ from ingest.fields import CUSTOMER_FIELDS, MAPPING_FILE_FIELDS
 from ingest.header_words import normalise_header
 from ingest.vendor_mapping import VendorMapping
 
-CRM_CHOICES = ("auto", *CRMS)
-"""What `--crm` takes: `auto` recognises the export by its header row."""
 CRM_LABELS = {"hubspot": "HubSpot", "pipedrive": "Pipedrive",
               "centralstation": "CentralStationCRM", "generic": "customer export"}
 """How a CRM is named to people (and as the batch's vendor)."""

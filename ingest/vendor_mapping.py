@@ -22,12 +22,12 @@ import codecs
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from foundation.config import ConfigError, plain_message
+from foundation.vocabulary import Crm
 from ingest.dates import Day
 from ingest.errors import not_a_regular_file
 from ingest.fields import MAPPING_FILE_FIELDS
@@ -56,7 +56,7 @@ class VendorMapping(BaseModel):
     delimiter: str | None = None
     sheet: str | None = None
     """XLSX only: the worksheet to read (default: the first)."""
-    crm: Literal["hubspot", "pipedrive", "centralstation", "generic"] | None = None
+    crm: Crm | None = None
     """Customer exports only: whose export the file is (as `--crm`)."""
     collected_in_sale: bool | None = None
     """Customer exports only: every address was collected in a sale (`--collected-in-sale`)."""

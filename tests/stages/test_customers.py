@@ -23,10 +23,16 @@ from compliance.thresholds import load_eligibility_config
 from foundation.settings import Settings
 from ingest.customers import load_crm_exports, read_amount, read_day
 from leadpipe.cli.main import app
-from stages.customers import CustomerOptions, ingest_customer_file
+from stages.customers import CustomerOptions, ingest_customer_file, load_inbox_customers
 from stages.decide import decide_all
 from stages.enrich import enrich_new
-from stages.ingest import ListOptions, ingest_list_file, undo_list_batch
+from stages.ingest import (
+    ListOptions,
+    RejectedFile,
+    find_inbox_files,
+    ingest_list_file,
+    undo_list_batch,
+)
 from stages.match import match_all
 from warehouse.customers import LeadCustomer, lead_customers
 from warehouse.db import Warehouse, open_warehouse
@@ -307,6 +313,16 @@ def test_decide_customer_channels_email_phone_post(world: World) -> None:
     assert {(e["at"], e.get("product_category")) for e in purchases} >= {
         ("2026-03-14", "Druckmaschinen")}
     assert all(e["channels"] == ["all"] for e in purchases)
+    # no purchase known, but the CRM calls her a customer: the relationship is as fresh as
+    # the last export that listed her; an open deal is no relationship
+    vogel = _decisions(s, _lead_of(s, "i.vogel@vogel-zahntechnik.de"))
+    assert (vogel["phone"]["decision"], vogel["phone"]["rule"]) == ("allowed", "P6")
+    reasons = [e for e in json.loads(vogel["phone"]["inputs"])["evidence"]
+               if e["kind"] == "presumed_consent_reason"]
+    assert [(e["category"], e["channels"]) for e in reasons] == [
+        ("existing_business_relationship", ["phone"])]
+    kraus = _decisions(s, _lead_of(s, "s.kraus@kraus-partner.de"))
+    assert (kraus["phone"]["decision"], kraus["phone"]["rule"]) == ("blocked", "P7")
     # a consumer customer's letter goes out despite a Robinson entry (PO2); a prospect's not
     erika = _lead_of(s, "erika.sonnleitner@web.de", "consumer")
     decided = _decisions(s, erika)
@@ -320,11 +336,56 @@ def test_decide_customer_channels_email_phone_post(world: World) -> None:
     assert _engine(prospect)["post"] == ("blocked", "robinson_list_hit", "G5")
 
 
+def test_a_campaign_decides_e6_and_the_purchase_ages(world: World) -> None:
+    """The stored case of an ERP customer (collected in a sale, told of the right to
+    object): allowed for a similar campaign, reviewed after 24 months, expired after 48."""
+    s = world.settings
+    lindner = _decisions(s, _lead_of(s, "k.lindner@holzbau-lindner.de"))
+    assert lindner["email"]["reason"] == "uwg7_3_no_notice"  # no campaign at night
+    case = json.loads(lindner["email"]["inputs"])
+    case["campaign"] = {"product_category": "Sägeblätter",
+                        "message_includes_objection_notice": True}
+    assert _engine(case)["email"] == ("allowed", "uwg7_3_existing_customer", "E6")
+    assert _engine({**case, "as_of": "2029-01-10"})["email"][:2] == (
+        "review", "uwg7_3_customer_stale_review")
+    assert _engine({**case, "as_of": "2031-01-10"})["email"][:2] == (
+        "blocked", "uwg7_3_customer_expired")
+    other = {**case, "campaign": {**case["campaign"], "product_category": "Kaffee"}}
+    assert _engine(other)["email"][:2] == ("blocked", "uwg7_3_not_similar")
+
+
 def test_undo_takes_a_customer_batch_out(world: World) -> None:
     report = undo_list_batch(world.settings, world.reports["centralstation_companies"].batch_id,
                              dry_run=True)
     assert (report.removed.customer_rows, report.removed.customer_export_rows) == (2, 2)
     assert report.dry_run
+
+
+def test_nightly_inbox_customer_export_with_its_mapping_file(tmp_path: Path) -> None:
+    """`inbox/customers/` is found; `<file>.yaml` beside an export says what the command line
+    would (crm, the §7(3) flags) and names a column; the same export's refusal is a file."""
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, db_path=data / "leadpipe.duckdb",
+                        config_dir=tmp_path / "config", lock_timeout_s=30.0, read_wait_s=2.0)
+    inbox = tmp_path / "inbox" / "customers"
+    inbox.mkdir(parents=True)
+    shutil.copy(FIXTURES / "unknown_export.csv", inbox / "kunden.csv")
+    (inbox / "kunden.csv.yaml").write_text(
+        "crm: generic\ncollected_in_sale: true\nnotice_at_collection: true\n"
+        "columns: {Umsatz: null}\n", encoding="utf-8")
+    assert find_inbox_files(tmp_path / "inbox").customers == [inbox / "kunden.csv"]
+    report = load_inbox_customers(settings, inbox / "kunden.csv")
+    assert isinstance(report, BatchReport)
+    assert (report.rows_in, report.loaded) == (1, 1)
+    with open_warehouse(settings, write=False) as wh:
+        assert wh.fetchall("SELECT company, city, crm, collected_in_sale, notice_at_collection "
+                           "FROM staging.stg_customer__records") == [
+            ("Alpha", "Berlin", "generic", True, True)]
+    (inbox / "kunden.csv.yaml").unlink()
+    shutil.copy(FIXTURES / "unknown_export.csv", inbox / "other.csv")
+    refused = load_inbox_customers(settings, inbox / "other.csv")
+    assert isinstance(refused, RejectedFile)
+    assert "not a known CRM export" in refused.problem
 
 
 def test_unknown_export_without_mapping_names_the_columns(tmp_path: Path) -> None:
