@@ -12,8 +12,9 @@ see. The interpretations are cautious and documented in docs/compliance.md:
   with the §7(3) facts of its collection; the campaign they are compared with is not known
   to the nightly decide, so e-mail to a customer waits for an export that names one.
 - an **ongoing business relationship** (`presumed_consent_reason`, category A, phone) at
-  each purchase, and at the import of each export whose CRM labels the lead a customer: a
-  B2B call to a customer is allowed while the last of them is fresh (P6), reviewed after.
+  each purchase, and at the last import of an export that listed a customer whose newest
+  version the CRM labels a customer: a B2B call to a customer is allowed while the last of
+  them is fresh (P6), reviewed after.
 - **acquired_at**: the earliest acquisition of the records of that source (the purchase date
   of the list, the crawl date, or the submission date).
 - **provenance_documented**: true only when every list the lead came from documents it.
@@ -156,8 +157,8 @@ def evidence(
     purchases = list(purchases)
     events.extend(purchase_event(p) for p in purchases)
     relationship = {_iso(p["purchased_on"]) for p in purchases}
-    relationship |= {_iso(r["ingested_at"]) for r in records
-                     if r["source_kind"] == "customer" and r.get("crm_says_customer")}
+    relationship |= {_iso(r["customer_listed_at"]) for r in records
+                     if r.get("customer_listed_at") is not None}
     events.extend({"at": at, "kind": "presumed_consent_reason", "channels": ["phone"],
                    "category": "existing_business_relationship"} for at in sorted(relationship))
     return sorted(events, key=lambda e: e["at"])

@@ -39,6 +39,7 @@ def export_leads_flow(
     per_address: bool = False,
     new_only: bool = False,
     customers_only: bool = False,
+    campaign: str = "",
     by: str = "",
     db: str = "",
 ) -> ExportResult:
@@ -54,7 +55,7 @@ def export_leads_flow(
         min_grade: The lowest grade to include (A is best).
         region: Postcode prefixes, comma-separated, e.g. 80,81.
         industry: WZ 2008 code prefixes or section letters, comma-separated, e.g. 62,C.
-        source: web_form, purchased_list, crawl or a vendor's name; comma-separated.
+        source: web_form, purchased_list, crawl, customer or a vendor's name; comma-separated.
         since: Only leads first seen on or after this day (2026-11-20 or 20.11.2026).
         limit: At most this many leads.
         include_review: Also list leads whose decision waits for a person (marked review).
@@ -67,6 +68,9 @@ def export_leads_flow(
         new_only: Leave out leads the CRM knows: customers and everyone in the last
             customer import.
         customers_only: Only existing customers (the warm list); not with new_only.
+        campaign: E-mail for this campaign (config/campaigns/<name>.yaml, `leadpipe campaign
+            list`): existing customers who bought something similar are decided under
+            §7(3) UWG for it; empty means no campaign.
         by: Who exports (kept in the export log).
         db: The warehouse file; empty means ./data/leadpipe.duckdb.
     """
@@ -78,7 +82,7 @@ def export_leads_flow(
         sources=split_list(source), since=day_or_none(since), limit=limit,
         include_review=include_review, excel_de=excel_de, by=by or "prefect",
         layout=layout, per_address=per_address, new_only=new_only,
-        customers_only=customers_only)
+        customers_only=customers_only, campaign=campaign or None)
     result = export_task(request, db or None)
     publish_export(result, settings.export_link(out))
     rows = f" in {result.rows:,} rows (one per address)" if per_address else ""

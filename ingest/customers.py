@@ -29,8 +29,6 @@ from ingest.fields import CUSTOMER_FIELDS, MAPPING_FILE_FIELDS
 from ingest.header_words import normalise_header
 from ingest.vendor_mapping import VendorMapping
 
-CRM_CHOICES = ("auto", *CRMS)
-"""What `--crm` takes: `auto` recognises the export by its header row."""
 CRM_LABELS = {"hubspot": "HubSpot", "pipedrive": "Pipedrive",
               "centralstation": "CentralStationCRM", "generic": "customer export"}
 """How a CRM is named to people (and as the batch's vendor)."""
@@ -177,8 +175,8 @@ def _unknown_export(headers: Sequence[str], crm: str, config: CrmExportsConfig) 
             "Export the customers again from the CRM with these columns, or load another "
             "customer file with a mapping file (--mapping FILE.yaml naming its columns, e.g. "
             "`columns: {\"Kd.-Nr.\": customer_number, \"Firma\": company}`; `leadpipe "
-            "preview FILE --write-mapping FILE.yaml` writes one to edit) or with --crm generic "
-            "(see docs/customers.md)")
+            "ingest customers FILE --crm generic --preview --write-mapping FILE.yaml` writes "
+            "one to edit) or with --crm generic (see docs/customers.md)")
 
 
 def export_mapping(headers: Sequence[str], export: CrmExport | None,

@@ -9,6 +9,10 @@ A vendor's export format is stable, so marketing ops writes it down once:
     provenance_documented: true
     encoding: cp1252
 
+A customer export's mapping file (`leadpipe ingest customers --mapping`, or `<file>.yaml`
+beside it in the nightly inbox) may also say `crm`, `collected_in_sale` and
+`notice_at_collection` for the whole file.
+
 The file is validated when it is read; an error names the file and the key.
 """
 
@@ -23,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from foundation.config import ConfigError, plain_message
+from foundation.vocabulary import Crm
 from ingest.dates import Day
 from ingest.errors import not_a_regular_file
 from ingest.fields import MAPPING_FILE_FIELDS
@@ -51,6 +56,13 @@ class VendorMapping(BaseModel):
     delimiter: str | None = None
     sheet: str | None = None
     """XLSX only: the worksheet to read (default: the first)."""
+    crm: Crm | None = None
+    """Customer exports only: whose export the file is (as `--crm`)."""
+    collected_in_sale: bool | None = None
+    """Customer exports only: every address was collected in a sale (`--collected-in-sale`)."""
+    notice_at_collection: bool | None = None
+    """Customer exports only: every customer was told at collection they may object to
+    advertising e-mail (`--notice-at-collection`)."""
 
     @field_validator("columns", mode="before")
     @classmethod

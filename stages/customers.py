@@ -27,6 +27,7 @@ from ingest.customers import (
 )
 from ingest.prepare import ColumnsFor, PreparedList, prepare_list
 from ingest.vendor_mapping import VendorMapping
+from stages.ingest import RejectedFile, load_or_reject, sidecar_for
 from stages.leftovers import scratch_dir
 from stages.preview import ListPreview, preview_list
 from warehouse.db import open_warehouse
@@ -59,6 +60,14 @@ class _Recognised:
 
     def columns(self, path: Path) -> ColumnsFor:
         def columns_for(headers: Sequence[str], user: VendorMapping | None) -> VendorMapping:
+            if user is not None:  # what the command line leaves open, the mapping file says
+                self.options = CustomerOptions(
+                    crm=user.crm if self.options.crm == "auto" and user.crm else self.options.crm,
+                    mapping_file=self.options.mapping_file,
+                    collected_in_sale=_either(self.options.collected_in_sale,
+                                              user.collected_in_sale),
+                    notice_at_collection=_either(self.options.notice_at_collection,
+                                                 user.notice_at_collection))
             self.export = detect_export(path, headers, self.options.crm, self.config,
                                         mapped_by_user=user is not None)
             return export_mapping(headers, self.export, self.config, user)
@@ -67,6 +76,10 @@ class _Recognised:
     def customer_export(self) -> CustomerExport:
         return export_of(self.export, self.options.collected_in_sale,
                          self.options.notice_at_collection)
+
+
+def _either(given: bool | None, default: bool | None) -> bool | None:
+    return given if given is not None else default
 
 
 def _prepare(settings: Settings, path: Path, work: Path,
@@ -111,3 +124,11 @@ def preview_customers(settings: Settings, path: Path, options: CustomerOptions) 
     recognised = _Recognised(config, options)
     return preview_list(settings, path, options.mapping_file,
                         columns_for=recognised.columns(path))
+
+
+def load_inbox_customers(settings: Settings, path: Path) -> BatchReport | RejectedFile:
+    """A customer export from the nightly inbox (`inbox/customers/`), with the mapping file
+    `<file>.yaml` beside it if there is one (crm, §7(3) flags, columns)."""
+    options = CustomerOptions(mapping_file=sidecar_for(path))
+    return load_or_reject(settings, path, "customer",
+                          lambda: ingest_customer_file(settings, path, options))

@@ -19,12 +19,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from compliance.campaigns import (
+    Campaign,
+    check_running,
+    decide_for_campaign,
+    depends_on_campaign,
+    load_campaign,
+)
 from compliance.consent_basis import consent_evidence_id
 from compliance.opt_outs import LedgerEvent, blocking_reason
 from compliance.suppression import SuppressionList
+from compliance.thresholds import EligibilityConfig, load_eligibility_config
 from foundation.outputs import check_output
 from foundation.settings import Settings, suppression_secret
-from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS
+from foundation.vocabulary import CHANNELS, GRADES, SOURCE_KINDS, SourceKind
 from scoring.crm_formats import (
     CRM_FORMATS,
     CrmFacts,
@@ -52,6 +60,7 @@ from scoring.export_layouts import columns_for as layout_columns_for
 from warehouse.crm_export import crm_lead_facts
 from warehouse.customers import LeadCustomer, lead_customers
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
+from warehouse.decisions import stored_cases
 from warehouse.export_log import (
     ExportedLead,
     ExportLogEntry,
@@ -68,6 +77,8 @@ CONTACT_COLUMNS = {channel: list(cols) for channel, cols in CHANNEL_COLUMNS.item
 _REGION = re.compile(r"^\d{1,5}$")
 EXPORT_READ_WAIT_S = 1.0
 """How long an export waits for a running writer before it reads the published snapshot."""
+CUSTOMER: SourceKind = "customer"
+"""The source kind of customer records: only their leads can have purchase evidence."""
 _INDUSTRY = re.compile(r"^(\d{1,2}(\.?\d{1,3}){0,2}|[A-Ua-u])$")
 
 
@@ -103,10 +114,12 @@ class ExportRequest:
     """Leave out leads the CRM knows already (customers, or in the last customer import)."""
     customers_only: bool = False
     """Only existing customers: the warm list."""
+    campaign: str | None = None
+    """A campaign (`config/campaigns/<name>.yaml`): §7(3) e-mail is decided for its product."""
 
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
-                "include_review", "layout", "per_address")
+                "include_review", "layout", "per_address", "campaign")
         chosen = {k: v for k, v in asdict(self).items() if k in keep}
         if self.list_filter:
             page: dict[str, list[str]] = {}
@@ -155,6 +168,9 @@ class ExportResult:
     per_address: bool = False
     left_out_by_crm: int = 0
     """Leads `new_only` left out as known to the CRM, or `customers_only` as no customers."""
+    campaign_decisions: dict[str, int] = field(default_factory=dict)
+    """With a campaign: the §7(3) leads decided for it, by reason (uwg7_3_existing_customer
+    exported; uwg7_3_not_similar, uwg7_3_objected, … kept out)."""
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -272,6 +288,58 @@ def reachable_channels(wh: Warehouse, req: ExportRequest, config: ExportsConfig,
             for lead, channels in allowed.items()}
 
 
+@dataclass(frozen=True)
+class CampaignCheck:
+    """A campaign ready to decide §7(3) on the export's day with the current rules."""
+
+    campaign: Campaign
+    as_of: date
+    config: EligibilityConfig
+
+    def logged(self) -> dict[str, Any]:
+        """What the export log keeps of the campaign (`ops.exports.filters`)."""
+        return {**self.campaign.document(), "version": self.campaign.version}
+
+
+def campaign_check(settings: Settings, req: ExportRequest, today: date
+                   ) -> CampaignCheck | None:
+    """The request's campaign: for the export's channel and running today, else refused."""
+    if req.campaign is None:
+        return None
+    campaign = load_campaign(settings.config_dir, req.campaign).campaign
+    if campaign.channel != req.channel:
+        raise BadExportRequest(f"campaign {campaign.name} is for --channel {campaign.channel}, "
+                               f"not {req.channel}")
+    check_running(campaign, today)
+    return CampaignCheck(campaign, today, load_eligibility_config(settings.config_dir))
+
+
+def decide_campaign(wh: Warehouse, req: ExportRequest, check: CampaignCheck,
+                    rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The rows with every decision that rests on §7(3) taken again for the campaign (its
+    stored case with the campaign added), those not allowed (review: only with
+    `include_review`) left out; and the §7(3) decisions by reason."""
+    maybe = [r["lead_id"] for r in rows if r["rule"] == "E6" or CUSTOMER in r["sources"]]
+    cases = stored_cases(wh, req.channel, maybe)
+    wanted = ("allowed", "review") if req.include_review else ("allowed",)
+    kept: list[dict[str, Any]] = []
+    reasons: Counter[str] = Counter()
+    for row in rows:
+        case = cases.get(row["lead_id"])
+        if case is None or not depends_on_campaign(row["rule"], case):
+            kept.append(row)
+            continue
+        decided = decide_for_campaign(case, check.campaign, check.as_of, check.config)
+        reasons[decided.reason] += 1
+        if decided.decision in wanted:
+            basis = decided.legal_basis and (
+                f"{decided.legal_basis}; campaign {check.campaign.name} "
+                f"({check.campaign.product_category})")
+            kept.append({**row, "decision": decided.decision, "reason_code": decided.reason,
+                         "rule": decided.rule, "legal_basis": basis})
+    return kept, reasons
+
+
 def known_to_crm(wh: Warehouse, req: ExportRequest, rows: list[dict[str, Any]]
                  ) -> dict[str, LeadCustomer]:
     """lead id → what the last customer import knows of it; read only when a filter asks."""
@@ -325,15 +393,27 @@ def write_crm_file(path: Path, req: ExportRequest, config: ExportsConfig, spec: 
                       dialect=dialect if spec.file.type == "csv" else None)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The rows an export writes, and why the others were left out."""
+
+    rows: list[dict[str, Any]]
+    withheld: Counter[str]
+    """Reasons of those withheld for a newer opt-out (also an objection from the workspace
+    still waiting in its journal for the lock)."""
+    left_out_by_crm: int
+    """How many `--new-only` / `--customers-only` left out."""
+    campaign_decisions: Counter[str]
+    """With a campaign: its §7(3) decisions by reason."""
+
+
 def _partial(req: ExportRequest) -> Path:
     return req.out.with_name(f".{req.out.name}.partial")
 
 
-def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
-                ) -> tuple[list[dict[str, Any]], Counter[str], int]:
-    """The rows to export, the reasons of those withheld for a newer opt-out (also an
-    objection from the workspace still waiting in its journal for the lock), and how many
-    `--new-only` / `--customers-only` left out."""
+def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes,
+                campaign: CampaignCheck | None = None) -> Selection:
+    """The rows to export, and why others were left out."""
     vendors = known_vendors(wh)
     unknown = [s for s in req.sources if s not in SOURCE_KINDS and s not in vendors]
     if unknown:
@@ -345,11 +425,14 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
     pending = pending_objections(wh.home)  # recorded while a run held the lock
     suppression = SuppressionList({**pending_suppression(pending), **suppression_entries(wh)},
                                   secret)
-    while True:  # with --limit, read a few more rows only when opt-outs left too few
-        rows = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
-                              industries=req.industries, sources=req.sources,
-                              since=req.since, limit=fetch,
-                              include_review=req.include_review, lead_ids=req.lead_ids)
+    while True:  # with --limit, read more rows only when opt-outs (a campaign) left too few
+        fetched = qualified_rows(wh, channel=req.channel, grades=grades, regions=req.regions,
+                                 industries=req.industries, sources=req.sources,
+                                 since=req.since, limit=fetch,
+                                 include_review=req.include_review, lead_ids=req.lead_ids,
+                                 rules=("E6",) if campaign else ())
+        rows, decided = (decide_campaign(wh, req, campaign, fetched) if campaign
+                         else (fetched, Counter[str]()))
         events = opt_out_events(wh, [r["lead_id"] for r in rows], suppression)
         for entry in pending:
             events[entry.lead_id] = [*events.get(entry.lead_id, []), LedgerEvent(
@@ -364,8 +447,8 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes
             elif fits_relationship(req, known.get(row["lead_id"])):
                 kept.append(row)
         left_out = len(rows) - len(kept) - sum(withheld.values())
-        if fetch is None or req.limit is None or len(kept) >= req.limit or len(rows) < fetch:
-            return kept[:req.limit], withheld, left_out
+        if fetch is None or req.limit is None or len(kept) >= req.limit or len(fetched) < fetch:
+            return Selection(kept[:req.limit], withheld, left_out, decided)
         fetch *= 2
 
 
@@ -377,6 +460,8 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     """
     check_output(req.out, settings)
     validate(req)
+    campaign = campaign_check(settings, req, date.today())
+    filters = {**req.filters(), **({"campaign": campaign.logged()} if campaign else {})}
     config = load_exports_config(settings.config_dir).value
     check_layout(req, config)
     crm = load_crm_formats(settings.config_dir).value if req.crm else None
@@ -384,7 +469,8 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     reader = settings.waiting_at_most(EXPORT_READ_WAIT_S)
     try:
         with open_warehouse(reader, write=False) as wh:
-            rows, withheld, left_out = select_rows(wh, req, secret)
+            chosen = select_rows(wh, req, secret, campaign)
+            rows = chosen.rows
             reachable = reachable_channels(wh, req, config, rows, secret)
             facts = crm_facts(wh, req, rows) if crm else {}
             from_snapshot = wh.is_snapshot
@@ -400,7 +486,7 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
             written = write_crm_file(_partial(req), req, config, spec, crm.note, rows,
                                      reachable, facts)
         entry = ExportLogEntry.new(
-            "export", by=req.by, channel=req.channel, filters=req.filters(), fmt=req.fmt,
+            "export", by=req.by, channel=req.channel, filters=filters, fmt=req.fmt,
             path=req.out, leads=[ExportedLead(r["lead_id"], r["decision"], r["reason_code"],
                                               r["legal_basis"]) for r in rows])
         write_journal(settings.db_path, entry)
@@ -411,8 +497,9 @@ def export_leads(settings: Settings, req: ExportRequest) -> ExportResult:
     log_pending_exports(settings)
     return ExportResult(entry.export_id, entry.exported_by, req.channel, len(rows),
                         sum(r["decision"] == "review" for r in rows), entry.path, req.fmt, cols,
-                        req.filters(), socket.gethostname(), dict(withheld), from_snapshot,
-                        req.layout, written, req.per_address, left_out)
+                        filters, socket.gethostname(), dict(chosen.withheld), from_snapshot,
+                        req.layout, written, req.per_address, chosen.left_out_by_crm,
+                        dict(chosen.campaign_decisions))
 
 
 def export_log(settings: Settings, limit: int = 100, by: str | None = None

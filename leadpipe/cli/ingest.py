@@ -222,7 +222,8 @@ def batches(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Purchased-list batches, loaded and undone: the ids `leadpipe ingest undo` takes."""
+    """Purchased-list and customer batches, loaded and undone: the ids `leadpipe ingest undo`
+    takes."""
     from stages.ingest import list_batches
 
     with user_errors():
@@ -244,7 +245,7 @@ def _print_batches(listing: list[BatchListing]) -> None:
         console.print("No purchased list loaded yet: leadpipe ingest list FILE --vendor … "
                       "--acquired-on …", highlight=False)
         return
-    table = Table(title="Purchased-list batches")
+    table = Table(title="Purchased-list and customer batches")
     for column in ("batch", "file", "vendor", "in", "loaded", "quar.", "ingested", "state"):
         table.add_column(column, justify="right" if column in ("in", "loaded", "quar.")
                          else "left", no_wrap=column in ("batch", "ingested", "state"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typer
 
+from leadpipe.cli import campaign as campaign_cli
 from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import crawl as crawl_cli
 from leadpipe.cli import decide as decide_cli
@@ -74,6 +75,7 @@ app.command("score")(score_cli.score)
 app.add_typer(leads_cli.app, name="leads")
 app.add_typer(outcomes_cli.outcomes_app, name="outcomes")
 app.add_typer(outcomes_cli.engagement_app, name="engagement")
+app.add_typer(campaign_cli.app, name="campaign")
 app.command("funnel")(funnel_cli.funnel)
 app.command("forecast")(forecast_cli.forecast)
 app.add_typer(web_cli.app, name="web")
