@@ -77,3 +77,47 @@ def write_customer_export(world: World, customers: list[Person], path: Path,
         truth.append(truth_row(path.name, row_number, v))
     path.write_bytes(buffer.getvalue().encode("cp1252"))
     return truth
+
+
+DEMO_CAMPAIGN = {
+    "name": "verbrauchsmaterial-winter", "channel": "email",
+    "product_category": "Verbrauchsmaterial", "similar_categories": ["Ersatzteile"],
+}
+"""The demo firm's e-mail campaign: consumables, which §7(3) allows to customers who bought
+consumables or spare parts for their machines (same typical use), not to buyers of training."""
+
+DEAL_STAGES = (("Closed Won", 22), ("Closed Lost", 18), ("Appointment Scheduled", 20),
+               ("Qualified To Buy", 25), ("Contract Sent", 15))
+"""How the deals sales opened for exported leads stand in the CRM a few weeks later."""
+DEAL_HEADERS = ("Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Close Date",
+                "Create Date", "Deal owner", "Associated Contact", "Associated Company",
+                "leadpipe_id")
+
+
+def write_deals_export(leads: list[dict[str, str]], path: Path, today: date,
+                       rng: random.Random) -> int:
+    """A HubSpot deals export, as sales' CRM would give it back weeks after leadpipe's files
+    were imported: one deal for about half of the exported leads, each carrying the
+    `leadpipe_id` the import file brought in. `leads` are rows of those files (HubSpot
+    format). Returns the number of deals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(DEAL_HEADERS)
+    deals = 0
+    for lead in leads:
+        if rng.random() < 0.5:
+            continue
+        deals += 1
+        stage = _weighted(DEAL_STAGES, rng)
+        opened = today - timedelta(days=rng.randint(20, 60))
+        closed = opened + timedelta(days=rng.randint(5, 19)) if stage.startswith("Closed") else None
+        person = f"{lead.get('First Name', '')} {lead.get('Last Name', '')}".strip()
+        company = lead.get("Company Name", "")
+        writer.writerow((
+            str(80000 + deals), f"{company or person} – Verbrauchsmaterial", stage,
+            "Sales Pipeline", str(rng.choice((450, 1200, 2600, 5400))) if stage != "Closed Lost"
+            else "", closed.isoformat() + " 10:00" if closed else "",
+            opened.isoformat() + " 09:00", "demo@leadpipe.example", person, company,
+            lead["leadpipe_id"]))
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return deals
