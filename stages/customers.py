@@ -31,8 +31,8 @@ from stages.ingest import RejectedFile, load_or_reject, sidecar_for
 from stages.leftovers import scratch_dir
 from stages.preview import ListPreview, preview_list
 from warehouse.db import open_warehouse
-from warehouse.load_customers import load_customer_export
-from warehouse.load_lists import BatchReport, already_ingested, read_incoming
+from warehouse.load_customers import load_customer_export, preview_customer_problems
+from warehouse.load_lists import BatchReport, ProblemCount, already_ingested, read_incoming
 from warehouse.runs import run_job
 from warehouse.suppression import suppression_entries
 
@@ -122,8 +122,12 @@ def preview_customers(settings: Settings, path: Path, options: CustomerOptions) 
     """`ingest customers --preview`: how the export would be recognised, mapped, loaded."""
     config = load_crm_exports(settings.config_dir).value
     recognised = _Recognised(config, options)
+
+    def customer_problems(prepared: PreparedList, work: Path) -> list[ProblemCount]:
+        return preview_customer_problems(prepared, work, recognised.customer_export(), config)
+
     return preview_list(settings, path, options.mapping_file,
-                        columns_for=recognised.columns(path))
+                        columns_for=recognised.columns(path), more_problems=customer_problems)
 
 
 def load_inbox_customers(settings: Settings, path: Path) -> BatchReport | RejectedFile:

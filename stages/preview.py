@@ -9,13 +9,14 @@ correct and load with. The same code reads and maps the file as the load does.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from foundation.settings import Settings
 from ingest.columns import ColumnChoice
-from ingest.prepare import ColumnsFor, prepare_list
+from ingest.prepare import ColumnsFor, PreparedList, prepare_list
 from ingest.vendor_mapping import ProposedColumn, proposal_yaml
 from warehouse.load_lists import ProblemCount, preview_problems
 
@@ -62,17 +63,25 @@ def _why(column: ColumnChoice) -> str:
     return f"{column.how}, {column.confidence:.0%}{note}"
 
 
+MoreProblems = Callable[[PreparedList, Path], list[ProblemCount]]
+"""Checks a load of this kind adds to a list's (a customer export's dates, yes/no values)."""
+
+
 def preview_list(settings: Settings, path: Path, mapping_file: Path | None = None,
-                 columns_for: ColumnsFor | None = None) -> ListPreview:
+                 columns_for: ColumnsFor | None = None,
+                 more_problems: MoreProblems | None = None) -> ListPreview:
     """Read and map `path` as a load would, and count what would be quarantined.
 
-    `columns_for`: a customer export's columns (`stages.customers.preview_customers`)."""
+    `columns_for` and `more_problems`: a customer export's columns and row checks
+    (`stages.customers.preview_customers`)."""
     with tempfile.TemporaryDirectory(prefix="leadpipe-preview-") as tmp:  # private: mode 0700
         work = Path(tmp)
         prepared = prepare_list(path, work, mapping_file, config_dir=settings.config_dir,
                                 columns_for=columns_for)
         try:
             problems, blank = preview_problems(prepared, work)
+            if more_problems is not None:
+                problems += more_problems(prepared, work)
         finally:
             prepared.cleanup()
     return ListPreview(

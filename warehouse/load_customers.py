@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from compliance.suppression import SuppressionList
 from ingest.customers import (
     CRM_LABELS,
@@ -32,10 +34,12 @@ from warehouse.load_lists import (
     BatchReport,
     CountsDoNotReconcile,
     Incoming,
+    ProblemCount,
     batch_id_for,
     canonical_expr,
     mark_suppressed,
     payload_expr,
+    read_incoming,
 )
 
 _FIELDS = (*LIST_FIELDS, *CUSTOMER_FIELDS)
@@ -77,10 +81,7 @@ def load_customer_export(
     suppressed = mark_suppressed(wh, headers, mapping, suppression, batch_id, row, now)
     keep = "NOT _blank" + (f" AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
                            f"WHERE batch_id = '{batch_id}')" if suppressed else "")
-    values_sql = ", ".join(canonical_expr(f, headers, mapping) for f in _FIELDS)
-    source = wh.fetchall(
-        f"SELECT {row}, _problem, {payload_expr(headers)}::VARCHAR, {values_sql} "
-        f"FROM _incoming WHERE {keep} ORDER BY 1")
+    source = _source_rows(wh, headers, mapping, row, keep)
     known = {r for (r,) in wh.fetchall(
         "SELECT record_id FROM raw.records WHERE source_kind = 'customer'")}
     rows = _sort_rows(source, batch_id, export, config, mapping, known)
@@ -114,6 +115,35 @@ def load_customer_export(
     return BatchReport(batch_id, prepared.file_name, "loaded", prepared.source_rows, loaded,
                        quarantined, skipped, note=note, mapping=mapping,
                        unmapped=tuple(prepared.unmapped), warnings=tuple(prepared.warnings))
+
+
+def _source_rows(wh: Warehouse, headers: list[str], mapping: dict[str, str], row: str,
+                 keep: str) -> list[tuple[Any, ...]]:
+    """(row number, problem, payload, the value of every field) of the rows of `_incoming`."""
+    values_sql = ", ".join(canonical_expr(f, headers, mapping) for f in _FIELDS)
+    return wh.fetchall(
+        f"SELECT {row}, _problem, {payload_expr(headers)}::VARCHAR, {values_sql} "
+        f"FROM _incoming WHERE {keep} ORDER BY 1")
+
+
+def preview_customer_problems(prepared: Any, work_dir: Path, export: CustomerExport,
+                              config: CrmExportsConfig) -> list[ProblemCount]:
+    """What a load would quarantine beyond a list's checks (a date, amount or yes/no that
+    cannot be read), on a throwaway database, as `preview_problems` does for a list."""
+    con = duckdb.connect(":memory:")
+    try:
+        wh = Warehouse(con, Path(":memory:"), snapshot=False)
+        incoming = read_incoming(wh, prepared, work_dir)
+        source = _source_rows(wh, list(prepared.headers), dict(prepared.mapping),
+                              incoming.row_expr, "NOT _blank AND _problem IS NULL")
+    finally:
+        con.close()
+    rows = _sort_rows(source, "preview", export, config, dict(prepared.mapping), set())
+    found: dict[tuple[str | None, str], list[int]] = {}
+    for number, _, column, reason in rows.quarantined:
+        found.setdefault((column, reason), []).append(int(number))
+    return [ProblemCount(column, reason, len(numbers), tuple(numbers[:3]))
+            for (column, reason), numbers in found.items()]
 
 
 def _sort_rows(source: list[tuple[Any, ...]], batch_id: str, export: CustomerExport,

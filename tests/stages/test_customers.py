@@ -23,7 +23,12 @@ from compliance.thresholds import load_eligibility_config
 from foundation.settings import Settings
 from ingest.customers import load_crm_exports, read_amount, read_day
 from leadpipe.cli.main import app
-from stages.customers import CustomerOptions, ingest_customer_file, load_inbox_customers
+from stages.customers import (
+    CustomerOptions,
+    ingest_customer_file,
+    load_inbox_customers,
+    preview_customers,
+)
 from stages.decide import decide_all
 from stages.enrich import enrich_new
 from stages.ingest import (
@@ -403,6 +408,16 @@ def test_unknown_export_without_mapping_names_the_columns(tmp_path: Path) -> Non
                                  "--crm", "pipedrive", "--db", str(db)])
     assert result.exit_code == 2
     assert "not a Pipedrive export" in " ".join(result.output.split())
+
+
+def test_preview_counts_what_the_load_quarantines(world: World) -> None:
+    preview = preview_customers(world.settings, FIXTURES / "pipedrive_deals.csv",
+                                CustomerOptions())
+    assert {c.header: c.field for c in preview.columns if c.field}["Deal - Won time"] == (
+        "purchased_on")
+    assert [(p.field, p.rows, p.examples) for p in preview.would_quarantine] == [
+        ("Deal - Won time", 1, (4,))]
+    assert preview.would_load == world.reports["pipedrive_deals"].loaded == 2
 
 
 def test_values_as_crms_write_them() -> None:
