@@ -155,17 +155,26 @@ class ProposedColumn:
 
 
 def proposal_yaml(file_name: str, columns: list[ProposedColumn], *, vendor: str | None,
-                  encoding: str | None, delimiter: str | None, sheet: str | None) -> str:
+                  encoding: str | None, delimiter: str | None, sheet: str | None,
+                  customers: bool = False) -> str:
     """A mapping file with the preview's proposal, every column listed, to edit and load
     with `--mapping`. `auto_map: false` makes the file the whole truth: what it says is
-    what loads, whatever later versions of the aliases would guess."""
+    what loads, whatever later versions of the aliases would guess. A customer export's
+    file offers the keys a customer load reads (crm, the §7(3) facts), not a list's."""
     quote = json.dumps  # a JSON string is a YAML double-quoted scalar
-    lines = [f"# Column mapping for {file_name}, proposed by `leadpipe ingest list --preview`.",
+    command = "leadpipe ingest customers" if customers else "leadpipe ingest list"
+    lines = [f"# Column mapping for {file_name}, proposed by `{command} --preview`.",
              "# Check each line: set a field name, or null to keep a column in the raw rows only",
-             "# (fields: docs/ingest.md). Load with: leadpipe ingest list FILE --mapping THIS.yaml",
-             f"vendor: {quote(vendor)}" if vendor else "# vendor: <who sold the list>",
-             "# acquired_on: <purchase date, e.g. 2026-11-20>",
-             "auto_map: false"]
+             "# (fields: docs/customers.md)" if customers else "# (fields: docs/ingest.md)",
+             f"# Load with: {command} FILE --mapping THIS.yaml"]
+    if customers:
+        lines += ["# crm: <hubspot, pipedrive, centralstation or generic>",
+                  "# collected_in_sale: true     # every address was collected in a sale",
+                  "# notice_at_collection: true  # every customer was told they may object"]
+    else:
+        lines += [f"vendor: {quote(vendor)}" if vendor else "# vendor: <who sold the list>",
+                  "# acquired_on: <purchase date, e.g. 2026-11-20>"]
+    lines.append("auto_map: false")
     if encoding and encoding not in {"utf-8", "utf-8-sig"}:
         lines.append(f"encoding: {encoding}")
     if delimiter:

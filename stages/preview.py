@@ -47,11 +47,11 @@ class ListPreview:
         data["would_load"] = self.would_load
         return data
 
-    def proposal(self, vendor: str | None) -> str:
-        """The mapping file text for `--write-mapping`."""
+    def proposal(self, vendor: str | None, *, customers: bool = False) -> str:
+        """The mapping file text for `--write-mapping` (`customers`: of a customer export)."""
         columns = [ProposedColumn(c.header, c.field, _why(c)) for c in self.columns]
         return proposal_yaml(self.file, columns, vendor=vendor, encoding=self.encoding,
-                             delimiter=self.delimiter, sheet=self.sheet)
+                             delimiter=self.delimiter, sheet=self.sheet, customers=customers)
 
 
 def _why(column: ColumnChoice) -> str:

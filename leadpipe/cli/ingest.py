@@ -189,7 +189,7 @@ def _preview_customers(path: Path, options: CustomerOptions, write_to: Path | No
     with user_errors():
         result = preview_customers(settings_for(db), path, options)
     if write_to is not None:
-        write_to.write_text(result.proposal(None), encoding="utf-8")
+        write_to.write_text(result.proposal(None, customers=True), encoding="utf-8")
     if wants_json(as_json):
         print_json(result)
         return
