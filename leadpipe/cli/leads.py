@@ -106,9 +106,10 @@ def export(
                           f"predates an opt-out ({reasons}); the next run updates their "
                           "decisions.", highlight=False, markup=False)
     if result.left_out_by_crm:
-        known = "known to the CRM" if result.filters.get("new_only") else "no customers"
-        err_console.print(f"Left out {result.left_out_by_crm:,} leads {known} (last customer "
-                          "import).", highlight=False, markup=False)
+        known = ("the CRM already knows" if result.filters.get("new_only")
+                 else "that are no customers")
+        err_console.print(f"Left out {result.left_out_by_crm:,} leads {known} (by the last "
+                          "customer import).", highlight=False, markup=False)
     if result.campaign_decisions:
         _print_campaign(result.campaign_decisions, campaign)
     if result.leads == 0:
