@@ -4,6 +4,7 @@ server), see the purchased-list and customer batches, take one out again."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -26,6 +27,7 @@ from leadpipe.cli.common import (
 if TYPE_CHECKING:
     from stages.customers import CustomerOptions
     from stages.ingest import RejectedFile, UndoReport
+    from stages.preview import ListPreview
     from warehouse.load_lists import BatchReport
     from warehouse.undo import BatchListing
 
@@ -106,25 +108,34 @@ def ingest_list(
 
 def _preview(path: Path, mapping: Path | None, write_to: Path | None, vendor: str | None,
              db: Path | None, as_json: bool) -> None:
-    from leadpipe.cli.preview import print_preview
     from stages.preview import preview_list
+
+    _show_preview(lambda: preview_list(settings_for(db), path, mapping), write_to, vendor,
+                  f"leadpipe ingest list {plain(str(path))} --mapping {plain(str(write_to))} "
+                  "--vendor … --acquired-on …", as_json)
+
+
+def _show_preview(run: Callable[[], ListPreview], write_to: Path | None, vendor: str | None,
+                  load_command: str, as_json: bool, *, customers: bool = False) -> None:
+    """Preview a file (nothing is written to the warehouse), optionally save its mapping
+    (`customers`: a customer export's, with its keys instead of a list's)."""
+    from leadpipe.cli.preview import print_preview
 
     if write_to is not None and write_to.exists():
         err_console.print(f"[red]error:[/red] {plain(str(write_to))} exists; choose another "
                           "name or delete it (it may hold your edits)", highlight=False)
         raise typer.Exit(2)
     with user_errors():
-        result = preview_list(settings_for(db), path, mapping)
+        result = run()
     if write_to is not None:
-        write_to.write_text(result.proposal(vendor), encoding="utf-8")
+        write_to.write_text(result.proposal(vendor, customers=customers), encoding="utf-8")
     if wants_json(as_json):
         print_json(result)
         return
     print_preview(result, console)
     if write_to is not None:
         console.print(f"Mapping written to {plain(str(write_to))}: check it, then load with "
-                      f"leadpipe ingest list {plain(str(path))} --mapping "
-                      f"{plain(str(write_to))} --vendor … --acquired-on …", highlight=False)
+                      f"{load_command}", highlight=False)
 
 
 CrmChoice = Literal["auto", "hubspot", "pipedrive", "centralstation", "generic"]
@@ -179,25 +190,11 @@ def ingest_customers(
 
 def _preview_customers(path: Path, options: CustomerOptions, write_to: Path | None,
                        db: Path | None, as_json: bool) -> None:
-    from leadpipe.cli.preview import print_preview
     from stages.customers import preview_customers
 
-    if write_to is not None and write_to.exists():
-        err_console.print(f"[red]error:[/red] {plain(str(write_to))} exists; choose another "
-                          "name or delete it (it may hold your edits)", highlight=False)
-        raise typer.Exit(2)
-    with user_errors():
-        result = preview_customers(settings_for(db), path, options)
-    if write_to is not None:
-        write_to.write_text(result.proposal(None, customers=True), encoding="utf-8")
-    if wants_json(as_json):
-        print_json(result)
-        return
-    print_preview(result, console)
-    if write_to is not None:
-        console.print(f"Mapping written to {plain(str(write_to))}: check it, then load with "
-                      f"leadpipe ingest customers {plain(str(path))} --mapping "
-                      f"{plain(str(write_to))}", highlight=False)
+    _show_preview(lambda: preview_customers(settings_for(db), path, options), write_to, None,
+                  f"leadpipe ingest customers {plain(str(path))} --mapping "
+                  f"{plain(str(write_to))}", as_json, customers=True)
 
 
 @app.command("forms")
