@@ -10,7 +10,7 @@ lists and forms in the same leads.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compliance.suppression import SuppressionList
@@ -126,8 +126,9 @@ def preview_customers(settings: Settings, path: Path, options: CustomerOptions) 
     def customer_problems(prepared: PreparedList, work: Path) -> list[ProblemCount]:
         return preview_customer_problems(prepared, work, recognised.customer_export(), config)
 
-    return preview_list(settings, path, options.mapping_file,
-                        columns_for=recognised.columns(path), more_problems=customer_problems)
+    preview = preview_list(settings, path, options.mapping_file,
+                           columns_for=recognised.columns(path), more_problems=customer_problems)
+    return replace(preview, recognised=recognised.customer_export().label)
 
 
 def load_inbox_customers(settings: Settings, path: Path) -> BatchReport | RejectedFile:

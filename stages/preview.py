@@ -37,6 +37,8 @@ class ListPreview:
     warnings: tuple[str, ...]
     would_quarantine: tuple[ProblemCount, ...]
     blank_rows: int
+    recognised: str | None = None
+    """A customer export: which export it was recognised as (e.g. `HubSpot contacts`)."""
 
     @property
     def would_load(self) -> int:

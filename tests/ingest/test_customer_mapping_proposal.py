@@ -1,4 +1,5 @@
-"""`ingest customers --preview --write-mapping` proposes a customer export's mapping file.
+"""`ingest customers --preview` names the export it recognised, and `--write-mapping`
+proposes a customer export's mapping file.
 
 Found walking docs/customers.md: the file said `leadpipe ingest list`, `vendor:` and
 `acquired_on:`, which a customer load does not take, and did not name the keys it does.
@@ -8,7 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.console import Console
+
+from foundation.settings import Settings
 from ingest.vendor_mapping import ProposedColumn, load_vendor_mapping, proposal_yaml
+from leadpipe.cli.preview import print_preview
+from stages.customers import CustomerOptions, preview_customers
 
 COLUMNS = [ProposedColumn("Kundennummer", "customer_number", "vendor, 100%"),
            ProposedColumn("Beim Kauf erhoben", "collected_in_sale", "vendor, 100%"),
@@ -43,3 +49,14 @@ def test_list_proposal_still_asks_for_vendor_and_date() -> None:
     assert 'vendor: "IHK Export"' in text
     assert "# acquired_on:" in text
     assert "leadpipe ingest list FILE --mapping THIS.yaml" in text
+
+
+def test_customer_preview_names_the_recognised_export(settings: Settings) -> None:
+    """The doc's `--preview` promise: which export leadpipe took the file for."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    preview = preview_customers(settings, fixtures / "customers" / "pipedrive_deals.csv",
+                                CustomerOptions())
+    assert preview.recognised == "Pipedrive deals"
+    console = Console(record=True, width=120)
+    print_preview(preview, console)
+    assert "Recognised as: Pipedrive deals." in console.export_text()
