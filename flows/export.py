@@ -52,7 +52,8 @@ def export_leads_flow(
             An existing file is never replaced: choose a new name.
         format: csv, xlsx or json; or hubspot, pipedrive or centralstation, the CRM's own
             import file (docs/exports.md, "Into the CRM").
-        min_grade: The lowest grade to include (A is best).
+        min_grade: The lowest grade to include (A is best); for a campaign choose D, so
+            that every customer §7(3) lets it reach is listed.
         region: Postcode prefixes, comma-separated, e.g. 80,81.
         industry: WZ 2008 code prefixes or section letters, comma-separated, e.g. 62,C.
         source: web_form, purchased_list, crawl, customer or a vendor's name; comma-separated.

@@ -92,7 +92,9 @@ class ExportRequest:
     out: Path
     fmt: ExportFormat | CrmFormat = "csv"
     """csv, xlsx, json, or a CRM's import format (hubspot, pipedrive, centralstation)."""
-    min_grade: str = "B"
+    min_grade: str | None = None
+    """Lowest grade to include; unset: B, or D for a campaign (its mailing goes to every
+    customer §7(3) lets it reach: grades rank prospects, not the firm's own customers)."""
     regions: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
@@ -117,10 +119,15 @@ class ExportRequest:
     campaign: str | None = None
     """A campaign (`config/campaigns/<name>.yaml`): §7(3) e-mail is decided for its product."""
 
+    @property
+    def grade_floor(self) -> str:
+        return self.min_grade or ("D" if self.campaign else "B")
+
     def filters(self) -> dict[str, Any]:
         keep = ("min_grade", "regions", "industries", "sources", "since", "limit",
                 "include_review", "layout", "per_address", "campaign")
         chosen = {k: v for k, v in asdict(self).items() if k in keep}
+        chosen["min_grade"] = self.grade_floor
         if self.list_filter:
             page: dict[str, list[str]] = {}
             for key, value in self.list_filter:
@@ -182,8 +189,8 @@ def validate(req: ExportRequest) -> None:
     if req.channel not in CHANNELS:
         raise BadExportRequest(f"unknown channel {req.channel!r}; use one of "
                                f"{', '.join(CHANNELS)}")
-    if req.min_grade not in GRADES:
-        raise BadExportRequest(f"unknown grade {req.min_grade!r}; use one of "
+    if req.grade_floor not in GRADES:
+        raise BadExportRequest(f"unknown grade {req.grade_floor!r}; use one of "
                                f"{', '.join(GRADES)}")
     bad = [r for r in req.regions if not _REGION.match(r)]
     if bad:
@@ -420,7 +427,7 @@ def select_rows(wh: Warehouse, req: ExportRequest, secret: bytes,
         raise BadExportRequest(
             f"unknown source {', '.join(unknown)}; use one of {', '.join(SOURCE_KINDS)}"
             + (f" or a vendor: {', '.join(vendors)}" if vendors else ""))
-    grades = GRADES[:GRADES.index(req.min_grade) + 1]
+    grades = GRADES[:GRADES.index(req.grade_floor) + 1]
     fetch = req.limit
     pending = pending_objections(wh.home)  # recorded while a run held the lock
     suppression = SuppressionList({**pending_suppression(pending), **suppression_entries(wh)},

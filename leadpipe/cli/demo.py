@@ -141,7 +141,7 @@ def _crm_round_trip(out: Path, settings: Settings, seed: int) -> None:
     crm.mkdir(exist_ok=True)
     warm = export_leads(settings, ExportRequest(
         channel="email", out=exports / f"{campaign.name}_hubspot.csv", fmt="hubspot",
-        campaign=campaign.name, customers_only=True, min_grade="D", force=True, by="demo"))
+        campaign=campaign.name, customers_only=True, force=True, by="demo"))
     cold = export_leads(settings, ExportRequest(
         channel="phone", out=exports / "anrufliste_neukunden_hubspot.csv", fmt="hubspot",
         min_grade="C", new_only=True, force=True, by="demo"))
@@ -162,7 +162,12 @@ def _crm_round_trip(out: Path, settings: Settings, seed: int) -> None:
         f"{cold.leads} leads → {cold.path}\n"
         f"  the CRM's deals export back: {imported.rows_in} deals, {imported.outcomes_new} "
         f"outcomes stored, {imported.quarantined} quarantined ← {deals}\n"
-        f"  now: .venv/bin/leadpipe forecast", soft_wrap=True, highlight=False)
+        f"  the campaign is {settings.config_dir / 'campaigns' / campaign.name}.yaml; "
+        f"export it again with:\n"
+        f"    LEADPIPE_CONFIG_DIR={settings.config_dir} .venv/bin/leadpipe leads export "
+        f"--channel email --campaign {campaign.name} --format xlsx --out kampagne.xlsx\n"
+        f"  what the outcomes say about the next weeks: .venv/bin/leadpipe forecast",
+        soft_wrap=True, highlight=False)
 
 
 DEMO_USERS: dict[str, Role] = {"vertrieb": "sales", "marketing": "marketing", "admin": "admin"}

@@ -40,8 +40,9 @@ def export(
                                      "centralstation"], typer.Option(
         "--format", help="csv, xlsx or json; or hubspot, pipedrive or centralstation: the "
                          "CRM's own import file (docs/exports.md).")] = "csv",
-    min_grade: Annotated[Grade, typer.Option(
-        help="Lowest grade to include.")] = "B",
+    min_grade: Annotated[Grade | None, typer.Option(
+        help="Lowest grade to include [default: B; with --campaign D, every customer the "
+             "campaign may reach].")] = None,
     region: Annotated[str | None, typer.Option(
         help="Postcode prefixes, comma-separated (e.g. 80,81).")] = None,
     industry: Annotated[str | None, typer.Option(

@@ -159,3 +159,19 @@ def test_an_objection_still_reaches_the_campaign_export_at_once(
     assert [r["lead_id"] for r in rows] == ["L2"]
     assert json.loads(output[output.index("{"):])["withheld"] == {"suppression_objection": 1}
 
+
+
+def test_a_campaign_lists_every_grade_unless_told_otherwise(
+    customers: Settings, tmp_path: Path
+) -> None:
+    """Grades rank prospects: a campaign's mailing reaches every customer §7(3) allows."""
+    def logged_grade(*args: str) -> str:
+        out = tmp_path / f"{len(args)}.csv"
+        code, output = _run(customers, "leads", "export", "--channel", "email", "--out",
+                            str(out), "--json", *args)
+        assert code == 0, output
+        return str(json.loads(output[output.index("{"):])["filters"]["min_grade"])
+
+    assert logged_grade() == "B"
+    assert logged_grade("--campaign", "toner") == "D"
+    assert logged_grade("--campaign", "toner", "--min-grade", "B") == "B"
