@@ -22,7 +22,17 @@ from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 from workspace.config import WorkspaceConfig
 from workspace.jobs import ABANDONED
-from workspace.routes import admin, exports, gdpr, leads, login, review, runs, uploads
+from workspace.routes import (
+    admin,
+    crm_imports,
+    exports,
+    gdpr,
+    leads,
+    login,
+    review,
+    runs,
+    uploads,
+)
 from workspace.store import Store, store_path
 from workspace.web import (
     NotAllowed,
@@ -104,6 +114,6 @@ def create_app(settings: Settings, config: WorkspaceConfig, store: Store | None 
         return JSONResponse({"ok": True})
 
     app.mount("/static", StaticFiles(packages=[("workspace", "static")]), name="static")
-    for module in (login, leads, exports, uploads, review, runs, admin, gdpr):
+    for module in (login, leads, exports, uploads, crm_imports, review, runs, admin, gdpr):
         app.include_router(module.router)
     return app
