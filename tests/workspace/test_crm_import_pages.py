@@ -144,6 +144,23 @@ def test_outcome_dry_run_then_confirm_stores_outcomes_and_objection(
     assert "deals.csv" in client.get("/crm-imports").text   # listed as a recent import
 
 
+def test_newsletter_report_on_the_same_page(customers_matched: World) -> None:
+    client, csrf = customers_matched.client("marketing")
+    report = ("email,campaign,opens,clicks\n"
+              "jana.kowalski@kowalski-druck.de,Herbst,2,1\n"
+              "niemand@example.org,Herbst,1,0\n")
+    response = client.post("/crm-imports", data={"csrf_token": csrf, "kind": "engagement",
+                                                 "source": "auto"},
+                           files={"file": ("klicks.csv", report.encode(), "text/csv")})
+    assert response.status_code == 303, response.text
+    target = response.headers["location"]
+    assert _numbers(client.get(target).text)["lesbar mit Öffnung oder Klick"] == "2"
+    done = client.post(f"{target}/import", data={"csrf_token": csrf})
+    numbers = _numbers(done.text)
+    assert (numbers["übernommen"], numbers["in Quarantäne"]) == ("1", "1")
+    assert numbers["Anrufgründe neu"] != "0"
+
+
 def test_sales_is_refused_and_a_post_without_csrf_too(world: World) -> None:
     sales, csrf = world.client("sales")
     for path in ("/customers", "/crm-imports"):

@@ -31,7 +31,7 @@ from ingest.newsletter_engagement import TOOLS, load_engagement_config, read_eng
 from stages.crm_outcomes import OutcomeImportReport, import_outcomes
 from stages.customers import CustomerOptions, ingest_customer_file, preview_customers
 from stages.engagement import import_engagement
-from stages.ingest import LIST_SUFFIXES, RejectedFile, load_or_reject
+from stages.ingest import LIST_SUFFIXES, record_rejection
 from stages.preview import ListPreview
 from stages.status import batch_problems
 from warehouse.db import WarehouseMissing
@@ -205,19 +205,15 @@ async def customers_preview(request: Request, upload_id: str, me: Marketing) -> 
 
 def _ingest(settings: Settings, upload: CrmUpload) -> tuple[bool, dict[str, Any]]:
     """The job: load the export as `leadpipe ingest customers` does; a refused file is
-    recorded and said in German."""
+    recorded in the run log, as the CLI's, and said in German on the job page."""
     try:
-        outcome = load_or_reject(settings, upload.path, "customer", lambda: ingest_customer_file(
-            settings, upload.path, upload.customer_options))
+        report = ingest_customer_file(settings, upload.path, upload.customer_options)
+    except (InputFileError, ConfigError) as exc:
+        rejected = record_rejection(settings, upload.path, "customer", exc)
+        return False, {**rejected.as_dict(), "problem": german_problem(exc)}
     except WarehouseBusy as exc:
         return False, {"error": f"Das Warehouse war zu lange belegt: {exc}"}
-    if isinstance(outcome, RejectedFile):
-        try:  # the German wording of the same refusal, for the job page
-            preview_customers(settings, upload.path, upload.customer_options)
-        except (InputFileError, ConfigError) as exc:
-            return False, {**outcome.as_dict(), "problem": german_problem(exc)}
-        return False, outcome.as_dict()
-    return True, outcome.as_dict()
+    return True, report.as_dict()
 
 
 @router.post("/customers/{upload_id}/ingest")
