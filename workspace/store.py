@@ -269,15 +269,16 @@ class Store:
                         [_now().isoformat(), username, action, lead_id,
                          json.dumps(dict(detail or {}), ensure_ascii=False, default=str)])
 
-    def audit_entries(self, *, lead_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
+    def audit_entries(self, *, lead_id: str | None = None, action: str | None = None,
+                      limit: int = 200) -> list[AuditEntry]:
         sql = "SELECT at, username, action, lead_id, detail FROM audit"
-        params: list[object] = []
-        if lead_id:
-            sql += " WHERE lead_id = ?"
-            params.append(lead_id)
+        wanted = [(column, value) for column, value in (("lead_id", lead_id),
+                                                         ("action", action)) if value]
+        if wanted:
+            sql += " WHERE " + " AND ".join(f"{column} = ?" for column, _ in wanted)
         with self._lock:
-            rows = self._con.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]
-                                     ).fetchall()
+            rows = self._con.execute(sql + " ORDER BY id DESC LIMIT ?",
+                                     [*(value for _, value in wanted), limit]).fetchall()
         return [AuditEntry(*r) for r in rows]
 
     # background jobs (an upload's ingest)

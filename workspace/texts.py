@@ -35,7 +35,8 @@ def load_labels(config_dir: Path | None) -> Labels:
     own: Labels = yaml.safe_load(text)
     compliance, scoring = load_texts(config_dir), load_score_texts(config_dir)
     return {**own, "channel": compliance.channels, "decision": compliance.decisions,
-            "source_kind": compliance.source_kinds, "outcome": scoring.outcomes}
+            "source_kind": compliance.source_kinds, "outcome": scoring.outcomes,
+            "reason": {code: reason.text for code, reason in compliance.reasons.items()}}
 
 
 def german_date(value: object) -> str:

@@ -13,7 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from compliance.campaigns import Campaign, list_campaigns
+from foundation.config import ConfigError
+from foundation.settings import Settings
 from foundation.vocabulary import CHANNELS, GRADES, OUTCOMES
+from scoring.crm_formats import CRM_FORMATS
 from stages.export import export_layouts
 from stages.lead_detail import lead_detail
 from stages.lead_lists import BadListFilter, ListFilter, channel_list
@@ -26,6 +30,7 @@ from stages.outcomes import (
     record_outcome,
 )
 from workspace.filters import filter_from_form, filter_params, filter_query
+from workspace.routes.exports import FILE_FORMATS, RELATIONSHIPS
 from workspace.texts import load_labels
 from workspace.web import Sales, checked_form, form_text, render, state_of
 
@@ -53,11 +58,24 @@ def lead_list_page(request: Request, me: Sales) -> Response:
         "grades": GRADES, "sorts": load_labels(state.settings.config_dir)["sort"],
         "params": filter_params(flt),
         "layouts": [c for c in export_layouts(state.settings) if flt.channel in c.channels],
+        "file_formats": FILE_FORMATS, "crm_formats": CRM_FORMATS,
+        "relationships": RELATIONSHIPS,
+        "campaigns": _email_campaigns(state.settings) if flt.channel == "email" else ([], None),
         "prev_link": f"/leads?{filter_query(flt, page=page.page - 1)}" if page.page > 1 else None,
         "next_link": f"/leads?{filter_query(flt, page=page.page + 1)}"
         if page.page < pages else None,
         "tab_link": {c: f"/leads?{filter_query(_with_channel(flt, c))}" for c in CHANNELS},
     })
+
+
+def _email_campaigns(settings: Settings) -> tuple[list[Campaign], str | None]:
+    """The e-mail campaigns a customer mailing list can be exported for, and why none can
+    when a campaign file is invalid (the page still opens)."""
+    try:
+        loaded = list_campaigns(settings.config_dir)
+    except ConfigError as exc:
+        return [], str(exc)
+    return [c.campaign for c in loaded if c.campaign.channel == "email"], None
 
 
 def _with_channel(flt: ListFilter, channel: str) -> ListFilter:
