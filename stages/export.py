@@ -336,6 +336,11 @@ def decide_campaign(wh: Warehouse, req: ExportRequest, check: CampaignCheck,
         if case is None or not depends_on_campaign(row["rule"], case):
             kept.append(row)
             continue
+        if not row.get("contact"):
+            # The case knows an address of a member (the contact person's, for a company
+            # lead) that the lead's own golden record does not carry: nothing to mail to.
+            reasons["no_contact_data"] += 1
+            continue
         decided = decide_for_campaign(case, check.campaign, check.as_of, check.config)
         reasons[decided.reason] += 1
         if decided.decision in wanted:
