@@ -149,18 +149,16 @@ def test_export_result_says_what_was_withheld(decided: Settings, tmp_path: Path)
 
 @pytest.mark.flow
 def test_the_prefect_export_checks_opt_outs_too(decided: Settings,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from prefect.testing.utilities import prefect_test_harness
-
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               prefect_harness: None) -> None:
     from flows.export import export_leads_flow
 
     monkeypatch.setenv("LEADPIPE_DATA_DIR", str(decided.data_dir))
     monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(decided.config_dir))
     code, out = _run(decided, "gdpr", "object", SCHMIDT)
     assert code == 0, out
-    with prefect_test_harness(server_startup_timeout=120):
-        result = export_leads_flow(channel="post", file_name="post.csv", min_grade="D",
-                                   include_review=True, db=str(decided.db_path))
+    result = export_leads_flow(channel="post", file_name="post.csv", min_grade="D",
+                               include_review=True, db=str(decided.db_path))
     with open(result.path, encoding="utf-8", newline="") as fh:
         names = [row["name"] for row in csv.DictReader(fh)]
     assert "Jürgen Müllerschön" in names
