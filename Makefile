@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python bench/bench_erasure.py --report bench/report_erasure.md
 	$(BIN)/python bench/bench_workspace.py --n 1000000 --report bench/report_workspace.md
 	$(BIN)/python bench/bench_lead_detail.py --n 1000000 --report bench/report_lead_detail.md
+	$(BIN)/python bench/bench_forecast.py --report bench/report_forecast.md
 	$(BIN)/python bench/bench_cli_startup.py --report bench/report_cli_startup.md
 	$(BIN)/python bench/build_report.py
 

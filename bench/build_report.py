@@ -12,7 +12,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure", "workspace",
-         "lead_detail",
+         "lead_detail", "forecast",
          "cli_startup", "refactor_checks")
 HEADER = """# Benchmarks
 

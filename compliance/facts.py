@@ -4,8 +4,17 @@ Pure: the warehouse hands over the lead's enriched records (with their source an
 metadata), its ledger events and Robinson checks; this module decides which facts the rules
 see. The interpretations are cautious and documented in docs/compliance.md:
 
-- **source**: `web_form` when the person contacted us through a form (Art. 13 applied at
+- **source**: `existing_customer` when a CRM or ERP customer export holds the lead (the
+  customer relationship decides e-mail under §7(3) UWG, post despite Robinson lists, B2B
+  calls), else `web_form` when the person contacted us through a form (Art. 13 applied at
   collection), else `crawled` when we found them on a website, else `purchased_list`.
+- **purchase** events: one per purchase of the lead's customers (`core.customer_purchases`),
+  with the §7(3) facts of its collection; the campaign they are compared with is not known
+  to the nightly decide, so e-mail to a customer waits for an export that names one.
+- an **ongoing business relationship** (`presumed_consent_reason`, category A, phone) at
+  each purchase, and at the last import of an export that listed a customer whose newest
+  version the CRM labels a customer: a B2B call to a customer is allowed while the last of
+  them is fresh (P6), reviewed after.
 - **acquired_at**: the earliest acquisition of the records of that source (the purchase date
   of the list, the crawl date, or the submission date).
 - **provenance_documented**: true only when every list the lead came from documents it.
@@ -24,8 +33,9 @@ from typing import Any
 from compliance.case import EVENT_ATTRIBUTES
 from enrichment.audience import BUSINESS_ENTITIES
 
-SOURCE_KIND = {"web_form": "web_form", "crawl": "crawled", "purchased_list": "purchased_list"}
-SOURCE_PRIORITY = ("web_form", "crawled", "purchased_list")
+SOURCE_KIND = {"web_form": "web_form", "crawl": "crawled", "purchased_list": "purchased_list",
+               "customer": "existing_customer"}
+SOURCE_PRIORITY = ("existing_customer", "web_form", "crawled", "purchased_list")
 USABLE_EMAIL = ("valid", "unknown")
 
 
@@ -117,8 +127,10 @@ def evidence(
     records: Sequence[Mapping[str, Any]],
     ledger: Iterable[Mapping[str, Any]],
     robinson_checks: Iterable[Mapping[str, Any]],
+    purchases: Iterable[Mapping[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """The case's `evidence` list: ledger events, Robinson checks, list acquisitions."""
+    """The case's `evidence` list: ledger events, Robinson checks, list acquisitions,
+    customers' purchases."""
     events: list[dict[str, Any]] = []
     for e in ledger:
         allowed = EVENT_ATTRIBUTES.get(e["kind"])
@@ -142,7 +154,28 @@ def evidence(
         events.append({"at": _iso(r["acquired_on"]), "kind": "list_acquired",
                        "channels": ["all"], "vendor": r.get("vendor"),
                        "provenance_documented": bool(r.get("provenance_documented"))})
+    purchases = list(purchases)
+    events.extend(purchase_event(p) for p in purchases)
+    relationship = {_iso(p["purchased_on"]) for p in purchases}
+    relationship |= {_iso(r["customer_listed_at"]) for r in records
+                     if r.get("customer_listed_at") is not None}
+    events.extend({"at": at, "kind": "presumed_consent_reason", "channels": ["phone"],
+                   "category": "existing_business_relationship"} for at in sorted(relationship))
     return sorted(events, key=lambda e: e["at"])
+
+
+def purchase_event(purchase: Mapping[str, Any]) -> dict[str, Any]:
+    """A customer's purchase as `purchase` evidence; a §7(3) fact nobody stated is left out
+    (the rules then treat it as not shown)."""
+    event: dict[str, Any] = {"at": _iso(purchase["purchased_on"]), "kind": "purchase",
+                             "channels": ["all"]}
+    for name, attribute in (("collected_in_sale", "email_collected_in_sale"),
+                            ("notice_at_collection", "objection_notice_at_collection")):
+        if purchase.get(name) is not None:
+            event[attribute] = bool(purchase[name])
+    if purchase.get("product_category"):
+        event["product_category"] = purchase["product_category"]
+    return event
 
 
 def build_case(
@@ -152,11 +185,12 @@ def build_case(
     robinson_checks: Sequence[Mapping[str, Any]],
     as_of: date,
     art13_notice_mentions_advertising: bool | None = None,
+    purchases: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """A complete case for `compliance.case.case_from_dict`."""
     return {
         "id": lead_id,
         "as_of": as_of.isoformat(),
         "lead": lead_facts(records, ledger, art13_notice_mentions_advertising),
-        "evidence": evidence(records, ledger, robinson_checks),
+        "evidence": evidence(records, ledger, robinson_checks, purchases),
     }

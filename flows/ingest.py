@@ -22,6 +22,7 @@ from flows.outcomes import needs_attention
 from flows.reporting import publish_ingest
 from foundation.settings import load_settings
 from ingest.dates import DayText, day_or_none
+from stages.customers import load_inbox_customers
 from stages.ingest import (
     ListOptions,
     RejectedFile,
@@ -62,6 +63,12 @@ def ingest_list_task(path: str, options: ListOptions, db: str | None = None,
       task_run_name="ingest inbox list {path}")
 def ingest_inbox_list_task(path: str, db: str | None = None) -> BatchReport | RejectedFile:
     return load_inbox_list(load_settings().with_db(db), Path(path))
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,
+      task_run_name="ingest inbox customers {path}")
+def ingest_inbox_customers_task(path: str, db: str | None = None) -> BatchReport | RejectedFile:
+    return load_inbox_customers(load_settings().with_db(db), Path(path))
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_io_only,

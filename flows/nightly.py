@@ -23,7 +23,8 @@ from flows.consent import hand_off_task, import_events_task
 from flows.crawl import crawl_task
 from flows.decide import decide_task
 from flows.enrich import enrich_task
-from flows.ingest import ingest_forms_task, ingest_inbox_list_task
+from flows.forecast import forecast_task
+from flows.ingest import ingest_forms_task, ingest_inbox_customers_task, ingest_inbox_list_task
 from flows.match import match_task
 from flows.notify import notify_task
 from flows.outcomes import USER_ERRORS, needs_attention
@@ -83,10 +84,12 @@ def nightly(
     db: str = "",
 ) -> NightlyReport | State[Any]:
     """Hand-off from the form service, ingest the inbox, consent events, crawl the leads'
-    websites, enrich, match, decide eligibility per channel, score, publish the funnel.
+    websites, enrich, match, decide eligibility per channel, score, publish the funnel and
+    the forecast.
 
     Args:
-        inbox: The folder with lists/ (each list with its <file>.yaml), forms/ and events/;
+        inbox: The folder with lists/ (each list with its <file>.yaml), customers/ (CRM
+            customer exports), forms/ and events/;
             relative paths start in the checkout the flow runs in.
         crawl: Crawl the leads' company websites (Impressum, contact pages) tonight.
         max_crawl_targets: Crawl at most this many websites tonight; empty means all due.
@@ -119,6 +122,7 @@ def nightly(
         report.decide = decide_task(db_file)
         report.score = score_task(db_file)
         funnel_task(db_file)
+        forecast_task(db_file)
     except USER_ERRORS as exc:  # a configuration to fix: the summary says which and how
         report.stopped_by = str(exc)
     except Exception as exc:
@@ -129,18 +133,21 @@ def nightly(
 
 
 def _ingest(report: NightlyReport, inbox: Path, db: str | None) -> None:
-    """Hand-off, lists, form exports and consent events; loaded files move to done/."""
+    """Hand-off, lists, customer exports, form exports and consent events; loaded files
+    move to done/."""
     report.handoff = hand_off_task(str(inbox), db)
     files = find_inbox_files(inbox)
     lists = _per_file(files.lists, "purchased_list",
                       lambda p: ingest_inbox_list_task(str(p), db, return_state=True))
+    customers = _per_file(files.customers, "customer",
+                          lambda p: ingest_inbox_customers_task(str(p), db, return_state=True))
     forms = _per_file(files.forms, "web_form",
                       lambda p: ingest_forms_task(str(p), db, return_state=True))
     events = _per_file(files.events, "consent_events",
                        lambda p: import_events_task(str(p), db, return_state=True))
-    report.ingest = [outcome for _, outcome in (*lists, *forms)]
+    report.ingest = [outcome for _, outcome in (*lists, *customers, *forms)]
     report.consent_events = [outcome for _, outcome in events]
-    done = [str(p) for p, outcome in (*lists, *forms, *events)
+    done = [str(p) for p, outcome in (*lists, *customers, *forms, *events)
             if not isinstance(outcome, RejectedFile)]
     if done:
         archive_task(done)

@@ -162,16 +162,26 @@ def _value(value: object) -> str:
     return ", ".join(map(str, value)) if isinstance(value, tuple | list) else str(value)
 
 
+def _campaign_lines(result: ExportResult) -> list[str]:
+    campaign = result.filters.get("campaign")
+    if not isinstance(campaign, dict):
+        return []
+    reasons = ", ".join(f"{n:,} {reason}" for reason, n in
+                        sorted(result.campaign_decisions.items())) or "no existing customers"
+    return [f"Campaign `{campaign['name']}` ({campaign['product_category']}): §7(3) UWG "
+            f"decided for it: {reasons}.", ""]
+
+
 def export_markdown(result: ExportResult) -> str:
     filters = ", ".join(f"{k}: {_value(v)}" for k, v in result.filters.items()
-                        if v not in (None, (), [], False))
+                        if v not in (None, (), [], False) and k != "campaign")
     return "\n".join([
         f"## Export {result.export_id}", "",
         f"**{result.leads:,} {result.channel} lead(s)** written to `{result.path}` "
         f"({result.format}, layout {result.layout}) on {result.host}"
         + (f", {result.rows:,} rows: one per postal address" if result.per_address else "")
         + (f", {result.review:,} of them marked review" if result.review else "") + ".", "",
-        f"Filters: {filters or 'none'}.", "",
+        f"Filters: {filters or 'none'}.", "", *_campaign_lines(result),
         f"Logged in `ops.exports` as `{result.export_id}` by {result.exported_by}.", ""])
 
 

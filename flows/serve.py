@@ -16,6 +16,7 @@ from prefect.deployments.runner import EntrypointType
 
 from flows.crawl import crawl_companies
 from flows.export import export_leads_flow
+from flows.forecast import forecast_flow
 from flows.ingest import ingest_purchased_list, ingest_web_forms
 from flows.nightly import nightly
 from flows.notify import notify_operator
@@ -39,7 +40,7 @@ def main() -> int:
                               parameters={"inbox": "data/inbox"}),
         *(f.to_deployment(name=SERVE_NAME, entrypoint_type=MODULE)
           for f in (ingest_purchased_list, ingest_web_forms, crawl_companies,
-                    export_leads_flow, notify_operator)),
+                    export_leads_flow, forecast_flow, notify_operator)),
     ]
     serve(*deployments)  # type: ignore[arg-type]  # sync context: never a coroutine
     return 0

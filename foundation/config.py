@@ -134,8 +134,25 @@ def load_config(
             continue
         document = deep_merge(document, _read_yaml(path.read_text(encoding="utf-8"), str(path)))
         sources.append(str(path))
+    return LoadedConfig(value=validate(document, model, " + ".join(sources)),
+                        version=config_version(document), sources=tuple(sources))
+
+
+def load_file(path: Path, model: type[M]) -> LoadedConfig[M]:
+    """One configuration file that has no shipped defaults (a campaign), validated with
+    `model`; errors name the file and the key."""
     try:
-        value = model.model_validate(document)
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    document = _read_yaml(text, str(path))
+    return LoadedConfig(value=validate(document, model, str(path)),
+                        version=config_version(document), sources=(str(path),))
+
+
+def validate(document: dict[str, Any], model: type[M], origin: str) -> M:
+    """`document` validated with `model`; ConfigError naming `origin` and each bad key."""
+    try:
+        return model.model_validate(document)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, " + ".join(sources))) from exc
-    return LoadedConfig(value=value, version=config_version(document), sources=tuple(sources))
+        raise ConfigError(_format_validation_error(exc, origin)) from exc

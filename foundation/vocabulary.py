@@ -18,14 +18,20 @@ Grade = Literal["A", "B", "C", "D"]
 GRADES: tuple[Grade, ...] = get_args(Grade)
 """Lead grades, best first: a minimum grade takes the grades up to it."""
 
-SourceKind = Literal["web_form", "purchased_list", "crawl"]
+SourceKind = Literal["web_form", "purchased_list", "crawl", "customer"]
 SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
-"""Where a record came from (`source_kind` in the warehouse)."""
+"""Where a record came from (`source_kind` in the warehouse); `customer` is a record of a
+CRM or ERP customer export (`leadpipe ingest customers`)."""
+
+Crm = Literal["hubspot", "pipedrive", "centralstation", "generic"]
+CRMS: tuple[Crm, ...] = get_args(Crm)
+"""The CRMs whose exports leadpipe reads by their own column names; `generic` is any other
+customer file, mapped like a purchased list."""
 
 LeadSource = Literal["purchased_list", "web_form", "crawled", "existing_customer"]
 LEAD_SOURCES: tuple[LeadSource, ...] = get_args(LeadSource)
 """A lead's `source` in the eligibility rules (section 10), which names crawled records
-`crawled` and knows existing customers, who come from no file."""
+`crawled` and the records of a customer export `existing_customer`."""
 
 Audience = Literal["b2b", "b2c", "unknown"]
 AUDIENCES: tuple[Audience, ...] = get_args(Audience)

@@ -84,8 +84,27 @@ def fields_filled(targets: Iterable[str]) -> set[str]:
     return {f for target in targets for f in COMBINED_FIELDS.get(target, (target,))}
 
 
+CUSTOMER_FIELDS: tuple[str, ...] = (
+    "customer_number",
+    "crm_record_id",
+    "lifecycle",
+    "purchased_on",
+    "product_category",
+    "purchase_value",
+    "deal_status",
+    "collected_in_sale",
+    "notice_at_collection",
+)
+"""What a customer export adds (`leadpipe ingest customers`): the customer's number and CRM
+record id, the CRM's lifecycle stage or label, a purchase (the date, product category and
+value of a won deal or of the last purchase), a deal's status, and the §7(3) UWG facts. A
+purchased list that maps them keeps them in its raw rows only."""
+
 MAPPABLE_FIELDS: tuple[str, ...] = (*LIST_FIELDS, *COMBINED_FIELDS)
 """What a list column may be mapped to: a canonical field or a combined column."""
+
+MAPPING_FILE_FIELDS: tuple[str, ...] = (*MAPPABLE_FIELDS, *CUSTOMER_FIELDS)
+"""What a mapping file may name: a list's fields, and a customer export's."""
 
 IDENTITY_FIELDS: tuple[str, ...] = ("company", "last_name", "full_name")
 """A purchased list must map at least one of these: a lead is a company or a named person.

@@ -58,6 +58,8 @@ HEAD_ROWS = 200
 """Rows read at the top of a list: the header is searched among them, and the rows below it
 are the values the column mapping weighs."""
 _OLD_EXCEL = frozenset({".xls", ".xlsb", ".ods"})
+ColumnsFor = Callable[[Sequence[str], VendorMapping | None], VendorMapping]
+"""(header row, the user's mapping file) → the mapping to load with."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,12 @@ def prepare_list(
     mapping_file: Path | None = None,
     *,
     config_dir: Path | None = None,
+    columns_for: ColumnsFor | None = None,
 ) -> PreparedList:
     """Validate, decode and map a purchased list; write the normalised CSV into `work_dir`.
 
+    `columns_for` (a customer export) gives the mapping once the header row is known: the
+    export's documented columns beside the user's mapping file.
     Raises `InputFileError` (file, row, field, message) for a file that cannot be loaded at
     all, and `foundation.config.ConfigError` for an invalid mapping or columns file.
     """
@@ -152,6 +157,8 @@ def prepare_list(
         parts = _read_text(path, scan, vendor, columns.value)
     headers, first_rows, rest, source = parts
     try:
+        if columns_for is not None:
+            vendor = columns_for(headers, vendor)
         mapping = _map(path, headers, first_rows, columns.value, vendor, source.single_column)
     except BaseException:
         source.close()

@@ -9,6 +9,10 @@ A vendor's export format is stable, so marketing ops writes it down once:
     provenance_documented: true
     encoding: cp1252
 
+A customer export's mapping file (`leadpipe ingest customers --mapping`, or `<file>.yaml`
+beside it in the nightly inbox) may also say `crm`, `collected_in_sale` and
+`notice_at_collection` for the whole file.
+
 The file is validated when it is read; an error names the file and the key.
 """
 
@@ -23,9 +27,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from foundation.config import ConfigError, plain_message
+from foundation.vocabulary import Crm
 from ingest.dates import Day
 from ingest.errors import not_a_regular_file
-from ingest.fields import MAPPABLE_FIELDS
+from ingest.fields import MAPPING_FILE_FIELDS
 
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -51,6 +56,13 @@ class VendorMapping(BaseModel):
     delimiter: str | None = None
     sheet: str | None = None
     """XLSX only: the worksheet to read (default: the first)."""
+    crm: Crm | None = None
+    """Customer exports only: whose export the file is (as `--crm`)."""
+    collected_in_sale: bool | None = None
+    """Customer exports only: every address was collected in a sale (`--collected-in-sale`)."""
+    notice_at_collection: bool | None = None
+    """Customer exports only: every customer was told at collection they may object to
+    advertising e-mail (`--notice-at-collection`)."""
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -67,10 +79,10 @@ class VendorMapping(BaseModel):
     @classmethod
     def _known_targets(cls, value: dict[str, str | None]) -> dict[str, str | None]:
         for header, target in value.items():
-            if target is not None and target not in MAPPABLE_FIELDS:
+            if target is not None and target not in MAPPING_FILE_FIELDS:
                 raise ValueError(
                     f"column {header!r} maps to unknown field {target!r}; known fields: "
-                    f"{', '.join(MAPPABLE_FIELDS)}"
+                    f"{', '.join(MAPPING_FILE_FIELDS)}"
                 )
         return value
 
@@ -143,17 +155,26 @@ class ProposedColumn:
 
 
 def proposal_yaml(file_name: str, columns: list[ProposedColumn], *, vendor: str | None,
-                  encoding: str | None, delimiter: str | None, sheet: str | None) -> str:
+                  encoding: str | None, delimiter: str | None, sheet: str | None,
+                  customers: bool = False) -> str:
     """A mapping file with the preview's proposal, every column listed, to edit and load
     with `--mapping`. `auto_map: false` makes the file the whole truth: what it says is
-    what loads, whatever later versions of the aliases would guess."""
+    what loads, whatever later versions of the aliases would guess. A customer export's
+    file offers the keys a customer load reads (crm, the §7(3) facts), not a list's."""
     quote = json.dumps  # a JSON string is a YAML double-quoted scalar
-    lines = [f"# Column mapping for {file_name}, proposed by `leadpipe ingest list --preview`.",
+    command = "leadpipe ingest customers" if customers else "leadpipe ingest list"
+    lines = [f"# Column mapping for {file_name}, proposed by `{command} --preview`.",
              "# Check each line: set a field name, or null to keep a column in the raw rows only",
-             "# (fields: docs/ingest.md). Load with: leadpipe ingest list FILE --mapping THIS.yaml",
-             f"vendor: {quote(vendor)}" if vendor else "# vendor: <who sold the list>",
-             "# acquired_on: <purchase date, e.g. 2026-11-20>",
-             "auto_map: false"]
+             "# (fields: docs/customers.md)" if customers else "# (fields: docs/ingest.md)",
+             f"# Load with: {command} FILE --mapping THIS.yaml"]
+    if customers:
+        lines += ["# crm: <hubspot, pipedrive, centralstation or generic>",
+                  "# collected_in_sale: true     # every address was collected in a sale",
+                  "# notice_at_collection: true  # every customer was told they may object"]
+    else:
+        lines += [f"vendor: {quote(vendor)}" if vendor else "# vendor: <who sold the list>",
+                  "# acquired_on: <purchase date, e.g. 2026-11-20>"]
+    lines.append("auto_map: false")
     if encoding and encoding not in {"utf-8", "utf-8-sig"}:
         lines.append(f"encoding: {encoding}")
     if delimiter:

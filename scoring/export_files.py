@@ -19,6 +19,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +35,23 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 class ExportPathExists(FileExistsError):
     """The output file exists and `force` was not given."""
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """A CSV as another program's import wants it (a CRM's), instead of the two built in."""
+
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ","
+    lineterminator: str = "\r\n"
+    e164_columns: tuple[str, ...] = ()
+    """Columns whose E.164 numbers (`+4989…`, digits only) are written as they are: a CRM
+    import would keep the apostrophe, and a plus sign followed by nothing but digits is a
+    number to a spreadsheet, never a formula that calls anything."""
+
+
+_E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 def neutralize(value: Any) -> Any:
@@ -57,8 +75,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _csv_cell(value: Any, excel_de: bool, text: bool = False) -> Any:
+def _csv_cell(value: Any, excel_de: bool, text: bool = False, e164: bool = False) -> Any:
     value = _plain(value)
+    if e164 and isinstance(value, str) and _E164.match(value):
+        return value
     if excel_de and isinstance(value, float):
         return str(value).replace(".", ",")  # German Excel reads 87,5, not 87.5
     if excel_de and text and isinstance(value, str) and _LEADING_ZERO.match(value):
@@ -88,26 +108,35 @@ def write_rows(
     excel_de: bool = False,
     force: bool = False,
     text_columns: Sequence[str] = (),
+    dialect: CsvDialect | None = None,
 ) -> int:
     """Write `rows` (only `columns`, in that order); return how many rows were written.
 
     `excel_de` writes CSV the way German Excel opens it with a double click: UTF-8 with BOM,
     semicolons, CRLF; digits with a leading zero in `text_columns` (postcodes: 01067) as
     `="01067"`, the one CSV spelling Excel keeps as text. An empty result still gets a file
-    with the header row.
+    with the header row. `dialect` (CSV only) sets encoding, BOM and delimiter for another
+    program's import and the columns whose E.164 numbers stay as they are.
     """
     tmp = _atomic_target(path, force)
     count = 0
+    if dialect is None:
+        dialect = CsvDialect("utf-8", excel_de, ";" if excel_de else ",",
+                             "\r\n" if excel_de else "\n")
     try:
         if fmt == "csv":
-            with open(tmp, "w", encoding="utf-8-sig" if excel_de else "utf-8", newline="") as fh:
-                writer = csv.writer(fh, delimiter=";" if excel_de else ",",
-                                    lineterminator="\r\n" if excel_de else "\n")
+            encoding = dialect.encoding
+            if dialect.bom:
+                encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+            with open(tmp, "w", encoding=encoding, newline="") as fh:
+                writer = csv.writer(fh, delimiter=dialect.delimiter,
+                                    lineterminator=dialect.lineterminator)
                 writer.writerow(columns)
                 text = [c in text_columns for c in columns]
+                e164 = [c in dialect.e164_columns for c in columns]
                 for row in rows:
-                    writer.writerow([_csv_cell(row.get(c), excel_de, t)
-                                     for c, t in zip(columns, text, strict=True)])
+                    writer.writerow([_csv_cell(row.get(c), excel_de, t, e)
+                                     for c, t, e in zip(columns, text, e164, strict=True)])
                     count += 1
         elif fmt == "xlsx":
             count = _write_xlsx(tmp, columns, rows)
@@ -204,8 +233,12 @@ def remove_rows(path: Path, column: str | Sequence[str], values: set[str]) -> in
     as_text = {c for r in records for c, v in r.items() if v and _TEXT_FORMULA.match(v)}
     records = [{c: _unwrap(v) if c in as_text else v for c, v in r.items()} for r in records]
     kept = [r for r in records if str(r.get(key(header))).lstrip("'") not in values]
-    write_rows(path, header, kept, fmt="csv", excel_de=excel_de or bom, force=True,
-               text_columns=sorted(as_text))
+    # a bare +49… was written for a CRM's import (CsvDialect.e164_columns): keep its dialect
+    e164 = tuple(sorted({c for r in records for c, v in r.items() if v and _E164.match(v)}))
+    dialect = CsvDialect("utf-8", bom, ";" if excel_de else ",",
+                         "\r\n" if first.endswith("\r") else "\n", e164) if e164 else None
+    write_rows(path, header, kept, fmt="csv", excel_de=(excel_de or bom) and not e164,
+               force=True, text_columns=sorted(as_text), dialect=dialect)
     return len(records) - len(kept)
 
 

@@ -33,7 +33,8 @@ _WORDS = {"ingested": "records ingested", "unique": "leads", "enriched": "enrich
           "contacted": "contacted", "reached": "reached", "appointment": "appointment",
           "won": "won", "not_interested": "not interested", "lost": "lost"}
 _SOURCE_WORDS = {"all": "all sources", "web_form": "web forms",
-                 "purchased_list": "purchased list", "crawl": "crawled websites"}
+                 "purchased_list": "purchased list", "crawl": "crawled websites",
+                 "customer": "customer exports"}
 
 
 def stage_order(channels: Sequence[str] = CHANNELS) -> list[tuple[str, str | None]]:

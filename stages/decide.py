@@ -26,6 +26,7 @@ from warehouse.decisions import (
     current_hashes,
     latest_robinson_checks,
     lead_events,
+    lead_purchases,
     lead_records,
     retire_orphans,
     store_decisions,
@@ -59,13 +60,15 @@ def decide_pending(wh: Warehouse, settings: Settings, as_of: date,
     check_records(wh, unique_records.values())
     robinson = latest_robinson_checks(wh)
     events = lead_events(wh)
+    purchases = lead_purchases(wh)
     previous = current_hashes(wh)
     changed: list[dict[str, Any]] = []
     tally: dict[str, dict[str, int]] = {}
     with progress.track("decide", total=len(records), unit="leads") as step:
         for lead_id, rows in records.items():
             checks = [c for r in rows for c in robinson.get(r["record_id"], [])]
-            raw_case = build_case(lead_id, rows, events.get(lead_id, []), checks, as_of)
+            raw_case = build_case(lead_id, rows, events.get(lead_id, []), checks, as_of,
+                                  purchases=purchases.get(lead_id, ()))
             case, _warnings = case_from_dict(raw_case)
             result = evaluate(case, config.thresholds, config.parameter_aliases)
             for channel, decision in result.channels.items():

@@ -20,11 +20,13 @@ from foundation.settings import Settings, suppression_secret
 from ingest.scrub import ScrubReport, scrub_file, scrub_tree
 from intake.config import state_path
 from intake.handoff import erase_submissions
+from scoring.crm_formats import id_headers, load_crm_formats
 from scoring.export_files import remove_rows
 from scoring.export_layouts import german_headers
 from stages.consent import Subject
 from stages.lead_lists import refresh_lead_list
 from warehouse.compact import CompactResult, is_pending, mark_pending
+from warehouse.crm_outcomes import engagement_of_records
 from warehouse.db import compact_warehouse, open_warehouse
 from warehouse.ledger import append_events, ledger_events
 from warehouse.subjects import (
@@ -70,6 +72,8 @@ class AccessReport:
     consent_events: list[dict[str, Any]]
     suppression: list[str]
     """Why the person is on the suppression list (origins), if they are."""
+    engagement: list[dict[str, Any]] = field(default_factory=list)
+    """Newsletter opens and clicks imported for the person's records."""
 
 
 def access(settings: Settings, identifier: str, name: str | None = None) -> AccessReport:
@@ -83,6 +87,7 @@ def access(settings: Settings, identifier: str, name: str | None = None) -> Acce
         index = suppression_index(wh)
         suppressed = sorted({index[p] for p in _suppression_pairs(secret, subject) if p in index})
         records = records_payloads(wh, subject.record_ids)
+        engagement = engagement_of_records(wh, subject.record_ids)
         request_id = _request_id("access")
         record_request(wh, request_id, "access", _subject_hash(secret, subject), received,
                        len(records), len(events))
@@ -91,7 +96,8 @@ def access(settings: Settings, identifier: str, name: str | None = None) -> Acce
             if isinstance(item.get(key), str):
                 item[key] = json.loads(item[key])
     return AccessReport(request_id, Subject(subject.email, subject.phone),
-                        received.isoformat(), records, subject.records, events, suppressed)
+                        received.isoformat(), records, subject.records, events, suppressed,
+                        engagement)
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,8 @@ def erase(settings: Settings, identifier: str, name: str | None = None, *,
             records, events = erase_records(wh, subject, request_id)
             refresh_lead_list(wh, settings, "erase")  # the list held their name and contact
             # exports handed to sales are files leadpipe wrote: the person leaves them too
-            lead_id = ("lead_id", german_headers(settings.config_dir)["lead_id"])
+            lead_id = ("lead_id", german_headers(settings.config_dir)["lead_id"],
+                       *id_headers(load_crm_formats(settings.config_dir).value))
             scrubbed = sum(bool(remove_rows(Path(f), lead_id, set(leads))) for f in files)
             record_request(wh, request_id, "erasure", _subject_hash(secret, subject), received,
                            records, events, scrubbed)

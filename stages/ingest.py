@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,7 +110,7 @@ class RejectedFile:
     """An input file that could not be loaded at all, and what to do about it."""
 
     file: str
-    kind: str  # purchased_list | web_form | consent_events
+    kind: str  # purchased_list | web_form | customer | consent_events
     problem: str
     """What is wrong and how to fix it, naming file, row and field where known."""
 
@@ -123,6 +123,7 @@ USER_ERRORS = (InputFileError, ConfigError)
 """Errors in a user's file or configuration: reported with the fix, never retried."""
 
 _FLOW_OF_KIND = {"purchased_list": "ingest-purchased-list", "web_form": "ingest-web-forms",
+                 "customer": "ingest-customers",
                  "consent_events": "consent-events"}
 
 
@@ -315,13 +316,16 @@ class InboxFiles:
     lists: list[Path]
     forms: list[Path]
     events: list[Path]
+    customers: list[Path] = field(default_factory=list)
 
 
 def find_inbox_files(inbox: Path) -> InboxFiles:
-    """Files waiting in `inbox/lists/`, `inbox/forms/` and `inbox/events/`, in name order.
+    """Files waiting in `inbox/lists/`, `inbox/forms/`, `inbox/events/` and
+    `inbox/customers/`, in name order.
 
-    A list's mapping/metadata file sits next to it as `<list file>.yaml`; `events/` holds
-    external consent events (unsubscribes, objections, late DOI confirmations).
+    A list's mapping/metadata file sits next to it as `<list file>.yaml` (a customer
+    export's, if it needs one, too); `events/` holds external consent events (unsubscribes,
+    objections, late DOI confirmations); `customers/` the CRM's customer exports.
     """
     def files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
         if not folder.is_dir():
@@ -330,7 +334,8 @@ def find_inbox_files(inbox: Path) -> InboxFiles:
                       if p.is_file() and p.suffix.lower() in suffixes)
 
     return InboxFiles(files(inbox / "lists", LIST_SUFFIXES), files(inbox / "forms", FORM_SUFFIXES),
-                      files(inbox / "events", EVENT_SUFFIXES))
+                      files(inbox / "events", EVENT_SUFFIXES),
+                      files(inbox / "customers", LIST_SUFFIXES))
 
 
 def sidecar_for(list_path: Path) -> Path | None:

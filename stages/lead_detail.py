@@ -41,7 +41,8 @@ from warehouse.lead_detail import (
     member_records,
 )
 
-SOURCE_KIND = {"purchased_list": "list", "web_form": "form", "crawl": "crawl"}
+SOURCE_KIND = {"purchased_list": "list", "web_form": "form", "crawl": "crawl",
+               "customer": "customer"}
 """A record's source kind as the lead page names it."""
 FIELD_ORDER = ("company_name", "legal_form", "salutation", "title", "first_name", "last_name",
                "position", "email_normalized", "phone_e164", "mobile_e164", "street",

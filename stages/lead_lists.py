@@ -63,7 +63,7 @@ class ListFilter:
     bundeslaender: tuple[str, ...] = ()
     """Land names as `list_facets` gives them (Bayern, Nordrhein-Westfalen)."""
     sources: tuple[str, ...] = ()
-    """Source kinds (purchased_list, web_form, crawl) or vendor names."""
+    """Source kinds (purchased_list, web_form, crawl, customer) or vendor names."""
     audiences: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()
     """WZ 2008 code prefixes (62, 62.01) or section letters (C)."""

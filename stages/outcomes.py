@@ -174,11 +174,16 @@ def record_outcome(settings: Settings, lead_id: str, outcome: str, *, by: str,
                           who, now, text, value, status)
 
 
-def _objection_entry(secret: bytes, lead_id: str, entity_type: str,
+def objection_entry(secret: bytes, lead_id: str, entity_type: str,
                     records: list[dict[str, Any]], *, by: str, note: str | None,
-                    received: datetime) -> ObjectionEntry:
-    """Everything an objection stores, computed now so the fold only inserts rows."""
-    request_id = _new_id("objection", received)
+                    received: datetime, request_id: str | None = None,
+                    received_via: str = "leadpipe workspace") -> ObjectionEntry:
+    """Everything an objection stores, computed now so the fold only inserts rows.
+
+    `request_id` is given by an import, whose objections must keep their id when the same
+    file is read again; the workspace's get a new one each time.
+    """
+    request_id = request_id or _new_id("objection", received)
     company = entity_type == "company"
     pairs: set[tuple[str, str]] = set()
     events = []
@@ -194,7 +199,7 @@ def _objection_entry(secret: bytes, lead_id: str, entity_type: str,
             "kind": "objection_art21", "channels": ["all"], "occurred_at": received,
             "attributes": {"request_id": request_id, "lead_id": lead_id,
                            **({"scope": "company"} if company else {})},
-            "evidence": {"received_via": "leadpipe workspace", "recorded_by": by,
+            "evidence": {"received_via": received_via, "recorded_by": by,
                          **({"note": note} if note else {})},
         }
         event["event_id"] = event_id_for(event)
@@ -224,7 +229,7 @@ def record_objection(settings: Settings, lead_id: str, *, by: str, note: str | N
     if not records:
         raise BadOutcome(f"lead {lead_id!r} has no records left (erased?); record the "
                          "objection by the person's e-mail or phone: leadpipe gdpr object")
-    entry = _objection_entry(secret, lead_id, entity, records, by=who, note=text,
+    entry = objection_entry(secret, lead_id, entity, records, by=who, note=text,
                             received=datetime.now(UTC))
     write_entry(settings.db_path, entry)
     status = _fold_now(settings, entry.request_id)

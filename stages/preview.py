@@ -9,13 +9,14 @@ correct and load with. The same code reads and maps the file as the load does.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from foundation.settings import Settings
 from ingest.columns import ColumnChoice
-from ingest.prepare import prepare_list
+from ingest.prepare import ColumnsFor, PreparedList, prepare_list
 from ingest.vendor_mapping import ProposedColumn, proposal_yaml
 from warehouse.load_lists import ProblemCount, preview_problems
 
@@ -36,6 +37,8 @@ class ListPreview:
     warnings: tuple[str, ...]
     would_quarantine: tuple[ProblemCount, ...]
     blank_rows: int
+    recognised: str | None = None
+    """A customer export: which export it was recognised as (e.g. `HubSpot contacts`)."""
 
     @property
     def would_load(self) -> int:
@@ -46,11 +49,11 @@ class ListPreview:
         data["would_load"] = self.would_load
         return data
 
-    def proposal(self, vendor: str | None) -> str:
-        """The mapping file text for `--write-mapping`."""
+    def proposal(self, vendor: str | None, *, customers: bool = False) -> str:
+        """The mapping file text for `--write-mapping` (`customers`: of a customer export)."""
         columns = [ProposedColumn(c.header, c.field, _why(c)) for c in self.columns]
         return proposal_yaml(self.file, columns, vendor=vendor, encoding=self.encoding,
-                             delimiter=self.delimiter, sheet=self.sheet)
+                             delimiter=self.delimiter, sheet=self.sheet, customers=customers)
 
 
 def _why(column: ColumnChoice) -> str:
@@ -62,14 +65,25 @@ def _why(column: ColumnChoice) -> str:
     return f"{column.how}, {column.confidence:.0%}{note}"
 
 
+MoreProblems = Callable[[PreparedList, Path], list[ProblemCount]]
+"""Checks a load of this kind adds to a list's (a customer export's dates, yes/no values)."""
+
+
 def preview_list(settings: Settings, path: Path, mapping_file: Path | None = None,
-                 ) -> ListPreview:
-    """Read and map `path` as a load would, and count what would be quarantined."""
+                 columns_for: ColumnsFor | None = None,
+                 more_problems: MoreProblems | None = None) -> ListPreview:
+    """Read and map `path` as a load would, and count what would be quarantined.
+
+    `columns_for` and `more_problems`: a customer export's columns and row checks
+    (`stages.customers.preview_customers`)."""
     with tempfile.TemporaryDirectory(prefix="leadpipe-preview-") as tmp:  # private: mode 0700
         work = Path(tmp)
-        prepared = prepare_list(path, work, mapping_file, config_dir=settings.config_dir)
+        prepared = prepare_list(path, work, mapping_file, config_dir=settings.config_dir,
+                                columns_for=columns_for)
         try:
             problems, blank = preview_problems(prepared, work)
+            if more_problems is not None:
+                problems += more_problems(prepared, work)
         finally:
             prepared.cleanup()
     return ListPreview(

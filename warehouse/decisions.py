@@ -27,14 +27,27 @@ def _group_by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[s
     return grouped
 
 
+_CUSTOMER_LISTED = (
+    "SELECT c.record_id, max(l.ingested_at) AS customer_listed_at "
+    "FROM staging.stg_customers c JOIN staging.stg_customer_listings l USING (customer_key) "
+    "WHERE c.is_customer GROUP BY c.record_id, c.customer_key "
+    "HAVING any_value(c.ingested_at) = (SELECT max(v.ingested_at) FROM staging.stg_customers v "
+    "WHERE v.customer_key = c.customer_key)")
+"""Per record of the newest version of a customer that the CRM calls a customer: the last
+import of an export that listed the customer (the relationship is as fresh as that)."""
+
+
 def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
-    """lead id → its enriched records with source and list metadata (web forms first)."""
+    """lead id → its enriched records with source and list metadata (web forms first); the
+    newest version of a customer the CRM calls one says when an export last listed it."""
     rows = wh.dicts(
         "SELECT m.lead_id, l.entity_type, e.*, o.batch_id, o.vendor, o.acquired_on, "
-        "o.provenance_documented, o.ingested_at, o.fetched_at, o.submitted_at "
+        "o.provenance_documented, o.ingested_at, o.fetched_at, o.submitted_at, "
+        "c.customer_listed_at "
         "FROM core.lead_members m JOIN core.leads l USING (lead_id) "
         "JOIN core.enriched_records e USING (record_id) "
         "JOIN staging.stg_record_origins o USING (record_id) "
+        f"LEFT JOIN ({_CUSTOMER_LISTED}) c USING (record_id) "
         "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
     return _group_by(rows, "lead_id")
 
@@ -82,6 +95,29 @@ def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,
             row["attributes"] = json.loads(row["attributes"])
     return _group_by((r for r in rows if r["channels"] is not None
                       and (kinds is None or r["kind"] in kinds)), "lead_id")
+
+
+def stored_cases(wh: Warehouse, channel: str, lead_ids: Sequence[str]
+                 ) -> dict[str, dict[str, Any]]:
+    """lead id → the case its current decision on `channel` was taken on (`inputs`)."""
+    if not lead_ids:
+        return {}
+    return {lead_id: json.loads(inputs) for lead_id, inputs in wh.fetchall(
+        "SELECT lead_id, inputs FROM core.eligibility_decisions WHERE is_current AND "
+        f"channel = ? AND lead_id IN (SELECT lead_id FROM {wanted_leads(wh, lead_ids)})",
+        [channel])}
+
+
+def lead_purchases(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+    """lead id → the purchases of the customers the lead is made of (`purchase` evidence),
+    oldest first; a purchase named by two records of the lead counts once."""
+    rows = wh.dicts(
+        "SELECT DISTINCT m.lead_id, p.purchased_on, p.product_category, p.collected_in_sale, "
+        "p.notice_at_collection, p.customer_key "
+        "FROM core.lead_members m JOIN staging.stg_customers c USING (record_id) "
+        "JOIN core.customer_purchases p ON p.customer_key = c.customer_key "
+        "ORDER BY m.lead_id, p.purchased_on, p.customer_key")
+    return _group_by(rows, "lead_id")
 
 
 def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:

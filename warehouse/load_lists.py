@@ -82,7 +82,7 @@ class BatchReport:
 
 
 def batch_id_for(source_kind: str, sha256: str) -> str:
-    prefix = {"purchased_list": "L", "web_form": "F", "crawl": "C"}[source_kind]
+    prefix = {"purchased_list": "L", "web_form": "F", "crawl": "C", "customer": "K"}[source_kind]
     return f"{prefix}{sha256[:15]}"
 
 
@@ -217,7 +217,7 @@ def _load_numbered(wh: Warehouse, numbered: Path, n_cols: int, checks: str) -> N
     wh.execute(_incoming_sql(source, n_cols, checks))
 
 
-def _payload_expr(headers: list[str]) -> str:
+def payload_expr(headers: list[str]) -> str:
     parts = []
     for i, header in enumerate(headers):
         key = header if header.strip() else f"column_{i + 1}"
@@ -266,7 +266,7 @@ def _columns_of(field: str, headers: list[str], mapping: dict[str, str]) -> list
     return [f"c{i}" for i, h in enumerate(headers) if mapping.get(h) == field]
 
 
-def _canonical_expr(field: str, headers: list[str], mapping: dict[str, str]) -> str:
+def canonical_expr(field: str, headers: list[str], mapping: dict[str, str]) -> str:
     """The first non-blank source column of a canonical field, trimmed, with the combined
     columns (`ingest.fields.COMBINED_FIELDS`) that fill it: split, appended or joined."""
     own = _columns_of(field, headers, mapping)
@@ -318,7 +318,7 @@ def _with_area_code(number: str, area_code: str | None) -> str:
             f"ELSE {prefix} || ' ' || {value} END")
 
 
-def _mark_suppressed(
+def mark_suppressed(
     wh: Warehouse, headers: list[str], mapping: dict[str, str], suppression: SuppressionList,
     batch_id: str, row: str, now: datetime,
 ) -> int:
@@ -327,7 +327,7 @@ def _mark_suppressed(
         return 0
     fields = sorted(fields_filled(mapping.values()) & SUBJECT_FIELDS)
     cur = wh.con.execute(
-        f"SELECT {row}, {', '.join(_canonical_expr(f, headers, mapping) for f in fields)} "
+        f"SELECT {row}, {', '.join(canonical_expr(f, headers, mapping) for f in fields)} "
         f"FROM _incoming WHERE NOT _blank"
     )
     hits = []
@@ -440,14 +440,14 @@ def load_purchased_list(
     now = datetime.now(UTC)
 
     row = incoming.row_expr
-    suppressed = _mark_suppressed(wh, headers, mapping, suppression, batch_id, row, now)
+    suppressed = mark_suppressed(wh, headers, mapping, suppression, batch_id, row, now)
     keep = "NOT _blank" + (f" AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
                            f"WHERE batch_id = {_sql_str(batch_id)})" if suppressed else "")
     record_id = f"{_sql_str(batch_id + ':')} || {row}"
     wh.execute(
         f"INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, payload, "
         f"ingested_at) SELECT {record_id}, ?, 'purchased_list', {row}, "
-        f"{_payload_expr(headers)}, ? FROM _incoming WHERE {keep}",
+        f"{payload_expr(headers)}, ? FROM _incoming WHERE {keep}",
         [batch_id, now],
     )
     wh.execute(
@@ -474,7 +474,7 @@ def load_purchased_list(
         elif col == "row_number":
             select.append(row)
         else:
-            select.append(_canonical_expr(col, headers, mapping))
+            select.append(canonical_expr(col, headers, mapping))
     wh.execute(
         f"INSERT INTO staging.stg_purchased_list__records ({', '.join(staging_cols)}) "
         f"SELECT {', '.join(select)} FROM _incoming WHERE {keep} AND _problem IS NULL"

@@ -186,13 +186,16 @@ def qualified_rows(
     wh: Warehouse, *, channel: str, grades: Sequence[str], regions: Sequence[str] = (),
     industries: Sequence[str] = (), sources: Sequence[str] = (), since: date | None = None,
     limit: int | None = None, include_review: bool = False,
-    lead_ids: Sequence[str] | None = None,
+    lead_ids: Sequence[str] | None = None, rules: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Rows of `marts.qualified_leads` for one channel, best score first (only `lead_ids`,
-    when given: the list a workspace page showed)."""
-    where = ["channel = ?", "list_contains(?, grade)", "list_contains(?, decision)"]
+    when given: the list a workspace page showed). With `rules`, also the rows whose current
+    decision, blocked too, was taken by one of them (`marts.lead_channels`): a campaign
+    decides §7(3) again for its product."""
+    where = ["channel = ?", "list_contains(?, grade)",
+             "(list_contains(?, decision) OR list_contains(?, rule))"]
     params: list[Any] = [channel, list(grades),
-                         ["allowed", "review"] if include_review else ["allowed"]]
+                         ["allowed", "review"] if include_review else ["allowed"], list(rules)]
     if regions:
         where.append("list_has_any(?, [left(postcode, n) FOR n IN range(1, 6)])")
         params.append(list(regions))
@@ -211,7 +214,8 @@ def qualified_rows(
     if lead_ids is not None:
         where.append("lead_id IN (SELECT unnest(?::VARCHAR[]))")
         params.append(list(lead_ids))
-    sql = (f"SELECT * FROM marts.qualified_leads WHERE {' AND '.join(where)} "
+    view = "marts.lead_channels" if rules else "marts.qualified_leads"
+    sql = (f"SELECT * FROM {view} WHERE {' AND '.join(where)} "
            "ORDER BY score DESC NULLS LAST, lead_id")
     if limit is not None:
         sql += " LIMIT ?"

@@ -23,10 +23,13 @@ from enrichment.text import compact
 from warehouse.db import Warehouse
 
 LEAD_RECORDS = "staging.stg_lead_records"
-"""Every staged input record (purchased lists, web forms, crawled pages) in one shape."""
+"""Every staged input record (purchased lists, web forms, crawled pages, customer exports)
+in one shape."""
 RECORD_TABLES = ("staging.stg_purchased_list__records", "staging.stg_web_form__submissions",
-                 "staging.stg_crawl__pages", "raw.records",
-                 "core.enriched_records", "core.field_provenance", "core.lead_members")
+                 "staging.stg_crawl__pages", "staging.stg_customer__records",
+                 "staging.stg_customer__export_rows", "core.customer_purchases", "raw.records",
+                 "core.enriched_records", "core.field_provenance", "core.lead_members",
+                 "core.engagement_events")
 """Every table whose rows belong to one input record (`record_id`): erasure deletes there.
 A table added later that holds personal data per record must be listed here."""
 _FIELDS = ("record_id", "source_kind", "batch_id", "company", "first_name", "last_name",
@@ -314,6 +317,7 @@ _IDENTIFIER_COLUMNS = {
     "staging.stg_purchased_list__records": ("email", "phone", "mobile"),
     "staging.stg_web_form__submissions": ("email", "phone", "mobile"),
     "staging.stg_crawl__pages": ("email", "phone"),
+    "staging.stg_customer__records": ("email", "phone", "mobile"),
     "core.enriched_records": ("email_normalized", "phone_original", "phone_e164",
                               "mobile_original", "mobile_e164"),
 }

@@ -1,4 +1,5 @@
-"""Taking a purchased-list batch out of the warehouse again, with everything derived from it.
+"""Taking a purchased-list or customer-export batch out of the warehouse again, with
+everything derived from it.
 
 A batch's rows are found by its id (raw, staging, quarantine, suppressed rows) and by its
 record ids (enrichment, provenance, Robinson checks, lead membership, match pairs). Leads made
@@ -27,7 +28,12 @@ from warehouse.db import Warehouse
 
 
 class UnknownBatch(LookupError):
-    """No purchased-list batch with this id is loaded; the message names where to look."""
+    """No purchased-list or customer batch with this id is loaded; the message names where
+    to look."""
+
+
+UNDOABLE = "source_kind IN ('purchased_list', 'customer')"
+"""Batches an undo takes out: purchased lists and customer exports."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,11 @@ class RemovedRows:
     """Leads that also have records from elsewhere: they stay, their golden record rebuilt."""
     decisions_retired: int = 0
     scores_retired: int = 0
+    customer_rows: int = 0
+    """Customer exports: the customers' records loaded by the batch."""
+    customer_export_rows: int = 0
+    """Customer exports: who the export listed (loaded or unchanged)."""
+    customer_purchases: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,9 @@ _KEPT = "is_current AND lead_id IN (SELECT lead_id FROM _undo_leads WHERE NOT em
 _DELETES: tuple[tuple[str, str, str], ...] = (
     ("raw_records", "raw.records", _BATCH),
     ("staging_rows", "staging.stg_purchased_list__records", _BATCH),
+    ("customer_rows", "staging.stg_customer__records", _BATCH),
+    ("customer_export_rows", "staging.stg_customer__export_rows", _BATCH),
+    ("customer_purchases", "core.customer_purchases", _BATCH),
     ("quarantine_rows", "ops.quarantine", _BATCH),
     ("suppressed_rows", "ops.suppressed_rows", _BATCH),
     ("enriched_records", "core.enriched_records", _RECORDS),
@@ -138,17 +152,18 @@ _INFO_COLUMNS = ("batch_id, file_name, file_sha256, vendor, column_mapping, rows
 
 
 def find_list_batch(wh: Warehouse, batch_id: str) -> BatchInfo:
-    """The loaded purchased-list batch `batch_id`, or `UnknownBatch` saying what exists."""
+    """The loaded purchased-list or customer batch `batch_id`, or `UnknownBatch` saying
+    what exists."""
     row = wh.fetchone(f"SELECT {_INFO_COLUMNS} FROM raw.batches WHERE batch_id = ? AND "
-                      "source_kind = 'purchased_list'", [batch_id])
+                      f"{UNDOABLE}", [batch_id])
     if row is not None:
         return _batch_info(row)
     kind = wh.scalar("SELECT source_kind FROM raw.batches WHERE batch_id = ?", [batch_id])
     if kind is not None:
         raise UnknownBatch(
-            f"batch {batch_id} is a {kind.replace('_', '-')} batch; only purchased-list "
-            "batches can be undone (web forms carry consent evidence, crawls belong to "
-            "websites). `leadpipe ingest batches` lists the purchased-list batches")
+            f"batch {batch_id} is a {kind.replace('_', '-')} batch; only purchased-list and "
+            "customer batches can be undone (web forms carry consent evidence, crawls belong "
+            "to websites). `leadpipe ingest batches` lists the batches that can")
     undone = wh.fetchone("SELECT undone_at, undone_by FROM ops.batch_undos WHERE batch_id = ? "
                          "ORDER BY undone_at DESC LIMIT 1", [batch_id])
     if undone is not None:
@@ -171,11 +186,11 @@ def earlier_list_batch(wh: Warehouse, sha256: str, file_name: str) -> BatchInfo 
 
 
 def list_batches(wh: Warehouse) -> list[BatchListing]:
-    """Purchased-list batches loaded now and undone before, newest first."""
+    """Purchased-list and customer batches loaded now and undone before, newest first."""
     rows = wh.fetchall(
         "SELECT batch_id, file_name, vendor, rows_in, rows_loaded, rows_quarantined, "
         "ingested_at, 'loaded', NULL, NULL, NULL, NULL FROM raw.batches "
-        "WHERE source_kind = 'purchased_list' "
+        f"WHERE {UNDOABLE} "
         "UNION ALL SELECT batch_id, file_name, vendor, rows_in, rows_loaded, rows_quarantined, "
         "ingested_at, CASE WHEN replaced_by IS NULL THEN 'undone' ELSE 'replaced' END, "
         "undone_at, undone_by, reason, replaced_by FROM ops.batch_undos "

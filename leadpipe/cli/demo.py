@@ -14,6 +14,7 @@ import typer
 from leadpipe.cli.common import DbOption, console, settings_for, user_errors
 
 if TYPE_CHECKING:
+    from foundation.settings import Settings
     from workspace.store import Role
 
 DEMO_LISTS: dict[str, dict[str, Any]] = {
@@ -105,7 +106,8 @@ def demo(
 
         with mock.patch.dict(os.environ, run_environment):
             report = run_nightly_flow(out, settings.db_path)
-    print_nightly(report, console)
+            print_nightly(report, console)
+            _crm_round_trip(out, settings_for(db), seed)
     db_option = "" if db is None else f" --db {settings.db_path}"
     console.print(
         f"\nThe warehouse is [bold]{settings.db_path}[/bold]. Look around with:\n"
@@ -118,6 +120,54 @@ def demo(
         soft_wrap=True,
     )
     _print_workspace(settings.data_dir, db_option)
+
+
+def _crm_round_trip(out: Path, settings: Settings, seed: int) -> None:
+    """After the nightly: the campaign, the lists in HubSpot's import format, and the deals
+    sales' CRM reports back on them weeks later (docs/customers.md walks the same path)."""
+    import csv
+    import random
+
+    from compliance.campaigns import load_campaign, new_campaign, write_campaign
+    from leadpipe.demo.customers import DEMO_CAMPAIGN, write_deals_export
+    from stages.crm_outcomes import import_outcomes
+    from stages.export import ExportRequest, export_leads
+
+    write_campaign(settings.config_dir, new_campaign(
+        {**DEMO_CAMPAIGN, "starts": date.today().isoformat()}), force=True)
+    campaign = load_campaign(settings.config_dir, str(DEMO_CAMPAIGN["name"])).campaign
+    exports, crm = settings.data_dir / "exports", out / "crm"
+    exports.mkdir(exist_ok=True)
+    crm.mkdir(exist_ok=True)
+    warm = export_leads(settings, ExportRequest(
+        channel="email", out=exports / f"{campaign.name}_hubspot.csv", fmt="hubspot",
+        campaign=campaign.name, customers_only=True, force=True, by="demo"))
+    cold = export_leads(settings, ExportRequest(
+        channel="phone", out=exports / "anrufliste_neukunden_hubspot.csv", fmt="hubspot",
+        min_grade="C", new_only=True, force=True, by="demo"))
+    rows: list[dict[str, str]] = []
+    for result in (warm, cold):
+        with open(result.path, encoding="utf-8", newline="") as f:
+            rows += list(csv.DictReader(f))
+    deals = crm / "hubspot_deals_export.csv"
+    write_deals_export(rows, deals, date.today(), random.Random(seed))
+    imported = import_outcomes(settings, deals, crm="hubspot", by="demo")
+    decided = ", ".join(f"{n} {reason}" for reason, n in sorted(warm.campaign_decisions.items()))
+    console.print(
+        f"\n[bold]Customers and the CRM round trip[/bold]\n"
+        f"  campaign {campaign.name} ({campaign.product_category}, similar: "
+        f"{', '.join(campaign.similar_categories)}): {warm.leads} customers may get the e-mail"
+        f" ({decided}) → {warm.path}\n"
+        f"  phone list of new prospects only (customers left out: {cold.left_out_by_crm}): "
+        f"{cold.leads} leads → {cold.path}\n"
+        f"  the CRM's deals export back: {imported.rows_in} deals, {imported.outcomes_new} "
+        f"outcomes stored, {imported.quarantined} quarantined ← {deals}\n"
+        f"  the campaign is {settings.config_dir / 'campaigns' / campaign.name}.yaml; "
+        f"export it again with:\n"
+        f"    LEADPIPE_CONFIG_DIR={settings.config_dir} .venv/bin/leadpipe leads export "
+        f"--channel email --campaign {campaign.name} --format xlsx --out kampagne.xlsx\n"
+        f"  what the outcomes say about the next weeks: .venv/bin/leadpipe forecast",
+        soft_wrap=True, highlight=False)
 
 
 DEMO_USERS: dict[str, Role] = {"vertrieb": "sales", "marketing": "marketing", "admin": "admin"}

@@ -1,12 +1,13 @@
-"""`leadpipe ingest list|forms|batches|undo`: load one file now (without the Prefect server),
-see the purchased-list batches, take one out again."""
+"""`leadpipe ingest list|customers|forms|batches|undo`: load one file now (without the Prefect
+server), see the purchased-list and customer batches, take one out again."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -24,11 +25,14 @@ from leadpipe.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from stages.customers import CustomerOptions
     from stages.ingest import RejectedFile, UndoReport
+    from stages.preview import ListPreview
     from warehouse.load_lists import BatchReport
     from warehouse.undo import BatchListing
 
-app = typer.Typer(help="Load purchased lists and web-form exports into the warehouse.",
+app = typer.Typer(help="Load purchased lists, customer exports and web-form exports into the "
+                  "warehouse.",
                   no_args_is_help=True)
 
 
@@ -104,25 +108,93 @@ def ingest_list(
 
 def _preview(path: Path, mapping: Path | None, write_to: Path | None, vendor: str | None,
              db: Path | None, as_json: bool) -> None:
-    from leadpipe.cli.preview import print_preview
     from stages.preview import preview_list
+
+    _show_preview(lambda: preview_list(settings_for(db), path, mapping), write_to, vendor,
+                  f"leadpipe ingest list {plain(str(path))} --mapping {plain(str(write_to))} "
+                  "--vendor … --acquired-on …", as_json)
+
+
+def _show_preview(run: Callable[[], ListPreview], write_to: Path | None, vendor: str | None,
+                  load_command: str, as_json: bool, *, customers: bool = False) -> None:
+    """Preview a file (nothing is written to the warehouse), optionally save its mapping
+    (`customers`: a customer export's, with its keys instead of a list's)."""
+    from leadpipe.cli.preview import print_preview
 
     if write_to is not None and write_to.exists():
         err_console.print(f"[red]error:[/red] {plain(str(write_to))} exists; choose another "
                           "name or delete it (it may hold your edits)", highlight=False)
         raise typer.Exit(2)
     with user_errors():
-        result = preview_list(settings_for(db), path, mapping)
+        result = run()
     if write_to is not None:
-        write_to.write_text(result.proposal(vendor), encoding="utf-8")
+        write_to.write_text(result.proposal(vendor, customers=customers), encoding="utf-8")
     if wants_json(as_json):
         print_json(result)
         return
     print_preview(result, console)
     if write_to is not None:
         console.print(f"Mapping written to {plain(str(write_to))}: check it, then load with "
-                      f"leadpipe ingest list {plain(str(path))} --mapping "
-                      f"{plain(str(write_to))} --vendor … --acquired-on …", highlight=False)
+                      f"{load_command}", highlight=False)
+
+
+CrmChoice = Literal["auto", "hubspot", "pipedrive", "centralstation", "generic"]
+
+
+@app.command("customers")
+def ingest_customers(
+    path: Annotated[Path, typer.Argument(help="The CRM's or ERP's customer export (CSV or XLSX).",
+                                         exists=True, dir_okay=False)],
+    crm: Annotated[CrmChoice, typer.Option(
+        help="Whose export it is; auto recognises HubSpot, Pipedrive and CentralStationCRM "
+        "exports by their columns; generic: any other customer file.")] = "auto",
+    mapping: Annotated[Path | None, typer.Option(
+        help="Mapping YAML for columns the CRM export does not name (as for lists).",
+        exists=True, dir_okay=False)] = None,
+    collected_in_sale: Annotated[bool, typer.Option(
+        "--collected-in-sale", help="Every address of the file was collected in connection "
+        "with a sale (§7(3) no. 1 UWG); a column of the file wins for its row.")] = False,
+    notice_at_collection: Annotated[bool, typer.Option(
+        "--notice-at-collection", help="Every customer was told at collection that they may "
+        "object to advertising e-mail (§7(3) no. 4 UWG); a column wins for its row.")] = False,
+    preview: Annotated[bool, typer.Option(
+        "--preview", help="Show how the export would be recognised, mapped and loaded; "
+        "write nothing.")] = False,
+    write_mapping: Annotated[Path | None, typer.Option(
+        "--write-mapping", help="With the preview: save the mapping as a file to edit and "
+        "load with --mapping.", dir_okay=False)] = None,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Load a customer export of a CRM or ERP (rows in = loaded + quarantined + skipped).
+
+    Next month's export updates the customers: unchanged rows are skipped, changed ones load
+    as a new version of the same customer, purchases accumulate (docs/customers.md).
+    """
+    from leadpipe.cli.progress import terminal_progress
+    from stages.customers import CustomerOptions, ingest_customer_file
+    from stages.ingest import load_or_reject
+
+    options = CustomerOptions(crm=crm, mapping_file=mapping,
+                              collected_in_sale=True if collected_in_sale else None,
+                              notice_at_collection=True if notice_at_collection else None)
+    if preview or write_mapping is not None:
+        _preview_customers(path, options, write_mapping, db, as_json)
+        return
+    settings = settings_for(db)
+    with user_errors():
+        outcome = load_or_reject(settings, path, "customer", lambda: ingest_customer_file(
+            settings, path, options, terminal_progress(as_json)))
+    _show(outcome, as_json, db)
+
+
+def _preview_customers(path: Path, options: CustomerOptions, write_to: Path | None,
+                       db: Path | None, as_json: bool) -> None:
+    from stages.customers import preview_customers
+
+    _show_preview(lambda: preview_customers(settings_for(db), path, options), write_to, None,
+                  f"leadpipe ingest customers {plain(str(path))} --mapping "
+                  f"{plain(str(write_to))}", as_json, customers=True)
 
 
 @app.command("forms")
@@ -147,7 +219,8 @@ def batches(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Purchased-list batches, loaded and undone: the ids `leadpipe ingest undo` takes."""
+    """Purchased-list and customer batches, loaded and undone: the ids `leadpipe ingest undo`
+    takes."""
     from stages.ingest import list_batches
 
     with user_errors():
@@ -169,7 +242,7 @@ def _print_batches(listing: list[BatchListing]) -> None:
         console.print("No purchased list loaded yet: leadpipe ingest list FILE --vendor … "
                       "--acquired-on …", highlight=False)
         return
-    table = Table(title="Purchased-list batches")
+    table = Table(title="Purchased-list and customer batches")
     for column in ("batch", "file", "vendor", "in", "loaded", "quar.", "ingested", "state"):
         table.add_column(column, justify="right" if column in ("in", "loaded", "quar.")
                          else "left", no_wrap=column in ("batch", "ingested", "state"),
@@ -224,6 +297,9 @@ def undo(
 _REMOVED_WORDS = (
     ("raw_records", "raw records (raw.records)"),
     ("staging_rows", "staging rows"),
+    ("customer_rows", "customer records (customer exports)"),
+    ("customer_export_rows", "rows of the export's customer listing"),
+    ("customer_purchases", "customer purchases (core.customer_purchases)"),
     ("quarantine_rows", "quarantined rows (ops.quarantine)"),
     ("suppressed_rows", "suppressed-row notes (ops.suppressed_rows)"),
     ("enriched_records", "enriched records"),

@@ -2,7 +2,8 @@
 
 Only leads whose current decision on the channel is `allowed` (plus `review`, marked, with
 `--include-review`), best score first. Every export is logged in `ops.exports`. Layouts
-(`--layout`), German headers and `--per-address`: docs/exports.md. Outcomes and objections
+(`--layout`), German headers and `--per-address`: docs/exports.md; `--campaign` decides
+§7(3) e-mail to existing customers for one campaign: docs/customers.md. Outcomes and objections
 never wait for a running nightly: they are journaled (`stages.outcomes`).
 """
 
@@ -35,16 +36,20 @@ def export(
     channel: Annotated[Channel, typer.Option(
         help="The channel sales will use; only leads allowed on it are listed.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.", dir_okay=False)],
-    output_format: Annotated[Literal["csv", "xlsx", "json"], typer.Option(
-        "--format", help="csv, xlsx or json.")] = "csv",
-    min_grade: Annotated[Grade, typer.Option(
-        help="Lowest grade to include.")] = "B",
+    output_format: Annotated[Literal["csv", "xlsx", "json", "hubspot", "pipedrive",
+                                     "centralstation"], typer.Option(
+        "--format", help="csv, xlsx or json; or hubspot, pipedrive or centralstation: the "
+                         "CRM's own import file (docs/exports.md).")] = "csv",
+    min_grade: Annotated[Grade | None, typer.Option(
+        help="Lowest grade to include [default: B; with --campaign D, every customer the "
+             "campaign may reach].")] = None,
     region: Annotated[str | None, typer.Option(
         help="Postcode prefixes, comma-separated (e.g. 80,81).")] = None,
     industry: Annotated[str | None, typer.Option(
         help="WZ 2008 code prefixes or section letters, comma-separated (e.g. 62,28).")] = None,
     source: Annotated[str | None, typer.Option(
-        help="web_form, purchased_list, crawl or a vendor name; comma-separated.")] = None,
+        help="web_form, purchased_list, crawl, customer or a vendor name; comma-separated.",
+    )] = None,
     since: Annotated[str | None, typer.Option(
         help="Only leads first seen on or after this date (2026-11-20 or 20.11.2026).")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many leads.")] = None,
@@ -59,9 +64,17 @@ def export(
     per_address: Annotated[bool, typer.Option(
         "--per-address", help="Post: one row per postal address, addressed to its "
                               "best-scored contact; every lead is logged.")] = False,
+    new_only: Annotated[bool, typer.Option(
+        "--new-only", help="Leave out leads the CRM knows: customers and everyone in the "
+                           "last customer import.")] = False,
+    customers_only: Annotated[bool, typer.Option(
+        "--customers-only", help="Only existing customers (the warm list).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     by: Annotated[str | None, typer.Option(
         help="Who exports (logged; default $USER).")] = None,
+    campaign: Annotated[str | None, typer.Option(
+        help="E-mail for this campaign (`leadpipe campaign list`): existing customers who "
+             "bought something similar are decided under §7(3) UWG for it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +90,8 @@ def export(
                 regions=split_list(region), industries=split_list(industry),
                 sources=split_list(source), since=first_seen, limit=limit,
                 include_review=include_review, excel_de=excel_de, force=force, by=by,
-                layout=layout, per_address=per_address))
+                layout=layout, per_address=per_address, new_only=new_only,
+                customers_only=customers_only, campaign=campaign))
         except (BadExportRequest, ExportPathExists) as exc:
             err_console.print(f"error: {exc}", highlight=False, markup=False)
             raise typer.Exit(2) from exc
@@ -92,6 +106,13 @@ def export(
         err_console.print(f"Left out {sum(result.withheld.values()):,} leads whose decision "
                           f"predates an opt-out ({reasons}); the next run updates their "
                           "decisions.", highlight=False, markup=False)
+    if result.left_out_by_crm:
+        known = ("the CRM already knows" if result.filters.get("new_only")
+                 else "that are no customers")
+        err_console.print(f"Left out {result.left_out_by_crm:,} leads {known} (by the last "
+                          "customer import).", highlight=False, markup=False)
+    if result.campaign_decisions:
+        _print_campaign(result.campaign_decisions, campaign)
     if result.leads == 0:
         return
     review = f" ({result.review:,} marked review)" if result.review else ""
@@ -159,6 +180,15 @@ def object_(
                   f"{receipt.suppression_entries} suppression entr"
                   f"{'y' if receipt.suppression_entries == 1 else 'ies'}"
                   f"{_pending(receipt.status)}.", highlight=False, markup=False)
+
+
+def _print_campaign(decisions: dict[str, int], campaign: str | None) -> None:
+    """How §7(3) was decided for the campaign: who is mailed, and why the others are not."""
+    reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(decisions.items()))
+    err_console.print(f"Campaign {campaign}: §7(3) UWG decided for {sum(decisions.values()):,} "
+                      f"leads ({reasons}); uwg7_3_existing_customer is exported, a review "
+                      "reason only with --include-review, the others not.",
+                      highlight=False, markup=False)
 
 
 def _who(by: str | None) -> str:

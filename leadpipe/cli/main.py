@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typer
 
+from leadpipe.cli import campaign as campaign_cli
 from leadpipe.cli import consent as consent_cli
 from leadpipe.cli import crawl as crawl_cli
 from leadpipe.cli import decide as decide_cli
@@ -17,6 +18,7 @@ from leadpipe.cli import demo as demo_cli
 from leadpipe.cli import eligibility as eligibility_cli
 from leadpipe.cli import enrich as enrich_cli
 from leadpipe.cli import extract as extract_cli
+from leadpipe.cli import forecast as forecast_cli
 from leadpipe.cli import funnel as funnel_cli
 from leadpipe.cli import gdpr as gdpr_cli
 from leadpipe.cli import ingest as ingest_cli
@@ -24,6 +26,7 @@ from leadpipe.cli import inspect as inspect_cli
 from leadpipe.cli import leads as leads_cli
 from leadpipe.cli import match as match_cli
 from leadpipe.cli import notices as notices_cli
+from leadpipe.cli import outcomes as outcomes_cli
 from leadpipe.cli import run as run_cli
 from leadpipe.cli import score as score_cli
 from leadpipe.cli import serve as serve_cli
@@ -70,5 +73,9 @@ app.command("sql")(warehouse_cli.sql)
 app.command("serve")(serve_cli.serve)
 app.command("score")(score_cli.score)
 app.add_typer(leads_cli.app, name="leads")
+app.add_typer(outcomes_cli.outcomes_app, name="outcomes")
+app.add_typer(outcomes_cli.engagement_app, name="engagement")
+app.add_typer(campaign_cli.app, name="campaign")
 app.command("funnel")(funnel_cli.funnel)
+app.command("forecast")(forecast_cli.forecast)
 app.add_typer(web_cli.app, name="web")

@@ -29,6 +29,8 @@ def print_preview(preview: ListPreview, console: Console) -> None:
     read.append(f"header on row {preview.header_row}")
     console.print(f"Preview of {plain(preview.file)}: {', '.join(read)}; {preview.rows:,} "
                   "data row(s). Nothing was written.", highlight=False)
+    if preview.recognised:
+        console.print(f"Recognised as: {plain(preview.recognised)}.", highlight=False)
     table = Table(title="Columns")
     for name in ("column", "field", "how", "sure", "sample values"):
         table.add_column(name, overflow="fold")

@@ -11,6 +11,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from leadpipe.demo.customers import plan_customers, write_customer_export
 from leadpipe.demo.sites import write_sites
 from leadpipe.demo.sources import TruthRow, write_forms, write_list_a, write_list_b
 from leadpipe.demo.world import Person, World, build_world
@@ -18,6 +19,7 @@ from leadpipe.demo.world import Person, World, build_world
 LIST_A = "lists/adressverlag_nord_2026.csv"
 LIST_B = "lists/b2b_data_gmbh_q3.xlsx"
 FORMS = "forms/webform_export.ndjson"
+CUSTOMERS = "customers/kunden_erp_export.csv"
 TRUTH = "truth/entities.csv"
 SITES = "sites"
 TRUTH_HEADERS = ("source_file", "row_number", "submission_id", "person_id", "company_id",
@@ -75,6 +77,10 @@ def plan_sources(world: World, rng: random.Random
     return list_a, list_b, forms
 
 
+def _by_id(person: Person) -> str:
+    return person.id
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -93,7 +99,7 @@ def _write_truth(rows: list[TruthRow], path: Path) -> None:
 def generate_demo(out_dir: Path, seed: int = 42) -> DemoManifest:
     """Write the demo data set under `out_dir` (replacing generated parts) and its manifest."""
     out_dir = Path(out_dir)
-    for sub in ("lists", "forms", "sites", "truth"):
+    for sub in ("lists", "forms", "customers", "sites", "truth"):
         shutil.rmtree(out_dir / sub, ignore_errors=True)
         (out_dir / sub).mkdir(parents=True)
     world = build_world(seed)
@@ -103,10 +109,16 @@ def generate_demo(out_dir: Path, seed: int = 42) -> DemoManifest:
     truth += write_list_b(world, list_b, out_dir / LIST_B, random.Random(rng.random()))
     truth += write_forms(world, forms, out_dir / FORMS, random.Random(rng.random()))
     sites = write_sites(world, out_dir / SITES, 40, random.Random(rng.random()))
+    customer_rng = random.Random(rng.random())  # drawn last: the other files stay as they were
+    sourced = {p.id for p in (*list_a, *list_b, *(p for p, _ in forms))}
+    customers = plan_customers(world, sorted({p.id: p for p in list_a}.values(), key=_by_id),
+                               [p for p in world.persons if p.id not in sourced], customer_rng)
+    truth += write_customer_export(world, customers, out_dir / CUSTOMERS, customer_rng)
     _write_truth(truth, out_dir / TRUTH)
-    counts = {LIST_A: len(list_a), LIST_B: len(list_b), FORMS: len(forms), TRUTH: len(truth)}
+    counts = {LIST_A: len(list_a), LIST_B: len(list_b), FORMS: len(forms),
+              CUSTOMERS: len(customers), TRUTH: len(truth)}
     files = [ManifestFile(rel, counts[rel], _sha256(out_dir / rel))
-             for rel in (LIST_A, LIST_B, FORMS, TRUTH)]
+             for rel in (LIST_A, LIST_B, FORMS, CUSTOMERS, TRUTH)]
     for site_file in sorted((out_dir / SITES).rglob("*")):
         if site_file.is_file():
             rel = site_file.relative_to(out_dir).as_posix()

@@ -65,7 +65,7 @@ def _encodable(ch: str) -> bool:
     return True
 
 
-def _truth(source: str, row: int, v: View, submission_id: str = "",
+def truth_row(source: str, row: int, v: View, submission_id: str = "",
            extra: tuple[str, ...] = ()) -> TruthRow:
     return TruthRow(source, row, submission_id, v.person.id, v.company.id if v.company else "",
                     v.person.household or "", tuple(v.oddities) + extra)
@@ -99,7 +99,7 @@ def write_list_a(world: World, persons: list[Person], path: Path,
             company.industry[0] if company else "", company.industry[1] if company else "",
             str(company.employees) if company else "", revenue, register,
             (company.vat_id or "") if company and rng.random() < 0.5 else "")])
-        truth.append(_truth(path.name, row_number, v))
+        truth.append(truth_row(path.name, row_number, v))
     path.write_bytes(buffer.getvalue().encode("cp1252"))
     return truth
 
@@ -135,7 +135,7 @@ def write_list_b(world: World, persons: list[Person], path: Path,
             v.oddities.append("zip_lost_leading_zero")
         sheet.append([v.company_name, contact, v.position, f"{v.street} {v.number}".strip(),
                       zip_value, v.city, v.phone, v.mobile, v.email, v.website])
-        truth.append(_truth(path.name, row_number, v))
+        truth.append(truth_row(path.name, row_number, v))
     workbook.properties.creator = "B2B Data GmbH"
     workbook.properties.created = FIXED_TIME.replace(tzinfo=None)
     raw = io.BytesIO()
@@ -259,7 +259,7 @@ def write_forms(world: World, plan: list[tuple[Person, str]], path: Path,
             line = line[: len(line) // 2] + ' "truncated'
             extra += ("malformed_json",)
         lines.append(line)
-        truth.append(_truth(path.name, index + 1, v, submission_id,
+        truth.append(truth_row(path.name, index + 1, v, submission_id,
                             (*extra, f"consent_{kind}")))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return truth

@@ -190,7 +190,8 @@ def test_export_flow_offers_dropdowns_for_channel_format_and_grade() -> None:
 
     properties = parameter_schema(export_leads_flow.fn).model_dump()["properties"]
     assert properties["channel"]["enum"] == ["email", "phone", "post", "sms", "fax"]
-    assert properties["format"]["enum"] == ["csv", "xlsx", "json"]
+    assert properties["format"]["enum"] == ["csv", "xlsx", "json", "hubspot", "pipedrive",
+                                            "centralstation"]
     assert properties["min_grade"]["enum"] == ["A", "B", "C", "D"]
     assert properties["layout"]["enum"] == ["standard", "serienbrief", "anrufliste"]
     assert properties["per_address"]["default"] is False

@@ -41,8 +41,8 @@ IMPRESSUM = ("<html><body><h1>Impressum</h1><p>Acme Maschinenbau GmbH<br>Hafenst
              "20457 Hamburg</p><p>Geschäftsführer: Hanna Weber</p><p>Telefon: 040 1234567</p>"
              "<p>Registergericht: Amtsgericht Hamburg, HRB 123456</p></body></html>")
 FLOWS = ("nightly", "ingest-purchased-list", "ingest-web-forms", "crawl-companies",
-         "export-leads", "notify-operator")
-CHOICES = {"export-leads": ("channel", "format", "min_grade")}
+         "export-leads", "forecast", "notify-operator")
+CHOICES = {"export-leads": ("channel", "format", "min_grade"), "forecast": ("by",)}
 WORKER_SETUP = {flow: "nightly" if flow == "nightly" else "on-demand" for flow in FLOWS}
 """prefect.yaml: `nightly/nightly`, the flows marketing ops start are `<flow>/on-demand`."""
 SERVE_SETUP = dict.fromkeys(FLOWS, "serve")

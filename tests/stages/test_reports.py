@@ -18,9 +18,12 @@ import stages
 from stages import (
     consent,
     crawl,
+    crm_outcomes,
     decide,
+    engagement,
     enrich,
     export,
+    forecast,
     gdpr,
     ingest,
     intake,
@@ -46,6 +49,8 @@ STAGES: list[Callable[..., Any]] = [
     review.dedupe_file, gdpr.access, gdpr.erase, gdpr.object_to_marketing,
     outcomes.record_outcome, outcomes.record_objection, outcomes.objected_leads,
     nightly.quarantine_counts, status.warehouse_status, lead_detail.lead_detail,
+    forecast.compute_forecast, forecast.backtest_forecast, forecast.pipeline,
+    crm_outcomes.import_outcomes, engagement.import_engagement,
 ]
 """What the CLI and the flows call: each returns a report (or a list of them)."""
 

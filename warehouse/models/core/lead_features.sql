@@ -1,8 +1,9 @@
 -- One row per lead with what its score is computed from: the golden value first, then what
 -- its member records' enriched rows say (contacts fall back to their company), the company
--- names a crawled Impressum gives beside the others, and its web-form requests with their
--- dates. scoring/features.py turns a row into LeadFeatures; the score stage adds the region
--- (configured postcode prefixes) and compares the company names.
+-- names a crawled Impressum gives beside the others, and its web-form requests and newsletter
+-- clicks (request kind newsletter_click) with their dates. scoring/features.py turns a row
+-- into LeadFeatures; the score stage adds the region (configured postcode prefixes) and
+-- compares the company names.
 WITH golden AS MATERIALIZED (
     SELECT lead_id, company_name, legal_form, postcode, phone_e164,
            street IS NOT NULL AND postcode IS NOT NULL AND city IS NOT NULL AS address_complete
@@ -11,6 +12,9 @@ WITH golden AS MATERIALIZED (
 forms AS (
     SELECT record_id, request_type, submitted_at::DATE AS submitted_on
     FROM staging.stg_record_origins WHERE submitted_at IS NOT NULL
+    UNION ALL  -- a newsletter click is engagement too (stages/engagement.py)
+    SELECT record_id, 'newsletter_click', coalesce(last_activity_on, imported_at::DATE)
+    FROM core.engagement_events WHERE clicks > 0
 ),
 mem AS MATERIALIZED (
     SELECT m.lead_id,

@@ -1,5 +1,5 @@
 -- Every staged input record with the canonical fields, whatever its source: the union of the
--- three source staging tables. What the enrich stage reads.
+-- source staging tables (lists, forms, crawled pages, customer exports). What enrich reads.
 SELECT 'purchased_list' AS source_kind, record_id, batch_id, company, salutation, title,
        first_name, last_name, full_name, position, street, house_number, street_full, postcode,
        city, country, phone, mobile, fax, email, website, industry, wz_code, employees,
@@ -17,3 +17,9 @@ SELECT 'crawl', record_id, batch_id, company, NULL, NULL, first_name, last_name,
        position, street, NULL, NULL, postcode, city, country, phone, NULL, fax, email,
        website, NULL, NULL, NULL, NULL, register, vat_id, NULL, NULL, legal_form
 FROM staging.stg_crawl__pages
+UNION ALL
+SELECT 'customer', record_id, batch_id, company, salutation, title, first_name, last_name,
+       full_name, position, street, house_number, street_full, postcode, city, country, phone,
+       mobile, fax, email, website, industry, wz_code, employees, revenue, register, vat_id,
+       NULL, NULL, legal_form
+FROM staging.stg_customer__records
