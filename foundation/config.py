@@ -8,9 +8,11 @@ the configuration's version, stamped on everything it produced.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -42,6 +44,16 @@ def _read_yaml(text: str, origin: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: the top level must be a mapping, got {type(data).__name__}")
     return data
+
+
+@cache
+def _embedded_defaults(package: str, name: str) -> dict[str, Any]:
+    """`<package>/defaults/<name>.yaml`, parsed once per process: it ships with the package,
+    and parsing it (pure-Python YAML, some 80 ms for the column aliases) cost more than all
+    the rest of a load. Callers get a deep copy."""
+    text = resources.files(package).joinpath("defaults", f"{name}.yaml").read_text(
+        encoding="utf-8")
+    return _read_yaml(text, f"{package}/defaults/{name}.yaml")
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -106,9 +118,8 @@ def load_config(
     `<config_dir>/<top package>/<name>.yaml`; a missing explicit file is an error, a missing
     file in the config directory is not.
     """
-    default_res = resources.files(package).joinpath("defaults", f"{name}.yaml")
     origin = f"{package}/defaults/{name}.yaml"
-    document = _read_yaml(default_res.read_text(encoding="utf-8"), origin)
+    document = copy.deepcopy(_embedded_defaults(package, name))
     sources = [origin]
     candidates: list[tuple[Path, bool]] = []
     if config_dir is not None:

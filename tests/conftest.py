@@ -39,6 +39,16 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server (prefect_test_harness) for every test that runs a flow in
+    this process: each start costs about 20 s, mostly migrating a fresh Prefect database."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
 @pytest.fixture
 def smtp() -> Iterator[Smtp]:
     """A real SMTP server on a free port; `smtp.inbox.messages` holds what it received."""

@@ -1,14 +1,8 @@
-"""Flow tests run real Prefect flows against one temporary Prefect server per session."""
-
-from __future__ import annotations
-
-from collections.abc import Iterator
+"""Flow tests run real Prefect flows against the session's temporary Prefect server."""
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 
 @pytest.fixture(autouse=True, scope="session")
-def prefect_harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def flows_use_the_harness(prefect_harness: None) -> None:
+    """Every flow test runs against tests/conftest.py's prefect_harness."""

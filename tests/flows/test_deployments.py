@@ -19,7 +19,9 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 
+from leadpipe.cli.demo import DEMO_CONFIG
 from leadpipe.demo.site_server import DemoSites
 from tests.flows.inbox import FORM, LIST_CSV, make_inbox
 from tests.flows.prefect_server import (
@@ -75,7 +77,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    """A list, a form export, an inbox, a bad inbox and a website to crawl."""
+    """A list, a form export, an inbox, a bad inbox and a website to crawl (on this machine)."""
     (tmp_path / "files").mkdir()
     (tmp_path / "files" / "kammer.csv").write_bytes(LIST_CSV.encode("cp1252"))
     (tmp_path / "files" / "export.ndjson").write_text(
@@ -97,6 +99,10 @@ def world(tmp_path: Path) -> Iterator[World]:
         "email: {enabled: true, to: [ops@beispiel.de], when: always}\n", encoding="utf-8")
     (tmp_path / "config" / "intake-forms.yaml").write_text(
         f"smtp: {{host: 127.0.0.1, port: {smtp.port}}}\n", encoding="utf-8")
+    # the website is served on this machine: the demo's crawl settings, no politeness delays
+    (tmp_path / "config" / "spiders").mkdir()
+    (tmp_path / "config" / "spiders" / "crawl.yaml").write_text(
+        yaml.safe_dump(DEMO_CONFIG["spiders/crawl.yaml"]), encoding="utf-8")
     smtp.start()
     with DemoSites(tmp_path / "sites") as proxy:
         yield World(tmp_path, {

@@ -42,11 +42,15 @@ def test_nightly_is_planned_at_two_berlin_and_a_served_schedule_runs_the_flow(
     inbox = make_inbox(tmp_path / "inbox")
     db = tmp_path / "data" / "leadpipe.duckdb"
     env = {"LEADPIPE_DATA_DIR": str(tmp_path / "data")}
+    # Every 20 s, anchored 12 s in the past: the first run is due about 8 s after the
+    # deployment is made, not a whole interval later.
     fast = (
+        "from datetime import datetime, timedelta, timezone\n"
         "from prefect.schedules import Interval\n"
         "from flows.nightly import nightly\n"
-        f"nightly.serve(name='every-few-seconds', schedule=Interval(20), limit=1, "
-        f"parameters={{'inbox': {str(inbox)!r}, 'db': {str(db)!r}, 'crawl': False}})\n"
+        "anchor = datetime.now(timezone.utc) - timedelta(seconds=12)\n"
+        f"nightly.serve(name='every-few-seconds', schedule=Interval(20, anchor_date=anchor), "
+        f"limit=1, parameters={{'inbox': {str(inbox)!r}, 'db': {str(db)!r}, 'crawl': False}})\n"
     )
     served = server.start("serve", "python", "-m", "flows.serve", cwd=REPO, env=env)
     procs = [served]

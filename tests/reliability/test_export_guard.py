@@ -113,21 +113,18 @@ def test_an_exports_dir_that_holds_the_data_directory_is_refused(settings: Setti
 
 
 def test_prefect_export_flow_takes_a_file_name_only(scored: Settings,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from prefect.testing.utilities import prefect_test_harness
-
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    prefect_harness: None) -> None:
     from flows.export import export_leads_flow
 
     monkeypatch.setenv("LEADPIPE_DATA_DIR", str(scored.data_dir))
     monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(scored.config_dir))
-    with prefect_test_harness(server_startup_timeout=120):
-        refused = export_leads_flow(channel="post", file_name=str(scored.db_path),
-                                    db=str(scored.db_path), min_grade="D",
-                                    return_state=True)
-        assert refused.is_failed()
-        assert "bare file name" in str(refused.message)
-        result = export_leads_flow(channel="post", file_name="post.csv",
-                                   db=str(scored.db_path), min_grade="D")
+    refused = export_leads_flow(channel="post", file_name=str(scored.db_path),
+                                db=str(scored.db_path), min_grade="D", return_state=True)
+    assert refused.is_failed()
+    assert "bare file name" in str(refused.message)
+    result = export_leads_flow(channel="post", file_name="post.csv",
+                               db=str(scored.db_path), min_grade="D")
     assert Path(result.path) == (scored.exports_dir / "post.csv").resolve()
     assert Path(result.path).exists()
     assert oct(Path(result.path).stat().st_mode & 0o777) == "0o600"

@@ -105,11 +105,16 @@ from pathlib import Path
 from foundation.settings import Settings
 from warehouse.db import open_warehouse
 db = Path(sys.argv[1])
+release = Path(sys.argv[3]) if len(sys.argv) > 3 else None
 settings = Settings(data_dir=db.parent, db_path=db, config_dir=db.parent / "config")
 with open_warehouse(settings, write=True, purpose="nightly (test)"):
     print("holding", flush=True)
-    time.sleep(float(sys.argv[2]))
+    deadline = time.monotonic() + float(sys.argv[2])
+    while time.monotonic() < deadline and not (release and release.exists()):
+        time.sleep(0.05)
 """
+"""Holds the write lock as a nightly run does, for argv[2] seconds or until the file argv[3]
+(if given) exists."""
 
 
 def test_export_during_a_nightly_reads_the_snapshot_and_is_logged(
@@ -117,8 +122,9 @@ def test_export_during_a_nightly_reads_the_snapshot_and_is_logged(
 ) -> None:
     code, out = _run(decided, "gdpr", "object", SCHMIDT)  # publishes the snapshot
     assert code == 0, out
-    writer = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(decided.db_path), "8"],
-                              stdout=subprocess.PIPE, text=True, cwd=Path.cwd())
+    release = tmp_path / "nightly-done"
+    writer = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(decided.db_path), "8",
+                               str(release)], stdout=subprocess.PIPE, text=True, cwd=Path.cwd())
     try:
         assert writer.stdout is not None
         assert writer.stdout.readline().strip() == "holding"
@@ -129,6 +135,7 @@ def test_export_during_a_nightly_reads_the_snapshot_and_is_logged(
         assert "Petra Schmidt" not in names
         assert "Jürgen Müllerschön" in names
     finally:
+        release.touch()  # the nightly ends now rather than after its 8 s
         writer.wait(timeout=30)
     with open_warehouse(decided, write=True) as wh:  # the next writer folds the log entry
         logged = wh.fetchall("SELECT channel, lead_count FROM ops.exports")
@@ -149,18 +156,16 @@ def test_export_result_says_what_was_withheld(decided: Settings, tmp_path: Path)
 
 @pytest.mark.flow
 def test_the_prefect_export_checks_opt_outs_too(decided: Settings,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from prefect.testing.utilities import prefect_test_harness
-
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               prefect_harness: None) -> None:
     from flows.export import export_leads_flow
 
     monkeypatch.setenv("LEADPIPE_DATA_DIR", str(decided.data_dir))
     monkeypatch.setenv("LEADPIPE_CONFIG_DIR", str(decided.config_dir))
     code, out = _run(decided, "gdpr", "object", SCHMIDT)
     assert code == 0, out
-    with prefect_test_harness(server_startup_timeout=120):
-        result = export_leads_flow(channel="post", file_name="post.csv", min_grade="D",
-                                   include_review=True, db=str(decided.db_path))
+    result = export_leads_flow(channel="post", file_name="post.csv", min_grade="D",
+                               include_review=True, db=str(decided.db_path))
     with open(result.path, encoding="utf-8", newline="") as fh:
         names = [row["name"] for row in csv.DictReader(fh)]
     assert "Jürgen Müllerschön" in names

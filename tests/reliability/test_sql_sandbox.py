@@ -61,7 +61,11 @@ def test_file_access_and_settings_are_refused(warehouse: Settings, tmp_path: Pat
     assert warehouse.db_path.read_bytes() == before
 
 
-def test_the_snapshot_fallback_is_locked_down_too(warehouse: Settings, tmp_path: Path) -> None:
+def test_the_snapshot_fallback_is_locked_down_too(warehouse: Settings, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # `leadpipe sql` reads its settings from the environment: wait 2 s, not the default 20,
+    # for the writer below before falling back to the snapshot.
+    monkeypatch.setenv("LEADPIPE_READ_WAIT", str(warehouse.read_wait_s))
     with open_warehouse(warehouse, write=True, publish=True):
         pass
     with open_warehouse(warehouse, write=True, purpose="test: a long nightly"):

@@ -6,8 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from foundation.settings import Settings
+from leadpipe.cli.demo import DEMO_CONFIG
 from leadpipe.demo.site_server import DemoSites
 from stages.crawl import crawl_and_load
 from warehouse.db import open_warehouse
@@ -22,7 +24,12 @@ IMPRESSUM = """<html><body><h1>Impressum</h1>
 
 
 @pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def site(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # The site is served on this machine: the demo's crawl settings (no politeness delays),
+    # not AutoThrottle's 5 s start delay between its pages.
+    crawl_config = settings.config_dir / "spiders" / "crawl.yaml"
+    crawl_config.parent.mkdir(parents=True)
+    crawl_config.write_text(yaml.safe_dump(DEMO_CONFIG["spiders/crawl.yaml"]), encoding="utf-8")
     root = tmp_path / "sites" / "acme-maschinenbau.de"
     root.mkdir(parents=True)
     (root / "index.html").write_text(

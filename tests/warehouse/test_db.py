@@ -20,8 +20,9 @@ from warehouse.runs import mark_killed_runs, run_job
 
 
 def _hold_write_lock(settings: Settings, seconds: float, tmp_path: Path) -> subprocess.Popen[str]:
-    """Start another process that holds the warehouse for writing for `seconds`."""
-    ready = tmp_path / "holder-ready"
+    """Start another process that holds the warehouse for writing for `seconds`, or until
+    `_release`: a test that only needs the warehouse busy does not sit out the rest."""
+    ready, release = tmp_path / "holder-ready", tmp_path / "holder-release"
     code = textwrap.dedent(f"""
         import time, pathlib
         from foundation.settings import Settings
@@ -30,7 +31,9 @@ def _hold_write_lock(settings: Settings, seconds: float, tmp_path: Path) -> subp
                      db_path=pathlib.Path({str(settings.db_path)!r}))
         with open_warehouse(s, write=True, create=True, purpose="test holder"):
             pathlib.Path({str(ready)!r}).write_text("x")
-            time.sleep({seconds})
+            deadline = time.monotonic() + {seconds}
+            while time.monotonic() < deadline and not pathlib.Path({str(release)!r}).exists():
+                time.sleep(0.05)
     """)
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, text=True)
     deadline = time.monotonic() + 30
@@ -39,6 +42,12 @@ def _hold_write_lock(settings: Settings, seconds: float, tmp_path: Path) -> subp
         assert time.monotonic() < deadline, "lock holder never got the lock"
         time.sleep(0.05)
     return proc
+
+
+def _release(holder: subprocess.Popen[str], tmp_path: Path) -> None:
+    """The holder leaves its write session now, as a finished run does; wait for it."""
+    (tmp_path / "holder-release").touch()
+    holder.wait(timeout=30)
 
 
 def test_migrations_are_applied_once(settings: Settings) -> None:
@@ -75,7 +84,7 @@ def test_writer_gives_up_with_a_clear_message(settings: Settings, tmp_path: Path
                 open_warehouse(impatient, write=True, create=True):
             pass
     finally:
-        holder.wait(timeout=30)
+        _release(holder, tmp_path)
 
 
 def test_reader_falls_back_to_published_snapshot(settings: Settings, tmp_path: Path) -> None:
@@ -88,7 +97,7 @@ def test_reader_falls_back_to_published_snapshot(settings: Settings, tmp_path: P
             assert wh.is_snapshot
             assert wh.scalar("SELECT answer FROM marts.probe") == 42
     finally:
-        holder.wait(timeout=30)
+        _release(holder, tmp_path)
 
 
 def test_reader_without_snapshot_is_told_to_retry(settings: Settings, tmp_path: Path) -> None:
@@ -101,7 +110,7 @@ def test_reader_without_snapshot_is_told_to_retry(settings: Settings, tmp_path: 
                 open_warehouse(quick, write=False):
             pass
     finally:
-        holder.wait(timeout=30)
+        _release(holder, tmp_path)
 
 
 def test_failed_job_leaves_only_a_failed_run_record(settings: Settings) -> None:
