@@ -37,7 +37,7 @@ from stages.status import batch_problems
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 from workspace.jobs import job_report, start_job
-from workspace.routes.uploads import UPLOAD_ID, safe_file_name
+from workspace.routes.uploads import UPLOAD_ID, safe_file_name, save_file, too_large
 from workspace.web import Marketing, checked_form, form_text, render, state_of
 
 router = APIRouter()
@@ -125,26 +125,13 @@ async def _save_upload(request: Request, form: FormData, kind: Kind, source: str
     limit = state.config.uploads.max_megabytes * 1024 * 1024
     upload_id = secrets.token_hex(8)
     folder = private_dir(_root(request) / upload_id)
-    size = 0
-    with (folder / name).open("wb") as out:
-        while chunk := await file.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                break
-            out.write(chunk)
-    if size > limit:
-        (folder / name).unlink()
+    if not await save_file(file, folder / name, limit):
         folder.rmdir()
         return [f"Die Datei ist größer als {state.config.uploads.max_megabytes} MB."]
     (folder / "upload.json").write_text(json.dumps({
         "kind": kind, "file_name": name, "source": source, "collected_in_sale": flags[0],
         "notice_at_collection": flags[1], "uploaded_by": by}), encoding="utf-8")
     return CrmUpload(upload_id, folder, kind, name, source, flags[0], flags[1], by)
-
-
-def _too_large(request: Request) -> bool:
-    limit = state_of(request).config.uploads.max_megabytes * 1024 * 1024
-    return int(request.headers.get("content-length") or 0) > limit + 64 * 1024
 
 
 # --- Kunden hochladen -------------------------------------------------------------------
@@ -165,7 +152,7 @@ async def customers_page(request: Request, me: Marketing) -> Response:
 
 @router.post("/customers")
 async def upload_customers(request: Request, me: Marketing) -> Response:
-    if _too_large(request):
+    if too_large(request):
         return _customers_page(request, ["Die Datei ist zu groß; laden Sie sie mit "
                                          "`leadpipe ingest customers` auf dem Server."], 413)
     form = await checked_form(request, me)
@@ -270,7 +257,7 @@ async def crm_imports_page(request: Request, me: Marketing) -> Response:
 
 @router.post("/crm-imports")
 async def upload_results(request: Request, me: Marketing) -> Response:
-    if _too_large(request):
+    if too_large(request):
         return _results_page(request, ["Die Datei ist zu groß; importieren Sie sie mit "
                                        "`leadpipe outcomes import` auf dem Server."], 413)
     form = await checked_form(request, me)

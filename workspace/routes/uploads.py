@@ -107,7 +107,13 @@ async def uploads_page(request: Request, me: Marketing) -> Response:
     return _form_page(request, [], {})
 
 
-async def _save(upload: UploadFile, target: Path, limit: int) -> bool:
+def too_large(request: Request) -> bool:
+    """The request announces more than the configured upload limit (and a form's overhead)."""
+    limit = state_of(request).config.uploads.max_megabytes * 1024 * 1024
+    return int(request.headers.get("content-length") or 0) > limit + 64 * 1024
+
+
+async def save_file(upload: UploadFile, target: Path, limit: int) -> bool:
     """Copy the upload to `target`; False (and nothing kept) when it is larger than `limit`."""
     size = 0
     with target.open("wb") as out:
@@ -126,10 +132,10 @@ async def _save(upload: UploadFile, target: Path, limit: int) -> bool:
 async def upload_list(request: Request, me: Marketing) -> Response:
     state = state_of(request)
     limit = state.config.uploads.max_megabytes * 1024 * 1024
-    too_large = (f"Die Datei ist größer als {state.config.uploads.max_megabytes} MB. Laden Sie "
-                 "so große Listen mit `leadpipe ingest list` auf dem Server.")
-    if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
-        return _form_page(request, [too_large], {}, status_code=413)
+    too_large_text = (f"Die Datei ist größer als {state.config.uploads.max_megabytes} MB. "
+                      "Laden Sie so große Listen mit `leadpipe ingest list` auf dem Server.")
+    if too_large(request):
+        return _form_page(request, [too_large_text], {}, status_code=413)
     form = await checked_form(request, me)
     values = {k: form_text(form, k) for k in ("vendor", "acquired_on")}
     errors: list[str] = []
@@ -163,11 +169,11 @@ async def upload_list(request: Request, me: Marketing) -> Response:
     upload_id = secrets.token_hex(8)
     folder = private_dir(state.uploads_dir / upload_id)
     name = safe_file_name(file.filename or "")
-    if not await _save(file, folder / name, limit):
+    if not await save_file(file, folder / name, limit):
         folder.rmdir()
-        return _form_page(request, [too_large], values, status_code=413)
+        return _form_page(request, [too_large_text], values, status_code=413)
     if has_mapping and isinstance(mapping, UploadFile) and \
-            not await _save(mapping, folder / "mapping.yaml", 1024 * 1024):
+            not await save_file(mapping, folder / "mapping.yaml", 1024 * 1024):
         shutil.rmtree(folder)
         return _form_page(request, ["Die Zuordnungsdatei ist größer als 1 MB."], values, 413)
     (folder / "upload.json").write_text(json.dumps({
