@@ -31,6 +31,7 @@ from foundation.settings import load_settings
 from ingest.prepare import prepare_list
 from matching import fellegi_sunter as fs
 from matching.blocking import _rule_codes
+from matching.cluster import cluster
 from matching.columns import Columns
 from matching.compare import encode_columns
 from matching.engine import MatchResult, dedupe, term_frequency_shares
@@ -122,6 +123,39 @@ def main() -> None:
     print("timings " + "  ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     for level, settings, result, members in levels:
         analyse_level(level, settings, result, members, truth, company, args.examples)
+    for name, fixes in (("strong key floor", {"strong_floor"}),
+                        ("strong key floor + last-name guard", {"strong_floor", "last_guard"})):
+        p, r, f1 = person_scores(what_if(levels, fixes), truth)
+        print(f"what if {name}: P {p:.4f}  R {r:.4f}  F1 {f1:.4f}")
+
+
+def what_if(levels: list[Level], fixes: set[str]) -> dict[str, str]:
+    """Clusters again after the candidate fixes, from the same scored pairs.
+
+    `strong_floor`: a strong key no longer overrides a negative weight (the pair goes to
+    review). `last_guard`: at the contact level a `different` last name is a non-match unless
+    the names are swapped or a strong key holds.
+    """
+    out: dict[str, str] = {}
+    for level, settings, result, _ in levels:
+        band = result.band.copy()
+        strong = result.strong_key != ""
+        if "strong_floor" in fixes:
+            band[strong & (result.weight < 0)] = 1
+        if "last_guard" in fixes and level == "contact":
+            names = [c.name for c in settings.comparisons]
+            labels = {c.name: [lv.label for lv in c.levels] for c in settings.comparisons}
+            last = result.levels[:, names.index("last_name")]
+            first = result.levels[:, names.index("first_name")]
+            band[(last == labels["last_name"].index("different")) & ~strong
+                 & (first != labels["first_name"].index("swapped_with_last_name"))] = 0
+        edge, negative = band == 2, band == 0
+        clusters = cluster(result.record_ids,
+                           np.column_stack([result.left[edge], result.right[edge],
+                                            result.weight[edge]]),
+                           np.column_stack([result.left[negative], result.right[negative]]))
+        out.update({rid: f"{level}-{cid}" for rid, cid in clusters.items()})
+    return out
 
 
 def relation(a: str, b: str, truth: dict[str, str], company: dict[str, str],
