@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
-import tempfile
 import time
 from collections import Counter
 from math import comb
@@ -25,18 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from enrichment.config import use_config_dir
-from enrichment.record import enrich_many
 from foundation.settings import load_settings
-from ingest.prepare import prepare_list
 from matching import fellegi_sunter as fs
 from matching.blocking import _rule_codes
 from matching.cluster import cluster
 from matching.columns import Columns
 from matching.compare import encode_columns
 from matching.engine import MatchResult, dedupe, term_frequency_shares
-from matching.settings import MatchSettings, load_match_settings
-from stages.review import _params
+from matching.settings import MatchSettings
+from stages.review import enrich_list_records, level_members, level_parameters, read_list_rows
 
 Level = tuple[str, MatchSettings, MatchResult, list[dict[str, Any]]]
 
@@ -46,46 +41,18 @@ def run_levels(path: Path) -> tuple[list[Level], dict[str, float]]:
     settings = load_settings()
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="prec-") as tmp:
-        prepared = prepare_list(path, Path(tmp), None, config_dir=settings.config_dir)
-        csv.field_size_limit(sys.maxsize)
-        with open(prepared.csv_path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            originals = [dict(zip(header, row, strict=False)) for row in reader]
-    records = []
-    for index, original in enumerate(originals):
-        record: dict[str, Any] = {"record_id": f"row-{index + 2}"}
-        for column, field in prepared.mapping.items():
-            value = (original.get(column) or "").strip() or None
-            if value is not None and record.get(field) is None:
-                record[field] = value
-        records.append(record)
+    rows_in = read_list_rows(settings, path, None)
     timings["read"] = time.perf_counter() - t
     t = time.perf_counter()
-    use_config_dir(settings.config_dir)
-    enriched = {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
-                              "updated_at": "", **e.to_row()}
-                for e in enrich_many(records, source_kind="purchased_list", workers=1)}
+    enriched = enrich_list_records(settings, rows_in.records)
     timings["enrich"] = time.perf_counter() - t
-
-    def person(r: dict[str, Any]) -> bool:
-        return bool(r.get("last_name") or r.get("first_name"))
-
     out: list[Level] = []
-    for level, condition in (("contact", lambda r: r.get("company_name") and person(r)),
-                             ("consumer", lambda r: not r.get("company_name")),
-                             ("company", lambda r: r.get("company_name") and not person(r))):
-        members = [r for r in enriched.values() if condition(r)]
-        if not members:
-            continue
+    for level, members in level_members(enriched):
         t = time.perf_counter()
-        loaded = load_match_settings(level, settings.config_dir)
-        params = _params(None, level, loaded.value, loaded.version, members)
+        config, params = level_parameters(settings, level, members)
         timings[f"{level}_train"] = time.perf_counter() - t
         t = time.perf_counter()
-        out.append((level, loaded.value, dedupe(members, loaded.value, trained_params=params),
-                    members))
+        out.append((level, config, dedupe(members, config, trained_params=params), members))
         timings[f"{level}_match"] = time.perf_counter() - t
     return out, timings
 

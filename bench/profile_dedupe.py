@@ -14,9 +14,7 @@ this; the product code is not changed.
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -25,15 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from enrichment.config import use_config_dir
-from enrichment.record import enrich_many
 from foundation.settings import load_settings
-from ingest.prepare import prepare_list
 from matching import engine
 from matching import fellegi_sunter as fs
-from matching.settings import load_match_settings
 from scoring.export_files import write_rows
-from stages.review import _params
+from stages.review import enrich_list_records, level_members, level_parameters, read_list_rows
 
 
 def _status(field_name: str) -> int:
@@ -108,45 +102,18 @@ def run(path: Path, out: Path, profile: Profile) -> dict[str, Any]:
     profile.wrap(fs, "score_pairs", "score")
     settings = load_settings()
     facts: dict[str, Any] = {}
-    with profile.step("read"), tempfile.TemporaryDirectory(prefix="profile-dedupe-") as tmp:
-        prepared = prepare_list(path, Path(tmp), None, config_dir=settings.config_dir)
-        csv.field_size_limit(sys.maxsize)
-        with open(prepared.csv_path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            originals = [dict(zip(header, row, strict=False)) for row in reader]
-        facts["mapping"] = dict(prepared.mapping)
-    with profile.step("map"):
-        records = []
-        for index, original in enumerate(originals):
-            record: dict[str, Any] = {"record_id": f"row-{index + 2}"}
-            for column, name in prepared.mapping.items():
-                value = (original.get(column) or "").strip() or None
-                if value is not None and record.get(name) is None:
-                    record[name] = value
-            records.append(record)
+    with profile.step("read"):
+        rows_in = read_list_rows(settings, path, None)
+        facts["mapping"] = rows_in.mapping
     with profile.step("enrich"):
-        use_config_dir(settings.config_dir)
-        enriched = {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
-                                  "updated_at": "", **e.to_row()}
-                    for e in enrich_many(records, source_kind="purchased_list", workers=1)}
+        enriched = enrich_list_records(settings, rows_in.records)
     cluster_of: dict[str, str] = {}
     score_of: dict[str, float] = {}
-
-    def person(r: dict[str, Any]) -> bool:
-        return bool(r.get("last_name") or r.get("first_name"))
-
-    for level, condition in (("contact", lambda r: r.get("company_name") and person(r)),
-                             ("consumer", lambda r: not r.get("company_name")),
-                             ("company", lambda r: r.get("company_name") and not person(r))):
-        members = [r for r in enriched.values() if condition(r)]
-        if not members:
-            continue
-        loaded = load_match_settings(level, settings.config_dir)
+    for level, members in level_members(enriched):
         with profile.step(f"{level}:train_run"):
-            params = _params(None, level, loaded.value, loaded.version, members)
+            config, params = level_parameters(settings, level, members)
         with profile.step(f"{level}:match_run"):
-            result = engine.dedupe(members, loaded.value, trained_params=params)
+            result = engine.dedupe(members, config, trained_params=params)
         with profile.step(f"{level}:collect"):
             for pair in result.pairs(("match",)):
                 for rid in (pair["left_id"], pair["right_id"]):
@@ -161,8 +128,9 @@ def run(path: Path, out: Path, profile: Profile) -> dict[str, Any]:
         rows = [{**original, "cluster_id": cluster_of.get(f"row-{i + 2}"),
                  "match_score": round(score_of[f"row-{i + 2}"], 4)
                  if f"row-{i + 2}" in score_of else None}
-                for i, original in enumerate(originals)]
-        write_rows(out, [*header, "cluster_id", "match_score"], rows, fmt="csv", force=True)
+                for i, original in enumerate(rows_in.originals)]
+        write_rows(out, [*rows_in.header, "cluster_id", "match_score"], rows, fmt="csv",
+                   force=True)
     return facts
 
 

@@ -12,7 +12,7 @@ import csv
 import json
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -270,10 +270,19 @@ class DedupeReport:
     written_at: str
 
 
-def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
-                force: bool) -> DedupeReport:
-    """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
-    check_output(out, settings)
+@dataclass(frozen=True)
+class ListRows:
+    """One list as `dedupe-file` reads it: the rows as delivered, and each as a record."""
+
+    header: list[str]
+    originals: list[dict[str, str]]
+    records: list[dict[str, Any]]
+    """`row-<spreadsheet row>` ids and the mapped fields (first non-empty column wins)."""
+    mapping: dict[str, str]
+
+
+def read_list_rows(settings: Settings, path: Path, mapping: Path | None) -> ListRows:
+    """The list through ingest's reader and column mapping, nothing stored."""
     with tempfile.TemporaryDirectory(prefix="leadpipe-dedupe-") as tmp:
         prepared = prepare_list(path, Path(tmp), mapping, config_dir=settings.config_dir)
         csv.field_size_limit(sys.maxsize)
@@ -289,26 +298,53 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             if value is not None and record.get(field) is None:
                 record[field] = value
         records.append(record)
+    return ListRows(header, originals, records, dict(prepared.mapping))
+
+
+def enrich_list_records(settings: Settings, records: Sequence[dict[str, Any]]
+                        ) -> dict[str, dict[str, Any]]:
+    """record id → the enriched row matching compares, as the warehouse would hold it."""
     use_config_dir(settings.config_dir)
-    enriched = {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
-                              "updated_at": "", **e.to_row()}
-                for e in enrich_many(records, source_kind="purchased_list", workers=1)}
+    return {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
+                          "updated_at": "", **e.to_row()}
+            for e in enrich_many(records, source_kind="purchased_list", workers=1)}
+
+
+def _person(r: dict[str, Any]) -> bool:
+    return bool(r.get("last_name") or r.get("first_name"))
+
+
+def level_members(enriched: dict[str, dict[str, Any]]
+                  ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Every row on one level: contacts (company and a name), consumers (no company: also a
+    row with no name, compared on whatever it has), companies (no name); empty levels left
+    out."""
+    for level, condition in (("contact", lambda r: r.get("company_name") and _person(r)),
+                             ("consumer", lambda r: not r.get("company_name")),
+                             ("company", lambda r: r.get("company_name") and not _person(r))):
+        members = [r for r in enriched.values() if condition(r)]
+        if members:
+            yield level, members
+
+
+def level_parameters(settings: Settings, level: str, members: Sequence[dict[str, Any]]
+                     ) -> tuple[MatchSettings, dict[str, Any]]:
+    """The level's settings and its parameters: the shipped ones for a small list, else
+    trained on the list itself."""
+    loaded = load_match_settings(level, settings.config_dir)
+    return loaded.value, _params(None, level, loaded.value, loaded.version, members)
+
+
+def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
+                force: bool) -> DedupeReport:
+    """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
+    check_output(out, settings)
+    rows_in = read_list_rows(settings, path, mapping)
     cluster_of: dict[str, str] = {}
     score_of: dict[str, float] = {}
-    def person(r: dict[str, Any]) -> bool:
-        return bool(r.get("last_name") or r.get("first_name"))
-
-    # every row is matched on one level; a row with no company and no name is compared as a
-    # consumer on whatever it has (address, e-mail, phone)
-    for level, condition in (("contact", lambda r: r.get("company_name") and person(r)),
-                             ("consumer", lambda r: not r.get("company_name")),
-                             ("company", lambda r: r.get("company_name") and not person(r))):
-        members = [r for r in enriched.values() if condition(r)]
-        if not members:
-            continue
-        loaded = load_match_settings(level, settings.config_dir)
-        params = _params(None, level, loaded.value, loaded.version, members)
-        result = dedupe(members, loaded.value, trained_params=params)
+    for level, members in level_members(enrich_list_records(settings, rows_in.records)):
+        config, params = level_parameters(settings, level, members)
+        result = dedupe(members, config, trained_params=params)
         for pair in result.pairs(("match",)):
             for rid in (pair["left_id"], pair["right_id"]):
                 score_of[rid] = max(score_of.get(rid, 0.0), pair["match_probability"])
@@ -317,9 +353,9 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
     rows = [{**original, "cluster_id": cluster_of.get(f"row-{i + 2}"),
              "match_score": round(score_of[f"row-{i + 2}"], 4)
              if f"row-{i + 2}" in score_of else None}
-            for i, original in enumerate(originals)]
+            for i, original in enumerate(rows_in.originals)]
     fmt: ExportFormat = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
-    write_rows(out, [*header, "cluster_id", "match_score"], rows, fmt=fmt, force=force)
+    write_rows(out, [*rows_in.header, "cluster_id", "match_score"], rows, fmt=fmt, force=force)
     clusters = set(cluster_of.values())
     return DedupeReport(len(rows), len(clusters), len(cluster_of) - len(clusters),
                         len(rows) - len(cluster_of), str(out), datetime.now(UTC).isoformat())
