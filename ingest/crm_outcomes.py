@@ -23,7 +23,7 @@ from enrichment.phone import enrich_phone
 from enrichment.text import fold
 from foundation.config import LoadedConfig, load_config
 from foundation.vocabulary import OUTCOMES, Outcome
-from ingest.crm_tables import Table, read_table
+from ingest.crm_tables import RowProblem, Table, cell, read_table
 from ingest.dates import parse_day
 from ingest.errors import InputFileError
 
@@ -157,20 +157,8 @@ def parse_when(text: str) -> date:
     return parse_day(head)
 
 
-def detect_crm(table: Table, config: CrmOutcomesConfig) -> str:
-    """The format whose characteristic headers the file has most of (generic on a tie)."""
-    headers = {fold(h) for h in table.headers}
-    scores = {crm: sum(fold(h) in headers for h in fmt.detect)
-              for crm, fmt in config.formats.items()}
-    best = max(scores.values(), default=0)
-    if best == 0:
-        return "generic"
-    return next(crm for crm in CRMS if scores.get(crm) == best)
-
-
 def _columns(path: Path, table: Table, crm: str, fmt: CrmFormat) -> dict[str, int]:
-    found = {name: i for name, aliases in fmt.columns.items()
-             if (i := table.column(aliases)) is not None}
+    found = table.columns(fmt.columns)
     if not set(found) & set(PERSON_KEYS):
         wanted = ", ".join(repr(fmt.columns[k][0]) for k in PERSON_KEYS if fmt.columns.get(k))
         raise InputFileError(path, 1, None, f"no column says whom a row concerns ({crm} "
@@ -184,12 +172,6 @@ def _columns(path: Path, table: Table, crm: str, fmt: CrmFormat) -> dict[str, in
                              f"flag ({crm} format); expected one of {wanted}. Add your header "
                              f"under formats.{crm}.columns in a --mapping file")
     return found
-
-
-class _RowProblem(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class _Reader:
@@ -207,10 +189,7 @@ class _Reader:
         self.objections = [fold(w) for w in config.objection_reasons]
 
     def cell(self, cells: Sequence[str], name: str) -> str | None:
-        index = self.columns.get(name)
-        if index is None or index >= len(cells):
-            return None
-        return cells[index].strip() or None
+        return cell(cells, self.columns, name)
 
     def header(self, name: str) -> str:
         return self.headers[self.columns[name]]
@@ -221,7 +200,7 @@ class _Reader:
             return table[key]
         if key in self.words:
             return self.words[key]
-        raise _RowProblem(self.header(name), f"unknown {name} {text!r}; map it under "
+        raise RowProblem(self.header(name), f"unknown {name} {text!r}; map it under "
                           f"formats.{self.crm}.outcomes in a --mapping file (to one of "
                           f"{', '.join(OUTCOMES)})")
 
@@ -232,7 +211,7 @@ class _Reader:
             return None
         try:
             return self._word(name, text, self.fmt.outcomes)
-        except _RowProblem:
+        except RowProblem:
             if tolerate:
                 return None
             raise
@@ -257,7 +236,7 @@ class _Reader:
                 return None  # a planned activity has not happened yet
             key = fold(activity)
             if key not in self.fmt.activities:
-                raise _RowProblem(self.header("activity"), f"unknown activity type "
+                raise RowProblem(self.header("activity"), f"unknown activity type "
                                   f"{activity!r}; map it under formats.{self.crm}.activities")
             found = self.fmt.activities[key]
         reason = self.cell(cells, "lost_reason")
@@ -306,12 +285,12 @@ class _Reader:
             try:
                 value = parse_amount(text)
             except ValueError as exc:
-                raise _RowProblem(self.header("value"), str(exc)) from exc
+                raise RowProblem(self.header("value"), str(exc)) from exc
         if (text := self.cell(cells, "closed_on")) is not None:
             try:
                 on = parse_when(text)
             except ValueError as exc:
-                raise _RowProblem(self.header("closed_on"), str(exc)) from exc
+                raise RowProblem(self.header("closed_on"), str(exc)) from exc
         first, last, address = self.person(cells)
         email = enrich_email(address).normalized
         phone = enrich_phone(self.cell(cells, "phone")).e164
@@ -320,7 +299,7 @@ class _Reader:
             leadpipe_id = found.group(0)
         company = self.cell(cells, "company")
         if not (leadpipe_id or email or phone or last or company):
-            raise _RowProblem(self.header(next(k for k in PERSON_KEYS if k in self.columns)),
+            raise RowProblem(self.header(next(k for k in PERSON_KEYS if k in self.columns)),
                               "the row names nobody: no leadpipe_id, e-mail, phone, name or "
                               "company")
         deal = self.cell(cells, "deal_id")
@@ -334,7 +313,8 @@ def read_outcome_file(path: Path, crm: str, config: CrmOutcomesConfig) -> Outcom
     """Read a deals/activities export; `crm` is one of CRMS or `auto` (by its headers)."""
     table = read_table(path)
     if crm == "auto":
-        crm = detect_crm(table, config)
+        crm = table.best_format({name: fmt.detect for name, fmt in config.formats.items()},
+                                CRMS)
     if crm not in config.formats:
         raise InputFileError(path, None, None, f"unknown CRM {crm!r}; use one of "
                                                f"{', '.join(CRMS)} or auto")
@@ -345,8 +325,8 @@ def read_outcome_file(path: Path, crm: str, config: CrmOutcomesConfig) -> Outcom
     for number, cells in table.rows:
         try:
             row = reader.read(number, cells)
-        except _RowProblem as problem:
-            problems.append((number, problem.field, str(problem)))
+        except RowProblem as problem:
+            problems.append((number, problem.header, str(problem)))
             continue
         if row is None:
             skipped += 1

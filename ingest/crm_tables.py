@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,34 @@ class Table:
             if key in folded:
                 return folded.index(key)
         return None
+
+    def columns(self, aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
+        """field → index of its column, for the fields (with their aliases) the file has."""
+        return {name: i for name, names in aliases.items() if (i := self.column(names)) is not None}
+
+    def best_format(self, detect: Mapping[str, Sequence[str]], order: Sequence[str]) -> str:
+        """The format whose characteristic headers the file has most of; the first of `order`
+        on a tie, `generic` when it has none of any."""
+        headers = {fold(h) for h in self.headers}
+        scores = {name: sum(fold(h) in headers for h in wanted) for name, wanted in detect.items()}
+        best = max(scores.values(), default=0)
+        return next((name for name in order if best and scores.get(name) == best), "generic")
+
+
+def cell(cells: Sequence[str], columns: Mapping[str, int], name: str) -> str | None:
+    """The row's value of field `name` (None when the file has no such column or it is empty)."""
+    index = columns.get(name)
+    if index is None or index >= len(cells):
+        return None
+    return cells[index].strip() or None
+
+
+class RowProblem(ValueError):
+    """A value of one row that cannot be read: its header and why, for the quarantine."""
+
+    def __init__(self, header: str, message: str) -> None:
+        super().__init__(message)
+        self.header = header
 
 
 def _decode(path: Path, data: bytes) -> str:

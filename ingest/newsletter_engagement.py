@@ -20,7 +20,7 @@ from enrichment.email import enrich_email
 from enrichment.text import fold
 from foundation.config import LoadedConfig, load_config
 from ingest.crm_outcomes import parse_when
-from ingest.crm_tables import Table, read_table
+from ingest.crm_tables import RowProblem, cell, read_table
 from ingest.errors import InputFileError
 
 TOOLS = ("cleverreach", "brevo", "mailchimp", "generic")
@@ -82,31 +82,17 @@ class EngagementFile:
     rows_in: int
 
 
-def _detect(table: Table, config: EngagementConfig) -> str:
-    headers = {fold(h) for h in table.headers}
-    scores = {tool: sum(fold(h) in headers for h in spec.detect)
-              for tool, spec in config.tools.items()}
-    best = max(scores.values(), default=0)
-    return next((t for t in TOOLS if best and scores.get(t) == best), "generic")
-
-
-class _Bad(ValueError):
-    def __init__(self, header: str, message: str) -> None:
-        super().__init__(message)
-        self.header = header
-
-
 def read_engagement_file(path: Path, tool: str, config: EngagementConfig) -> EngagementFile:
     """Read a campaign report; `tool` is one of TOOLS or `auto` (by its headers)."""
     table = read_table(path)
     if tool == "auto":
-        tool = _detect(table, config)
+        tool = table.best_format({name: spec.detect for name, spec in config.tools.items()},
+                                 TOOLS)
     if tool not in config.tools:
         raise InputFileError(path, None, None, f"unknown newsletter tool {tool!r}; use one of "
                                                f"{', '.join(TOOLS)} or auto")
     spec = config.tools[tool]
-    columns = {name: i for name, aliases in spec.columns.items()
-               if (i := table.column(aliases)) is not None}
+    columns = table.columns(spec.columns)
     if "email" not in columns:
         raise InputFileError(path, 1, None, f"no e-mail column ({tool} report); expected "
                              f"{spec.columns.get('email', ['email'])[0]!r}. Add your header "
@@ -116,20 +102,16 @@ def read_engagement_file(path: Path, tool: str, config: EngagementConfig) -> Eng
                              f"expected one of {', '.join(spec.columns.get('clicks', []))}")
     yes = {fold(w) for w in config.yes_words}
 
-    def cell(cells: Sequence[str], name: str) -> str | None:
-        i = columns.get(name)
-        return (cells[i].strip() or None) if i is not None and i < len(cells) else None
-
     def count(cells: Sequence[str], name: str) -> int:
-        text = cell(cells, name)
+        text = cell(cells, columns, name)
         if text is None:
             return 0
         if not re.fullmatch(r"\d+", text):
-            raise _Bad(table.headers[columns[name]], f"{text!r} is not a number of {name}")
+            raise RowProblem(table.headers[columns[name]], f"{text!r} is not a number of {name}")
         return int(text)
 
     def flag(cells: Sequence[str], name: str) -> tuple[int, date | None]:
-        text = cell(cells, name)
+        text = cell(cells, columns, name)
         if text is None or fold(text) in {"0", "no", "nein", "false", "falsch", "n"}:
             return 0, None
         if fold(text) in yes:
@@ -137,7 +119,7 @@ def read_engagement_file(path: Path, tool: str, config: EngagementConfig) -> Eng
         try:
             return 1, parse_when(text)
         except ValueError as exc:
-            raise _Bad(table.headers[columns[name]], f"{text!r} is neither yes/no nor a "
+            raise RowProblem(table.headers[columns[name]], f"{text!r} is neither yes/no nor a "
                                                      "date") from exc
 
     rows: list[EngagementRow] = []
@@ -150,16 +132,16 @@ def read_engagement_file(path: Path, tool: str, config: EngagementConfig) -> Eng
             opens = max(count(cells, "opens"), opened)
             clicks = max(count(cells, "clicks"), clicked)
             days = [d for d in (open_day, click_day) if d]
-            if (text := cell(cells, "last_activity")) is not None:
+            if (text := cell(cells, columns, "last_activity")) is not None:
                 try:
                     days.append(parse_when(text))
                 except ValueError as exc:
-                    raise _Bad(table.headers[columns["last_activity"]],
+                    raise RowProblem(table.headers[columns["last_activity"]],
                                f"{text!r} is not a date") from exc
-        except _Bad as bad:
+        except RowProblem as bad:
             problems.append((number, bad.header, str(bad)))
             continue
-        raw = cell(cells, "email")
+        raw = cell(cells, columns, "email")
         email = enrich_email(raw).normalized if raw else None
         if raw and email is None:
             problems.append((number, table.headers[columns["email"]],
@@ -169,5 +151,5 @@ def read_engagement_file(path: Path, tool: str, config: EngagementConfig) -> Eng
             skipped += 1
             continue
         rows.append(EngagementRow(number, email, opens, clicks, max(days) if days else None,
-                                  cell(cells, "campaign")))
+                                  cell(cells, columns, "campaign")))
     return EngagementFile(tool, tuple(rows), tuple(problems), skipped, len(table.rows))
