@@ -37,7 +37,13 @@ from stages.status import batch_problems
 from warehouse.db import WarehouseMissing
 from warehouse.lock import WarehouseBusy
 from workspace.jobs import job_report, start_job
-from workspace.routes.uploads import UPLOAD_ID, safe_file_name, save_file, too_large
+from workspace.routes.uploads import (
+    UPLOAD_ID,
+    safe_file_name,
+    save_file,
+    too_large,
+    upload_limits,
+)
 from workspace.web import Marketing, checked_form, form_text, render, state_of
 
 router = APIRouter()
@@ -140,9 +146,8 @@ def _customers_page(request: Request, errors: list[str], status_code: int = 200)
     state = state_of(request)
     jobs = [j for j in state.store.jobs(limit=20) if j.kind == "customers"]
     return render(request, "customers.html", {
-        "errors": errors, "jobs": jobs, "crms": CRM_CHOICES,
-        "max_mb": state.config.uploads.max_megabytes,
-        "suffixes": ", ".join(LIST_SUFFIXES)}, status_code=status_code)
+        "errors": errors, "jobs": jobs, "crms": CRM_CHOICES, **upload_limits(request)},
+        status_code=status_code)
 
 
 @router.get("/customers")
@@ -246,8 +251,7 @@ def _results_page(request: Request, errors: list[str], status_code: int = 200) -
                if a.action in ("crm_outcomes_imported", "engagement_imported")][:20]
     return render(request, "crm_imports.html", {
         "errors": errors, "crms": CRM_CHOICES, "tools": TOOL_CHOICES, "imports": imports,
-        "max_mb": state.config.uploads.max_megabytes,
-        "suffixes": ", ".join(LIST_SUFFIXES)}, status_code=status_code)
+        **upload_limits(request)}, status_code=status_code)
 
 
 @router.get("/crm-imports")

@@ -92,14 +92,19 @@ def _upload(settings_dir: Path, upload_id: str) -> Upload | None:
                   date.fromisoformat(meta["acquired_on"]), meta["uploaded_by"])
 
 
+def upload_limits(request: Request) -> dict[str, object]:
+    """What an upload form tells the user it takes: the size limit and the file types."""
+    return {"max_mb": state_of(request).config.uploads.max_megabytes,
+            "suffixes": ", ".join(LIST_SUFFIXES)}
+
+
 def _form_page(request: Request, errors: list[str], values: dict[str, str],
                status_code: int = 200) -> Response:
     state = state_of(request)
     jobs = [j for j in state.store.jobs(limit=20) if j.kind == "upload"]
     return render(request, "uploads.html", {
-        "errors": errors, "values": values, "jobs": jobs,
-        "max_mb": state.config.uploads.max_megabytes,
-        "suffixes": ", ".join(LIST_SUFFIXES)}, status_code=status_code)
+        "errors": errors, "values": values, "jobs": jobs, **upload_limits(request)},
+        status_code=status_code)
 
 
 @router.get("/uploads")
