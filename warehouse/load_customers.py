@@ -37,6 +37,7 @@ from warehouse.load_lists import (
     ProblemCount,
     batch_id_for,
     canonical_expr,
+    kept_rows,
     mark_suppressed,
     payload_expr,
     read_incoming,
@@ -79,8 +80,7 @@ def load_customer_export(
     now = datetime.now(UTC)
     row = incoming.row_expr
     suppressed = mark_suppressed(wh, headers, mapping, suppression, batch_id, row, now)
-    keep = "NOT _blank" + (f" AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
-                           f"WHERE batch_id = '{batch_id}')" if suppressed else "")
+    keep = kept_rows(suppressed, batch_id, row)
     source = _source_rows(wh, headers, mapping, row, keep)
     known = {r for (r,) in wh.fetchall(
         "SELECT record_id FROM raw.records WHERE source_kind = 'customer'")}

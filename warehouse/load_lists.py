@@ -343,6 +343,15 @@ def mark_suppressed(
     return len(hits)
 
 
+def kept_rows(suppressed: int, batch_id: str, row: str) -> str:
+    """The condition on `_incoming` for the rows a load keeps: not blank, not suppressed
+    (`suppressed`: how many rows `mark_suppressed` recorded for the batch)."""
+    if not suppressed:
+        return "NOT _blank"
+    return (f"NOT _blank AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
+            f"WHERE batch_id = {_sql_str(batch_id)})")
+
+
 @dataclass(frozen=True)
 class Incoming:
     """The file read into temp table `_incoming`, and how to number its rows."""
@@ -441,8 +450,7 @@ def load_purchased_list(
 
     row = incoming.row_expr
     suppressed = mark_suppressed(wh, headers, mapping, suppression, batch_id, row, now)
-    keep = "NOT _blank" + (f" AND {row} NOT IN (SELECT row_number FROM ops.suppressed_rows "
-                           f"WHERE batch_id = {_sql_str(batch_id)})" if suppressed else "")
+    keep = kept_rows(suppressed, batch_id, row)
     record_id = f"{_sql_str(batch_id + ':')} || {row}"
     wh.execute(
         f"INSERT INTO raw.records (record_id, batch_id, source_kind, row_number, payload, "
