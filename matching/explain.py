@@ -55,16 +55,18 @@ def explain_pair(
         "review" if prob >= settings.bands.review else "non_match"
     agreeing = [key for key in settings.strong_keys if _strong(a, b, key)]
     strong = agreeing[0].name if agreeing else None
-    if agreeing:
-        key = agreeing[0]
+    decided = False
+    for key in agreeing:  # as in the engine, one key that decides is enough
         own = settings.key_comparisons(key)
         other = total - prior - sum(fields[k]["contribution"] for k in own)
         decides = key.min_other_evidence is None or other >= key.min_other_evidence
         for k in own:
-            fields[k]["strong_key_check"] = {
+            fields[k].setdefault("strong_key_check", {
                 "strong_key": key.name, "other_evidence": other,
-                "min_other_evidence": key.min_other_evidence, "decides": decides}
-        band = "match" if decides or band == "match" else "review"
+                "min_other_evidence": key.min_other_evidence, "decides": decides})
+        decided |= decides
+    if agreeing:
+        band = "match" if decided or band == "match" else "review"
     levels = {f["comparison"]: f["level"] for f in fields}
     names = {key.name for key in agreeing}
     guard = next((g.comparison for g in settings.guards if levels[g.comparison] in g.levels
