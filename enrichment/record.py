@@ -16,6 +16,7 @@ import gc
 import json
 import multiprocessing
 import re
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -560,5 +561,8 @@ def _relaxed_gc() -> Iterator[None]:
 
 
 def _worker_init() -> None:
+    # The pool ends its workers with SIGTERM; a handler inherited from the parent (Prefect's
+    # raises TerminationSignal) would print a traceback into the run's log for a clean exit.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.freeze()  # modules and configuration: never garbage, never scan them again
     gc.set_threshold(*GC_THRESHOLD)
