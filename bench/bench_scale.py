@@ -16,7 +16,8 @@ after the other and never in parallel:
 
 Every process tree is measured from outside: wall time, CPU seconds (user + sys of the
 process and the children it waited for, from wait4), peak RSS of the largest process (wait4)
-and the peak of the whole tree's summed RSS (psutil, sampled every 0.2 s), and the load
+and the peak of the whole tree's summed PSS (psutil, sampled every 0.2 s; PSS splits pages
+that forked workers share, so they are not counted twice), and the load
 average while it ran. Quality is person-level (all pairs within a cluster against all pairs
 within a true person, bench/analyse_precision.py's `person_scores`).
 
@@ -44,6 +45,8 @@ from functools import partial
 from importlib import metadata
 from pathlib import Path
 
+import psutil
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
@@ -69,7 +72,7 @@ class ProcessRun:
     peak_process_mb: float
     """Largest single process (ru_maxrss of the process and its waited-for children)."""
     peak_tree_mb: float
-    """Highest sampled sum of RSS over the process and all its descendants."""
+    """Highest sampled sum of PSS (RSS where PSS is unreadable) over the process tree."""
     load_start: float
     load_max: float
     load_end: float
@@ -119,8 +122,6 @@ class ListFiles:
 def measure_process(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None
                     ) -> ProcessRun:
     """Run `cmd` to its end and measure it from outside; `ProcessFailed` if it fails."""
-    import psutil
-
     err_path = cwd / f"stderr-{time.monotonic_ns()}.txt"
     load_start = os.getloadavg()[0]
     peaks = {"tree": 0, "load": load_start}
@@ -137,7 +138,7 @@ def measure_process(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = 
                 try:
                     for p in [root, *root.children(recursive=True)]:
                         try:
-                            total += p.memory_info().rss
+                            total += _proportional_memory(p)
                         except psutil.Error:
                             continue
                 except psutil.Error:
@@ -165,6 +166,14 @@ def measure_process(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = 
     if proc.returncode != 0:
         raise ProcessFailed(cmd, run)
     return run
+
+
+def _proportional_memory(process: psutil.Process) -> int:
+    """PSS in bytes: shared pages split among the processes sharing them; else RSS."""
+    try:
+        return int(process.memory_full_info().pss)
+    except (AttributeError, psutil.AccessDenied):
+        return int(process.memory_info().rss)
 
 
 def write_list(rows: int, folder: Path) -> ListFiles:
@@ -377,7 +386,7 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
         "leadpipe's enrichment functions, not timed; clusters at match probability 0.5) run "
         "one after the other. Person-level P / R / F1 = all pairs within a cluster against "
         "all pairs within a true person. Wall and CPU (user + sys) from outside each process; "
-        "peak memory = the highest sampled sum of RSS over the process tree (the largest "
+        "peak memory = the highest sampled sum of PSS over the process tree (the largest "
         "single process in brackets). On a shared machine compare CPU seconds. The nightly "
         "row: the list as the only new file of a fresh inbox and warehouse, crawl off, "
         "Prefect's temporary server included in the process tree. The issue's own table came "

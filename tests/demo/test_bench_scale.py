@@ -48,7 +48,7 @@ def test_process_tree_is_measured_from_outside(tmp_path: Path) -> None:
 
 
 def test_stage_timings_are_read_under_either_shape_and_may_be_absent() -> None:
-    assert bench_scale.stage_seconds({"rows": 3, "stage_seconds": {"read": 1.5, "write": 2}}) \
+    assert bench_scale.stage_seconds({"rows": 3, "seconds": {"read": 1.5, "write": 2}}) \
         == {"read": 1.5, "write": 2.0}
     assert bench_scale.stage_seconds({"rows": 3, "read_seconds": 0.5}) == {"read": 0.5}
     assert bench_scale.stage_seconds({"rows": 3, "out": "x.csv"}) == {}
