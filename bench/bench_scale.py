@@ -35,6 +35,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -107,6 +108,8 @@ class ToolRun:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     eval_s: float = 0.0
     """Scoring against the truth inside the measured process (Splink only)."""
+    peak_before_eval_mb: float = 0.0
+    """The process's peak RSS when its clusters were done (Splink only)."""
     failure: str = ""
 
 
@@ -122,11 +125,10 @@ class ListFiles:
 def measure_process(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None
                     ) -> ProcessRun:
     """Run `cmd` to its end and measure it from outside; `ProcessFailed` if it fails."""
-    err_path = cwd / f"stderr-{time.monotonic_ns()}.txt"
     load_start = os.getloadavg()[0]
     peaks = {"tree": 0, "load": load_start}
     started = time.perf_counter()
-    with err_path.open("w", encoding="utf-8") as err, \
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as err, \
             subprocess.Popen(list(cmd), cwd=cwd, env={**os.environ, **(env or {})},
                              stdout=subprocess.PIPE, stderr=err, text=True) as proc:
         done = threading.Event()
@@ -158,8 +160,8 @@ def measure_process(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = 
         done.set()
         reader.join()
         sampler.join()
-    stderr = err_path.read_text(encoding="utf-8", errors="replace")
-    err_path.unlink()
+        err.seek(0)
+        stderr = err.read()
     run = ProcessRun(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                      peaks["tree"] / MB, load_start, peaks["load"], os.getloadavg()[0],
                      proc.returncode, "".join(out_chunks), stderr[-4000:])
@@ -223,7 +225,7 @@ def quality(cluster_of: dict[str, str], truth_path: Path) -> Quality:
 
 
 def stage_seconds(report: dict[str, object]) -> dict[str, float]:
-    """Per-stage seconds from `dedupe-file --json`, under whatever key ws-speed gave them."""
+    """Per-stage seconds from `dedupe-file --json` (a mapping of seconds; older versions: none)."""
     for key, value in report.items():
         if isinstance(value, dict) and value and \
                 all(isinstance(v, int | float) for v in value.values()) and \
@@ -252,11 +254,11 @@ def run_splink(files: ListFiles, work: Path) -> ToolRun:
     result_path = work / f"splink_{files.rows}.json"
     run = measure_process([sys.executable, str(Path(__file__).resolve()), "_splink",
                            str(files.splink_input), str(files.truth), str(result_path)],
-                          cwd=REPO)
+                          cwd=work)
     child = json.loads(result_path.read_text(encoding="utf-8"))
     result_path.unlink()
     return ToolRun(files.rows, SPLINK, run, Quality(**child["quality"]),
-                   child["stage_seconds"], child["eval_s"])
+                   child["stage_seconds"], child["eval_s"], child["peak_before_eval_mb"])
 
 
 def splink_child(parquet: Path, truth: Path, result_path: Path) -> None:
@@ -278,6 +280,7 @@ def splink_child(parquet: Path, truth: Path, result_path: Path) -> None:
     exec("clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.5)"
          ".as_pandas_dataframe()", scope)
     stages["cluster"] = time.perf_counter() - t
+    peak_before_eval_mb = _peak_rss_mb()
     t = time.perf_counter()
     clusters = scope["clusters"]
     cluster_of = dict(zip(clusters["unique_id"].astype(str),  # type: ignore[index]
@@ -285,7 +288,17 @@ def splink_child(parquet: Path, truth: Path, result_path: Path) -> None:
     scores = quality(cluster_of, truth)
     eval_s = time.perf_counter() - t
     result_path.write_text(json.dumps({"quality": asdict(scores), "stage_seconds": stages,
-                                       "eval_s": eval_s}), encoding="utf-8")
+                                       "eval_s": eval_s,
+                                       "peak_before_eval_mb": peak_before_eval_mb}),
+                           encoding="utf-8")
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS so far (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def run_nightly(files: ListFiles, leadpipe: Path, work: Path) -> ToolRun:
@@ -407,11 +420,12 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
         pr = f"{q.precision:.3f} / {q.recall:.3f} / **{q.f1:.3f}**" if q else \
             (r.failure or "–")
         wall = f"{proc.wall_s:.1f} s"
+        memory = f"{_gb(proc.peak_tree_mb)} ({_gb(proc.peak_process_mb)})"
         if r.eval_s:
             wall = f"{proc.wall_s - r.eval_s:.1f} s ({proc.wall_s:.1f} s with evaluation)"
+            memory += f"; {_gb(r.peak_before_eval_mb)} before evaluation"
         lines.append(f"| {r.records:,} | {r.tool} | {pr} | {wall} | {proc.cpu_s:.1f} s | "
-                     f"{_gb(proc.peak_tree_mb)} ({_gb(proc.peak_process_mb)}) | "
-                     f"{proc.load_start:.1f} → max {proc.load_max:.1f} |")
+                     f"{memory} | {proc.load_start:.1f} → max {proc.load_max:.1f} |")
     lines += ["", "Stage timings (seconds, as each tool reports them; dedupe-file's from its "
               "`--json`, Splink's from the benchmark process):", ""]
     for r in runs:

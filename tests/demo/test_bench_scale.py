@@ -59,11 +59,12 @@ def test_report_marks_a_small_run_as_smoke(files: bench_scale.ListFiles) -> None
     runs = [bench_scale.ToolRun(300, "leadpipe dedupe-file", run,
                                 bench_scale.Quality(0.99, 0.9, 0.943), {"read": 0.2}),
             bench_scale.ToolRun(300, "Splink 5 (DuckDB)", run,
-                                bench_scale.Quality(0.8, 0.99, 0.885), {"train": 1.0}, 0.5),
+                                bench_scale.Quality(0.8, 0.99, 0.885), {"train": 1.0}, 0.5, 280.0),
             bench_scale.ToolRun(300, bench_scale.NIGHTLY, run, None, failure="failed, exit -9")]
     text = bench_scale.report_markdown(runs, [files], bench_scale.machine())
     assert text.startswith("## Scale: dedupe-file vs Splink")
     assert "Smoke run" in text
     assert "| 300 | leadpipe dedupe-file | 0.990 / 0.900 / **0.943** | 2.0 s |" in text
     assert "1.5 s (2.0 s with evaluation)" in text
+    assert "0.41 GB (0.29 GB); 0.27 GB before evaluation" in text
     assert "| 300 | `leadpipe run nightly --no-crawl` | failed, exit -9 |" in text
