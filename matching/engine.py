@@ -18,7 +18,7 @@ from matching import fellegi_sunter as fs
 from matching.blocking import BlockingReport, Mode, candidate_pairs, random_pairs
 from matching.cluster import Constraints, cluster
 from matching.columns import Columns, Records, encode, sorted_distinct
-from matching.compare import EncodedColumn, compare_pairs, encode_columns
+from matching.compare import NULL_LEVEL, EncodedColumn, compare_pairs, encode_columns
 from matching.settings import Blocking, BlockingRule, KeyPart, MatchSettings, StrongKey
 
 BANDS = ("non_match", "review", "match")
@@ -131,18 +131,22 @@ def _run(
     prob = fs.probability(weight)
     band = np.where(prob >= settings.bands.match, 2, np.where(prob >= settings.bands.review, 1, 0))
     strong = np.full(len(codes), "", dtype=object)
-    for name, key_codes in strong_codes.items():
+    key_hits: dict[str, np.ndarray] = {}
+    decides = np.zeros(len(codes), dtype=bool)
+    for key in settings.strong_keys:
         hit = np.zeros(len(codes), dtype=bool)
-        hit[np.searchsorted(codes, key_codes)] = True  # codes are sorted and hold key_codes
-        strong[hit & (strong == "")] = name
-    band = np.where(strong != "", 2, band)
-    guarded = np.zeros(len(codes), dtype=bool)
-    names = [c.name for c in settings.comparisons]
-    for guard in settings.guards:
-        c = names.index(guard.comparison)
-        labels = [lv.label for lv in settings.comparisons[c].levels]
-        bad = [labels.index(label) for label in guard.levels]
-        guarded |= np.isin(levels[:, c], bad)
+        hit[np.searchsorted(codes, strong_codes[key.name])] = True  # codes hold key_codes
+        key_hits[key.name] = hit
+        strong[hit & (strong == "")] = key.name
+        rows = np.flatnonzero(hit)
+        if key.min_other_evidence is not None and len(rows):
+            other = other_evidence(levels[rows], settings, key, params,
+                                   {name: share[rows] for name, share in shares.items()})
+            rows = rows[other >= key.min_other_evidence]
+        decides[rows] = True
+    # a strong key decides when nothing contradicts it; contradicted, the pair is reviewed
+    band = np.where(decides, 2, np.where(strong != "", np.maximum(band, 1), band))
+    guarded = _guarded(levels, settings, key_hits)
     band = np.where(guarded, 0, band).astype(np.int8)
     edge = band == 2
     negative = np.flatnonzero(band == 0) if settings.clustering.negative_evidence \
@@ -151,6 +155,39 @@ def _run(
                        np.column_stack([i[negative], j[negative]]), constraints)
     return MatchResult(ids, i, j, levels, weight, prob, band, strong, guarded, clusters, params,
                        report)
+
+
+def other_evidence(
+    levels: np.ndarray, settings: MatchSettings, key: StrongKey, params: dict[str, Any],
+    shares: dict[str, np.ndarray],
+) -> np.ndarray:
+    """log2 Bayes factor of the comparisons off the key's own columns, prior left out: what
+    the rest of each record says about a pair the key would decide."""
+    masked = levels.copy()
+    masked[:, settings.key_comparisons(key)] = NULL_LEVEL
+    return fs.score_pairs(masked, settings.comparisons, params, shares) - fs.prior_weight(params)
+
+
+def _guarded(levels: np.ndarray, settings: MatchSettings, key_hits: dict[str, np.ndarray]
+             ) -> np.ndarray:
+    """Pairs a guard vetoes: its comparison on a vetoing level and none of its exceptions."""
+    guarded = np.zeros(len(levels), dtype=bool)
+    names = [c.name for c in settings.comparisons]
+    for guard in settings.guards:
+        fires = np.isin(levels[:, names.index(guard.comparison)],
+                        _level_codes(settings, guard.comparison, guard.levels))
+        for comparison, labels in guard.unless.items():
+            fires &= ~np.isin(levels[:, names.index(comparison)],
+                              _level_codes(settings, comparison, labels))
+        for name in guard.unless_strong_keys:
+            fires &= ~key_hits[name]
+        guarded |= fires
+    return guarded
+
+
+def _level_codes(settings: MatchSettings, comparison: str, labels: list[str]) -> list[int]:
+    levels = next(c.levels for c in settings.comparisons if c.name == comparison)
+    return [[lv.label for lv in levels].index(label) for label in labels]
 
 
 def term_frequency_shares(
