@@ -29,9 +29,9 @@ from matching.blocking import _rule_codes
 from matching.cluster import cluster
 from matching.columns import Columns
 from matching.compare import encode_columns
-from matching.engine import MatchResult, dedupe, term_frequency_shares
-from matching.settings import MatchSettings
-from stages.review import enrich_list_records, level_members, level_parameters, read_list_rows
+from matching.engine import MatchResult, term_frequency_shares
+from matching.settings import MatchSettings, load_match_settings
+from stages.review import enrich_list_records, level_members, match_level, read_list_rows
 
 Level = tuple[str, MatchSettings, MatchResult, list[dict[str, Any]]]
 
@@ -41,19 +41,18 @@ def run_levels(path: Path) -> tuple[list[Level], dict[str, float]]:
     settings = load_settings()
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    rows_in = read_list_rows(settings, path, None)
-    timings["read"] = time.perf_counter() - t
-    t = time.perf_counter()
-    enriched = enrich_list_records(settings, rows_in.records)
+    with read_list_rows(settings, path, None) as rows_in:
+        timings["read"] = time.perf_counter() - t
+        t = time.perf_counter()
+        enriched = enrich_list_records(settings, rows_in.records())
     timings["enrich"] = time.perf_counter() - t
     out: list[Level] = []
     for level, members in level_members(enriched):
         t = time.perf_counter()
-        config, params = level_parameters(settings, level, members)
-        timings[f"{level}_train"] = time.perf_counter() - t
-        t = time.perf_counter()
-        out.append((level, config, dedupe(members, config, trained_params=params), members))
+        result = match_level(settings, level, members)
         timings[f"{level}_match"] = time.perf_counter() - t
+        config = load_match_settings(level, settings.config_dir).value
+        out.append((level, config, result, members.to_dict("records")))
     return out, timings
 
 
