@@ -71,7 +71,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]
     settings = Settings(data_dir=root / "data", db_path=root / "data" / "db.duckdb",
                         config_dir=root / "config")
     path = root / "leads.csv"
-    write(path, generate(2400, seed=5, dup_rate=0.25), root / "leads.truth.csv")
+    write(path, generate(1500, seed=5, dup_rate=0.25), root / "leads.truth.csv")
     return settings, path
 
 
@@ -82,8 +82,8 @@ def test_output_is_the_file_the_full_path_wrote(generated: tuple[Settings, Path]
     _full_path(settings, path, tmp_path / "full.csv", tmp_path)
     lean = (tmp_path / "lean.csv").read_bytes()
     assert lean == (tmp_path / "full.csv").read_bytes()
-    assert report.rows == 2400
-    assert report.duplicates > 300
+    assert report.rows == 1500
+    assert report.duplicates > 200
     assert lean.decode().splitlines()[0].endswith(",cluster_id,match_score")
     assert all(getattr(report.seconds, step) >= 0 for step in
                ("read", "enrich", "block", "compare", "cluster", "write"))
