@@ -22,7 +22,7 @@ average while it ran. Quality is person-level (all pairs within a cluster agains
 within a true person, bench/analyse_precision.py's `person_scores`).
 
     /tmp/wbench/venv/bin/python bench/bench_scale.py [--sizes 100000 1000000 3000000]
-        [--workdir /tmp/bench_scale] [--nightly] [--report bench/report_scale.md]
+        [--workdir /tmp/bench_scale] [--nightly] [--keep-lists] [--report bench/report_scale.md]
 """
 
 from __future__ import annotations
@@ -178,8 +178,13 @@ def _proportional_memory(process: psutil.Process) -> int:
         return int(process.memory_info().rss)
 
 
-def write_list(rows: int, folder: Path) -> ListFiles:
-    """The list as a user delivers it, its truth file, and the normalised input for Splink."""
+def write_list(rows: int, folder: Path, keep: bool = False) -> ListFiles:
+    """The list as a user delivers it, its truth file, and the normalised input for Splink;
+    with `keep`, files an earlier `--keep-lists` run left in `folder` are used again."""
+    stamp = folder / f"leads_{rows}.prepared_s"
+    if keep and stamp.exists():
+        return ListFiles(rows, folder / f"leads_{rows}.csv", folder / f"leads_{rows}.truth.csv",
+                         folder / f"leads_{rows}.splink.parquet", float(stamp.read_text()))
     import duckdb
     from bench_matching import normalise
     from generate_leads import COLUMNS, TRUTH_COLUMNS, generate
@@ -209,8 +214,10 @@ def write_list(rows: int, folder: Path) -> ListFiles:
     duckdb.execute(f"COPY (SELECT * FROM read_csv('{normalised_csv}', all_varchar = true, "
                    f"header = true)) TO '{files.splink_input}' (FORMAT parquet)")
     normalised_csv.unlink()
-    return ListFiles(files.rows, files.csv, files.truth, files.splink_input,
-                     time.perf_counter() - started)
+    prepared = time.perf_counter() - started
+    if keep:
+        stamp.write_text(f"{prepared:.1f}")
+    return ListFiles(files.rows, files.csv, files.truth, files.splink_input, prepared)
 
 
 def read_truth(path: Path) -> dict[str, str]:
@@ -468,6 +475,8 @@ def main(argv: list[str] | None = None) -> None:
                         default=["leadpipe", "splink"])
     parser.add_argument("--leadpipe", type=Path, default=Path(sys.executable).parent / "leadpipe",
                         help="the installed entry point (default: next to this Python)")
+    parser.add_argument("--keep-lists", action="store_true",
+                        help="keep the generated lists in --workdir and use them again next time")
     parser.add_argument("--report", type=Path, default=BENCH / "report_scale.md")
     parser.add_argument("--json", type=Path, default=BENCH / "report_scale.json")
     args = parser.parse_args(argv)
@@ -480,7 +489,7 @@ def main(argv: list[str] | None = None) -> None:
     runs: list[ToolRun] = []
     lists: list[ListFiles] = []
     for rows in args.sizes:
-        files = write_list(rows, work)
+        files = write_list(rows, work, args.keep_lists)
         lists.append(files)
         _log(f"{rows:,} rows written in {files.prepare_s:.1f} s")
         tools: dict[str, tuple[str, Callable[[], ToolRun]]] = {
@@ -492,8 +501,9 @@ def main(argv: list[str] | None = None) -> None:
             runs.append(attempt(tool, run, rows))
             _log(_summary(runs[-1]))
             write_reports(runs, lists, facts, args.report, args.json)  # a crash keeps the rest
-        for path in (files.csv, files.truth, files.splink_input):
-            path.unlink()
+        if not args.keep_lists:
+            for path in (files.csv, files.truth, files.splink_input):
+                path.unlink()
     _log(f"report: {args.report}, {args.json}")
 
 
