@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from foundation.settings import load_settings
 from matching import fellegi_sunter as fs
@@ -33,28 +34,28 @@ from matching.blocking import _rule_codes
 from matching.columns import Columns
 from matching.compare import encode_columns
 from matching.engine import MatchResult, dedupe, term_frequency_shares
-from matching.settings import MatchSettings
-from stages.review import enrich_list_records, level_members, level_parameters, read_list_rows
+from matching.settings import MatchSettings, load_match_settings
+from stages.review import enrich_list_records, level_members, match_level, read_list_rows
 
 Level = tuple[str, MatchSettings, MatchResult, list[dict[str, Any]]]
 
 
 def enriched_levels(path: Path, cache: Path | None, timings: dict[str, float]
-                    ) -> list[tuple[str, list[dict[str, Any]]]]:
+                    ) -> list[tuple[str, pd.DataFrame]]:
     """Each level's enriched members: read and enriched, or loaded from `cache` (a pickle
     written on the first run), so matching experiments on 1M rows skip the ~8 min enrich."""
     if cache and cache.exists():
         t = time.perf_counter()
         with cache.open("rb") as f:
-            members: list[tuple[str, list[dict[str, Any]]]] = pickle.load(f)
+            members: list[tuple[str, pd.DataFrame]] = pickle.load(f)
         timings["load_cache"] = time.perf_counter() - t
         return members
     settings = load_settings()
     t = time.perf_counter()
-    rows_in = read_list_rows(settings, path, None)
-    timings["read"] = time.perf_counter() - t
-    t = time.perf_counter()
-    members = list(level_members(enrich_list_records(settings, rows_in.records)))
+    with read_list_rows(settings, path, None) as rows_in:
+        timings["read"] = time.perf_counter() - t
+        t = time.perf_counter()
+        members = list(level_members(enrich_list_records(settings, rows_in.records())))
     timings["enrich"] = time.perf_counter() - t
     if cache:
         with cache.open("wb") as f:
@@ -69,11 +70,10 @@ def run_levels(path: Path, cache: Path | None = None) -> tuple[list[Level], dict
     out: list[Level] = []
     for level, members in enriched_levels(path, cache, timings):
         t = time.perf_counter()
-        config, params = level_parameters(settings, level, members)
-        timings[f"{level}_train"] = time.perf_counter() - t
-        t = time.perf_counter()
-        out.append((level, config, dedupe(members, config, trained_params=params), members))
+        result = match_level(settings, level, members)
         timings[f"{level}_match"] = time.perf_counter() - t
+        config = load_match_settings(level, settings.config_dir).value
+        out.append((level, config, result, members.to_dict("records")))
     return out, timings
 
 

@@ -9,7 +9,8 @@ Records are plain dicts of normalised fields; the settings say which fields matt
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,9 @@ class MatchResult:
     clusters: dict[str, str]
     params: dict[str, Any]
     blocking: BlockingReport
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per step: block (rules and strong keys), compare (comparison, training,
+    scoring), cluster."""
 
     def pairs(self, bands: Sequence[str] = ("match", "review")) -> list[dict[str, Any]]:
         """The pairs in the given bands as plain dicts (for review queues and storage)."""
@@ -112,6 +116,7 @@ def _run(
     if len(set(ids)) != len(ids):
         raise ValueError(f"{settings.id_column} values must be unique")
     n = len(ids)
+    started = perf_counter()
     i, j, report = candidate_pairs(columns, settings.blocking, group=group, mode=mode)
     codes = i * n + j
     strong_codes = {}
@@ -122,6 +127,7 @@ def _run(
         codes = sorted_distinct(np.concatenate([codes, *strong_codes.values()]))
         i, j = codes // n, codes % n
         report.candidate_pairs = len(codes)
+    blocked = perf_counter()
     encoded = encode_columns(columns, settings.comparisons)
     levels = compare_pairs(encoded, settings.comparisons, i, j, settings.workers)
     params = trained_params or train(encoded, settings, levels, group=group, mode=mode)
@@ -151,10 +157,13 @@ def _run(
     edge = band == 2
     negative = np.flatnonzero(band == 0) if settings.clustering.negative_evidence \
         else np.zeros(0, dtype=np.int64)
+    compared = perf_counter()
     clusters = cluster(ids, np.column_stack([i[edge], j[edge], weight[edge]]),
                        np.column_stack([i[negative], j[negative]]), constraints)
+    seconds = {"block": blocked - started, "compare": compared - blocked,
+               "cluster": perf_counter() - compared}
     return MatchResult(ids, i, j, levels, weight, prob, band, strong, guarded, clusters, params,
-                       report)
+                       report, seconds)
 
 
 def other_evidence(

@@ -185,6 +185,19 @@ class MatchSettings(_Model):
     workers: int = Field(default=2, ge=1)
     """Threads for comparing candidate pairs (the array work releases the GIL)."""
 
+    def columns_read(self) -> list[str]:
+        """Every column the engine reads for this level, in first-use order: callers that
+        build records for matching alone (`dedupe-file`) derive exactly these."""
+        names = [self.id_column]
+        for rule in self.blocking.rules:
+            names += [part.column for part in rule.keys]
+        names += [sn.column for sn in self.blocking.sorted_neighbourhood]
+        for c in self.comparisons:
+            names += [c.column, *([c.swap_column] if c.swap_column else [])]
+        for key in self.strong_keys:
+            names += [key.column, *key.qualifiers, *key.exclude]
+        return list(dict.fromkeys(names))
+
     @model_validator(mode="after")
     def _guards_known(self) -> MatchSettings:
         known = {c.name: {lv.label for lv in c.levels} for c in self.comparisons}
