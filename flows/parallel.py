@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
+from prefect.task_runners import TaskRunner
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from foundation.config import ConfigError, load_config
 from foundation.settings import Settings
-
-if TYPE_CHECKING:
-    from prefect_dask import DaskTaskRunner
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|ws|wss)://[^\s:/]+:\d+$")
 
@@ -80,8 +78,9 @@ def parallel_config(settings: Settings) -> ParallelConfig:
     config = load_config("flows", "parallel", ParallelConfig, settings.config_dir).value
     if settings.dask_scheduler:
         if not _ADDRESS.match(settings.dask_scheduler):
-            raise ConfigError(f"LEADPIPE_DASK_SCHEDULER={settings.dask_scheduler!r} is not a "
-                              "Dask scheduler address such as tcp://dask-scheduler.intern:8786")
+            raise ConfigError(f"LEADPIPE_DASK_SCHEDULER (--dask-scheduler) "
+                              f"{settings.dask_scheduler!r} is not a Dask scheduler address; "
+                              "give one such as tcp://dask-scheduler.intern:8786")
         return config.model_copy(update={
             "runner": "dask_scheduler",
             "dask_scheduler": DaskScheduler(address=settings.dask_scheduler)})
@@ -94,7 +93,7 @@ def parallel_config(settings: Settings) -> ParallelConfig:
     return config
 
 
-def task_runner(config: ParallelConfig) -> DaskTaskRunner | None:
+def task_runner(config: ParallelConfig) -> TaskRunner[Any] | None:
     """The `DaskTaskRunner` the configuration asks for; None: run in this process."""
     if config.runner == "in_process":
         return None

@@ -22,12 +22,9 @@ import pytest
 from bench.snapshot_warehouse import differing_relations
 from flows.nightly import nightly
 from flows.outcomes import NeedsAttention
-from flows.parallel import parallel_config
-from foundation.config import ConfigError
-from foundation.settings import Settings, load_settings
 from leadpipe.cli.demo import write_list_metadata
 from leadpipe.demo import generate_demo
-from leadpipe.demo.generate import CUSTOMERS, FORMS, LIST_A
+from leadpipe.demo.generate import FORMS, LIST_A
 from stages.nightly import NightlyReport
 
 pytestmark = pytest.mark.flow
@@ -54,12 +51,12 @@ def _run(root: Path, demo: Path, environment: dict[str, str]) -> tuple[Path, Nig
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's purchased CSV list (400 rows), its web-form export and customer export."""
+    """The demo's purchased CSV list (400 rows) and its web-form export (150)."""
     generated = tmp_path_factory.mktemp("generated")
     generate_demo(generated, seed=42)
     write_list_metadata(generated / "lists", date.today())
     out = tmp_path_factory.mktemp("demo")
-    for name in (LIST_A, f"{LIST_A}.yaml", FORMS, CUSTOMERS):
+    for name in (LIST_A, f"{LIST_A}.yaml", FORMS):
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(generated / name, out / name)
     return out
@@ -98,25 +95,3 @@ def test_the_partitions_ran_on_both_worker_processes(
         ran = client.run(lambda: "stages.enrich" in sys.modules)
     assert len(ran) == 2
     assert all(ran.values()), ran
-
-
-def test_the_runner_comes_from_the_configuration_and_the_environment(tmp_path: Path) -> None:
-    (tmp_path / "flows").mkdir()
-    (tmp_path / "flows" / "parallel.yaml").write_text("runner: local_cluster\nlocal_cluster:\n"
-                                                      "  workers: 3\n", encoding="utf-8")
-    settings = Settings(config_dir=tmp_path)
-    assert parallel_config(Settings()).runner == "in_process"
-    assert parallel_config(settings).local_cluster.workers == 3
-    with mock.patch.dict(os.environ, {"LEADPIPE_DASK_WORKERS": "0"}):
-        assert parallel_config(load_settings()).runner == "in_process"
-    with mock.patch.dict(os.environ, {"LEADPIPE_DASK_SCHEDULER": "tcp://dask.intern:8786"}):
-        config = parallel_config(load_settings())
-    assert (config.runner, config.dask_scheduler.address) == ("dask_scheduler",
-                                                              "tcp://dask.intern:8786")
-    (tmp_path / "flows" / "parallel.yaml").write_text("runner: dask_scheduler\n",
-                                                      encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"parallel.yaml[\s\S]*dask_scheduler.address"):
-        parallel_config(settings)
-    with (mock.patch.dict(os.environ, {"LEADPIPE_DASK_SCHEDULER": "dask.intern"}),
-          pytest.raises(ConfigError, match="LEADPIPE_DASK_SCHEDULER")):
-        parallel_config(load_settings())
