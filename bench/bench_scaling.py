@@ -89,8 +89,8 @@ def parent(args: argparse.Namespace) -> None:
     server = SubprocessASGIServer()
     server.start(timeout=120)
     env["PREFECT_API_URL"] = server.api_url
-    plan = [("in_process", 0), ("partitions_serial", 0)]
-    plan += [("dask", n) for n in args.workers]
+    plan = [(mode, 0) for mode in ("in_process", "partitions_serial") if mode in args.modes]
+    plan += [("dask", n) for n in args.workers if "dask" in args.modes]
     results = []
     try:
         for round_ in range(args.repeat):
@@ -105,7 +105,8 @@ def parent(args: argparse.Namespace) -> None:
                 db.unlink()
     finally:
         server.stop()
-    (work / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    (args.results or work / "results.json").write_text(json.dumps(results, indent=1),
+                                                       encoding="utf-8")
 
 
 def child(args: argparse.Namespace) -> None:
@@ -126,9 +127,11 @@ def child(args: argparse.Namespace) -> None:
 
     def timed(run: Any) -> Any:
         def run_partitions(partitions: list[EnrichPartition]) -> list[PartitionDone]:
-            started = time.perf_counter()
+            waited["plan_wall_s"] = round(time.perf_counter() - started, 2)
+            waited["plan_writer_cpu_s"] = round(time.process_time(), 2)
+            begun = time.perf_counter()
             done = run(partitions)
-            waited["partitions_wall_s"] = round(time.perf_counter() - started, 2)
+            waited["partitions_wall_s"] = round(time.perf_counter() - begun, 2)
             waited["partitions"] = [[d.records, d.cpu_s, d.wall_s] for d in done]
             return done
         return run_partitions
@@ -156,6 +159,7 @@ def child(args: argparse.Namespace) -> None:
 
         result = on_dask.with_options(task_runner=runner)()
     print(json.dumps({"stage_wall_s": round(time.perf_counter() - started, 2),
+                      "writer_process_cpu_s": round(time.process_time(), 2),
                       "records": result.records_enriched, "values": result.values,
                       **waited}), flush=True)
 
@@ -169,6 +173,10 @@ def main() -> None:
     run.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     run.add_argument("--per-partition", type=int, default=20_000)
     run.add_argument("--repeat", type=int, default=2)
+    run.add_argument("--modes", nargs="+", default=["in_process", "partitions_serial", "dask"],
+                     help="repeat some configurations only (the key points)")
+    run.add_argument("--results", type=Path, default=None,
+                     help="file to write the measurements to (default <work>/results.json)")
     one = sub.add_parser("child")
     one.add_argument("--mode", choices=["in_process", "partitions_serial", "dask"])
     one.add_argument("--workers", type=int, default=0)

@@ -37,7 +37,7 @@ def _run(root: Path, demo: Path, environment: dict[str, str]) -> tuple[Path, Nig
     shutil.copytree(demo, inbox)
     (root / "config" / "flows").mkdir(parents=True)
     (root / "config" / "flows" / "parallel.yaml").write_text(
-        "partitions:\n  enrich_records: 100\n", encoding="utf-8")
+        "partitions:\n  enrich_records: 200\n", encoding="utf-8")
     db = root / "data" / "leadpipe.duckdb"
     with mock.patch.dict(os.environ, {"LEADPIPE_DATA_DIR": str(root / "data"),
                                       "LEADPIPE_CONFIG_DIR": str(root / "config"),
