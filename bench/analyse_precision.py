@@ -6,15 +6,19 @@ MatchResult, and scores clusters against the truth file at person level (all pai
 cluster, as bench_matching's `febrl3-file` does). Then it classifies every false-positive
 pair: colleagues, household members, strangers sharing a name, and pairs that were never a
 match-band edge but were joined through other records (chaining), with the blocking rule and
-block size that produced each false edge.
+block size that produced each false edge. `--before` scores the same members with the
+settings before the #18 fixes; `--cache` keeps the enriched members so a second run on 1M
+rows costs only the matching.
 
-    python bench/analyse_precision.py /tmp/prec/leads_100000.csv [--examples 3]
+    python bench/analyse_precision.py /tmp/prec/leads_100000.csv [--examples 3] [--before] \
+        [--cache /tmp/members_100k.pkl]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import pickle
 import time
 from collections import Counter
 from math import comb
@@ -22,38 +26,54 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from foundation.settings import load_settings
 from matching import fellegi_sunter as fs
 from matching.blocking import _rule_codes
-from matching.cluster import cluster
 from matching.columns import Columns
 from matching.compare import encode_columns
 from matching.engine import MatchResult, dedupe, term_frequency_shares
-from matching.settings import MatchSettings
-from stages.review import enrich_list_records, level_members, level_parameters, read_list_rows
+from matching.settings import MatchSettings, load_match_settings
+from stages.review import enrich_list_records, level_members, match_level, read_list_rows
 
 Level = tuple[str, MatchSettings, MatchResult, list[dict[str, Any]]]
 
 
-def run_levels(path: Path) -> tuple[list[Level], dict[str, float]]:
+def enriched_levels(path: Path, cache: Path | None, timings: dict[str, float]
+                    ) -> list[tuple[str, pd.DataFrame]]:
+    """Each level's enriched members: read and enriched, or loaded from `cache` (a pickle
+    written on the first run), so matching experiments on 1M rows skip the ~8 min enrich."""
+    if cache and cache.exists():
+        t = time.perf_counter()
+        with cache.open("rb") as f:
+            members: list[tuple[str, pd.DataFrame]] = pickle.load(f)
+        timings["load_cache"] = time.perf_counter() - t
+        return members
+    settings = load_settings()
+    t = time.perf_counter()
+    with read_list_rows(settings, path, None) as rows_in:
+        timings["read"] = time.perf_counter() - t
+        t = time.perf_counter()
+        members = list(level_members(enrich_list_records(settings, rows_in.records())))
+    timings["enrich"] = time.perf_counter() - t
+    if cache:
+        with cache.open("wb") as f:
+            pickle.dump(members, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return members
+
+
+def run_levels(path: Path, cache: Path | None = None) -> tuple[list[Level], dict[str, float]]:
     """The dedupe-file steps, timed, keeping each level's settings, result and members."""
     settings = load_settings()
     timings: dict[str, float] = {}
-    t = time.perf_counter()
-    rows_in = read_list_rows(settings, path, None)
-    timings["read"] = time.perf_counter() - t
-    t = time.perf_counter()
-    enriched = enrich_list_records(settings, rows_in.records)
-    timings["enrich"] = time.perf_counter() - t
     out: list[Level] = []
-    for level, members in level_members(enriched):
+    for level, members in enriched_levels(path, cache, timings):
         t = time.perf_counter()
-        config, params = level_parameters(settings, level, members)
-        timings[f"{level}_train"] = time.perf_counter() - t
-        t = time.perf_counter()
-        out.append((level, config, dedupe(members, config, trained_params=params), members))
+        result = match_level(settings, level, members)
         timings[f"{level}_match"] = time.perf_counter() - t
+        config = load_match_settings(level, settings.config_dir).value
+        out.append((level, config, result, members.to_dict("records")))
     return out, timings
 
 
@@ -73,13 +93,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path)
     parser.add_argument("--examples", type=int, default=3)
+    parser.add_argument("--before", action="store_true",
+                        help="also train and match with the settings before the #18 fixes")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="pickle of the enriched level members (written if missing)")
     args = parser.parse_args()
     truth_rows = list(csv.DictReader(args.csv.with_suffix(".truth.csv").open(encoding="utf-8")))
     # dedupe-file names rows by their line in the file: record k is on line k + 2
     truth = {f"row-{int(r['record_id']) + 2}": r["cluster_id"] for r in truth_rows}
     company = {f"row-{int(r['record_id']) + 2}": r["company_id"] for r in truth_rows}
     started = time.perf_counter()
-    levels, timings = run_levels(args.csv)
+    levels, timings = run_levels(args.csv, args.cache)
     timings["total"] = time.perf_counter() - started
     cluster_of: dict[str, str] = {}
     for level, _, result, _ in levels:
@@ -90,39 +114,40 @@ def main() -> None:
     print("timings " + "  ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     for level, settings, result, members in levels:
         analyse_level(level, settings, result, members, truth, company, args.examples)
-    for name, fixes in (("strong key floor", {"strong_floor"}),
-                        ("strong key floor + last-name guard", {"strong_floor", "last_guard"})):
-        p, r, f1 = person_scores(what_if(levels, fixes), truth)
-        print(f"what if {name}: P {p:.4f}  R {r:.4f}  F1 {f1:.4f}")
+    print(review_line(levels, truth))
+    if args.before:
+        before = [(level, before_fixes(config), dedupe(members, before_fixes(config)), members)
+                  for level, config, _, members in levels]
+        cluster_before = {rid: f"{level}-{cid}" for level, _, result, _ in before
+                          for rid, cid in result.clusters.items()}
+        p, r, f1 = person_scores(cluster_before, truth)
+        print(f"before the #18 fixes: P {p:.4f}  R {r:.4f}  F1 {f1:.4f}")
+        print(review_line(before, truth))
 
 
-def what_if(levels: list[Level], fixes: set[str]) -> dict[str, str]:
-    """Clusters again after the candidate fixes, from the same scored pairs.
+def before_fixes(settings: MatchSettings) -> MatchSettings:
+    """The settings as they were before issue #18: strong keys always decide, no last-name
+    guard, names only lower-cased (parameters are trained again for them)."""
+    return settings.model_copy(update={
+        "strong_keys": [k.model_copy(update={"min_other_evidence": None})
+                        for k in settings.strong_keys],
+        "guards": [g for g in settings.guards if g.comparison != "last_name"],
+        "comparisons": [c.model_copy(update={"processor": "lower"}) if c.processor == "fold"
+                        else c for c in settings.comparisons]})
 
-    `strong_floor`: a strong key no longer overrides a negative weight (the pair goes to
-    review). `last_guard`: at the contact level a `different` last name is a non-match unless
-    the names are swapped or a strong key holds.
-    """
-    out: dict[str, str] = {}
-    for level, settings, result, _ in levels:
-        band = result.band.copy()
-        strong = result.strong_key != ""
-        if "strong_floor" in fixes:
-            band[strong & (result.weight < 0)] = 1
-        if "last_guard" in fixes and level == "contact":
-            names = [c.name for c in settings.comparisons]
-            labels = {c.name: [lv.label for lv in c.levels] for c in settings.comparisons}
-            last = result.levels[:, names.index("last_name")]
-            first = result.levels[:, names.index("first_name")]
-            band[(last == labels["last_name"].index("different")) & ~strong
-                 & (first != labels["first_name"].index("swapped_with_last_name"))] = 0
-        edge, negative = band == 2, band == 0
-        clusters = cluster(result.record_ids,
-                           np.column_stack([result.left[edge], result.right[edge],
-                                            result.weight[edge]]),
-                           np.column_stack([result.left[negative], result.right[negative]]))
-        out.update({rid: f"{level}-{cid}" for rid, cid in clusters.items()})
-    return out
+
+def review_line(levels: list[Level], truth: dict[str, str]) -> str:
+    """Review-band pairs per level, true duplicates / different persons, and how many of them
+    a contradicted strong key sent there."""
+    parts = []
+    for level, _, result, _ in levels:
+        ids = result.record_ids
+        review = np.flatnonzero(result.band == 1)
+        same = sum(truth[ids[result.left[k]]] == truth[ids[result.right[k]]]
+                   for k in review.tolist())
+        strong = int((result.strong_key[review] != "").sum())
+        parts.append(f"{level} {same}/{len(review) - same} (strong key {strong})")
+    return "review pairs true/false: " + ", ".join(parts)
 
 
 def relation(a: str, b: str, truth: dict[str, str], company: dict[str, str],

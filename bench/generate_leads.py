@@ -1,7 +1,8 @@
 """Large synthetic German lead lists with known truth, for ingest and matching benchmarks.
 
     python bench/generate_leads.py --rows 1000000 --out bench/out/leads_1m.csv \
-        [--truth bench/out/leads_1m.truth.csv] [--dup-rate 0.3] [--seed 1] [--cp1252]
+        [--truth bench/out/leads_1m.truth.csv] [--dup-rate 0.3] [--seed 1] [--cp1252] \
+        [--names uniform|realistic]
 
 Faker is far too slow per row, so it fills pools of names, streets and towns once; entities
 are then drawn with numpy and rows rendered in plain Python. Duplicates carry the demo's
@@ -9,6 +10,12 @@ corruption (`leadpipe.demo.corrupt`): typos, "G.m.b.H.", "Str.", ä→ae, swappe
 missing fields, other e-mail domains and phone notations. Colleagues share their company's
 address, website and often its switchboard number; couples share address and landline; so
 a matcher has to separate them by person. `generate()` is the importable form.
+
+`--names realistic` draws first and last names and streets with the skew of real German
+lists (bench/names_de.yaml: Müller, Thomas, Hauptstraße … over Faker's long tail) and gives
+people the e-mail addresses real people have: one of several local-part styles, and digits
+when the address is already taken (a mailbox belongs to one person). `uniform` (default)
+draws uniformly from Faker's pools, as before, and yields the same rows as before.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
+import yaml
 from faker import Faker
 
 from leadpipe.demo.corrupt import (
@@ -39,6 +47,8 @@ from leadpipe.demo.vocabulary import vocabulary
 COLUMNS = ("record_id", "company", "salutation", "first_name", "last_name", "street",
            "house_number", "postcode", "city", "phone", "email", "website")
 TRUTH_COLUMNS = ("record_id", "cluster_id", "company_id")
+NAMES_TABLE = Path(__file__).with_name("names_de.yaml")
+NameStyle = Literal["uniform", "realistic"]
 LEGAL_FORMS = ("GmbH", "GmbH", "GmbH", "GmbH & Co. KG", "AG", "KG", "e.K.",
                "UG (haftungsbeschränkt)", "OHG")
 
@@ -58,9 +68,11 @@ class Pools:
     last: list[str]
     streets: list[str]
     towns: list[tuple[str, str, str]]  # (postcode, town, area code)
+    weights: dict[str, np.ndarray] | None = None
+    """Draw probabilities of `female`, `male`, `last` and `streets`; None draws uniformly."""
 
 
-def build_pools(seed: int, size: int = 3000) -> Pools:
+def build_pools(seed: int, size: int = 3000, names: NameStyle = "uniform") -> Pools:
     """Draw name, street and town pools from Faker once; rows only sample from them."""
     fake = Faker("de_DE")
     fake.seed_instance(seed)
@@ -76,13 +88,74 @@ def build_pools(seed: int, size: int = 3000) -> Pools:
         area = "0" + str(rng.randint(2, 9)) + "".join(
             str(rng.randint(0, 9)) for _ in range(rng.choice((1, 2, 3))))
         towns.append((postcode, fake.city_name(), area))
-    return Pools(
+    pools = Pools(
         female=sorted({fake.first_name_female() for _ in range(size)}),
         male=sorted({fake.first_name_male() for _ in range(size)}),
         last=sorted({fake.last_name() for _ in range(size * 2)}),
         streets=sorted(set(voc.streets) | {fake.street_name() for _ in range(size)}),
         towns=towns,
     )
+    return _skewed(pools) if names == "realistic" else pools
+
+
+def _skewed(pools: Pools) -> Pools:
+    """The table's names first, weighted by their counts to `head_share` of all draws; the
+    rest of Faker's pool (surnames: plus the table's compounds) shares the remainder evenly
+    (the long tail)."""
+    table = yaml.safe_load(NAMES_TABLE.read_text("utf-8"))
+    compounds = [stem + ending for stem in table["surname_tail"]["stems"]
+                 for ending in table["surname_tail"]["endings"]]
+    lasts = sorted(set(pools.last) | set(compounds))
+    lists: dict[str, list[str]] = {}
+    weights: dict[str, np.ndarray] = {}
+    for key, table_key, pool in (("female", "female", pools.female), ("male", "male", pools.male),
+                                 ("last", "surnames", lasts),
+                                 ("streets", "streets", pools.streets)):
+        head: dict[str, int] = table[table_key]["counts"]
+        share = float(table[table_key]["head_share"])
+        tail = [name for name in pool if name not in head]
+        counts = np.array(list(head.values()), dtype=np.float64)
+        lists[key] = [*head, *tail]
+        weights[key] = np.concatenate([share * counts / counts.sum(),
+                                       np.full(len(tail), (1 - share) / len(tail))])
+    return Pools(lists["female"], lists["male"], lists["last"], lists["streets"], pools.towns,
+                 weights)
+
+
+def _draw(rng: np.random.Generator, pools: Pools, key: str, size: int) -> np.ndarray:
+    """Indexes into one pool: uniform, or by the pool's weights."""
+    if pools.weights is None:
+        return rng.integers(0, len(getattr(pools, key)), size=size)
+    return rng.choice(len(pools.weights[key]), size=size, p=pools.weights[key])
+
+
+EMAIL_STYLES = ("{f}.{l}", "{f}{l}", "{i}.{l}", "{f}_{l}", "{l}.{f}", "{f}.{l}{y}",
+                "{f}{l}{y}", "{f}{li}{y}")
+EMAIL_STYLE_WEIGHTS = (0.35, 0.12, 0.1, 0.05, 0.05, 0.15, 0.1, 0.08)
+
+
+class _Mailboxes:
+    """Personal addresses as people have them: a local-part style each, and a mailbox belongs
+    to one person, so a namesake who finds `thomas.mueller@gmx.de` taken adds digits."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.taken: set[str] = set()
+
+    def address(self, first: str, last: str, domain: str, business: bool) -> str:
+        f = ascii_umlauts(first.lower()).replace(" ", "")
+        ln = ascii_umlauts(last.lower()).replace(" ", "")
+        style = "{f}.{l}" if business else self.rng.choices(
+            EMAIL_STYLES, EMAIL_STYLE_WEIGHTS)[0]
+        year = str(self.rng.randint(50, 99)) if self.rng.random() < 0.7 else str(
+            self.rng.randint(1, 999))
+        local = style.format(f=f, l=ln, i=f[:1], li=ln[:1], y=year)
+        address, n = f"{local}@{domain}", 2
+        while address in self.taken:  # a business adds a number, a consumer picks digits
+            suffix = str(n) if business else str(self.rng.randint(1, 9999))
+            address, n = f"{local}{suffix}@{domain}", n + 1
+        self.taken.add(address)
+        return address
 
 
 def _slug(text: str) -> str:
@@ -95,13 +168,13 @@ class _Companies:
 
     def __init__(self, count: int, pools: Pools, np_rng: np.random.Generator) -> None:
         words = vocabulary().company_words
-        lasts = np_rng.integers(0, len(pools.last), size=count)
-        partners = np_rng.integers(0, len(pools.last), size=count)
+        lasts = _draw(np_rng, pools, "last", count)
+        partners = _draw(np_rng, pools, "last", count)
         styles = np_rng.integers(0, 3, size=count)
         word_idx = np_rng.integers(0, len(words), size=count)
         forms = np_rng.integers(0, len(LEGAL_FORMS), size=count)
         towns = np_rng.integers(0, len(pools.towns), size=count)
-        streets = np_rng.integers(0, len(pools.streets), size=count)
+        streets = _draw(np_rng, pools, "streets", count)
         numbers = np_rng.integers(1, 200, size=count)
         subscribers = np_rng.integers(200000, 9999999, size=count)
         self.shared_switchboard = np_rng.random(size=count) < 0.5
@@ -135,7 +208,7 @@ class _Companies:
 
 
 def generate(rows: int, seed: int = 1, dup_rate: float = 0.3,
-             pools: Pools | None = None) -> Iterator[Generated]:
+             pools: Pools | None = None, names: NameStyle = "uniform") -> Iterator[Generated]:
     """Yield `rows` lead rows in random order with their true cluster; deterministic per seed.
 
     `dup_rate` is the share of rows that repeat an entity already in the list. About 70% of
@@ -144,7 +217,7 @@ def generate(rows: int, seed: int = 1, dup_rate: float = 0.3,
     """
     if rows <= 0:
         return
-    pools = pools or build_pools(seed)
+    pools = pools or build_pools(seed, names=names)
     np_rng = np.random.default_rng(seed)
     rng = random.Random(seed)
     entities = max(1, rows - round(rows * dup_rate))
@@ -156,11 +229,15 @@ def generate(rows: int, seed: int = 1, dup_rate: float = 0.3,
     companies = _Companies(n_companies, pools, np_rng)
     company_of = np_rng.integers(0, n_companies, size=entities)
     female = np_rng.random(size=entities) < 0.5
-    first_idx = np_rng.integers(0, min(len(pools.female), len(pools.male)), size=entities)
-    last_idx = np_rng.integers(0, len(pools.last), size=entities)
+    if pools.weights is None:
+        first_idx = np_rng.integers(0, min(len(pools.female), len(pools.male)), size=entities)
+    else:
+        first_idx = np.where(female, _draw(np_rng, pools, "female", entities),
+                             _draw(np_rng, pools, "male", entities))
+    last_idx = _draw(np_rng, pools, "last", entities)
     extension = np_rng.integers(10, 99, size=entities)
     freemail = np_rng.integers(0, len(vocabulary().free_email_domains), size=entities)
-    street_idx = np_rng.integers(0, len(pools.streets), size=entities)
+    street_idx = _draw(np_rng, pools, "streets", entities)
     number = np_rng.integers(1, 200, size=entities)
     town_idx = np_rng.integers(0, len(pools.towns), size=entities)
     subscriber = np_rng.integers(200000, 9999999, size=entities)
@@ -169,6 +246,8 @@ def generate(rows: int, seed: int = 1, dup_rate: float = 0.3,
     household &= np.concatenate([[False], ~business[:-1]])
     domains = vocabulary().free_email_domains
     seen = [False] * entities
+    mailboxes = _Mailboxes(random.Random(seed + 1)) if pools.weights is not None else None
+    address_of: dict[int, str] = {}
     # plain lists: indexing numpy arrays one scalar at a time is several times slower
     business, female, household = business.tolist(), female.tolist(), household.tolist()
     company_of, first_idx, last_idx = company_of.tolist(), first_idx.tolist(), last_idx.tolist()
@@ -198,6 +277,11 @@ def generate(rows: int, seed: int = 1, dup_rate: float = 0.3,
             email = (f"{ascii_umlauts(first.lower())}.{ascii_umlauts(last.lower())}"
                      f"@{domains[freemail[e]]}")
             domain = domains[freemail[e]]
+        if mailboxes is not None:
+            if e not in address_of:
+                address_of[e] = mailboxes.address(first, last, email.split("@")[1],
+                                                  business[e])
+            email = address_of[e]
         row = {"record_id": str(record), "company": company,
                "salutation": "Frau" if female[e] else "Herr", "first_name": first,
                "last_name": last, "street": street, "house_number": num, "postcode": postcode,
@@ -264,12 +348,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dup-rate", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cp1252", action="store_true", help="cp1252, semicolon-separated")
+    parser.add_argument("--names", choices=("uniform", "realistic"), default="uniform",
+                        help="uniform Faker pools, or German name/street frequencies "
+                             "(bench/names_de.yaml) with real-world e-mail styles")
     args = parser.parse_args(argv)
     if not 0 <= args.dup_rate < 1:
         parser.error("--dup-rate must be in [0, 1)")
     truth = args.truth or args.out.with_suffix(".truth.csv")
     started = time.perf_counter()
-    count = write(args.out, generate(args.rows, args.seed, args.dup_rate), truth, args.cp1252)
+    count = write(args.out, generate(args.rows, args.seed, args.dup_rate,
+                                    names=args.names), truth, args.cp1252)
     print(f"{count} rows -> {args.out} (truth {truth}) in {time.perf_counter() - started:.1f} s",
           file=sys.stderr)
     return 0

@@ -1,7 +1,7 @@
 """Where `leadpipe dedupe-file` spends time and memory, stage by stage (issue #18).
 
 Runs the steps of `stages.review.dedupe_file` in its order with its functions (read →
-enrich → per level: train, match → collect → write) and wraps the engine's steps (block,
+enrich → per level: match (training inside) → collect → write) and wraps the engine's steps (block,
 strong keys, encode, compare, train, term frequencies, score, cluster) with timers. Per step
 it records wall and CPU seconds, resident memory after the step and the step's peak: the
 kernel's high-water mark (VmHWM) is reset through /proc/self/clear_refs whenever a step
@@ -26,8 +26,8 @@ from typing import Any
 from foundation.settings import load_settings
 from matching import engine
 from matching import fellegi_sunter as fs
-from scoring.export_files import write_rows
-from stages.review import enrich_list_records, level_members, level_parameters, read_list_rows
+from scoring.export_files import write_table
+from stages.review import enrich_list_records, level_members, match_level, read_list_rows
 
 
 def _status(field_name: str) -> int:
@@ -102,35 +102,32 @@ def run(path: Path, out: Path, profile: Profile) -> dict[str, Any]:
     profile.wrap(fs, "score_pairs", "score")
     settings = load_settings()
     facts: dict[str, Any] = {}
-    with profile.step("read"):
-        rows_in = read_list_rows(settings, path, None)
+    with read_list_rows(settings, path, None) as rows_in:
         facts["mapping"] = rows_in.mapping
-    with profile.step("enrich"):
-        enriched = enrich_list_records(settings, rows_in.records)
-    cluster_of: dict[str, str] = {}
-    score_of: dict[str, float] = {}
-    for level, members in level_members(enriched):
-        with profile.step(f"{level}:train_run"):
-            config, params = level_parameters(settings, level, members)
-        with profile.step(f"{level}:match_run"):
-            result = engine.dedupe(members, config, trained_params=params)
-        with profile.step(f"{level}:collect"):
-            for pair in result.pairs(("match",)):
-                for rid in (pair["left_id"], pair["right_id"]):
-                    score_of[rid] = max(score_of.get(rid, 0.0), pair["match_probability"])
-            for rid, cid in result.clusters.items():
-                cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
-        facts[level] = {"records": len(members), "candidate_pairs": len(result.left),
-                        "match_pairs": int((result.band == 2).sum()),
-                        "pairs_per_rule": result.blocking.pairs_per_rule,
-                        "skipped_blocks": len(result.blocking.skipped_blocks)}
-    with profile.step("write"):
-        rows = [{**original, "cluster_id": cluster_of.get(f"row-{i + 2}"),
-                 "match_score": round(score_of[f"row-{i + 2}"], 4)
-                 if f"row-{i + 2}" in score_of else None}
-                for i, original in enumerate(rows_in.originals)]
-        write_rows(out, [*rows_in.header, "cluster_id", "match_score"], rows, fmt="csv",
-                   force=True)
+        with profile.step("enrich"):
+            enriched = enrich_list_records(settings, rows_in.records())
+        cluster_of: dict[str, str] = {}
+        score_of: dict[str, float] = {}
+        for level, members in level_members(enriched):
+            with profile.step(f"{level}:match_run"):
+                result = match_level(settings, level, members)
+            with profile.step(f"{level}:collect"):
+                for pair in result.pairs(("match",)):
+                    for rid in (pair["left_id"], pair["right_id"]):
+                        score_of[rid] = max(score_of.get(rid, 0.0), pair["match_probability"])
+                for rid, cid in result.clusters.items():
+                    cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
+            facts[level] = {"records": len(members), "candidate_pairs": len(result.left),
+                            "match_pairs": int((result.band == 2).sum()),
+                            "pairs_per_rule": result.blocking.pairs_per_rule,
+                            "skipped_blocks": len(result.blocking.skipped_blocks)}
+        del enriched
+        with profile.step("write"):
+            rows = ([*row, cluster_of.get(f"row-{i + 2}"),
+                     round(score_of[f"row-{i + 2}"], 4) if f"row-{i + 2}" in score_of else None]
+                    for i, row in enumerate(rows_in.rows()))
+            write_table(out, [*rows_in.header, "cluster_id", "match_score"], rows, fmt="csv",
+                        force=True)
     return facts
 
 

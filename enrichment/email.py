@@ -122,8 +122,7 @@ def classify(local_part: str, domain: str) -> tuple[EmailKind, str]:
     for part in (base, base.rstrip("0123456789"), head):
         if part in role:
             return "role", f"role_mailbox: {part}"
-    ending = next((r for r in _long_roles() if base.endswith(r)), None)
-    if ending:  # "hausverwaltung", "kundenservice": a compound of a role word
+    if base.endswith(_long_roles()):  # "hausverwaltung", "kundenservice": a compound of a role word
         return "role", f"role_mailbox: {base}"
     return "personal_business", "personal_address_on_own_domain"
 

@@ -16,19 +16,22 @@ import gc
 import json
 import multiprocessing
 import re
+import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from enrichment.address import enrich_address
+from enrichment.address import AddressResult, enrich_address
 from enrichment.audience import AudienceSignals, decide_audience
 from enrichment.company import (
+    CompanyResult,
+    LegalFormChoice,
     choose_legal_form,
     domains_agree,
     enrich_company,
@@ -40,8 +43,8 @@ from enrichment.config import audience_config, company_config, enrichment_versio
 from enrichment.country import infer_country
 from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
-from enrichment.email import enrich_email
-from enrichment.person import enrich_person
+from enrichment.email import EmailResult, enrich_email
+from enrichment.person import PersonResult, enrich_person
 from enrichment.phone import PhoneResult, enrich_phone
 from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
 
@@ -269,6 +272,124 @@ def _reasons_json(areas: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     return _REASONS_JSON(dict(areas))
 
 
+class _Areas(NamedTuple):
+    """One record's results per area (address, e-mail, phones, company, person): everything
+    matching compares, before the audience decision that only the full enrichment makes."""
+
+    record: Record
+    country_source: Source
+    addr: AddressResult
+    mail: EmailResult
+    phone: PhoneResult
+    mobile: PhoneResult
+    fax: PhoneResult
+    comp: CompanyResult
+    reg: CompanyResult | None
+    vat: CompanyResult | None
+    court: str | None
+    number: str | None
+    vat_id: str | None
+    website_domain: str | None
+    legal: LegalFormChoice
+    pers: PersonResult
+    email_kind: str | None
+    """The address's kind, `private` where a personal business address is on a domain named
+    after the person and no company is given."""
+    last_folded: str
+    domain_label: str
+    """The registrable e-mail domain's first label, folded, without spaces."""
+
+
+def _areas(record: Record, source_kind: str, dns: DomainLookup | None) -> _Areas:
+    """The areas of one record, placeholders already blanked (`_clean`)."""
+    get = record.get
+    # Address first: its country is the default region for phone numbers. Without a country
+    # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
+    # 4-digit postcode lost its leading zero.
+    raw_country, country_source = _country(record)
+    addr = enrich_address(
+        get("street_full"), street=get("street"), house_number=get("house_number"),
+        postcode=get("postcode"), city=get("city"), country=raw_country,
+        default_country="DE")
+    region = addr.country or "DE"
+    raw_phone, raw_mobile, raw_fax = get("phone"), get("mobile"), get("fax")
+    # Company: the company field may carry register and VAT text; separate fields win.
+    comp = enrich_company(get("company"))
+    reg = enrich_company(get("register")) if get("register") else None
+    vat = enrich_company(f"USt-IdNr. {get('vat_id')}") if get("vat_id") else None
+    number = (reg.register_number if reg else None) or comp.register_number
+    # Legal form: the record's own field (a list's `Rechtsform`, a form's field) first, then
+    # the name's suffix, the register type, and last the Impressum extraction (a crawled
+    # record's field).
+    crawled = source_kind == "crawl"
+    name_form = split_legal_form(comp.name)[1] if comp.name and comp.legal_form else None
+    mail = enrich_email(get("email"), dns=dns)
+    pers = enrich_person(get("full_name"), first_name=get("first_name"),
+                         last_name=get("last_name"), salutation=get("salutation"),
+                         title=get("title"), position=get("position"))
+    email_kind = mail.kind
+    last = fold(pers.last_name) if pers.last_name else ""
+    domain_label = fold((mail.registrable_domain or "").split(".", 1)[0]).replace(" ", "")
+    if email_kind == "personal_business" and not comp.name and last and \
+            last.replace(" ", "") in domain_label:
+        email_kind = "private"
+    return _Areas(
+        record, country_source, addr, mail,
+        _NO_PHONE if raw_phone is None else enrich_phone(raw_phone, region),
+        _NO_PHONE if raw_mobile is None else enrich_phone(raw_mobile, region),
+        _NO_PHONE if raw_fax is None else enrich_phone(raw_fax, region),
+        comp, reg, vat,
+        (reg.register_court if reg else None) or comp.register_court, number,
+        (vat.vat_id if vat else None) or comp.vat_id,
+        registrable_domain(get("website")),
+        choose_legal_form(None if crawled else get("legal_form"), name_form, number,
+                          get("legal_form") if crawled else None),
+        pers, email_kind, last, domain_label)
+
+
+AREA_FIELDS: tuple[str, ...] = (
+    "street", "house_number", "match_street", "postcode", "city", "country", "po_box",
+    "email_normalized", "email_status", "email_domain", "email_registrable_domain",
+    "phone_e164", "phone_original", "phone_valid", "phone_type", "phone_region",
+    "phone_extension", "mobile_e164", "mobile_original", "mobile_valid", "mobile_type",
+    "fax_e164",
+    "company_name", "legal_form", "legal_entity", "company_match_name", "register_court",
+    "register_number", "vat_id", "website_domain",
+    "salutation", "title", "first_name", "last_name", "role", "seniority", "decision_maker",
+    "email_kind", "position",
+)
+"""The enriched fields `match_columns` derives: all but the audience decision and the
+company facts matching never compares (`_OTHER_FIELDS`)."""
+
+_OTHER_FIELDS = tuple(name for name in FIELDS if name not in AREA_FIELDS)
+_IN_FIELDS_ORDER = itemgetter(*((AREA_FIELDS + _OTHER_FIELDS).index(name) for name in FIELDS))
+
+
+def _area_values(a: _Areas) -> tuple[Any, ...]:
+    """The `AREA_FIELDS` values of one record: the one place they are picked, for the full
+    enrichment and the matching-only one alike."""
+    addr, mail, phone, mobile, comp, pers = a.addr, a.mail, a.phone, a.mobile, a.comp, a.pers
+    get = a.record.get
+    return (
+        addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,
+        addr.country, addr.po_box if addr.street else None,
+        mail.normalized, mail.status, mail.domain, mail.registrable_domain,
+        phone.e164, get("phone"), phone.valid if phone.status else None, phone.type,
+        phone.region, phone.extension,
+        mobile.e164, get("mobile"), mobile.valid if mobile.status else None, mobile.type,
+        a.fax.e164,
+        comp.name, a.legal.legal_form, a.legal.legal_class, comp.match_name, a.court, a.number,
+        a.vat_id, a.website_domain,
+        pers.salutation, pers.title, pers.first_name, pers.last_name, pers.role,
+        pers.seniority, pers.decision_maker if pers.seniority else None,
+        a.email_kind, pers.position,
+    )
+
+
+def _clean(record: Record) -> Record:
+    return _without_placeholders(_as_text(record))
+
+
 def enrich_record(
     record: Record,
     *,
@@ -279,67 +400,38 @@ def enrich_record(
     now: datetime | None = None,
 ) -> EnrichedRecord:
     """Enrich one canonical lead record (field names of ingest/fields.py)."""
-    record = _without_placeholders(_as_text(record))
+    record = _clean(record)
     get = record.get
     origins = audience_config().value.origins
     origin = method_hint or origins.get(source_kind, source_kind)
+    a = _areas(record, source_kind, dns)
+    addr, mail, phone, mobile, fax, comp, reg, vat, legal, pers = (
+        a.addr, a.mail, a.phone, a.mobile, a.fax, a.comp, a.reg, a.vat, a.legal, a.pers)
+    country_source = a.country_source
     reasons: dict[str, list[str]] = {}
-
-    # Address first: its country is the default region for phone numbers. Without a country
-    # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
-    # 4-digit postcode lost its leading zero.
-    raw_country, country_source = _country(record)
-    addr = enrich_address(
-        get("street_full"), street=get("street"), house_number=get("house_number"),
-        postcode=get("postcode"), city=get("city"), country=raw_country,
-        default_country="DE")
     street_src = "street_full" if get("street_full") else "street"
     reasons["address"] = addr.reasons if country_source[0] != "inferred" else \
         [*addr.reasons, f"country_inferred: {country_source[1]}"]
-    region = addr.country or "DE"
-
-    # E-mail.
-    mail = enrich_email(get("email"), dns=dns)
     reasons["email"] = mail.reasons
-
-    # Phones.
     raw_phone, raw_mobile, raw_fax = get("phone"), get("mobile"), get("fax")
-    phone = mobile = fax = _NO_PHONE
     if raw_phone is not None:
-        phone = enrich_phone(raw_phone, region)
         reasons["phone"] = phone.reasons
     if raw_mobile is not None:
-        mobile = enrich_phone(raw_mobile, region)
         reasons["mobile"] = mobile.reasons
     if raw_fax is not None:
-        fax = enrich_phone(raw_fax, region)
         reasons["fax"] = fax.reasons
 
-    # Company: the company field may carry register and VAT text; separate fields win.
     company_text = get("company")
-    comp = enrich_company(company_text)
-    reg = enrich_company(get("register")) if get("register") else None
-    vat = enrich_company(f"USt-IdNr. {get('vat_id')}") if get("vat_id") else None
-    court = (reg.register_court if reg else None) or comp.register_court
-    number = (reg.register_number if reg else None) or comp.register_number
-    vat_id = (vat.vat_id if vat else None) or comp.vat_id
     company_reasons = list(comp.reasons) + (reg.reasons if reg else []) + \
         (vat.reasons if vat else [])
     website = get("website")
-    website_domain = registrable_domain(website)
+    website_domain = a.website_domain
     if website and website_domain is None:
         company_reasons.append("website_without_domain")
     agree = domains_agree(website_domain, mail.registrable_domain) \
         if mail.kind in ("role", "personal_business") else None
     wz, section, wz_reasons = wz_section(get("wz_code"))
     size, size_reasons = size_class(get("employees"), get("revenue"))
-    # Legal form: the record's own field (a list's `Rechtsform`, a form's field) first, then
-    # the name's suffix, the register type, and last the Impressum extraction (a crawled
-    # record's field).
-    crawled = source_kind == "crawl"
-    name_form = split_legal_form(comp.name)[1] if comp.name and comp.legal_form else None
-    legal = choose_legal_form(None if crawled else get("legal_form"), name_form, number,
-                              get("legal_form") if crawled else None)
     if legal.reasons:
         company_reasons += legal.reasons
     if comp.legal_form is None and legal.legal_form is not None and \
@@ -347,20 +439,12 @@ def enrich_record(
         company_reasons.remove("legal_form_not_found")
     reasons["company"] = company_reasons + wz_reasons + size_reasons
 
-    # Person.
-    pers = enrich_person(
-        get("full_name"), first_name=get("first_name"), last_name=get("last_name"),
-        salutation=get("salutation"), title=get("title"), position=get("position"))
     name_src = "full_name" if get("full_name") else "last_name"
     reasons["person"] = pers.reasons
 
     # Audience and channel facts.
-    email_kind = mail.kind
-    last = fold(pers.last_name) if pers.last_name else ""
-    domain_label = fold((mail.registrable_domain or "").split(".", 1)[0]).replace(" ", "")
-    if email_kind == "personal_business" and not comp.name and last and \
-            last.replace(" ", "") in domain_label:
-        email_kind = "private"
+    email_kind, last, domain_label = a.email_kind, a.last_folded, a.domain_label
+    if email_kind != mail.kind:
         reasons["email"] = [*mail.reasons, "personal_domain_named_after_person"]
     company_folded = fold(comp.name) if comp.name else ""
     words = set(company_folded.split())
@@ -370,8 +454,8 @@ def enrich_record(
     signals = AudienceSignals(
         has_company=bool(comp.name),
         legal_entity=legal.legal_class,
-        has_register_entry=bool(number) or bool(_REGISTER_HINT.search(company_text or "")),
-        has_vat_id=bool(vat_id),
+        has_register_entry=bool(a.number) or bool(_REGISTER_HINT.search(company_text or "")),
+        has_vat_id=bool(a.vat_id),
         email_kind=email_kind,
         email_domain_matches_website=agree,
         email_domain_matches_name=bool(domain_label) and len(domain_label) >= 4 and bool(
@@ -413,24 +497,11 @@ def enrich_record(
         phone_channel="phone" if phone.e164 else "mobile",
         country=country_source,
     )
-    values = (
-        addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,
-        addr.country, addr.po_box if addr.street else None,
-        mail.normalized, mail.status, mail.domain, mail.registrable_domain,
-        phone.e164, raw_phone, phone.valid if phone.status else None, phone.type, phone.region,
-        phone.extension,
-        mobile.e164, raw_mobile, mobile.valid if mobile.status else None, mobile.type,
-        fax.e164,
-        comp.name, legal.legal_form, legal.legal_class, comp.match_name, court, number, vat_id,
-        website_domain, agree, wz, section, size,
-        pers.salutation, pers.title, pers.first_name, pers.last_name, pers.role,
-        pers.seniority, pers.decision_maker if pers.seniority else None,
-        email_kind,
-        aud.audience, aud.sole_trader, aud.email_kind, aud.phone_kind, aud.postal_kind,
-        pers.position,
-    )
+    other = (agree, wz, section, size, aud.audience, aud.sole_trader,
+             aud.email_kind, aud.phone_kind, aud.postal_kind)
     return EnrichedRecord(record_id, source_kind, origin, now or datetime.now(UTC),
-                          enrichment_version(), values, _sources(derivation),
+                          enrichment_version(), _IN_FIELDS_ORDER(_area_values(a) + other),
+                          _sources(derivation),
                           _reasons_json(tuple(zip(reasons, map(tuple, reasons.values()),
                                                   strict=True))))
 
@@ -448,11 +519,8 @@ def _sole_trader_words() -> frozenset[str]:
 # ---------------------------------------------------------------------------
 # Batches
 # ---------------------------------------------------------------------------
-_Job = tuple[list[Record], str, str | None, PrecheckedDomains | None, datetime]
-
-
-def _enrich_chunk(job: _Job) -> list[EnrichedRecord]:
-    records, source_kind, method_hint, dns, now = job
+def _enrich_chunk(records: list[Record], source_kind: str, method_hint: str | None,
+                  dns: PrecheckedDomains | None, now: datetime) -> list[EnrichedRecord]:
     return [enrich_record(r, record_id=str(r.get("record_id")), source_kind=source_kind,
                           method_hint=method_hint, dns=dns, now=now) for r in records]
 
@@ -488,10 +556,55 @@ def enrich_many(
         domains = {m.ascii_domain or m.domain for m in
                    (enrich_email(_get(r, "email")) for r in records) if m.domain}
         prechecked = PrecheckedDomains(dns.check_many(sorted(domains)))
+    yield from _sharded(records, partial(_enrich_chunk, source_kind=source_kind,
+                                         method_hint=method_hint, dns=prechecked, now=now),
+                        workers, chunk_size)
+
+
+def _match_chunk(records: list[Record], source_kind: str,
+                 indices: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    values = [_area_values(_areas(_clean(r), source_kind, None)) for r in records]
+    if len(indices) == 1:
+        return [(v[indices[0]],) for v in values]
+    pick = itemgetter(*indices)
+    return [pick(v) for v in values]
+
+
+def match_columns(
+    records: Iterable[Record], fields: Sequence[str], *, source_kind: str, workers: int = 2,
+    chunk_size: int = 5000,
+) -> dict[str, list[Any]]:
+    """Only the enriched `fields` matching compares, as columns in input order.
+
+    The values are those of `enrich_record(...).to_row()` (the same area functions compute
+    them, without DNS), at a fraction of the cost: no audience decision, provenance or
+    reasons, and a worker sends back a tuple per record instead of an `EnrichedRecord`.
+    """
+    unknown = [f for f in fields if f not in AREA_FIELDS]
+    if unknown:
+        raise ValueError(f"matching-only enrichment does not derive {unknown}; "
+                         f"it derives {list(AREA_FIELDS)}")
+    indices = tuple(AREA_FIELDS.index(f) for f in fields)
+    columns: list[list[Any]] = [[] for _ in fields]
+    rows = _sharded(records, partial(_match_chunk, source_kind=source_kind, indices=indices),
+                    workers, chunk_size)
+    for chunk in iter(lambda: list(islice(rows, chunk_size)), []):
+        for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
+            column.extend(values)
+    return dict(zip(fields, columns, strict=True))
+
+
+_T = TypeVar("_T")
+
+
+def _sharded(records: Iterable[Record], work: Callable[[list[Record]], list[_T]],
+             workers: int, chunk_size: int) -> Iterator[_T]:
+    """`work` over the records chunk by chunk, in order; over `workers` processes, each
+    chunk split by company (`_by_company`)."""
     with _relaxed_gc():
         if workers <= 1:
             for chunk in _chunks(records, chunk_size):
-                yield from _enrich_chunk((chunk, source_kind, method_hint, prechecked, now))
+                yield from work(chunk)
             return
         ctx = multiprocessing.get_context("fork")
         with contextlib.ExitStack() as stack:
@@ -499,13 +612,11 @@ def enrich_many(
             # same process and its caches.
             pools = [stack.enter_context(ctx.Pool(1, initializer=_worker_init))
                      for _ in range(workers)]
-            pending: deque[tuple[list[int], list[AsyncResult[list[EnrichedRecord]]]]] = deque()
+            pending: deque[tuple[list[int], list[AsyncResult[list[_T]]]]] = deque()
             for chunk in _chunks(records, chunk_size):
                 shards, parts = _by_company(chunk, workers)
-                pending.append((shards, [
-                    pool.apply_async(_enrich_chunk, ((part, source_kind, method_hint,
-                                                      prechecked, now),))
-                    for pool, part in zip(pools, parts, strict=True)]))
+                pending.append((shards, [pool.apply_async(work, (part,))
+                                         for pool, part in zip(pools, parts, strict=True)]))
                 if len(pending) > CHUNKS_IN_FLIGHT:
                     yield from _merged(*pending.popleft())
             while pending:
@@ -536,8 +647,7 @@ def _by_company(chunk: Sequence[Record], shards: int) -> tuple[list[int], list[l
     return order, parts
 
 
-def _merged(order: list[int],
-            results: list[AsyncResult[list[EnrichedRecord]]]) -> Iterator[EnrichedRecord]:
+def _merged(order: list[int], results: list[AsyncResult[list[_T]]]) -> Iterator[_T]:
     """The shards' results back in the order of the chunk."""
     parts = [iter(result.get()) for result in results]
     for shard in order:
@@ -560,5 +670,8 @@ def _relaxed_gc() -> Iterator[None]:
 
 
 def _worker_init() -> None:
+    # The pool ends its workers with SIGTERM; a handler inherited from the parent (Prefect's
+    # raises TerminationSignal) would print a traceback into the run's log for a clean exit.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     gc.freeze()  # modules and configuration: never garbage, never scan them again
     gc.set_threshold(*GC_THRESHOLD)

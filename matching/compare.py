@@ -1,11 +1,12 @@
 """Vectorised comparison: one level index per comparison per pair, plus the raw similarity.
 
 Values are prepared once per distinct value (the comparison's `processor`: `lower`
-case-folds and trims, `none` keeps the text; rapidfuzz itself does not lower-case, so its
-`processor=` is passed as None explicitly on already-prepared strings) and held as integer
-codes, so exact and derived levels are integer comparisons. Levels are tried in order, most
-specific first; each later level only scores the pairs no earlier level took, and a fuzzy
-scorer runs once per distinct pair of values, through `rapidfuzz.process.cpdist`.
+case-folds and trims, `fold` also spells out umlauts, `none` keeps the text; rapidfuzz
+itself does not lower-case, so its `processor=` is passed as None explicitly on
+already-prepared strings) and held as integer codes, so exact and derived levels are
+integer comparisons. Levels are tried in order, most specific first; each later level only
+scores the pairs no earlier level took, and a fuzzy scorer runs once per distinct pair of
+values, through `rapidfuzz.process.cpdist`.
 
 Level index -1 is the null level (a value missing on either side): it contributes nothing.
 """
@@ -38,13 +39,20 @@ _SCORERS: dict[str, Any] = {
 _SCALE = {"token_set": 0.01, "ratio": 0.01}
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
 def prepare_value(value: Any, processor: str) -> str | None:
-    """The comparison value: trimmed, case-folded with the `lower` processor; "" is missing."""
+    """The comparison value: trimmed, case-folded with the `lower` processor, and umlauts
+    spelled out with `fold` ("Jähn" and "Jaehn" are one name in German lists); "" is
+    missing."""
     if value is None:
         return None
     text = str(value).strip()
-    if processor == "lower":
+    if processor in ("lower", "fold"):
         text = text.casefold()
+    if processor == "fold":
+        text = text.translate(_UMLAUTS)
     return text or None
 
 
@@ -66,7 +74,7 @@ class EncodedColumn:
 
 
 _PREPARE = {processor: partial(prepare_value, processor=processor)
-            for processor in ("lower", "none")}
+            for processor in ("lower", "fold", "none")}
 
 
 def encode_column(columns: Columns, comparison: Comparison) -> EncodedColumn:

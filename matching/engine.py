@@ -9,7 +9,8 @@ Records are plain dicts of normalised fields; the settings say which fields matt
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from matching import fellegi_sunter as fs
 from matching.blocking import BlockingReport, Mode, candidate_pairs, random_pairs
 from matching.cluster import Constraints, cluster
 from matching.columns import Columns, Records, encode, sorted_distinct
-from matching.compare import EncodedColumn, compare_pairs, encode_columns
+from matching.compare import NULL_LEVEL, EncodedColumn, compare_pairs, encode_columns
 from matching.settings import Blocking, BlockingRule, KeyPart, MatchSettings, StrongKey
 
 BANDS = ("non_match", "review", "match")
@@ -40,6 +41,9 @@ class MatchResult:
     clusters: dict[str, str]
     params: dict[str, Any]
     blocking: BlockingReport
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall seconds per step: block (rules and strong keys), compare (comparison, training,
+    scoring), cluster."""
 
     def pairs(self, bands: Sequence[str] = ("match", "review")) -> list[dict[str, Any]]:
         """The pairs in the given bands as plain dicts (for review queues and storage)."""
@@ -112,6 +116,7 @@ def _run(
     if len(set(ids)) != len(ids):
         raise ValueError(f"{settings.id_column} values must be unique")
     n = len(ids)
+    started = perf_counter()
     i, j, report = candidate_pairs(columns, settings.blocking, group=group, mode=mode)
     codes = i * n + j
     strong_codes = {}
@@ -122,6 +127,7 @@ def _run(
         codes = sorted_distinct(np.concatenate([codes, *strong_codes.values()]))
         i, j = codes // n, codes % n
         report.candidate_pairs = len(codes)
+    blocked = perf_counter()
     encoded = encode_columns(columns, settings.comparisons)
     levels = compare_pairs(encoded, settings.comparisons, i, j, settings.workers)
     params = trained_params or train(encoded, settings, levels, group=group, mode=mode)
@@ -131,26 +137,66 @@ def _run(
     prob = fs.probability(weight)
     band = np.where(prob >= settings.bands.match, 2, np.where(prob >= settings.bands.review, 1, 0))
     strong = np.full(len(codes), "", dtype=object)
-    for name, key_codes in strong_codes.items():
+    key_hits: dict[str, np.ndarray] = {}
+    decides = np.zeros(len(codes), dtype=bool)
+    for key in settings.strong_keys:
         hit = np.zeros(len(codes), dtype=bool)
-        hit[np.searchsorted(codes, key_codes)] = True  # codes are sorted and hold key_codes
-        strong[hit & (strong == "")] = name
-    band = np.where(strong != "", 2, band)
-    guarded = np.zeros(len(codes), dtype=bool)
-    names = [c.name for c in settings.comparisons]
-    for guard in settings.guards:
-        c = names.index(guard.comparison)
-        labels = [lv.label for lv in settings.comparisons[c].levels]
-        bad = [labels.index(label) for label in guard.levels]
-        guarded |= np.isin(levels[:, c], bad)
+        hit[np.searchsorted(codes, strong_codes[key.name])] = True  # codes hold key_codes
+        key_hits[key.name] = hit
+        strong[hit & (strong == "")] = key.name
+        rows = np.flatnonzero(hit)
+        if key.min_other_evidence is not None and len(rows):
+            other = other_evidence(levels[rows], settings, key, params,
+                                   {name: share[rows] for name, share in shares.items()})
+            rows = rows[other >= key.min_other_evidence]
+        decides[rows] = True
+    # a strong key decides when nothing contradicts it; contradicted, the pair is reviewed
+    band = np.where(decides, 2, np.where(strong != "", np.maximum(band, 1), band))
+    guarded = _guarded(levels, settings, key_hits)
     band = np.where(guarded, 0, band).astype(np.int8)
     edge = band == 2
     negative = np.flatnonzero(band == 0) if settings.clustering.negative_evidence \
         else np.zeros(0, dtype=np.int64)
+    compared = perf_counter()
     clusters = cluster(ids, np.column_stack([i[edge], j[edge], weight[edge]]),
                        np.column_stack([i[negative], j[negative]]), constraints)
+    seconds = {"block": blocked - started, "compare": compared - blocked,
+               "cluster": perf_counter() - compared}
     return MatchResult(ids, i, j, levels, weight, prob, band, strong, guarded, clusters, params,
-                       report)
+                       report, seconds)
+
+
+def other_evidence(
+    levels: np.ndarray, settings: MatchSettings, key: StrongKey, params: dict[str, Any],
+    shares: dict[str, np.ndarray],
+) -> np.ndarray:
+    """log2 Bayes factor of the comparisons off the key's own columns, prior left out: what
+    the rest of each record says about a pair the key would decide."""
+    masked = levels.copy()
+    masked[:, settings.key_comparisons(key)] = NULL_LEVEL
+    return fs.score_pairs(masked, settings.comparisons, params, shares) - fs.prior_weight(params)
+
+
+def _guarded(levels: np.ndarray, settings: MatchSettings, key_hits: dict[str, np.ndarray]
+             ) -> np.ndarray:
+    """Pairs a guard vetoes: its comparison on a vetoing level and none of its exceptions."""
+    guarded = np.zeros(len(levels), dtype=bool)
+    names = [c.name for c in settings.comparisons]
+    for guard in settings.guards:
+        fires = np.isin(levels[:, names.index(guard.comparison)],
+                        _level_codes(settings, guard.comparison, guard.levels))
+        for comparison, labels in guard.unless.items():
+            fires &= ~np.isin(levels[:, names.index(comparison)],
+                              _level_codes(settings, comparison, labels))
+        for name in guard.unless_strong_keys:
+            fires &= ~key_hits[name]
+        guarded |= fires
+    return guarded
+
+
+def _level_codes(settings: MatchSettings, comparison: str, labels: list[str]) -> list[int]:
+    levels = next(c.levels for c in settings.comparisons if c.name == comparison)
+    return [[lv.label for lv in levels].index(label) for label in labels]
 
 
 def term_frequency_shares(

@@ -3,7 +3,9 @@
 Each comparison reports both values as compared, the raw similarity, the level it landed
 on, its log2 Bayes factor log2(m/u) and the term-frequency correction; the prior plus all
 contributions is exactly the pair's match weight as the engine scores it. A strong key that
-decided the pair, or a guard that vetoed it, is named; the band reflects both.
+agrees, or a guard that vetoed the pair, is named; the band reflects both. A strong key with
+`min_other_evidence` reports on its own comparison's field (`strong_key_check`) what the
+other fields add up to and whether the key therefore decided or sent the pair to review.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def explain_pair(
 ) -> dict[str, Any]:
     """Per-field similarity, level and contribution, plus the total, probability and band."""
     prior = fs.prior_weight(params)
-    fields = []
+    fields: list[dict[str, Any]] = []
     total = prior
     encoded = encode_columns(Columns([a, b]), settings.comparisons)
     for comparison in settings.comparisons:
@@ -51,12 +53,23 @@ def explain_pair(
     prob = float(fs.probability(np.array([total]))[0])
     band = "match" if prob >= settings.bands.match else \
         "review" if prob >= settings.bands.review else "non_match"
-    strong = next((key.name for key in settings.strong_keys if _strong(a, b, key)), None)
+    agreeing = [key for key in settings.strong_keys if _strong(a, b, key)]
+    strong = agreeing[0].name if agreeing else None
+    if agreeing:
+        key = agreeing[0]
+        own = settings.key_comparisons(key)
+        other = total - prior - sum(fields[k]["contribution"] for k in own)
+        decides = key.min_other_evidence is None or other >= key.min_other_evidence
+        for k in own:
+            fields[k]["strong_key_check"] = {
+                "strong_key": key.name, "other_evidence": other,
+                "min_other_evidence": key.min_other_evidence, "decides": decides}
+        band = "match" if decides or band == "match" else "review"
     levels = {f["comparison"]: f["level"] for f in fields}
-    guard = next((g.comparison for g in settings.guards if levels[g.comparison] in g.levels),
-                 None)
-    if strong:
-        band = "match"
+    names = {key.name for key in agreeing}
+    guard = next((g.comparison for g in settings.guards if levels[g.comparison] in g.levels
+                  and not any(levels[c] in lv for c, lv in g.unless.items())
+                  and not names & set(g.unless_strong_keys)), None)
     if guard:
         band = "non_match"
     return {"left_id": str(a.get(settings.id_column)), "right_id": str(b.get(settings.id_column)),

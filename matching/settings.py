@@ -22,7 +22,7 @@ LevelKind = Literal[
 `swapped` holds when each side's value equals the other side's `swap_column` (first and last
 name exchanged)."""
 
-Processor = Literal["lower", "none"]
+Processor = Literal["lower", "fold", "none"]
 
 
 class _Model(BaseModel):
@@ -91,18 +91,26 @@ class Blocking(_Model):
 
 
 class StrongKey(_Model):
-    """Exact agreement on `column` decides a match, unless a guard fires.
+    """Exact agreement on `column` decides a match, unless a guard fires or the rest of the
+    record contradicts it.
 
     `exclude` lists (column, values) pairs: a record whose `column` has one of the values can
     not use the key (a role mailbox such as info@ is shared, not personal). `qualifiers` are
     columns that must be present and agree as well: a register number is unique only within
     its register court (HRB 1234 exists at many Amtsgerichte).
+
+    `min_other_evidence` (log2 Bayes factor, prior left out): the key decides only when the
+    comparisons on other columns add up to at least this much; below it the pair goes to
+    review instead. Two namesakes sharing a family freemail address at different streets,
+    postcodes and phones are not one person just because the mailbox says so, and a person
+    who moved house needs a look, not an automatic merge. None: the key always decides.
     """
 
     name: str
     column: str
     qualifiers: list[str] = []
     exclude: dict[str, list[str]] = {}
+    min_other_evidence: float | None = None
 
 
 class Guard(_Model):
@@ -114,6 +122,12 @@ class Guard(_Model):
 
     comparison: str
     levels: list[str]
+    unless: dict[str, list[str]] = {}
+    """comparison -> levels: the guard holds back when any of them is met (a last name that
+    differs because first and last name were swapped is no conflict)."""
+    unless_strong_keys: list[str] = []
+    """The guard holds back when one of these strong keys agrees (a person's own mailbox
+    outweighs a changed last name)."""
 
 
 class Bands(_Model):
@@ -171,16 +185,41 @@ class MatchSettings(_Model):
     workers: int = Field(default=2, ge=1)
     """Threads for comparing candidate pairs (the array work releases the GIL)."""
 
+    def columns_read(self) -> list[str]:
+        """Every column the engine reads for this level, in first-use order: callers that
+        build records for matching alone (`dedupe-file`) derive exactly these."""
+        names = [self.id_column]
+        for rule in self.blocking.rules:
+            names += [part.column for part in rule.keys]
+        names += [sn.column for sn in self.blocking.sorted_neighbourhood]
+        for c in self.comparisons:
+            names += [c.column, *([c.swap_column] if c.swap_column else [])]
+        for key in self.strong_keys:
+            names += [key.column, *key.qualifiers, *key.exclude]
+        return list(dict.fromkeys(names))
+
     @model_validator(mode="after")
     def _guards_known(self) -> MatchSettings:
         known = {c.name: {lv.label for lv in c.levels} for c in self.comparisons}
+        keys = {key.name for key in self.strong_keys}
         for guard in self.guards:
-            if guard.comparison not in known:
-                raise ValueError(f"guard names unknown comparison {guard.comparison!r}")
-            unknown = set(guard.levels) - known[guard.comparison]
-            if unknown:
-                raise ValueError(f"guard on {guard.comparison!r}: unknown levels {sorted(unknown)}")
+            for comparison, levels in {guard.comparison: guard.levels, **guard.unless}.items():
+                if comparison not in known:
+                    raise ValueError(f"guard on {guard.comparison!r} names unknown comparison "
+                                     f"{comparison!r}")
+                unknown = set(levels) - known[comparison]
+                if unknown:
+                    raise ValueError(f"guard on {guard.comparison!r}: unknown levels "
+                                     f"{sorted(unknown)} of {comparison!r}")
+            if set(guard.unless_strong_keys) - keys:
+                raise ValueError(f"guard on {guard.comparison!r}: unknown strong keys "
+                                 f"{sorted(set(guard.unless_strong_keys) - keys)}")
         return self
+
+    def key_comparisons(self, key: StrongKey) -> list[int]:
+        """Indexes of the comparisons on the key's own columns (its evidence, not other)."""
+        own = {key.column, *key.qualifiers}
+        return [k for k, c in enumerate(self.comparisons) if c.column in own]
 
 
 def load_match_settings(

@@ -31,6 +31,9 @@ from openpyxl.utils import get_column_letter
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_SAFE_START = frozenset({""} | {chr(c) for c in range(32, 127)} - set(FORMULA_TRIGGERS))
+"""First characters (none: an empty cell) NFKC leaves as they are and that trigger no formula:
+a text starting with one needs no further look."""
 
 
 class ExportPathExists(FileExistsError):
@@ -76,6 +79,8 @@ def _plain(value: Any) -> Any:
 
 
 def _csv_cell(value: Any, excel_de: bool, text: bool = False, e164: bool = False) -> Any:
+    if type(value) is str and value[:1] in _SAFE_START and not excel_de:
+        return value  # most cells: plain text that is no formula, as `neutralize` would keep it
     value = _plain(value)
     if e164 and isinstance(value, str) and _E164.match(value):
         return value
@@ -111,6 +116,35 @@ def write_rows(
     dialect: CsvDialect | None = None,
 ) -> int:
     """Write `rows` (only `columns`, in that order); return how many rows were written.
+    `write_table` writes rows that already are values in column order."""
+    if fmt not in ("csv", "xlsx"):
+        tmp = _atomic_target(path, force)
+        try:
+            materialised = [{c: row.get(c) for c in columns} for row in rows]
+            tmp.write_text(json.dumps(materialised, ensure_ascii=False, indent=2, default=str),
+                           encoding="utf-8")
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return len(materialised)
+    return write_table(path, columns, ([row.get(c) for c in columns] for row in rows), fmt=fmt,
+                       excel_de=excel_de, force=force, text_columns=text_columns,
+                       dialect=dialect)
+
+
+def write_table(
+    path: Path,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    fmt: Literal["csv", "xlsx"],
+    excel_de: bool = False,
+    force: bool = False,
+    text_columns: Sequence[str] = (),
+    dialect: CsvDialect | None = None,
+) -> int:
+    """Write `rows`, each its values in the order of `columns`; return how many rows.
 
     `excel_de` writes CSV the way German Excel opens it with a double click: UTF-8 with BOM,
     semicolons, CRLF; digits with a leading zero in `text_columns` (postcodes: 01067) as
@@ -135,16 +169,11 @@ def write_rows(
                 text = [c in text_columns for c in columns]
                 e164 = [c in dialect.e164_columns for c in columns]
                 for row in rows:
-                    writer.writerow([_csv_cell(row.get(c), excel_de, t, e)
-                                     for c, t, e in zip(columns, text, e164, strict=True)])
+                    writer.writerow([_csv_cell(v, excel_de, t, e)
+                                     for v, t, e in zip(row, text, e164, strict=True)])
                     count += 1
-        elif fmt == "xlsx":
-            count = _write_xlsx(tmp, columns, rows)
         else:
-            materialised = [{c: row.get(c) for c in columns} for row in rows]
-            count = len(materialised)
-            tmp.write_text(json.dumps(materialised, ensure_ascii=False, indent=2, default=str),
-                           encoding="utf-8")
+            count = _write_xlsx(tmp, columns, rows)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -161,20 +190,20 @@ def _width(values: Iterable[Any]) -> float:
     return float(min(max(longest + 2, 8), 60))
 
 
-def _write_xlsx(tmp: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+def _write_xlsx(tmp: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """A sheet that opens ready to work: frozen header, autofilter, sized columns, text
     as string cells (never a formula, no apostrophe)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("leads")
     stream = iter(rows)
-    head = [[_plain(row.get(c)) for c in columns] for row in islice(stream, WIDTH_SAMPLE)]
+    head = [[_plain(v) for v in row] for row in islice(stream, WIDTH_SAMPLE)]
     for index, column in enumerate(columns):
         sheet.column_dimensions[get_column_letter(index + 1)].width = _width(
             [column, *(values[index] for values in head)])
     sheet.freeze_panes = "A2"
     sheet.append(list(columns))
     count = 0
-    for values in chain(head, ([_plain(row.get(c)) for c in columns] for row in stream)):
+    for values in chain(head, ([_plain(v) for v in row] for row in stream)):
         sheet.append([_xlsx_cell(sheet, v) for v in values])
         count += 1
     if columns:

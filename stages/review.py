@@ -12,27 +12,32 @@ import csv
 import json
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+import pandas as pd
 from openpyxl import load_workbook
 
 from enrichment.config import use_config_dir
-from enrichment.record import enrich_many
+from enrichment.record import match_columns
 from foundation.outputs import check_output
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
 from matching.cluster import ConstraintConflict
+from matching.engine import MatchResult as LevelResult
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import MatchSettings, load_match_settings
-from scoring.export_files import ExportFormat, write_rows
+from scoring.export_files import ExportFormat, write_rows, write_table
 from stages.reports import report_json
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
@@ -260,6 +265,21 @@ def review_queue(settings: Settings) -> list[OpenPair]:
 
 
 @dataclass(frozen=True)
+class StageSeconds:
+    """Wall-clock seconds per step of one `dedupe-file` run, summed over the levels."""
+
+    read: float
+    """Decoding and mapping the list (`prepare_list`)."""
+    enrich: float
+    block: float
+    """Blocking rules and strong keys."""
+    compare: float
+    """Comparing candidate pairs, training and scoring them."""
+    cluster: float
+    write: float
+
+
+@dataclass(frozen=True)
 class DedupeReport:
     rows: int
     clusters: int
@@ -268,94 +288,142 @@ class DedupeReport:
     unmatched_rows: int
     out: str
     written_at: str
+    seconds: StageSeconds
 
 
 @dataclass(frozen=True)
 class ListRows:
-    """One list as `dedupe-file` reads it: the rows as delivered, and each as a record."""
+    """One list as `dedupe-file` reads it: the prepared CSV (the rows as delivered, decoded),
+    its header and the column mapping. Rows are read from the file when needed, never held."""
 
+    csv_path: Path
     header: list[str]
-    originals: list[dict[str, str]]
-    records: list[dict[str, Any]]
-    """`row-<spreadsheet row>` ids and the mapped fields (first non-empty column wins)."""
     mapping: dict[str, str]
 
+    def rows(self) -> Iterator[list[str]]:
+        """The data rows, each padded or cut to the header's width."""
+        width = len(self.header)
+        with open(self.csv_path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader)
+            for row in reader:
+                yield row[:width] if len(row) >= width else row + [""] * (width - len(row))
 
-def read_list_rows(settings: Settings, path: Path, mapping: Path | None) -> ListRows:
-    """The list through ingest's reader and column mapping, nothing stored."""
+    def records(self) -> Iterator[dict[str, str]]:
+        """Each row's mapped fields (the first non-empty column of a field wins); row k of
+        the list (header = row 1) has the id `row-k`."""
+        at = {name: i for i, name in enumerate(self.header)}  # a repeated header: the last
+        mapped = [(at[column], field) for column, field in self.mapping.items()
+                  if column in at]
+        for row in self.rows():
+            record: dict[str, str] = {}
+            for i, field in mapped:
+                value = row[i].strip()
+                if value and field not in record:
+                    record[field] = value
+            yield record
+
+
+@contextmanager
+def read_list_rows(settings: Settings, path: Path, mapping: Path | None) -> Iterator[ListRows]:
+    """The list through ingest's reader and column mapping into a temporary prepared CSV,
+    nothing stored; the file goes when the block ends."""
     with tempfile.TemporaryDirectory(prefix="leadpipe-dedupe-") as tmp:
         prepared = prepare_list(path, Path(tmp), mapping, config_dir=settings.config_dir)
         csv.field_size_limit(sys.maxsize)
         with open(prepared.csv_path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader)
-            originals = [dict(zip(header, row, strict=False)) for row in reader]
-    records = []
-    for index, original in enumerate(originals):
-        record: dict[str, Any] = {"record_id": f"row-{index + 2}"}
-        for column, field in prepared.mapping.items():
-            value = (original.get(column) or "").strip() or None
-            if value is not None and record.get(field) is None:
-                record[field] = value
-        records.append(record)
-    return ListRows(header, originals, records, dict(prepared.mapping))
+            header = next(csv.reader(fh))
+        yield ListRows(prepared.csv_path, header, dict(prepared.mapping))
 
 
-def enrich_list_records(settings: Settings, records: Sequence[dict[str, Any]]
-                        ) -> dict[str, dict[str, Any]]:
-    """record id → the enriched row matching compares, as the warehouse would hold it."""
+LEVELS: tuple[str, ...] = ("contact", "consumer", "company")
+
+
+def match_fields(settings: Settings) -> list[str]:
+    """The enriched columns the levels' matching reads, and the three that pick the level."""
+    names = ["company_name", "first_name", "last_name"]
+    for level in LEVELS:
+        names += load_match_settings(level, settings.config_dir).value.columns_read()
+    return [n for n in dict.fromkeys(names) if n != "record_id"]
+
+
+def enrich_list_records(settings: Settings, records: Iterable[dict[str, str]]) -> pd.DataFrame:
+    """The enriched columns matching compares, one row per record in order, with `record_id`
+    `row-<spreadsheet row>`: `enrichment.record.match_columns` over two processes."""
     use_config_dir(settings.config_dir)
-    return {e.record_id: {"record_id": e.record_id, "source": "purchased_list",
-                          "updated_at": "", **e.to_row()}
-            for e in enrich_many(records, source_kind="purchased_list", workers=1)}
+    columns = match_columns(records, match_fields(settings), source_kind="purchased_list",
+                            workers=ENRICH_WORKERS)
+    rows = len(next(iter(columns.values())))
+    table = {"record_id": [f"row-{k + 2}" for k in range(rows)], **columns}
+    return pd.DataFrame(table, dtype=object)  # object: None stays None, text stays str
 
 
-def _person(r: dict[str, Any]) -> bool:
-    return bool(r.get("last_name") or r.get("first_name"))
+ENRICH_WORKERS = 2
+"""Processes for enriching a list: the enrichment of a row is pure, and both cores help."""
 
 
-def level_members(enriched: dict[str, dict[str, Any]]
-                  ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def level_members(enriched: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
     """Every row on one level: contacts (company and a name), consumers (no company: also a
     row with no name, compared on whatever it has), companies (no name); empty levels left
     out."""
-    for level, condition in (("contact", lambda r: r.get("company_name") and _person(r)),
-                             ("consumer", lambda r: not r.get("company_name")),
-                             ("company", lambda r: r.get("company_name") and not _person(r))):
-        members = [r for r in enriched.values() if condition(r)]
-        if members:
-            yield level, members
+    company, first, last = (np.fromiter(map(bool, enriched[name]), bool, len(enriched))
+                            for name in ("company_name", "first_name", "last_name"))
+    person = first | last
+    for level, condition in zip(LEVELS, (company & person, ~company, company & ~person),
+                                strict=True):
+        if condition.any():
+            yield level, enriched[condition]
 
 
-def level_parameters(settings: Settings, level: str, members: Sequence[dict[str, Any]]
-                     ) -> tuple[MatchSettings, dict[str, Any]]:
-    """The level's settings and its parameters: the shipped ones for a small list, else
-    trained on the list itself."""
-    loaded = load_match_settings(level, settings.config_dir)
-    return loaded.value, _params(None, level, loaded.value, loaded.version, members)
+def match_level(settings: Settings, level: str, members: pd.DataFrame) -> LevelResult:
+    """One level matched: with the shipped parameters for a small list, else trained on the
+    list itself within the same run."""
+    config = load_match_settings(level, settings.config_dir)
+    shipped = shipped_params(level, config.value)
+    params = shipped if shipped is not None and len(members) < MIN_TRAINING_RECORDS else None
+    return dedupe(members, config.value, trained_params=params)
 
 
 def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 force: bool) -> DedupeReport:
     """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
     check_output(out, settings)
-    rows_in = read_list_rows(settings, path, mapping)
-    cluster_of: dict[str, str] = {}
-    score_of: dict[str, float] = {}
-    for level, members in level_members(enrich_list_records(settings, rows_in.records)):
-        config, params = level_parameters(settings, level, members)
-        result = dedupe(members, config, trained_params=params)
-        for pair in result.pairs(("match",)):
-            for rid in (pair["left_id"], pair["right_id"]):
-                score_of[rid] = max(score_of.get(rid, 0.0), pair["match_probability"])
-        for rid, cid in result.clusters.items():
-            cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
-    rows = [{**original, "cluster_id": cluster_of.get(f"row-{i + 2}"),
-             "match_score": round(score_of[f"row-{i + 2}"], 4)
-             if f"row-{i + 2}" in score_of else None}
-            for i, original in enumerate(rows_in.originals)]
-    fmt: ExportFormat = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
-    write_rows(out, [*rows_in.header, "cluster_id", "match_score"], rows, fmt=fmt, force=force)
+    clock = perf_counter()
+    with read_list_rows(settings, path, mapping) as rows_in:
+        read = perf_counter() - clock
+        enriched = enrich_list_records(settings, rows_in.records())
+        enrich = perf_counter() - clock - read
+        rows = len(enriched)
+        cluster_of: dict[str, str] = {}
+        score_of: dict[str, float] = {}
+        engine = dict.fromkeys(("block", "compare", "cluster"), 0.0)
+        for level, members in level_members(enriched):
+            result = match_level(settings, level, members)
+            for step, seconds in result.seconds.items():
+                engine[step] += seconds
+            matched = result.band == 2
+            for side in (result.left[matched], result.right[matched]):
+                for k, p in zip(side.tolist(), result.probability[matched].tolist(), strict=True):
+                    rid = result.record_ids[k]
+                    score_of[rid] = max(score_of.get(rid, 0.0), p)
+            for rid, cid in result.clusters.items():
+                cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
+            del result, members
+        del enriched
+        clock = perf_counter()
+        fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+        written = ([*row, cluster_of.get(rid), round(score_of[rid], 4) if rid in score_of
+                    else None]
+                   for rid, row in ((f"row-{k + 2}", row)
+                                    for k, row in enumerate(rows_in.rows())))
+        write_table(out, [*rows_in.header, "cluster_id", "match_score"], written, fmt=fmt,
+                    force=force)
+        write = perf_counter() - clock
     clusters = set(cluster_of.values())
-    return DedupeReport(len(rows), len(clusters), len(cluster_of) - len(clusters),
-                        len(rows) - len(cluster_of), str(out), datetime.now(UTC).isoformat())
+    return DedupeReport(rows, len(clusters), len(cluster_of) - len(clusters),
+                        rows - len(cluster_of), str(out), datetime.now(UTC).isoformat(),
+                        StageSeconds(read=round(read, 2), enrich=round(enrich, 2),
+                                     block=round(engine["block"], 2),
+                                     compare=round(engine["compare"], 2),
+                                     cluster=round(engine["cluster"], 2),
+                                     write=round(write, 2)))

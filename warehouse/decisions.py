@@ -37,7 +37,20 @@ _CUSTOMER_LISTED = (
 import of an export that listed the customer (the relationship is as fresh as that)."""
 
 
-def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+def all_lead_ids(wh: Warehouse) -> list[str]:
+    """Every lead id in a stable order, for stages that walk the leads in batches."""
+    return [lead_id for (lead_id,) in wh.fetchall("SELECT lead_id FROM core.leads ORDER BY 1")]
+
+
+def _only(wh: Warehouse, lead_ids: Sequence[str] | None, column: str) -> str:
+    """A condition keeping rows of these leads (all leads when None)."""
+    if lead_ids is None:
+        return "true"
+    return f"{column} IN (SELECT lead_id FROM {wanted_leads(wh, lead_ids)})"
+
+
+def lead_records(wh: Warehouse, lead_ids: Sequence[str] | None = None
+                 ) -> dict[str, list[dict[str, Any]]]:
     """lead id → its enriched records with source and list metadata (web forms first); the
     newest version of a customer the CRM calls one says when an export last listed it."""
     rows = wh.dicts(
@@ -48,6 +61,7 @@ def lead_records(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
         "JOIN core.enriched_records e USING (record_id) "
         "JOIN staging.stg_record_origins o USING (record_id) "
         f"LEFT JOIN ({_CUSTOMER_LISTED}) c USING (record_id) "
+        f"WHERE {_only(wh, lead_ids, 'm.lead_id')} "
         "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
     return _group_by(rows, "lead_id")
 
@@ -108,7 +122,8 @@ def stored_cases(wh: Warehouse, channel: str, lead_ids: Sequence[str]
         [channel])}
 
 
-def lead_purchases(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+def lead_purchases(wh: Warehouse, lead_ids: Sequence[str] | None = None
+                   ) -> dict[str, list[dict[str, Any]]]:
     """lead id → the purchases of the customers the lead is made of (`purchase` evidence),
     oldest first; a purchase named by two records of the lead counts once."""
     rows = wh.dicts(
@@ -116,23 +131,31 @@ def lead_purchases(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
         "p.notice_at_collection, p.customer_key "
         "FROM core.lead_members m JOIN staging.stg_customers c USING (record_id) "
         "JOIN core.customer_purchases p ON p.customer_key = c.customer_key "
+        f"WHERE {_only(wh, lead_ids, 'm.lead_id')} "
         "ORDER BY m.lead_id, p.purchased_on, p.customer_key")
     return _group_by(rows, "lead_id")
 
 
-def latest_robinson_checks(wh: Warehouse) -> dict[str, list[dict[str, Any]]]:
+def latest_robinson_checks(wh: Warehouse, lead_ids: Sequence[str] | None = None
+                           ) -> dict[str, list[dict[str, Any]]]:
     """record id → its checks against the current list versions, newest check only."""
+    members = "true" if lead_ids is None else (
+        "c.record_id IN (SELECT record_id FROM core.lead_members m "
+        f"WHERE {_only(wh, lead_ids, 'm.lead_id')})")
     rows = wh.dicts(
         "SELECT c.record_id, c.channel, l.list_name AS list, c.hit, c.entry_date, c.checked_at "
         "FROM core.robinson_checks c JOIN core.robinson_lists l USING (list_id) "
+        f"WHERE {members} "
         "QUALIFY row_number() OVER (PARTITION BY c.record_id, l.list_name, c.channel "
         "ORDER BY l.list_date DESC, c.checked_at DESC) = 1")
     return _group_by(rows, "record_id")
 
 
-def current_hashes(wh: Warehouse) -> dict[tuple[str, str], str]:
+def current_hashes(wh: Warehouse, lead_ids: Sequence[str] | None = None
+                   ) -> dict[tuple[str, str], str]:
     return {(lead, channel): h for lead, channel, h in wh.fetchall(
-        "SELECT lead_id, channel, inputs_hash FROM core.eligibility_decisions WHERE is_current")}
+        "SELECT lead_id, channel, inputs_hash FROM core.eligibility_decisions WHERE is_current "
+        f"AND {_only(wh, lead_ids, 'lead_id')}")}
 
 
 def store_decisions(wh: Warehouse, rows: Iterable[dict[str, Any]]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -115,8 +115,20 @@ def explain_match(
     console.print(f"prior {result.prior_log2_odds:+.2f} → match weight "
                   f"{result.match_weight:+.2f}, probability "
                   f"{result.match_probability:.3f}: [bold]{result.band}[/bold]"
-                  + (f" (strong key {result.strong_key})" if result.strong_key else "")
+                  + _strong_key_note(result.strong_key, result.fields)
                   + (f" (vetoed by {result.guard})" if result.guard else ""))
+
+
+def _strong_key_note(strong_key: str | None, fields: list[dict[str, Any]]) -> str:
+    """Which strong key agrees and, if it has a floor, whether the other fields let it decide."""
+    if not strong_key:
+        return ""
+    check = next((f["strong_key_check"] for f in fields if "strong_key_check" in f), None)
+    if check is None:
+        return f" (strong key {strong_key})"
+    verdict = "decides" if check["decides"] else "contradicted, so review"
+    return (f" (strong key {strong_key}: other fields {check['other_evidence']:+.2f} vs "
+            f"floor {check['min_other_evidence']:+.2f}, {verdict})")
 
 
 def dedupe_file(

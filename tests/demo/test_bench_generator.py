@@ -59,3 +59,17 @@ def test_cli_writes_csv_and_truth(gen: ModuleType, tmp_path: Path) -> None:
     header = semi.read_bytes().split(b"\r\n", 1)[0].decode("cp1252")
     assert header.split(";") == list(gen.COLUMNS)
     assert len(semi.read_bytes().decode("cp1252").splitlines()) == 301
+
+
+def test_realistic_names_are_skewed_and_a_mailbox_has_one_owner(gen: ModuleType) -> None:
+    items = list(gen.generate(3000, seed=2, dup_rate=0.0, names="realistic"))
+    lasts = Counter(item.row["last_name"] for item in items)
+    assert lasts.most_common(1)[0][0] in {"Müller", "Schmidt", "Schneider"}
+    assert lasts["Müller"] > 20  # about 1 %, where a uniform draw from ~1,000 names gives 3
+    assert Counter(item.row["street"] for item in items)["Hauptstraße"] > 30
+    owners: dict[str, set[str]] = {}
+    for item in items:
+        owners.setdefault(item.row["email"], set()).add(item.cluster_id)
+    assert all(len(people) == 1 for people in owners.values())
+    again = [i.row for i in gen.generate(300, seed=2, dup_rate=0.3, names="realistic")]
+    assert again == [i.row for i in gen.generate(300, seed=2, dup_rate=0.3, names="realistic")]

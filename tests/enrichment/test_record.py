@@ -235,3 +235,25 @@ def test_spreadsheet_errors_and_zero_placeholders_derive_nothing() -> None:
         assert enriched.value(name) is None, name
     assert enriched.value("last_name") == "Berger"
     assert "phone" not in enriched.reasons  # no phone was given, none was rejected
+
+
+def test_workers_end_quietly_under_an_inherited_sigterm_handler(capfd):
+    """Prefect installs a SIGTERM handler that raises; the pool's workers must not inherit it,
+    or every nightly log shows a traceback when the pool shuts its workers down."""
+    import signal
+
+    class Raised(Exception):
+        pass
+
+    def raising(signum, frame):
+        raise Raised
+
+    previous = signal.signal(signal.SIGTERM, raising)
+    try:
+        rows = list(enrich_many([{"record_id": str(i), "company": f"Firma {i} GmbH"}
+                                 for i in range(20)], source_kind="purchased_list",
+                                workers=2, chunk_size=5))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(rows) == 20
+    assert "Traceback" not in capfd.readouterr().err

@@ -194,7 +194,7 @@ def test_role_mailbox_is_no_strong_key_but_personal_mailbox_is():
          "email_kind": "role", "company_match_name": "acme"},
         {"record_id": "c", "first_name": None, "last_name": "z", "email_normalized": "k.z@acme.de",
          "email_kind": "personal_business", "company_match_name": "acme"},
-        {"record_id": "d", "first_name": None, "last_name": "q", "email_normalized": "k.z@acme.de",
+        {"record_id": "d", "first_name": None, "last_name": "z", "email_normalized": "k.z@acme.de",
          "email_kind": "personal_business", "company_match_name": "acme"},
     ]
     params = {"lambda": 1e-4, "comparisons": {c.name: {"m": fs.default_m(len(c.levels)),

@@ -111,3 +111,24 @@ def test_thresholds_come_from_configuration(warehouse: Settings, tmp_path: Path)
     decide_all(replace(warehouse, config_dir=config), date(2026, 12, 16))
     hans = _current(warehouse)[("hans.kollege@mueller-maschinenbau.de", "post")]
     assert hans["rule"] != "G4"
+
+
+def test_batches_over_worker_processes_decide_as_one_batch_does(
+        warehouse: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A million leads go in batches evaluated in two processes; the decisions, their inputs
+    and the Robinson checks must be those of one batch in this process."""
+    def decided() -> list[tuple[object, ...]]:
+        with open_warehouse(warehouse, write=False) as wh:
+            return wh.fetchall("SELECT lead_id, channel, decision, reason, rule, legal_basis, "
+                               "inputs_hash, inputs FROM core.eligibility_decisions "
+                               "WHERE is_current ORDER BY 1, 2")
+
+    one = decide_all(warehouse, date(2026, 11, 26))
+    expected = decided()
+    with open_warehouse(warehouse, write=True) as wh:
+        wh.execute("DELETE FROM core.eligibility_decisions")
+    monkeypatch.setattr("stages.decide.BATCH_LEADS", 1)
+    batched = decide_all(warehouse, date(2026, 11, 26))
+    assert decided() == expected
+    assert (batched.leads, batched.by_channel) == (one.leads, one.by_channel)
+    assert batched.decisions_changed == one.decisions_changed

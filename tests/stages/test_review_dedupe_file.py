@@ -1,0 +1,106 @@
+"""`dedupe-file`'s lean path (matching-only enrichment, one training run, streamed output)
+writes the very file the full path wrote: same rows, columns, cluster ids and scores."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.generate_leads import generate, write
+from enrichment.record import enrich_many
+from foundation.settings import Settings
+from ingest.prepare import prepare_list
+from matching.engine import dedupe
+from matching.priors import MIN_TRAINING_RECORDS, shipped_params
+from matching.settings import load_match_settings
+from scoring.export_files import write_rows
+from stages.review import dedupe_file
+
+
+def _full_path(settings: Settings, path: Path, out: Path, work: Path) -> None:
+    """dedupe-file as it was: every row a dict, the 60-field enrichment, a training run and
+    then the scoring run per level (shipped parameters for a small list), every cell written
+    through `write_rows`."""
+    prepared = prepare_list(path, work, None, config_dir=settings.config_dir)
+    with open(prepared.csv_path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        originals = [dict(zip(header, row, strict=False)) for row in reader]
+    records = []
+    for index, original in enumerate(originals):
+        record: dict[str, Any] = {"record_id": f"row-{index + 2}"}
+        for column, field in prepared.mapping.items():
+            value = (original.get(column) or "").strip() or None
+            if value is not None and record.get(field) is None:
+                record[field] = value
+        records.append(record)
+    enriched = [{"record_id": e.record_id, **e.to_row()}
+                for e in enrich_many(records, source_kind="purchased_list", workers=1)]
+    cluster_of: dict[str, str] = {}
+    score_of: dict[str, float] = {}
+    person = [bool(r.get("last_name") or r.get("first_name")) for r in enriched]
+    for level, keep in (("contact", lambda r, p: r.get("company_name") and p),
+                        ("consumer", lambda r, p: not r.get("company_name")),
+                        ("company", lambda r, p: r.get("company_name") and not p)):
+        members = [r for r, p in zip(enriched, person, strict=True) if keep(r, p)]
+        if not members:
+            continue
+        config = load_match_settings(level, settings.config_dir).value
+        shipped = shipped_params(level, config)
+        params = shipped if shipped is not None and len(members) < MIN_TRAINING_RECORDS \
+            else dedupe(members, config).params
+        result = dedupe(members, config, trained_params=params)
+        for pair in result.pairs(("match",)):
+            for rid in (pair["left_id"], pair["right_id"]):
+                score_of[rid] = max(score_of.get(rid, 0.0), pair["match_probability"])
+        for rid, cid in result.clusters.items():
+            cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
+    rows = [{**original, "cluster_id": cluster_of.get(f"row-{i + 2}"),
+             "match_score": round(score_of[f"row-{i + 2}"], 4)
+             if f"row-{i + 2}" in score_of else None}
+            for i, original in enumerate(originals)]
+    write_rows(out, [*header, "cluster_id", "match_score"], rows, fmt="csv")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    root = tmp_path_factory.mktemp("dedupe-file")
+    settings = Settings(data_dir=root / "data", db_path=root / "data" / "db.duckdb",
+                        config_dir=root / "config")
+    path = root / "leads.csv"
+    write(path, generate(1500, seed=5, dup_rate=0.25), root / "leads.truth.csv")
+    return settings, path
+
+
+def test_output_is_the_file_the_full_path_wrote(generated: tuple[Settings, Path],
+                                                tmp_path: Path) -> None:
+    settings, path = generated
+    report = dedupe_file(settings, path, tmp_path / "lean.csv", None, force=False)
+    _full_path(settings, path, tmp_path / "full.csv", tmp_path)
+    lean = (tmp_path / "lean.csv").read_bytes()
+    assert lean == (tmp_path / "full.csv").read_bytes()
+    assert report.rows == 1500
+    assert report.duplicates > 200
+    assert lean.decode().splitlines()[0].endswith(",cluster_id,match_score")
+    assert all(getattr(report.seconds, step) >= 0 for step in
+               ("read", "enrich", "block", "compare", "cluster", "write"))
+    assert report.seconds.enrich > 0
+    assert report.seconds.compare > 0
+
+
+def test_formulas_and_empty_cells_are_written_as_before(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", db_path=tmp_path / "data" / "db.duckdb",
+                        config_dir=tmp_path / "config")
+    path = tmp_path / "liste.csv"
+    path.write_text("Firma;Vorname;Nachname;PLZ;E-Mail;Notiz\n"
+                    "=HYPERLINK(\"x\");Erika;Beispiel;80331;e@mueller.de;+49 89 1\n"
+                    "Müller GmbH;Erika;Beispiel;80331;e@mueller.de;\n"
+                    "＝1+1;Hans;Kollege;80331;h@mueller.de;@SUM\n"
+                    ";;Privat;50667;\t-1;-\n", encoding="utf-8")
+    dedupe_file(settings, path, tmp_path / "lean.csv", None, force=False)
+    _full_path(settings, path, tmp_path / "full.csv", tmp_path)
+    assert (tmp_path / "lean.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
+    assert "'=HYPERLINK" in (tmp_path / "lean.csv").read_text(encoding="utf-8")
