@@ -9,10 +9,12 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from typer.testing import CliRunner
 
 from flows.parallel import parallel_config
 from foundation.config import ConfigError
 from foundation.settings import Settings, load_settings
+from leadpipe.cli.main import app
 from stages.enrich import partitions_by_company
 
 
@@ -49,3 +51,14 @@ def test_a_company_stays_in_one_partition_and_the_split_is_the_same_everywhere()
     assert all(len(home) == 1 for home in homes.values())
     # CRC-32, not hash(): the same split in another process (PYTHONHASHSEED differs)
     assert [r["record_id"] for r in parts[0][:3]] == ["L:1", "L:2", "L:5"]
+
+
+def test_a_wrong_scheduler_address_on_the_command_line_stops_before_the_run(
+        tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "nightly", "--no-crawl", "--dask-scheduler",
+                                      "dask.intern", "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2, result.output
+    assert "--dask-scheduler" in result.output
+    assert "tcp://" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "w.duckdb").exists()
