@@ -22,7 +22,7 @@ from flows import run_names
 from flows.consent import hand_off_task, import_events_task
 from flows.crawl import crawl_task
 from flows.decide import decide_task
-from flows.enrich import enrich_task
+from flows.enrich import enrich_step
 from flows.forecast import forecast_task
 from flows.ingest import ingest_forms_task, ingest_inbox_customers_task, ingest_inbox_list_task
 from flows.match import match_task
@@ -117,7 +117,7 @@ def nightly(
                                 f"{Path(inbox) / 'forms'}.")
             return _finish(report, db_file)
         report.crawl = crawl_task(db_file, None, max_crawl_targets) if crawl else None
-        report.enrich = enrich_task(db_file)
+        report.enrich = enrich_step(db_file)
         report.match = match_task(db_file)
         report.decide = decide_task(db_file)
         report.score = score_task(db_file)

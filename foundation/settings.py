@@ -32,6 +32,19 @@ def _env_float(name: str, default: float) -> float:
         raise ValueError(f"environment variable {name}={value!r} is not a number") from exc
 
 
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}={value!r} is not a whole number") from exc
+    if number < 0:
+        raise ValueError(f"environment variable {name}={value!r} must be 0 or more")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where leadpipe keeps its data and how long it waits for the warehouse."""
@@ -52,6 +65,12 @@ class Settings:
     exports written there are then linked from their Prefect artifact."""
     exports_root: Path | None = None
     """LEADPIPE_EXPORTS_DIR: where Prefect export runs write; None means `<data>/exports`."""
+    dask_workers: int | None = None
+    """LEADPIPE_DASK_WORKERS: run the parallel work on a local Dask cluster of this many
+    worker processes (0: in this process); overrides `flows/parallel.yaml`."""
+    dask_scheduler: str | None = None
+    """LEADPIPE_DASK_SCHEDULER: the address of a running Dask scheduler (tcp://host:8786) to
+    run the parallel work on; overrides `flows/parallel.yaml` and LEADPIPE_DASK_WORKERS."""
 
     @property
     def snapshot_path(self) -> Path:
@@ -107,6 +126,8 @@ def load_settings() -> Settings:
         exports_url=os.environ.get("LEADPIPE_EXPORTS_URL") or None,
         exports_root=Path(os.environ["LEADPIPE_EXPORTS_DIR"])
         if os.environ.get("LEADPIPE_EXPORTS_DIR") else None,
+        dask_workers=_env_int("LEADPIPE_DASK_WORKERS"),
+        dask_scheduler=os.environ.get("LEADPIPE_DASK_SCHEDULER") or None,
     )
 
 

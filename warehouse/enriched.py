@@ -60,6 +60,16 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return {name: [row.get(name) for row in rows] for name in rows[0]}
 
 
+def provenance_rows(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`EnrichedRecord.provenance()` entries as rows of `core.field_provenance`."""
+    rows = []
+    for p in entries:
+        p["derived_at"] = p.pop("at")
+        p["value"] = None if p["value"] is None else str(p["value"])
+        rows.append(p)
+    return rows
+
+
 def store(wh: Warehouse, enriched: Iterable[Any]) -> tuple[int, int]:
     """Insert `EnrichedRecord`s and their provenance in chunks; (records, values) stored."""
     records = values = 0
@@ -69,9 +79,7 @@ def store(wh: Warehouse, enriched: Iterable[Any]) -> tuple[int, int]:
             pending_prov.extend(row.pop("_prov"))
         records += wh.insert_columns("core.enriched_records", _columns(chunk))
         if pending_prov:
-            for p in pending_prov:
-                p["derived_at"] = p.pop("at")
-                p["value"] = None if p["value"] is None else str(p["value"])
-            values += wh.insert_columns("core.field_provenance", _columns(pending_prov))
+            values += wh.insert_columns("core.field_provenance",
+                                        _columns(provenance_rows(pending_prov)))
             pending_prov = []
     return records, values
