@@ -397,7 +397,10 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
         cluster_of: dict[str, str] = {}
         score_of: dict[str, float] = {}
         engine = dict.fromkeys(("block", "compare", "cluster"), 0.0)
-        for level, members in level_members(enriched):
+        levels = list(level_members(enriched))
+        del enriched  # the levels hold every row: free the whole table before matching
+        while levels:
+            level, members = levels.pop(0)
             result = match_level(settings, level, members)
             for step, seconds in result.seconds.items():
                 engine[step] += seconds
@@ -409,7 +412,6 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             for rid, cid in result.clusters.items():
                 cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
             del result, members
-        del enriched
         clock = perf_counter()
         fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
         written = ([*row, cluster_of.get(rid), round(score_of[rid], 4) if rid in score_of
