@@ -81,7 +81,13 @@ def phone_country(phone: str) -> str | None:
 def tld_country(domain_or_address: str) -> str | None:
     """The country of a country-code TLD (`firma.at`, `info@firma.ch`, a URL); None if generic
     or unknown."""
-    host = _HOST.match(domain_or_address.rsplit("@", 1)[-1].strip())
+    return _host_country(domain_or_address.rsplit("@", 1)[-1])
+
+
+@lru_cache(maxsize=65536)
+def _host_country(text: str) -> str | None:
+    """Cached on the part after `@`: an e-mail domain repeats across a company's contacts."""
+    host = _HOST.match(text.strip())
     return _tld_country(host.group(1).rstrip(".").lower() if host else "")
 
 

@@ -38,6 +38,7 @@ from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import MatchSettings, load_match_settings
 from scoring.export_files import ExportFormat, write_rows, write_table
+from stages.enrich import PARALLEL_FROM
 from stages.reports import report_json
 from warehouse import leads as store
 from warehouse.db import Warehouse, log_pending_exports, open_warehouse
@@ -299,6 +300,7 @@ class ListRows:
     csv_path: Path
     header: list[str]
     mapping: dict[str, str]
+    data_rows: int
 
     def rows(self) -> Iterator[list[str]]:
         """The data rows, each padded or cut to the header's width."""
@@ -333,7 +335,8 @@ def read_list_rows(settings: Settings, path: Path, mapping: Path | None) -> Iter
         csv.field_size_limit(sys.maxsize)
         with open(prepared.csv_path, encoding="utf-8", newline="") as fh:
             header = next(csv.reader(fh))
-        yield ListRows(prepared.csv_path, header, dict(prepared.mapping))
+        yield ListRows(prepared.csv_path, header, dict(prepared.mapping),
+                       prepared.data_row_count)
 
 
 LEVELS: tuple[str, ...] = ("contact", "consumer", "company")
@@ -347,19 +350,16 @@ def match_fields(settings: Settings) -> list[str]:
     return [n for n in dict.fromkeys(names) if n != "record_id"]
 
 
-def enrich_list_records(settings: Settings, records: Iterable[dict[str, str]]) -> pd.DataFrame:
+def enrich_list_records(settings: Settings, records: Iterable[dict[str, str]], *,
+                        workers: int = 2) -> pd.DataFrame:
     """The enriched columns matching compares, one row per record in order, with `record_id`
-    `row-<spreadsheet row>`: `enrichment.record.match_columns` over two processes."""
+    `row-<spreadsheet row>`: `enrichment.record.match_columns` over `workers` processes."""
     use_config_dir(settings.config_dir)
     columns = match_columns(records, match_fields(settings), source_kind="purchased_list",
-                            workers=ENRICH_WORKERS)
+                            workers=workers)
     rows = len(next(iter(columns.values())))
     table = {"record_id": [f"row-{k + 2}" for k in range(rows)], **columns}
     return pd.DataFrame(table, dtype=object)  # object: None stays None, text stays str
-
-
-ENRICH_WORKERS = 2
-"""Processes for enriching a list: the enrichment of a row is pure, and both cores help."""
 
 
 def level_members(enriched: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -391,13 +391,17 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
     clock = perf_counter()
     with read_list_rows(settings, path, mapping) as rows_in:
         read = perf_counter() - clock
-        enriched = enrich_list_records(settings, rows_in.records())
+        enriched = enrich_list_records(  # two processes pay off from as many rows as nightly
+            settings, rows_in.records(), workers=2 if rows_in.data_rows >= PARALLEL_FROM else 1)
         enrich = perf_counter() - clock - read
         rows = len(enriched)
         cluster_of: dict[str, str] = {}
         score_of: dict[str, float] = {}
         engine = dict.fromkeys(("block", "compare", "cluster"), 0.0)
-        for level, members in level_members(enriched):
+        levels = list(level_members(enriched))
+        del enriched  # the levels hold every row: free the whole table before matching
+        while levels:
+            level, members = levels.pop(0)
             result = match_level(settings, level, members)
             for step, seconds in result.seconds.items():
                 engine[step] += seconds
@@ -409,7 +413,6 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             for rid, cid in result.clusters.items():
                 cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
             del result, members
-        del enriched
         clock = perf_counter()
         fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
         written = ([*row, cluster_of.get(rid), round(score_of[rid], 4) if rid in score_of

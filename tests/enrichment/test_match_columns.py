@@ -39,7 +39,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
         with read_list_rows(settings, path, None) as rows:
             out += rows.records()
     generated = root / "generated.csv"
-    write(generated, generate(1500, seed=3, dup_rate=0.3), root / "generated.truth.csv")
+    write(generated, generate(800, seed=3, dup_rate=0.3), root / "generated.truth.csv")
     with read_list_rows(settings, generated, None) as rows:
         out += rows.records()
     return out
@@ -49,7 +49,7 @@ def test_every_area_field_equals_the_full_enrichment(records: list[dict[str, Any
     full = [enrich_record(r, record_id="r", source_kind="purchased_list").to_row()
             for r in records]
     columns = match_columns(records, AREA_FIELDS, source_kind="purchased_list", workers=1)
-    assert len(records) > 2000
+    assert len(records) > 1400
     for field in AREA_FIELDS:
         assert columns[field] == [row[field] for row in full], field
 

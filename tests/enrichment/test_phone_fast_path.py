@@ -36,14 +36,14 @@ def _parsed(text: str, region: str) -> phone._Parsed:
 def test_german_numbers_read_as_phonenumbers_reads_them() -> None:
     rng = random.Random(18)
     texts = {"".join(c for c in g.row["phone"] if c.isdigit() or c == "+")
-             for g in generate(4000, seed=18, dup_rate=0.2)}
-    for _ in range(10_000):
+             for g in generate(3000, seed=18, dup_rate=0.2)}
+    for _ in range(6_000):
         digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 15)))
         texts.add(rng.choice(("0", "0", "+49", "+490", "00", "+43", "")) + digits)
     texts |= {"01711234567", "+4915112345678", "0800123456", "0900123456", "032123456789",
               "0180512345", "0301234", "+49301234567890123", "089123456"}
     fast = [t for t in texts if phone._GERMAN.fullmatch(t)]
-    assert len(fast) > 5_000
+    assert len(fast) > 3_000
     for text in sorted(texts):
         assert phone._number.__wrapped__(text, "DE") == _parsed(text, "DE"), text
     for text in sorted(fast)[:1000]:  # dialled from elsewhere: no fast path
