@@ -23,7 +23,7 @@ from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
 from ingest.crawled_pages import crawled_pages
 from spiders.config import crawl_config
-from spiders.run import read_records, run_crawl, select_targets
+from spiders.run import run_crawl, select_targets
 from stages.leftovers import crawl_output, partitions_run_folder
 from warehouse.db import open_warehouse
 from warehouse.load_crawl import crawl_candidates, crawled_at, load_crawl
@@ -67,9 +67,12 @@ def _overrides(settings: Settings) -> dict[str, Any] | None:
             if settings.crawl_allowlist else None)
 
 
-def _load(settings: Settings, targets: int, out: Path) -> BatchReport:
-    """Load one crawl output file as one batch, then remove the file."""
-    records = read_records(out)
+def _load(settings: Settings, targets: int, out: Path, lines: list[str]) -> BatchReport:
+    """Write a crawl's complete output lines to `out` in a stable order, load the file as
+    one batch, then remove it."""
+    ordered = in_stable_order(lines)
+    out.write_text("".join(line for line, _ in ordered), encoding="utf-8")
+    records = [record for _, record in ordered]
     with open_warehouse(settings, write=True, purpose="crawl load", publish=True,
                         create=True) as wh:
         _, batch = run_job(wh, "crawl", {"targets": targets, "file": str(out)},
@@ -92,8 +95,7 @@ def crawl_and_load(settings: Settings, targets: list[str] | None = None,
         report = run_crawl(chosen, out, config_dir=settings.config_dir,
                            overrides=_overrides(settings), proxy=settings.crawl_proxy,
                            on_site_done=step.advance)
-    Path(out).write_text("".join(in_stable_order(_whole_lines(Path(out)))), encoding="utf-8")
-    batch = _load(settings, len(chosen), Path(out))
+    batch = _load(settings, len(chosen), Path(out), _whole_lines(Path(out)))
     return CrawlResult(len(chosen), report.pages, report.skipped, report.errors,
                        report.timed_out, batch)
 
@@ -167,7 +169,7 @@ def crawl_sharded(settings: Settings, run_shards: RunShards, folder: Path, per_s
                   targets: list[str] | None = None, max_targets: int | None = None,
                   progress: Progress = SILENT) -> CrawlResult:
     """The crawl stage with its sites split into shards that `run_shards` crawls anywhere;
-    this process then loads every shard's pages, in shard order, as one batch in one job."""
+    this process then loads every shard's pages (`in_stable_order`) as one batch in one job."""
     chosen = _chosen(settings, targets, max_targets)
     if not chosen:
         return CrawlResult(targets=0)
@@ -182,10 +184,8 @@ def crawl_sharded(settings: Settings, run_shards: RunShards, folder: Path, per_s
         with progress.track("crawl: shards", total=len(shards), unit="shards") as step:
             done = run_shards(shards)
             step.advance(len(done))
-        out.write_text("".join(in_stable_order(
-            [line for shard in shards for line in _whole_lines(shard.out_file)])),
-            encoding="utf-8")
-        batch = _load(settings, len(chosen), out)
+        batch = _load(settings, len(chosen), out,
+                      [line for shard in shards for line in _whole_lines(shard.out_file)])
     finally:
         shutil.rmtree(run_folder, ignore_errors=True)
         out.unlink(missing_ok=True)
@@ -198,10 +198,10 @@ def crawl_sharded(settings: Settings, run_shards: RunShards, folder: Path, per_s
                        errors, any(d.timed_out for d in done), batch)
 
 
-def in_stable_order(lines: list[str]) -> list[str]:
-    """A crawl's output lines by domain, record type and URL instead of the order the pages
-    answered in, so that the warehouse rows (their row numbers) are the same however the
-    sites were spread over processes and however fast they answered."""
+def in_stable_order(lines: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """A crawl's output lines (with their records) by domain, record type and URL instead of
+    the order the pages answered in, so that the warehouse rows (their row numbers) are the
+    same however the sites were spread over processes and however fast they answered."""
     keyed = []
     for index, line in enumerate(lines):
         try:
@@ -209,13 +209,15 @@ def in_stable_order(lines: list[str]) -> list[str]:
         except ValueError:
             continue
         keyed.append(((str(record.get("domain")), str(record.get("record_type")),
-                       str(record.get("url")), index), line))
-    return [line for _, line in sorted(keyed)]
+                       str(record.get("url")), index), line, record))
+    return [(line, record) for _, line, record in sorted(keyed, key=lambda k: k[0])]
 
 
 def _whole_lines(path: Path) -> list[str]:
     """A shard file's complete lines: a crawl killed mid-line leaves a torn last one."""
     if not path.exists():
         return []
-    return [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
-            if line.endswith("\n")]
+    # "\n" only: the JSON is written with ensure_ascii off, and str.splitlines would also
+    # break a line at a U+2028 or U+0085 inside a page's text
+    *whole, _torn = path.read_text(encoding="utf-8").split("\n")
+    return [line + "\n" for line in whole]

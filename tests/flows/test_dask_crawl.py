@@ -25,7 +25,7 @@ from leadpipe.cli.demo import DEMO_CONFIG
 from leadpipe.demo.site_server import DemoSites
 from stages.crawl import CrawlResult
 
-pytestmark = pytest.mark.flow
+pytestmark = [pytest.mark.flow, pytest.mark.crawl]
 
 COMPANIES = {
     "acme-maschinenbau.de": ("Acme Maschinenbau GmbH", "Hanna Weber", "20457 Hamburg"),

@@ -24,13 +24,14 @@ def _line(record_type: str, domain: str, path: str = "/", company: str | None = 
               "final_url": f"http://{domain}{path}", "page_kind": "impressum", "status": 200,
               "fetched_at": "2026-12-07T06:00:00Z", "title": None, "jsonld": [],
               "extracted": {"company_name": company} if company else None}
-    return json.dumps(record) + "\n"
+    return json.dumps(record, ensure_ascii=False) + "\n"  # as Scrapy's utf-8 feed writes it
 
 
 def test_crawl_lines_load_in_an_order_that_does_not_depend_on_who_answered_first() -> None:
     lines = [_line("page", "b.de"), _line("outcome", "a.de"), _line("page", "a.de", "/x"),
              _line("page", "a.de")]
-    assert in_stable_order(lines) == [lines[1], lines[3], lines[2], lines[0]]
+    ordered = [line for line, _ in in_stable_order(lines)]
+    assert ordered == [lines[1], lines[3], lines[2], lines[0]]
     assert in_stable_order(list(reversed(lines))) == in_stable_order(lines)
 
 
@@ -44,7 +45,8 @@ def test_the_writer_loads_every_shard_as_one_batch_and_removes_the_files(
         """What the shards' Scrapy processes would write; the second was killed mid-line."""
         seen.extend(shards)
         shards[0].out_file.parent.mkdir(parents=True, exist_ok=True)
-        shards[0].out_file.write_text(_line("page", "a.de", company="A GmbH"), encoding="utf-8")
+        shards[0].out_file.write_text(_line("page", "a.de", company="A\u2028GmbH"),
+                                      encoding="utf-8")
         shards[1].out_file.write_text(_line("page", "b.de", company="B GmbH")
                                       + _line("page", "b.de", "/k")[:40], encoding="utf-8")
         return [ShardDone(0, 1, {}, {}, False, 0.1), ShardDone(1, 1, {}, {}, True, 0.1)]
@@ -59,6 +61,6 @@ def test_the_writer_loads_every_shard_as_one_batch_and_removes_the_files(
     with open_warehouse(settings, write=False) as wh:
         assert wh.scalar("SELECT count(*) FROM raw.batches WHERE source_kind = 'crawl'") == 1
         assert wh.fetchall("SELECT company FROM staging.stg_crawl__pages "
-                           "ORDER BY row_number") == [("A GmbH",), ("B GmbH",)]
+                           "ORDER BY row_number") == [("A\u2028GmbH",), ("B GmbH",)]
     assert not list(folder.glob("**/*"))
     assert not list((settings.data_dir / "crawl").glob("*.jsonl"))
