@@ -20,7 +20,7 @@ from pydantic import Field
 
 from flows import run_names
 from flows.consent import hand_off_task, import_events_task
-from flows.crawl import crawl_task
+from flows.crawl import crawl_step
 from flows.decide import decide_task
 from flows.enrich import enrich_step
 from flows.forecast import forecast_task
@@ -28,9 +28,11 @@ from flows.ingest import ingest_forms_task, ingest_inbox_customers_task, ingest_
 from flows.match import match_task
 from flows.notify import notify_task
 from flows.outcomes import USER_ERRORS, needs_attention
+from flows.parallel import parallel_config
 from flows.reporting import publish_nightly
 from flows.schedules import active_nightly_schedules, twice_scheduled_note
 from flows.score import funnel_task, score_task
+from foundation.config import ConfigError
 from foundation.settings import load_settings
 from stages.gdpr import finish_pending_erasure
 from stages.ingest import RejectedFile, find_inbox_files, move_to_done
@@ -68,7 +70,12 @@ def finish_erasure_task(db: str | None = None) -> CompactResult | None:
 
 @task(task_run_name="clean up after killed runs")
 def sweep_task(db: str | None = None) -> list[str]:
-    return sweep(load_settings().with_db(db))
+    settings = load_settings().with_db(db)
+    try:
+        partitions = parallel_config(settings).partitions_folder(settings)
+    except ConfigError:  # the crawl or enrich step stops the run with what to fix
+        partitions = None
+    return sweep(settings, partitions)
 
 
 @task(task_run_name="count quarantined rows")
@@ -116,7 +123,7 @@ def nightly(
                                 f"{Path(inbox) / 'lists'} or web-form exports into "
                                 f"{Path(inbox) / 'forms'}.")
             return _finish(report, db_file)
-        report.crawl = crawl_task(db_file, None, max_crawl_targets) if crawl else None
+        report.crawl = crawl_step(db_file, None, max_crawl_targets) if crawl else None
         report.enrich = enrich_step(db_file)
         report.match = match_task(db_file)
         report.decide = decide_task(db_file)

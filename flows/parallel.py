@@ -44,6 +44,7 @@ class Partitions(BaseModel):
 
     folder: Path | None
     enrich_records: int = Field(ge=100)
+    crawl_targets: int = Field(ge=1)
 
 
 class ParallelConfig(BaseModel):
@@ -101,7 +102,8 @@ def task_runner(config: ParallelConfig) -> TaskRunner[Any] | None:
 
     if config.runner == "dask_scheduler":
         return DaskTaskRunner(address=config.dask_scheduler.address)
-    # One thread per worker process: enrichment is pure Python and holds the GIL.
+    # One thread per worker process: enrichment is pure Python and holds the GIL (a crawl
+    # shard waits on its Scrapy subprocess and costs the worker nothing meanwhile).
     return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
         "n_workers": config.local_cluster.workers, "processes": True,
         "threads_per_worker": 1, "dashboard_address": None})

@@ -19,6 +19,7 @@ from enrichment.record import enrich_many
 from foundation.config import ConfigError
 from foundation.progress import SILENT, Progress, counted
 from foundation.settings import Settings
+from stages.leftovers import partitions_run_folder
 from warehouse.db import Warehouse, open_warehouse
 from warehouse.enriched import (
     WarehouseDomainCache,
@@ -165,8 +166,8 @@ def enrich_partitioned(settings: Settings, run_partitions: RunPartitions, folder
         return enrich_new(settings, progress)
     with open_warehouse(settings, write=True, purpose="enrich", publish=True) as wh:
         _, result = run_job(wh, "enrich", {}, lambda wh, run_id: _enrich_in_partitions(
-            wh, settings, run_partitions, folder / f"enrich-{run_id}", per_partition,
-            progress))
+            wh, settings, run_partitions, partitions_run_folder(folder, "enrich", run_id),
+            per_partition, progress))
     return result
 
 

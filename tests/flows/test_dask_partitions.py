@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from unittest import mock
@@ -28,8 +27,6 @@ from leadpipe.demo.generate import FORMS, LIST_A
 from stages.nightly import NightlyReport
 
 pytestmark = pytest.mark.flow
-
-
 
 
 def _run(root: Path, demo: Path, environment: dict[str, str]) -> tuple[Path, NightlyReport]:
@@ -60,13 +57,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(generated / name, out / name)
     return out
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None) as local:
-        yield local
 
 
 @pytest.fixture(scope="module")
