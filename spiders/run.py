@@ -7,6 +7,7 @@ isolation, and the caller (the only DuckDB writer) loads the JSONL afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -64,15 +65,18 @@ def crawl_command(targets_file: Path, out_path: Path, settings: Mapping[str, Any
 
 
 def read_records(out_path: Path) -> list[dict[str, Any]]:
-    """The JSONL records of a crawl; a torn last line (killed process) is ignored."""
+    """The JSONL records of a crawl; a torn last line (killed process) is ignored.
+
+    Lines end at "\n" only: the JSON is written unescaped, and `str.splitlines` would also cut
+    a record where a page's text holds U+2028 or U+2029, losing both halves.
+    """
     if not out_path.exists():
         return []
-    records = []
-    for line in out_path.read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            continue
+    *whole, last = out_path.read_text(encoding="utf-8").split("\n")
+    records = [json.loads(line) for line in whole if line.strip()]
+    with contextlib.suppress(ValueError):
+        if last.strip():
+            records.append(json.loads(last))
     return records
 
 
