@@ -3,6 +3,7 @@ forecast (or its backtest) from `scoring.forecast`. Read only: nothing is writte
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -33,9 +34,15 @@ def _rule_score(lead_id: str, explanation: str | None) -> LeadScore | None:
     """The rule factors of the lead's current score: what the learned model reads."""
     if explanation is None:
         return None
-    parts = tuple(Contribution(e["part"], e["factor"], e["detail"], float(e["points"]))
-                  for e in json.loads(explanation) if e["part"] != "learned")
-    return LeadScore(lead_id, 0, 0, 0, 0, "", parts)
+    return LeadScore(lead_id, 0, 0, 0, 0, "", _rule_factors(explanation))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _rule_factors(explanation: str) -> tuple[Contribution, ...]:
+    """Parsed once per distinct explanation: a million leads share a few thousand, and
+    parsing each lead's own took longer than the forecast itself."""
+    return tuple(Contribution(e["part"], e["factor"], e["detail"], float(e["points"]))
+                 for e in json.loads(explanation) if e["part"] != "learned")
 
 
 def _leads(rows: list[dict[str, Any]], outcomes: list[dict[str, Any]], cfg: ForecastConfig

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from bench.bench_forecast import TODAY, World, world
@@ -15,6 +16,7 @@ from scoring.forecast import (
     Forecast,
     ForecastError,
     RecordedOutcome,
+    _simulate,
     backtest,
     end_of,
     forecast,
@@ -132,3 +134,22 @@ def test_an_outcome_value_counts_only_once_won(cfg: ForecastConfig,
     f = forecast([lost], TODAY, 4, "source", cfg, predictive)
     assert f.leads == 0
     assert f.total.conversions.expected == 0
+
+
+def test_leads_alike_drawn_together_win_as_often_as_leads_drawn_one_by_one() -> None:
+    """The simulation draws the wins of identical leads as one binomial; leads that differ
+    by a hair are drawn one by one. Both must give the same distribution."""
+    n, draws = 20_000, 2000
+    alike = np.full(n, 0.02)
+    apart = 0.02 + np.arange(n) * 1e-12
+    mean, spread = np.full(n, 5000.0), np.full(n, 2000.0)
+    group = np.arange(n) % 2
+    runs = [_simulate(p, 0.3, mean, spread, [0.5, 0.5], group, 2, draws, seed)
+            for p, seed in ((alike, 1), (apart, 2))]
+    for measure in ("conversions", "revenue", "week_conversions"):
+        together, one_by_one = (getattr(r, measure).sum(axis=1) for r in runs)
+        assert together.mean() == pytest.approx(one_by_one.mean(), rel=0.03)
+        assert np.quantile(together, [0.05, 0.95]) == pytest.approx(
+            np.quantile(one_by_one, [0.05, 0.95]), rel=0.06)
+    assert runs[0].conversions.sum(axis=0)[0] == pytest.approx(
+        runs[0].conversions.sum(axis=0)[1], rel=0.03)  # the groups keep their leads
