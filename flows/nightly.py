@@ -25,7 +25,7 @@ from flows.decide import decide_task
 from flows.enrich import enrich_step
 from flows.forecast import forecast_task
 from flows.ingest import ingest_forms_task, ingest_inbox_customers_task, ingest_inbox_list_task
-from flows.match import match_task
+from flows.match import match_step
 from flows.notify import notify_task
 from flows.outcomes import USER_ERRORS, needs_attention
 from flows.parallel import parallel_config
@@ -125,7 +125,7 @@ def nightly(
             return _finish(report, db_file)
         report.crawl = crawl_step(db_file, None, max_crawl_targets) if crawl else None
         report.enrich = enrich_step(db_file)
-        report.match = match_task(db_file)
+        report.match = match_step(db_file)
         report.decide = decide_task(db_file)
         report.score = score_task(db_file)
         funnel_task(db_file)

@@ -45,6 +45,7 @@ class Partitions(BaseModel):
     folder: Path | None
     enrich_records: int = Field(ge=100)
     crawl_targets: int = Field(ge=1)
+    match_pairs: int = Field(ge=1000)
 
 
 class ParallelConfig(BaseModel):

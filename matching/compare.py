@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -202,6 +202,17 @@ def compare_pairs(
         for c in range(len(comparisons)):
             fill(c)
     return matrix
+
+
+class ComparePairs(Protocol):
+    """What computes a level matrix: `compare_pairs` in this process, or a caller's comparer
+    that spreads the pairs over other processes (stages/match_partitions.py). The result must
+    be exactly `compare_pairs`'s; `workers` is the level's thread count for work done here."""
+
+    def __call__(
+        self, encoded: Mapping[str, EncodedColumn], comparisons: Sequence[Comparison],
+        i: np.ndarray, j: np.ndarray, workers: int = 1,
+    ) -> np.ndarray: ...
 
 
 def similarity(comparison: Comparison, a: str | None, b: str | None) -> float | None:

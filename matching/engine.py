@@ -4,6 +4,8 @@
 records) all run the same steps: blocking → comparison → Fellegi–Sunter weights (trained
 here unless `trained_params` are given) → strong keys and guards → bands → clustering.
 Records are plain dicts of normalised fields; the settings say which fields matter.
+The level matrices (candidate pairs, training's random pairs) come from `compare`, by default
+`compare_pairs` in this process; the nightly can pass one that spreads them over a cluster.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from matching import fellegi_sunter as fs
 from matching.blocking import BlockingReport, Mode, candidate_pairs, random_pairs
 from matching.cluster import Constraints, cluster
 from matching.columns import Columns, Records, encode, sorted_distinct
-from matching.compare import NULL_LEVEL, EncodedColumn, compare_pairs, encode_columns
+from matching.compare import (
+    NULL_LEVEL,
+    ComparePairs,
+    EncodedColumn,
+    compare_pairs,
+    encode_columns,
+)
 from matching.settings import Blocking, BlockingRule, KeyPart, MatchSettings, StrongKey
 
 BANDS = ("non_match", "review", "match")
@@ -87,7 +95,7 @@ def _folded(value: Any) -> str:
 
 def train(
     encoded: dict[str, EncodedColumn], settings: MatchSettings, levels: np.ndarray, *,
-    group: np.ndarray, mode: Mode,
+    group: np.ndarray, mode: Mode, compare: ComparePairs = compare_pairs,
 ) -> dict[str, Any]:
     """u from random pairs, then m and λ by EM on the candidate-pair levels."""
     tr = settings.training
@@ -95,7 +103,7 @@ def train(
     possible = n * (n - 1) // 2
     ri, rj = random_pairs(n, min(tr.u_sample_pairs, max(possible, 1)), group=group, mode=mode,
                           seed=tr.seed)
-    u = fs.estimate_u(compare_pairs(encoded, settings.comparisons, ri, rj, settings.workers),
+    u = fs.estimate_u(compare(encoded, settings.comparisons, ri, rj, settings.workers),
                       settings.comparisons)
     params = fs.expectation_maximisation(
         levels, settings.comparisons, u, lambda_init=tr.lambda_init,
@@ -111,6 +119,7 @@ def train(
 def _run(
     columns: Columns, settings: MatchSettings, group: np.ndarray, mode: Mode,
     trained_params: dict[str, Any] | None, constraints: Constraints | None,
+    compare: ComparePairs,
 ) -> MatchResult:
     ids = [str(v) for v in columns[settings.id_column]]
     if len(set(ids)) != len(ids):
@@ -129,8 +138,9 @@ def _run(
         report.candidate_pairs = len(codes)
     blocked = perf_counter()
     encoded = encode_columns(columns, settings.comparisons)
-    levels = compare_pairs(encoded, settings.comparisons, i, j, settings.workers)
-    params = trained_params or train(encoded, settings, levels, group=group, mode=mode)
+    levels = compare(encoded, settings.comparisons, i, j, settings.workers)
+    params = trained_params or train(encoded, settings, levels, group=group, mode=mode,
+                                     compare=compare)
     shares = {name: share[encoded[name].codes[i]]
               for name, share in term_frequency_shares(encoded, settings).items()}
     weight = fs.score_pairs(levels, settings.comparisons, params, shares)
@@ -222,25 +232,28 @@ def term_frequency_tables(records: Records, settings: MatchSettings) -> dict[str
 def dedupe(
     records: Records, settings: MatchSettings, *,
     trained_params: dict[str, Any] | None = None, constraints: Constraints | None = None,
+    compare: ComparePairs = compare_pairs,
 ) -> MatchResult:
     """Find duplicates within one table (dicts or a DataFrame)."""
     return _run(Columns(records), settings, np.zeros(len(records), dtype=np.int8), "dedupe",
-                trained_params, constraints)
+                trained_params, constraints, compare)
 
 
 def link(
     left: Records, right: Records, settings: MatchSettings, *,
     trained_params: dict[str, Any] | None = None, constraints: Constraints | None = None,
+    compare: ComparePairs = compare_pairs,
 ) -> MatchResult:
     """Find the same entities across two tables (pairs always join left with right)."""
     group = np.concatenate([np.zeros(len(left), np.int8), np.ones(len(right), np.int8)])
-    return _run(Columns(left, right), settings, group, "link", trained_params, constraints)
+    return _run(Columns(left, right), settings, group, "link", trained_params, constraints,
+                compare)
 
 
 def match_incremental(
     new: Records, existing: Sequence[dict[str, Any]], settings: MatchSettings,
     *, trained_params: dict[str, Any], previous_clusters: dict[str, str],
-    constraints: Constraints | None = None,
+    constraints: Constraints | None = None, compare: ComparePairs = compare_pairs,
 ) -> MatchResult:
     """A nightly batch: new vs existing and new vs new only, with the stored parameters.
 
@@ -258,4 +271,5 @@ def match_incremental(
     for members in by_entity.values():
         must.extend((members[0], other) for other in members[1:])
     merged = Constraints(must_link=must, cannot_link=list(cons.cannot_link))
-    return _run(Columns(existing, new), settings, group, "incremental", trained_params, merged)
+    return _run(Columns(existing, new), settings, group, "incremental", trained_params, merged,
+                compare)

@@ -3,8 +3,8 @@
 A run killed with SIGKILL leaves its temporary list copies (`<data>/tmp/ingest-<pid>-…`), its
 crawl output (`<data>/crawl/crawl-<time>-<pid>.jsonl`, pages with names of people outside
 the warehouse's erasure), its partition and shard files (`<partitions>/enrich-<run>-<pid>/`,
-`<partitions>/crawl-<time>-<pid>/`, named by the writer's process, docs/scaling.md) and a
-half-copied snapshot. Whatever belongs to a process that no
+`<partitions>/match-<run>-<pid>/`, `<partitions>/crawl-<time>-<pid>/`, named by the writer's
+process, docs/scaling.md) and a half-copied snapshot. Whatever belongs to a process that no
 longer runs is removed at the next start, and the removal is reported.
 """
 
@@ -55,7 +55,7 @@ _WRITER_PID = re.compile(r"-(\d+)$")
 def _stale_partitions(path: Path) -> bool:
     """A partitions run folder of a writer on this machine that no longer runs (or of a
     version that did not name it); anything else in a shared folder is left alone."""
-    if not path.name.startswith(("enrich-", "crawl-")):
+    if not path.name.startswith(("enrich-", "match-", "crawl-")):
         return False
     found = _WRITER_PID.search(path.name)
     if found is None:

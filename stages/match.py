@@ -10,17 +10,22 @@ Human merge and split decisions are passed to clustering as constraints.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
 from matching.cluster import assign_entity_ids
+from matching.compare import ComparePairs, compare_pairs
 from matching.engine import dedupe, match_incremental
 from matching.golden import golden_records
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import load_match_settings
+from stages.leftovers import partitions_run_folder
+from stages.match_partitions import PartitionedCompare, RunComparePartitions
 from warehouse import leads as store
 from warehouse.contact_companies import link_contacts_to_companies
 from warehouse.db import Warehouse, open_warehouse
@@ -57,8 +62,10 @@ class MatchResult:
         return {"company": self.company, "contact": self.contact, "consumer": self.consumer}
 
 
-def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> LevelResult:
-    """Match one entity level and store its leads; return counts."""
+def match_level(wh: Warehouse, settings: Settings, entity_type: str,
+                compare: ComparePairs = compare_pairs) -> LevelResult:
+    """Match one entity level and store its leads; return counts. `compare` computes the
+    level matrices (in this process, or in partitions on a cluster)."""
     loaded = load_match_settings(entity_type, settings.config_dir)
     config = loaded.value
     records = store.match_inputs(wh, entity_type)
@@ -73,14 +80,15 @@ def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> LevelRes
             return LevelResult(len(records), len(set(previous.values())), "unchanged")
         existing = [r for r in records if r["record_id"] in previous]
         result = match_incremental(fresh, existing, config, trained_params=params,
-                                   previous_clusters=previous, constraints=constraints)
+                                   previous_clusters=previous, constraints=constraints,
+                                   compare=compare)
         mode = "incremental"
     elif len(records) < MIN_TRAINING_RECORDS and shipped_params(entity_type, config):
         result = dedupe(records, config, constraints=constraints,
-                        trained_params=shipped_params(entity_type, config))
+                        trained_params=shipped_params(entity_type, config), compare=compare)
         mode = "shipped_parameters"
     else:
-        result = dedupe(records, config, constraints=constraints)
+        result = dedupe(records, config, constraints=constraints, compare=compare)
         store.save_params(wh, entity_type, loaded.version, result.params)
         mode = "trained"
     ids = assign_entity_ids(result.clusters, previous, _new_lead_id(entity_type))
@@ -93,13 +101,13 @@ def match_level(wh: Warehouse, settings: Settings, entity_type: str) -> LevelRes
                        review_pairs=counts["review_pairs"])
 
 
-def match_pending(wh: Warehouse, settings: Settings,
-                  progress: Progress = SILENT) -> MatchResult:
+def match_pending(wh: Warehouse, settings: Settings, progress: Progress = SILENT,
+                  compare: ComparePairs = compare_pairs) -> MatchResult:
     """All levels, inside the caller's transaction."""
     levels: dict[str, LevelResult] = {}
     with progress.track("match", total=len(ENTITY_LEVELS), unit="levels") as step:
         for level in ENTITY_LEVELS:
-            levels[level] = match_level(wh, settings, level)
+            levels[level] = match_level(wh, settings, level, compare)
             step.advance()
     return MatchResult(**levels, contacts_linked=link_contacts_to_companies(wh))
 
@@ -128,3 +136,24 @@ def match_all(settings: Settings, progress: Progress = SILENT) -> MatchResult:
         _, result = run_job(wh, "match", {},
                             lambda wh, run_id: match_pending(wh, settings, progress))
     return result
+
+
+def match_partitioned(settings: Settings, run_partitions: RunComparePartitions, folder: Path,
+                      per_partition: int, progress: Progress = SILENT) -> MatchResult:
+    """The match stage with its pair comparisons in partitions of `per_partition` pairs that
+    `run_partitions` runs anywhere (stages/match_partitions.py); everything else, and every
+    write, stays in this process as in `match_all`."""
+    with open_warehouse(settings, write=True, purpose="match", publish=True) as wh:
+        _, result = run_job(wh, "match", {}, lambda wh, run_id: _match_in_partitions(
+            wh, settings, PartitionedCompare(
+                run_partitions, partitions_run_folder(folder, "match", run_id), per_partition),
+            progress))
+    return result
+
+
+def _match_in_partitions(wh: Warehouse, settings: Settings, compare: PartitionedCompare,
+                         progress: Progress) -> MatchResult:
+    try:
+        return match_pending(wh, settings, progress, compare)
+    finally:
+        shutil.rmtree(compare.folder, ignore_errors=True)

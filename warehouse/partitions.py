@@ -1,11 +1,12 @@
 """Partition files: rows that travel between the single warehouse writer and the workers.
 
-Work that parallelises beyond one process (enrichment partitions on a Dask cluster) reads its
-input rows from a Parquet file and writes its result rows to Parquet files in a folder every
-worker and the writer can reach; the writer then loads them in one transaction. DuckDB allows
-one writing process per warehouse file, so the workers never open the warehouse: they use an
-in-memory DuckDB to read and write Parquet, with the column types of the warehouse table
-the rows come from or go to, so that a value reads back exactly as it was.
+Work that parallelises beyond one process (enrichment and matching partitions on a Dask
+cluster) reads its input rows from a Parquet file and writes its result rows to Parquet files
+in a folder every worker and the writer can reach; the writer then loads them in one
+transaction. DuckDB allows one writing process per warehouse file, so the workers never open
+the warehouse: they use an in-memory DuckDB to read and write Parquet, with the column types
+of the warehouse table the rows come from or go to (or of the arrays they hold), so that a
+value reads back exactly as it was.
 """
 
 from __future__ import annotations
@@ -30,28 +31,44 @@ def column_types(wh: Warehouse, relation: str) -> ColumnTypes:
 
 
 def write_rows(path: Path, schema: ColumnTypes, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Write `rows` (missing keys are NULL) to a Parquet file with `schema`; rows written.
+    """Write `rows` (missing keys are NULL) to a Parquet file with `schema`; rows written."""
+    return write_arrays(path, schema, {
+        name: np.asarray([row.get(name) for row in rows], dtype=object) for name, _ in schema})
+
+
+def write_arrays(path: Path, schema: ColumnTypes, arrays: Mapping[str, np.ndarray]) -> int:
+    """Write equal-length arrays as the columns of a Parquet file with `schema`; rows written.
+    Arrays carry numbers by the million (matching's pair indexes and levels) at no cost per
+    row.
 
     The file appears whole or not at all (written beside it, then renamed), so a writer
     never loads half a partition of a worker that died.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    names = [name for name, _ in schema]
-    quoted = ", ".join(f'"{name}"' for name in names)
+    quoted = ", ".join(f'"{name}"' for name, _ in schema)
+    _bulk = {name: arrays[name] for name, _ in schema}
     con = duckdb.connect()
     try:
         con.execute("CREATE TABLE part ("
                     + ", ".join(f'"{name}" {kind}' for name, kind in schema) + ")")
-        if rows:
-            _bulk = {name: np.asarray([row.get(name) for row in rows], dtype=object)
-                     for name in names}
-            con.execute(f"INSERT INTO part ({quoted}) SELECT {quoted} FROM _bulk")
+        con.execute(f"INSERT INTO part ({quoted}) SELECT {quoted} FROM _bulk")
         con.execute(f"COPY part TO '{_literal(partial)}' (FORMAT parquet)")
     finally:
         con.close()
     partial.replace(path)
-    return len(rows)
+    return len(next(iter(_bulk.values()))) if _bulk else 0
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The columns of a file `write_arrays` wrote, as arrays in file order (for columns
+    without NULL: a NULL would come back as whatever value its slot holds)."""
+    con = duckdb.connect()
+    try:
+        columns = con.execute(f"SELECT * FROM read_parquet('{_literal(path)}')").fetchnumpy()
+        return {name: np.asarray(values) for name, values in columns.items()}
+    finally:
+        con.close()
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:

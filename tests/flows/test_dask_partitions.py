@@ -33,8 +33,10 @@ def _run(root: Path, demo: Path, environment: dict[str, str]) -> tuple[Path, Nig
     inbox = root / "inbox"
     shutil.copytree(demo, inbox)
     (root / "config" / "flows").mkdir(parents=True)
+    # matching's training compares 123,753 random pairs per trained level: 3 partitions each
+    # (the ~1,500 candidate pairs of a level stay in the writer's process)
     (root / "config" / "flows" / "parallel.yaml").write_text(
-        "partitions:\n  enrich_records: 200\n", encoding="utf-8")
+        "partitions:\n  enrich_records: 200\n  match_pairs: 50000\n", encoding="utf-8")
     db = root / "data" / "leadpipe.duckdb"
     with mock.patch.dict(os.environ, {"LEADPIPE_DATA_DIR": str(root / "data"),
                                       "LEADPIPE_CONFIG_DIR": str(root / "config"),
@@ -75,6 +77,7 @@ def test_the_dask_run_ends_with_the_warehouse_of_the_in_process_run(
     assert on_dask.enrich == plain.enrich
     assert plain.enrich is not None
     assert plain.enrich.records_enriched > 500
+    assert on_dask.match == plain.match
     assert not differing_relations(plain_db, dask_db)
     assert not list((dask_db.parent / "partitions").glob("*/*")), "partition files left behind"
 
@@ -82,6 +85,8 @@ def test_the_dask_run_ends_with_the_warehouse_of_the_in_process_run(
 def test_the_partitions_ran_on_both_worker_processes(
         runs: dict[str, tuple[Path, NightlyReport]], cluster: distributed.LocalCluster) -> None:
     with distributed.Client(cluster) as client:
-        ran = client.run(lambda: "stages.enrich" in sys.modules)
+        # a worker imports a stage only to run its task (flows.nightly it never imports)
+        ran = client.run(lambda: {"stages.enrich", "stages.match_partitions"}
+                         <= sys.modules.keys())
     assert len(ran) == 2
     assert all(ran.values()), ran

@@ -9,7 +9,7 @@ from matching import fellegi_sunter as fs
 from matching.blocking import candidate_pairs
 from matching.cluster import ConstraintConflict, Constraints, assign_entity_ids, cluster
 from matching.columns import Columns
-from matching.compare import compare_levels, encode_column
+from matching.compare import compare_levels, compare_pairs, encode_column
 from matching.engine import dedupe, link, match_incremental, term_frequency_tables
 from matching.explain import explain_pair
 from matching.golden import golden_record
@@ -274,6 +274,31 @@ def test_incremental_run_keeps_existing_clusters_and_only_scores_new_pairs(consu
         assert res.clusters[rid] == res.clusters[cid]
     entity = assign_entity_ids(res.clusters, full.clusters)
     assert {entity[res.clusters[r]] for r in full.clusters} == set(full.clusters.values())
+
+
+def test_every_level_matrix_comes_from_the_comparer_the_caller_passes(consumer):
+    # the nightly's Dask comparer replaces compare_pairs for the candidate and random pairs
+    calls = []
+
+    def counting(encoded, comparisons, i, j, workers=1):
+        calls.append((len(i), workers))
+        return compare_pairs(encoded, comparisons, i, j, workers)
+
+    crowd = _crowd()
+    plain = dedupe(crowd, consumer)
+    counted = dedupe(crowd, consumer, compare=counting)
+    assert [n for n, _ in calls] == [len(plain.left), min(consumer.training.u_sample_pairs,
+                                                          len(crowd) * (len(crowd) - 1) // 2)]
+    assert {w for _, w in calls} == {consumer.workers}
+    assert np.array_equal(counted.levels, plain.levels)
+    assert counted.clusters == plain.clusters
+    calls.clear()
+    match_incremental(crowd[:5], crowd[5:], consumer, trained_params=plain.params,
+                      previous_clusters=plain.clusters, compare=counting)
+    assert len(calls) == 1  # stored parameters: nothing to train
+    calls.clear()
+    link(crowd[:60], crowd[60:], consumer, trained_params=plain.params, compare=counting)
+    assert len(calls) == 1
 
 
 # --- link, golden records, explanation ---------------------------------------------------

@@ -39,6 +39,7 @@ def test_sweep_removes_the_partition_and_shard_files_of_killed_writers(
     host = socket.gethostname()
     killed_crawl = _folder(parent, f"crawl-20261207T010000-{host}-{dead_pid}")
     killed_enrich = _folder(parent, f"enrich-enrich-20261207T010000-ab12cd-{host}-{dead_pid}")
+    killed_match = _folder(parent, f"match-match-20261207T010500-ef34ab-{host}-{dead_pid}")
     older_version = _folder(parent, "enrich-enrich-20261206T010000-ab12cd")
     running = partitions_run_folder(parent, "crawl", "20261207T020000")
     running.mkdir(parents=True)
@@ -48,7 +49,7 @@ def test_sweep_removes_the_partition_and_shard_files_of_killed_writers(
     cleaned = sweep(settings, parent if configured else None)
 
     assert running.name.endswith(f"-{host}-{os.getpid()}")
-    gone = {killed_crawl, killed_enrich, older_version}
+    gone = {killed_crawl, killed_enrich, killed_match, older_version}
     assert sorted(p for p in parent.iterdir()) == sorted({running, elsewhere, someone_elses})
     assert sorted(cleaned) == sorted(f"removed {p}, left by a run that was killed"
                                      for p in gone)
