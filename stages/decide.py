@@ -39,10 +39,24 @@ from warehouse.robinson import check_records
 from warehouse.runs import run_job
 
 
-def _inputs_hash(case: dict[str, Any], rules_version: str) -> str:
-    stable = {k: v for k, v in case.items() if k != "as_of"}
-    text = json.dumps([stable, rules_version], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+class _CaseText:
+    """One lead's case serialised once for all its channels: the inputs stored with a changed
+    decision, and the digest of case, decision and rules (the same text `json.dumps([case
+    without as_of + decision, rules_version], sort_keys=True)` gives, built from parts, so
+    stored digests stay comparable). Serialising the case anew per channel was a third of
+    the stage's evaluation time."""
+
+    def __init__(self, case: dict[str, Any], rules_version: str) -> None:
+        self.inputs = json.dumps(case, ensure_ascii=False, default=str)
+        self._items = {k: f"{json.dumps(k)}: {json.dumps(v, sort_keys=True, default=str)}"
+                       for k, v in case.items() if k not in ("as_of", "decision")}
+        self._tail = "}, " + json.dumps(rules_version) + "]"
+
+    def digest(self, decision: dict[str, Any]) -> str:
+        items = {**self._items,
+                 "decision": f'"decision": {json.dumps(decision, sort_keys=True, default=str)}'}
+        text = "[{" + ", ".join(items[k] for k in sorted(items)) + self._tail
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -88,10 +102,10 @@ def _evaluate(batch: _Batch) -> _Evaluated:
         raw_case = build_case(lead_id, rows, events, checks, batch.as_of, purchases=purchases)
         case, _warnings = case_from_dict(raw_case)
         result = evaluate(case, batch.config.thresholds, batch.config.parameter_aliases)
+        text = _CaseText(raw_case, result.rules_version)
         for channel, decision in result.channels.items():
             tally.append((channel, decision.decision))
-            digest = _inputs_hash({**raw_case, "decision": decision.to_dict()},
-                                  result.rules_version)
+            digest = text.digest(decision.to_dict())
             if batch.previous.get((lead_id, channel)) == digest:
                 continue
             changed.append({
@@ -99,7 +113,7 @@ def _evaluate(batch: _Batch) -> _Evaluated:
                 "reason": decision.reason, "rule": decision.rule,
                 "legal_basis": decision.legal_basis, "rules_version": result.rules_version,
                 "as_of": batch.as_of, "inputs_hash": digest,
-                "inputs": json.dumps(raw_case, ensure_ascii=False, default=str),
+                "inputs": text.inputs,
             })
     return _Evaluated(len(batch.leads), tally, changed)
 
