@@ -7,12 +7,14 @@ bundled with the package.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 import tldextract
 
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_PLAIN_HOST = re.compile(r"[a-z0-9.-]+")
 
 
 @lru_cache(maxsize=262144)
@@ -23,12 +25,13 @@ def registrable_domain(host_or_url: str | None) -> str | None:
     text = host_or_url.strip().lower()
     if "@" in text and "/" not in text:
         text = text.rsplit("@", 1)[1]
-    if "://" not in text:
-        text = "http://" + text
-    try:
-        host = urlsplit(text).hostname
-    except ValueError:
-        return None
+    if _PLAIN_HOST.fullmatch(text):
+        host: str | None = text  # what urlsplit would give, at a third of the cost
+    else:
+        try:
+            host = urlsplit(text if "://" in text else "http://" + text).hostname
+        except ValueError:
+            return None
     if not host:
         return None
     parts = _EXTRACT(host)

@@ -1,15 +1,18 @@
-"""The plain-domain fast path of `enrichment.email` accepts only domains email-validator
-accepts unchanged, and the addresses it reads come out as the full validation reads them."""
+"""The fast paths for plain host names: `enrichment.email` accepts only domains
+email-validator accepts unchanged (and reads addresses as the full validation does);
+`enrichment.domains` finds the registrable domain urlsplit would have found."""
 
 from __future__ import annotations
 
 import random
+from urllib.parse import urlsplit
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
 from bench.generate_leads import generate
 from enrichment import email
+from enrichment.domains import _EXTRACT, registrable_domain
 
 EDGES = [
     "beispiel.de", "a.de", "x-y.de", "1und1.de", "123.de", "beispiel.123", "beispiel.d3",
@@ -60,3 +63,14 @@ def test_addresses_read_the_same_with_and_without_the_fast_path(domain: str) -> 
     assert (fast[0] is None) == (full[0] is None), (fast, full)
     if full[0] is not None:
         assert fast[:4] == full[:4]
+
+
+def test_plain_hosts_give_the_registrable_domain_urlsplit_gives() -> None:
+    for host in [*sorted(_odd(5000) | _generated()), "www.shop.beispiel.co.uk", "a.b.de."]:
+        expected = None
+        parsed = urlsplit("http://" + host).hostname
+        if parsed:
+            parts = _EXTRACT(parsed)
+            if parts.domain and parts.suffix:
+                expected = f"{parts.domain}.{parts.suffix}"
+        assert registrable_domain(host) == expected, host
