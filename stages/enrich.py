@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from enrichment.config import enrichment_version, use_config_dir
 from enrichment.dns import DomainChecker
 from enrichment.record import enrich_many
@@ -24,11 +26,18 @@ from warehouse.db import Warehouse, open_warehouse
 from warehouse.enriched import (
     WarehouseDomainCache,
     forget,
-    provenance_rows,
+    provenance_columns,
     records_to_enrich,
     store,
 )
-from warehouse.partitions import ColumnTypes, column_types, distinct_values, load_files, read_rows
+from warehouse.partitions import (
+    ColumnTypes,
+    column_types,
+    distinct_values,
+    load_files,
+    read_rows,
+    write_arrays,
+)
 from warehouse.partitions import write_rows as write_partition
 from warehouse.runs import run_job
 
@@ -140,15 +149,16 @@ def enrich_partition(partition: EnrichPartition) -> PartitionDone:
     started, cpu = time.perf_counter(), time.process_time()
     use_config_dir(partition.config_dir)
     rows: list[dict[str, Any]] = []
-    provenance: list[dict[str, Any]] = []
+    provenance: list[tuple[Any, ...]] = []
     for enriched in enrich_many(read_rows(partition.input_file),
                                 source_kind=partition.source_kind, workers=1,
                                 now=partition.now):
         rows.append(enriched.to_row())
         provenance.extend(enriched.provenance())
     write_partition(partition.records_file, partition.records_schema, rows)
-    values = write_partition(partition.provenance_file, partition.provenance_schema,
-                             provenance_rows(provenance))
+    values = write_arrays(partition.provenance_file, partition.provenance_schema, {
+        name: np.asarray(column, dtype=object)
+        for name, column in provenance_columns(provenance).items()})
     return PartitionDone(partition.index, len(rows), values,
                          round(time.process_time() - cpu, 3),
                          round(time.perf_counter() - started, 3))

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from enrichment.dns import DomainCheck
+from enrichment.record import PROVENANCE_COLUMNS, EnrichedRecord
 from warehouse.db import Warehouse
 
 CHUNK_ROWS = 50_000
@@ -60,26 +61,22 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     return {name: [row.get(name) for row in rows] for name in rows[0]}
 
 
-def provenance_rows(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`EnrichedRecord.provenance()` entries as rows of `core.field_provenance`."""
-    rows = []
-    for p in entries:
-        p["derived_at"] = p.pop("at")
-        p["value"] = None if p["value"] is None else str(p["value"])
-        rows.append(p)
-    return rows
+def provenance_columns(rows: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """`EnrichedRecord.provenance()` rows as the columns of `core.field_provenance`."""
+    if not rows:
+        return dict.fromkeys(PROVENANCE_COLUMNS, ())
+    return dict(zip(PROVENANCE_COLUMNS, zip(*rows, strict=True), strict=True))
 
 
-def store(wh: Warehouse, enriched: Iterable[Any]) -> tuple[int, int]:
+def store(wh: Warehouse, enriched: Iterable[EnrichedRecord]) -> tuple[int, int]:
     """Insert `EnrichedRecord`s and their provenance in chunks; (records, values) stored."""
     records = values = 0
-    pending_prov: list[dict[str, Any]] = []
+    provenance: list[tuple[Any, ...]] = []
     for chunk in _chunks(e.to_row() | {"_prov": e.provenance()} for e in enriched):
         for row in chunk:
-            pending_prov.extend(row.pop("_prov"))
+            provenance.extend(row.pop("_prov"))
         records += wh.insert_columns("core.enriched_records", _columns(chunk))
-        if pending_prov:
-            values += wh.insert_columns("core.field_provenance",
-                                        _columns(provenance_rows(pending_prov)))
-            pending_prov = []
+        if provenance:
+            values += wh.insert_columns("core.field_provenance", provenance_columns(provenance))
+            provenance = []
     return records, values

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from enrichment.dns import DomainChecker
-from enrichment.record import FIELDS, ROW_FIELDS, _by_company, enrich_many, enrich_record
+from enrichment.record import (
+    FIELDS,
+    PROVENANCE_COLUMNS,
+    ROW_FIELDS,
+    _by_company,
+    enrich_many,
+    enrich_record,
+)
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 GMBH = {
@@ -56,7 +63,8 @@ def test_table_layout_holds_every_enriched_field_once() -> None:
 
 def test_provenance_names_source_method_and_time() -> None:
     enriched = enrich_record(GMBH, record_id="b1:1", source_kind="crawled", now=NOW)
-    prov = {p["field"]: p for p in enriched.provenance()}
+    prov = {row[1]: dict(zip(PROVENANCE_COLUMNS, row, strict=True))
+            for row in enriched.provenance()}
     assert prov["phone_e164"]["method"] == "phonenumbers"
     assert prov["phone_e164"]["source_field"] == "phone"
     assert prov["email_normalized"]["method"] == "email_validator"
@@ -65,7 +73,7 @@ def test_provenance_names_source_method_and_time() -> None:
     assert prov["register_court"]["source_field"] == "register"
     assert prov["website_domain"]["method"] == "tldextract"
     assert prov["salutation"]["source_field"] == "position"
-    assert all(p["origin"] == "impressum_crawl" and p["at"] == NOW and
+    assert all(p["origin"] == "impressum_crawl" and p["derived_at"] == NOW and
                p["source_record_id"] == "b1:1" for p in prov.values())
     assert all(p["value"] is not None for p in prov.values())
 
