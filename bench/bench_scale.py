@@ -111,6 +111,9 @@ class ToolRun:
     peak_before_eval_mb: float = 0.0
     """The process's peak RSS when its clusters were done (Splink only)."""
     failure: str = ""
+    measured: str = ""
+    """When and on which leadpipe a run taken over from an earlier report (`--include`) was
+    measured; empty for this run's own."""
 
 
 @dataclass(frozen=True)
@@ -342,6 +345,22 @@ def attempt(tool: str, run: Callable[[], ToolRun], rows: int) -> ToolRun:
         return ToolRun(rows, tool, failed.run, None, failure=f"failed, exit {failed.run.exit_code}")
 
 
+def included_runs(path: Path) -> tuple[list[ToolRun], list[ListFiles]]:
+    """The runs and lists of an earlier report's JSON, each run marked with when and on which
+    leadpipe it was measured."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    facts = data["machine"]
+    measured = f"{facts['date']}, leadpipe from {facts['leadpipe_source']}"
+    runs = [ToolRun(
+        r["records"], r["tool"], ProcessRun(**{**r["process"], "stdout": ""}),
+        Quality(**r["quality"]) if r["quality"] else None, r["stage_seconds"], r["eval_s"],
+        r["peak_before_eval_mb"], r["failure"], r.get("measured") or measured)
+        for r in data["runs"]]
+    lists = [ListFiles(f["rows"], Path(f["csv"]), Path(), Path(), f["prepare_s"])
+             for f in data["lists"]]
+    return runs, lists
+
+
 def machine() -> dict[str, object]:
     """Facts a reader needs to compare the numbers with their own machine."""
     meminfo = Path("/proc/meminfo").read_text().splitlines()
@@ -393,6 +412,9 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
                     facts: dict[str, object]) -> str:
     """The section for docs/benchmarks.md (bench/build_report.py picks it up)."""
     smoke = max(f.rows for f in lists) < 100_000
+    runs = sorted(runs, key=lambda r: r.records)  # stable: tools stay in the order run
+    lists = sorted(lists, key=lambda f: f.rows)
+    earlier = list(dict.fromkeys(r.measured for r in runs if r.measured))
     lines = ["## Scale: dedupe-file vs Splink at 100k / 1M / 3M", ""]
     if smoke:
         lines += [f"**Smoke run of the harness at {', '.join(f'{f.rows:,}' for f in lists)} "
@@ -419,7 +441,9 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
         "section (`bench/report_scale.md`, after every run, so a crash keeps what was "
         "measured) and `bench/report_scale.json`; `python bench/build_report.py` puts it into "
         "docs/benchmarks.md. A run that fails (killed for memory, say) is a row with its exit "
-        "code and what it had used.", "",
+        "code and what it had used. `--include <earlier report.json>` shows an earlier run's "
+        "rows beside this run's, marked with when and on which leadpipe they were measured.",
+        "",
         "| records | tool | person-level P / R / F1 | wall | CPU | peak memory | load avg |",
         "|---|---|---|---|---|---|---|"]
     for r in runs:
@@ -431,15 +455,16 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
         if r.eval_s:
             wall = f"{proc.wall_s - r.eval_s:.1f} s ({proc.wall_s:.1f} s with evaluation)"
             memory += f"; {_gb(r.peak_before_eval_mb)} before evaluation"
-        lines.append(f"| {r.records:,} | {r.tool} | {pr} | {wall} | {proc.cpu_s:.1f} s | "
-                     f"{memory} | {proc.load_start:.1f} → max {proc.load_max:.1f} |")
+        lines.append(f"| {r.records:,} | {r.tool}{_mark(r, earlier)} | {pr} | {wall} | "
+                     f"{proc.cpu_s:.1f} s | {memory} | {proc.load_start:.1f} → max "
+                     f"{proc.load_max:.1f} |")
     lines += ["", "Stage timings (seconds, as each tool reports them; dedupe-file's from its "
               "`--json`, Splink's from the benchmark process):", ""]
     for r in runs:
         if r.tool != NIGHTLY:
             stages = ", ".join(f"{k} {v:.1f}" for k, v in r.stage_seconds.items()) or \
                 "not reported by this version"
-            lines.append(f"- {r.records:,} {r.tool}: {stages}")
+            lines.append(f"- {r.records:,} {r.tool}{_mark(r, earlier)}: {stages}")
     prep = ", ".join(f"{f.rows:,} rows {f.prepare_s:.1f} s" for f in lists)
     versions = facts["versions"]
     assert isinstance(versions, dict)
@@ -450,8 +475,14 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
         f"{facts['kernel']}, Python {facts['python']}; run {facts['date']}, leadpipe from "
         f"{facts['leadpipe_source']}. Versions: "
         + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".", ""]
+    lines += [f"{'†' * (k + 1)} Taken over from an earlier run (`--include`): measured "
+              f"{when}." for k, when in enumerate(earlier)] + ([""] if earlier else [])
     return "\n".join(line if line.startswith(("|", "- ")) else textwrap.fill(line, 95)
                      for line in lines)
+
+
+def _mark(run: ToolRun, earlier: list[str]) -> str:
+    return " " + "†" * (earlier.index(run.measured) + 1) if run.measured else ""
 
 
 def write_reports(runs: list[ToolRun], lists: list[ListFiles], facts: dict[str, object],
@@ -477,6 +508,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="the installed entry point (default: next to this Python)")
     parser.add_argument("--keep-lists", action="store_true",
                         help="keep the generated lists in --workdir and use them again next time")
+    parser.add_argument("--include", type=Path, nargs="+", default=[],
+                        help="earlier runs' JSON reports to show beside this run's (marked "
+                             "with when and on which leadpipe they were measured)")
     parser.add_argument("--report", type=Path, default=BENCH / "report_scale.md")
     parser.add_argument("--json", type=Path, default=BENCH / "report_scale.json")
     args = parser.parse_args(argv)
@@ -488,6 +522,10 @@ def main(argv: list[str] | None = None) -> None:
     facts = machine()
     runs: list[ToolRun] = []
     lists: list[ListFiles] = []
+    for path in args.include:
+        earlier_runs, earlier_lists = included_runs(path)
+        runs += earlier_runs
+        lists += [f for f in earlier_lists if f.rows not in {x.rows for x in lists}]
     for rows in args.sizes:
         files = write_list(rows, work, args.keep_lists)
         lists.append(files)

@@ -68,3 +68,21 @@ def test_report_marks_a_small_run_as_smoke(files: bench_scale.ListFiles) -> None
     assert "1.5 s (2.0 s with evaluation)" in text
     assert "0.41 GB (0.29 GB); 0.27 GB before evaluation" in text
     assert "| 300 | `leadpipe run nightly --no-crawl` | failed, exit -9 |" in text
+
+
+def test_an_earlier_runs_rows_are_shown_beside_this_runs_and_marked(
+        files: bench_scale.ListFiles, tmp_path: Path) -> None:
+    run = bench_scale.ProcessRun(2.0, 1.5, 300.0, 420.0, 0.5, 1.2, 0.9, 0, "", "")
+    facts = bench_scale.machine()
+    earlier = bench_scale.ToolRun(3_000_000, "leadpipe dedupe-file", run,
+                                  bench_scale.Quality(0.99, 0.97, 0.98), {"read": 2.5})
+    big = bench_scale.ListFiles(3_000_000, tmp_path / "big.csv", Path(), Path(), 450.0)
+    bench_scale.write_reports([earlier], [big], facts, tmp_path / "old.md", tmp_path / "old.json")
+    runs, lists = bench_scale.included_runs(tmp_path / "old.json")
+    assert runs[0].measured.startswith(str(facts["date"]))
+    now = bench_scale.ToolRun(300, "leadpipe dedupe-file", run, bench_scale.Quality(1, 1, 1))
+    text = bench_scale.report_markdown([*runs, now], [*lists, files], facts)
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[1].startswith("| 300 | leadpipe dedupe-file |")  # by size, not by origin
+    assert table[2].startswith("| 3,000,000 | leadpipe dedupe-file † | 0.990 / 0.970 /")
+    assert f"† Taken over from an earlier run (`--include`): measured {facts['date']}" in text
