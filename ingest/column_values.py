@@ -7,6 +7,8 @@ Each step is a function over a `Draft` (see `ingest.columns.map_columns` for the
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ingest.column_draft import (
     DOUBT_SHARE,
     MIN_EVIDENCE,
@@ -176,6 +178,29 @@ def correct_by_values(draft: Draft) -> None:
               and "house_number" in draft.claimed()):
             draft.assign(header, "street", draft.how[header], 1 - numbered,
                          "its values hold no house numbers; another column does")
+
+
+ROW_COUNTER_MIN = 5
+"""Consecutive rows a column must count (1, 2, 3, …) to be taken for a row number."""
+
+
+def drop_row_counters(draft: Draft) -> None:
+    """A house-number column that counts the rows from the top of the file ('Nr': 1, 2, 3, …)
+    is a row number: 'Nr', 'No.' and 'Nummer' name both, and a counter beside 'Hausnummer'
+    would otherwise overwrite every house number with the row's position. Only house numbers:
+    a list sorted by postcode can hold 80331, 80332, 80333 … in earnest."""
+    for header, target in list(draft.target.items()):
+        if target != "house_number" or draft.how[header] == "vendor":
+            continue
+        values = [v.strip() for v in draft.values(header)]
+        if len(values) < ROW_COUNTER_MIN or not all(v.isdigit() and len(v) < 10 for v in values):
+            continue
+        numbers = [int(v) for v in values]
+        if numbers[0] <= 1 and all(b == a + 1 for a, b in pairwise(numbers)):
+            del draft.target[header]
+            draft.declined.add(header)  # nor may its values map it (10001, 10002: postcodes?)
+            draft.note[header] = (f"its values count the rows ({numbers[0]}, {numbers[1]}, "
+                                  f"{numbers[2]}, …): a row number, not {target}")
 
 
 def drop_orphans(draft: Draft) -> None:

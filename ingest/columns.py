@@ -30,6 +30,7 @@ from ingest.column_values import (
     correct_by_values,
     drop_misfits,
     drop_orphans,
+    drop_row_counters,
     flag_doubts,
     likely_name_column,
     map_by_values,
@@ -249,6 +250,7 @@ def map_columns(
         _map_compounds(draft, config)
         _map_context(draft, config)
         _map_continuations(draft)
+        drop_row_counters(draft)
         correct_by_values(draft)
         drop_misfits(draft)  # frees what a header got wrong for the values to take
         map_by_values(draft)

@@ -200,3 +200,29 @@ def test_every_alias_is_documented(config):
         assert name in rows, name
         for alias in aliases:
             assert alias in rows[name], (name, alias)
+
+
+ROWS_WITH_COUNTER = [[str(k), f"Firma {k} GmbH", "Hauptstr.", f"{k * 7}a", f"8033{k}", "München"]
+                     for k in range(1, 7)]
+
+
+def test_a_row_counter_headed_nr_is_no_house_number(config):
+    """'Nr' names the house number too; a column counting the rows from the top beside
+    'Hausnummer' would overwrite every house number with the row's position."""
+    headers = ["Nr", "Firma", "Straße", "Hausnummer", "PLZ", "Ort"]
+    result = map_columns(FILE, headers, config, rows=ROWS_WITH_COUNTER)
+    assert "Nr" not in result.mapping
+    assert result.mapping["Hausnummer"] == "house_number"
+    assert result.mapping["PLZ"] == "postcode"  # 80331 … 80336 count too, but are postcodes
+    nr = next(c for c in result.columns if c.header == "Nr")
+    assert "a row number" in nr.note
+
+
+def test_a_house_number_column_headed_nr_stays_one(config):
+    headers = ["Firma", "Straße", "Nr", "PLZ", "Ort"]
+    rows = [[f"Firma {k} GmbH", "Hauptstr.", number, "80331", "München"]
+            for k, number in enumerate(["12", "7a", "3", "5", "18", "2"])]
+    assert map_columns(FILE, headers, config, rows=rows).mapping["Nr"] == "house_number"
+    headers = ["Nr", "Firma", "Straße", "Hausnummer", "PLZ", "Ort"]
+    few = ROWS_WITH_COUNTER[:3]  # 1, 2, 3: too few rows to tell a counter
+    assert map_columns(FILE, headers, config, rows=few).mapping["Nr"] == "house_number"
