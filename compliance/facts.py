@@ -37,6 +37,15 @@ SOURCE_KIND = {"web_form": "web_form", "crawl": "crawled", "purchased_list": "pu
                "customer": "existing_customer"}
 SOURCE_PRIORITY = ("existing_customer", "web_form", "crawled", "purchased_list")
 USABLE_EMAIL = ("valid", "unknown")
+RECORD_FIELDS = frozenset({
+    "source_kind", "audience", "legal_entity", "sole_trader", "email_normalized",
+    "email_status", "email_channel_kind", "phone_valid", "mobile_valid", "phone_channel_kind",
+    "street", "postcode", "city", "postal_kind", "fax_e164",
+    "batch_id", "vendor", "acquired_on", "provenance_documented", "submitted_at",
+    "ingested_at", "customer_listed_at"})
+"""The fields of a lead's records `build_case` reads (enriched values, origin, customer
+listing): the decide stage reads these columns only, and a test fails when the code reads
+one not named here."""
 
 
 def _day(value: Any) -> date | None:

@@ -15,6 +15,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from compliance.subjects import email_key, phone_key
 from compliance.suppression import postal_identity
@@ -28,19 +29,41 @@ def identifier_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def record_identifier(channel: str, record: Mapping[str, str | None]) -> str | None:
-    """The normalised identifier a record is checked under for a channel's list."""
+def entry_identifier(channel: str, row: Mapping[str, str | None]) -> str | None:
+    """The normalised identifier a plain list entry names for a channel."""
     kind = CHANNEL_KINDS[channel]
     if kind == "email":
-        return email_key(record.get("email"))
+        return email_key(row.get("email"))
     if kind == "phone":
-        country = (record.get("country") or "DE").upper()
-        region = country if len(country) == 2 else "DE"
-        source = record.get("fax") if channel == "fax" else (
-            record.get("mobile") if channel == "sms" else record.get("phone"))
-        return phone_key(source, region) or (phone_key(record.get("mobile"), region)
-                                            if channel == "phone" else None)
-    return postal_identity(record)
+        country = (row.get("country") or "DE").upper()
+        own = {"fax": "fax", "sms": "mobile"}.get(channel, "mobile")
+        return phone_key(row.get("phone") or row.get(own), country if len(country) == 2
+                         else "DE")
+    return postal_identity(row)
+
+
+RECORD_FIELDS = frozenset({"email_normalized", "phone_e164", "mobile_e164", "fax_e164",
+                           "first_name", "last_name", "street", "house_number", "postcode"})
+"""The enriched record's fields `record_identifiers` reads: the lead's records are read with
+these columns only, so a field missing here would silently end a list's hits."""
+
+_NUMBERS = {"phone": ("phone_e164", "mobile_e164"), "sms": ("mobile_e164",),
+            "fax": ("fax_e164",)}
+"""A phone list covers calls to the landline and the mobile; SMS go to the mobile."""
+
+
+def record_identifiers(channel: str, record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The identifiers an enriched record is checked under for a channel's list (a hit on
+    any of them is a hit): its e-mail address as enrichment normalised it, its numbers in
+    E.164, its postal identity."""
+    kind = CHANNEL_KINDS[channel]
+    if kind == "email":
+        email = record.get("email_normalized")
+        return (email.lower(),) if email else ()
+    if kind == "phone":
+        return tuple(dict.fromkeys(str(record[f]) for f in _NUMBERS[channel] if record.get(f)))
+    identity = postal_identity(record)
+    return (identity,) if identity else ()
 
 
 @dataclass
@@ -78,7 +101,7 @@ def read_robinson_file(text: str, channel: str, *, hashed: bool) -> RobinsonFile
                 continue
             result.entries.append((value, entry_date))
             continue
-        identifier = record_identifier(channel, row)
+        identifier = entry_identifier(channel, row)
         if identifier is None:
             wanted = {"email": "email", "phone": "phone",
                       "postal": "last_name, street and postcode"}[CHANNEL_KINDS[channel]]

@@ -12,11 +12,9 @@ once per unique domain in the parent so worker processes never open sockets.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import multiprocessing
 import re
-import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +45,7 @@ from enrichment.email import EmailResult, enrich_email
 from enrichment.person import PersonResult, enrich_person
 from enrichment.phone import PhoneResult, enrich_phone
 from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
+from foundation.parallel import quiet_exit, relaxed_gc
 
 Record = Mapping[str, str | None]
 
@@ -604,7 +603,7 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], list[_T]]
              workers: int, chunk_size: int) -> Iterator[_T]:
     """`work` over the records chunk by chunk, in order; over `workers` processes, each
     chunk split by company (`_by_company`)."""
-    with _relaxed_gc():
+    with relaxed_gc():
         if workers <= 1:
             for chunk in _chunks(records, chunk_size):
                 yield from work(chunk)
@@ -613,7 +612,7 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], list[_T]]
         with contextlib.ExitStack() as stack:
             # One single-process pool per worker, so a company's contacts always reach the
             # same process and its caches.
-            pools = [stack.enter_context(ctx.Pool(1, initializer=_worker_init))
+            pools = [stack.enter_context(ctx.Pool(1, initializer=quiet_exit))
                      for _ in range(workers)]
             pending: deque[tuple[list[int], list[AsyncResult[list[_T]]]]] = deque()
             for chunk in _chunks(records, chunk_size):
@@ -657,24 +656,3 @@ def _merged(order: list[int], results: list[AsyncResult[list[_T]]]) -> Iterator[
         yield next(parts[shard])
 
 
-GC_THRESHOLD = (100_000, 50, 100)
-"""Enrichment allocates millions of small acyclic objects; at the default threshold (700) the
-cyclic collector ran every few records and took half the time of a batch."""
-
-
-@contextlib.contextmanager
-def _relaxed_gc() -> Iterator[None]:
-    previous = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
-
-
-def _worker_init() -> None:
-    # The pool ends its workers with SIGTERM; a handler inherited from the parent (Prefect's
-    # raises TerminationSignal) would print a traceback into the run's log for a clean exit.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    gc.freeze()  # modules and configuration: never garbage, never scan them again
-    gc.set_threshold(*GC_THRESHOLD)

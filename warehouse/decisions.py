@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,21 +50,43 @@ def _only(wh: Warehouse, lead_ids: Sequence[str] | None, column: str) -> str:
     return f"{column} IN (SELECT lead_id FROM {wanted_leads(wh, lead_ids)})"
 
 
-def lead_records(wh: Warehouse, lead_ids: Sequence[str] | None = None
-                 ) -> dict[str, list[dict[str, Any]]]:
-    """lead id → its enriched records with source and list metadata (web forms first); the
-    newest version of a customer the CRM calls one says when an export last listed it."""
-    rows = wh.dicts(
-        "SELECT m.lead_id, l.entity_type, e.*, o.batch_id, o.vendor, o.acquired_on, "
-        "o.provenance_documented, o.ingested_at, o.fetched_at, o.submitted_at, "
-        "c.customer_listed_at "
-        "FROM core.lead_members m JOIN core.leads l USING (lead_id) "
-        "JOIN core.enriched_records e USING (record_id) "
-        "JOIN staging.stg_record_origins o USING (record_id) "
-        f"LEFT JOIN ({_CUSTOMER_LISTED}) c USING (record_id) "
-        f"WHERE {_only(wh, lead_ids, 'm.lead_id')} "
-        "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id")
-    return _group_by(rows, "lead_id")
+_ORIGIN_FIELDS = frozenset({"batch_id", "vendor", "acquired_on", "provenance_documented",
+                            "ingested_at", "fetched_at", "submitted_at"})
+
+
+def _record_column(field: str) -> str:
+    if field == "customer_listed_at":
+        return "c.customer_listed_at"
+    return f"o.{field}" if field in _ORIGIN_FIELDS else f"e.{field}"
+
+
+@dataclass(frozen=True)
+class LeadRecords:
+    """Each lead's records as rows of `fields`, web forms first. Plain tuples: a batch of
+    them goes to another process, and tuples travel at a fraction of the cost of dicts."""
+
+    fields: tuple[str, ...]
+    rows: dict[str, list[tuple[Any, ...]]]
+
+
+def lead_records(wh: Warehouse, lead_ids: Sequence[str] | None, fields: Collection[str]
+                 ) -> LeadRecords:
+    """The records of these leads with these `fields` of their enriched values, origin
+    (source and list metadata) and customer listing (the newest version of a customer the
+    CRM calls one says when an export last listed it). Only the fields asked for: a case
+    reads a fifth of the enriched columns, and reading all of them was half the decide
+    stage at a million leads."""
+    wanted = tuple(sorted(set(fields) | {"record_id", "source_kind"}))
+    rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for lead_id, *values in wh.fetchall(
+            f"SELECT m.lead_id, {', '.join(_record_column(f) for f in wanted)} "
+            "FROM core.lead_members m JOIN core.enriched_records e USING (record_id) "
+            "JOIN staging.stg_record_origins o USING (record_id) "
+            f"LEFT JOIN ({_CUSTOMER_LISTED}) c USING (record_id) "
+            f"WHERE {_only(wh, lead_ids, 'm.lead_id')} "
+            "ORDER BY m.lead_id, (e.source_kind = 'web_form') DESC, e.record_id"):
+        rows[lead_id].append(tuple(values))
+    return LeadRecords(wanted, rows)
 
 
 def wanted_leads(wh: Warehouse, lead_ids: Sequence[str]) -> str:
@@ -167,8 +190,8 @@ def store_decisions(wh: Warehouse, rows: Iterable[dict[str, Any]]) -> int:
     wh.execute("CREATE OR REPLACE TEMP TABLE _replaced (lead_id VARCHAR, channel VARCHAR)")
     wh.insert_columns("_replaced", {"lead_id": [r["lead_id"] for r in new],
                                     "channel": [r["channel"] for r in new]})
-    wh.execute("UPDATE core.eligibility_decisions SET is_current = false WHERE is_current AND "
-               "lead_id || '|' || channel IN (SELECT lead_id || '|' || channel FROM _replaced)")
+    wh.execute("UPDATE core.eligibility_decisions d SET is_current = false FROM _replaced r "
+               "WHERE d.is_current AND d.lead_id = r.lead_id AND d.channel = r.channel")
     wh.execute("DROP TABLE _replaced")
     columns = ("lead_id", "channel", "decision", "reason", "rule", "legal_basis",
                "rules_version", "as_of", "inputs_hash", "inputs")

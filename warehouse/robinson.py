@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from compliance.robinson import identifier_hash, record_identifier
+from compliance.robinson import identifier_hash, record_identifiers
 from warehouse.db import Warehouse
 
 
@@ -42,10 +42,13 @@ def current_lists(wh: Warehouse) -> list[dict[str, Any]]:
 def check_records(
     wh: Warehouse, records: Iterable[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Check records against every current list of their channel; store and return checks.
+    """Check enriched records against every current list of their channel; store and return
+    the checks.
 
     Each check becomes a row in `core.robinson_checks` (hit or not), so it can be shown when
-    a decision is questioned. One join over all records, not a query per record.
+    a decision is questioned; a record checked under several identifiers (landline and
+    mobile) has one check per list, a hit when any of them is listed. One join over all
+    records, not a query per record.
     """
     lists = current_lists(wh)
     if not lists:
@@ -53,8 +56,7 @@ def check_records(
     probes: dict[str, list[str]] = {"record_id": [], "list_id": [], "hash": []}
     for record in records:
         for lst in lists:
-            identifier = record_identifier(lst["channel"], record)
-            if identifier is not None:
+            for identifier in record_identifiers(lst["channel"], record):
                 probes["record_id"].append(record["record_id"])
                 probes["list_id"].append(lst["list_id"])
                 probes["hash"].append(identifier_hash(identifier))
@@ -63,21 +65,16 @@ def check_records(
     wh.execute("CREATE OR REPLACE TEMP TABLE _robinson_probe "
                "(record_id VARCHAR, list_id VARCHAR, hash VARCHAR)")
     wh.insert_columns("_robinson_probe", probes)
-    now = datetime.now(UTC)
-    checks = wh.dicts(
-        "SELECT p.record_id, l.channel, p.list_id, l.list_name AS list, l.list_date, "
-        "e.hash IS NOT NULL AS hit, e.entry_date, ?::TIMESTAMPTZ AS checked_at "
+    wh.execute(
+        "CREATE OR REPLACE TEMP TABLE _robinson_check AS SELECT p.record_id, l.channel, "
+        "p.list_id, l.list_name AS list, l.list_date, bool_or(e.hash IS NOT NULL) AS hit, "
+        "min(e.entry_date) AS entry_date, ?::TIMESTAMPTZ AS checked_at "
         "FROM _robinson_probe p JOIN core.robinson_lists l USING (list_id) "
         "LEFT JOIN core.robinson_entries e ON e.list_id = p.list_id AND e.hash = p.hash "
-        "ORDER BY p.record_id, l.channel",
-        [now],
-    )
-    wh.execute(
-        "INSERT INTO core.robinson_checks SELECT p.record_id, l.channel, p.list_id, "
-        "e.hash IS NOT NULL, e.entry_date, ? FROM _robinson_probe p "
-        "JOIN core.robinson_lists l USING (list_id) "
-        "LEFT JOIN core.robinson_entries e ON e.list_id = p.list_id AND e.hash = p.hash",
-        [now],
-    )
+        "GROUP BY ALL", [datetime.now(UTC)])
+    wh.execute("INSERT INTO core.robinson_checks SELECT record_id, channel, list_id, hit, "
+               "entry_date, checked_at FROM _robinson_check")
+    checks = wh.dicts("SELECT * FROM _robinson_check ORDER BY record_id, channel, list_id")
     wh.execute("DROP TABLE _robinson_probe")
+    wh.execute("DROP TABLE _robinson_check")
     return checks
