@@ -502,8 +502,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench_scale"))
     parser.add_argument("--nightly", action="store_true",
                         help="also run the nightly flow (crawl off) on each list")
-    parser.add_argument("--tools", nargs="+", choices=("leadpipe", "splink"),
-                        default=["leadpipe", "splink"])
+    parser.add_argument("--tools", nargs="*", choices=("leadpipe", "splink"),
+                        default=["leadpipe", "splink"],
+                        help="the tools to run beside the nightly (none: the nightly alone)")
     parser.add_argument("--leadpipe", type=Path, default=Path(sys.executable).parent / "leadpipe",
                         help="the installed entry point (default: next to this Python)")
     parser.add_argument("--keep-lists", action="store_true",

@@ -198,6 +198,14 @@ class MatchSettings(_Model):
             names += [key.column, *key.qualifiers, *key.exclude]
         return list(dict.fromkeys(names))
 
+    def record_columns(self) -> list[str]:
+        """What a level's records must carry: the columns the engine reads, and the golden
+        record's (its fields, their validation columns, source and recency)."""
+        sv = self.survivorship
+        return list(dict.fromkeys([
+            *self.columns_read(), *sv.fields, *(check.column for check in sv.validated.values()),
+            sv.source_column, sv.recency_column]))
+
     @model_validator(mode="after")
     def _guards_known(self) -> MatchSettings:
         known = {c.name: {lv.label for lv in c.levels} for c in self.comparisons}

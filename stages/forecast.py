@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from foundation.parallel import relaxed_gc
 from foundation.settings import Settings
 from scoring.config import load_scoring_config
 from scoring.forecast import (
@@ -70,9 +71,10 @@ def pipeline(settings: Settings) -> list[PipelineLead]:
 
 def _read(settings: Settings) -> tuple[list[PipelineLead], ForecastConfig, str]:
     loaded = load_forecast_config(settings.config_dir)
-    with open_warehouse(settings, write=False) as wh:
-        rows, outcomes = pipeline_leads(wh), pipeline_outcomes(wh)
-    return _leads(rows, outcomes, loaded.value), loaded.value, loaded.version
+    with relaxed_gc():
+        with open_warehouse(settings, write=False) as wh:
+            rows, outcomes = pipeline_leads(wh), pipeline_outcomes(wh)
+        return _leads(rows, outcomes, loaded.value), loaded.value, loaded.version
 
 
 def compute_forecast(settings: Settings, weeks: int = 8, by: str = "source",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from foundation.parallel import relaxed_gc
 from foundation.progress import SILENT, Progress
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
@@ -68,7 +69,7 @@ def match_level(wh: Warehouse, settings: Settings, entity_type: str,
     level matrices (in this process, or in partitions on a cluster)."""
     loaded = load_match_settings(entity_type, settings.config_dir)
     config = loaded.value
-    records = store.match_inputs(wh, entity_type)
+    records = store.match_inputs(wh, entity_type, config.record_columns())
     previous = store.assignments(wh, entity_type)
     if not records:
         return LevelResult(0, 0, "none")
@@ -105,7 +106,8 @@ def match_pending(wh: Warehouse, settings: Settings, progress: Progress = SILENT
                   compare: ComparePairs = compare_pairs) -> MatchResult:
     """All levels, inside the caller's transaction."""
     levels: dict[str, LevelResult] = {}
-    with progress.track("match", total=len(ENTITY_LEVELS), unit="levels") as step:
+    with progress.track("match", total=len(ENTITY_LEVELS), unit="levels") as step, \
+            relaxed_gc():
         for level in ENTITY_LEVELS:
             levels[level] = match_level(wh, settings, level, compare)
             step.advance()
@@ -124,7 +126,8 @@ def rebuild_golden(wh: Warehouse, settings: Settings, leads: dict[str, list[str]
         if not lead_ids:
             continue
         config = load_match_settings(entity_type, settings.config_dir).value
-        records, members = store.member_inputs(wh, entity_type, lead_ids)
+        records, members = store.member_inputs(wh, entity_type, lead_ids,
+                                               config.record_columns())
         golden = golden_records(records, members, config)
         store.replace_golden(wh, lead_ids, golden)
         rebuilt += len(lead_ids)
