@@ -498,7 +498,8 @@ def write_reports(runs: list[ToolRun], lists: list[ListFiles], facts: dict[str, 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 3_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 3_000_000],
+                        help="list sizes to run (none: only put the --include runs together)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench_scale"))
     parser.add_argument("--nightly", action="store_true",
                         help="also run the nightly flow (crawl off) on each list")
@@ -543,6 +544,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.keep_lists:
             for path in (files.csv, files.truth, files.splink_input):
                 path.unlink()
+    write_reports(runs, lists, facts, args.report, args.json)  # also with --include alone
     _log(f"report: {args.report}, {args.json}")
 
 

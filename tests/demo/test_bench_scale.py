@@ -86,3 +86,17 @@ def test_an_earlier_runs_rows_are_shown_beside_this_runs_and_marked(
     assert table[1].startswith("| 300 | leadpipe dedupe-file |")  # by size, not by origin
     assert table[2].startswith("| 3,000,000 | leadpipe dedupe-file † | 0.990 / 0.970 /")
     assert f"† Taken over from an earlier run (`--include`): measured {facts['date']}" in text
+
+
+def test_included_runs_alone_make_a_report(tmp_path: Path) -> None:
+    """`--sizes` and `--tools` empty: nothing runs, the included runs are put together."""
+    run = bench_scale.ProcessRun(2.0, 1.5, 300.0, 420.0, 0.5, 1.2, 0.9, 0, "", "")
+    nightly = bench_scale.ToolRun(1_000_000, bench_scale.NIGHTLY, run, None)
+    listed = bench_scale.ListFiles(1_000_000, tmp_path / "leads.csv", Path(), Path(), 9.0)
+    bench_scale.write_reports([nightly], [listed], bench_scale.machine(),
+                              tmp_path / "a.md", tmp_path / "a.json")
+    bench_scale.main(["--sizes", "--tools", "--include", str(tmp_path / "a.json"),
+                      "--leadpipe", sys.executable, "--workdir", str(tmp_path / "work"),
+                      "--report", str(tmp_path / "b.md"), "--json", str(tmp_path / "b.json")])
+    assert "| 1,000,000 | `leadpipe run nightly --no-crawl` † | – | 2.0 s |" in (
+        tmp_path / "b.md").read_text(encoding="utf-8")
