@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from enrichment.dns import DomainCheck
@@ -32,12 +33,29 @@ class WarehouseDomainCache:
                         [check.domain, check.verdict, check.reason, check.checked_at])
 
 
-def records_to_enrich(wh: Warehouse, version: str) -> list[dict[str, Any]]:
-    """Staging records never enriched, or enriched under another configuration version."""
-    return wh.dicts(
-        "SELECT s.* FROM staging.stg_lead_records s LEFT JOIN core.enriched_records e "
-        "USING (record_id) WHERE e.record_id IS NULL OR e.config_version <> ? "
-        "ORDER BY s.record_id", [version])
+def ids_to_enrich(wh: Warehouse, version: str) -> dict[str, list[str]]:
+    """Source kind → the ids of staged records never enriched, or enriched under another
+    configuration version, in record-id order (the order the stage enriches them)."""
+    ids: dict[str, list[str]] = defaultdict(list)
+    for source_kind, record_id in wh.fetchall(
+            "SELECT s.source_kind, s.record_id FROM staging.stg_lead_records s "
+            "LEFT JOIN core.enriched_records e USING (record_id) "
+            "WHERE e.record_id IS NULL OR e.config_version <> ? ORDER BY s.record_id",
+            [version]):
+        ids[source_kind].append(record_id)
+    return ids
+
+
+def staged_records(wh: Warehouse, source_kind: str, record_ids: Sequence[str]
+                   ) -> list[dict[str, Any]]:
+    """These staged records of one source kind, in record-id order."""
+    wh.execute("CREATE OR REPLACE TEMP TABLE _staged_ids (record_id VARCHAR)")
+    wh.insert_columns("_staged_ids", {"record_id": list(record_ids)})
+    rows = wh.dicts("SELECT s.* FROM staging.stg_lead_records s WHERE s.source_kind = ? AND "
+                    "s.record_id IN (SELECT record_id FROM _staged_ids) ORDER BY s.record_id",
+                    [source_kind])
+    wh.execute("DROP TABLE _staged_ids")
+    return rows
 
 
 def forget(wh: Warehouse, record_ids: list[str]) -> None:
