@@ -92,6 +92,13 @@ class Warehouse:
         self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _bulk").fetchall()
         return len(next(iter(_bulk.values())))
 
+    def id_table(self, name: str, column: str, ids: Sequence[str]) -> str:
+        """A temporary one-column table of these ids to join against (a long list parameter
+        would be compared row by row); returns its name."""
+        self.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({column} VARCHAR)")
+        self.insert_columns(name, {column: list(ids)} if ids else {})
+        return name
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Warehouse]:
         """All-or-nothing: commit when the block ends, roll back when it raises."""

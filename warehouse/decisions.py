@@ -90,11 +90,8 @@ def lead_records(wh: Warehouse, lead_ids: Sequence[str] | None, fields: Collecti
 
 
 def wanted_leads(wh: Warehouse, lead_ids: Sequence[str]) -> str:
-    """A temporary table of these lead ids to join against (a long list parameter would be
-    compared row by row); returns its name."""
-    wh.execute("CREATE OR REPLACE TEMP TABLE _wanted_leads (lead_id VARCHAR)")
-    wh.insert_columns("_wanted_leads", {"lead_id": list(lead_ids)})
-    return "_wanted_leads"
+    """The temporary table of these lead ids the queries of this module join against."""
+    return wh.id_table("_wanted_leads", "lead_id", lead_ids)
 
 
 def lead_events(wh: Warehouse, lead_ids: Sequence[str] | None = None,

@@ -49,8 +49,7 @@ def ids_to_enrich(wh: Warehouse, version: str) -> dict[str, list[str]]:
 def staged_records(wh: Warehouse, source_kind: str, record_ids: Sequence[str]
                    ) -> list[dict[str, Any]]:
     """These staged records of one source kind, in record-id order."""
-    wh.execute("CREATE OR REPLACE TEMP TABLE _staged_ids (record_id VARCHAR)")
-    wh.insert_columns("_staged_ids", {"record_id": list(record_ids)})
+    wh.id_table("_staged_ids", "record_id", record_ids)
     rows = wh.dicts("SELECT s.* FROM staging.stg_lead_records s WHERE s.source_kind = ? AND "
                     "s.record_id IN (SELECT record_id FROM _staged_ids) ORDER BY s.record_id",
                     [source_kind])

@@ -73,9 +73,8 @@ def member_inputs(wh: Warehouse, entity_type: str, lead_ids: list[str],
 
 
 def _lead_table(wh: Warehouse, lead_ids: list[str]) -> None:
-    """Temp table `_golden_leads` of these ids (a long list parameter is slow to compare)."""
-    wh.execute("CREATE OR REPLACE TEMP TABLE _golden_leads (lead_id VARCHAR)")
-    wh.insert_columns("_golden_leads", {"lead_id": lead_ids} if lead_ids else {})
+    """Temp table `_golden_leads` of these ids."""
+    wh.id_table("_golden_leads", "lead_id", lead_ids)
 
 
 def replace_golden(wh: Warehouse, lead_ids: list[str],
