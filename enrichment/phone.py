@@ -226,18 +226,20 @@ def _calling_code_prefixes(digits: str) -> list[str]:
             if phonenumbers.region_code_for_country_code(int(digits[:n] or 0)) != "ZZ"]
 
 
-_GERMAN = re.compile(r"(?:\+49|0)([1-9]\d{3,13})")
-"""A German number as digits, national (`0` trunk prefix) or with `+49`."""
+_GERMAN = re.compile(r"(?:(?:\+49|0049)0?|0)([1-9]\d{3,13})")
+"""A German number as digits: national (`0` trunk prefix), or with `+49` or `0049`, also with
+the trunk prefix a `+49 (0) 89 …` keeps."""
 
 
 @lru_cache(maxsize=65536)
 def _number(text: str, region: str) -> _Parsed:
     """phonenumbers' reading of one number without extension, shared by all its notations.
 
-    A German number dialled in Germany is tried first as the national number after `0` or
-    `+49`, without `phonenumbers.parse` (two thirds of the cost): when phonenumbers' own
-    metadata calls that number valid, parse reads it the same way (it strips the trunk prefix
-    whenever the rest is a valid number; a test compares both on 100,000s of numbers).
+    A German number dialled in Germany is tried first as the national number after `0`,
+    `+49`, `0049` or `+490`, without `phonenumbers.parse` (two thirds of the cost): when
+    phonenumbers' own metadata calls that number valid, parse reads it the same way (it takes
+    `00` as the international prefix and strips the trunk prefix whenever the rest is a valid
+    number; a test compares both on 100,000s of numbers).
     Everything else, and every number not valid that way, goes through parse.
     """
     german = _GERMAN.fullmatch(text) if region == "DE" else None

@@ -39,7 +39,8 @@ def test_german_numbers_read_as_phonenumbers_reads_them() -> None:
              for g in generate(3000, seed=18, dup_rate=0.2)}
     for _ in range(6_000):
         digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 15)))
-        texts.add(rng.choice(("0", "0", "+49", "+490", "00", "+43", "")) + digits)
+        texts.add(rng.choice(("0", "0", "+49", "+490", "0049", "00490", "00", "+43", ""))
+                  + digits)
     texts |= {"01711234567", "+4915112345678", "0800123456", "0900123456", "032123456789",
               "0180512345", "0301234", "+49301234567890123", "089123456"}
     fast = [t for t in texts if phone._GERMAN.fullmatch(t)]
