@@ -36,8 +36,10 @@ class _Compiled:
     weights: dict[str, float]
     generic_tlds: frozenset[str]
     postcodes: tuple[tuple[str, re.Pattern[str]], ...]
-    prefixes: tuple[tuple[str, str], ...]
-    """(calling code, country), longest code first (423 before 42...)."""
+    prefixes: dict[str, str]
+    """calling code → country."""
+    prefix_lengths: tuple[int, ...]
+    """The calling codes' lengths, longest first: 423 is tried before 42."""
     tlds: dict[str, str]
     cities: dict[str, str]
 
@@ -47,13 +49,16 @@ def _compiled() -> _Compiled:
     cfg: CountryConfig = country_config().value
     postcodes = tuple((iso, re.compile("|".join(f"(?:{p})" for p in ev.postcode)))
                       for iso, ev in cfg.countries.items())
-    prefixes = tuple(sorted(((p, iso) for iso, ev in cfg.countries.items()
-                             for p in ev.phone_prefixes), key=lambda x: -len(x[0])))
+    prefixes: dict[str, str] = {}
+    for iso, ev in cfg.countries.items():
+        for p in ev.phone_prefixes:
+            prefixes.setdefault(p, iso)  # a code two countries list: the first
     tlds = {t.lower().lstrip("."): iso for iso, ev in cfg.countries.items() for t in ev.tlds}
     cities = {fold(c): iso for iso, ev in cfg.countries.items() for c in ev.cities}
     return _Compiled(cfg.default, frozenset(cfg.lost_leading_zero),
                      cfg.weights.model_dump(), frozenset(cfg.generic_tlds), postcodes,
-                     prefixes, tlds, cities)
+                     prefixes, tuple(sorted({len(p) for p in prefixes}, reverse=True)), tlds,
+                     cities)
 
 
 @lru_cache(maxsize=65536)
@@ -75,7 +80,9 @@ def phone_country(phone: str) -> str | None:
     if not m:
         return None
     digits = _NON_DIGIT.sub("", m.group(1))
-    return next((iso for code, iso in _compiled().prefixes if digits.startswith(code)), None)
+    comp = _compiled()
+    return next((comp.prefixes[digits[:n]] for n in comp.prefix_lengths
+                 if digits[:n] in comp.prefixes), None)
 
 
 def tld_country(domain_or_address: str) -> str | None:
@@ -107,9 +114,13 @@ def infer_country(
 ) -> CountryGuess:
     """The country the evidence speaks for, and which evidence; else the default."""
     return _decide(postcode.strip() if postcode else None,
-                   tuple(phone_country(p) for p in phones),
-                   tuple(tld_country(d) for d in domains),
-                   _compiled().cities.get(fold(city)) if city else None)
+                   tuple(map(phone_country, phones)), tuple(map(tld_country, domains)),
+                   _city_country(city) if city else None)
+
+
+@lru_cache(maxsize=65536)
+def _city_country(city: str) -> str | None:
+    return _compiled().cities.get(fold(city))
 
 
 @lru_cache(maxsize=65536)
