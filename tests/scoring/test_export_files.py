@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from scoring.export_files import ExportPathExists, neutralize, write_rows
+from scoring.export_files import ExportPathExists, _csv_cell, neutralize, write_rows, write_table
 
 ROWS = [
     {"company": '=HYPERLINK("http://evil.example","klick")', "phone": "+49 89 1234560",
@@ -96,3 +101,26 @@ def test_empty_result_still_has_headers(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     assert write_rows(path, COLUMNS, [], fmt="csv") == 0
     assert path.read_text(encoding="utf-8").strip() == ",".join(COLUMNS)
+
+
+_CELLS = st.one_of(
+    st.none(), st.integers(-5, 5), st.floats(allow_nan=False, width=32), st.booleans(),
+    st.text(alphabet=st.sampled_from(list("aZ0 =+-@\t\r\x00'\"；＝＋Ö,;")), max_size=4),
+    st.lists(st.text(alphabet="ab=", max_size=2), max_size=2))
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(_CELLS, min_size=3, max_size=3), max_size=6))
+def test_plain_csv_rows_are_written_as_each_cell_would_be(rows: list[list[object]]) -> None:
+    """The whole-row check that lets plain rows skip the per-cell look writes exactly what
+    neutralising every cell writes: formula triggers after an empty cell, a NUL, full-width
+    `＝`, lists and negative numbers included."""
+    out = io.StringIO()
+    reference = csv.writer(out, lineterminator="\n")
+    reference.writerow(["a", "b", "c"])
+    for row in rows:
+        reference.writerow([_csv_cell(v, False) for v in row])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "out.csv")
+        write_table(path, ["a", "b", "c"], rows, fmt="csv")
+        assert path.read_bytes().decode("utf-8") == out.getvalue()
