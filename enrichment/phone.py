@@ -22,7 +22,6 @@ from typing import Literal
 import phonenumbers
 from phonenumbers import (
     NumberParseException,
-    PhoneNumber,
     PhoneNumberType,
     enable_pattern_cache,
 )
@@ -243,18 +242,19 @@ def _number(text: str, region: str) -> _Parsed:
     Everything else, and every number not valid that way, goes through parse.
     """
     german = _GERMAN.fullmatch(text) if region == "DE" else None
-    raw_type = PhoneNumberType.UNKNOWN
     if german is not None:
-        number = PhoneNumber(country_code=49, national_number=int(german.group(1)))
-        raw_type = phonenumbers.number_type(number)
-    if raw_type == PhoneNumberType.UNKNOWN:
-        try:
-            number = phonenumbers.parse(text, region)
-        except NumberParseException as exc:
-            return None, "unparseable", None, None, (f"parse_error: {exc._msg}",)
-        # number_type is UNKNOWN exactly when the number is not valid for its region, so one
-        # call gives both (is_valid_number would run the same pattern matching a second time).
-        raw_type = phonenumbers.number_type(number)
+        national = german.group(1)
+        raw_type = _german_type(national)
+        if raw_type != PhoneNumberType.UNKNOWN:
+            # what format_number and region_code_for_number say of a valid +49 number
+            return _valid("+49" + national, raw_type, "DE")
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException as exc:
+        return None, "unparseable", None, None, (f"parse_error: {exc._msg}",)
+    # number_type is UNKNOWN exactly when the number is not valid for its region, so one
+    # call gives both (is_valid_number would run the same pattern matching a second time).
+    raw_type = phonenumbers.number_type(number)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     number_region = phonenumbers.region_code_for_number(number)
     if number_region is None or raw_type == PhoneNumberType.UNKNOWN:
@@ -262,6 +262,58 @@ def _number(text: str, region: str) -> _Parsed:
         if not phonenumbers.is_possible_number(number):
             reason = "impossible_length"
         return e164, "invalid", "unknown", number_region, (reason,)
+    return _valid(e164, raw_type, number_region)
+
+
+_Desc = tuple[frozenset[int], re.Pattern[str]] | None
+"""A number type's possible lengths (empty: any) and pattern; None where the type has none."""
+_TYPE_ORDER = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+               "uan", "voicemail")
+_TYPE_CODES = (PhoneNumberType.PREMIUM_RATE, PhoneNumberType.TOLL_FREE,
+               PhoneNumberType.SHARED_COST, PhoneNumberType.VOIP,
+               PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.PAGER, PhoneNumberType.UAN,
+               PhoneNumberType.VOICEMAIL)
+
+
+def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+
+
+@lru_cache(maxsize=1)
+def _german_descs() -> tuple[_Desc, tuple[_Desc, ...], _Desc, _Desc, bool]:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("DE")
+    assert meta is not None
+    return (_desc(meta.general_desc), tuple(_desc(getattr(meta, t)) for t in _TYPE_ORDER),
+            _desc(meta.fixed_line), _desc(meta.mobile),
+            bool(meta.same_mobile_and_fixed_line_pattern))
+
+
+def _fits(national: str, desc: _Desc) -> bool:
+    return desc is not None and (not desc[0] or len(national) in desc[0]) and \
+        desc[1].fullmatch(national) is not None
+
+
+def _german_type(national: str) -> int:
+    """`phonenumbers.number_type` of +49 `national`: its own rules over Germany's metadata
+    (general pattern, then the special types in its order, then fixed line and mobile), with
+    the patterns compiled once instead of looked up per type and call."""
+    general, special, fixed, mobile, same = _german_descs()
+    if not _fits(national, general):
+        return PhoneNumberType.UNKNOWN
+    for desc, code in zip(special, _TYPE_CODES, strict=True):
+        if _fits(national, desc):
+            return code
+    if _fits(national, fixed):
+        return PhoneNumberType.FIXED_LINE_OR_MOBILE if same or _fits(national, mobile) \
+            else PhoneNumberType.FIXED_LINE
+    if not same and _fits(national, mobile):
+        return PhoneNumberType.MOBILE
+    return PhoneNumberType.UNKNOWN
+
+
+def _valid(e164: str, raw_type: int, number_region: str) -> _Parsed:
     kind = _TYPES.get(raw_type, "unknown")
     if kind == "unknown":
         return e164, "valid", kind, number_region, (f"type_unmapped: {_type_name(raw_type)}",)

@@ -49,3 +49,22 @@ def test_german_numbers_read_as_phonenumbers_reads_them() -> None:
         assert phone._number.__wrapped__(text, "DE") == _parsed(text, "DE"), text
     for text in sorted(fast)[:1000]:  # dialled from elsewhere: no fast path
         assert phone._number.__wrapped__(text, "AT") == _parsed(text, "AT"), text
+
+
+def test_german_type_is_phonenumbers_number_type() -> None:
+    """The type check over Germany's precompiled metadata says what number_type says, for
+    every number type Germany has (fixed, mobile, 0800, 0900, 0180, 032, 0700 …)."""
+    rng = random.Random(7)
+    nationals = {str(rng.choice("123456789")) + "".join(rng.choice("0123456789")
+                                                         for _ in range(rng.randint(1, 14)))
+                 for _ in range(20_000)}
+    nationals |= {p + "".join(rng.choice("0123456789") for _ in range(n))
+                  for p in ("15", "16", "17", "180", "32", "700", "800", "900", "1371", "118")
+                  for n in range(2, 12) for _ in range(30)}
+    kinds = set()
+    for national in sorted(nationals):
+        expected = phonenumbers.number_type(
+            phonenumbers.PhoneNumber(country_code=49, national_number=int(national)))
+        assert phone._german_type(national) == expected, national
+        kinds.add(expected)
+    assert len(kinds) >= 6
