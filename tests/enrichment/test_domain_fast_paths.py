@@ -65,8 +65,20 @@ def test_addresses_read_the_same_with_and_without_the_fast_path(domain: str) -> 
         assert fast[:4] == full[:4]
 
 
+def _under_every_suffix() -> set[str]:
+    """Hosts one and two labels below every rule of the bundled suffix list (wildcards and
+    exceptions too) and the bare rules themselves."""
+    hosts = set()
+    for rule in _EXTRACT.tlds:
+        bare = rule.lstrip("!*.")
+        if bare.isascii():
+            hosts |= {bare, f"firma.{bare}", f"www.firma.{bare}"}
+    return hosts
+
+
 def test_plain_hosts_give_the_registrable_domain_urlsplit_gives() -> None:
-    for host in [*sorted(_odd(5000) | _generated()), "www.shop.beispiel.co.uk", "a.b.de."]:
+    hosts = _odd(5000) | _generated() | _under_every_suffix() | {d.lower() for d in EDGES}
+    for host in [*sorted(hosts), "www.shop.beispiel.co.uk", "a.b.de.", "1.2.3.4"]:
         expected = None
         parsed = urlsplit("http://" + host).hostname
         if parsed:
