@@ -101,11 +101,13 @@ _R_LDH = re.compile(r"(?!xn)..--")
 _SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
 
 
+@lru_cache(maxsize=65536)
 def _plain_domain(domain: str) -> bool:
     """A lower-case ASCII host name email-validator accepts unchanged: its own checks (label
     syntax and lengths, a dot, a TLD ending in a letter, no special-use name), without the
     per-character Unicode work it spends on every domain. No Punycode: those and every
-    domain failing here take the full path, which also words the reason."""
+    domain failing here take the full path, which also words the reason. Cached: a company's
+    addresses share their domain."""
     return (len(domain) <= DOMAIN_MAX_LENGTH and "." in domain and domain[-1].isalpha()
             and "xn--" not in domain and DOT_ATOM_TEXT_HOSTNAME.match(domain) is not None
             and not any(len(label) > DNS_LABEL_LENGTH_LIMIT or _R_LDH.match(label)
@@ -128,6 +130,21 @@ def _parse_full(value: str) -> _Parsed:
     return v.normalized, v.local_part, v.domain, v.ascii_domain, ""
 
 
+_HEAD_END = re.compile(r"[.\-_]")
+
+
+@lru_cache(maxsize=65536)
+def _domain_kind(domain: str) -> tuple[EmailKind, str] | None:
+    """The kind the domain alone decides (disposable, freemail), else None: once per domain."""
+    _, freemail, disposable = _lists()
+    registrable = registrable_domain(domain) or domain
+    if domain in disposable or registrable in disposable:
+        return "disposable", "disposable_domain"
+    if domain in freemail or registrable in freemail:
+        return "freemail", "freemail_domain"
+    return None
+
+
 @lru_cache(maxsize=1)
 def _long_roles() -> tuple[str, ...]:
     """Role words long enough to name a mailbox at the end of a compound (7+ letters)."""
@@ -136,14 +153,12 @@ def _long_roles() -> tuple[str, ...]:
 
 def classify(local_part: str, domain: str) -> tuple[EmailKind, str]:
     """Kind by contract precedence: disposable > freemail > role > personal_business."""
-    role, freemail, disposable = _lists()
-    registrable = registrable_domain(domain) or domain
-    if domain in disposable or registrable in disposable:
-        return "disposable", "disposable_domain"
-    if domain in freemail or registrable in freemail:
-        return "freemail", "freemail_domain"
+    by_domain = _domain_kind(domain)
+    if by_domain is not None:
+        return by_domain
+    role = _lists()[0]
     base = local_part.lower().split("+", 1)[0]
-    head = re.split(r"[.\-_]", base, maxsplit=1)[0]  # "info.koeln", "vertrieb-nord"
+    head = _HEAD_END.split(base, maxsplit=1)[0]  # "info.koeln", "vertrieb-nord"
     for part in (base, base.rstrip("0123456789"), head):
         if part in role:
             return "role", f"role_mailbox: {part}"
