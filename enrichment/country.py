@@ -91,14 +91,13 @@ def tld_country(domain_or_address: str) -> str | None:
     return _host_country(domain_or_address.rsplit("@", 1)[-1])
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _host_country(text: str) -> str | None:
     """Cached on the part after `@`: an e-mail domain repeats across a company's contacts."""
     host = _HOST.match(text.strip())
     return _tld_country(host.group(1).rstrip(".").lower() if host else "")
 
 
-@lru_cache(maxsize=65536)
 def _tld_country(host: str) -> str | None:
     tld = host.rsplit(".", 1)[-1]
     if "." not in host or tld in _compiled().generic_tlds:

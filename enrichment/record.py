@@ -201,11 +201,9 @@ def _country(record: Record) -> tuple[str | None, Source]:
     raw = get("country")
     if raw is not None and raw.strip():
         return raw, ("rules", "country")
-    guess = infer_country(
-        get("postcode"),
-        tuple(p for p in (get("phone"), get("mobile"), get("fax")) if p),
-        tuple(d for d in (get("email"), get("website")) if d),
-        get("city"))
+    guess = infer_country(get("postcode"),
+                          tuple(filter(None, (get("phone"), get("mobile"), get("fax")))),
+                          tuple(filter(None, (get("email"), get("website")))), get("city"))
     if guess.source == "default":
         return guess.country, ("default", "country")
     return guess.country, ("inferred", guess.source.removeprefix("inferred: "))
