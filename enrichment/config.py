@@ -11,6 +11,7 @@ reason: the stage, command or crawl process that starts them names the directory
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -171,9 +172,19 @@ def use_config_dir(config_dir: Path | None) -> None:
     if config_dir == _config_dir_in_use:
         return
     _config_dir_in_use = config_dir
-    for loader in (audience_config, email_config, company_config, person_config,
-                   address_config, country_config, enrichment_version):
-        loader.cache_clear()
+    _clear_enrichment_caches()
+
+
+def _clear_enrichment_caches() -> None:
+    """Every cache of the enrichment package, not only the loaders': compiled patterns and
+    lists derive from the configuration, and cached results (an address's kind, a company's
+    legal form) from both. Kept, they would go on answering for the directory used before."""
+    for name, module in list(sys.modules.items()):
+        if name != "enrichment" and not name.startswith("enrichment."):
+            continue
+        for value in list(vars(module).values()):
+            if getattr(value, "__module__", None) == name and hasattr(value, "cache_clear"):
+                value.cache_clear()
 
 
 def config_dir_in_use() -> Path | None:

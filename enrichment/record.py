@@ -506,14 +506,9 @@ def enrich_record(
                                                   strict=True))))
 
 
-_SOLE_TRADER_WORDS: frozenset[str] | None = None
-
-
+@lru_cache(maxsize=1)
 def _sole_trader_words() -> frozenset[str]:
-    global _SOLE_TRADER_WORDS
-    if _SOLE_TRADER_WORDS is None:
-        _SOLE_TRADER_WORDS = frozenset(company_config().value.sole_trader_words)
-    return _SOLE_TRADER_WORDS
+    return frozenset(company_config().value.sole_trader_words)
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from enrichment.config import (
     company_config,
     email_config,
     person_config,
+    use_config_dir,
 )
+from enrichment.record import enrich_record
 from foundation.config import ConfigError
 
 
@@ -40,3 +42,28 @@ def test_invalid_override_names_the_key(tmp_path: Path) -> None:
         "roles:\n  - role: X\n    seniority: boss\n    patterns: [x]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="seniority"):
         person_config(tmp_path)
+
+
+def test_a_new_config_dir_reaches_results_already_cached(tmp_path: Path) -> None:
+    """A process that enriched with one directory and is then told another (a worker that
+    runs partitions for several workspaces, a long-lived server) answers by the new one:
+    results, lists and patterns cached under the old one are dropped."""
+    (tmp_path / "enrichment").mkdir()
+    (tmp_path / "enrichment" / "email.yaml").write_text(
+        "role_local_parts: [vertrieb, chef]\n", encoding="utf-8")
+    (tmp_path / "enrichment" / "company.yaml").write_text(
+        "sole_trader_words: [schreinerei]\n", encoding="utf-8")
+    record = {"company": "Schreinerei Holzmann", "email": "chef@holzmann.de"}
+
+    def enriched() -> tuple[object, object]:
+        row = enrich_record(record, record_id="1", source_kind="purchased_list").to_row()
+        return row["email_kind"], row["sole_trader"]
+
+    try:
+        before = enriched()
+        use_config_dir(tmp_path)
+        assert enriched() == ("role", True) != before
+        use_config_dir(None)
+        assert enriched() == before
+    finally:
+        use_config_dir(None)
