@@ -102,19 +102,18 @@ def _csv_row(row: Sequence[Any], excel_de: bool, text: list[bool],
     """`_csv_cell` over a row. A plain CSV row of text, numbers and empty cells is searched
     once, in C, for cells that start with a character `_SAFE_START` lacks, and only those go
     through `_csv_cell`: a call per cell made writing a million rows take seconds."""
-    if excel_de or len(row) != len(text) or not _AS_IS_TYPES.issuperset(map(type, row)):
-        return [_csv_cell(v, excel_de, t, e) for v, t, e in zip(row, text, e164, strict=True)]
-    joined = "\x00" + "\x00".join(map(str, row))
-    first = _UNSAFE_START.search(joined)
-    if first is None:
-        return row
-    if joined.count("\x00") != len(row):  # a cell holds NUL: the cells cannot be told apart
-        return [_csv_cell(v, False, t, e) for v, t, e in zip(row, text, e164, strict=True)]
-    cells = list(row)
-    for match in _UNSAFE_START.finditer(joined, first.start()):
-        k = joined.count("\x00", 0, match.start())
-        cells[k] = _csv_cell(cells[k], False, text[k], e164[k])
-    return cells
+    if not excel_de and len(row) == len(text) and _AS_IS_TYPES.issuperset(map(type, row)):
+        joined = "\x00" + "\x00".join(map(str, row))
+        first = _UNSAFE_START.search(joined)
+        if first is None:
+            return row
+        if joined.count("\x00") == len(row):  # else a cell holds NUL: cells not told apart
+            cells = list(row)
+            for match in _UNSAFE_START.finditer(joined, first.start()):
+                k = joined.count("\x00", 0, match.start())
+                cells[k] = _csv_cell(cells[k], False, text[k], e164[k])
+            return cells
+    return [_csv_cell(v, excel_de, t, e) for v, t, e in zip(row, text, e164, strict=True)]
 
 
 _LEADING_ZERO = re.compile(r"^0\d*$")
