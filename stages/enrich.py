@@ -197,15 +197,16 @@ def _enrich_in_partitions(wh: Warehouse, settings: Settings, run_partitions: Run
                           progress: Progress) -> EnrichResult:
     use_config_dir(settings.config_dir)
     version = enrichment_version()
-    by_source = {source_kind: staged_records(wh, source_kind, ids)
-                 for source_kind, ids in ids_to_enrich(wh, version).items()}
-    todo = [record for rows in by_source.values() for record in rows]
-    if not todo:
+    pending = ids_to_enrich(wh, version)
+    total = sum(len(ids) for ids in pending.values())
+    if not total:
         return EnrichResult(0, 0, 0)
+    by_source = {source_kind: staged_records(wh, source_kind, ids)
+                 for source_kind, ids in pending.items()}
     input_schema = column_types(wh, "staging.stg_lead_records")
     partitions: list[EnrichPartition] = []
     try:
-        with progress.track("enrich: write partitions", total=len(todo), unit="records") as step:
+        with progress.track("enrich: write partitions", total=total, unit="records") as step:
             for source_kind, rows in by_source.items():
                 # A time per source kind, in this order, as the in-process stage stamps them:
                 # matching's survivorship breaks ties by it.
@@ -229,7 +230,7 @@ def _enrich_in_partitions(wh: Warehouse, settings: Settings, run_partitions: Run
                 f"enrichment partitions came back with configuration version(s) "
                 f"{', '.join(versions)} instead of {version}: every Dask worker must read the "
                 f"same configuration folder ({settings.config_dir.resolve()}) as the writer")
-        forget(wh, [r["record_id"] for r in todo])
+        forget(wh, [record_id for ids in pending.values() for record_id in ids])
         records = values = 0
         for source_kind in by_source:  # as the in-process stage stores them
             kind = [p for p in partitions if p.source_kind == source_kind]
@@ -239,7 +240,7 @@ def _enrich_in_partitions(wh: Warehouse, settings: Settings, run_partitions: Run
                                  [p.provenance_file for p in kind], "record_id")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if records != len(todo) or records != sum(d.records for d in done):
-        raise RuntimeError(f"enrichment partitions returned {records} of {len(todo)} records; "
+    if records != total or records != sum(d.records for d in done):
+        raise RuntimeError(f"enrichment partitions returned {records} of {total} records; "
                            "nothing was stored, run the stage again")
     return EnrichResult(records, values, 0, {k: len(v) for k, v in by_source.items()})
