@@ -41,12 +41,19 @@ def _rule_codes(
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """One code per record for the rule's combined key (-1 when a part is missing).
 
-    Also returns each part's text per record, to name an oversized block in the report.
+    A rule with a swapped part (`KeyPart.swap_column`) codes every record twice, in one
+    vocabulary: rows 0..n-1 by its columns, rows n..2n-1 with the swap column in place of the
+    column, so a code shared across the halves is a pair whose names were exchanged.
+    Also returns each part's text per row, to name an oversized block in the report.
     """
-    combined = np.zeros(len(columns[rule.keys[0].column]), dtype=np.int64)
+    swapped = any(part.swap_column for part in rule.keys)
+    combined = np.zeros(columns.size * (2 if swapped else 1), dtype=np.int64)
     texts = []
     for part in rule.keys:
-        (codes,), distinct = encode(columns, [part.column], _key_text)
+        names = [part.column, *([part.swap_column] if part.swap_column else [])]
+        coded, distinct = encode(columns, names, _key_text)
+        codes = np.concatenate(coded if part.swap_column else coded * 2) if swapped \
+            else coded[0]
         if part.prefix:
             prefix = np.array([v[: part.prefix] for v in distinct], dtype=object)
             short, distinct = pd.factorize(prefix)
@@ -120,7 +127,10 @@ def candidate_pairs(
             report.skipped_blocks.append({"rule": rule.name, "key": "|".join(
                 str(text[row]) for text in texts), "size": int(counts[big])})
         i, j = _pairs_within_groups(codes, (counts >= 2) & (counts <= cap))
-        keep = _allowed(i, j, grp, mode)
+        if len(codes) > n:  # a swapped rule: pairs across the halves, as record indices
+            across = (i < n) != (j < n)
+            i, j = i[across] % n, j[across] % n
+        keep = (i != j) & _allowed(i, j, grp, mode)
         i, j = _ordered(i[keep], j[keep])
         chunks.append(i * n + j)
         report.pairs_per_rule[rule.name] = int(keep.sum())

@@ -132,7 +132,15 @@ def _level_hit(
         if swap is None:
             return np.zeros(len(a), dtype=bool)
         sa, sb = swap
-        return np.asarray((a == sb) & (b == sa))
+        hit = np.asarray((a == sb) & (b == sa))
+        if level.threshold is None:
+            return hit
+        similar = Level(kind="jaro_winkler", label=level.label, threshold=level.threshold)
+        rows = np.flatnonzero(~hit & (sa >= 0) & (sb >= 0))
+        rows = rows[_fuzzy_hit(similar, column, a[rows], sb[rows])]
+        rows = rows[_fuzzy_hit(similar, column, b[rows], sa[rows])]
+        hit[rows] = True
+        return hit
     if kind in _SCORERS:
         return _fuzzy_hit(level, column, a, b)
     derive = _DERIVED[kind](level.threshold)

@@ -20,7 +20,8 @@ LevelKind = Literal[
 ]
 """`else` is the catch-all last level; the null level is implicit (both values must be set).
 `swapped` holds when each side's value equals the other side's `swap_column` (first and last
-name exchanged)."""
+name exchanged); with a threshold, when each is that similar (Jaro-Winkler) to the other's, so
+a name swapped and misspelt in one go (`Hendiks, Gerhild` for `Gerhild Hendriks`) still is."""
 
 Processor = Literal["lower", "fold", "none"]
 
@@ -70,6 +71,9 @@ class Comparison(_Model):
 class KeyPart(_Model):
     column: str
     prefix: int | None = None
+    swap_column: str | None = None
+    """Also pair a record whose `column` equals another's `swap_column` (first name and last
+    name exchanged): the blocks a swapped name would otherwise never share."""
 
 
 class BlockingRule(_Model):
@@ -190,7 +194,7 @@ class MatchSettings(_Model):
         build records for matching alone (`dedupe-file`) derive exactly these."""
         names = [self.id_column]
         for rule in self.blocking.rules:
-            names += [part.column for part in rule.keys]
+            names += [c for part in rule.keys for c in (part.column, part.swap_column) if c]
         names += [sn.column for sn in self.blocking.sorted_neighbourhood]
         for c in self.comparisons:
             names += [c.column, *([c.swap_column] if c.swap_column else [])]

@@ -86,6 +86,19 @@ def test_blocking_skips_and_reports_oversized_blocks_and_link_mode_crosses_sides
     assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(0, 2), (1, 2)}
 
 
+def test_a_swapped_key_pairs_records_whose_names_were_exchanged_and_nothing_else():
+    recs = [{"pc": "1", "first": "gerhild", "last": "hendriks"},
+            {"pc": "1", "first": "hendiks", "last": "gerhild"},   # swapped, one misspelt
+            {"pc": "2", "first": "hendriks", "last": "gerhild"},  # swapped, elsewhere
+            {"pc": "1", "first": "gerhild", "last": "meyer"},     # same first name only
+            {"pc": "1", "first": "thomas", "last": "thomas"}]     # first = last: no self-pair
+    blocking = Blocking(rules=[BlockingRule(name="swapped", keys=[
+        KeyPart(column="pc"), KeyPart(column="first", swap_column="last")])])
+    i, j, report = candidate_pairs(recs, blocking)
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(0, 1), (1, 3)}
+    assert report.pairs_per_rule == {"swapped": 2}
+
+
 def test_sorted_neighbourhood_pairs_within_window():
     recs = [{"n": v} for v in ["d", "a", "c", "b"]]
     blocking = Blocking(rules=[], sorted_neighbourhood=[
@@ -122,6 +135,22 @@ def test_special_levels(kind, threshold, a, b, hit):
     comp = Comparison(name="x", column="x", levels=[
         Level(kind=kind, threshold=threshold, label="hit"), Level(kind="else", label="no")])
     assert (_levels(comp, a, b) == 0) is hit
+
+
+@pytest.mark.parametrize(("a", "b", "threshold", "expected"), [
+    (("gerhild", "hendriks"), ("hendriks", "gerhild"), None, 0),
+    (("gerhild", "hendriks"), ("hendiks", "gerhild"), None, 1),
+    (("gerhild", "hendriks"), ("hendiks", "gerhild"), 0.9, 0),
+    (("werner", "ott"), ("anna", "werner"), 0.9, 1),  # one name in common is no swap
+    (("gerhild", None), ("hendiks", "gerhild"), 0.9, 1),
+])
+def test_a_swapped_level_with_a_threshold_also_takes_a_misspelt_swap(a, b, threshold, expected):
+    comp = Comparison(name="first", column="first", swap_column="last", levels=[
+        Level(kind="swapped", threshold=threshold, label="swapped"),
+        Level(kind="else", label="different")])
+    records = [{"first": a[0], "last": a[1]}, {"first": b[0], "last": b[1]}]
+    column = encode_column(Columns(records), comp)
+    assert int(compare_levels(comp, column, np.array([0]), np.array([1]))[0]) == expected
 
 
 def _levels(comp, a, b):

@@ -115,6 +115,16 @@ def test_swapped_names_or_the_own_mailbox_lift_the_last_name_guard(contact):
                         params)["guard"] == "last_name"
 
 
+def test_a_contact_with_names_swapped_and_one_misspelt_is_found_and_merged(contact):
+    records = [_colleague("a", "Gretl", "Jessel", email="gretl.jessel@verpackung-brilon.de"),
+               _colleague("b", "Jessl", "Gretl", email="g.jessel@verpackung-brilon.de"),
+               _colleague("c", "Greta", "Jansen")]
+    result = dedupe(records, contact, trained_params=_params(contact))
+    swapped = _pair(result, "a", "b")  # blocked by company and the exchanged first name
+    assert (swapped["band"], swapped["guarded"]) == ("match", False)
+    assert result.clusters["a"] == result.clusters["b"] != result.clusters["c"]
+
+
 def test_umlaut_spellings_are_one_name_for_the_fold_processor(contact):
     assert prepare_value("Jähn", "fold") == prepare_value("JAEHN ", "fold") == "jaehn"
     assert prepare_value("Jähn", "lower") == "jähn"
