@@ -46,6 +46,7 @@ from enrichment.person import PersonResult, enrich_person
 from enrichment.phone import PhoneResult, enrich_phone
 from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
 from foundation.parallel import quiet_exit, relaxed_gc
+from foundation.spreadsheet import without_text_marker
 
 Record = Mapping[str, str | None]
 
@@ -387,7 +388,15 @@ def _area_values(a: _Areas) -> tuple[Any, ...]:
 
 
 def _clean(record: Record) -> Record:
-    return _without_placeholders(_as_text(record))
+    return _without_placeholders(_without_text_markers(_as_text(record)))
+
+
+def _without_text_markers(record: Record) -> Record:
+    """Values an export neutralised against formulas back as they were (`'+49 30 …`: a list
+    that went through leadpipe's or a CRM's export would otherwise lose its phone numbers)."""
+    if "'" not in "".join(filter(None, record.values())):
+        return record  # the usual case, checked in C
+    return {k: v if v is None else without_text_marker(v) for k, v in record.items()}
 
 
 def enrich_record(

@@ -29,8 +29,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
 
+from foundation.spreadsheet import FORMULA_TRIGGERS
+
 ExportFormat = Literal["csv", "xlsx", "json"]
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _SAFE_START = frozenset({""} | {chr(c) for c in range(32, 127)} - set(FORMULA_TRIGGERS))
 """First characters (none: an empty cell) NFKC leaves as they are and that trigger no formula:
 a text starting with one needs no further look."""

@@ -104,3 +104,27 @@ def test_formulas_and_empty_cells_are_written_as_before(tmp_path: Path) -> None:
     _full_path(settings, path, tmp_path / "full.csv", tmp_path)
     assert (tmp_path / "lean.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
     assert "'=HYPERLINK" in (tmp_path / "lean.csv").read_text(encoding="utf-8")
+
+
+def test_a_list_that_went_through_the_export_is_read_as_it_was(generated: tuple[Settings, Path],
+                                                                tmp_path: Path) -> None:
+    """The output neutralises `+49 …` phones as `'+49 …`; deduplicating that output again
+    (or loading it) must read the numbers, not lose them: the same clusters and scores."""
+    settings, path = generated
+    dedupe_file(settings, path, tmp_path / "once.csv", None, force=False)
+    once = (tmp_path / "once.csv").read_text(encoding="utf-8")
+    assert ",'+49" in once
+    dedupe_file(settings, tmp_path / "once.csv", tmp_path / "twice.csv", None, force=False)
+    with open(tmp_path / "twice.csv", encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    earlier, now = header.index("cluster_id"), len(header) - 2  # the first run's, this run's
+    assert header[now] == "cluster_id"
+
+    def partition(column: int) -> list[list[int]]:
+        members: dict[str, list[int]] = {}
+        for k, row in enumerate(rows):
+            members.setdefault(row[column], []).append(k)
+        return sorted(members.values())
+
+    assert partition(now) == partition(earlier)
+    assert [row[now + 1] for row in rows] == [row[earlier + 1] for row in rows]  # the scores
