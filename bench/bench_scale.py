@@ -412,7 +412,9 @@ def report_markdown(runs: list[ToolRun], lists: list[ListFiles],
                     facts: dict[str, object]) -> str:
     """The section for docs/benchmarks.md (bench/build_report.py picks it up)."""
     smoke = max(f.rows for f in lists) < 100_000
-    runs = sorted(runs, key=lambda r: r.records)  # stable: tools stay in the order run
+    order = (DEDUPE_FILE, SPLINK, NIGHTLY)
+    runs = sorted(runs, key=lambda r: (r.records, order.index(r.tool) if r.tool in order
+                                       else len(order)))
     lists = sorted(lists, key=lambda f: f.rows)
     earlier = list(dict.fromkeys(r.measured for r in runs if r.measured))
     lines = ["## Scale: dedupe-file vs Splink at 100k / 1M / 3M", ""]
@@ -530,7 +532,7 @@ def main(argv: list[str] | None = None) -> None:
         lists += [f for f in earlier_lists if f.rows not in {x.rows for x in lists}]
     for rows in args.sizes:
         files = write_list(rows, work, args.keep_lists)
-        lists.append(files)
+        lists = [f for f in lists if f.rows != rows] + [files]  # not an included list too
         _log(f"{rows:,} rows written in {files.prepare_s:.1f} s")
         tools: dict[str, tuple[str, Callable[[], ToolRun]]] = {
             "leadpipe": (DEDUPE_FILE, partial(run_dedupe_file, files, args.leadpipe, work)),
