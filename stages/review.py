@@ -384,6 +384,11 @@ def match_level(settings: Settings, level: str, members: pd.DataFrame) -> LevelR
     return dedupe(members, config.value, trained_params=params)
 
 
+RESULT_COLUMNS = ("cluster_id", "match_score")
+"""What `dedupe_file` adds to every row; a list ending in them is an earlier run's output, and
+checking it again replaces them rather than adding a second pair."""
+
+
 def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 force: bool) -> DedupeReport:
     """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
@@ -415,12 +420,13 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             del result, members
         clock = perf_counter()
         fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
+        header, lines = rows_in.header, rows_in.rows()
+        if tuple(header[-2:]) == RESULT_COLUMNS:  # an earlier output checked again: replace
+            header, lines = header[:-2], (line[:-2] for line in lines)
         written = ([*row, cluster_of.get(rid), round(score_of[rid], 4) if rid in score_of
                     else None]
-                   for rid, row in ((f"row-{k + 2}", row)
-                                    for k, row in enumerate(rows_in.rows())))
-        write_table(out, [*rows_in.header, "cluster_id", "match_score"], written, fmt=fmt,
-                    force=force)
+                   for rid, row in ((f"row-{k + 2}", row) for k, row in enumerate(lines)))
+        write_table(out, [*header, *RESULT_COLUMNS], written, fmt=fmt, force=force)
         write = perf_counter() - clock
     clusters = set(cluster_of.values())
     return DedupeReport(rows, len(clusters), len(cluster_of) - len(clusters),

@@ -106,25 +106,29 @@ def test_formulas_and_empty_cells_are_written_as_before(tmp_path: Path) -> None:
     assert "'=HYPERLINK" in (tmp_path / "lean.csv").read_text(encoding="utf-8")
 
 
-def test_a_list_that_went_through_the_export_is_read_as_it_was(generated: tuple[Settings, Path],
-                                                                tmp_path: Path) -> None:
+def test_an_earlier_output_checked_again_reads_its_numbers_and_keeps_one_result(
+        generated: tuple[Settings, Path], tmp_path: Path) -> None:
     """The output neutralises `+49 …` phones as `'+49 …`; deduplicating that output again
-    (or loading it) must read the numbers, not lose them: the same clusters and scores."""
+    (a list edited and checked once more) must read the numbers, not lose them, and find the
+    same clusters and scores, in the same two result columns rather than a second pair."""
     settings, path = generated
     dedupe_file(settings, path, tmp_path / "once.csv", None, force=False)
-    once = (tmp_path / "once.csv").read_text(encoding="utf-8")
-    assert ",'+49" in once
     dedupe_file(settings, tmp_path / "once.csv", tmp_path / "twice.csv", None, force=False)
-    with open(tmp_path / "twice.csv", encoding="utf-8", newline="") as fh:
-        header, *rows = list(csv.reader(fh))
-    earlier, now = header.index("cluster_id"), len(header) - 2  # the first run's, this run's
-    assert header[now] == "cluster_id"
+    tables = []
+    for name in ("once.csv", "twice.csv"):
+        with open(tmp_path / name, encoding="utf-8", newline="") as fh:
+            tables.append(list(csv.reader(fh)))
+    (header, *once), (header_again, *twice) = tables
+    assert header_again == header
+    assert header[-2:] == ["cluster_id", "match_score"]
+    assert any(cell.startswith("'+49") for row in once for cell in row)
 
-    def partition(column: int) -> list[list[int]]:
+    def partition(rows: list[list[str]]) -> list[list[int]]:
         members: dict[str, list[int]] = {}
         for k, row in enumerate(rows):
-            members.setdefault(row[column], []).append(k)
+            members.setdefault(row[-2], []).append(k)
         return sorted(members.values())
 
-    assert partition(now) == partition(earlier)
-    assert [row[now + 1] for row in rows] == [row[earlier + 1] for row in rows]  # the scores
+    assert partition(twice) == partition(once)
+    assert [row[-1] for row in twice] == [row[-1] for row in once]  # the scores
+    assert [row[:-2] for row in twice] == [row[:-2] for row in once]
