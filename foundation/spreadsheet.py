@@ -13,10 +13,15 @@ import unicodedata
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would run the cell as a formula. Checked on the NFKC form:
+    spreadsheet programs read the full-width `＝` and `＋` (and their kin) as `=` and `+`."""
+    return unicodedata.normalize("NFKC", text[:1]).startswith(FORMULA_TRIGGERS)
+
+
 def without_text_marker(value: str) -> str:
     """The cell as it was before an export neutralised it (`'+49 30 …` → `+49 30 …`); any
-    other value as it is. The exact inverse of the neutralising, full-width `＋` included."""
-    if value[:1] == "'" and unicodedata.normalize("NFKC", value[1:2]).startswith(
-            FORMULA_TRIGGERS):
+    other value as it is: the exact inverse of `scoring.export_files.neutralize`."""
+    if value[:1] == "'" and starts_like_formula(value[1:]):
         return value[1:]
     return value

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -29,7 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
 
-from foundation.spreadsheet import FORMULA_TRIGGERS
+from foundation.spreadsheet import FORMULA_TRIGGERS, starts_like_formula
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 _SAFE_START = frozenset({""} | {chr(c) for c in range(32, 127)} - set(FORMULA_TRIGGERS))
@@ -59,13 +58,9 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 
 def neutralize(value: Any) -> Any:
-    """Make a cell safe for spreadsheets; non-text values pass unchanged.
-
-    The check runs on the NFKC form: spreadsheet programs read the full-width `＝` and
-    `＋` (and their kin) as `=` and `+`, so `＝HYPERLINK(…)` is a formula too.
-    """
-    if isinstance(value, str) and unicodedata.normalize("NFKC", value[:1]).startswith(
-            FORMULA_TRIGGERS):
+    """Make a cell safe for spreadsheets; non-text values pass unchanged. `＝HYPERLINK(…)`
+    is a formula too (`starts_like_formula` reads the NFKC form)."""
+    if isinstance(value, str) and starts_like_formula(value):
         return "'" + value
     return value
 
