@@ -17,6 +17,7 @@ column-wise path may only be used if there are none).
 from __future__ import annotations
 
 import argparse
+import re
 import time
 from pathlib import Path
 
@@ -45,18 +46,25 @@ def _fits(national: pa.Array, desc: phone._Desc) -> pa.Array:
     return hit
 
 
+def _whole(pattern: re.Pattern[str]) -> str:
+    """The product's pattern for RE2, anchored as its `fullmatch` is."""
+    return f"^(?:{pattern.pattern})$"
+
+
 def columnar(column: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(E.164, settled) for a whole column: settled where the number is plain and a valid
     German number, which `enrich_phone` reads as `+49` and the national number."""
     text = pc.utf8_trim_whitespace(pc.replace_substring_regex(column, r"\s+", " "))
-    plain = pc.match_substring_regex(text, r"^[( ]*\+?[0-9][0-9 ()/.\-–]{0,39}$")
-    spreadsheet = pc.match_substring_regex(text, r"^(?:\d+\.0+|\d(?:[.,]\d+)?[eE]\+?\d{1,2})$")
+    plain = pc.match_substring_regex(text, _whole(phone._PLAIN))
+    spreadsheet = pc.or_(pc.match_substring_regex(text, _whole(phone._DECIMAL_CELL)),
+                         pc.match_substring_regex(text, _whole(phone._SCIENTIFIC_CELL)))
     digits = pc.replace_substring_regex(text, r"[^0-9]", "")
     written = pc.if_else(pc.match_substring_regex(text, r"^[( ]*\+"),
                          pc.binary_join_element_wise("+", digits, ""), digits)
-    national = pc.extract_regex(
-        written, r"^(?:(?:\+49|0049)0?|0)(?P<n>[1-9]\d{3,13})$").field("n")
-    candidate = pc.and_(pc.and_(plain, pc.invert(spreadsheet)), pc.is_valid(national))
+    german = pc.match_substring_regex(written, _whole(phone._GERMAN))
+    national = pc.if_else(german, pc.replace_substring_regex(
+        written, _whole(phone._GERMAN), r"\1"), pa.scalar(None, pa.string()))
+    candidate = pc.and_(pc.and_(plain, pc.invert(spreadsheet)), german)
     national = pc.fill_null(national, "")
     general, special, fixed, mobile, _same = phone._german_descs()
     typed = pc.or_(_fits(national, fixed), _fits(national, mobile))
