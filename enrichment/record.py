@@ -43,7 +43,7 @@ from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
 from enrichment.email import EmailResult, enrich_email
 from enrichment.person import PersonResult, enrich_person
-from enrichment.phone import PhoneResult, enrich_phone
+from enrichment.phone import PhoneResult, e164_column, enrich_phone
 from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
 from foundation.parallel import quiet_exit, relaxed_gc
 from foundation.spreadsheet import without_text_marker
@@ -280,6 +280,8 @@ class _Areas(NamedTuple):
     record: Record
     country_source: Source
     addr: AddressResult
+    region: str
+    """Where a number without +CC is dialled: the address's country, else DE."""
     mail: EmailResult
     phone: PhoneResult
     mobile: PhoneResult
@@ -301,8 +303,10 @@ class _Areas(NamedTuple):
     """The registrable e-mail domain's first label, folded, without spaces."""
 
 
-def _areas(record: Record, source_kind: str, dns: DomainLookup | None) -> _Areas:
-    """The areas of one record, placeholders already blanked (`_clean`)."""
+def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
+           phones: bool = True) -> _Areas:
+    """The areas of one record, placeholders already blanked (`_clean`); without `phones`,
+    the numbers are left unparsed (`match_columns` reads them a whole column at once)."""
     get = record.get
     # Address first: its country is the default region for phone numbers. Without a country
     # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
@@ -313,7 +317,8 @@ def _areas(record: Record, source_kind: str, dns: DomainLookup | None) -> _Areas
         postcode=get("postcode"), city=get("city"), country=raw_country,
         default_country="DE")
     region = addr.country or "DE"
-    raw_phone, raw_mobile, raw_fax = get("phone"), get("mobile"), get("fax")
+    raw_phone, raw_mobile, raw_fax = (get("phone"), get("mobile"), get("fax")) if phones \
+        else (None, None, None)
     # Company: the company field may carry register and VAT text; separate fields win.
     comp = enrich_company(get("company"))
     reg = enrich_company(get("register")) if get("register") else None
@@ -335,7 +340,7 @@ def _areas(record: Record, source_kind: str, dns: DomainLookup | None) -> _Areas
             last.replace(" ", "") in domain_label:
         email_kind = "private"
     return _Areas(
-        record, country_source, addr, mail,
+        record, country_source, addr, region, mail,
         _NO_PHONE if raw_phone is None else enrich_phone(raw_phone, region),
         _NO_PHONE if raw_mobile is None else enrich_phone(raw_mobile, region),
         _NO_PHONE if raw_fax is None else enrich_phone(raw_fax, region),
@@ -565,13 +570,29 @@ def enrich_many(
                         workers, chunk_size)
 
 
-def _match_chunk(records: list[Record], source_kind: str,
-                 indices: tuple[int, ...]) -> list[tuple[Any, ...]]:
-    values = [_area_values(_areas(_clean(r), source_kind, None)) for r in records]
-    if len(indices) == 1:
-        return [(v[indices[0]],) for v in values]
-    pick = itemgetter(*indices)
-    return [pick(v) for v in values]
+PHONE_COLUMNS = {"phone_e164": "phone", "mobile_e164": "mobile", "fax_e164": "fax"}
+"""The numbers `match_columns` reads a whole column at once (`enrichment.phone.e164_column`)."""
+_PHONE_DETAILS = frozenset({"phone_valid", "phone_type", "phone_region", "phone_extension",
+                            "mobile_valid", "mobile_type"})
+"""What only a number parsed on its own gives; asked for, every number is parsed so."""
+
+
+def _match_chunk(records: list[Record], fields: tuple[str, ...],
+                 source_kind: str) -> list[tuple[Any, ...]]:
+    """The `fields` of each record: per record from its areas, the phone numbers per column."""
+    by_column = not _PHONE_DETAILS.intersection(fields)
+    cleaned = [_clean(r) for r in records]
+    areas = [_areas(r, source_kind, None, phones=not by_column) for r in cleaned]
+    values = [_area_values(a) for a in areas]
+    columns: list[Sequence[Any]] = []
+    for name in fields:
+        if by_column and name in PHONE_COLUMNS:
+            raw = PHONE_COLUMNS[name]
+            columns.append(e164_column([r.get(raw) for r in cleaned], [a.region for a in areas]))
+        else:
+            index = AREA_FIELDS.index(name)
+            columns.append([v[index] for v in values])
+    return list(zip(*columns, strict=True))
 
 
 def match_columns(
@@ -582,16 +603,16 @@ def match_columns(
 
     The values are those of `enrich_record(...).to_row()` (the same area functions compute
     them, without DNS), at a fraction of the cost: no audience decision, provenance or
-    reasons, and a worker sends back a tuple per record instead of an `EnrichedRecord`.
+    reasons, phone numbers settled a column at a time, and a worker sends back a tuple per
+    record instead of an `EnrichedRecord`.
     """
     unknown = [f for f in fields if f not in AREA_FIELDS]
     if unknown:
         raise ValueError(f"matching-only enrichment does not derive {unknown}; "
                          f"it derives {list(AREA_FIELDS)}")
-    indices = tuple(AREA_FIELDS.index(f) for f in fields)
     columns: list[list[Any]] = [[] for _ in fields]
-    rows = _sharded(records, partial(_match_chunk, source_kind=source_kind, indices=indices),
-                    workers, chunk_size)
+    rows = _sharded(records, partial(_match_chunk, fields=tuple(fields),
+                                     source_kind=source_kind), workers, chunk_size)
     for chunk in iter(lambda: list(islice(rows, chunk_size)), []):
         for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
             column.extend(values)

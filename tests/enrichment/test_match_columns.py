@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bench.generate_leads import generate, write
-from enrichment.record import AREA_FIELDS, enrich_record, match_columns
+from enrichment.record import AREA_FIELDS, PHONE_COLUMNS, enrich_record, match_columns
 from foundation.settings import Settings
 from leadpipe.demo import generate_demo
 from stages.review import read_list_rows
@@ -51,6 +51,19 @@ def test_every_area_field_equals_the_full_enrichment(records: list[dict[str, Any
     columns = match_columns(records, AREA_FIELDS, source_kind="purchased_list", workers=1)
     assert len(records) > 1400
     for field in AREA_FIELDS:
+        assert columns[field] == [row[field] for row in full], field
+
+
+def test_phone_numbers_read_a_column_at_a_time_equal_the_full_enrichment(
+        records: list[dict[str, Any]]) -> None:
+    """What matching asks for (E.164 only) takes the whole-column path; each record's own
+    region (an Austrian address dials its numbers from AT) still applies."""
+    fields = [*PHONE_COLUMNS, "country", "phone_original"]
+    full = [enrich_record(r, record_id="r", source_kind="purchased_list").to_row()
+            for r in records]
+    columns = match_columns(records, fields, source_kind="purchased_list", workers=1)
+    assert "AT" in columns["country"]
+    for field in fields:
         assert columns[field] == [row[field] for row in full], field
 
 
