@@ -38,7 +38,7 @@ from enrichment.company import (
     wz_section,
 )
 from enrichment.config import audience_config, company_config, enrichment_version
-from enrichment.country import infer_country
+from enrichment.country import CountryGuess, infer_countries, infer_country
 from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
 from enrichment.email import EmailResult, enrich_email
@@ -196,18 +196,42 @@ def _without_placeholders(record: Record) -> Record:
     return {k: None if k in blank else v for k, v in record.items()}
 
 
-def _country(record: Record) -> tuple[str | None, Source]:
-    """The country from the record's column, else inferred from the other fields."""
+_Evidence = tuple[str | None, tuple[str, ...], tuple[str, ...], str | None]
+
+
+def _given_country(record: Record) -> str | None:
+    raw = record.get("country")
+    return raw if raw is not None and raw.strip() else None
+
+
+def _evidence(record: Record) -> _Evidence:
+    """What the country is inferred from: postcode, phone numbers, e-mail and website, city."""
     get = record.get
-    raw = get("country")
-    if raw is not None and raw.strip():
-        return raw, ("rules", "country")
-    guess = infer_country(get("postcode"),
-                          tuple(filter(None, (get("phone"), get("mobile"), get("fax")))),
-                          tuple(filter(None, (get("email"), get("website")))), get("city"))
+    return (get("postcode"), tuple(filter(None, (get("phone"), get("mobile"), get("fax")))),
+            tuple(filter(None, (get("email"), get("website")))), get("city"))
+
+
+def _inferred(guess: CountryGuess) -> tuple[str | None, Source]:
     if guess.source == "default":
         return guess.country, ("default", "country")
     return guess.country, ("inferred", guess.source.removeprefix("inferred: "))
+
+
+def _country(record: Record) -> tuple[str | None, Source]:
+    """The country from the record's column, else inferred from the other fields."""
+    given = _given_country(record)
+    return (given, ("rules", "country")) if given else \
+        _inferred(infer_country(*_evidence(record)))
+
+
+def _countries(records: Sequence[Record]) -> list[tuple[str | None, Source]]:
+    """`_country` of every record, the inference for all at once (`infer_countries`)."""
+    given = [_given_country(r) for r in records]
+    asked = [_evidence(r) for r, country in zip(records, given, strict=True) if not country]
+    guesses = iter(infer_countries([e[0] for e in asked], [e[1] for e in asked],
+                                   [e[2] for e in asked], [e[3] for e in asked]))
+    return [(country, ("rules", "country")) if country else _inferred(next(guesses))
+            for country in given]
 
 
 def _get(record: Record, name: str) -> str | None:
@@ -304,14 +328,15 @@ class _Areas(NamedTuple):
 
 
 def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
-           phones: bool = True) -> _Areas:
-    """The areas of one record, placeholders already blanked (`_clean`); without `phones`,
-    the numbers are left unparsed (`match_columns` reads them a whole column at once)."""
+           phones: bool = True, country: tuple[str | None, Source] | None = None) -> _Areas:
+    """The areas of one record, placeholders already blanked (`_clean`). `match_columns`
+    passes the `country` it inferred for a whole chunk, and without `phones` the numbers are
+    left unparsed (it reads them a whole column at once)."""
     get = record.get
     # Address first: its country is the default region for phone numbers. Without a country
     # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
     # 4-digit postcode lost its leading zero.
-    raw_country, country_source = _country(record)
+    raw_country, country_source = country or _country(record)
     addr = enrich_address(
         get("street_full"), street=get("street"), house_number=get("house_number"),
         postcode=get("postcode"), city=get("city"), country=raw_country,
@@ -582,7 +607,8 @@ def _match_chunk(records: list[Record], fields: tuple[str, ...],
     """The `fields` of each record: per record from its areas, the phone numbers per column."""
     by_column = not _PHONE_DETAILS.intersection(fields)
     cleaned = [_clean(r) for r in records]
-    areas = [_areas(r, source_kind, None, phones=not by_column) for r in cleaned]
+    areas = [_areas(r, source_kind, None, phones=not by_column, country=country)
+             for r, country in zip(cleaned, _countries(cleaned), strict=True)]
     values = [_area_values(a) for a in areas]
     columns: list[Sequence[Any]] = []
     for name in fields:

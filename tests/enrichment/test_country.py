@@ -5,9 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from enrichment.config import country_config
-from enrichment.country import infer_country, phone_country, postcode_countries, tld_country
+from enrichment.country import (
+    infer_countries,
+    infer_country,
+    phone_countries,
+    phone_country,
+    postcode_countries,
+    tld_country,
+)
 from foundation.config import ConfigError
 
 
@@ -42,6 +51,36 @@ def test_infer(postcode: str | None, phones: tuple[str, ...], domains: tuple[str
                city: str | None, country: str, source: str) -> None:
     guess = infer_country(postcode, phones, domains, city)
     assert (guess.country, guess.source) == (country, source)
+
+
+def test_many_records_at_once_as_one_at_a_time() -> None:
+    """`infer_countries` (the matching path) guesses what `infer_country` guesses."""
+    cases: list[tuple[str | None, tuple[str, ...], tuple[str, ...], str | None]] = [
+        (postcode, phones, domains, city)
+        for postcode in ("1067", "1010", "80331", "2511 CV", " ", None)
+        for phones in ((), ("+43 1 5320000",), ("030 1234", "0041 44 123"),
+                       ("+49 351 1234567", "+423 2361234", "+٤٣ 1 234"))
+        for domains in ((), ("office@almhof.at",), ("a@b.de", "www.x.ch"))
+        for city in (None, "Linz", "Dresden")]
+    postcodes, phones, domains, cities = zip(*cases, strict=True)
+    guesses = infer_countries(postcodes, phones, domains, cities)
+    assert guesses == [infer_country(*case) for case in cases]
+    assert {g.country for g in guesses} >= {"DE", "AT", "CH", "NL"}
+
+
+NUMBERS = ["+43 1 234", "0041 44 123", "+423 236 1234", "030 1234", " (+41) 44", "((0043",
+           "+", "00", "+ 1 212", "00 7 495", "+4", "+\t43", "+\u200343 1", "+٤٣ 1", "0043–1",
+           "+49x30", "", "  +352 12"]
+
+
+def test_phone_prefixes_of_a_column_as_of_one_number() -> None:
+    assert phone_countries(NUMBERS) == [phone_country(n) for n in NUMBERS]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789 +()/.-–\t\xa0٤x", max_size=14), max_size=30))
+def test_phone_prefixes_of_any_text(numbers: list[str]) -> None:
+    assert phone_countries(numbers) == [phone_country(n) for n in numbers]
 
 
 def test_evidence_helpers() -> None:
