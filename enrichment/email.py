@@ -98,7 +98,7 @@ def _parse(value: str) -> _Parsed:
 
 
 _R_LDH = re.compile(r"(?!xn)..--")
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 
 
 @lru_cache(maxsize=65536)
@@ -108,11 +108,13 @@ def _plain_domain(domain: str) -> bool:
     per-character Unicode work it spends on every domain. No Punycode: those and every
     domain failing here take the full path, which also words the reason. Cached: a company's
     addresses share their domain."""
-    return (len(domain) <= DOMAIN_MAX_LENGTH and "." in domain and domain[-1].isalpha()
-            and "xn--" not in domain and DOT_ATOM_TEXT_HOSTNAME.match(domain) is not None
-            and not any(len(label) > DNS_LABEL_LENGTH_LIMIT or _R_LDH.match(label)
-                        for label in domain.split("."))
-            and not any(domain == d or domain.endswith("." + d) for d in _SPECIAL_USE))
+    if not (len(domain) <= DOMAIN_MAX_LENGTH and "." in domain and domain[-1].isalpha()
+            and "xn--" not in domain and DOT_ATOM_TEXT_HOSTNAME.match(domain) is not None):
+        return False
+    labels = domain.split(".")
+    return not any(len(label) > DNS_LABEL_LENGTH_LIMIT or _R_LDH.match(label)
+                   for label in labels) and \
+        _SPECIAL_USE.isdisjoint(".".join(labels[i:]) for i in range(len(labels)))
 
 
 @lru_cache(maxsize=262144)
