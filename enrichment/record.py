@@ -327,11 +327,49 @@ class _Areas(NamedTuple):
     """The registrable e-mail domain's first label, folded, without spaces."""
 
 
+class _CompanyArea(NamedTuple):
+    comp: CompanyResult
+    reg: CompanyResult | None
+    vat: CompanyResult | None
+    court: str | None
+    number: str | None
+    vat_id: str | None
+    legal: LegalFormChoice
+
+
+@lru_cache(maxsize=65536)
+def _company_area(company: str | None, register: str | None, vat_id: str | None,
+                  legal_form: str | None, crawled: bool) -> _CompanyArea:
+    """The company fields of a record: once per company, however many contacts it has."""
+    # The company field may carry register and VAT text; separate fields win.
+    comp = enrich_company(company)
+    reg = enrich_company(register) if register else None
+    vat = enrich_company(f"USt-IdNr. {vat_id}") if vat_id else None
+    number = (reg.register_number if reg else None) or comp.register_number
+    # Legal form: the record's own field (a list's `Rechtsform`, a form's field) first, then
+    # the name's suffix, the register type, and last the Impressum extraction (a crawled
+    # record's field).
+    name_form = split_legal_form(comp.name)[1] if comp.name and comp.legal_form else None
+    return _CompanyArea(
+        comp, reg, vat, (reg.register_court if reg else None) or comp.register_court, number,
+        (vat.vat_id if vat else None) or comp.vat_id,
+        choose_legal_form(None if crawled else legal_form, name_form, number,
+                          legal_form if crawled else None))
+
+
+def _person(record: Record) -> PersonResult:
+    get = record.get
+    return enrich_person(get("full_name"), first_name=get("first_name"),
+                         last_name=get("last_name"), salutation=get("salutation"),
+                         title=get("title"), position=get("position"))
+
+
 def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
-           phones: bool = True, country: tuple[str | None, Source] | None = None) -> _Areas:
-    """The areas of one record, placeholders already blanked (`_clean`). `match_columns`
-    passes the `country` it inferred for a whole chunk, and without `phones` the numbers are
-    left unparsed (it reads them a whole column at once)."""
+           phones: bool = True, country: tuple[str | None, Source] | None = None,
+           person: PersonResult | None = None) -> _Areas:
+    """The areas of one record, placeholders already blanked (`_clean`). `_chunk_areas`
+    passes the `country` and `person` it derived for a whole chunk, and without `phones` the
+    numbers are left unparsed (matching reads them a whole column at once)."""
     get = record.get
     # Address first: its country is the default region for phone numbers. Without a country
     # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
@@ -344,20 +382,11 @@ def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
     region = addr.country or "DE"
     raw_phone, raw_mobile, raw_fax = (get("phone"), get("mobile"), get("fax")) if phones \
         else (None, None, None)
-    # Company: the company field may carry register and VAT text; separate fields win.
-    comp = enrich_company(get("company"))
-    reg = enrich_company(get("register")) if get("register") else None
-    vat = enrich_company(f"USt-IdNr. {get('vat_id')}") if get("vat_id") else None
-    number = (reg.register_number if reg else None) or comp.register_number
-    # Legal form: the record's own field (a list's `Rechtsform`, a form's field) first, then
-    # the name's suffix, the register type, and last the Impressum extraction (a crawled
-    # record's field).
-    crawled = source_kind == "crawl"
-    name_form = split_legal_form(comp.name)[1] if comp.name and comp.legal_form else None
+    company = _company_area(get("company"), get("register"), get("vat_id"), get("legal_form"),
+                            source_kind == "crawl")
+    comp = company.comp
     mail = enrich_email(get("email"), dns=dns)
-    pers = enrich_person(get("full_name"), first_name=get("first_name"),
-                         last_name=get("last_name"), salutation=get("salutation"),
-                         title=get("title"), position=get("position"))
+    pers = person or _person(record)
     email_kind = mail.kind
     last = fold(pers.last_name) if pers.last_name else ""
     domain_label = fold((mail.registrable_domain or "").split(".", 1)[0]).replace(" ", "")
@@ -369,13 +398,44 @@ def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
         _NO_PHONE if raw_phone is None else enrich_phone(raw_phone, region),
         _NO_PHONE if raw_mobile is None else enrich_phone(raw_mobile, region),
         _NO_PHONE if raw_fax is None else enrich_phone(raw_fax, region),
-        comp, reg, vat,
-        (reg.register_court if reg else None) or comp.register_court, number,
-        (vat.vat_id if vat else None) or comp.vat_id,
-        registrable_domain(get("website")),
-        choose_legal_form(None if crawled else get("legal_form"), name_form, number,
-                          get("legal_form") if crawled else None),
-        pers, email_kind, last, domain_label)
+        comp, company.reg, company.vat, company.court, company.number, company.vat_id,
+        registrable_domain(get("website")), company.legal, pers, email_kind, last,
+        domain_label)
+
+
+def _chunk_areas(records: Sequence[Record], source_kind: str) -> list[_Areas]:
+    """`_areas` of each record as matching needs them: the phone numbers left unparsed, the
+    country inferred for the whole chunk at once (`_countries`), and of a person only the
+    names (`_names`)."""
+    return [_areas(r, source_kind, None, phones=False, country=country, person=person)
+            for r, country, person in zip(records, _countries(records), _names(records),
+                                          strict=True)]
+
+
+def _names(records: Sequence[Record]) -> list[PersonResult]:
+    """Each record's first and last name, and nothing else of the person (`MATCH_ONLY`).
+
+    Without a whole-name field, `enrich_person` derives the first name from the first-name
+    field alone and the last name from the last-name field alone, so each distinct spelling
+    is enriched once (a list of a million people has some thousands of first names) instead
+    of each combination of name, salutation, title and position."""
+    first: dict[str | None, str | None] = {}
+    last: dict[str | None, str | None] = {}
+    out = []
+    for record in records:
+        get = record.get
+        if get("full_name") is not None:
+            whole = _person(record)
+            out.append(PersonResult(input=None, first_name=whole.first_name,
+                                    last_name=whole.last_name))
+            continue
+        given, family = get("first_name"), get("last_name")
+        if given not in first:
+            first[given] = enrich_person(first_name=given).first_name
+        if family not in last:
+            last[family] = enrich_person(last_name=family).last_name
+        out.append(PersonResult(input=None, first_name=first[given], last_name=last[family]))
+    return out
 
 
 AREA_FIELDS: tuple[str, ...] = (
@@ -597,22 +657,25 @@ def enrich_many(
 
 PHONE_COLUMNS = {"phone_e164": "phone", "mobile_e164": "mobile", "fax_e164": "fax"}
 """The numbers `match_columns` reads a whole column at once (`enrichment.phone.e164_column`)."""
-_PHONE_DETAILS = frozenset({"phone_valid", "phone_type", "phone_region", "phone_extension",
-                            "mobile_valid", "mobile_type"})
-"""What only a number parsed on its own gives; asked for, every number is parsed so."""
+MATCH_ONLY = frozenset({"phone_valid", "phone_type", "phone_region", "phone_extension",
+                        "mobile_valid", "mobile_type", "salutation", "title", "role",
+                        "seniority", "decision_maker", "position"})
+"""What only a record enriched on its own gives (a number's type, a person's salutation or
+role); `match_columns` asked for any of these enriches record by record (`_areas`), else a
+chunk at a time (`_chunk_areas`)."""
 
 
 def _match_chunk(records: list[Record], fields: tuple[str, ...],
                  source_kind: str) -> list[tuple[Any, ...]]:
     """The `fields` of each record: per record from its areas, the phone numbers per column."""
-    by_column = not _PHONE_DETAILS.intersection(fields)
     cleaned = [_clean(r) for r in records]
-    areas = [_areas(r, source_kind, None, phones=not by_column, country=country)
-             for r, country in zip(cleaned, _countries(cleaned), strict=True)]
+    by_chunk = MATCH_ONLY.isdisjoint(fields)
+    areas = _chunk_areas(cleaned, source_kind) if by_chunk else \
+        [_areas(r, source_kind, None) for r in cleaned]
     values = [_area_values(a) for a in areas]
     columns: list[Sequence[Any]] = []
     for name in fields:
-        if by_column and name in PHONE_COLUMNS:
+        if by_chunk and name in PHONE_COLUMNS:
             raw = PHONE_COLUMNS[name]
             columns.append(e164_column([r.get(raw) for r in cleaned], [a.region for a in areas]))
         else:

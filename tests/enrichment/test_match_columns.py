@@ -6,9 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.generate_leads import generate, write
-from enrichment.record import AREA_FIELDS, PHONE_COLUMNS, enrich_record, match_columns
+from enrichment.record import (
+    AREA_FIELDS,
+    MATCH_ONLY,
+    PHONE_COLUMNS,
+    enrich_record,
+    match_columns,
+)
 from foundation.settings import Settings
 from leadpipe.demo import generate_demo
 from stages.review import read_list_rows
@@ -54,11 +62,12 @@ def test_every_area_field_equals_the_full_enrichment(records: list[dict[str, Any
         assert columns[field] == [row[field] for row in full], field
 
 
-def test_phone_numbers_read_a_column_at_a_time_equal_the_full_enrichment(
-        records: list[dict[str, Any]]) -> None:
-    """What matching asks for (E.164 only) takes the whole-column path; each record's own
-    region (an Austrian address dials its numbers from AT) still applies."""
-    fields = [*PHONE_COLUMNS, "country", "phone_original"]
+def test_a_chunk_at_a_time_equals_the_full_enrichment(records: list[dict[str, Any]]) -> None:
+    """Without the fields only a record on its own gives, a chunk is enriched at once
+    (country, phone numbers, names field by field); the values stay those of
+    `enrich_record`, an Austrian address still dials its numbers from AT."""
+    fields = [f for f in AREA_FIELDS if f not in MATCH_ONLY]
+    assert {*PHONE_COLUMNS, "first_name", "last_name", "email_kind"} <= set(fields)
     full = [enrich_record(r, record_id="r", source_kind="purchased_list").to_row()
             for r in records]
     columns = match_columns(records, fields, source_kind="purchased_list", workers=1)
@@ -81,3 +90,30 @@ def test_two_workers_keep_order_and_values(records: list[dict[str, Any]]) -> Non
 def test_a_field_it_does_not_derive_is_refused() -> None:
     with pytest.raises(ValueError, match="audience"):
         match_columns([{"email": "a@b.de"}], ["audience"], source_kind="purchased_list")
+
+
+NAME_PIECES = {
+    "full_name": [None, "Frau Dr. Erika Beispiel", "Schmidt, Dr. Anna", "HANS VON DER HEIDE",
+                  "Notar Dr. Klaus Meier", "", "#WERT!"],
+    "first_name": [None, "anna", "ANNA-LENA", "Jörg 🙂", "  Max  ", "0", "n/a", "J.", "Ana3"],
+    "last_name": [None, "VON DER HEIDE", "müller-lüdenscheidt", "McAllister", "-", "Beispiel 🎉",
+                  "O'Neill", "Meier2"],
+    "salutation": [None, "Herrn Dr.", "Frau", "Divers", "Familie", "Sehr geehrte Damen und Herren"],
+    "title": [None, "Prof. Dr.", "Dipl.-Ing.", "Chefärztin"],
+    "position": [None, "Geschäftsführerin", "Leiter Einkauf", "Praktikant"],
+    "email": [None, "anna@heide.de", "info@heide.de", "a.b@gmx.de"],
+    "company": [None, "Heide GmbH"],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in NAME_PIECES.items()}),
+                min_size=1, max_size=12))
+def test_names_field_by_field_as_the_person_enrichment_reads_them(
+        records: list[dict[str, Any]]) -> None:
+    fields = ["first_name", "last_name", "email_kind", "company_name"]
+    full = [enrich_record(r, record_id="r", source_kind="purchased_list").to_row()
+            for r in records]
+    columns = match_columns(records, fields, source_kind="purchased_list", workers=1)
+    for field in fields:
+        assert columns[field] == [row[field] for row in full], field
