@@ -21,8 +21,9 @@ def fold(text: str) -> str:
     must fold to the same key.
     """
     text = text.translate(_FOLD).lower()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # ASCII has no accents to drop: most names once umlauts are out
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text).strip()
 
 
