@@ -297,6 +297,18 @@ def _reasons_json(areas: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     return _REASONS_JSON(dict(areas))
 
 
+class _CompanyArea(NamedTuple):
+    """The company fields of a record (`_company_area`)."""
+
+    comp: CompanyResult
+    reg: CompanyResult | None
+    vat: CompanyResult | None
+    court: str | None
+    number: str | None
+    vat_id: str | None
+    legal: LegalFormChoice
+
+
 class _Areas(NamedTuple):
     """One record's results per area (address, e-mail, phones, company, person): everything
     matching compares, before the audience decision that only the full enrichment makes."""
@@ -310,14 +322,8 @@ class _Areas(NamedTuple):
     phone: PhoneResult
     mobile: PhoneResult
     fax: PhoneResult
-    comp: CompanyResult
-    reg: CompanyResult | None
-    vat: CompanyResult | None
-    court: str | None
-    number: str | None
-    vat_id: str | None
+    company: _CompanyArea
     website_domain: str | None
-    legal: LegalFormChoice
     pers: PersonResult
     email_kind: str | None
     """The address's kind, `private` where a personal business address is on a domain named
@@ -325,16 +331,6 @@ class _Areas(NamedTuple):
     last_folded: str
     domain_label: str
     """The registrable e-mail domain's first label, folded, without spaces."""
-
-
-class _CompanyArea(NamedTuple):
-    comp: CompanyResult
-    reg: CompanyResult | None
-    vat: CompanyResult | None
-    court: str | None
-    number: str | None
-    vat_id: str | None
-    legal: LegalFormChoice
 
 
 @lru_cache(maxsize=65536)
@@ -398,9 +394,7 @@ def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
         _NO_PHONE if raw_phone is None else enrich_phone(raw_phone, region),
         _NO_PHONE if raw_mobile is None else enrich_phone(raw_mobile, region),
         _NO_PHONE if raw_fax is None else enrich_phone(raw_fax, region),
-        comp, company.reg, company.vat, company.court, company.number, company.vat_id,
-        registrable_domain(get("website")), company.legal, pers, email_kind, last,
-        domain_label)
+        company, registrable_domain(get("website")), pers, email_kind, last, domain_label)
 
 
 def _chunk_areas(records: Sequence[Record], source_kind: str) -> list[_Areas]:
@@ -459,7 +453,9 @@ _IN_FIELDS_ORDER = itemgetter(*((AREA_FIELDS + _OTHER_FIELDS).index(name) for na
 def _area_values(a: _Areas) -> tuple[Any, ...]:
     """The `AREA_FIELDS` values of one record: the one place they are picked, for the full
     enrichment and the matching-only one alike."""
-    addr, mail, phone, mobile, comp, pers = a.addr, a.mail, a.phone, a.mobile, a.comp, a.pers
+    addr, mail, phone, mobile, company, pers = a.addr, a.mail, a.phone, a.mobile, a.company, \
+        a.pers
+    comp, legal = company.comp, company.legal
     get = a.record.get
     return (
         addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,
@@ -469,8 +465,8 @@ def _area_values(a: _Areas) -> tuple[Any, ...]:
         phone.region, phone.extension,
         mobile.e164, get("mobile"), mobile.valid if mobile.status else None, mobile.type,
         a.fax.e164,
-        comp.name, a.legal.legal_form, a.legal.legal_class, comp.match_name, a.court, a.number,
-        a.vat_id, a.website_domain,
+        comp.name, legal.legal_form, legal.legal_class, comp.match_name, company.court,
+        company.number, company.vat_id, a.website_domain,
         pers.salutation, pers.title, pers.first_name, pers.last_name, pers.role,
         pers.seniority, pers.decision_maker if pers.seniority else None,
         a.email_kind, pers.position,
@@ -505,7 +501,8 @@ def enrich_record(
     origin = method_hint or origins.get(source_kind, source_kind)
     a = _areas(record, source_kind, dns)
     addr, mail, phone, mobile, fax, comp, reg, vat, legal, pers = (
-        a.addr, a.mail, a.phone, a.mobile, a.fax, a.comp, a.reg, a.vat, a.legal, a.pers)
+        a.addr, a.mail, a.phone, a.mobile, a.fax, a.company.comp, a.company.reg, a.company.vat,
+        a.company.legal, a.pers)
     country_source = a.country_source
     reasons: dict[str, list[str]] = {}
     street_src = "street_full" if get("street_full") else "street"
@@ -553,8 +550,9 @@ def enrich_record(
     signals = AudienceSignals(
         has_company=bool(comp.name),
         legal_entity=legal.legal_class,
-        has_register_entry=bool(a.number) or bool(_REGISTER_HINT.search(company_text or "")),
-        has_vat_id=bool(a.vat_id),
+        has_register_entry=bool(a.company.number) or
+        bool(_REGISTER_HINT.search(company_text or "")),
+        has_vat_id=bool(a.company.vat_id),
         email_kind=email_kind,
         email_domain_matches_website=agree,
         email_domain_matches_name=bool(domain_label) and len(domain_label) >= 4 and bool(
