@@ -25,6 +25,8 @@ from multiprocessing.pool import AsyncResult
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
+import numpy as np
+
 from enrichment.address import AddressResult, enrich_address
 from enrichment.audience import AudienceSignals, decide_audience
 from enrichment.company import (
@@ -648,9 +650,11 @@ def enrich_many(
         domains = {m.ascii_domain or m.domain for m in
                    (enrich_email(_get(r, "email")) for r in records) if m.domain}
         prechecked = PrecheckedDomains(dns.check_many(sorted(domains)))
-    yield from _sharded(records, partial(_enrich_chunk, source_kind=source_kind,
-                                         method_hint=method_hint, dns=prechecked, now=now),
-                        workers, chunk_size)
+    for order, parts in _sharded(records, partial(
+            _enrich_chunk, source_kind=source_kind, method_hint=method_hint, dns=prechecked,
+            now=now), workers, chunk_size):
+        shards = [iter(part) for part in parts]
+        yield from (next(shards[shard]) for shard in order)
 
 
 PHONE_COLUMNS = {"phone_e164": "phone", "mobile_e164": "mobile", "fax_e164": "fax"}
@@ -664,14 +668,15 @@ chunk at a time (`_chunk_areas`)."""
 
 
 def _match_chunk(records: list[Record], fields: tuple[str, ...],
-                 source_kind: str) -> list[tuple[Any, ...]]:
-    """The `fields` of each record: per record from its areas, the phone numbers per column."""
+                 source_kind: str) -> list[list[Any]]:
+    """The `fields` of the records, a list per field: from each record's areas, the phone
+    numbers a column at a time."""
     cleaned = [_clean(r) for r in records]
     by_chunk = MATCH_ONLY.isdisjoint(fields)
     areas = _chunk_areas(cleaned, source_kind) if by_chunk else \
         [_areas(r, source_kind, None) for r in cleaned]
     values = [_area_values(a) for a in areas]
-    columns: list[Sequence[Any]] = []
+    columns: list[list[Any]] = []
     for name in fields:
         if by_chunk and name in PHONE_COLUMNS:
             raw = PHONE_COLUMNS[name]
@@ -679,44 +684,52 @@ def _match_chunk(records: list[Record], fields: tuple[str, ...],
         else:
             index = AREA_FIELDS.index(name)
             columns.append([v[index] for v in values])
-    return list(zip(*columns, strict=True))
+    return columns
 
 
 def match_columns(
     records: Iterable[Record], fields: Sequence[str], *, source_kind: str, workers: int = 2,
     chunk_size: int = 5000,
-) -> dict[str, list[Any]]:
-    """Only the enriched `fields` matching compares, as columns in input order.
+) -> dict[str, np.ndarray]:
+    """Only the enriched `fields` matching compares, as columns (object arrays) in input
+    order.
 
     The values are those of `enrich_record(...).to_row()` (the same area functions compute
     them, without DNS), at a fraction of the cost: no audience decision, provenance or
-    reasons, phone numbers settled a column at a time, and a worker sends back a tuple per
-    record instead of an `EnrichedRecord`.
+    reasons, a chunk of records at a time (`_chunk_areas`), and a worker sends back a list
+    per field instead of an `EnrichedRecord` per record.
     """
     unknown = [f for f in fields if f not in AREA_FIELDS]
     if unknown:
         raise ValueError(f"matching-only enrichment does not derive {unknown}; "
                          f"it derives {list(AREA_FIELDS)}")
-    columns: list[list[Any]] = [[] for _ in fields]
-    rows = _sharded(records, partial(_match_chunk, fields=tuple(fields),
-                                     source_kind=source_kind), workers, chunk_size)
-    for chunk in iter(lambda: list(islice(rows, chunk_size)), []):
-        for column, values in zip(columns, zip(*chunk, strict=True), strict=True):
-            column.extend(values)
-    return dict(zip(fields, columns, strict=True))
+    chunks: list[list[np.ndarray]] = []
+    for order, parts in _sharded(records, partial(_match_chunk, fields=tuple(fields),
+                                                  source_kind=source_kind),
+                                 workers, chunk_size):
+        shard = np.asarray(order)
+        merged = [np.empty(len(order), dtype=object) for _ in fields]
+        for k, part in enumerate(parts):
+            at = shard == k
+            for column, values in zip(merged, part, strict=True):
+                column[at] = values
+        chunks.append(merged)
+    return {name: np.concatenate([c[k] for c in chunks]) if chunks else
+            np.empty(0, dtype=object) for k, name in enumerate(fields)}
 
 
 _T = TypeVar("_T")
 
 
-def _sharded(records: Iterable[Record], work: Callable[[list[Record]], list[_T]],
-             workers: int, chunk_size: int) -> Iterator[_T]:
+def _sharded(records: Iterable[Record], work: Callable[[list[Record]], _T],
+             workers: int, chunk_size: int) -> Iterator[tuple[list[int], list[_T]]]:
     """`work` over the records chunk by chunk, in order; over `workers` processes, each
-    chunk split by company (`_by_company`)."""
+    chunk split by company (`_by_company`). Per chunk: each record's shard, and each
+    shard's result."""
     with relaxed_gc():
         if workers <= 1:
             for chunk in _chunks(records, chunk_size):
-                yield from work(chunk)
+                yield [0] * len(chunk), [work(chunk)]
             return
         ctx = multiprocessing.get_context("fork")
         with contextlib.ExitStack() as stack:
@@ -724,15 +737,17 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], list[_T]]
             # same process and its caches.
             pools = [stack.enter_context(ctx.Pool(1, initializer=quiet_exit))
                      for _ in range(workers)]
-            pending: deque[tuple[list[int], list[AsyncResult[list[_T]]]]] = deque()
+            pending: deque[tuple[list[int], list[AsyncResult[_T]]]] = deque()
             for chunk in _chunks(records, chunk_size):
                 shards, parts = _by_company(chunk, workers)
                 pending.append((shards, [pool.apply_async(work, (part,))
                                          for pool, part in zip(pools, parts, strict=True)]))
                 if len(pending) > CHUNKS_IN_FLIGHT:
-                    yield from _merged(*pending.popleft())
+                    order, results = pending.popleft()
+                    yield order, [result.get() for result in results]
             while pending:
-                yield from _merged(*pending.popleft())
+                order, results = pending.popleft()
+                yield order, [result.get() for result in results]
 
 
 CHUNKS_IN_FLIGHT = 2
@@ -757,12 +772,3 @@ def _by_company(chunk: Sequence[Record], shards: int) -> tuple[list[int], list[l
         parts[shard].append(record)
         order.append(shard)
     return order, parts
-
-
-def _merged(order: list[int], results: list[AsyncResult[list[_T]]]) -> Iterator[_T]:
-    """The shards' results back in the order of the chunk."""
-    parts = [iter(result.get()) for result in results]
-    for shard in order:
-        yield next(parts[shard])
-
-

@@ -358,8 +358,9 @@ def enrich_list_records(settings: Settings, records: Iterable[dict[str, str]], *
     columns = match_columns(records, match_fields(settings), source_kind="purchased_list",
                             workers=workers)
     rows = len(next(iter(columns.values())))
-    table = {"record_id": [f"row-{k + 2}" for k in range(rows)], **columns}
-    return pd.DataFrame(table, dtype=object)  # object: None stays None, text stays str
+    ids = np.array([f"row-{k + 2}" for k in range(rows)], dtype=object)
+    # object columns: None stays None, text stays str; taken over as they are, not copied
+    return pd.DataFrame({"record_id": ids, **columns}, dtype=object, copy=False)
 
 
 def level_members(enriched: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
