@@ -16,9 +16,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,7 @@ from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import MatchSettings, load_match_settings
-from scoring.export_files import ExportFormat, write_rows, write_table
+from scoring.export_files import ExportFormat, write_csv_in_parts, write_rows, write_table
 from stages.enrich import PARALLEL_FROM
 from stages.reports import report_json
 from warehouse import leads as store
@@ -420,14 +422,26 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
             del result, members
         clock = perf_counter()
-        fmt: Literal["csv", "xlsx"] = "xlsx" if out.suffix.lower() == ".xlsx" else "csv"
-        header, lines = rows_in.header, rows_in.rows()
-        if tuple(header[-2:]) == RESULT_COLUMNS:  # an earlier output checked again: replace
-            header, lines = header[:-2], (line[:-2] for line in lines)
-        written = ([*row, cluster_of.get(rid), round(score_of[rid], 4) if rid in score_of
-                    else None]
-                   for rid, row in ((f"row-{k + 2}", row) for k, row in enumerate(lines)))
-        write_table(out, [*header, *RESULT_COLUMNS], written, fmt=fmt, force=force)
+        header = rows_in.header
+        again = tuple(header[-2:]) == RESULT_COLUMNS  # an earlier output checked again: replace
+        if again:
+            header = header[:-2]
+
+        def written(start: int, stop: int | None) -> Iterator[list[Any]]:
+            """The output rows from `start` to `stop` (data rows, counted from 0)."""
+            for k, row in enumerate(islice(rows_in.rows(), start, stop), start):
+                rid = f"row-{k + 2}"
+                yield [*(row[:-2] if again else row), cluster_of.get(rid),
+                       round(score_of[rid], 4) if rid in score_of else None]
+
+        columns = [*header, *RESULT_COLUMNS]
+        if out.suffix.lower() == ".xlsx":
+            write_table(out, columns, written(0, None), fmt="xlsx", force=force)
+        elif rows < PARALLEL_FROM:
+            write_table(out, columns, written(0, None), fmt="csv", force=force)
+        else:  # two processes, each writing half the rows
+            write_csv_in_parts(out, columns, [partial(written, 0, rows // 2),
+                                              partial(written, rows // 2, None)], force=force)
         write = perf_counter() - clock
     clusters = set(cluster_of.values())
     return DedupeReport(rows, len(clusters), len(cluster_of) - len(clusters),

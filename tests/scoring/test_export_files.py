@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,14 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from scoring.export_files import ExportPathExists, _csv_cell, neutralize, write_rows, write_table
+from scoring.export_files import (
+    ExportPathExists,
+    _csv_cell,
+    neutralize,
+    write_csv_in_parts,
+    write_rows,
+    write_table,
+)
 
 ROWS = [
     {"company": '=HYPERLINK("http://evil.example","klick")', "phone": "+49 89 1234560",
@@ -124,3 +133,30 @@ def test_plain_csv_rows_are_written_as_each_cell_would_be(rows: list[list[object
         path = Path(tmp, "out.csv")
         write_table(path, ["a", "b", "c"], rows, fmt="csv")
         assert path.read_bytes().decode("utf-8") == out.getvalue()
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(_CELLS, min_size=3, max_size=3), max_size=12),
+       cuts=st.lists(st.integers(0, 12), max_size=3))
+def test_a_csv_written_in_parts_is_the_csv_written_at_once(rows: list[list[object]],
+                                                          cuts: list[int]) -> None:
+    """Each part after the first is written by a process of its own; put together, the file
+    is byte for byte the one `write_table` writes of all rows (header, quoting, neutralised
+    cells, an empty part)."""
+    bounds = [0, *sorted(min(c, len(rows)) for c in cuts), len(rows)]
+    parts = [partial(iter, rows[a:b]) for a, b in itertools.pairwise(bounds)]
+    with tempfile.TemporaryDirectory() as tmp:
+        whole, pieced = Path(tmp, "whole.csv"), Path(tmp, "pieced.csv")
+        write_table(whole, ["a", "b", "c"], rows, fmt="csv")
+        assert write_csv_in_parts(pieced, ["a", "b", "c"], parts) == len(rows)
+        assert pieced.read_bytes() == whole.read_bytes()
+        assert sorted(p.name for p in Path(tmp).iterdir()) == ["pieced.csv", "whole.csv"]
+
+
+def test_a_part_that_fails_leaves_no_file(tmp_path: Path) -> None:
+    def broken() -> list[list[object]]:
+        raise OSError("disk full")
+
+    with pytest.raises(RuntimeError, match="exit code"):
+        write_csv_in_parts(tmp_path / "out.csv", ["a"], [lambda: [["x"]], broken])
+    assert list(tmp_path.iterdir()) == []

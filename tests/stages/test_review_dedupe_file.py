@@ -17,6 +17,7 @@ from matching.engine import dedupe
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import load_match_settings
 from scoring.export_files import write_rows
+from stages import review
 from stages.review import dedupe_file
 
 
@@ -89,6 +90,22 @@ def test_output_is_the_file_the_full_path_wrote(generated: tuple[Settings, Path]
                ("read", "enrich", "block", "compare", "cluster", "write"))
     assert report.seconds.enrich > 0
     assert report.seconds.compare > 0
+
+
+def test_a_large_list_written_by_two_processes_is_the_file_one_process_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From `PARALLEL_FROM` rows on, each half of the output is written by a process of its
+    own (and the enrichment runs in two workers): the file is byte for byte the same."""
+    settings = Settings(data_dir=tmp_path / "data", db_path=tmp_path / "data" / "db.duckdb",
+                        config_dir=tmp_path / "config")
+    path, rows = tmp_path / "leads.csv", review.PARALLEL_FROM + 7
+    write(path, generate(rows, seed=7, dup_rate=0.2), tmp_path / "leads.truth.csv")
+    dedupe_file(settings, path, tmp_path / "two.csv", None, force=False)
+    monkeypatch.setattr(review, "PARALLEL_FROM", 10**9)
+    dedupe_file(settings, path, tmp_path / "one.csv", None, force=False)
+    two = (tmp_path / "two.csv").read_bytes()
+    assert two == (tmp_path / "one.csv").read_bytes()
+    assert two.count(b"\n") == rows + 1
 
 
 def test_formulas_and_empty_cells_are_written_as_before(tmp_path: Path) -> None:
