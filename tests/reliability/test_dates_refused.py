@@ -20,7 +20,9 @@ from stages.ingest import ListOptions, RejectedFile, load_inbox_list
 from tests.flows.inbox import LIST_CSV
 from warehouse.db import open_warehouse
 
-TOMORROW = date.today() + timedelta(days=1)
+FUTURE = date.today() + timedelta(days=30)
+"""A purchase date in the future, far enough that a test run crossing midnight still sees it
+there."""
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def _batches(settings: Settings) -> int:
 
 
 @pytest.mark.parametrize(("args", "field"), [
-    (["--acquired-on", f"{TOMORROW:%d.%m.%Y}"], "acquired_on"),
+    (["--acquired-on", f"{FUTURE:%d.%m.%Y}"], "acquired_on"),
     (["--acquired-on", "2026-11-20", "--licence-end", "19.11.2026"], "licence_end"),
 ])
 def test_cli_refuses_future_purchase_and_licence_ending_before_it(
@@ -71,7 +73,7 @@ def test_inbox_sidecar_with_licence_end_before_purchase_names_the_yaml_key(
 def test_flow_parameter_with_future_purchase_is_refused(
     settings: Settings, list_file: Path,
 ) -> None:
-    options = ListOptions(vendor="V", acquired_on=day_or_none(f"{TOMORROW:%d.%m.%Y}"))
+    options = ListOptions(vendor="V", acquired_on=day_or_none(f"{FUTURE:%d.%m.%Y}"))
     outcome = ingest_list_task.fn(str(list_file), options, str(settings.db_path))
     assert isinstance(outcome, RejectedFile)
     assert "field 'acquired_on'" in outcome.problem

@@ -80,7 +80,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for stage in (enrich_new, match_all, decide_all, score_all):
         stage(settings)
     for name, channel, starts in (("saegen", "email", TODAY),
-                                  ("spaeter", "email", TODAY + timedelta(days=1)),
+                                  ("spaeter", "email", TODAY + timedelta(days=30)),
                                   ("sms-aktion", "sms", TODAY)):
         write_campaign(settings.config_dir, new_campaign({
             "name": name, "channel": channel, "product_category": "Kreissägen",
