@@ -44,7 +44,10 @@ from warehouse.db import Warehouse, open_warehouse
 from warehouse.load_lists import BatchReport
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "customers"
-AS_OF = date(2026, 12, 7)
+AS_OF = max(date(2026, 12, 7), date.today())
+"""The decision date: never before today, the day the fixture loads its CRM exports (a
+customer listed in an export is a relationship from the day it was loaded; evidence after
+the decision date does not count)."""
 runner = CliRunner()
 
 
