@@ -116,8 +116,7 @@ def infer_country(
     city: str | None = None,
 ) -> CountryGuess:
     """The country the evidence speaks for, and which evidence; else the default."""
-    return _decide(_postcode_fits(postcode), tuple(map(phone_country, phones)),
-                   tuple(map(tld_country, domains)), _city_country(city) if city else None)
+    return _guess(postcode, tuple(map(phone_country, phones)), domains, city)
 
 
 def infer_countries(
@@ -130,10 +129,16 @@ def infer_countries(
     prefixes a whole column at a time (`phone_countries`), the rest as `infer_country`."""
     flat = [number for numbers in phones for number in numbers]
     isos = iter(phone_countries(flat))
-    return [_decide(_postcode_fits(postcode), tuple(next(isos) for _ in numbers),
-                    tuple(map(tld_country, hosts)), _city_country(city) if city else None)
+    return [_guess(postcode, tuple(next(isos) for _ in numbers), hosts, city)
             for postcode, numbers, hosts, city in zip(postcodes, phones, domains, cities,
                                                       strict=True)]
+
+
+def _guess(postcode: str | None, phone_isos: tuple[str | None, ...], domains: tuple[str, ...],
+           city: str | None) -> CountryGuess:
+    """The vote over one record's evidence, its numbers' countries already read."""
+    return _decide(_postcode_fits(postcode), phone_isos, tuple(map(tld_country, domains)),
+                   _city_country(city) if city else None)
 
 
 def phone_countries(phones: Sequence[str]) -> list[str | None]:

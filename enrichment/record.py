@@ -409,7 +409,8 @@ def _chunk_areas(records: Sequence[Record], source_kind: str) -> list[_Areas]:
 
 
 def _names(records: Sequence[Record]) -> list[PersonResult]:
-    """Each record's first and last name, and nothing else of the person (`MATCH_ONLY`).
+    """Each record's person; of a record without a whole-name field only the first and last
+    name, nothing else of the person (`MATCH_ONLY`).
 
     Without a whole-name field, `enrich_person` derives the first name from the first-name
     field alone and the last name from the last-name field alone, so each distinct spelling
@@ -421,9 +422,7 @@ def _names(records: Sequence[Record]) -> list[PersonResult]:
     for record in records:
         get = record.get
         if get("full_name") is not None:
-            whole = _person(record)
-            out.append(PersonResult(input=None, first_name=whole.first_name,
-                                    last_name=whole.last_name))
+            out.append(_person(record))
             continue
         given, family = get("first_name"), get("last_name")
         if given not in first:
@@ -743,11 +742,9 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], _T],
                 pending.append((shards, [pool.apply_async(work, (part,))
                                          for pool, part in zip(pools, parts, strict=True)]))
                 if len(pending) > CHUNKS_IN_FLIGHT:
-                    order, results = pending.popleft()
-                    yield order, [result.get() for result in results]
+                    yield _collected(*pending.popleft())
             while pending:
-                order, results = pending.popleft()
-                yield order, [result.get() for result in results]
+                yield _collected(*pending.popleft())
 
 
 CHUNKS_IN_FLIGHT = 2
@@ -772,3 +769,8 @@ def _by_company(chunk: Sequence[Record], shards: int) -> tuple[list[int], list[l
         parts[shard].append(record)
         order.append(shard)
     return order, parts
+
+
+def _collected(order: list[int], results: list[AsyncResult[_T]]) -> tuple[list[int], list[_T]]:
+    """A chunk's shard of each record, and each shard's result once its worker is done."""
+    return order, [result.get() for result in results]
