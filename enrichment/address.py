@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from enrichment.config import address_config, country_config
 from enrichment.text import clean_value, fold
@@ -209,8 +210,7 @@ def enrich_address(
             if reason and not out_number:
                 reasons.append(reason)
     elif out_street and not out_number:
-        s, n, po_box, reason = split_street(out_street)
-        out_street, out_number = s, n
+        out_street, out_number, po_box, reason = split_street(out_street)
         if reason:
             reasons.append(reason)
     iso = None
@@ -232,3 +232,42 @@ def enrich_address(
         city=out_city, country=iso, match_street=match_street(out_street) if out_street else None,
         po_box=po_box, reasons=reasons,
     )
+
+
+class AddressKey(NamedTuple):
+    """What matching compares of an address (`address_key`)."""
+
+    street: str | None
+    house_number: str | None
+    postcode: str | None
+    city: str | None
+    country: str | None
+    match_street: str | None
+    po_box: bool
+
+
+def address_key(street_full: str | None, street: str | None, house_number: str | None,
+                postcode: str | None, city: str | None, country: str | None,
+                default_country: str | None = "DE") -> AddressKey:
+    """`enrich_address`'s values without its reasons and result object, for matching.
+
+    A list with street and house number in their own columns (nearly every one) combines
+    parts that each repeat — some thousand streets, postcodes and cities — into addresses
+    that mostly do not, so each part is read once (the cached functions `enrich_address`
+    calls) instead of each address. A whole address line goes through `enrich_address`."""
+    if street_full is not None:
+        a = enrich_address(street_full, street=street, house_number=house_number,
+                           postcode=postcode, city=city, country=country,
+                           default_country=default_country)
+        return AddressKey(a.street, a.house_number, a.postcode, a.city, a.country,
+                          a.match_street, a.po_box)
+    out_street, out_number, out_post, out_city, raw_country = (
+        clean_value(x) for x in (street, house_number, postcode, city, country))
+    po_box = False
+    if out_street and not out_number:
+        out_street, out_number, po_box, _ = split_street(out_street)
+    iso = (country_code(raw_country) if raw_country else None) or country_code(default_country)
+    if out_post:
+        out_post = normalise_postcode(out_post, iso)[0]
+    return AddressKey(out_street, out_number, out_post, out_city, iso,
+                      match_street(out_street) if out_street else None, po_box)

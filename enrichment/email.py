@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import (
@@ -187,15 +187,43 @@ def enrich_email(value: str | None, dns: DomainLookup | None = None) -> EmailRes
     return replace(offline, status=status, reasons=[offline.reasons[0], check.reason])
 
 
+def _read(value: str) -> _Parsed:
+    """`_parse` of a cell: trimmed, a `mailto:` dropped; an empty one gives the reason `empty`."""
+    text = value.strip()
+    if not text:
+        return None, None, None, None, "empty"
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return _parse(text)
+
+
+class EmailKey(NamedTuple):
+    """What matching compares of an address (`email_key`)."""
+
+    normalized: str | None
+    registrable_domain: str | None
+    kind: EmailKind | None
+
+
+_NO_KEY = EmailKey(None, None, None)
+
+
+def email_key(value: str | None) -> EmailKey:
+    """`enrich_email(value)`'s normalized address, registrable domain and kind, without the
+    result object and its reasons: matching reads these three of every address, and nearly
+    every address of a list is distinct, so building the whole result was a third of it."""
+    if value is None:
+        return _NO_KEY
+    normalized, local, domain, _, _ = _read(value)
+    if normalized is None or local is None or domain is None:
+        return _NO_KEY
+    return EmailKey(normalized, registrable_domain(domain), classify(local, domain)[0])
+
+
 @lru_cache(maxsize=65536)
 def _offline(value: str) -> EmailResult:
     """Everything but deliverability. Cached: role and freemail addresses recur in a batch."""
-    text = value.strip()
-    if not text:
-        return EmailResult(input=value, status="invalid_syntax", reasons=["empty"])
-    if text.lower().startswith("mailto:"):
-        text = text[7:]
-    normalized, local, domain, ascii_domain, reason = _parse(text)
+    normalized, local, domain, ascii_domain, reason = _read(value)
     if normalized is None or local is None or domain is None:
         return EmailResult(input=value, status="invalid_syntax", reasons=[reason])
     kind, kind_reason = classify(local, domain)

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from enrichment.address import AddressResult, enrich_address
+from enrichment.address import AddressResult, address_key, enrich_address
 from enrichment.audience import AudienceSignals, decide_audience
 from enrichment.company import (
     CompanyResult,
@@ -43,7 +43,7 @@ from enrichment.config import audience_config, company_config, enrichment_versio
 from enrichment.country import CountryGuess, infer_countries, infer_country
 from enrichment.dns import DomainChecker, DomainLookup, PrecheckedDomains
 from enrichment.domains import registrable_domain
-from enrichment.email import EmailResult, enrich_email
+from enrichment.email import EmailResult, email_key, enrich_email
 from enrichment.person import PersonResult, enrich_person
 from enrichment.phone import PhoneResult, e164_column, enrich_phone
 from enrichment.text import EMPTY_SPELLINGS, fold, is_placeholder
@@ -362,35 +362,27 @@ def _person(record: Record) -> PersonResult:
                          title=get("title"), position=get("position"))
 
 
-def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
-           phones: bool = True, country: tuple[str | None, Source] | None = None,
-           person: PersonResult | None = None) -> _Areas:
-    """The areas of one record, placeholders already blanked (`_clean`). `_chunk_areas`
-    passes the `country` and `person` it derived for a whole chunk, and without `phones` the
-    numbers are left unparsed (matching reads them a whole column at once)."""
+def _areas(record: Record, source_kind: str, dns: DomainLookup | None) -> _Areas:
+    """The areas of one record, placeholders already blanked (`_clean`)."""
     get = record.get
     # Address first: its country is the default region for phone numbers. Without a country
     # column it is inferred (postcode shape, phone prefix, TLD), and it decides whether a
     # 4-digit postcode lost its leading zero.
-    raw_country, country_source = country or _country(record)
+    raw_country, country_source = _country(record)
     addr = enrich_address(
         get("street_full"), street=get("street"), house_number=get("house_number"),
         postcode=get("postcode"), city=get("city"), country=raw_country,
         default_country="DE")
     region = addr.country or "DE"
-    raw_phone, raw_mobile, raw_fax = (get("phone"), get("mobile"), get("fax")) if phones \
-        else (None, None, None)
+    raw_phone, raw_mobile, raw_fax = get("phone"), get("mobile"), get("fax")
     company = _company_area(get("company"), get("register"), get("vat_id"), get("legal_form"),
                             source_kind == "crawl")
     comp = company.comp
     mail = enrich_email(get("email"), dns=dns)
-    pers = person or _person(record)
-    email_kind = mail.kind
+    pers = _person(record)
     last = fold(pers.last_name) if pers.last_name else ""
-    domain_label = fold((mail.registrable_domain or "").split(".", 1)[0]).replace(" ", "")
-    if email_kind == "personal_business" and not comp.name and last and \
-            last.replace(" ", "") in domain_label:
-        email_kind = "private"
+    domain_label = _domain_label(mail.registrable_domain)
+    email_kind = _email_kind(mail.kind, comp.name, last, mail.registrable_domain)
     return _Areas(
         record, country_source, addr, region, mail,
         _NO_PHONE if raw_phone is None else enrich_phone(raw_phone, region),
@@ -399,18 +391,24 @@ def _areas(record: Record, source_kind: str, dns: DomainLookup | None, *,
         company, registrable_domain(get("website")), pers, email_kind, last, domain_label)
 
 
-def _chunk_areas(records: Sequence[Record], source_kind: str) -> list[_Areas]:
-    """`_areas` of each record as matching needs them: the phone numbers left unparsed, the
-    country inferred for the whole chunk at once (`_countries`), and of a person only the
-    names (`_names`)."""
-    return [_areas(r, source_kind, None, phones=False, country=country, person=person)
-            for r, country, person in zip(records, _countries(records), _names(records),
-                                          strict=True)]
+def _domain_label(registrable: str | None) -> str:
+    """The registrable e-mail domain's first label, folded, without spaces."""
+    return fold((registrable or "").split(".", 1)[0]).replace(" ", "")
+
+
+def _email_kind(kind: str | None, company_name: str | None, last_folded: str,
+                registrable: str | None) -> str | None:
+    """The address's kind; `private` where a personal business address is on a domain named
+    after the person and no company is given."""
+    if kind == "personal_business" and not company_name and last_folded and \
+            last_folded.replace(" ", "") in _domain_label(registrable):
+        return "private"
+    return kind
 
 
 def _names(records: Sequence[Record]) -> list[PersonResult]:
     """Each record's person; of a record without a whole-name field only the first and last
-    name, nothing else of the person (`MATCH_ONLY`).
+    name, nothing else of the person (`CHUNK_FIELDS`).
 
     Without a whole-name field, `enrich_person` derives the first name from the first-name
     field alone and the last name from the last-name field alone, so each distinct spelling
@@ -658,32 +656,61 @@ def enrich_many(
 
 PHONE_COLUMNS = {"phone_e164": "phone", "mobile_e164": "mobile", "fax_e164": "fax"}
 """The numbers `match_columns` reads a whole column at once (`enrichment.phone.e164_column`)."""
-MATCH_ONLY = frozenset({"phone_valid", "phone_type", "phone_region", "phone_extension",
-                        "mobile_valid", "mobile_type", "salutation", "title", "role",
-                        "seniority", "decision_maker", "position"})
-"""What only a record enriched on its own gives (a number's type, a person's salutation or
-role); `match_columns` asked for any of these enriches record by record (`_areas`), else a
-chunk at a time (`_chunk_areas`)."""
+CHUNK_FIELDS: tuple[str, ...] = (
+    "street", "house_number", "match_street", "postcode", "city", "country", "po_box",
+    "email_normalized", "email_registrable_domain", "email_kind",
+    "company_name", "legal_form", "legal_entity", "company_match_name", "register_court",
+    "register_number", "vat_id", "website_domain", "first_name", "last_name",
+)
+"""What `match_columns` derives a chunk at a time (`_chunk_columns`), besides the numbers
+(`PHONE_COLUMNS`): what matching compares. Asked for any other field (a number's type, a
+person's salutation or role, which only a record enriched on its own gives), it enriches
+record by record (`_areas`)."""
 
 
 def _match_chunk(records: list[Record], fields: tuple[str, ...],
                  source_kind: str) -> list[list[Any]]:
-    """The `fields` of the records, a list per field: from each record's areas, the phone
-    numbers a column at a time."""
+    """The `fields` of the records, a list per field."""
     cleaned = [_clean(r) for r in records]
-    by_chunk = MATCH_ONLY.isdisjoint(fields)
-    areas = _chunk_areas(cleaned, source_kind) if by_chunk else \
-        [_areas(r, source_kind, None) for r in cleaned]
-    values = [_area_values(a) for a in areas]
-    columns: list[list[Any]] = []
-    for name in fields:
-        if by_chunk and name in PHONE_COLUMNS:
-            raw = PHONE_COLUMNS[name]
-            columns.append(e164_column([r.get(raw) for r in cleaned], [a.region for a in areas]))
-        else:
-            index = AREA_FIELDS.index(name)
-            columns.append([v[index] for v in values])
-    return columns
+    if set(fields) <= {*CHUNK_FIELDS, *PHONE_COLUMNS}:
+        return _chunk_columns(cleaned, fields, source_kind)
+    values = [_area_values(_areas(r, source_kind, None)) for r in cleaned]
+    return [[v[AREA_FIELDS.index(name)] for v in values] for name in fields]
+
+
+def _chunk_columns(records: Sequence[Record], fields: tuple[str, ...],
+                   source_kind: str) -> list[list[Any]]:
+    """The `fields` (`CHUNK_FIELDS`, `PHONE_COLUMNS`) of a chunk of records, a list per field:
+    `_areas`' values, each part read the cheaper way its values allow — the country inferred
+    for the whole chunk (`_countries`), names per distinct spelling (`_names`), an address
+    per street, postcode and city (`address_key`), an e-mail without its result object
+    (`email_key`), phone numbers a column at a time (`e164_column`)."""
+    crawled = source_kind == "crawl"
+    rows = []
+    for record, (country, _), pers in zip(records, _countries(records), _names(records),
+                                          strict=True):
+        get = record.get
+        addr = address_key(get("street_full"), get("street"), get("house_number"),
+                           get("postcode"), get("city"), country)
+        mail = email_key(get("email"))
+        company = _company_area(get("company"), get("register"), get("vat_id"),
+                                get("legal_form"), crawled)
+        comp, legal = company.comp, company.legal
+        last = fold(pers.last_name) if pers.last_name else ""
+        rows.append((
+            addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,
+            addr.country, addr.po_box if addr.street else None,
+            mail.normalized, mail.registrable_domain,
+            _email_kind(mail.kind, comp.name, last, mail.registrable_domain),
+            comp.name, legal.legal_form, legal.legal_class, comp.match_name, company.court,
+            company.number, company.vat_id, registrable_domain(get("website")),
+            pers.first_name, pers.last_name,
+        ))
+    by_field = list(zip(*rows, strict=True)) if rows else [()] * len(CHUNK_FIELDS)
+    regions = [country or "DE" for country in by_field[CHUNK_FIELDS.index("country")]]
+    return [e164_column([r.get(PHONE_COLUMNS[name]) for r in records], regions)
+            if name in PHONE_COLUMNS else list(by_field[CHUNK_FIELDS.index(name)])
+            for name in fields]
 
 
 def match_columns(
@@ -695,7 +722,7 @@ def match_columns(
 
     The values are those of `enrich_record(...).to_row()` (the same area functions compute
     them, without DNS), at a fraction of the cost: no audience decision, provenance or
-    reasons, a chunk of records at a time (`_chunk_areas`), and a worker sends back a list
+    reasons, a chunk of records at a time (`_chunk_columns`), and a worker sends back a list
     per field instead of an `EnrichedRecord` per record.
     """
     unknown = [f for f in fields if f not in AREA_FIELDS]

@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate_leads import generate, write
+from enrichment.address import AddressKey, address_key, enrich_address
+from enrichment.email import EmailKey, email_key, enrich_email
 from enrichment.record import (
     AREA_FIELDS,
-    MATCH_ONLY,
+    CHUNK_FIELDS,
     PHONE_COLUMNS,
     enrich_record,
     match_columns,
@@ -33,6 +35,13 @@ ODD = [
      "register": "HRB 5678 B", "vat_id": "DE123456789", "position": "Geschäftsführer"},
     {"phone": "0163-7017691 (Anruf, SMS)", "email": "jan@jan-schmidt.de", "last_name": "Schmidt",
      "first_name": "Jan"},
+    {"street": "Hauptstr. 12 a", "city": "  Köln ", "postcode": "50667.0", "country": "Mars",
+     "email": " mailto:Vertrieb@Firma.Koeln "},
+    {"street": "Postfach 12 34", "postcode": "1067", "email": "x@localhost"},
+    {"street": "Straße des 17. Juni", "house_number": "135", "country": "Österreich",
+     "postcode": "1010", "email": "\u200binfo@firma.de"},
+    {"street": "n/a", "house_number": "0", "city": "#NV", "country": "DE", "email": ""},
+    {"country": "CH", "phone": "044 668 18 00"},
 ]
 
 
@@ -64,10 +73,11 @@ def test_every_area_field_equals_the_full_enrichment(records: list[dict[str, Any
 
 def test_a_chunk_at_a_time_equals_the_full_enrichment(records: list[dict[str, Any]]) -> None:
     """Without the fields only a record on its own gives, a chunk is enriched at once
-    (country, phone numbers, names field by field); the values stay those of
-    `enrich_record`, an Austrian address still dials its numbers from AT."""
-    fields = [f for f in AREA_FIELDS if f not in MATCH_ONLY]
-    assert {*PHONE_COLUMNS, "first_name", "last_name", "email_kind"} <= set(fields)
+    (country, phone numbers, names field by field, addresses part by part, e-mail without its
+    result); the values stay those of `enrich_record`, an Austrian address still dials its
+    numbers from AT."""
+    fields = [*CHUNK_FIELDS, *PHONE_COLUMNS]
+    assert set(fields) < set(AREA_FIELDS)
     full = [enrich_record(r, record_id="r", source_kind="purchased_list").to_row()
             for r in records]
     columns = match_columns(records, fields, source_kind="purchased_list", workers=1)
@@ -118,3 +128,43 @@ def test_names_field_by_field_as_the_person_enrichment_reads_them(
     columns = match_columns(records, fields, source_kind="purchased_list", workers=1)
     for field in fields:
         assert columns[field].tolist() == [row[field] for row in full], field
+
+
+ADDRESS_PIECES = {
+    "street_full": [None, "Hauptstr. 12a, 80331 München", "Postfach 1234", ""],
+    "street": [None, "Hauptstr.", "Hauptstr. 12 a", "Am Markt 3-5", "Postfach 12 34", " ",
+               "n/a", "Straße des 17. Juni", "c/o Firma X, Bahnhofstr. 5", "Berliner Str.7"],
+    "house_number": [None, "12a", "0", " 3 - 5 ", "#WERT!"],
+    "postcode": [None, "1067", "01067", "8010", "50667.0", "123", " 80331 ", "D-80331"],
+    "city": [None, "Graz", " Köln ", "#NV", "Hamburg/Germany"],
+    "country": [None, "DE", "AT", "Österreich", "Mars", "", "deutschland"],
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in ADDRESS_PIECES.items()}),
+       st.sampled_from([None, "DE", "AT"]))
+def test_an_address_part_by_part_is_the_whole_address(parts: dict[str, Any],
+                                                      default: str | None) -> None:
+    whole = enrich_address(parts["street_full"], street=parts["street"],
+                           house_number=parts["house_number"], postcode=parts["postcode"],
+                           city=parts["city"], country=parts["country"],
+                           default_country=default)
+    key = address_key(parts["street_full"], parts["street"], parts["house_number"],
+                      parts["postcode"], parts["city"], parts["country"], default)
+    assert key == AddressKey(whole.street, whole.house_number, whole.postcode, whole.city,
+                             whole.country, whole.match_street, whole.po_box)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.none(),
+    st.sampled_from([" mailto:Info@Firma.DE ", "", "  ", "a@b", "Anna.Privat@GMX.de", "x@localhost",
+                     "vertrieb-nord@firma.de", "Jürgen@müller.de", "\u200binfo@firma.de",
+                     "a..b@firma.de", "postmaster@firma.de", "a@wegwerfmail.de"]),
+    st.builds(lambda local, domain: f"{local}@{domain}",
+              st.text("aBz.-+_0", min_size=0, max_size=6),
+              st.text("abü.-0", min_size=0, max_size=8))))
+def test_an_email_key_is_the_enriched_address(value: str | None) -> None:
+    full = enrich_email(value)
+    assert email_key(value) == EmailKey(full.normalized, full.registrable_domain, full.kind)
