@@ -3,8 +3,8 @@
 dedupe-file's wall time at 1M rows is the matching enrichment's, each value in Python. This
 reads one list's phone column and derives `phone_e164` twice: per value with
 `enrichment.phone.enrich_phone`, and with `enrichment.phone.e164_column`, which matching uses:
-pyarrow's RE2 settles the common case (a plain written number that phonenumbers' own DE
-metadata calls a valid German number) for the whole column, the rest goes per value. It
+pyarrow's RE2 settles the common case (a plain written German number dialled in Germany,
+valid or not) for the whole column, the rest goes per value. It
 prints both times, how many values the columns settle, and every value where the two differ
 (there must be none; run it on every real list you get).
 

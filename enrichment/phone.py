@@ -343,10 +343,9 @@ def e164_column(values: Sequence[str | None], regions: Sequence[str]) -> list[st
 
     Most values are plain written German numbers dialled in Germany. Those are settled for
     the whole column at once through pyarrow's RE2 with the patterns `_enrich` and `_number`
-    apply one value at a time (`_PLAIN` but not a spreadsheet cell, `_GERMAN`, and
-    phonenumbers' DE metadata as `_german_type` applies it); every other value, and every
-    value RE2 reads differently from Python (a whitespace other than ASCII), goes through
-    `enrich_phone` itself. A test holds both paths equal value for value.
+    apply one value at a time (`_PLAIN` but not a spreadsheet cell, `_GERMAN`); every other
+    value, and every value RE2 reads differently from Python (a whitespace other than ASCII),
+    goes through `enrich_phone` itself. A test holds both paths equal value for value.
     """
     column = pa.array(values, pa.string())
     settled, e164 = _plain_german(column, pa.array(regions, pa.string()))
@@ -361,36 +360,26 @@ def _whole(pattern: re.Pattern[str]) -> str:
 
 
 def _plain_german(column: pa.Array, regions: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """(settled, E.164): settled where the value is a plain written number, dialled in DE,
-    that phonenumbers' metadata calls a valid German number; E.164 is then `+49` and the
-    national number, as `_number` gives it."""
+    """(settled, E.164): settled where the value is a plain written German number dialled in
+    DE; E.164 is then `+49` and the national number, valid or not.
+
+    A valid one is what `_number` gives. An invalid one phonenumbers parses the same way:
+    Germany's numbers never start with the trunk prefix `0` (its general pattern), so parse
+    strips it, and a national number of 4 to 14 digits is a possible length, so it keeps the
+    stripping. `_repaired` then tries other readings, none of which applies to a national
+    number with a trunk prefix; of an international one it tries the country code written
+    twice, so `+49 49 …` is left to `enrich_phone`."""
     text = pc.utf8_trim(pc.replace_substring_regex(column, r"[\t\n\f\r ]+", " "), " ")
     plain = pc.and_(pc.match_substring_regex(text, _whole(_PLAIN)), pc.invert(pc.or_(
         pc.match_substring_regex(text, _whole(_DECIMAL_CELL)),
         pc.match_substring_regex(text, _whole(_SCIENTIFIC_CELL)))))
     digits = pc.replace_substring_regex(text, r"[^0-9]", "")
-    written = pc.if_else(pc.starts_with(pc.utf8_ltrim(text, "( "), "+"),
-                         pc.binary_join_element_wise("+", digits, ""), digits)
+    international = pc.starts_with(pc.utf8_ltrim(text, "( "), "+")
+    written = pc.if_else(international, pc.binary_join_element_wise("+", digits, ""), digits)
     german = pc.match_substring_regex(written, _whole(_GERMAN))
     national = pc.replace_substring_regex(written, _whole(_GERMAN), r"\1")
-    general, special, fixed, mobile, same = _german_descs()
-    typed = _fit_column(national, fixed)
-    if not same:
-        typed = pc.or_(typed, _fit_column(national, mobile))
-    for desc, _code in special:
-        typed = pc.or_(typed, _fit_column(national, desc))
-    settled = pc.fill_null(pc.and_(pc.and_(pc.and_(pc.equal(regions, "DE"), plain), german),
-                                   pc.and_(_fit_column(national, general), typed)), False)
+    twice = pc.and_(pc.match_substring_regex(written, r"^(?:\+|00)"),
+                    pc.starts_with(national, "49"))
+    settled = pc.fill_null(pc.and_(pc.and_(pc.equal(regions, "DE"), plain),
+                                   pc.and_(german, pc.invert(twice))), False)
     return settled, pc.binary_join_element_wise("+49", national, "")
-
-
-def _fit_column(national: pa.Array, desc: _Desc) -> pa.Array:
-    """`_fits` for a whole column."""
-    if desc is None:
-        return pa.repeat(False, len(national))
-    lengths, pattern = desc
-    hit = pc.match_substring_regex(national, _whole(pattern))
-    if lengths:
-        hit = pc.and_(hit, pc.is_in(pc.utf8_length(national),
-                                    pa.array(sorted(lengths), pa.int32())))
-    return hit
