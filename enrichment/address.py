@@ -262,7 +262,8 @@ def address_key(street_full: str | None, street: str | None, house_number: str |
         return AddressKey(a.street, a.house_number, a.postcode, a.city, a.country,
                           a.match_street, a.po_box)
     out_street, out_number, out_post, out_city, raw_country = (
-        clean_value(x) for x in (street, house_number, postcode, city, country))
+        clean_value(street), clean_value(house_number), clean_value(postcode),
+        clean_value(city), clean_value(country))
     po_box = False
     if out_street and not out_number:
         out_street, out_number, po_box, _ = split_street(out_street)

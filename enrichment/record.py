@@ -406,29 +406,32 @@ def _email_kind(kind: str | None, company_name: str | None, last_folded: str,
     return kind
 
 
-def _names(records: Sequence[Record]) -> list[PersonResult]:
-    """Each record's person; of a record without a whole-name field only the first and last
-    name, nothing else of the person (`CHUNK_FIELDS`).
+def _names(records: Sequence[Record]) -> list[tuple[str | None, str | None]]:
+    """Each record's first and last name, nothing else of the person (`CHUNK_FIELDS`).
 
     Without a whole-name field, `enrich_person` derives the first name from the first-name
     field alone and the last name from the last-name field alone, so each distinct spelling
     is enriched once (a list of a million people has some thousands of first names) instead
     of each combination of name, salutation, title and position."""
-    first: dict[str | None, str | None] = {}
-    last: dict[str | None, str | None] = {}
     out = []
     for record in records:
         get = record.get
         if get("full_name") is not None:
-            out.append(_person(record))
-            continue
-        given, family = get("first_name"), get("last_name")
-        if given not in first:
-            first[given] = enrich_person(first_name=given).first_name
-        if family not in last:
-            last[family] = enrich_person(last_name=family).last_name
-        out.append(PersonResult(input=None, first_name=first[given], last_name=last[family]))
+            person = _person(record)
+            out.append((person.first_name, person.last_name))
+        else:
+            out.append((_first_name(get("first_name")), _last_name(get("last_name"))))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _first_name(value: str | None) -> str | None:
+    return enrich_person(first_name=value).first_name
+
+
+@lru_cache(maxsize=65536)
+def _last_name(value: str | None) -> str | None:
+    return enrich_person(last_name=value).last_name
 
 
 AREA_FIELDS: tuple[str, ...] = (
@@ -687,8 +690,8 @@ def _chunk_columns(records: Sequence[Record], fields: tuple[str, ...],
     (`email_key`), phone numbers a column at a time (`e164_column`)."""
     crawled = source_kind == "crawl"
     rows = []
-    for record, (country, _), pers in zip(records, _countries(records), _names(records),
-                                          strict=True):
+    for record, (country, _), (first, last_name) in zip(records, _countries(records),
+                                                        _names(records), strict=True):
         get = record.get
         addr = address_key(get("street_full"), get("street"), get("house_number"),
                            get("postcode"), get("city"), country)
@@ -696,7 +699,7 @@ def _chunk_columns(records: Sequence[Record], fields: tuple[str, ...],
         company = _company_area(get("company"), get("register"), get("vat_id"),
                                 get("legal_form"), crawled)
         comp, legal = company.comp, company.legal
-        last = fold(pers.last_name) if pers.last_name else ""
+        last = fold(last_name) if last_name else ""
         rows.append((
             addr.street, addr.house_number, addr.match_street, addr.postcode, addr.city,
             addr.country, addr.po_box if addr.street else None,
@@ -704,7 +707,7 @@ def _chunk_columns(records: Sequence[Record], fields: tuple[str, ...],
             _email_kind(mail.kind, comp.name, last, mail.registrable_domain),
             comp.name, legal.legal_form, legal.legal_class, comp.match_name, company.court,
             company.number, company.vat_id, registrable_domain(get("website")),
-            pers.first_name, pers.last_name,
+            first, last_name,
         ))
     by_field = list(zip(*rows, strict=True)) if rows else [()] * len(CHUNK_FIELDS)
     regions = [country or "DE" for country in by_field[CHUNK_FIELDS.index("country")]]

@@ -29,6 +29,7 @@ from openpyxl import load_workbook
 from enrichment.config import use_config_dir
 from enrichment.record import match_columns
 from foundation.outputs import check_output
+from foundation.parallel import forked
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
@@ -269,11 +270,14 @@ def review_queue(settings: Settings) -> list[OpenPair]:
 
 @dataclass(frozen=True)
 class StageSeconds:
-    """Wall-clock seconds per step of one `dedupe-file` run, summed over the levels."""
+    """Wall-clock seconds per step of one `dedupe-file` run."""
 
     read: float
     """Decoding and mapping the list (`prepare_list`)."""
     enrich: float
+    match: float
+    """Matching all levels; from `PARALLEL_FROM` rows on the levels run side by side
+    (`matched_levels`), so the three steps below, summed over the levels, add up to more."""
     block: float
     """Blocking rules and strong keys."""
     compare: float
@@ -387,6 +391,52 @@ def match_level(settings: Settings, level: str, members: pd.DataFrame) -> LevelR
     return dedupe(members, config.value, trained_params=params)
 
 
+@dataclass(frozen=True)
+class LevelOutcome:
+    """What `dedupe_file` keeps of one level's matching."""
+
+    clusters: dict[str, str]
+    """Record id → cluster id: the level and the row of the cluster's first record."""
+    scores: dict[str, float]
+    """Record id → the highest probability among its matched pairs."""
+    seconds: dict[str, float]
+
+
+def level_outcome(settings: Settings, level: str, members: pd.DataFrame) -> LevelOutcome:
+    result = match_level(settings, level, members)
+    matched = result.band == 2
+    best = np.full(len(result.record_ids), -1.0)
+    for side in (result.left[matched], result.right[matched]):
+        np.maximum.at(best, side, result.probability[matched])
+    scored = np.flatnonzero(best >= 0)
+    return LevelOutcome(
+        {rid: f"{level}-{cid.removeprefix('row-')}" for rid, cid in result.clusters.items()},
+        dict(zip([result.record_ids[k] for k in scored.tolist()], best[scored].tolist(),
+                 strict=True)),
+        result.seconds)
+
+
+def matched_levels(settings: Settings, levels: list[tuple[str, pd.DataFrame]], *,
+                   parallel: bool) -> list[LevelOutcome]:
+    """Each level's outcome, the levels' rows freed as they are done. With `parallel`, the
+    largest level is matched here and the others at the same time in a forked process:
+    matching one level keeps a second core busy only while comparing."""
+    if parallel and len(levels) > 1:
+        levels.sort(key=lambda item: -len(item[1]))
+        largest = levels.pop(0)
+        with forked(partial(matched_levels, settings, levels, parallel=False)) as rest:
+            levels.clear()  # the forked process has them
+            first = level_outcome(settings, *largest)
+            del largest
+            return [first, *rest.result()]
+    outcomes = []
+    while levels:
+        level, members = levels.pop(0)
+        outcomes.append(level_outcome(settings, level, members))
+        del members
+    return outcomes
+
+
 RESULT_COLUMNS = ("cluster_id", "match_score")
 """What `dedupe_file` adds to every row; a list ending in them is an earlier run's output, and
 checking it again replaces them rather than adding a second pair."""
@@ -403,24 +453,15 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
             settings, rows_in.records(), workers=2 if rows_in.data_rows >= PARALLEL_FROM else 1)
         enrich = perf_counter() - clock - read
         rows = len(enriched)
-        cluster_of: dict[str, str] = {}
-        score_of: dict[str, float] = {}
-        engine = dict.fromkeys(("block", "compare", "cluster"), 0.0)
         levels = list(level_members(enriched))
         del enriched  # the levels hold every row: free the whole table before matching
-        while levels:
-            level, members = levels.pop(0)
-            result = match_level(settings, level, members)
-            for step, seconds in result.seconds.items():
-                engine[step] += seconds
-            matched = result.band == 2
-            for side in (result.left[matched], result.right[matched]):
-                for k, p in zip(side.tolist(), result.probability[matched].tolist(), strict=True):
-                    rid = result.record_ids[k]
-                    score_of[rid] = max(score_of.get(rid, 0.0), p)
-            for rid, cid in result.clusters.items():
-                cluster_of[rid] = f"{level}-{cid.removeprefix('row-')}"
-            del result, members
+        clock = perf_counter()
+        outcomes = matched_levels(settings, levels, parallel=rows >= PARALLEL_FROM)
+        match = perf_counter() - clock
+        cluster_of = {rid: cid for outcome in outcomes for rid, cid in outcome.clusters.items()}
+        score_of = {rid: p for outcome in outcomes for rid, p in outcome.scores.items()}
+        engine = {step: sum(outcome.seconds[step] for outcome in outcomes)
+                  for step in ("block", "compare", "cluster")}
         clock = perf_counter()
         header = rows_in.header
         again = tuple(header[-2:]) == RESULT_COLUMNS  # an earlier output checked again: replace
@@ -447,6 +488,7 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
     return DedupeReport(rows, len(clusters), len(cluster_of) - len(clusters),
                         rows - len(cluster_of), str(out), datetime.now(UTC).isoformat(),
                         StageSeconds(read=round(read, 2), enrich=round(enrich, 2),
+                                     match=round(match, 2),
                                      block=round(engine["block"], 2),
                                      compare=round(engine["compare"], 2),
                                      cluster=round(engine["cluster"], 2),

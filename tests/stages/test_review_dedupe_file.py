@@ -94,13 +94,15 @@ def test_output_is_the_file_the_full_path_wrote(generated: tuple[Settings, Path]
 
 def test_a_large_list_written_by_two_processes_is_the_file_one_process_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From `PARALLEL_FROM` rows on, each half of the output is written by a process of its
-    own (and the enrichment runs in two workers): the file is byte for byte the same."""
+    """From `PARALLEL_FROM` rows on, the enrichment runs in two workers, the levels are
+    matched side by side and each half of the output is written by a process of its own:
+    the file is byte for byte the same."""
     settings = Settings(data_dir=tmp_path / "data", db_path=tmp_path / "data" / "db.duckdb",
                         config_dir=tmp_path / "config")
     path, rows = tmp_path / "leads.csv", review.PARALLEL_FROM + 7
     write(path, generate(rows, seed=7, dup_rate=0.2), tmp_path / "leads.truth.csv")
-    dedupe_file(settings, path, tmp_path / "two.csv", None, force=False)
+    report = dedupe_file(settings, path, tmp_path / "two.csv", None, force=False)
+    assert report.seconds.match > 0
     monkeypatch.setattr(review, "PARALLEL_FROM", 10**9)
     dedupe_file(settings, path, tmp_path / "one.csv", None, force=False)
     two = (tmp_path / "two.csv").read_bytes()
