@@ -14,8 +14,7 @@ import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
-from typing import Generic, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -69,52 +68,3 @@ def worker_pool(workers: int) -> Iterator[Executor]:
         yield pool
 
 
-
-
-class Forked(Generic[T]):
-    """A call running in a forked process of its own (`forked`)."""
-
-    def __init__(self, fn: Callable[[], T]) -> None:
-        context = multiprocessing.get_context("fork")
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_send_result, args=(fn, send))
-        self._process.start()
-        send.close()
-
-    def result(self) -> T:
-        """Wait for the call; its exception is raised here."""
-        try:
-            ok, value = self._receive.recv()
-        except EOFError:
-            ok, value = False, RuntimeError(
-                f"a forked process ended without a result (exit code {self._process.exitcode})")
-        self._process.join()
-        if not ok:
-            raise value
-        return value
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-
-
-def _send_result(fn: Callable[[], object], send: Connection) -> None:
-    quiet_exit()
-    try:
-        payload: tuple[bool, object] = (True, fn())
-    except BaseException as exc:  # handed to the parent, which raises it
-        payload = (False, exc)
-    send.send(payload)
-
-
-@contextmanager
-def forked(fn: Callable[[], T]) -> Iterator[Forked[T]]:
-    """`fn` started in a forked process at once, while this one goes on: it sees this
-    process's memory as it is now (nothing is pickled on the way in) and sends back its
-    result, pickled. Leaving the block early stops it."""
-    call = Forked(fn)
-    try:
-        yield call
-    finally:
-        call.stop()

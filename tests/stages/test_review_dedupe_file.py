@@ -94,9 +94,8 @@ def test_output_is_the_file_the_full_path_wrote(generated: tuple[Settings, Path]
 
 def test_a_large_list_written_by_two_processes_is_the_file_one_process_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From `PARALLEL_FROM` rows on, the enrichment runs in two workers, the levels are
-    matched side by side and each half of the output is written by a process of its own:
-    the file is byte for byte the same."""
+    """From `PARALLEL_FROM` rows on, each half of the output is written by a process of its
+    own (and the enrichment runs in two workers): the file is byte for byte the same."""
     settings = Settings(data_dir=tmp_path / "data", db_path=tmp_path / "data" / "db.duckdb",
                         config_dir=tmp_path / "config")
     path, rows = tmp_path / "leads.csv", review.PARALLEL_FROM + 7
