@@ -114,6 +114,18 @@ def candidate_pairs(
 ) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
     """Deduplicated candidate pairs (i < j) over all rules, and a report of what was done."""
     columns = records if isinstance(records, Columns) else Columns(records)
+    try:
+        return _candidate_pairs(columns, blocking, group, mode)
+    finally:
+        # Blocking keys are read only here; their encodings (codes and lower-cased texts)
+        # would otherwise stay on `columns` through comparing, training and clustering:
+        # ≈ 150 MB for 700,000 records.
+        for key in [key for key in columns.encoded if key[1] is _key_text]:
+            del columns.encoded[key]
+
+
+def _candidate_pairs(columns: Columns, blocking: Blocking, group: np.ndarray | None,
+                     mode: Mode) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
     n = columns.size
     grp = np.zeros(n, dtype=np.int8) if group is None else np.asarray(group, dtype=np.int8)
     report = BlockingReport()

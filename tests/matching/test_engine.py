@@ -8,7 +8,7 @@ import pytest
 from matching import fellegi_sunter as fs
 from matching.blocking import candidate_pairs
 from matching.cluster import ConstraintConflict, Constraints, assign_entity_ids, cluster
-from matching.columns import Columns
+from matching.columns import Columns, encode
 from matching.compare import compare_levels, compare_pairs, encode_column
 from matching.engine import dedupe, link, match_incremental, term_frequency_tables
 from matching.explain import explain_pair
@@ -97,6 +97,22 @@ def test_a_swapped_key_pairs_records_whose_names_were_exchanged_and_nothing_else
     i, j, report = candidate_pairs(recs, blocking)
     assert set(zip(i.tolist(), j.tolist(), strict=True)) == {(0, 1), (1, 3)}
     assert report.pairs_per_rule == {"swapped": 2}
+
+
+def test_blocking_keeps_no_key_encodings_on_the_columns_and_gives_the_same_pairs_again():
+    """The blocking keys' encodings are dropped when blocking is done (they held ≈ 150 MB at
+    700,000 records through the rest of a run); encodings others made stay."""
+    recs = [{"pc": "1" if k < 3 else "2", "n": "abc" if k % 2 else "abd"} for k in range(6)]
+    blocking = Blocking(rules=[BlockingRule(name="pc", keys=[KeyPart(column="pc")])],
+                        sorted_neighbourhood=[SortedNeighbourhood(name="sn", column="n",
+                                                                  window=2)])
+    columns = Columns(recs)
+    kept = encode(columns, ["n"], str.upper)
+    first = candidate_pairs(columns, blocking)
+    assert list(columns.encoded) == [(("n",), str.upper)]
+    assert columns.encoded[(("n",), str.upper)] is kept
+    again = candidate_pairs(columns, blocking)
+    assert [a.tolist() for a in first[:2]] == [a.tolist() for a in again[:2]]
 
 
 def test_sorted_neighbourhood_pairs_within_window():
