@@ -678,7 +678,7 @@ def _match_chunk(records: list[Record], fields: tuple[str, ...],
     if set(fields) <= {*CHUNK_FIELDS, *PHONE_COLUMNS}:
         return _chunk_columns(cleaned, fields, source_kind)
     values = [_area_values(_areas(r, source_kind, None)) for r in cleaned]
-    return [[v[AREA_FIELDS.index(name)] for v in values] for name in fields]
+    return [[v[index] for v in values] for index in map(AREA_FIELDS.index, fields)]
 
 
 def _chunk_columns(records: Sequence[Record], fields: tuple[str, ...],
