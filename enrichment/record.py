@@ -16,14 +16,14 @@ import json
 import multiprocessing
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from itertools import islice
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
@@ -716,9 +716,26 @@ def _chunk_columns(records: Sequence[Record], fields: tuple[str, ...],
             for name in fields]
 
 
+@runtime_checkable
+class RecordTable(Protocol):
+    """Records held whole in memory a forked worker shares (`ingest.prepared_table`), read
+    by row number: a worker then reads its rows itself instead of receiving them."""
+
+    def __len__(self) -> int: ...
+
+    def codes(self, fields: Sequence[str]) -> np.ndarray:
+        """Per record a number for its first non-empty value among `fields`: the same for
+        the same value."""
+        ...
+
+    def records(self, rows: Sequence[int]) -> Sequence[Record]:
+        """The records at these row positions, in that order."""
+        ...
+
+
 def match_columns(
-    records: Iterable[Record], fields: Sequence[str], *, source_kind: str, workers: int = 2,
-    chunk_size: int = 5000,
+    records: Iterable[Record] | RecordTable, fields: Sequence[str], *, source_kind: str,
+    workers: int = 2, chunk_size: int = 5000,
 ) -> dict[str, np.ndarray]:
     """Only the enriched `fields` matching compares, as columns (object arrays) in input
     order.
@@ -726,16 +743,18 @@ def match_columns(
     The values are those of `enrich_record(...).to_row()` (the same area functions compute
     them, without DNS), at a fraction of the cost: no audience decision, provenance or
     reasons, a chunk of records at a time (`_chunk_columns`), and a worker sends back a list
-    per field instead of an `EnrichedRecord` per record.
+    per field instead of an `EnrichedRecord` per record. Given a `RecordTable`, each worker
+    reads its records from it.
     """
     unknown = [f for f in fields if f not in AREA_FIELDS]
     if unknown:
         raise ValueError(f"matching-only enrichment does not derive {unknown}; "
                          f"it derives {list(AREA_FIELDS)}")
+    work = partial(_match_chunk, fields=tuple(fields), source_kind=source_kind)
     chunks: list[list[np.ndarray]] = []
-    for order, parts in _sharded(records, partial(_match_chunk, fields=tuple(fields),
-                                                  source_kind=source_kind),
-                                 workers, chunk_size):
+    for order, parts in (_sharded_table(records, work, workers, chunk_size)
+                         if isinstance(records, RecordTable) else
+                         _sharded(records, work, workers, chunk_size)):
         shard = np.asarray(order)
         merged = [np.empty(len(order), dtype=object) for _ in fields]
         for k, part in enumerate(parts):
@@ -760,16 +779,11 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], _T],
             for chunk in _chunks(records, chunk_size):
                 yield [0] * len(chunk), [work(chunk)]
             return
-        ctx = multiprocessing.get_context("fork")
-        with contextlib.ExitStack() as stack:
-            # One single-process pool per worker, so a company's contacts always reach the
-            # same process and its caches.
-            pools = [stack.enter_context(ctx.Pool(1, initializer=quiet_exit))
-                     for _ in range(workers)]
+        with _pools(workers) as pools:
             pending: deque[tuple[list[int], list[AsyncResult[_T]]]] = deque()
             for chunk in _chunks(records, chunk_size):
-                shards, parts = _by_company(chunk, workers)
-                pending.append((shards, [pool.apply_async(work, (part,))
+                shards, parts = _by_company(_company_keys(chunk), workers)
+                pending.append((shards, [pool.apply_async(work, ([chunk[k] for k in part],))
                                          for pool, part in zip(pools, parts, strict=True)]))
                 if len(pending) > CHUNKS_IN_FLIGHT:
                     yield _collected(*pending.popleft())
@@ -777,26 +791,86 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], _T],
                 yield _collected(*pending.popleft())
 
 
+def _sharded_table(table: RecordTable, work: Callable[[list[Record]], _T], workers: int,
+                   chunk_size: int) -> Iterator[tuple[list[int], list[_T]]]:
+    """`_sharded` over a table the workers share: a task names its rows, and the worker
+    reads them itself (`_work_on_rows`)."""
+    with relaxed_gc():
+        if workers <= 1:
+            for start in range(0, len(table), chunk_size):
+                rows = range(start, min(start + chunk_size, len(table)))
+                yield [0] * len(rows), [work(list(table.records(rows)))]
+            return
+        keys = table.codes(["company", "email"])  # as `_company_keys`
+        with _shared(table, work), _pools(workers) as pools:
+            pending: deque[tuple[list[int], list[AsyncResult[_T]]]] = deque()
+            for start in range(0, len(table), chunk_size):
+                shards, parts = _by_company(keys[start:start + chunk_size].tolist(), workers)
+                pending.append((shards, [
+                    pool.apply_async(_work_on_rows, ([start + k for k in part],))
+                    for pool, part in zip(pools, parts, strict=True)]))
+                if len(pending) > CHUNKS_IN_FLIGHT:
+                    yield _collected(*pending.popleft())
+            while pending:
+                yield _collected(*pending.popleft())
+
+
+@contextlib.contextmanager
+def _pools(workers: int) -> Iterator[list[Pool]]:
+    """One single-process pool per worker, so a company's records always reach the same
+    process and its caches."""
+    ctx = multiprocessing.get_context("fork")
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(ctx.Pool(1, initializer=quiet_exit)) for _ in range(workers)]
+
+
+_SHARED: tuple[RecordTable, Callable[[list[Record]], Any]] | None = None
+"""The table and the work of `_sharded_table`, set while its workers are forked: they find
+them here, shared, not pickled."""
+
+
+@contextlib.contextmanager
+def _shared(table: RecordTable, work: Callable[[list[Record]], Any]) -> Iterator[None]:
+    global _SHARED
+    _SHARED = (table, work)
+    try:
+        yield
+    finally:
+        _SHARED = None
+
+
+def _work_on_rows(rows: list[int]) -> Any:
+    assert _SHARED is not None, "_work_on_rows runs in a worker of _sharded_table"
+    table, work = _SHARED
+    return work(list(table.records(rows)))
+
+
 CHUNKS_IN_FLIGHT = 2
 """Chunks handed to the workers ahead of the one being read back: enough to keep both busy
 while the caller consumes results, few enough to keep memory flat."""
 
 
-def _by_company(chunk: Sequence[Record], shards: int) -> tuple[list[int], list[list[Record]]]:
-    """Each record's shard, and the records per shard, keyed by company (else e-mail).
+def _company_keys(chunk: Sequence[Record]) -> list[str]:
+    """What `_by_company` splits by: the company, else the e-mail address."""
+    return [str(record.get("company") or record.get("email")) for record in chunk]
+
+
+def _by_company(keys: Sequence[Hashable], shards: int) -> tuple[list[int], list[list[int]]]:
+    """Each record's shard, and the positions of the records per shard, keyed by company
+    (`_company_keys`, or numbers naming them).
 
     A company's name, register and e-mail domain are then parsed in one worker only. A
     company with more records than its share of the chunk spills over to the emptiest
     shard, so no worker idles while another works through one large customer.
     """
-    cap = len(chunk) // shards + len(chunk) // (10 * shards) + 1
-    parts: list[list[Record]] = [[] for _ in range(shards)]
+    cap = len(keys) // shards + len(keys) // (10 * shards) + 1
+    parts: list[list[int]] = [[] for _ in range(shards)]
     order = []
-    for record in chunk:
-        shard = hash(str(record.get("company") or record.get("email"))) % shards
+    for position, key in enumerate(keys):
+        shard = hash(key) % shards
         if len(parts[shard]) >= cap:
             shard = min(range(shards), key=lambda i: len(parts[i]))
-        parts[shard].append(record)
+        parts[shard].append(position)
         order.append(shard)
     return order, parts
 

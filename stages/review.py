@@ -25,22 +25,30 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from openpyxl import load_workbook
 
 from enrichment.config import use_config_dir
-from enrichment.record import match_columns
+from enrichment.record import RecordTable, match_columns
 from foundation.outputs import check_output
 from foundation.settings import Settings
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
+from ingest.prepared_table import MappedTable, read_prepared_table
 from matching.cluster import ConstraintConflict
 from matching.engine import MatchResult as LevelResult
 from matching.engine import dedupe, term_frequency_tables
 from matching.explain import explain_pair
 from matching.priors import MIN_TRAINING_RECORDS, shipped_params
 from matching.settings import MatchSettings, load_match_settings
-from scoring.export_files import ExportFormat, write_csv_in_parts, write_rows, write_table
+from scoring.export_files import (
+    ExportFormat,
+    write_csv_columns,
+    write_csv_in_parts,
+    write_rows,
+    write_table,
+)
 from stages.enrich import PARALLEL_FROM
 from stages.reports import report_json
 from warehouse import leads as store
@@ -317,6 +325,12 @@ class ListRows:
             for row in reader:
                 yield row[:width] if len(row) >= width else row + [""] * (width - len(row))
 
+    def table(self) -> MappedTable | None:
+        """The whole list as Arrow columns, for workers to read their rows from; None when a
+        row is not as wide as the header (`read_prepared_table`)."""
+        table = read_prepared_table(self.csv_path, len(self.header))
+        return None if table is None else MappedTable.of(table, self.header, self.mapping)
+
     def records(self) -> Iterator[dict[str, str]]:
         """Each row's mapped fields (the first non-empty column of a field wins); row k of
         the list (header = row 1) has the id `row-k`."""
@@ -356,8 +370,8 @@ def match_fields(settings: Settings) -> list[str]:
     return [n for n in dict.fromkeys(names) if n != "record_id"]
 
 
-def enrich_list_records(settings: Settings, records: Iterable[dict[str, str]], *,
-                        workers: int = 2) -> pd.DataFrame:
+def enrich_list_records(settings: Settings, records: Iterable[dict[str, str]] | RecordTable,
+                        *, workers: int = 2) -> pd.DataFrame:
     """The enriched columns matching compares, one row per record in order, with `record_id`
     `row-<spreadsheet row>`: `enrichment.record.match_columns` over `workers` processes."""
     use_config_dir(settings.config_dir)
@@ -446,6 +460,41 @@ RESULT_COLUMNS = ("cluster_id", "match_score")
 checking it again replaces them rather than adding a second pair."""
 
 
+def _write_dedupe_output(rows_in: ListRows, out: Path, cluster_of: dict[str, str],
+                         score_of: dict[str, float], force: bool) -> None:
+    """Every input row with all its columns as delivered, then its cluster and score. An
+    earlier output checked again has its two result columns replaced, not repeated."""
+    header = rows_in.header
+    again = tuple(header[-2:]) == RESULT_COLUMNS
+    if again:
+        header = header[:-2]
+    columns = [*header, *RESULT_COLUMNS]
+    ids = [f"row-{k + 2}" for k in range(rows_in.data_rows)]
+    clusters = [cluster_of.get(rid) for rid in ids]
+    scores = [round(score_of[rid], 4) if rid in score_of else None for rid in ids]
+    table = rows_in.table() if out.suffix.lower() != ".xlsx" else None
+    if table is not None:  # the whole list in Arrow's kernels (`write_csv_columns`)
+        write_csv_columns(out, columns, pa.Table.from_arrays(
+            [*table.table.columns[:len(header)], pa.array(clusters, pa.string()),
+             pa.array([None if p is None else repr(p) for p in scores], pa.string())],
+            names=[f"column_{k}" for k in range(len(columns))]), force=force)
+        return
+
+    def written(start: int, stop: int | None) -> Iterator[list[Any]]:
+        """The output rows from `start` to `stop` (data rows, counted from 0)."""
+        for k, row in enumerate(islice(rows_in.rows(), start, stop), start):
+            yield [*(row[:len(header)]), clusters[k], scores[k]]
+
+    rows = rows_in.data_rows
+    if out.suffix.lower() == ".xlsx":
+        write_table(out, columns, written(0, None), fmt="xlsx", force=force)
+    elif rows < PARALLEL_FROM:
+        write_table(out, columns, written(0, None), fmt="csv", force=force)
+    else:  # two processes, each writing half the rows
+        write_csv_in_parts(out, columns, [partial(written, 0, rows // 2),
+                                          partial(written, rows // 2, None)], force=force)
+
+
 def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
                 force: bool) -> DedupeReport:
     """Deduplicate one list: every input row, all its columns, plus cluster_id and score."""
@@ -453,40 +502,24 @@ def dedupe_file(settings: Settings, path: Path, out: Path, mapping: Path | None,
     clock = perf_counter()
     with read_list_rows(settings, path, mapping) as rows_in:
         read = perf_counter() - clock
-        enriched = enrich_list_records(  # two processes pay off from as many rows as nightly
-            settings, rows_in.records(), workers=2 if rows_in.data_rows >= PARALLEL_FROM else 1)
+        parallel = rows_in.data_rows >= PARALLEL_FROM  # two processes pay off as in nightly
+        table = rows_in.table()
+        enriched = enrich_list_records(settings, table or rows_in.records(),
+                                       workers=2 if parallel else 1)
+        del table  # read again to write: held through matching, it would raise the peak
         enrich = perf_counter() - clock - read
         rows = len(enriched)
         levels = list(level_members(enriched))
         del enriched  # the levels hold every row: free the whole table before matching
         clock = perf_counter()
-        outcomes = matched_levels(settings, levels, side_by_side=rows >= PARALLEL_FROM)
+        outcomes = matched_levels(settings, levels, side_by_side=parallel)
         match = perf_counter() - clock
         cluster_of = {rid: cid for outcome in outcomes for rid, cid in outcome.clusters.items()}
         score_of = {rid: p for outcome in outcomes for rid, p in outcome.scores.items()}
         engine = {step: sum(outcome.seconds[step] for outcome in outcomes)
                   for step in ("block", "compare", "cluster")}
         clock = perf_counter()
-        header = rows_in.header
-        again = tuple(header[-2:]) == RESULT_COLUMNS  # an earlier output checked again: replace
-        if again:
-            header = header[:-2]
-
-        def written(start: int, stop: int | None) -> Iterator[list[Any]]:
-            """The output rows from `start` to `stop` (data rows, counted from 0)."""
-            for k, row in enumerate(islice(rows_in.rows(), start, stop), start):
-                rid = f"row-{k + 2}"
-                yield [*(row[:-2] if again else row), cluster_of.get(rid),
-                       round(score_of[rid], 4) if rid in score_of else None]
-
-        columns = [*header, *RESULT_COLUMNS]
-        if out.suffix.lower() == ".xlsx":
-            write_table(out, columns, written(0, None), fmt="xlsx", force=force)
-        elif rows < PARALLEL_FROM:
-            write_table(out, columns, written(0, None), fmt="csv", force=force)
-        else:  # two processes, each writing half the rows
-            write_csv_in_parts(out, columns, [partial(written, 0, rows // 2),
-                                              partial(written, rows // 2, None)], force=force)
+        _write_dedupe_output(rows_in, out, cluster_of, score_of, force)
         write = perf_counter() - clock
     clusters = set(cluster_of.values())
     return DedupeReport(rows, len(clusters), len(cluster_of) - len(clusters),

@@ -86,6 +86,26 @@ def test_a_chunk_at_a_time_equals_the_full_enrichment(records: list[dict[str, An
         assert columns[field].tolist() == [row[field] for row in full], field
 
 
+def test_workers_reading_a_shared_table_give_the_same_columns(tmp_path: Path) -> None:
+    """Given the list as Arrow columns (`MappedTable`), each worker reads its own rows: the
+    columns are those of the records handed over one by one."""
+    settings = Settings(data_dir=tmp_path / "data", db_path=tmp_path / "data" / "db.duckdb",
+                        config_dir=tmp_path / "config")
+    generated = tmp_path / "generated.csv"
+    write(generated, generate(900, seed=4, dup_rate=0.3), tmp_path / "generated.truth.csv")
+    fields = [*CHUNK_FIELDS, *PHONE_COLUMNS]
+    with read_list_rows(settings, generated, None) as rows:
+        table = rows.table()
+        records = list(rows.records())
+    assert table is not None
+    one = match_columns(records, fields, source_kind="purchased_list", workers=1)
+    for workers in (1, 2):
+        shared = match_columns(table, fields, source_kind="purchased_list", workers=workers,
+                               chunk_size=250)
+        assert {k: v.tolist() for k, v in shared.items()} == \
+            {k: v.tolist() for k, v in one.items()}
+
+
 def test_two_workers_keep_order_and_values(records: list[dict[str, Any]]) -> None:
     fields = ["phone_e164", "email_kind", "last_name"]
     one = match_columns(records, fields, source_kind="purchased_list", workers=1)

@@ -150,3 +150,19 @@ def test_an_earlier_output_checked_again_reads_its_numbers_and_keeps_one_result(
     assert partition(twice) == partition(once)
     assert [row[-1] for row in twice] == [row[-1] for row in once]  # the scores
     assert [row[:-2] for row in twice] == [row[:-2] for row in once]
+
+
+def test_a_list_with_ragged_rows_is_read_and_written_row_by_row_as_before(
+        tmp_path: Path) -> None:
+    """A row shorter or longer than the header cannot be read as Arrow columns: such a list
+    goes through Python's reader and writer, and its output is the full path's."""
+    settings = Settings(data_dir=tmp_path / "data", db_path=tmp_path / "data" / "db.duckdb",
+                        config_dir=tmp_path / "config")
+    path = tmp_path / "liste.csv"
+    rows = [f"Firma {k} GmbH;Erika;Beispiel;8033{k};e@firma{k}.de" for k in range(8)]
+    path.write_text("Firma;Vorname;Nachname;PLZ;E-Mail\n" + "\n".join(rows) + "\n"
+                    "Firma 1 GmbH;Erika;Beispiel;80331\n"
+                    "Firma 2 GmbH;Hans;Kollege;80332;h@firma2.de;;\n", encoding="utf-8")
+    dedupe_file(settings, path, tmp_path / "lean.csv", None, force=False)
+    _full_path(settings, path, tmp_path / "full.csv", tmp_path)
+    assert (tmp_path / "lean.csv").read_bytes() == (tmp_path / "full.csv").read_bytes()
