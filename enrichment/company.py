@@ -102,7 +102,7 @@ def _compiled() -> _Compiled:
                      frozenset(cfg.noise_words), cfg)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def split_legal_form(name: str) -> tuple[str, LegalFormMatch | None]:
     """('Müller Maschinenbau', GmbH & Co. KG) from 'Müller Maschinenbau GmbH & Co. KG'.
 

@@ -101,7 +101,7 @@ _R_LDH = re.compile(r"(?!xn)..--")
 _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _plain_domain(domain: str) -> bool:
     """A lower-case ASCII host name email-validator accepts unchanged: its own checks (label
     syntax and lengths, a dot, a TLD ending in a letter, no special-use name), without the
@@ -135,7 +135,7 @@ def _parse_full(value: str) -> _Parsed:
 _HEAD_END = re.compile(r"[.\-_]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _domain_kind(domain: str) -> tuple[EmailKind, str] | None:
     """The kind the domain alone decides (disposable, freemail), else None: once per domain."""
     _, freemail, disposable = _lists()

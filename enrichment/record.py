@@ -335,7 +335,7 @@ class _Areas(NamedTuple):
     """The registrable e-mail domain's first label, folded, without spaces."""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def _company_area(company: str | None, register: str | None, vat_id: str | None,
                   legal_form: str | None, crawled: bool) -> _CompanyArea:
     """The company fields of a record: once per company, however many contacts it has."""
