@@ -779,16 +779,13 @@ def _sharded(records: Iterable[Record], work: Callable[[list[Record]], _T],
             for chunk in _chunks(records, chunk_size):
                 yield [0] * len(chunk), [work(chunk)]
             return
-        with _pools(workers) as pools:
-            pending: deque[tuple[list[int], list[AsyncResult[_T]]]] = deque()
+        def tasks() -> Iterator[tuple[list[int], list[tuple[Any, ...]]]]:
             for chunk in _chunks(records, chunk_size):
                 shards, parts = _by_company(_company_keys(chunk), workers)
-                pending.append((shards, [pool.apply_async(work, ([chunk[k] for k in part],))
-                                         for pool, part in zip(pools, parts, strict=True)]))
-                if len(pending) > CHUNKS_IN_FLIGHT:
-                    yield _collected(*pending.popleft())
-            while pending:
-                yield _collected(*pending.popleft())
+                yield shards, [([chunk[k] for k in part],) for part in parts]
+
+        with _pools(workers) as pools:
+            yield from _in_flight(pools, work, tasks())
 
 
 def _sharded_table(table: RecordTable, work: Callable[[list[Record]], _T], workers: int,
@@ -802,17 +799,30 @@ def _sharded_table(table: RecordTable, work: Callable[[list[Record]], _T], worke
                 yield [0] * len(rows), [work(list(table.records(rows)))]
             return
         keys = table.codes(["company", "email"])  # as `_company_keys`
-        with _shared(table, work), _pools(workers) as pools:
-            pending: deque[tuple[list[int], list[AsyncResult[_T]]]] = deque()
+
+        def tasks() -> Iterator[tuple[list[int], list[tuple[Any, ...]]]]:
             for start in range(0, len(table), chunk_size):
                 shards, parts = _by_company(keys[start:start + chunk_size].tolist(), workers)
-                pending.append((shards, [
-                    pool.apply_async(_work_on_rows, ([start + k for k in part],))
-                    for pool, part in zip(pools, parts, strict=True)]))
-                if len(pending) > CHUNKS_IN_FLIGHT:
-                    yield _collected(*pending.popleft())
-            while pending:
-                yield _collected(*pending.popleft())
+                yield shards, [([start + k for k in part],) for part in parts]
+
+        with _shared(table, work), _pools(workers) as pools:
+            yield from _in_flight(pools, _work_on_rows, tasks())
+
+
+def _in_flight(pools: list[Pool], work: Callable[..., _T],
+               tasks: Iterator[tuple[list[int], list[tuple[Any, ...]]]]
+               ) -> Iterator[tuple[list[int], list[_T]]]:
+    """Each chunk's shards handed to their pools (the arguments of `work` per shard), up to
+    `CHUNKS_IN_FLIGHT` chunks ahead; per chunk, each record's shard and each shard's result,
+    in order."""
+    pending: deque[tuple[list[int], list[AsyncResult[_T]]]] = deque()
+    for shards, arguments in tasks:
+        pending.append((shards, [pool.apply_async(work, args)
+                                 for pool, args in zip(pools, arguments, strict=True)]))
+        if len(pending) > CHUNKS_IN_FLIGHT:
+            yield _collected(*pending.popleft())
+    while pending:
+        yield _collected(*pending.popleft())
 
 
 @contextlib.contextmanager
