@@ -348,6 +348,8 @@ def e164_column(values: Sequence[str | None], regions: Sequence[str]) -> list[st
     goes through `enrich_phone` itself. A test holds both paths equal value for value.
     """
     column = pa.array(values, pa.string())
+    if column.null_count == len(column):  # a list without this kind of number
+        return [None] * len(column)
     settled, e164 = _plain_german(column, pa.array(regions, pa.string()))
     return [fast if done else None if value is None else enrich_phone(value, region).e164
             for value, region, done, fast in zip(values, regions, settled.to_pylist(),

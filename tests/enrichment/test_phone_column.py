@@ -62,3 +62,9 @@ def test_a_generated_list_and_random_digit_strings() -> None:
 def test_any_text_of_number_characters(values: list[str | None], region: str) -> None:
     regions = [region] * len(values)
     assert e164_column(values, regions) == _per_value(values, regions)
+
+
+def test_a_column_without_numbers_is_all_missing() -> None:
+    """A list without mobile or fax numbers: nothing to read, for any region."""
+    assert e164_column([None, None, None], ["DE", "AT", "DE"]) == [None, None, None]
+    assert e164_column([], []) == []
