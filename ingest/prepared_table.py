@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 BLOCK_BYTES = 1 << 20
-"""Arrow reads a CSV block by block, and no record may be longer than a block (a list with
-one is read row by row); larger blocks kept more of the parser's memory."""
+"""Arrow reads a CSV block by block; a record spanning more than two blocks it refuses (that
+list is then read row by row), and larger blocks kept more of its memory after the read."""
 
 
 def read_prepared_table(csv_path: Path, width: int) -> pa.Table | None:
@@ -48,7 +48,7 @@ def read_prepared_table(csv_path: Path, width: int) -> pa.Table | None:
                 quoted_strings_can_be_null=False),
             memory_pool=pa.system_memory_pool())
     except (pa.ArrowInvalid, ValueError):
-        return None  # a record longer than a block, or text Arrow cannot read: row by row
+        return None  # a record over several blocks, text Arrow cannot read: row by row
     return None if ragged else table
 
 

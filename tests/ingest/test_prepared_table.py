@@ -79,3 +79,12 @@ def test_codes_name_equal_values_alike_and_missing_ones_minus_one(tmp_path: Path
     assert codes[3] == -1
     assert len({codes[0], codes[2], codes[4]}) == 3
     assert MappedTable.of(table, header, {}).codes(["company"]).tolist() == [-1] * 6
+
+
+def test_a_cell_longer_than_a_block_is_read_whole_or_left_to_pythons_reader(
+        tmp_path: Path) -> None:
+    for size in (1 << 20, 2 << 20, 3 << 20):
+        long = "y" * size
+        path = _prepared(tmp_path / "p.csv", ["a", "b"], [["x", long], ["1", "2"]])
+        table = read_prepared_table(path, 2)
+        assert table is None or table.column(1).to_pylist() == [long, "2"]
