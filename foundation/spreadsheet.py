@@ -19,9 +19,16 @@ def starts_like_formula(text: str) -> bool:
     return unicodedata.normalize("NFKC", text[:1]).startswith(FORMULA_TRIGGERS)
 
 
+def is_text_marked(text: str) -> bool:
+    """Whether the cell reads as a neutralised one: apostrophes, then a formula (`'+49 30 …`,
+    `''=1+1`). An export must mark such a text once more, or reading it back would take an
+    apostrophe the text had (`'=` written as it is would come back as `=`)."""
+    rest = text.lstrip("'")
+    return len(rest) < len(text) and starts_like_formula(rest)
+
+
 def without_text_marker(value: str) -> str:
-    """The cell as it was before an export neutralised it (`'+49 30 …` → `+49 30 …`); any
-    other value as it is: the exact inverse of `scoring.export_files.neutralize`."""
-    if value[:1] == "'" and starts_like_formula(value[1:]):
-        return value[1:]
-    return value
+    """The cell as it was before an export neutralised it (`'+49 30 …` → `+49 30 …`,
+    `''=` → `'=`); any other value as it is: the exact inverse of
+    `scoring.export_files.neutralize`."""
+    return value[1:] if is_text_marked(value) else value

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from foundation.spreadsheet import without_text_marker
+
 BLOCK_BYTES = 1 << 20
 """Arrow reads a CSV block by block; a record spanning more than two blocks it refuses (that
 list is then read row by row), and larger blocks kept more of its memory after the read."""
@@ -118,3 +120,14 @@ def _records(fields: list[str], columns: list[list[str]], count: int
             if text and field not in record:
                 record[field] = text
         yield record
+
+
+def cell_values(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """A column's cells as values: a cell an export neutralised (`'+49 …`) without its
+    apostrophe (`without_text_marker`), every other cell as it is."""
+    marked = pc.starts_with(column, "'")
+    if not pc.any(marked).as_py():
+        return column
+    whole, marked = column.combine_chunks(), marked.combine_chunks()
+    values = [without_text_marker(cell) for cell in whole.filter(marked).to_pylist()]
+    return pc.replace_with_mask(whole, marked, pa.array(values, whole.type))

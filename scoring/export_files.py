@@ -36,12 +36,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
 
-from foundation.spreadsheet import FORMULA_TRIGGERS, starts_like_formula
+from foundation.spreadsheet import FORMULA_TRIGGERS, is_text_marked, starts_like_formula
 
 ExportFormat = Literal["csv", "xlsx", "json"]
-_SAFE_START = frozenset({""} | {chr(c) for c in range(32, 127)} - set(FORMULA_TRIGGERS))
-"""First characters (none: an empty cell) NFKC leaves as they are and that trigger no formula:
-a text starting with one needs no further look."""
+_SAFE_START = frozenset({""} | {chr(c) for c in range(32, 127)} - set(FORMULA_TRIGGERS) - {"'"})
+"""First characters (none: an empty cell) NFKC leaves as they are, that trigger no formula
+and that are no apostrophe (`'=` must be marked again, `is_text_marked`): a text starting
+with one needs no further look."""
 
 
 class ExportPathExists(FileExistsError):
@@ -67,8 +68,9 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
 def neutralize(value: Any) -> Any:
     """Make a cell safe for spreadsheets; non-text values pass unchanged. `＝HYPERLINK(…)`
-    is a formula too (`starts_like_formula` reads the NFKC form)."""
-    if isinstance(value, str) and starts_like_formula(value):
+    is a formula too (`starts_like_formula` reads the NFKC form); a text that reads as a
+    neutralised one (`'=`) is marked once more, so reading it back gives it unchanged."""
+    if isinstance(value, str) and (starts_like_formula(value) or is_text_marked(value)):
         return "'" + value
     return value
 
@@ -96,7 +98,7 @@ def _csv_cell(value: Any, excel_de: bool, text: bool = False, e164: bool = False
 
 
 _AS_IS_TYPES = frozenset({str, type(None), int, float})
-_UNSAFE_CLASS = "[^\x00\x20-\x2a\x2c\x2e-\x3c\x3e\x3f\x41-\x7e]"
+_UNSAFE_CLASS = "[^\x00\x20-\x26\x28-\x2a\x2c\x2e-\x3c\x3e\x3f\x41-\x7e]"
 _UNSAFE_START = re.compile("\x00" + _UNSAFE_CLASS)
 """A cell (each preceded by `\\x00`) starting with a character `_SAFE_START` lacks; the
 literal first character lets the search skip ahead, several times faster than `^|\\x00`."""
@@ -298,12 +300,12 @@ def _csv_text(column: pa.Array) -> pa.Array:
     """One column's cells as `csv.writer` writes them: neutralised, then quoted where
     they hold the delimiter, a quote or the line end."""
     trigger = pc.match_substring_regex(column, _TRIGGER_START)
-    if pc.any(trigger).as_py():  # a plain formula character: `neutralize` prefixes it
-        column = pc.if_else(trigger, _joined(_text("'"), column, separator=""), column)
-    unsafe = pc.match_substring_regex(column, "^[^\x00-\x7f]")
-    if pc.any(unsafe).as_py():  # a character NFKC may turn into one: `neutralize` decides
+    unsafe = pc.match_substring_regex(column, "^(?:'|[^\x00-\x7f])")
+    if pc.any(unsafe).as_py():  # NFKC may make a formula, or a marked text: `neutralize` decides
         fixed = [neutralize(value) for value in column.filter(unsafe).to_pylist()]
         column = pc.replace_with_mask(column, unsafe, pa.array(fixed, column.type))
+    if pc.any(trigger).as_py():  # a plain formula character: `neutralize` prefixes it
+        column = pc.if_else(trigger, _joined(_text("'"), column, separator=""), column)
     quote = pc.match_substring_regex(column, '[,"\n]')
     if not pc.any(quote).as_py():
         return column

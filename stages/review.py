@@ -32,10 +32,11 @@ from enrichment.config import use_config_dir
 from enrichment.record import RecordTable, match_columns
 from foundation.outputs import check_output
 from foundation.settings import Settings
+from foundation.spreadsheet import without_text_marker
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
-from ingest.prepared_table import MappedTable, read_prepared_table
+from ingest.prepared_table import MappedTable, cell_values, read_prepared_table
 from matching.cluster import ConstraintConflict
 from matching.engine import MatchResult as LevelResult
 from matching.engine import dedupe, term_frequency_tables
@@ -463,7 +464,9 @@ checking it again replaces them rather than adding a second pair."""
 def _write_dedupe_output(rows_in: ListRows, out: Path, cluster_of: dict[str, str],
                          score_of: dict[str, float], force: bool) -> None:
     """Every input row with all its columns as delivered, then its cluster and score. An
-    earlier output checked again has its two result columns replaced, not repeated."""
+    earlier output checked again has its two result columns replaced, not repeated. A cell
+    an export neutralised (`'+49 …`) is written as its value, so the writer marks it as it
+    was, not once more (`''+49 …`)."""
     header = rows_in.header
     again = tuple(header[-2:]) == RESULT_COLUMNS
     if again:
@@ -475,7 +478,8 @@ def _write_dedupe_output(rows_in: ListRows, out: Path, cluster_of: dict[str, str
     table = rows_in.table() if out.suffix.lower() != ".xlsx" else None
     if table is not None:  # the whole list in Arrow's kernels (`write_csv_columns`)
         write_csv_columns(out, columns, pa.Table.from_arrays(
-            [*table.table.columns[:len(header)], pa.array(clusters, pa.string()),
+            [*map(cell_values, table.table.columns[:len(header)]),
+             pa.array(clusters, pa.string()),
              pa.array([None if p is None else repr(p) for p in scores], pa.string())],
             names=[f"column_{k}" for k in range(len(columns))]), force=force)
         return
@@ -483,7 +487,8 @@ def _write_dedupe_output(rows_in: ListRows, out: Path, cluster_of: dict[str, str
     def written(start: int, stop: int | None) -> Iterator[list[Any]]:
         """The output rows from `start` to `stop` (data rows, counted from 0)."""
         for k, row in enumerate(islice(rows_in.rows(), start, stop), start):
-            yield [*(row[:len(header)]), clusters[k], scores[k]]
+            yield [*(without_text_marker(cell) for cell in row[:len(header)]), clusters[k],
+                   scores[k]]
 
     rows = rows_in.data_rows
     if out.suffix.lower() == ".xlsx":
