@@ -20,8 +20,9 @@ import re
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from multiprocessing.sharedctypes import Synchronized
@@ -127,13 +128,22 @@ _LEADING_ZERO = re.compile(r"^0\d*$")
 _TEXT_FORMULA = re.compile(r'^="(0\d*)"$')
 
 
-def _atomic_target(path: Path, force: bool) -> Path:
+@contextmanager
+def _atomically(path: Path, force: bool) -> Iterator[Path]:
+    """A temporary file beside `path` to write, renamed to `path` when the block ends and
+    removed if it fails: a crash never leaves half a file behind."""
     if path.exists() and not force:
         raise ExportPathExists(f"{path} exists; choose another name or pass --force")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
-    return Path(tmp)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_rows(
@@ -150,15 +160,10 @@ def write_rows(
     """Write `rows` (only `columns`, in that order); return how many rows were written.
     `write_table` writes rows that already are values in column order."""
     if fmt not in ("csv", "xlsx"):
-        tmp = _atomic_target(path, force)
-        try:
+        with _atomically(path, force) as tmp:
             materialised = [{c: row.get(c) for c in columns} for row in rows]
             tmp.write_text(json.dumps(materialised, ensure_ascii=False, indent=2, default=str),
                            encoding="utf-8")
-            tmp.replace(path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
         return len(materialised)
     return write_table(path, columns, ([row.get(c) for c in columns] for row in rows), fmt=fmt,
                        excel_de=excel_de, force=force, text_columns=text_columns,
@@ -184,18 +189,11 @@ def write_table(
     with the header row. `dialect` (CSV only) sets encoding, BOM and delimiter for another
     program's import and the columns whose E.164 numbers stay as they are.
     """
-    tmp = _atomic_target(path, force)
     dialect = dialect or _dialect(excel_de)
-    try:
+    with _atomically(path, force) as tmp:
         if fmt == "csv":
-            count = _write_csv(tmp, columns, rows, dialect, excel_de, text_columns)
-        else:
-            count = _write_xlsx(tmp, columns, rows)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count
+            return _write_csv(tmp, columns, rows, dialect, excel_de, text_columns)
+        return _write_xlsx(tmp, columns, rows)
 
 
 def write_csv_in_parts(path: Path, columns: Sequence[str],
@@ -206,36 +204,35 @@ def write_csv_in_parts(path: Path, columns: Sequence[str],
     the file is put together when all are done. The file is the one `write_table` writes of
     all parts' rows in order (a test compares them byte for byte); a large list's output
     then takes about its share of the time on each core."""
-    tmp = _atomic_target(path, force)
     dialect = _dialect(False)
-    pieces = [tmp.with_name(f"{tmp.name}.{k}") for k in range(1, len(parts))]
-    context = multiprocessing.get_context("fork")
-    counts = [context.Value("q", 0) for _ in pieces]
-    writers = [context.Process(target=_write_piece, args=(piece, columns, part, dialect, count))
-               for piece, part, count in zip(pieces, parts[1:], counts, strict=True)]
-    try:
-        for writer in writers:
-            writer.start()
-        total = _write_csv(tmp, columns, parts[0](), dialect, False, ())
-        for writer in writers:
-            writer.join()
-            if writer.exitcode != 0:
-                raise RuntimeError(f"writing part of {path} failed (exit code "
-                                   f"{writer.exitcode})")
-        with open(tmp, "ab") as out:
+    with _atomically(path, force) as tmp:
+        pieces = [tmp.with_name(f"{tmp.name}.{k}") for k in range(1, len(parts))]
+        context = multiprocessing.get_context("fork")
+        counts = [context.Value("q", 0) for _ in pieces]
+        writers = [context.Process(target=_write_piece,
+                                   args=(piece, columns, part, dialect, count))
+                   for piece, part, count in zip(pieces, parts[1:], counts, strict=True)]
+        try:
+            for writer in writers:
+                writer.start()
+            total = _write_csv(tmp, columns, parts[0](), dialect, False, ())
+            for writer in writers:
+                writer.join()
+                if writer.exitcode != 0:
+                    raise RuntimeError(f"writing part of {path} failed (exit code "
+                                       f"{writer.exitcode})")
+            with open(tmp, "ab") as out:
+                for piece in pieces:
+                    with open(piece, "rb") as fh:
+                        shutil.copyfileobj(fh, out, 1 << 20)
+        except BaseException:
+            for writer in writers:
+                if writer.is_alive():
+                    writer.terminate()
+            raise
+        finally:
             for piece in pieces:
-                with open(piece, "rb") as fh:
-                    shutil.copyfileobj(fh, out, 1 << 20)
-        tmp.replace(path)
-    except BaseException:
-        for writer in writers:
-            if writer.is_alive():
-                writer.terminate()
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        for piece in pieces:
-            piece.unlink(missing_ok=True)
+                piece.unlink(missing_ok=True)
     return total + sum(count.value for count in counts)
 
 
@@ -244,12 +241,11 @@ def write_csv_columns(path: Path, columns: Sequence[str], table: pa.Table, *,
     """`write_table` of a plain CSV whose cells are all text or empty, given as Arrow string
     columns (null: an empty cell): the same bytes (a test compares them), but each cell
     neutralised, quoted and joined into its line by Arrow's kernels, a slice of rows at a
-    time, where `csv.writer` took a Python call per row. Only cells starting with a
-    character `_SAFE_START` lacks go through `neutralize` one by one."""
-    tmp = _atomic_target(path, force)
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerow(columns)
+    time, where `csv.writer` took a Python call per row. A cell starting with a formula
+    character gets its apostrophe in a kernel; only one starting with an apostrophe or a
+    non-ASCII character (`＝` is a formula after NFKC) goes through `neutralize`."""
+    with _atomically(path, force) as tmp:
+        _write_csv(tmp, columns, (), _dialect(False), False, ())  # the header row
         with open(tmp, "ab") as out, ThreadPoolExecutor(2) as pool:
             # two slices at a time: Arrow's kernels release the GIL
             pending: deque[Future[memoryview]] = deque()
@@ -259,10 +255,6 @@ def write_csv_columns(path: Path, columns: Sequence[str], table: pa.Table, *,
                     out.write(pending.popleft().result())
             while pending:
                 out.write(pending.popleft().result())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return table.num_rows
 
 
