@@ -10,7 +10,7 @@ buffers carry no reference counts for the child to write to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,14 +61,12 @@ class MappedTable:
 
     table: pa.Table
     mapped: tuple[tuple[int, str], ...]
-    """(column position, field) of every mapped column, in the header's order."""
+    """(column position, field) of every mapped column (`mapped_columns`)."""
 
     @classmethod
     def of(cls, table: pa.Table, header: Sequence[str], mapping: Mapping[str, str]
            ) -> MappedTable:
-        at = {name: i for i, name in enumerate(header)}  # a repeated header: the last
-        return cls(table, tuple((at[column], field) for column, field in mapping.items()
-                                if column in at))
+        return cls(table, mapped_columns(header, mapping))
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -101,25 +99,30 @@ class MappedTable:
         low = min(rows)
         span = self.table.slice(low, max(rows) + 1 - low)
         taken = span.take(pa.array([row - low for row in rows], pa.int64()))
-        columns = [(field, taken.column(i).to_pylist()) for i, field in self.mapped]
-        return list(_records([field for field, _ in columns],
-                             [values for _, values in columns], len(rows)))
+        if not self.mapped:
+            return [{} for _ in rows]
+        fields = [field for _, field in self.mapped]
+        cells = zip(*(taken.column(i).to_pylist() for i, _ in self.mapped), strict=True)
+        return [mapped_record(values, fields) for values in cells]
 
 
-def _records(fields: list[str], columns: list[list[str]], count: int
-             ) -> Iterator[dict[str, str]]:
-    if columns and len(set(fields)) == len(fields):  # a column a field: none to defer to
-        for values in zip(*columns, strict=True):
-            yield {field: text for field, value in zip(fields, values, strict=True)
-                   if (text := value.strip())}
-        return
-    for k in range(count):
-        record: dict[str, str] = {}
-        for field, column in zip(fields, columns, strict=True):
-            text = column[k].strip()
-            if text and field not in record:
-                record[field] = text
-        yield record
+def mapped_columns(header: Sequence[str], mapping: Mapping[str, str]
+                   ) -> tuple[tuple[int, str], ...]:
+    """(column position, field) of every mapped column of the header, in the mapping's
+    order; a repeated header maps its last column."""
+    at = {name: i for i, name in enumerate(header)}
+    return tuple((at[column], field) for column, field in mapping.items() if column in at)
+
+
+def mapped_record(cells: Sequence[str], fields: Sequence[str]) -> dict[str, str]:
+    """One row's record from its mapped cells (`fields[k]` is the field of `cells[k]`):
+    values trimmed, the first non-empty cell of a field winning."""
+    record: dict[str, str] = {}
+    for field, cell in zip(fields, cells, strict=True):
+        text = cell.strip()
+        if text and field not in record:
+            record[field] = text
+    return record
 
 
 def cell_values(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:

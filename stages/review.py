@@ -36,7 +36,13 @@ from foundation.spreadsheet import without_text_marker
 from foundation.vocabulary import ENTITY_LEVELS
 from ingest.errors import InputFileError
 from ingest.prepare import prepare_list
-from ingest.prepared_table import MappedTable, cell_values, read_prepared_table
+from ingest.prepared_table import (
+    MappedTable,
+    cell_values,
+    mapped_columns,
+    mapped_record,
+    read_prepared_table,
+)
 from matching.cluster import ConstraintConflict
 from matching.engine import MatchResult as LevelResult
 from matching.engine import dedupe, term_frequency_tables
@@ -335,16 +341,10 @@ class ListRows:
     def records(self) -> Iterator[dict[str, str]]:
         """Each row's mapped fields (the first non-empty column of a field wins); row k of
         the list (header = row 1) has the id `row-k`."""
-        at = {name: i for i, name in enumerate(self.header)}  # a repeated header: the last
-        mapped = [(at[column], field) for column, field in self.mapping.items()
-                  if column in at]
+        mapped = mapped_columns(self.header, self.mapping)
+        fields = [field for _, field in mapped]
         for row in self.rows():
-            record: dict[str, str] = {}
-            for i, field in mapped:
-                value = row[i].strip()
-                if value and field not in record:
-                    record[field] = value
-            yield record
+            yield mapped_record([row[i] for i, _ in mapped], fields)
 
 
 @contextmanager
